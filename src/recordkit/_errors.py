@@ -1,0 +1,221 @@
+"""
+Errors raised by recordkit.
+
+Every error recordkit raises derives from one root, so ``except RecordkitError`` catches
+them all; each subclass also derives from the builtin that callers already catch::
+
+    RecordkitError (Exception)
+    ├── SchemaError (ValueError)        a schema, rule set or lifecycle definition is wrong
+    ├── ValidationError (ValueError)    a record's values are not acceptable
+    │   └── CoercionError               one raw value cannot become its field's type
+    ├── AccessDenied (PermissionError)  an actor may not read or write what it asked for
+    ├── TransitionError (ValueError)    a lifecycle move is not allowed
+    ├── ConflictError                   a write was based on a stale version
+    ├── NotFound (LookupError)          no record with that id
+    └── StoreError                      the storage backend failed or holds bad data
+
+Errors carry structured attributes (field, value, reason, path) so programs can act on
+them; values are shown truncated so an error never carries a whole record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = [
+    "AccessDenied",
+    "CoercionError",
+    "ConflictError",
+    "NotFound",
+    "RecordkitError",
+    "SchemaError",
+    "StoreError",
+    "TransitionError",
+    "ValidationError",
+]
+
+_MAX_SHOWN = 60
+
+
+def shorten(value: object, limit: int = _MAX_SHOWN) -> str:
+    """
+    Render *value* for a message: ``repr`` with control characters escaped, cut at *limit*.
+
+    A 1 MB string or a value with NUL bytes becomes a short, printable excerpt.
+    """
+    try:
+        text = repr(value)
+    except Exception:  # a hostile __repr__ must not hide the real error
+        text = f"<unprintable {type(value).__name__}>"
+    if len(text) > limit:
+        text = f"{text[: limit - 1]}…(+{len(text) - limit + 1} chars)"
+    return text
+
+
+class RecordkitError(Exception):
+    """
+    The root of every error recordkit raises.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class SchemaError(RecordkitError, ValueError):
+    """
+    A schema (or rule set, or lifecycle) definition is wrong.
+
+    Attributes:
+        source: the file or object the definition came from, if known.
+        path: where inside it, dotted (``fields.phone.region``).
+        reason: what is wrong.
+        suggestions: the closest valid names, for an unknown name.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        path: str = "",
+        source: str | None = None,
+        suggestions: Sequence[str] = (),
+    ) -> None:
+        self.reason = reason
+        self.path = path
+        self.source = source
+        self.suggestions = tuple(suggestions)
+        where = ""
+        if source:
+            where = f"{source}: "
+        if path:
+            where += f"at {path}: "
+        hint = ""
+        if self.suggestions:
+            hint = " (did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?)"
+        super().__init__(f"{where}{reason}{hint}")
+
+    def at(self, prefix: str, *, source: str | None = None) -> SchemaError:
+        """
+        Return a copy of this error whose path is prefixed with *prefix*.
+
+        Used while walking nested definitions so the final message names the full path.
+        """
+        sep = "" if self.path.startswith("[") else "."
+        path = f"{prefix}{sep}{self.path}" if self.path else prefix
+        return SchemaError(
+            self.reason,
+            path=path,
+            source=source if source is not None else self.source,
+            suggestions=self.suggestions,
+        )
+
+
+class ValidationError(RecordkitError, ValueError):
+    """
+    A record's values are not acceptable.
+
+    Attributes:
+        issues: the problems found (``recordkit.Issue`` objects once rules are in play).
+        record_id: the record concerned, if it has one.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(
+        self, message: str, *, issues: Sequence[Any] = (), record_id: str | None = None
+    ) -> None:
+        self.issues = tuple(issues)
+        self.record_id = record_id
+        super().__init__(message)
+
+
+class CoercionError(ValidationError):
+    """
+    A raw value cannot be turned into its field's type.
+
+    Attributes:
+        field: the field name.
+        value: the offending raw value (only its truncated repr appears in the message).
+        reason: why it was refused.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, field: str, value: object, reason: str) -> None:
+        self.field = field
+        self.value = value
+        self.reason = reason
+        super().__init__(f"field {field!r}: cannot accept {shorten(value)}: {reason}")
+
+
+class AccessDenied(RecordkitError, PermissionError):
+    """
+    An actor may not perform an action on a record or field.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(
+        self, actor: str, action: str, *, record_id: str | None = None, field: str | None = None
+    ) -> None:
+        self.actor = actor
+        self.action = action
+        self.record_id = record_id
+        self.field = field
+        target = f" record {record_id!r}" if record_id else ""
+        if field:
+            target += f" field {field!r}"
+        super().__init__(f"{actor!r} may not {action}{target}")
+
+
+class TransitionError(RecordkitError, ValueError):
+    """
+    A lifecycle transition was refused; nothing changed.
+
+    Attributes:
+        issues: the failing guard issues, if the refusal came from rules.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, message: str, *, issues: Sequence[Any] = ()) -> None:
+        self.issues = tuple(issues)
+        super().__init__(message)
+
+
+class ConflictError(RecordkitError):
+    """
+    A write was based on a version of the record that is no longer current.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, record_id: str, *, expected: int, actual: int | None) -> None:
+        self.record_id = record_id
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"record {record_id!r} changed: write expected version {expected}, store has {actual}"
+        )
+
+
+class NotFound(RecordkitError, LookupError):
+    """
+    No record with the given id exists in the store.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, record_id: object) -> None:
+        self.record_id = record_id
+        super().__init__(f"no record with id {shorten(record_id)}")
+
+
+class StoreError(RecordkitError):
+    """
+    The storage backend failed, or holds data recordkit cannot read.
+
+    .. versionadded:: 0.1.0
+    """

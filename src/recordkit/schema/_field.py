@@ -1,0 +1,203 @@
+"""
+`Field`: one named, typed slot of a schema, and `field()` to declare one in class syntax.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+import attrs
+
+from recordkit._errors import CoercionError, SchemaError
+from recordkit.schema._types import FieldType
+from recordkit.schema._values import NOT_GIVEN, _Refused
+
+__all__ = ["Field", "field"]
+
+NAME: Final = re.compile(r"[a-z][a-z0-9_]{0,62}")
+"""
+Field and schema names: lower-case identifiers that are also safe SQL column names.
+"""
+
+TAG: Final = re.compile(r"[a-z][a-z0-9_-]{0,31}")
+
+
+def check_name(value: object, what: str) -> str:
+    """
+    Return *value* when it is a valid name, else raise `SchemaError`.
+    """
+    if not isinstance(value, str) or not NAME.fullmatch(value):
+        raise SchemaError(
+            f"{what} must be a lower-case identifier (a-z, 0-9, _; at most 63 characters), "
+            f"got {value!r}"[:200]
+        )
+    return value
+
+
+def _field_name(value: object) -> str:
+    return check_name(value, "a field name")
+
+
+def _freeze_tags(value: Iterable[str]) -> frozenset[str]:
+    if isinstance(value, str):
+        raise SchemaError("tags must be a list of names, not one string", path="tags")
+    tags = frozenset(value)
+    for tag in tags:
+        if not isinstance(tag, str) or not TAG.fullmatch(tag):
+            raise SchemaError(f"not a tag name: {tag!r}"[:200], path="tags")
+    return tags
+
+
+def plain_data(value: Any, path: str) -> Any:
+    """
+    Check that *value* is JSON-like data (as rule and lifecycle sections are) and freeze it.
+
+    Lists become tuples; mappings stay dicts with string keys.
+    """
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise SchemaError(f"keys must be text, got {key!r}"[:200], path=path)
+            out[key] = plain_data(item, f"{path}.{key}" if path else key)
+        return out
+    if isinstance(value, list | tuple):
+        return tuple(plain_data(item, f"{path}[{i}]") for i, item in enumerate(value))
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise SchemaError(f"expected plain data, got {type(value).__name__}", path=path)
+
+
+def _freeze_rules(value: Iterable[Any]) -> tuple[Any, ...]:
+    if isinstance(value, str | Mapping):
+        value = [value]
+    return tuple(plain_data(list(value), "rules"))
+
+
+@attrs.frozen(repr=False)
+class Field:
+    """
+    One field of a schema.
+
+    Example:
+        >>> from recordkit import Field, Email
+        >>> Field("email", Email(), required=True, tags={"pii"})
+        Field('email', email, required, tags=['pii'])
+
+    Args:
+        name: a lower-case identifier.
+        type: the `FieldType`.
+        required: a record must have a value here to be activated.
+        default: the raw value used when capture gives none (``NOT_GIVEN`` for no default).
+        description: what the field means, for people.
+        tags: sensitivity and grouping tags (``pii``, ``financial``…).
+        rules: extra rule specifications for the rule engine (plain data).
+
+    .. versionadded:: 0.1.0
+    """
+
+    name: str = attrs.field(converter=_field_name)
+    type: FieldType = attrs.field()
+    required: bool = attrs.field(default=False, kw_only=True)
+    default: Any = attrs.field(default=NOT_GIVEN, kw_only=True)
+    description: str = attrs.field(default="", kw_only=True)
+    tags: frozenset[str] = attrs.field(factory=frozenset, converter=_freeze_tags, kw_only=True)
+    rules: tuple[Any, ...] = attrs.field(factory=tuple, converter=_freeze_rules, kw_only=True)
+
+    @type.validator
+    def _check_type(self, _: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, FieldType):
+            raise SchemaError(
+                f"a field type is needed (Text(), Email()…), got {type(value).__name__}",
+                path="type",
+            )
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.required, bool):
+            raise SchemaError("required must be true or false", path="required")
+        if not isinstance(self.description, str):
+            raise SchemaError("description must be text", path="description")
+        if self.default is not NOT_GIVEN:
+            try:
+                json.dumps(self.default)
+                self.type.coerce(self.default)
+            except (TypeError, ValueError) as exc:
+                reason = str(exc) if isinstance(exc, _Refused) else "not plain data"
+                raise SchemaError(
+                    f"bad default {self.default!r}: {reason}"[:300], path="default"
+                ) from None
+
+    def __repr__(self) -> str:
+        bits = [repr(self.name), self.type.kind]
+        if self.required:
+            bits.append("required")
+        if self.tags:
+            bits.append(f"tags={sorted(self.tags)}")
+        return f"Field({', '.join(bits)})"
+
+    def coerce(self, raw: object) -> Any:
+        """
+        Turn a raw value into this field's type.
+
+        Raises:
+            CoercionError: naming this field, the value and the reason.
+        """
+        try:
+            return self.type.coerce(raw)
+        except _Refused as exc:
+            raise CoercionError(self.name, raw, str(exc)) from None
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            # Exotic inputs (objects with odd __str__, etc.) must still say where they broke.
+            raise CoercionError(self.name, raw, f"{type(exc).__name__}: {exc}"[:200]) from None
+
+
+@attrs.frozen
+class _FieldSpec:
+    """
+    A field declared in class syntax, before it knows its name.
+    """
+
+    type: FieldType
+    required: bool
+    default: Any
+    description: str
+    tags: frozenset[str]
+    rules: tuple[Any, ...]
+
+    def named(self, name: str) -> Field:
+        return Field(
+            name,
+            self.type,
+            required=self.required,
+            default=self.default,
+            description=self.description,
+            tags=self.tags,
+            rules=self.rules,
+        )
+
+
+def field(
+    type: FieldType,
+    *,
+    required: bool = False,
+    default: Any = NOT_GIVEN,
+    description: str = "",
+    tags: Iterable[str] = (),
+    rules: Iterable[Any] = (),
+) -> Any:
+    """
+    Declare a field in a `Model` class body; the attribute name becomes the field name.
+
+    Example:
+        >>> from recordkit import Model, Email, field
+        >>> class Lead(Model, name="lead"):
+        ...     email = field(Email(), required=True, tags={"pii"})
+        >>> Lead.schema.field("email").required
+        True
+
+    .. versionadded:: 0.1.0
+    """
+    return _FieldSpec(type, required, default, description, frozenset(tags), tuple(rules))

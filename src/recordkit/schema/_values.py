@@ -1,0 +1,201 @@
+"""
+Value classes and parsers that field types share.
+
+`Money`, the not-given sentinel, and the tolerant date, number and money parsers.
+
+Parsers here raise `_Refused` with a human reason; the field type that calls them turns that
+into a `CoercionError` naming the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import re
+from typing import Final
+
+import attrs
+
+__all__ = ["MISSING", "NOT_GIVEN", "Money"]
+
+
+class _Refused(ValueError):
+    """
+    A raw value cannot be coerced; the message says why.
+    """
+
+
+@attrs.frozen(repr=False)
+class _Sentinel:
+    name: str
+
+    def __repr__(self) -> str:
+        return self.name
+
+    def __bool__(self) -> bool:
+        return False
+
+
+NOT_GIVEN: Final = _Sentinel("NOT_GIVEN")
+"""
+Marks an option that was not given at all (distinct from ``None``, which means "no value").
+"""
+
+MISSING: Final = None
+"""
+A field with no value holds ``None``; blank strings are coerced to it.
+"""
+
+
+@attrs.frozen
+class Money:
+    """
+    An amount of money in one ISO 4217 currency.
+
+    Example:
+        >>> Money(decimal.Decimal("12.50"), "EUR")
+        Money(amount=Decimal('12.50'), currency='EUR')
+
+    .. versionadded:: 0.1.0
+    """
+
+    amount: decimal.Decimal = attrs.field(validator=attrs.validators.instance_of(decimal.Decimal))
+    currency: str = attrs.field(validator=attrs.validators.matches_re(r"[A-Z]{3}"))
+
+
+_MONTHS: Final = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+_NUMERIC = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})")
+_DAY_MONTH_NAME = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[ -]([a-z]+)\.?,?[ -](\d{4})")
+_MONTH_NAME_DAY = re.compile(r"([a-z]+)\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})")
+
+
+def _make_date(year: int, month: int, day: int) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError as exc:
+        raise _Refused(f"not a calendar date ({exc})") from None
+
+
+def _full_year(year: int, digits: int) -> int:
+    if digits == 4:
+        return year
+    # Two-digit years: the window a CRM needs (birth dates and activity) is the past century.
+    return 2000 + year if year <= dt.date.today().year % 100 else 1900 + year
+
+
+def parse_date(text: str, *, dayfirst: bool | None) -> dt.date:
+    """
+    Parse a date written in one of the common CRM formats.
+
+    ISO (``1985-03-07``, ``1985/03/07``), numeric (``03/07/1985``: month first unless
+    *dayfirst*; with ``dayfirst=None`` an ambiguous numeric date is refused), and named months
+    (``7 Mar 1985``, ``March 7, 1985``).
+    """
+    s = " ".join(text.strip().lower().split())
+    if m := _ISO.fullmatch(s):
+        return _make_date(int(m[1]), int(m[2]), int(m[3]))
+    if m := _NUMERIC.fullmatch(s):
+        a, b, year = int(m[1]), int(m[2]), _full_year(int(m[3]), len(m[3]))
+        if dayfirst is None:
+            if a <= 12 and b <= 12 and a != b:
+                raise _Refused("ambiguous day/month order; set dayfirst on the field")
+            day_first = a > 12
+        else:
+            day_first = dayfirst
+        day, month = (a, b) if day_first else (b, a)
+        return _make_date(year, month, day)
+    for pattern, order in ((_DAY_MONTH_NAME, "dmy"), (_MONTH_NAME_DAY, "mdy")):
+        if m := pattern.fullmatch(s):
+            parts = dict(zip(order, (m[1], m[2], m[3]), strict=True))
+            named = _MONTHS.get(parts["m"])
+            if named is None:
+                raise _Refused(f"unknown month name {parts['m']!r}")
+            return _make_date(int(parts["y"]), named, int(parts["d"]))
+    raise _Refused("not a recognised date format (use YYYY-MM-DD)")
+
+
+def parse_datetime(text: str) -> dt.datetime:
+    """
+    Parse an ISO 8601 date-time; a naive value is taken to be UTC.
+    """
+    s = text.strip()
+    if s.endswith(("Z", "z")):
+        s = s[:-1] + "+00:00"
+    try:
+        value = dt.datetime.fromisoformat(s)
+    except ValueError:
+        raise _Refused("not an ISO 8601 date-time") from None
+    return with_utc(value)
+
+
+def with_utc(value: dt.datetime) -> dt.datetime:
+    """
+    Return *value* with UTC attached when it is naive.
+    """
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+_GROUPED = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
+
+
+def parse_decimal(text: str) -> decimal.Decimal:
+    """
+    Parse a decimal number, accepting thousands separators (``1,200.50``).
+    """
+    s = text.strip().replace("_", "").replace(" ", "")
+    if not _GROUPED.fullmatch(s):
+        raise _Refused("not a number")
+    return finite_decimal(decimal.Decimal(s.replace(",", "")))
+
+
+def finite_decimal(value: decimal.Decimal) -> decimal.Decimal:
+    """
+    Refuse NaN and infinities, which no CRM field can hold.
+    """
+    if not value.is_finite():
+        raise _Refused("not a finite number")
+    return value
+
+
+_SYMBOLS: Final = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "R$": "BRL"}
+_MONEY = re.compile(
+    r"(?P<pre>[A-Za-z]{3}|R\$|[$€£¥₹])?\s*(?P<num>[-+\d.,_ ]+?)\s*(?P<post>[A-Za-z]{3}|[$€£¥₹])?"
+)
+
+
+def parse_money(text: str, *, default_currency: str | None) -> Money:
+    """
+    Parse ``USD 1,200.50``, ``$1,200.50``, ``1200.50 EUR`` or, with a default, ``1200.50``.
+    """
+    m = _MONEY.fullmatch(text.strip())
+    if m is None:
+        raise _Refused("not an amount of money")
+    codes = [c for c in (m["pre"], m["post"]) if c]
+    if len(codes) > 1:
+        raise _Refused("two currencies given")
+    code = _SYMBOLS.get(codes[0], codes[0].upper()) if codes else default_currency
+    if code is None:
+        raise _Refused("no currency given and the field has no default currency")
+    return Money(parse_decimal(m["num"]), code)
