@@ -15,7 +15,13 @@ from recordkit.schema._io import (
     schema_from_dict,
     schema_to_dict,
 )
-from recordkit.schema._record import Provenance, Record, record_from_dict, record_to_dict
+from recordkit.schema._record import (
+    Provenance,
+    Record,
+    Transition,
+    record_from_dict,
+    record_to_dict,
+)
 from recordkit.schema._schema import Catalog, Model, Schema
 from recordkit.schema._types import (
     FIELD_TYPES,
@@ -62,6 +68,7 @@ __all__ = [
     "Schema",
     "Subdivision",
     "Text",
+    "Transition",
     "bundled_catalog",
     "bundled_schema",
     "dump_schema",

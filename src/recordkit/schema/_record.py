@@ -20,7 +20,7 @@ from recordkit._errors import SchemaError, ValidationError, shorten
 from recordkit.schema._schema import Schema
 from recordkit.schema._values import with_utc
 
-__all__ = ["Provenance", "Record", "record_from_dict", "record_to_dict"]
+__all__ = ["Provenance", "Record", "Transition", "record_from_dict", "record_to_dict"]
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -64,13 +64,62 @@ def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(dict(value))
 
 
+_TEXT = attrs.validators.instance_of(str)
+_MAYBE_TEXT = attrs.validators.optional(_TEXT)
+
+
+@attrs.frozen
+class Transition:
+    """
+    One lifecycle move of a record, kept in `Record.history` (see `recordkit.lifecycle`).
+
+    Args:
+        attribute: the record attribute that moved: ``state`` or ``stage``.
+        source: where it was (``None`` when a stage is set for the first time).
+        target: where it went.
+        at: when (UTC).
+        actor: who moved it.
+        lifecycle: the name of the lifecycle that allowed the move.
+        event: the declared event taken (``activate``), ``timer:<days>d`` for a sweep,
+            ``skip`` for a forward jump or ``override`` for a regression.
+        reason: why (required for overrides).
+        override: the move went backwards in a forward-only lifecycle.
+        rules: the guards checked, name → version.
+
+    .. versionadded:: 0.1.0
+    """
+
+    attribute: str = attrs.field(validator=_TEXT)
+    source: str | None = attrs.field(validator=_MAYBE_TEXT)
+    target: str = attrs.field(validator=_TEXT)
+    at: dt.datetime = attrs.field(converter=_utc)
+    actor: str = attrs.field(validator=_TEXT)
+    lifecycle: str = attrs.field(default="", kw_only=True, validator=_TEXT)
+    event: str = attrs.field(default="", kw_only=True, validator=_TEXT)
+    reason: str | None = attrs.field(default=None, kw_only=True, validator=_MAYBE_TEXT)
+    override: bool = attrs.field(
+        default=False, kw_only=True, validator=attrs.validators.instance_of(bool)
+    )
+    rules: Mapping[str, str] = attrs.field(
+        factory=dict, converter=_frozen_mapping, kw_only=True, hash=False
+    )
+
+
+def _history(value: Any) -> tuple[Transition, ...]:
+    items = tuple(value)
+    for item in items:
+        if not isinstance(item, Transition):
+            raise TypeError(f"history holds Transition values, got {type(item).__name__}")
+    return items
+
+
 @attrs.frozen(repr=False)
 class Record:
     """
     An immutable record.
 
     It holds an id, the schema name, field values, per-field provenance, a version, an
-    owner, a lifecycle state and a business stage.
+    owner, a lifecycle state, a business stage and the history of lifecycle moves.
 
     A change makes a new `Record` (`evolve`), so a value you hold never shifts under you.
     Equality compares everything; the hash uses id, schema and version only.
@@ -97,6 +146,9 @@ class Record:
     stage: str | None = attrs.field(default=None, kw_only=True, hash=False)
     created_at: dt.datetime = attrs.field(converter=_utc, kw_only=True, hash=False)
     updated_at: dt.datetime = attrs.field(kw_only=True, hash=False)
+    history: tuple[Transition, ...] = attrs.field(
+        factory=tuple, converter=_history, kw_only=True, hash=False
+    )
 
     @updated_at.default
     def _updated_default(self) -> dt.datetime:
@@ -189,6 +241,7 @@ def record_to_dict(record: Record, schema: Schema) -> dict[str, Any]:
     out["provenance"] = {
         name: _CONVERTER.unstructure(p, Provenance) for name, p in record.provenance.items()
     }
+    out["history"] = [_CONVERTER.unstructure(t, Transition) for t in record.history]
     return out
 
 
@@ -220,7 +273,11 @@ def record_from_dict(data: Mapping[str, Any], schema: Schema) -> Record:
             name: _CONVERTER.structure(p, Provenance)
             for name, p in dict(data.get("provenance", {})).items()
         }
-        return Record(values=values, provenance=provenance, **shell)
+        history_in = data.get("history", ())
+        if not isinstance(history_in, list | tuple):
+            raise ValidationError("'history' must be a list of transitions")
+        history = tuple(_CONVERTER.structure(t, Transition) for t in history_in)
+        return Record(values=values, provenance=provenance, history=history, **shell)
     except ValidationError:
         raise
     except (TypeError, ValueError, KeyError, AttributeError, cattrs.BaseValidationError) as exc:
