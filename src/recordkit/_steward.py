@@ -326,7 +326,7 @@ class Steward:
                 detail={"source": source, "count": len(records)},
             )
         quarantined = [
-            QuarantinedRow(offset + i, columns.row(i), tuple(errs))
+            QuarantinedRow(offset + i, dict(rows[i]), tuple(errs))
             for i, errs in sorted(bad.items())
         ]
         return BatchResult(records, quarantined)
