@@ -1,0 +1,48 @@
+# Everyday commands. Each target creates .venv/ on first use and reinstalls when
+# pyproject.toml changes.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip install --disable-pip-version-check -q
+
+.PHONY: demo test lint typecheck pytest docs bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) --upgrade pip
+
+# The demo needs the package and the SQLAlchemy extra (it stores into SQLite).
+$(VENV)/.demo-installed: pyproject.toml | $(BIN)/python
+	$(PIP) -e '.[sql]'
+	@touch $@
+
+# Tests need the dev and docs extras, and the example plugin package the tests load.
+$(VENV)/.test-installed: pyproject.toml tests/plugins/acme_rules/pyproject.toml | $(BIN)/python
+	$(PIP) -e '.[dev,docs,sql]' -e tests/plugins/acme_rules
+	@touch $@
+
+demo: $(VENV)/.demo-installed
+	$(BIN)/python -m recordkit demo
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check src tests benchmarks scripts
+
+typecheck: $(VENV)/.test-installed
+	$(BIN)/mypy --strict src
+
+pytest: $(VENV)/.test-installed
+	$(BIN)/python -m pytest -q
+
+docs: $(VENV)/.test-installed
+	$(BIN)/mkdocs build --strict -q
+
+test: lint typecheck pytest docs
+
+# Benchmarks need the bench extra (Splink, recordlinkage); QUICK=1 runs the small versions.
+bench: $(VENV)/.test-installed
+	$(PIP) -e '.[bench]'
+	@set -e; for b in benchmarks/[a-z]*.py; do \
+	  echo "== $$b"; $(BIN)/python $$b $(if $(QUICK),--quick,); done
+
+clean:
+	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,15 @@
+"""Test configuration shared by the whole suite: hypothesis profiles."""
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+# "default" keeps the whole run fast; "thorough" (RECORDKIT_HYPOTHESIS=thorough) digs deeper.
+settings.register_profile(
+    "default",
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("thorough", max_examples=1000, deadline=None)
+settings.load_profile(os.environ.get("RECORDKIT_HYPOTHESIS", "default"))
