@@ -244,7 +244,7 @@ class Steward:
         Rows whose values cannot be coerced are quarantined whole, with reasons; the others
         are stored together, one audit event per chunk.
         """
-        if isinstance(rows, Mapping | str | bytes):
+        if isinstance(rows, Mapping | str | bytes) or not isinstance(rows, Iterable):
             raise RecordkitError(
                 f"capture_many takes an iterable of rows (mappings), got {type(rows).__name__}"
             )
