@@ -1,0 +1,242 @@
+"""
+Clusters and entity ids: which records are one real-world entity, under a stable name.
+
+A `Cluster` is a set of record ids under an entity id. `assign_entity_ids` names a new
+partition so that ids survive re-runs: each cluster keeps the entity id most of its members
+already had, and when one cluster covers several old entities that is recorded as an
+explicit `ClusterMerge` (and the opposite as a `ClusterSplit`), never done silently.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from recordkit._errors import RecordkitError, shorten
+from recordkit.match._explain import MatchExplanation
+
+__all__ = [
+    "Assignment",
+    "Cluster",
+    "ClusterMerge",
+    "ClusterSplit",
+    "assign_entity_ids",
+]
+
+
+def _sorted_ids(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        raise RecordkitError(f"record ids must be a collection, not one string {shorten(value)}")
+    ids = tuple(sorted(set(value)))
+    for rid in ids:
+        if not isinstance(rid, str):
+            raise RecordkitError(f"record ids are text, got {shorten(rid)}")
+    return ids
+
+
+def _clusters(value: Iterable[Cluster]) -> tuple[Cluster, ...]:
+    return tuple(value)
+
+
+def _merges(value: Iterable[ClusterMerge]) -> tuple[ClusterMerge, ...]:
+    return tuple(value)
+
+
+def _splits(value: Iterable[ClusterSplit]) -> tuple[ClusterSplit, ...]:
+    return tuple(value)
+
+
+def _names(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class Cluster:
+    """
+    One entity: its id and the ids of the records that describe it (sorted).
+
+    .. versionadded:: 0.1.0
+    """
+
+    entity_id: str
+    record_ids: tuple[str, ...] = attrs.field(converter=_sorted_ids)
+
+    def __len__(self) -> int:
+        return len(self.record_ids)
+
+    def __contains__(self, record_id: object) -> bool:
+        return record_id in self.record_ids
+
+    def to_dict(self) -> dict[str, Any]:
+        """
+        The cluster as plain data.
+        """
+        return {"entity_id": self.entity_id, "record_ids": list(self.record_ids)}
+
+
+@attrs.frozen
+class ClusterMerge:
+    """
+    A recorded merge of entities: ``absorbed`` entity ids now live on as ``kept``.
+
+    Args:
+        kept: the entity id that survives.
+        absorbed: the entity ids that stopped existing.
+        record_ids: the records of the merged cluster.
+        bridge: the pair of record ids whose match joined the clusters, when known.
+        explanation: why that pair matched, when known.
+
+    .. versionadded:: 0.1.0
+    """
+
+    kept: str
+    absorbed: tuple[str, ...] = attrs.field(converter=_names)
+    record_ids: tuple[str, ...] = attrs.field(converter=_sorted_ids)
+    bridge: tuple[str, str] | None = None
+    explanation: MatchExplanation | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """
+        The merge as plain data (the explanation included).
+        """
+        return {
+            "kept": self.kept,
+            "absorbed": list(self.absorbed),
+            "record_ids": list(self.record_ids),
+            "bridge": list(self.bridge) if self.bridge else None,
+            "explanation": self.explanation.to_dict() if self.explanation else None,
+        }
+
+
+@attrs.frozen
+class ClusterSplit:
+    """
+    A recorded split: the records of entity ``entity_id`` now form clusters ``into``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    entity_id: str
+    into: tuple[str, ...] = attrs.field(converter=_names)
+
+
+@attrs.frozen
+class Assignment:
+    """
+    A partition of records into named clusters, with the merges and splits it implies.
+
+    .. versionadded:: 0.1.0
+    """
+
+    clusters: tuple[Cluster, ...] = attrs.field(converter=_clusters)
+    merges: tuple[ClusterMerge, ...] = attrs.field(default=(), converter=_merges)
+    splits: tuple[ClusterSplit, ...] = attrs.field(default=(), converter=_splits)
+
+    @property
+    def entity_of(self) -> dict[str, str]:
+        """
+        Record id → entity id.
+        """
+        return {rid: c.entity_id for c in self.clusters for rid in c.record_ids}
+
+    def partition(self) -> frozenset[frozenset[str]]:
+        """
+        The clusters as a set of sets of record ids (names left out), for comparisons.
+        """
+        return frozenset(frozenset(c.record_ids) for c in self.clusters)
+
+    def pairs(self) -> set[tuple[str, str]]:
+        """
+        Every pair of record ids that share a cluster, each as ``(smaller, larger)``.
+        """
+        out: set[tuple[str, str]] = set()
+        for c in self.clusters:
+            ids = c.record_ids
+            for i, a in enumerate(ids):
+                out.update((a, b) for b in ids[i + 1 :])
+        return out
+
+
+def _fresh(members: tuple[str, ...], taken: set[str]) -> str:
+    base = members[0]
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}~{n}"
+    return candidate
+
+
+def assign_entity_ids(
+    groups: Iterable[Iterable[str]],
+    *,
+    previous: Mapping[str, str] | None = None,
+    new_id: Callable[[tuple[str, ...]], str] | None = None,
+) -> Assignment:
+    """
+    Name each group of record ids, keeping the entity ids that *previous* gave its members.
+
+    Each old entity id goes to the group holding most of its records (ties: the group with
+    the smallest record id); a group covering several old entities keeps the id covering
+    most of its members and records a `ClusterMerge`; an old entity spread over several
+    groups records a `ClusterSplit`. Groups with no old id get ``new_id(sorted members)``,
+    by default their smallest record id, so the result never depends on input order.
+
+    Args:
+        groups: the partition, as collections of record ids (disjoint).
+        previous: record id → entity id from the last run (records new to it get new ids).
+        new_id: names a group that has no old id.
+
+    Raises:
+        RecordkitError: a record id appears in two groups.
+
+    .. versionadded:: 0.1.0
+    """
+    previous = previous or {}
+    members = sorted((_sorted_ids(g) for g in groups), key=lambda ids: ids[:1])
+    members = [m for m in members if m]
+    seen: set[str] = set()
+    for ids in members:
+        for rid in ids:
+            if rid in seen:
+                raise RecordkitError(f"record {shorten(rid)} is in two clusters")
+            seen.add(rid)
+    claims: list[tuple[int, str, int]] = []
+    for gi, ids in enumerate(members):
+        counts = Counter(previous[r] for r in ids if r in previous)
+        claims.extend((-n, eid, gi) for eid, n in counts.items())
+    claims.sort()
+    named: dict[int, str] = {}
+    used: set[str] = set()
+    for _, eid, gi in claims:
+        if gi not in named and eid not in used:
+            named[gi] = eid
+            used.add(eid)
+    taken = used | set(previous.values())
+    clusters: list[Cluster] = []
+    merges: list[ClusterMerge] = []
+    spread: dict[str, set[str]] = {}
+    for gi, ids in enumerate(members):
+        if gi in named:
+            eid = named[gi]
+        else:
+            eid = new_id(ids) if new_id is not None else _fresh(ids, taken)
+            if eid in taken:
+                eid = _fresh((eid,), taken)
+            taken.add(eid)
+        clusters.append(Cluster(eid, ids))
+        olds = sorted({previous[r] for r in ids if r in previous})
+        for old in olds:
+            spread.setdefault(old, set()).add(eid)
+        # an old id that lives on in another cluster was split, not absorbed
+        absorbed = tuple(o for o in olds if o != eid and o not in used)
+        if absorbed:
+            merges.append(ClusterMerge(eid, absorbed, ids))
+    splits = [
+        ClusterSplit(old, tuple(sorted(into)))
+        for old, into in sorted(spread.items())
+        if len(into) > 1
+    ]
+    return Assignment(clusters, merges, splits)
