@@ -34,7 +34,7 @@ pytest: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -q
 
 docs: $(VENV)/.test-installed
-	$(BIN)/mkdocs build --strict -q
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -q
 
 test: lint typecheck pytest docs
 
