@@ -1,0 +1,174 @@
+"""
+Value normalizers: picklists (with synonyms), dates, booleans and money.
+
+Plain functions of one value, shared by the rule engine and the matcher; they never raise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+from recordkit.rules._text import clean_text, fold_key
+from recordkit.schema import Money
+from recordkit.schema._values import parse_date, parse_money
+
+__all__ = [
+    "normalize_boolean",
+    "normalize_date",
+    "normalize_money",
+    "normalize_picklist",
+    "picklist_table",
+]
+
+
+def picklist_table(
+    values: Iterable[str], synonyms: Mapping[str, Iterable[str]] | Iterable[Any] = ()
+) -> dict[str, str]:
+    """
+    Build the lookup `normalize_picklist` uses: folded spelling → canonical value.
+
+    Canonical values win over synonyms that fold to the same key.
+
+    .. versionadded:: 0.1.0
+    """
+    table: dict[str, str] = {}
+    items: Iterable[Any] = synonyms.items() if isinstance(synonyms, Mapping) else synonyms
+    for canonical, spellings in items:
+        for spelling in (spellings,) if isinstance(spellings, str) else spellings:
+            table[fold_key(spelling)] = canonical
+    for value in values:
+        table[fold_key(value)] = value
+    table.pop("", None)
+    return table
+
+
+def normalize_picklist(
+    value: Any,
+    *,
+    values: Iterable[str] = (),
+    synonyms: Mapping[str, Iterable[str]] | Iterable[Any] = (),
+    table: Mapping[str, str] | None = None,
+) -> Any:
+    """
+    Return the canonical picklist value *value* spells, ignoring case and punctuation.
+
+    Example:
+        >>> normalize_picklist("  saas ", values=["Technology"],
+        ...                    synonyms={"Technology": ["SaaS", "Software"]})
+        'Technology'
+
+    Args:
+        value: the raw value.
+        values: the canonical values.
+        synonyms: canonical value → other spellings.
+        table: a prebuilt `picklist_table` (faster when called many times).
+
+    Text matching no value comes back unchanged.
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(value, str) or len(value) > 1000:
+        return value
+    lookup = picklist_table(values, synonyms) if table is None else table
+    return lookup.get(fold_key(value), value)
+
+
+_WEEKDAY: Final = re.compile(
+    r"^(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+", re.IGNORECASE
+)
+_TIME: Final = re.compile(
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[ap]m)?(?:Z|[+-]\d{2}:?\d{2})?)$",
+    re.IGNORECASE,
+)
+_COMPACT: Final = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_OF: Final = re.compile(r"(\d)(?:st|nd|rd|th)?\s+of\s+", re.IGNORECASE)
+_SHORT_NAMED: Final = re.compile(r"(\d{1,2})[ -]([A-Za-z]{3,9})\.?[ -](\d{2})")
+
+
+def normalize_date(value: Any, *, dayfirst: bool | None = False) -> Any:
+    """
+    Return a date as ISO 8601 text (``1985-03-07``) from the formats CRM data holds.
+
+    Reads ISO dates, numeric dates (``03/07/1985``: month first unless *dayfirst*; with
+    ``dayfirst=None`` ambiguous ones are left alone), named months (``March 7, 1985``,
+    ``7th of March 1985``, ``Thu, 7 Mar 1985``, ``7-Mar-85``), compact ``19850307`` and
+    date-times (the time is dropped). `datetime.date` values become their ISO text. Text
+    that is not a date comes back unchanged.
+
+    .. versionadded:: 0.1.0
+    """
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if not isinstance(value, str) or len(value) > 100:
+        return value
+    text = clean_text(value)
+    text = _WEEKDAY.sub("", text)
+    text = _TIME.sub("", text).strip()
+    text = _OF.sub(r"\1 ", text)
+    if m := _COMPACT.fullmatch(text):
+        text = f"{m[1]}-{m[2]}-{m[3]}"
+    elif m := _SHORT_NAMED.fullmatch(text):
+        year = int(m[3])
+        century = 2000 if year <= dt.date.today().year % 100 else 1900
+        text = f"{m[1]} {m[2]} {century + year}"
+    try:
+        return parse_date(text, dayfirst=dayfirst).isoformat()
+    except ValueError:
+        return value
+
+
+_TRUE: Final = frozenset({"true", "t", "yes", "y", "1", "on", "x", "checked", "si", "oui", "ja"})
+_FALSE: Final = frozenset({"false", "f", "no", "n", "0", "off", "unchecked", "non", "nein"})
+
+
+def normalize_boolean(value: Any) -> Any:
+    """
+    Return ``True`` or ``False`` from the usual spellings of yes and no.
+
+    Reads ``yes/no``, ``y/n``, ``true/false``, ``1/0``, ``on/off``, ``x``, ``checked``,
+    ``oui/non``, ``ja/nein`` in any case. Anything else comes back unchanged.
+
+    .. versionadded:: 0.1.0
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if not isinstance(value, str) or len(value) > 20:
+        return value
+    token = fold_key(value)
+    if token in _TRUE:
+        return True
+    if token in _FALSE:
+        return False
+    return value
+
+
+def normalize_money(value: Any, *, currency: str | None = None) -> Any:
+    """
+    Return a `Money` from text like ``$1,200.50`` or ``1200.50 EUR``.
+
+    With a default *currency*, a bare amount (``1200.50``) takes it. Anything else comes
+    back unchanged.
+
+    .. versionadded:: 0.1.0
+    """
+    if isinstance(value, Money):
+        return value
+    if isinstance(value, int | decimal.Decimal) and not isinstance(value, bool) and currency:
+        try:
+            return Money(decimal.Decimal(value), currency)
+        except (ValueError, TypeError, ArithmeticError):
+            return value
+    if not isinstance(value, str) or len(value) > 100:
+        return value
+    try:
+        return parse_money(clean_text(value), default_currency=currency)
+    except (ValueError, TypeError, ArithmeticError):
+        return value
