@@ -82,8 +82,11 @@ class SchemaError(RecordkitError, ValueError):
         source: str | None = None,
         suggestions: Sequence[str] = (),
     ) -> None:
+        # A reason quotes user input; cap it so a 1 MB value never ends up in a message.
+        if len(reason) > 300:
+            reason = f"{reason[:299]}…"
         self.reason = reason
-        self.path = path
+        self.path = path[:200]
         self.source = source
         self.suggestions = tuple(suggestions)
         where = ""

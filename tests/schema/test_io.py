@@ -150,8 +150,8 @@ BROKEN = [
     pytest.param("schema: c\nfields: {a: text\n", "", "line", id="bad-yaml"),
     pytest.param("{schema: c, fields: {a: text}, 3: x}\n", "", "keys must be text",
                  id="number-key"),
-    pytest.param(_doc("  a: {type: text, rules: [{use: !!binary aGk=}]}\n"), "fields.a.rules[0].use",
-                 "plain data", id="binary-in-rules"),
+    pytest.param(_doc("  a: {type: text, rules: [{use: !!binary aGk=}]}\n"),
+                 "fields.a.rules[0].use", "plain data", id="binary-in-rules"),
 ]
 
 

@@ -42,9 +42,12 @@ def _field_name(value: object) -> str:
 
 
 def _freeze_tags(value: Iterable[str]) -> frozenset[str]:
-    if isinstance(value, str):
-        raise SchemaError("tags must be a list of names, not one string", path="tags")
-    tags = frozenset(value)
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise SchemaError(f"tags must be a list of names, got {type(value).__name__}", path="tags")
+    try:
+        tags = frozenset(value)
+    except TypeError:
+        raise SchemaError("tags must be names (text)", path="tags") from None
     for tag in tags:
         if not isinstance(tag, str) or not TAG.fullmatch(tag):
             raise SchemaError(f"not a tag name: {tag!r}"[:200], path="tags")
@@ -74,6 +77,8 @@ def plain_data(value: Any, path: str) -> Any:
 def _freeze_rules(value: Iterable[Any]) -> tuple[Any, ...]:
     if isinstance(value, str | Mapping):
         value = [value]
+    if not isinstance(value, Iterable):
+        raise SchemaError(f"rules must be a list, got {type(value).__name__}", path="rules")
     return tuple(plain_data(list(value), "rules"))
 
 

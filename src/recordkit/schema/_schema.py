@@ -31,12 +31,14 @@ def _schema_name(value: object) -> str:
 
 
 def _freeze_fields(value: Iterable[Field]) -> tuple[Field, ...]:
-    if isinstance(value, Mapping | str):
+    if isinstance(value, Mapping | str | bytes) or not isinstance(value, Iterable):
         raise SchemaError("fields must be a sequence of Field objects", path="fields")
     return tuple(value)
 
 
 def _freeze_identity(value: Iterable[Any]) -> tuple[tuple[str, ...], ...]:
+    if isinstance(value, Mapping | str | bytes) or not isinstance(value, Iterable):
+        raise SchemaError("identity is a list of keys", path="identity")
     keys: list[tuple[str, ...]] = []
     for i, key in enumerate(value):
         names = (key,) if isinstance(key, str) else key
@@ -242,6 +244,8 @@ class Model:
 
 
 def _freeze_schemas(value: Iterable[Schema]) -> tuple[Schema, ...]:
+    if isinstance(value, Mapping | str | bytes) or not isinstance(value, Iterable):
+        raise SchemaError(f"a catalog takes a list of schemas, got {type(value).__name__}")
     return tuple(value)
 
 

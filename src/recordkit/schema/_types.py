@@ -72,6 +72,25 @@ def _text(value: object) -> str | None:
     return value
 
 
+def _optional(kind: type | tuple[type, ...], what: str, *, minimum: int | None = None) -> Any:
+    """An attrs validator: ``None`` or a value of *kind* (bools are not numbers here)."""
+
+    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is None:
+            return
+        wrong_bool = isinstance(value, bool) and kind is int
+        if wrong_bool or not isinstance(value, kind):
+            raise SchemaError(
+                f"{attribute.name} must be {what}, got {type(value).__name__}", path=attribute.name
+            )
+        if minimum is not None and value < minimum:  # type: ignore[operator]
+            raise SchemaError(
+                f"{attribute.name} must be at least {minimum}, got {value!r}", path=attribute.name
+            )
+
+    return check
+
+
 @attrs.frozen
 class FieldType:
     """
@@ -126,7 +145,9 @@ class Text(FieldType):
     """
 
     kind: ClassVar[str] = "text"
-    max_length: int | None = None
+    max_length: int | None = attrs.field(
+        default=None, validator=_optional(int, "a whole number", minimum=1)
+    )
 
     def _coerce(self, value: object) -> Any:
         if isinstance(value, int | float | decimal.Decimal) and not isinstance(value, bool):
@@ -146,8 +167,10 @@ class Email(FieldType):
 
 
 def _check_region(_: object, attribute: attrs.Attribute[Any], value: str | None) -> None:
-    if value is not None and value not in phonenumbers.SUPPORTED_REGIONS:
-        raise SchemaError(f"unknown phone region {value!r}", path=attribute.name)
+    if value is not None and (
+        not isinstance(value, str) or value not in phonenumbers.SUPPORTED_REGIONS
+    ):
+        raise SchemaError(f"unknown phone region {value!r}"[:200], path=attribute.name)
 
 
 @attrs.frozen
@@ -165,11 +188,30 @@ class Phone(FieldType):
     region: str | None = attrs.field(default=None, validator=_check_region)
 
 
+def _freeze_values(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise SchemaError(
+            f"values must be a list of text, got {type(value).__name__}", path="values"
+        )
+    return tuple(value)
+
+
 def _freeze_synonyms(
     value: Mapping[str, Iterable[str]] | Iterable[tuple[str, Iterable[str]]],
 ) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    items: Iterable[Any] = value.items() if isinstance(value, Mapping) else value
-    return tuple((k, (v,) if isinstance(v, str) else tuple(v)) for k, v in items)
+    try:
+        items: Iterable[Any] = value.items() if isinstance(value, Mapping) else value
+        out = []
+        for k, v in items:
+            spellings = (v,) if isinstance(v, str) else tuple(v)
+            if not isinstance(k, str) or not all(isinstance(s, str) for s in spellings):
+                raise TypeError
+            out.append((k, spellings))
+    except (TypeError, ValueError):
+        raise SchemaError(
+            "synonyms map each value to a list of spellings (text)", path="synonyms"
+        ) from None
+    return tuple(out)
 
 
 @attrs.frozen
@@ -191,11 +233,11 @@ class Picklist(FieldType):
     """
 
     kind: ClassVar[str] = "picklist"
-    values: tuple[str, ...] = attrs.field(converter=tuple)
+    values: tuple[str, ...] = attrs.field(converter=_freeze_values)
     synonyms: tuple[tuple[str, tuple[str, ...]], ...] = attrs.field(
         factory=tuple, converter=_freeze_synonyms
     )
-    restricted: bool = True
+    restricted: bool = attrs.field(default=True, validator=_optional(bool, "true or false"))
 
     def __attrs_post_init__(self) -> None:
         if not self.values:
@@ -245,7 +287,9 @@ class Date(FieldType):
     """
 
     kind: ClassVar[str] = "date"
-    dayfirst: bool | None = False
+    dayfirst: bool | None = attrs.field(
+        default=False, validator=_optional(bool, "true, false or null")
+    )
 
     def _coerce(self, value: object) -> Any:
         if isinstance(value, dt.datetime):
@@ -324,7 +368,9 @@ class Decimal(FieldType):
     """
 
     kind: ClassVar[str] = "decimal"
-    places: int | None = None
+    places: int | None = attrs.field(
+        default=None, validator=_optional(int, "a whole number", minimum=0)
+    )
 
     def _coerce(self, value: object) -> Any:
         if isinstance(value, bool):
@@ -356,8 +402,10 @@ class Decimal(FieldType):
 
 
 def _check_currency(_: object, attribute: attrs.Attribute[Any], value: str | None) -> None:
-    if value is not None and pycountry.currencies.get(alpha_3=value) is None:
-        raise SchemaError(f"unknown ISO 4217 currency {value!r}", path=attribute.name)
+    if value is not None and (
+        not isinstance(value, str) or pycountry.currencies.get(alpha_3=value) is None
+    ):
+        raise SchemaError(f"unknown ISO 4217 currency {value!r}"[:200], path=attribute.name)
 
 
 @attrs.frozen
@@ -479,7 +527,9 @@ class Subdivision(FieldType):
     """
 
     kind: ClassVar[str] = "subdivision"
-    country_field: str | None = "country"
+    country_field: str | None = attrs.field(
+        default="country", validator=_optional(str, "a field name")
+    )
 
 
 _SCHEMA_NAME = re.compile(r"[a-z][a-z0-9_]*")
