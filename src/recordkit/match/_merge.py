@@ -1,0 +1,438 @@
+"""
+Planning a merge: several records of one schema become one, with a lineage for every cell.
+
+`plan_merge` is pure: it reads records and returns a `MergePlan` holding the records to
+write (the merged survivor and the merged-away "tombstones"), the originals, the per-cell
+lineage and the references to re-point. The facade previews or applies the plan; nothing
+here touches a store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Final
+
+import attrs
+
+from recordkit._errors import RecordkitError, shorten
+from recordkit.match._explain import MatchExplanation
+from recordkit.match._lineage import CellLineage, CellValue, Repoint
+from recordkit.match._merge_policy import MergePolicy
+from recordkit.match._survivorship import Candidate
+from recordkit.schema import Record, Schema, Transition, record_from_dict, record_to_dict
+
+__all__ = [
+    "MERGED",
+    "UNMERGEABLE_STATES",
+    "MergeError",
+    "MergePlan",
+    "find_repoints",
+    "plan_merge",
+]
+
+MERGED: Final = "merged"
+"""
+The state of a record merged into another; it stays readable, and `unmerge` revives it.
+"""
+
+UNMERGEABLE_STATES: Final = frozenset({MERGED, "retired", "erased"})
+"""
+Records in these states cannot take part in a merge.
+"""
+
+Validity = Callable[[str, Any], bool]
+"""
+Says whether a value of a field (by name) passes validation, for ``validated_only``.
+"""
+
+
+class MergeError(RecordkitError, ValueError):
+    """
+    A merge or unmerge was refused before anything was written: the request makes no sense.
+
+    Attributes:
+        record_ids: the records concerned.
+        reason: what is wrong.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, reason: str, *, record_ids: Iterable[str] = ()) -> None:
+        self.reason = reason
+        self.record_ids = tuple(record_ids)
+        super().__init__(reason)
+
+
+def _plain(value: Any, depth: int = 0) -> Any:
+    """
+    *value* as JSON-like data (mappings, lists, text, numbers), refusing anything else.
+    """
+    if depth > 50:
+        raise MergeError("the explanation is nested too deeply")
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v, depth + 1) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise MergeError(f"an explanation must be plain data, got {type(value).__name__}")
+
+
+def _explanations(value: object) -> tuple[MatchExplanation | dict[str, Any], ...]:
+    """
+    Accept the match explanation(s) behind a merge.
+
+    One or a list, each a `MatchExplanation` or plain data.
+
+    Raises:
+        MergeError: an item is neither.
+    """
+    if value is None:
+        return ()
+    items = value if isinstance(value, list | tuple) else [value]
+    out: list[MatchExplanation | dict[str, Any]] = []
+    for item in items:
+        if isinstance(item, MatchExplanation):
+            out.append(item)
+        elif isinstance(item, Mapping):
+            out.append(_plain(item))
+        else:
+            raise MergeError(
+                "an explanation is a MatchExplanation or a mapping of plain data, "
+                f"got {type(item).__name__}"
+            )
+    return tuple(out)
+
+
+def _explanation_from_data(data: Any) -> MatchExplanation | dict[str, Any]:
+    if isinstance(data, Mapping) and {"left", "right", "terms"} <= set(data):
+        try:
+            return MatchExplanation.from_dict(data)
+        except RecordkitError:
+            pass  # plain data that only looks like an explanation stays plain data
+    return _plain(data)  # type: ignore[no-any-return]
+
+
+def _records(value: Iterable[Record]) -> tuple[Record, ...]:
+    return tuple(value)
+
+
+def _repoints(value: Iterable[Repoint]) -> tuple[Repoint, ...]:
+    return tuple(value)
+
+
+def _lineage(value: Iterable[CellLineage]) -> tuple[CellLineage, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(repr=False)
+class MergePlan:
+    """
+    Everything a merge will do, computed before anything is written.
+
+    Preview it (``dry_run=True``), inspect ``lineage`` and ``repoints``, then apply it. It
+    also holds what undoing needs: the originals, exactly as they were read.
+
+    Args:
+        id: the merge's id.
+        schema: the schema of the merged records.
+        at: when the merge is made.
+        survivor: the merged record to write (the surviving id, one version later).
+        tombstones: the merged-away records to write (state ``merged``, one version later,
+            values untouched).
+        originals: the records as read, surviving record first.
+        lineage: one `CellLineage` per field that any record had a value for.
+        repoints: references in other records moved to the survivor.
+        policy: the policy that decided.
+        explanations: the match explanations (scores, term by term) that led to the merge.
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: str
+    schema: str
+    at: dt.datetime
+    survivor: Record
+    tombstones: tuple[Record, ...] = attrs.field(converter=_records)
+    originals: tuple[Record, ...] = attrs.field(converter=_records)
+    lineage: tuple[CellLineage, ...] = attrs.field(converter=_lineage)
+    repoints: tuple[Repoint, ...] = attrs.field(converter=_repoints, kw_only=True, default=())
+    policy: MergePolicy = attrs.field(factory=MergePolicy, kw_only=True)
+    explanations: tuple[MatchExplanation | dict[str, Any], ...] = attrs.field(
+        default=(), converter=_explanations, kw_only=True
+    )
+
+    def __repr__(self) -> str:
+        return (
+            f"MergePlan({self.id!r}: {list(self.merged_ids)} into {self.survivor_id!r}, "
+            f"{len(self.lineage)} fields, {len(self.repoints)} references)"
+        )
+
+    @property
+    def survivor_id(self) -> str:
+        """
+        The id that lives on.
+        """
+        return self.survivor.id
+
+    @property
+    def merged_ids(self) -> tuple[str, ...]:
+        """
+        The ids merged away into the survivor.
+        """
+        return tuple(t.id for t in self.tombstones)
+
+    @property
+    def record_ids(self) -> tuple[str, ...]:
+        """
+        Every record id the merge involves, survivor first.
+        """
+        return (self.survivor_id, *self.merged_ids)
+
+    def cell(self, field: str) -> CellLineage | None:
+        """
+        The lineage of *field* (``None`` when no record had a value for it).
+        """
+        for c in self.lineage:
+            if c.field == field:
+                return c
+        return None
+
+    def to_dict(self, schema: Schema) -> dict[str, Any]:
+        """
+        The plan as JSON-safe plain data (records through `record_to_dict`).
+        """
+        return {
+            "id": self.id,
+            "schema": self.schema,
+            "at": self.at.isoformat(),
+            "survivor": record_to_dict(self.survivor, schema),
+            "tombstones": [record_to_dict(r, schema) for r in self.tombstones],
+            "originals": [record_to_dict(r, schema) for r in self.originals],
+            "lineage": [c.to_dict(schema) for c in self.lineage],
+            "repoints": [p.to_dict() for p in self.repoints],
+            "policy": self.policy.to_dict(),
+            "explanations": [
+                e.to_dict() if isinstance(e, MatchExplanation) else e for e in self.explanations
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], schema: Schema) -> MergePlan:
+        """
+        The inverse of `to_dict` (an explanation comes back as plain data).
+
+        Raises:
+            MergeError: *data* is not a stored merge plan of *schema*.
+        """
+        try:
+            return cls(
+                data["id"],
+                data["schema"],
+                dt.datetime.fromisoformat(data["at"]),
+                record_from_dict(data["survivor"], schema),
+                [record_from_dict(r, schema) for r in data["tombstones"]],
+                [record_from_dict(r, schema) for r in data["originals"]],
+                [CellLineage.from_dict(c, schema) for c in data["lineage"]],
+                repoints=[Repoint.from_dict(p) for p in data.get("repoints", ())],
+                policy=MergePolicy.from_dict(data.get("policy") or {}),
+                explanations=[_explanation_from_data(e) for e in data.get("explanations", ())],
+            )
+        except RecordkitError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise MergeError(f"not a stored {schema.name} merge: {shorten(exc, 200)}") from None
+
+
+def _check(schema: Schema, records: Sequence[Record]) -> None:
+    if isinstance(records, str | bytes | Mapping) or not isinstance(records, Sequence):
+        raise MergeError(f"merge takes a list of records, got {type(records).__name__}")
+    for r in records:
+        if not isinstance(r, Record):
+            raise MergeError(f"merge takes records, got {type(r).__name__}")
+    ids = [r.id for r in records]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise MergeError(
+            f"a record cannot be merged with itself: {', '.join(map(repr, twice))} "
+            "is listed more than once",
+            record_ids=twice,
+        )
+    if len(records) < 2:
+        raise MergeError(
+            f"a merge needs at least two records, got {len(records)}", record_ids=ids
+        )
+    foreign = [r for r in records if r.schema != schema.name]
+    if foreign:
+        kinds = ", ".join(f"{r.id!r} is a {r.schema!r}" for r in foreign[:5])
+        raise MergeError(
+            f"only records of one schema merge; this is a {schema.name!r} merge but {kinds}",
+            record_ids=[r.id for r in foreign],
+        )
+    dead = [r for r in records if r.state in UNMERGEABLE_STATES]
+    if dead:
+        which = ", ".join(f"{r.id!r} is {r.state}" for r in dead[:5])
+        raise MergeError(f"only live records merge: {which}", record_ids=[r.id for r in dead])
+
+
+def _candidate(r: Record, name: str, rank: int, valid: Validity | None) -> Candidate:
+    p = r.provenance.get(name)
+    value = r.values[name]
+    return Candidate(
+        r.id,
+        value,
+        None if p is None else p.source,
+        r.updated_at if p is None else p.observed_at,
+        rank,
+        len(r.present),
+        True if valid is None else bool(valid(name, value)),
+    )
+
+
+def plan_merge(
+    schema: Schema,
+    records: Sequence[Record],
+    *,
+    merge_id: str,
+    at: dt.datetime,
+    actor: str = "system",
+    policy: MergePolicy | None = None,
+    picks: Mapping[str, str] | None = None,
+    valid: Validity | None = None,
+    explanation: Any = None,
+) -> MergePlan:
+    """
+    Work out the merge of *records* (of *schema*) without writing anything.
+
+    Args:
+        schema: the schema of the records.
+        records: two or more distinct live records.
+        merge_id: the id the merge will carry.
+        at: when the merge is made (the written records' ``updated_at``).
+        actor: who merges (named in the merged-away records' state transition).
+        policy: the merge policy (default: the schema's, see `MergePolicy.from_schema`).
+        picks: manual picks, field name → record id, overriding the policy.
+        valid: says whether a value passes validation, for ``validated_only``
+            (default: every stored value does).
+        explanation: the match explanation(s) behind the merge (one or a list of
+            `MatchExplanation` or plain data), kept in the plan.
+
+    Returns:
+        The plan; its ``repoints`` are empty (see `find_repoints`).
+
+    Raises:
+        MergeError: fewer than two records, a record listed twice, records of another schema,
+            a record already merged, retired or erased, or a manual pick naming a record not
+            in the merge.
+        SchemaError: the policy names unknown fields or misuses ``keep_all``.
+    """
+    _check(schema, records)
+    policy = MergePolicy.from_schema(schema) if policy is None else policy
+    if not isinstance(policy, MergePolicy):
+        raise MergeError(f"policy must be a MergePolicy, got {type(policy).__name__}")
+    if picks:
+        policy = policy.with_picks(picks)
+    policy.check(schema)
+    ids = {r.id for r in records}
+    for name, strategy in policy.fields.items():
+        picked = getattr(strategy, "record_id", None)
+        if strategy.name == "from_record" and picked not in ids:
+            raise MergeError(
+                f"the pick for {name!r} names record {shorten(picked)}, which is not in "
+                f"this merge ({', '.join(sorted(map(repr, ids)))})",
+                record_ids=[str(picked)],
+            )
+    ranked = policy.rank(records)
+    by_id = {r.id: r for r in ranked}
+    lineage: list[CellLineage] = []
+    values: dict[str, Any] = {}
+    provenance = {}
+    for f in schema.fields:
+        candidates = [
+            _candidate(r, f.name, rank, valid)
+            for rank, r in enumerate(ranked)
+            if r.values.get(f.name) is not None
+        ]
+        if not candidates:
+            continue
+        strategy = policy.strategy_for(f.name)
+        choice = strategy(f, candidates)
+        if choice.value is not None:
+            values[f.name] = choice.value
+            first = by_id[choice.record_ids[0]] if choice.record_ids else None
+            if first is not None and f.name in first.provenance:
+                provenance[f.name] = first.provenance[f.name]
+        lineage.append(
+            CellLineage(
+                f.name,
+                choice.value,
+                choice.record_ids,
+                strategy.to_data(),
+                choice.reason,
+                [CellValue(c.record_id, c.value, by_id[c.record_id].provenance.get(f.name))
+                 for c in candidates],
+            )
+        )
+    head = ranked[0]
+    owner = head.owner
+    if schema.owner_field is not None and isinstance(values.get(schema.owner_field), str):
+        owner = values[schema.owner_field]
+    survivor = head.evolve(
+        values=values,
+        provenance=provenance,
+        owner=owner,
+        version=head.version + 1,
+        updated_at=at,
+    )
+    tombstones = [
+        r.evolve(
+            state=MERGED,
+            version=r.version + 1,
+            updated_at=at,
+            history=(
+                *r.history,
+                Transition("state", r.state, MERGED, at, actor, event="merge", reason=merge_id),
+            ),
+        )
+        for r in ranked[1:]
+    ]
+    return MergePlan(
+        merge_id,
+        schema.name,
+        at,
+        survivor,
+        tombstones,
+        ranked,
+        lineage,
+        policy=policy,
+        explanations=explanation,
+    )
+
+
+def find_repoints(
+    plan: MergePlan, schema: Schema, field: str, records: Iterable[Record]
+) -> list[Repoint]:
+    """
+    The references in *records* (of *schema*, through *field*) to re-point to the survivor.
+
+    Records holding a merged-away id in *field* are re-pointed; the merged records
+    themselves are left alone (their values are the merge's to decide).
+
+    .. versionadded:: 0.1.0
+    """
+    losers = set(plan.merged_ids)
+    involved = set(plan.record_ids) if schema.name == plan.schema else set()
+    return [
+        Repoint(
+            schema.name,
+            r.id,
+            field,
+            r.values[field],
+            plan.survivor_id,
+            r.provenance.get(field),
+            r.version,
+        )
+        for r in records
+        if r.values.get(field) in losers and r.id not in involved
+    ]
