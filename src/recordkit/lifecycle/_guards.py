@@ -1,0 +1,355 @@
+"""
+Guards: the checks a record must pass before it may enter a state.
+
+A guard is any object with a ``name``, a ``version`` and a ``__call__(record, schema)`` that
+returns the problems it found (an empty sequence to allow). Refusing guards explain why: each
+problem is an issue (`GuardIssue`, or a rule engine ``Issue``) that names the field and the
+reason, and `recordkit.TransitionError` carries them all.
+
+Issues whose ``severity`` is ``"warning"`` or ``"info"`` are reported but do not refuse.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Final, Protocol, runtime_checkable
+
+import attrs
+
+from recordkit._errors import CoercionError, SchemaError, shorten
+from recordkit.schema import Record, Schema
+
+__all__ = [
+    "Guard",
+    "GuardIssue",
+    "blocking",
+    "field_equals",
+    "from_rule",
+    "guard",
+    "guard_from_spec",
+    "required_fields_valid",
+    "requires_fields",
+]
+
+_NON_BLOCKING: Final = frozenset({"warning", "info"})
+
+
+@attrs.frozen
+class GuardIssue:
+    """
+    Why a guard refused: the field, a short code, a message, the value seen and a hint.
+
+    .. versionadded:: 0.1.0
+    """
+
+    field: str | None
+    code: str
+    message: str
+    value: str | None = attrs.field(default=None, kw_only=True)
+    hint: str | None = attrs.field(default=None, kw_only=True)
+    severity: str = attrs.field(default="error", kw_only=True)
+
+
+@runtime_checkable
+class Guard(Protocol):
+    """
+    A check a record must pass before a transition; returns the problems it found.
+
+    ``name`` and ``version`` are kept in each transition's history, so a later reader knows
+    which rules allowed the move.
+
+    .. versionadded:: 0.1.0
+    """
+
+    @property
+    def name(self) -> str:
+        """
+        A short, stable name (``requires(contract_link)``).
+        """
+
+    @property
+    def version(self) -> str:
+        """
+        Bumped when what the guard checks changes.
+        """
+
+    def __call__(self, record: Record, schema: Schema) -> Sequence[Any]:
+        """
+        Return the issues found; an empty sequence allows the move.
+        """
+
+
+def blocking(issues: Iterable[Any]) -> list[Any]:
+    """
+    The issues that refuse a move: every issue except warnings and infos.
+    """
+    return [i for i in issues if getattr(i, "severity", "error") not in _NON_BLOCKING]
+
+
+def _field_names(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = (value,)
+    names = tuple(value)
+    if not names:
+        raise SchemaError("requires at least one field name")
+    for n in names:
+        if not isinstance(n, str) or not n:
+            raise SchemaError(f"field names are text, got {shorten(n)}")
+    return names
+
+
+@attrs.frozen
+class _RequiresFields:
+    fields: tuple[str, ...] = attrs.field(converter=_field_names)
+    version: str = "1"
+
+    @property
+    def name(self) -> str:
+        return f"requires({','.join(self.fields)})"
+
+    def __call__(self, record: Record, schema: Schema) -> Sequence[Any]:
+        issues = []
+        for name in self.fields:
+            schema.field(name)  # an unknown name is a definition error, with suggestions
+            if record.get(name) is None:
+                issues.append(
+                    GuardIssue(
+                        name,
+                        "missing",
+                        f"{name!r} needs a value before this move",
+                        hint=f"set {name!r} first",
+                    )
+                )
+        return issues
+
+
+def requires_fields(*fields: str) -> Guard:
+    """
+    A guard refusing the move while any of *fields* is empty.
+
+    Example:
+        >>> g = requires_fields("contract_link")
+        >>> g.name
+        'requires(contract_link)'
+
+    .. versionadded:: 0.1.0
+    """
+    return _RequiresFields(fields)
+
+
+@attrs.frozen
+class _FieldEquals:
+    field: str = attrs.field(validator=attrs.validators.instance_of(str))
+    value: Any
+    version: str = "1"
+
+    @property
+    def name(self) -> str:
+        return f"equals({self.field}={shorten(self.value, 30)})"
+
+    def __call__(self, record: Record, schema: Schema) -> Sequence[Any]:
+        expected = schema.field(self.field).coerce(self.value)
+        actual = record.get(self.field)
+        if actual == expected:
+            return ()
+        return (
+            GuardIssue(
+                self.field,
+                "not_equal",
+                f"{self.field!r} must be {shorten(expected)} for this move",
+                value=shorten(actual),
+                hint=f"set {self.field!r} to {shorten(expected)}",
+            ),
+        )
+
+
+def field_equals(field: str, value: Any) -> Guard:
+    """
+    A guard refusing the move unless *field* holds *value* (coerced by the field's type).
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(field, str) or not field:
+        raise SchemaError(f"field_equals needs a field name, got {shorten(field)}")
+    return _FieldEquals(field, value)
+
+
+@attrs.frozen
+class _RequiredFieldsValid:
+    version: str = "1"
+
+    @property
+    def name(self) -> str:
+        return "required_fields_valid"
+
+    def __call__(self, record: Record, schema: Schema) -> Sequence[Any]:
+        issues: list[Any] = []
+        for f in schema.fields:
+            value = record.values.get(f.name)
+            if value is None:
+                if f.required:
+                    issues.append(
+                        GuardIssue(f.name, "required", f"{f.name!r} is required", hint="fill it")
+                    )
+                continue
+            try:
+                f.coerce(value)
+            except CoercionError as exc:
+                issues.append(
+                    GuardIssue(f.name, "invalid", exc.reason, value=shorten(value), hint=None)
+                )
+        return issues
+
+
+def required_fields_valid() -> Guard:
+    """
+    A guard refusing the move while a required field is empty or any value is invalid.
+
+    Validity is the schema's own: each value must still coerce to its field's type.
+
+    .. versionadded:: 0.1.0
+    """
+    return _RequiredFieldsValid()
+
+
+def _wanted(fn: Callable[..., Any]) -> tuple[tuple[str, ...], bool]:
+    """
+    The keyword names *fn* accepts, and whether it takes ``**kwargs``.
+    """
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return (), True
+    names = tuple(
+        p.name
+        for p in params
+        if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    )
+    return names, any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+
+
+def call_by_signature(fn: Callable[..., Any], available: Mapping[str, Any]) -> Any:
+    """
+    Call *fn* with the arguments from *available* that its signature names.
+
+    This is how guards and hooks receive what they ask for (``record``, ``schema``,
+    ``source``, ``target``…) and nothing else.
+    """
+    names, takes_all = _wanted(fn)
+    if takes_all:
+        return fn(**available)
+    return fn(**{n: available[n] for n in names if n in available})
+
+
+@attrs.frozen
+class _CallableGuard:
+    fn: Callable[..., Any]
+    name: str
+    version: str
+
+    def __call__(self, record: Record, schema: Schema) -> Sequence[Any]:
+        found = call_by_signature(self.fn, {"record": record, "schema": schema})
+        if found is None:
+            return ()
+        if isinstance(found, str | bytes | Mapping) or not isinstance(found, Iterable):
+            raise TypeError(
+                f"guard {self.name!r} must return a sequence of issues, got {type(found).__name__}"
+            )
+        return tuple(found)
+
+
+def guard(fn: Callable[..., Any], *, name: str | None = None, version: str = "1") -> Guard:
+    """
+    Adapt a callable returning issues into a `Guard`.
+
+    The callable receives ``record`` and/or ``schema`` by signature, and returns issues
+    (or ``None`` for none). A rule set's ``check``-style method adapts the same way.
+
+    Example:
+        >>> g = guard(lambda record: [] if record.get("email") else ["no email"],
+        ...           name="has_email")
+        >>> g.name
+        'has_email'
+
+    .. versionadded:: 0.1.0
+    """
+    if not callable(fn):
+        raise SchemaError(f"a guard must be callable, got {type(fn).__name__}")
+    label = name or getattr(fn, "__qualname__", None) or type(fn).__name__
+    if not isinstance(label, str) or not isinstance(version, str):
+        raise SchemaError("guard name and version must be text")
+    return _CallableGuard(fn, label, version)
+
+
+@attrs.frozen
+class _RuleGuard:
+    rule: Any
+    field: str | None
+
+    @property
+    def name(self) -> str:
+        rule_id = str(self.rule.id)
+        return rule_id if self.field is None else f"{self.field}:{rule_id}"
+
+    @property
+    def version(self) -> str:
+        return str(self.rule.version)
+
+    def __call__(self, record: Record, schema: Schema) -> Sequence[Any]:
+        context = [record.values.get(name) for name in getattr(self.rule, "uses", ())]
+        subject = record.values if self.field is None else record.values.get(self.field)
+        return tuple(self.rule.validate(subject, *context))
+
+
+def from_rule(rule: Any, *, field: str | None = None) -> Guard:
+    """
+    Adapt a rule engine validator (``id``, ``version``, ``validate``) into a `Guard`.
+
+    A record-level rule (*field* ``None``) sees the mapping of all the record's values; a
+    field rule sees that field's value. Fields the rule ``uses`` are passed after it. The
+    rule's issues refuse the move unless they are warnings or infos; the rule's id and
+    version go into the transition's history.
+
+    Raises:
+        SchemaError: *rule* is not a validator.
+
+    .. versionadded:: 0.1.0
+    """
+    if not all(hasattr(rule, a) for a in ("id", "version", "validate")):
+        raise SchemaError(
+            f"a rule guard needs a validator (id, version, validate), got {shorten(rule)}"
+        )
+    if field is not None and (not isinstance(field, str) or not field):
+        raise SchemaError(f"field must be a field name, got {shorten(field)}")
+    return _RuleGuard(rule, field)
+
+
+def guard_from_spec(spec: Any, path: str = "guards") -> Guard:
+    """
+    Build a guard from plain data, as lifecycle YAML declares them.
+
+    Accepted: ``required_fields_valid``; ``{requires: [field, ...]}``;
+    ``{equals: {field: name, value: v}}``.
+
+    Raises:
+        SchemaError: naming *path* for anything else.
+
+    .. versionadded:: 0.1.0
+    """
+    if spec == "required_fields_valid":
+        return required_fields_valid()
+    if isinstance(spec, Mapping) and len(spec) == 1:
+        ((kind, arg),) = spec.items()
+        try:
+            if kind == "requires":
+                return requires_fields(*([arg] if isinstance(arg, str) else arg))
+            if kind == "equals" and isinstance(arg, Mapping) and set(arg) == {"field", "value"}:
+                return field_equals(arg["field"], arg["value"])
+        except (SchemaError, TypeError) as exc:
+            raise SchemaError(f"bad {kind!r} guard: {exc}"[:200], path=path) from None
+    raise SchemaError(
+        f"unknown guard {shorten(spec)}; use required_fields_valid, {{requires: [fields]}} "
+        "or {equals: {field: f, value: v}}",
+        path=path,
+    )

@@ -1,0 +1,123 @@
+"""
+Hooks: callbacks that run when a record leaves a state, moves, or enters a state.
+
+A hook is a plain callable that receives, by signature, any of ``record``, ``schema``,
+``source``, ``target``, ``event``, ``actor``, ``reason``, ``at``, ``override`` and
+``lifecycle``. It returns ``None`` or a mapping of field changes (``{"owner": "ana"}``);
+records are immutable, so changes are returned, never made in place.
+
+Order: every on-exit hook of the source state, then every on-transition hook, then every
+on-enter hook of the target state; within each kind, in the order given. A hook sees the
+record as the hooks before it left it (state already moved for on-enter hooks). If any hook
+raises, the whole move is abandoned: the record stays where it was.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from recordkit._errors import SchemaError, shorten
+
+__all__ = ["Hook", "HookKind", "on_enter", "on_exit", "on_transition"]
+
+
+class HookKind(enum.StrEnum):
+    """
+    When a hook runs.
+
+    .. versionadded:: 0.1.0
+    """
+
+    EXIT = "exit"
+    TRANSITION = "transition"
+    ENTER = "enter"
+
+
+def _check_callable(_: object, __: attrs.Attribute[Any], value: object) -> None:
+    if not callable(value):
+        raise SchemaError(f"a hook must be callable, got {type(value).__name__}")
+
+
+def _check_state(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (not isinstance(value, str) or not value):
+        raise SchemaError(f"hook {attribute.name} must be a state name, got {shorten(value)}")
+
+
+@attrs.frozen
+class Hook:
+    """
+    A callback bound to a moment of a move.
+
+    Build one with `on_enter`, `on_exit` or `on_transition`.
+
+    Args:
+        kind: exit, transition or enter.
+        fn: the callable.
+        source: run only when leaving this state (``None``: any).
+        target: run only when entering this state (``None``: any).
+        name: shown in errors (default: the callable's name).
+
+    .. versionadded:: 0.1.0
+    """
+
+    kind: HookKind = attrs.field(converter=HookKind)
+    fn: Callable[..., Any] = attrs.field(validator=_check_callable)
+    source: str | None = attrs.field(default=None, kw_only=True, validator=_check_state)
+    target: str | None = attrs.field(default=None, kw_only=True, validator=_check_state)
+    name: str = attrs.field(kw_only=True)
+
+    @name.default
+    def _name_default(self) -> str:
+        return str(getattr(self.fn, "__qualname__", None) or type(self.fn).__name__)
+
+    def applies(self, source: str | None, target: str) -> bool:
+        """
+        Whether this hook runs for a move from *source* to *target*.
+        """
+        if self.source is not None and self.source != source:
+            return False
+        return self.target is None or self.target == target
+
+
+def on_enter(state: str, fn: Callable[..., Any], *, name: str | None = None) -> Hook:
+    """
+    Run *fn* when a record enters *state* ("when stage becomes mql, assign an owner").
+
+    Example:
+        >>> hook = on_enter("mql", lambda record: {"owner": "sdr-team"})
+        >>> hook.kind, hook.target
+        (<HookKind.ENTER: 'enter'>, 'mql')
+
+    .. versionadded:: 0.1.0
+    """
+    return Hook(HookKind.ENTER, fn, target=state, **({"name": name} if name else {}))
+
+
+def on_exit(state: str, fn: Callable[..., Any], *, name: str | None = None) -> Hook:
+    """
+    Run *fn* when a record leaves *state*.
+
+    .. versionadded:: 0.1.0
+    """
+    return Hook(HookKind.EXIT, fn, source=state, **({"name": name} if name else {}))
+
+
+def on_transition(
+    fn: Callable[..., Any],
+    *,
+    source: str | None = None,
+    target: str | None = None,
+    name: str | None = None,
+) -> Hook:
+    """
+    Run *fn* on every move, or only on moves from *source* and/or to *target*.
+
+    .. versionadded:: 0.1.0
+    """
+    return Hook(
+        HookKind.TRANSITION, fn, source=source, target=target, **({"name": name} if name else {})
+    )

@@ -1,0 +1,475 @@
+"""
+`Machine`: runs one `Lifecycle` over records of one schema.
+
+A move is computed, never performed in place: `Machine.move` takes a record and returns a
+new one (state or stage moved, hook changes applied, one `Transition` appended to its
+history) or raises `TransitionError` and returns nothing, so a refused move or a failing hook
+changes nothing. Storing the result, bumping the version and writing the audit event belong
+to the facade, which commits them together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from recordkit._errors import RecordkitError, SchemaError, TransitionError, shorten
+from recordkit.lifecycle import _graph
+from recordkit.lifecycle._guards import Guard, blocking, call_by_signature
+from recordkit.lifecycle._hooks import Hook, HookKind
+from recordkit.lifecycle._model import SINCE_KEYWORDS, Lifecycle, Timer, close_matches
+from recordkit.schema import Date, DateTime, Provenance, Record, Schema, Transition
+from recordkit.schema._values import with_utc
+
+__all__ = ["Machine", "Moved", "Swept"]
+
+_MAX_REASON = 200
+
+
+@attrs.frozen
+class Moved:
+    """
+    The outcome of one move: the new record, its transition and the fields hooks changed.
+
+    .. versionadded:: 0.1.0
+    """
+
+    record: Record
+    transition: Transition
+    changed: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Swept:
+    """
+    What a sweep did to one record: the moves made and the due moves guards refused.
+
+    .. versionadded:: 0.1.0
+    """
+
+    record: Record
+    moves: tuple[Moved, ...] = ()
+    refused: tuple[tuple[Timer, TransitionError], ...] = ()
+
+
+def _summary(issues: Sequence[Any]) -> str:
+    parts = []
+    for issue in issues[:5]:
+        field = getattr(issue, "field", None)
+        message = getattr(issue, "message", None) or str(issue)
+        parts.append(f"{field}: {message}" if field else str(message))
+    more = f" (+{len(issues) - 5} more)" if len(issues) > 5 else ""
+    return "; ".join(parts) + more
+
+
+class Machine:
+    """
+    The state machine for one lifecycle over records of one schema.
+
+    Example:
+        >>> import datetime as dt
+        >>> from recordkit import bundled_schema, Record
+        >>> from recordkit.lifecycle import bundled_lifecycle
+        >>> m = Machine(bundled_lifecycle("business"), bundled_schema("contact"))
+        >>> r = Record("c1", "contact", {}, created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+        >>> moved = m.move(r, "lead", actor="ana", at=dt.datetime(2026, 1, 2, tzinfo=dt.UTC))
+        >>> moved.record.stage, moved.transition.source
+        ('lead', None)
+
+    Args:
+        lifecycle: the definition.
+        schema: the schema of the records it runs over; guard fields and timer ``since``
+            fields are checked against it now.
+
+    Raises:
+        SchemaError: a guard or timer names a field the schema does not have.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, lifecycle: Lifecycle, schema: Schema) -> None:
+        if not isinstance(lifecycle, Lifecycle):
+            raise SchemaError(f"expected a Lifecycle, got {type(lifecycle).__name__}")
+        if not isinstance(schema, Schema):
+            raise SchemaError(f"expected a Schema, got {type(schema).__name__}")
+        self.lifecycle = lifecycle
+        self.schema = schema
+        for guard in self._all_guards():
+            for name in (*getattr(guard, "fields", ()), getattr(guard, "field", None)):
+                if isinstance(name, str):
+                    self._field(name, f"guard {guard.name}")
+        for timer in lifecycle.timers:
+            if timer.since not in SINCE_KEYWORDS:
+                f = self._field(timer.since, f"timer {timer.source} → {timer.target}")
+                if not isinstance(f.type, Date | DateTime):
+                    raise SchemaError(
+                        f"timer counts from {timer.since!r}, a {f.type.kind} field; it needs "
+                        "a date or datetime field",
+                        path=f"{lifecycle.name}.timers",
+                    )
+        self._nexts = _graph.successors((e.source, e.target) for e in lifecycle.edges)
+
+    def __repr__(self) -> str:
+        return f"Machine({self.lifecycle.name!r}, {self.schema.name!r})"
+
+    def _all_guards(self) -> list[Guard]:
+        out = [g for s in self.lifecycle.states for g in s.guards]
+        return out + [g for e in self.lifecycle.edges for g in e.guards]
+
+    def _field(self, name: str, where: str) -> Any:
+        try:
+            return self.schema.field(name)
+        except SchemaError as exc:
+            raise SchemaError(
+                f"{where} names unknown field {name!r}",
+                path=f"{self.lifecycle.name}",
+                source=self.schema.name,
+                suggestions=exc.suggestions,
+            ) from None
+
+    # -- queries --------------------------------------------------------------------------
+
+    def current(self, record: Record) -> str | None:
+        """
+        Where *record* is in this lifecycle (``None``: a stage not set yet).
+        """
+        value: str | None = getattr(record, self.lifecycle.attribute)
+        return value
+
+    def targets(self, record: Record) -> tuple[str, ...]:
+        """
+        The states *record* may move to without an override (guards not yet checked).
+        """
+        source = self.current(record)
+        out = []
+        for name in self.lifecycle.names:
+            try:
+                self._plan(source, name, override=False, reason=None)
+            except TransitionError:
+                continue
+            out.append(name)
+        return tuple(out)
+
+    def check(
+        self, record: Record, to: str, *, override: bool = False, reason: str | None = None
+    ) -> list[Any]:
+        """
+        The issues that would refuse moving *record* to *to* (empty: the move may go ahead).
+
+        Raises:
+            TransitionError: the move is not allowed whatever the record holds (unknown
+                target, no such transition, a final state, a missing reason code).
+        """
+        _, guards = self._plan(self.current(record), to, override=override, reason=reason)
+        return self._run_guards(record, guards)
+
+    def entered(self, record: Record) -> dt.datetime:
+        """
+        When *record* entered its current state (its creation time if it never moved).
+        """
+        for t in reversed(record.history):
+            if t.attribute == self.lifecycle.attribute:
+                return t.at
+        return record.created_at
+
+    # -- moves ----------------------------------------------------------------------------
+
+    def move(
+        self,
+        record: Record,
+        to: str,
+        *,
+        actor: str,
+        at: dt.datetime,
+        reason: str | None = None,
+        override: bool = False,
+        event: str | None = None,
+    ) -> Moved:
+        """
+        Move *record* to state *to*: check the road, run guards, run hooks, append history.
+
+        Args:
+            record: the record as it is now.
+            to: the target state.
+            actor: who moves it (kept in history).
+            at: when (UTC); not before the record's last move.
+            reason: why; required (a reason code) for an override.
+            override: go backwards in a forward-only lifecycle.
+            event: the name to record instead of the edge's event (a timer's).
+
+        Returns:
+            The new record (same version), the transition, and the fields hooks changed.
+
+        Raises:
+            TransitionError: the move is not allowed, a guard refused (``issues`` holds
+                why), or a hook failed; nothing changed.
+        """
+        if not isinstance(record, Record):
+            raise TransitionError(f"expected a Record, got {type(record).__name__}")
+        if not isinstance(actor, str) or not actor:
+            raise TransitionError(f"actor must be a non-empty id, got {shorten(actor)}")
+        at = self._when(record, at)
+        source = self.current(record)
+        name, guards = self._plan(source, to, override=override, reason=reason)
+        issues = self._run_guards(record, guards)
+        if issues:
+            raise TransitionError(
+                f"{record.id}: {self._label(source)} → {to} refused: {_summary(issues)}",
+                issues=issues,
+            )
+        transition = Transition(
+            self.lifecycle.attribute,
+            source,
+            to,
+            at,
+            actor,
+            lifecycle=self.lifecycle.name,
+            event=event or name,
+            reason=reason,
+            override=override,
+            rules={g.name: g.version for g in guards},
+        )
+        context = {
+            "schema": self.schema,
+            "source": source,
+            "target": to,
+            "event": transition.event,
+            "actor": actor,
+            "reason": reason,
+            "at": at,
+            "override": override,
+            "lifecycle": self.lifecycle,
+        }
+        working = record
+        changed: list[str] = []
+        for kind in (HookKind.EXIT, HookKind.TRANSITION, HookKind.ENTER):
+            if kind is HookKind.ENTER:
+                working = working.evolve(**{self.lifecycle.attribute: to})
+            for hook in self.lifecycle.hooks:
+                if hook.kind is kind and hook.applies(source, to):
+                    working = self._run_hook(hook, working, {**context, "record": working}, changed)
+        final = working.evolve(history=(*working.history, transition))
+        return Moved(final, transition, tuple(dict.fromkeys(changed)))
+
+    def due(self, record: Record, now: dt.datetime) -> tuple[Timer, ...]:
+        """
+        The timers of *record*'s current state that are due at *now*, in declared order.
+        """
+        now = with_utc(now)
+        source = self.current(record)
+        if source is None or source not in self.lifecycle:
+            return ()
+        out = []
+        for timer in self.lifecycle.timers_from(source):
+            anchor = self._anchor(record, timer)
+            if anchor is not None and anchor + timer.after <= now:
+                out.append(timer)
+        return tuple(out)
+
+    def sweep(self, record: Record, now: dt.datetime, *, actor: str) -> Swept:
+        """
+        Take every due time-based move of *record* at *now*, one after another.
+
+        A record whose due move is refused by a guard stays put; the refusal is reported.
+        Nothing is due before the record's last move, so a clock that went backwards moves
+        nothing.
+        """
+        now = self._checked_now(now)
+        moves: list[Moved] = []
+        refused: list[tuple[Timer, TransitionError]] = []
+        current = record
+        for _ in range(len(self.lifecycle.states)):
+            if self._last_move(current) is not None and now < self.entered(current):
+                break
+            step = None
+            for timer in self.due(current, now):
+                try:
+                    step = self.move(current, timer.target, actor=actor, at=now, event=timer.event)
+                    break
+                except TransitionError as exc:
+                    refused.append((timer, exc))
+            if step is None:
+                break
+            moves.append(step)
+            current = step.record
+        return Swept(current, tuple(moves), tuple(refused))
+
+    # -- internals ------------------------------------------------------------------------
+
+    @staticmethod
+    def _checked_now(now: object) -> dt.datetime:
+        if not isinstance(now, dt.datetime):
+            raise TransitionError(f"'now' must be a datetime, got {shorten(now)}")
+        return with_utc(now)
+
+    def _last_move(self, record: Record) -> Transition | None:
+        for t in reversed(record.history):
+            if t.attribute == self.lifecycle.attribute:
+                return t
+        return None
+
+    def _when(self, record: Record, at: object) -> dt.datetime:
+        when = self._checked_now(at)
+        if record.history and when < record.history[-1].at:
+            raise TransitionError(
+                f"{record.id}: a move at {when.isoformat()} would precede its last move at "
+                f"{record.history[-1].at.isoformat()} (clock went backwards)"
+            )
+        return when
+
+    def _label(self, state: str | None) -> str:
+        return "(no stage)" if state is None else state
+
+    def _plan(
+        self, source: str | None, to: object, *, override: bool, reason: str | None
+    ) -> tuple[str, tuple[Guard, ...]]:
+        """
+        Decide whether source → to is a declared move, a skip or an override.
+
+        Returns the event name and the guards to run; raises `TransitionError` otherwise.
+        """
+        lc = self.lifecycle
+        if not isinstance(to, str) or to not in lc:
+            hint = close_matches(to, lc.names) if isinstance(to, str) else []
+            did = f" (did you mean {' or '.join(map(repr, hint))}?)" if hint else ""
+            raise TransitionError(f"{lc.name}: unknown state {shorten(to)}{did}")
+        if not isinstance(override, bool):
+            raise TransitionError(f"override must be true or false, got {shorten(override)}")
+        if reason is not None and (
+            not isinstance(reason, str) or not reason.strip() or len(reason) > _MAX_REASON
+        ):
+            raise TransitionError(f"reason must be short non-blank text, got {shorten(reason)}")
+        if source is not None and source not in lc:
+            raise TransitionError(f"{lc.name}: the record is in unknown state {shorten(source)}")
+        target = lc.state(to)
+        if source == to:
+            raise TransitionError(f"{lc.name}: the record is already in {to!r}")
+        backwards = lc.forward_only and source is not None and lc.rank(to) < lc.rank(source)
+        if override and not backwards:
+            raise TransitionError(
+                f"{lc.name}: override is only for going back in a forward-only lifecycle; "
+                f"{self._label(source)} → {to} is not"
+            )
+        if backwards:
+            self._check_override(source, to, override=override, reason=reason)
+            return "override", target.guards
+        if source in lc.finals:
+            raise TransitionError(f"{lc.name}: {source!r} is final; no transition leaves it")
+        edge = lc.edge(source, to)
+        if edge is not None:
+            return edge.event, (*edge.guards, *target.guards)
+        if source is None and to == lc.initial.name:
+            return "enter", target.guards
+        if lc.forward_only and (source is None or to in _graph.reachable(source, self._nexts)):
+            return "skip", target.guards
+        allowed = [e.target for e in lc.edges_from(source)]
+        if source is None:
+            allowed = [lc.initial.name]
+        raise TransitionError(
+            f"{lc.name}: no transition {self._label(source)} → {to}; allowed: "
+            f"{', '.join(allowed) or 'none'}"
+        )
+
+    def _check_override(
+        self, source: str | None, to: str, *, override: bool, reason: str | None
+    ) -> None:
+        lc = self.lifecycle
+        if not override:
+            raise TransitionError(
+                f"{lc.name}: {source} → {to} goes backwards; a regression is an explicit "
+                "override: pass override=True and a reason code"
+            )
+        if reason is None:
+            raise TransitionError(f"{lc.name}: an override needs a reason code")
+        if lc.reason_codes and reason not in lc.reason_codes:
+            raise TransitionError(
+                f"{lc.name}: unknown reason code {shorten(reason)}; use one of "
+                f"{', '.join(lc.reason_codes)}"
+            )
+
+    def _run_guards(self, record: Record, guards: Sequence[Guard]) -> list[Any]:
+        issues: list[Any] = []
+        for g in guards:
+            try:
+                found = g(record, self.schema)
+            except RecordkitError:
+                raise
+            except Exception as exc:
+                raise TransitionError(
+                    f"guard {g.name!r} failed on {record.id}: {type(exc).__name__}: "
+                    f"{shorten(str(exc), 200)}"
+                ) from exc
+            issues.extend(blocking(found))
+        return issues
+
+    def _run_hook(
+        self, hook: Hook, record: Record, context: Mapping[str, Any], changed: list[str]
+    ) -> Record:
+        snapshot = attrs.evolve(record)
+        try:
+            result = call_by_signature(hook.fn, context)
+        except attrs.exceptions.FrozenInstanceError:
+            raise TransitionError(
+                f"hook {hook.name!r} tried to change the record in place; records are "
+                "immutable: return a mapping of field changes instead"
+            ) from None
+        except Exception as exc:
+            raise TransitionError(
+                f"hook {hook.name!r} failed; the move was abandoned: {type(exc).__name__}: "
+                f"{shorten(str(exc), 200)}"
+            ) from exc
+        if record != snapshot:
+            raise TransitionError(
+                f"hook {hook.name!r} changed the record in place; return a mapping of field "
+                "changes instead"
+            )
+        if result is None:
+            return record
+        if not isinstance(result, Mapping):
+            raise TransitionError(
+                f"hook {hook.name!r} must return None or a mapping of field changes, got "
+                f"{type(result).__name__}"
+            )
+        return self._apply(hook, record, result, context["at"], changed)
+
+    def _apply(
+        self,
+        hook: Hook,
+        record: Record,
+        changes: Mapping[Any, Any],
+        at: dt.datetime,
+        changed: list[str],
+    ) -> Record:
+        values = dict(record.values)
+        provenance = dict(record.provenance)
+        for name, raw in changes.items():
+            if not isinstance(name, str) or name not in self.schema:
+                raise TransitionError(
+                    f"hook {hook.name!r} set unknown field {shorten(name)}",
+                )
+            try:
+                values[name] = self.schema.field(name).coerce(raw)
+            except RecordkitError as exc:
+                raise TransitionError(f"hook {hook.name!r}: {exc}", issues=[exc]) from None
+            provenance[name] = Provenance(f"hook:{hook.name}"[:200], at, raw)
+            changed.append(name)
+        owner = record.owner
+        if self.schema.owner_field is not None:
+            value = values.get(self.schema.owner_field)
+            owner = value if isinstance(value, str) else owner
+        return record.evolve(values=values, provenance=provenance, owner=owner)
+
+    def _anchor(self, record: Record, timer: Timer) -> dt.datetime | None:
+        if timer.since == "entered":
+            return self.entered(record)
+        if timer.since == "updated":
+            return record.updated_at
+        value = record.get(timer.since)
+        if isinstance(value, dt.datetime):
+            return with_utc(value)
+        if isinstance(value, dt.date):
+            return dt.datetime.combine(value, dt.time(), tzinfo=dt.UTC)
+        return None

@@ -1,0 +1,418 @@
+"""
+Lifecycle definitions: `State`, `Edge`, `Timer` and `Lifecycle`, checked when built.
+
+A `Lifecycle` is plain, immutable data (plus the guard and hook objects it carries); the
+same object comes from Python and from YAML (`lifecycle_from_dict`). Building one checks the
+graph: unknown states, unreachable states, dead ends that are not final, backward edges in a
+forward-only lifecycle, timers without a matching edge, hooks on unknown states. Each
+problem raises `SchemaError` naming every offender.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any, Final
+
+import attrs
+
+from recordkit._errors import SchemaError, shorten
+from recordkit.lifecycle import _graph
+from recordkit.lifecycle._guards import Guard
+from recordkit.lifecycle._hooks import Hook
+
+__all__ = ["ATTRIBUTES", "Edge", "Lifecycle", "State", "Timer"]
+
+NAME: Final = re.compile(r"[a-z][a-z0-9_]{0,62}")
+ATTRIBUTES: Final = ("state", "stage")
+SINCE_KEYWORDS: Final = ("entered", "updated")
+
+
+def _name(value: object, what: str = "a state name") -> str:
+    if not isinstance(value, str) or not NAME.fullmatch(value):
+        raise SchemaError(
+            f"{what} must be a lower-case identifier (a-z, 0-9, _), got {shorten(value)}"
+        )
+    return value
+
+
+def _state_name(value: object) -> str:
+    return _name(value)
+
+
+def _guards(value: object) -> tuple[Guard, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise SchemaError(f"guards must be a list of Guard objects, got {shorten(value)}")
+    guards = tuple(value)
+    for g in guards:
+        if not isinstance(g, Guard):
+            raise SchemaError(
+                f"a guard needs name, version and __call__(record, schema), got {shorten(g)}"
+            )
+    return guards
+
+
+def _text(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str):
+        raise SchemaError(f"{attribute.name} must be text, got {shorten(value)}")
+
+
+def _flag(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, bool):
+        raise SchemaError(f"{attribute.name} must be true or false, got {shorten(value)}")
+
+
+def close_matches(name: object, names: Iterable[str]) -> list[str]:
+    """
+    The declared names closest to an unknown *name*.
+    """
+    return difflib.get_close_matches(str(name)[:100], list(names), n=3, cutoff=0.6)
+
+
+@attrs.frozen
+class State:
+    """
+    One state (or business stage) of a lifecycle.
+
+    Args:
+        name: a lower-case identifier (``active``, ``mql``).
+        label: how people read it (``MQL``); defaults to the name.
+        initial: where records start (default: the first state declared).
+        final: no transition leaves it (``retired``).
+        description: what being here means.
+        guards: checks a record must pass to enter this state by any road (a skip, an
+            override, a timer or a declared edge).
+
+    .. versionadded:: 0.1.0
+    """
+
+    name: str = attrs.field(converter=_state_name)
+    label: str = attrs.field(default="", kw_only=True, validator=_text)
+    initial: bool = attrs.field(default=False, kw_only=True, validator=_flag)
+    final: bool = attrs.field(default=False, kw_only=True, validator=_flag)
+    description: str = attrs.field(default="", kw_only=True, validator=_text)
+    guards: tuple[Guard, ...] = attrs.field(factory=tuple, converter=_guards, kw_only=True)
+
+    @property
+    def title(self) -> str:
+        """
+        The label, or the name when no label is set.
+        """
+        return self.label or self.name
+
+
+@attrs.frozen
+class Edge:
+    """
+    A declared transition from one state to another, triggered by an event.
+
+    Args:
+        source: the state it leaves.
+        target: the state it enters.
+        event: the event's name (default: the target's name).
+        guards: checks that must pass to take this edge (the target's own guards apply too).
+
+    .. versionadded:: 0.1.0
+    """
+
+    source: str = attrs.field(converter=_state_name)
+    target: str = attrs.field(converter=_state_name)
+    event: str = attrs.field(kw_only=True)
+    guards: tuple[Guard, ...] = attrs.field(factory=tuple, converter=_guards, kw_only=True)
+
+    @event.default
+    def _event_default(self) -> str:
+        return self.target
+
+    @event.validator
+    def _check_event(self, _: attrs.Attribute[Any], value: object) -> None:
+        _name(value, "an event name")
+
+
+def _after(value: object) -> dt.timedelta:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = dt.timedelta(days=value)
+    if not isinstance(value, dt.timedelta) or value <= dt.timedelta(0):
+        raise SchemaError(f"after must be a positive duration, got {shorten(value)}")
+    return value
+
+
+@attrs.frozen
+class Timer:
+    """
+    A time-based transition, evaluated by ``sweep(now)`` (never by a background thread).
+
+    Args:
+        source: the state it applies to.
+        target: where the record goes when it is due; an `Edge` must exist for the move.
+        after: how long (a ``timedelta``, or a number of days).
+        since: what the time is counted from: ``entered`` (when the record entered
+            *source*), ``updated`` (its last change) or the name of a date/datetime field
+            (``last_contacted``; a record without a value there is never due).
+
+    .. versionadded:: 0.1.0
+    """
+
+    source: str = attrs.field(converter=_state_name)
+    target: str = attrs.field(converter=_state_name)
+    after: dt.timedelta = attrs.field(converter=_after)
+    since: str = attrs.field(default="entered", kw_only=True)
+
+    @since.validator
+    def _check_since(self, _: attrs.Attribute[Any], value: object) -> None:
+        _name(value, "since")
+
+    @property
+    def event(self) -> str:
+        """
+        How a move by this timer is named in history (``timer:180d``).
+        """
+        days = self.after / dt.timedelta(days=1)
+        return f"timer:{days:g}d"
+
+
+def _tuple(value: object, kind: type) -> tuple[Any, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise SchemaError(f"expected a list of {kind.__name__}, got {shorten(value)}")
+    items = tuple(value)
+    for item in items:
+        if not isinstance(item, kind):
+            raise SchemaError(f"expected a {kind.__name__}, got {shorten(item)}")
+    return items
+
+
+def _states(value: Iterable[State]) -> tuple[State, ...]:
+    return _tuple(value, State)
+
+
+def _edges(value: Iterable[Edge]) -> tuple[Edge, ...]:
+    return _tuple(value, Edge)
+
+
+def _timers(value: Iterable[Timer]) -> tuple[Timer, ...]:
+    return _tuple(value, Timer)
+
+
+def _hooks(value: Iterable[Hook]) -> tuple[Hook, ...]:
+    return _tuple(value, Hook)
+
+
+def _lifecycle_name(value: object) -> str:
+    return _name(value, "a lifecycle name")
+
+
+def _codes(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        raise SchemaError("reason_codes must be a list of names", path="reason_codes")
+    return tuple(_name(v, "a reason code") for v in value)
+
+
+@attrs.frozen(repr=False)
+class Lifecycle:
+    """
+    A state machine definition: states, edges, timers, policy and hooks.
+
+    Example:
+        >>> lc = Lifecycle(
+        ...     "deal",
+        ...     [State("open"), State("won", final=True), State("lost", final=True)],
+        ...     [Edge("open", "won", event="win"), Edge("open", "lost", event="lose")],
+        ...     attribute="stage",
+        ... )
+        >>> lc.initial.name, lc.finals
+        ('open', ('won', 'lost'))
+
+    Args:
+        name: the lifecycle's name (``governance``, ``business``).
+        states: the states in order; in a forward-only lifecycle the order is the rank.
+        edges: the declared transitions.
+        timers: time-based transitions.
+        attribute: the record attribute it drives: ``state`` or ``stage``.
+        forward_only: declared edges only go forward; moving back is an audited override
+            that needs a reason code, and a forward move may skip stages.
+        reason_codes: the reason codes overrides may give (empty: any identifier).
+        hooks: callbacks on exit / transition / enter.
+        description: what the lifecycle is for.
+
+    Raises:
+        SchemaError: the definition is inconsistent; names every offending state or edge.
+
+    .. versionadded:: 0.1.0
+    """
+
+    name: str = attrs.field(converter=_lifecycle_name)
+    states: tuple[State, ...] = attrs.field(converter=_states)
+    edges: tuple[Edge, ...] = attrs.field(converter=_edges)
+    timers: tuple[Timer, ...] = attrs.field(factory=tuple, converter=_timers, kw_only=True)
+    attribute: str = attrs.field(default="state", kw_only=True)
+    forward_only: bool = attrs.field(default=False, kw_only=True, validator=_flag)
+    reason_codes: tuple[str, ...] = attrs.field(factory=tuple, converter=_codes, kw_only=True)
+    hooks: tuple[Hook, ...] = attrs.field(factory=tuple, converter=_hooks, kw_only=True)
+    description: str = attrs.field(default="", kw_only=True, validator=_text)
+
+    def __attrs_post_init__(self) -> None:
+        if self.attribute not in ATTRIBUTES:
+            raise SchemaError(
+                f"attribute must be 'state' or 'stage', got {shorten(self.attribute)}",
+                path="attribute",
+            )
+        if not self.states:
+            raise SchemaError("a lifecycle needs at least one state", path="states")
+        names = [s.name for s in self.states]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise SchemaError(f"states declared twice: {', '.join(twice)}", path="states")
+        initials = [s.name for s in self.states if s.initial]
+        if len(initials) > 1:
+            raise SchemaError(
+                f"only one state may be initial, got {', '.join(initials)}", path="states"
+            )
+        self._check_edges(names)
+        pairs = [(e.source, e.target) for e in self.edges]
+        lost = _graph.unreachable(names, self.initial.name, pairs)
+        if lost:
+            raise SchemaError(
+                f"unreachable from {self.initial.name!r}: {', '.join(lost)}", path="states"
+            )
+        exits = {e.source for e in self.edges}
+        leaving_final = [s for s in self.finals if s in exits]
+        if leaving_final:
+            raise SchemaError(
+                f"final states cannot have transitions out: {', '.join(leaving_final)}",
+                path="edges",
+            )
+        traps = _graph.dead_ends(names, self.finals, pairs)
+        if traps:
+            raise SchemaError(
+                "dead ends that are not final (no way on to a final state): "
+                f"{', '.join(traps)}; add a transition or mark them final",
+                path="states",
+            )
+        self._check_timers(pairs)
+        for i, hook in enumerate(self.hooks):
+            for state in (hook.source, hook.target):
+                if state is not None:
+                    self._known(state, f"hooks[{i}] ({hook.name})")
+
+    def _known(self, name: str, path: str) -> State:
+        for s in self.states:
+            if s.name == name:
+                return s
+        raise SchemaError(
+            f"unknown state {shorten(name)}",
+            path=path,
+            suggestions=close_matches(name, self.names),
+        )
+
+    def _check_edges(self, names: Sequence[str]) -> None:
+        seen: dict[tuple[str, str], str] = {}
+        rank = {n: i for i, n in enumerate(names)}
+        backward: list[str] = []
+        for i, e in enumerate(self.edges):
+            self._known(e.source, f"edges[{i}].from")
+            self._known(e.target, f"edges[{i}].to")
+            if e.source == e.target:
+                raise SchemaError(f"{e.source} → itself is not a transition", path=f"edges[{i}]")
+            if (e.source, e.event) in seen and seen[(e.source, e.event)] != e.target:
+                raise SchemaError(
+                    f"event {e.event!r} from {e.source!r} leads to both "
+                    f"{seen[(e.source, e.event)]!r} and {e.target!r}",
+                    path=f"edges[{i}]",
+                )
+            seen[(e.source, e.event)] = e.target
+            if self.forward_only and rank[e.target] < rank[e.source]:
+                backward.append(f"{e.source} → {e.target}")
+        if backward:
+            raise SchemaError(
+                "a forward-only lifecycle declares no backward edges (going back is an "
+                f"override with a reason): {', '.join(backward)}",
+                path="edges",
+            )
+
+    def _check_timers(self, pairs: Sequence[tuple[str, str]]) -> None:
+        for i, t in enumerate(self.timers):
+            self._known(t.source, f"timers[{i}].from")
+            self._known(t.target, f"timers[{i}].to")
+            if (t.source, t.target) not in pairs:
+                raise SchemaError(
+                    f"timer {t.source} → {t.target} has no matching transition; declare it",
+                    path=f"timers[{i}]",
+                )
+
+    def __repr__(self) -> str:
+        return f"Lifecycle({self.name!r}, {self.attribute}, states={list(self.names)})"
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """
+        The state names, in order.
+        """
+        return tuple(s.name for s in self.states)
+
+    @property
+    def initial(self) -> State:
+        """
+        The state records start in.
+        """
+        return next((s for s in self.states if s.initial), self.states[0])
+
+    @property
+    def finals(self) -> tuple[str, ...]:
+        """
+        The names of the final states.
+        """
+        return tuple(s.name for s in self.states if s.final)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names
+
+    def state(self, name: str) -> State:
+        """
+        The state called *name*.
+
+        Raises:
+            SchemaError: for an unknown name, with the closest declared names.
+        """
+        return self._known(name, f"{self.name}.states")
+
+    def rank(self, name: str) -> int:
+        """
+        The position of state *name* in declaration order.
+        """
+        return self.names.index(self.state(name).name)
+
+    def edges_from(self, source: str | None) -> tuple[Edge, ...]:
+        """
+        The declared edges leaving *source*.
+        """
+        return tuple(e for e in self.edges if e.source == source)
+
+    def edge(self, source: str | None, target: str) -> Edge | None:
+        """
+        The declared edge from *source* to *target*, if any.
+        """
+        return next((e for e in self.edges if e.source == source and e.target == target), None)
+
+    def timers_from(self, source: str) -> tuple[Timer, ...]:
+        """
+        The timers that apply to records in *source*, in declaration order.
+        """
+        return tuple(t for t in self.timers if t.source == source)
+
+    def with_hooks(self, *hooks: Hook) -> Lifecycle:
+        """
+        A copy with *hooks* added after the existing ones (checked like the rest).
+        """
+        return attrs.evolve(self, hooks=(*self.hooks, *hooks))
+
+    def with_guards(self, state: str, *guards: Guard) -> Lifecycle:
+        """
+        A copy where entering *state* also requires *guards* (for example rule-based ones).
+        """
+        target = self.state(state)
+        states = tuple(
+            attrs.evolve(s, guards=(*s.guards, *guards)) if s is target else s for s in self.states
+        )
+        return attrs.evolve(self, states=states)

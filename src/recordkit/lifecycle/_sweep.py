@@ -1,0 +1,50 @@
+"""
+`SweepResult`: what one ``sweep(now)`` over a store did.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import attrs
+
+from recordkit._errors import TransitionError
+from recordkit.schema import Transition
+
+__all__ = ["SweepResult"]
+
+
+@attrs.frozen
+class SweepResult:
+    """
+    The time-based moves one sweep made, and the due moves that guards refused.
+
+    Args:
+        now: the time the sweep ran for.
+        moved: record id → the transitions taken, in order.
+        refused: record id → why each due move was refused (the record stayed put).
+
+    .. versionadded:: 0.1.0
+    """
+
+    now: dt.datetime
+    moved: Mapping[str, tuple[Transition, ...]] = attrs.field(factory=dict)
+    refused: Mapping[str, tuple[TransitionError, ...]] = attrs.field(factory=dict)
+
+    @property
+    def count(self) -> int:
+        """
+        How many transitions the sweep took.
+        """
+        return sum(len(ts) for ts in self.moved.values())
+
+    def by_target(self) -> dict[str, int]:
+        """
+        How many moves entered each state (``{"stale": 12, "retiring": 3}``).
+        """
+        counts: dict[str, int] = {}
+        for ts in self.moved.values():
+            for t in ts:
+                counts[t.target] = counts.get(t.target, 0) + 1
+        return counts
