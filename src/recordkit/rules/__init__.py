@@ -1,17 +1,49 @@
 """
 The rule engine: normalize messy values to standard ones and say what is wrong with the rest.
 
+A rule has one job: a `Normalizer` returns a value's standard form and whether that changed
+it; a `Validator` returns `Issue` objects. Rules compose (`chain`, `all_of`, `any_of`,
+`when`, `tuned`), attach to fields or to the whole record (`require`, `require_any`, `on`,
+`where`), and gather into a versioned `RuleSet` bound to a schema, built from each field
+type's defaults plus the schema's own rules (Python or YAML) and rules plugins register
+under the ``recordkit.rules`` entry-point group.
+
 The normalizer functions (`normalize_phone`, `normalize_email`, `normalize_country`…) are
 plain functions of one value that never raise; the matcher calls them on columns too.
 """
 
+from recordkit.rules._batch import (
+    BatchOutcome,
+    QuarantineEntry,
+    RowSummary,
+    chunks_of,
+    run_batch,
+)
+from recordkit.rules._checks import Check
+from recordkit.rules._chunk import ChunkResult, RuleStats, run_chunk
 from recordkit.rules._contact import normalize_email, normalize_phone, normalize_url, parse_phone
+from recordkit.rules._issue import Change, Issue, Outcome, Severity
+from recordkit.rules._normalizers import Handoff, Normalize
 from recordkit.rules._places import (
     country_code,
     normalize_country,
     normalize_subdivision,
     subdivision_code,
 )
+from recordkit.rules._record_rules import on, require, require_any, where
+from recordkit.rules._rule import (
+    Normalizer,
+    Validator,
+    all_of,
+    any_of,
+    chain,
+    normalizer,
+    tuned,
+    validator,
+    when,
+)
+from recordkit.rules._ruleset import RuleSet
+from recordkit.rules._spec import ENTRY_POINT_GROUP, compile_rule, plugin_names
 from recordkit.rules._text import clean_text, fold_key, normalize_case, normalize_name
 from recordkit.rules._values import (
     normalize_boolean,
@@ -22,7 +54,28 @@ from recordkit.rules._values import (
 )
 
 __all__ = [
+    "ENTRY_POINT_GROUP",
+    "BatchOutcome",
+    "Change",
+    "Check",
+    "ChunkResult",
+    "Handoff",
+    "Issue",
+    "Normalize",
+    "Normalizer",
+    "Outcome",
+    "QuarantineEntry",
+    "RowSummary",
+    "RuleSet",
+    "RuleStats",
+    "Severity",
+    "Validator",
+    "all_of",
+    "any_of",
+    "chain",
+    "chunks_of",
     "clean_text",
+    "compile_rule",
     "country_code",
     "fold_key",
     "normalize_boolean",
@@ -36,7 +89,18 @@ __all__ = [
     "normalize_picklist",
     "normalize_subdivision",
     "normalize_url",
+    "normalizer",
+    "on",
     "parse_phone",
     "picklist_table",
+    "plugin_names",
+    "require",
+    "require_any",
+    "run_batch",
+    "run_chunk",
     "subdivision_code",
+    "tuned",
+    "validator",
+    "when",
+    "where",
 ]

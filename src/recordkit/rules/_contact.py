@@ -17,7 +17,14 @@ import phonenumbers
 
 from recordkit.rules._text import clean_text
 
-__all__ = ["normalize_email", "normalize_phone", "normalize_url", "parse_phone"]
+__all__ = [
+    "email_problem",
+    "email_verdict",
+    "normalize_email",
+    "normalize_phone",
+    "normalize_url",
+    "parse_phone",
+]
 
 _MAX_PHONE: Final = 100  # longer text is not a phone number; phonenumbers refuses it anyway
 _MAX_EMAIL: Final = 320
@@ -96,18 +103,31 @@ def normalize_email(value: Any, *, lowercase: bool = True) -> Any:
 
     .. versionadded:: 0.1.0
     """
-    if not isinstance(value, str) or len(value) > _MAX_EMAIL:
-        return value
+    return email_verdict(value, lowercase=lowercase)[0]
+
+
+def email_verdict(value: Any, *, lowercase: bool = True) -> tuple[Any, str | None]:
+    """
+    Return ``(normalized address, None)``, or ``(value, why it is not an address)``.
+
+    One parse serves both the normalizer and the validator that follows it.
+    """
+    if not isinstance(value, str):
+        return value, f"expected text, got {type(value).__name__}"
+    if len(value) > _MAX_EMAIL:
+        return value, "too long to be an email address"
     m = _MAILTO.match(value)
     text = "".join((m[1] if m else value).split())
     try:
         info = email_validator.validate_email(
             text, check_deliverability=False, test_environment=False
         )
-    except Exception:  # EmailNotValidError, or anything the library trips on
-        return value
+    except email_validator.EmailNotValidError as exc:
+        return value, str(exc)
+    except Exception as exc:  # anything the library trips on must not stop a batch
+        return value, f"unreadable ({type(exc).__name__})"
     address = info.normalized
-    return address.lower() if lowercase else address
+    return (address.lower() if lowercase else address), None
 
 
 def email_problem(value: Any) -> str | None:

@@ -1,0 +1,272 @@
+"""
+The batch API: a rule set over many rows, from mappings, a CSV file or a DataFrame.
+
+Rows are read lazily in chunks, turned into columns, and taken through `run_chunk` with one
+memo for the whole run. Rows with errors go to the quarantine, with their issues; the
+others come back normalized.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Hashable, Iterable, Iterator, Mapping
+from itertools import islice
+from typing import Any
+
+import attrs
+
+from recordkit._errors import RecordkitError, shorten
+from recordkit.rules._chunk import DEFAULT_MEMO_SIZE, RuleStats, run_chunk
+from recordkit.rules._issue import Issue, Severity
+from recordkit.rules._ruleset import RuleSet
+
+__all__ = ["BatchOutcome", "QuarantineEntry", "RowSummary", "chunks_of", "run_batch"]
+
+
+@attrs.frozen
+class QuarantineEntry:
+    """
+    A row held back because it has errors: as given, as normalized, and why.
+
+    .. versionadded:: 0.1.0
+    """
+
+    row: int
+    raw: Mapping[str, Any]
+    values: Mapping[str, Any]
+    issues: tuple[Issue, ...]
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """
+        The error messages, one per failing check.
+        """
+        return tuple(str(i) for i in self.issues if i.severity is Severity.ERROR)
+
+
+@attrs.frozen
+class RowSummary:
+    """
+    One row of a batch in numbers: changes made and issues by severity.
+
+    .. versionadded:: 0.1.0
+    """
+
+    row: int
+    changes: int
+    errors: int
+    warnings: int
+    infos: int
+
+
+@attrs.frozen
+class BatchOutcome:
+    """
+    What a rule set made of a batch.
+
+    Attributes:
+        rows: the normalized rows without errors (warnings do not hold a row back).
+        row_numbers: the batch row number of each of ``rows``.
+        quarantine: the rows with errors, with their issues.
+        issues: every issue of every row (errors, warnings, infos), with row numbers.
+        by_rule: rule id → what it changed and raised.
+        changes: per batch row, how many values normalizers changed.
+
+    .. versionadded:: 0.1.0
+    """
+
+    rows: list[dict[str, Any]]
+    row_numbers: list[int]
+    quarantine: list[QuarantineEntry]
+    issues: list[Issue]
+    by_rule: dict[str, RuleStats]
+    changes: list[int]
+
+    @property
+    def total(self) -> int:
+        """
+        Rows read.
+        """
+        return len(self.changes)
+
+    def by_row(self) -> list[RowSummary]:
+        """
+        A summary of every row that was changed or has issues, in row order.
+        """
+        counts: dict[int, list[int]] = {}
+        for i, n in enumerate(self.changes):
+            if n:
+                counts[i] = [n, 0, 0, 0]
+        for issue in self.issues:
+            if issue.row is None:
+                continue
+            slot = counts.setdefault(issue.row, [0, 0, 0, 0])
+            slot[1 + (Severity.ERROR, Severity.WARNING, Severity.INFO).index(issue.severity)] += 1
+        return [RowSummary(row, *c) for row, c in sorted(counts.items())]
+
+    def summary(self) -> dict[str, int]:
+        """
+        Totals: rows read, passed, quarantined, changed; issues by severity.
+        """
+        return {
+            "rows": self.total,
+            "passed": len(self.rows),
+            "quarantined": len(self.quarantine),
+            "changed_rows": sum(1 for n in self.changes if n),
+            "changes": sum(self.changes),
+            "errors": sum(s.errors for s in self.by_rule.values()),
+            "warnings": sum(s.warnings for s in self.by_rule.values()),
+            "infos": sum(s.infos for s in self.by_rule.values()),
+        }
+
+
+def _frame_chunks(frame: Any, size: int) -> Iterator[tuple[dict[str, list[Any]], int]] | None:
+    module = type(frame).__module__.split(".", 1)[0]
+    if module == "pandas" and hasattr(frame, "iloc"):
+        for start in range(0, len(frame), size):
+            part = frame.iloc[start : start + size]
+            data = {str(k): [None if _is_nan(v) else v for v in col]
+                    for k, col in part.to_dict("list").items()}  # fmt: skip
+            yield data, len(part)
+        return None
+    if module == "polars" and hasattr(frame, "iter_slices"):
+        for part in frame.iter_slices(n_rows=size):
+            yield {str(k): list(v) for k, v in part.to_dict(as_series=False).items()}, part.height
+        return None
+    return None
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, float) and value != value
+
+
+def _row_chunks(rows: Iterable[Any], size: int) -> Iterator[tuple[dict[str, list[Any]], int]]:
+    iterator = iter(rows)
+    offset = 0
+    while chunk := list(islice(iterator, size)):
+        names: dict[str, None] = {}
+        for i, row in enumerate(chunk):
+            if not isinstance(row, Mapping):
+                raise RecordkitError(
+                    f"row {offset + i}: expected a mapping, got {type(row).__name__}"
+                )
+            for key in row:
+                if not isinstance(key, str):
+                    raise RecordkitError(
+                        f"row {offset + i}: column names must be text, got {shorten(key)}"
+                    )
+                names[key] = None
+        yield {n: [row.get(n) for row in chunk] for n in names}, len(chunk)
+        offset += len(chunk)
+
+
+def chunks_of(source: Any, size: int) -> Iterator[tuple[dict[str, list[Any]], int]]:
+    """
+    Read *source* as chunks of columns: ``(column → values, rows)`` pairs.
+
+    *source* is an iterable of mappings, a path to a CSV file (read as UTF-8, with a
+    header), an open text file of CSV, or a pandas or polars DataFrame.
+
+    Raises:
+        RecordkitError: the source is none of those, or a row is not a mapping.
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+        raise RecordkitError(f"chunk_size must be a positive whole number, got {shorten(size)}")
+    if isinstance(source, str | os.PathLike):
+        return _csv_chunks(source, size)
+    if isinstance(source, io.TextIOBase) or (
+        hasattr(source, "read") and hasattr(source, "readline")
+    ):
+        return _row_chunks(csv.DictReader(source), size)
+    frames = _frame_chunks(source, size)
+    module = type(source).__module__.split(".", 1)[0]
+    if module in ("pandas", "polars") and frames is not None:
+        return frames
+    if isinstance(source, Mapping | bytes) or not isinstance(source, Iterable):
+        raise RecordkitError(
+            "a batch is an iterable of rows (mappings), a CSV path or file, or a DataFrame; "
+            f"got {type(source).__name__}"
+        )
+    return _row_chunks(source, size)
+
+
+def _csv_chunks(
+    path: str | os.PathLike[str], size: int
+) -> Iterator[tuple[dict[str, list[Any]], int]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        yield from _row_chunks(csv.DictReader(handle), size)
+
+
+def run_batch(
+    rules: RuleSet,
+    source: Any,
+    *,
+    chunk_size: int = 10_000,
+    cache: bool = True,
+    memo_size: int = DEFAULT_MEMO_SIZE,
+) -> BatchOutcome:
+    """
+    Run *rules* over every row of *source*, chunk by chunk, column by column.
+
+    Example:
+        >>> import recordkit as rk
+        >>> rules = RuleSet.for_schema(rk.bundled_schema("contact"))
+        >>> out = run_batch(rules, [{"email": "A@B.IO"}, {"email": "nope"}])
+        >>> [r["email"] for r in out.rows], [q.row for q in out.quarantine]
+        (['a@b.io'], [1])
+
+    Args:
+        rules: the rule set.
+        source: rows (mappings), a CSV path or file, or a pandas/polars DataFrame.
+        chunk_size: rows per chunk.
+        cache: memoize each field's pipeline per distinct value within the run.
+        memo_size: the most distinct values remembered per field.
+
+    .. versionadded:: 0.1.0
+    """
+    memo: dict[str, dict[Hashable, Any]] | None = {} if cache else None
+    seen: dict[str, dict[Hashable, int]] = {}
+    rows: list[dict[str, Any]] = []
+    numbers: list[int] = []
+    quarantine: list[QuarantineEntry] = []
+    issues: list[Issue] = []
+    by_rule: dict[str, RuleStats] = {}
+    changes: list[int] = []
+    offset = 0
+    names = rules.schema.field_names
+    for columns, length in chunks_of(source, chunk_size):
+        result = run_chunk(
+            rules, columns, length, offset=offset, memo=memo, memo_size=memo_size, seen=seen
+        )
+        issues.extend(result.issues)
+        changes.extend(result.changes)
+        for rule, stats in result.stats.items():
+            total = by_rule.setdefault(rule, RuleStats())
+            total.changes += stats.changes
+            total.errors += stats.errors
+            total.warnings += stats.warnings
+            total.infos += stats.infos
+        bad = result.errors_by_row()
+        row_issues: dict[int, list[Issue]] = {}
+        if bad:
+            for issue in result.issues:
+                if issue.row in bad:
+                    row_issues.setdefault(issue.row, []).append(issue)
+        cols = [result.columns.get(n) for n in names]
+        for i in range(length):
+            values = {
+                n: (c[i] if c is not None else None) for n, c in zip(names, cols, strict=True)
+            }
+            row = offset + i
+            if row in bad:
+                raw = {n: col[i] for n, col in columns.items()}
+                quarantine.append(QuarantineEntry(row, raw, values, tuple(row_issues[row])))
+            else:
+                rows.append(values)
+                numbers.append(row)
+        offset += length
+    return BatchOutcome(rows, numbers, quarantine, issues, by_rule, changes)

@@ -1,0 +1,459 @@
+"""
+The built-in validators, under the `Check` namespace.
+
+Field validators are not called on missing values (``None``), except `Check.required` and
+`Check.not_blank`, whose job is exactly that (they set ``on_missing``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar, Final
+
+import attrs
+import phonenumbers
+
+from recordkit._errors import shorten
+from recordkit.rules._contact import email_problem, normalize_url, parse_phone
+from recordkit.rules._issue import Issue, Severity
+from recordkit.rules._normalizers import Handoff
+from recordkit.rules._places import country_code, subdivision_code
+from recordkit.rules._rule import NO_ISSUES, Validator, make_issue
+from recordkit.rules._text import fold_key
+
+__all__ = ["Check"]
+
+
+def _strings(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
+def _anything(values: Iterable[Any]) -> tuple[Any, ...]:
+    return tuple(values)
+
+
+_sev = attrs.field(default=Severity.ERROR, converter=Severity)
+
+
+@attrs.frozen
+class _Required:
+    severity: Severity = _sev
+    message: str = "a value is required"
+    id: ClassVar[str] = "check.required"
+    version: ClassVar[int] = 1
+    on_missing: ClassVar[bool] = True
+
+    def validate(self, value: Any, /) -> Sequence[Issue]:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return (
+                make_issue(
+                    self,
+                    "required",
+                    self.message,
+                    value,
+                    hint="give a value",
+                    severity=self.severity,
+                ),
+            )
+        return NO_ISSUES
+
+
+_PLACEHOLDERS: Final = frozenset(
+    {"n a", "na", "none", "null", "nil", "unknown", "tbd", "tba", "test", "xxx", "asdf"}
+)
+
+
+@attrs.frozen
+class _NotBlank:
+    severity: Severity = _sev
+    id: ClassVar[str] = "check.not_blank"
+    version: ClassVar[int] = 1
+    on_missing: ClassVar[bool] = True
+
+    def validate(self, value: Any, /) -> Sequence[Issue]:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            message = "is blank"
+        elif isinstance(value, str) and (
+            fold_key(value) in _PLACEHOLDERS or not any(c.isalnum() for c in value)
+        ):
+            message = f"holds a placeholder, not a value: {shorten(value)}"
+        else:
+            return NO_ISSUES
+        return (
+            make_issue(self, "not_blank", message, value, hint="give a real value",
+                       severity=self.severity),
+        )  # fmt: skip
+
+
+@attrs.frozen
+class _Pattern:
+    pattern: str
+    flags: int = 0
+    severity: Severity = _sev
+    message: str = ""
+    compiled: re.Pattern[str] = attrs.field(init=False, eq=False, repr=False)
+    id: ClassVar[str] = "check.pattern"
+    version: ClassVar[int] = 1
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "compiled", re.compile(self.pattern, self.flags))
+
+    def validate(self, value: Any, /) -> Sequence[Issue]:
+        text = value if isinstance(value, str) else str(value)
+        if len(text) <= 10_000 and self.compiled.fullmatch(text):
+            return NO_ISSUES
+        message = self.message or f"does not match the pattern {self.pattern!r}"
+        return (
+            make_issue(self, "pattern", message, value, hint=f"write it as {self.pattern}",
+                       severity=self.severity),
+        )  # fmt: skip
+
+
+@attrs.frozen
+class _Length:
+    min: int | None = None
+    max: int | None = None
+    severity: Severity = _sev
+    id: ClassVar[str] = "check.length"
+    version: ClassVar[int] = 1
+
+    def validate(self, value: Any, /) -> Sequence[Issue]:
+        try:
+            size = len(value)
+        except TypeError:
+            size = len(str(value))
+        if self.min is not None and size < self.min:
+            message = f"is {size} characters long; at least {self.min} needed"
+        elif self.max is not None and size > self.max:
+            message = f"is {size} characters long; at most {self.max} allowed"
+        else:
+            return NO_ISSUES
+        return (make_issue(self, "length", message, value, severity=self.severity),)
+
+
+@attrs.frozen
+class _Range:
+    min: Any = None
+    max: Any = None
+    severity: Severity = _sev
+    id: ClassVar[str] = "check.range"
+    version: ClassVar[int] = 1
+
+    def validate(self, value: Any, /) -> Sequence[Issue]:
+        amount = getattr(value, "amount", value)  # Money compares by its amount
+        try:
+            low = self.min is not None and amount < _like(self.min, amount)
+            high = self.max is not None and amount > _like(self.max, amount)
+        except (TypeError, ValueError, ArithmeticError):
+            return (
+                make_issue(self, "range.type", f"cannot be compared with {self.min!r}"
+                           f"..{self.max!r}", value, severity=self.severity),
+            )  # fmt: skip
+        if not (low or high):
+            return NO_ISSUES
+        bound = f"at least {self.min}" if low else f"at most {self.max}"
+        return (make_issue(self, "range", f"must be {bound}", value, severity=self.severity),)
+
+
+def _like(bound: Any, value: Any) -> Any:
+    """
+    Read a bound from plain data as the value's type (dates from ISO text, decimals).
+    """
+    if isinstance(value, dt.date) and isinstance(bound, str):
+        return dt.date.fromisoformat(bound)
+    if isinstance(value, decimal.Decimal) and isinstance(bound, int | float | str):
+        return decimal.Decimal(str(bound))
+    return bound
+
+
+@attrs.frozen
+class _OneOf:
+    values: tuple[Any, ...] = attrs.field(converter=_anything)
+    severity: Severity = _sev
+    allowed: frozenset[Any] = attrs.field(init=False, eq=False, repr=False)
+    id: ClassVar[str] = "check.one_of"
+    version: ClassVar[int] = 1
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "allowed", frozenset(self.values))
+
+    def validate(self, value: Any, /) -> Sequence[Issue]:
+        try:
+            if value in self.allowed:
+                return NO_ISSUES
+        except TypeError:
+            pass
+        shown = ", ".join(str(v) for v in self.values[:8]) + ("…" if len(self.values) > 8 else "")
+        return (
+            make_issue(self, "one_of", f"is not one of the allowed values ({shown})", value,
+                       hint="pick one of the listed values", severity=self.severity),
+        )  # fmt: skip
+
+
+_PHONE_TYPES: Final = {
+    name.lower(): getattr(phonenumbers.PhoneNumberType, name)
+    for name in dir(phonenumbers.PhoneNumberType)
+    if name.isupper()
+}
+
+
+@attrs.frozen
+class _Phone:
+    region: str | None = None
+    types: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    severity: Severity = _sev
+    handoff: Handoff | None = attrs.field(default=None, eq=False, repr=False)
+    id: ClassVar[str] = "check.phone"
+    version: ClassVar[int] = 1
+
+    def __attrs_post_init__(self) -> None:
+        unknown = [t for t in self.types if t not in _PHONE_TYPES]
+        if unknown:
+            raise ValueError(f"unknown phone types {unknown}; known: {sorted(_PHONE_TYPES)}")
+
+    def validate(self, value: Any, /) -> Sequence[Issue]:
+        number = (
+            parse_phone(value, region=self.region)
+            if self.handoff is None
+            else self.handoff.get(value, _MISS)
+        )
+        if number is _MISS:
+            number = parse_phone(value, region=self.region)
+        if number is None:
+            hint = "add the country code (+44…)" if self.region is None else "check the digits"
+            return (
+                make_issue(self, "phone.unreadable", "is not a phone number", value, hint=hint,
+                           severity=self.severity),
+            )  # fmt: skip
+        if not phonenumbers.is_valid_number(number):
+            return (
+                make_issue(self, "phone.invalid", "is not a valid phone number", value,
+                           hint="check the digits and the country code",
+                           severity=self.severity),
+            )  # fmt: skip
+        if self.types:
+            kind = phonenumbers.number_type(number)
+            if kind not in {_PHONE_TYPES[t] for t in self.types}:
+                names = {v: k for k, v in _PHONE_TYPES.items()}
+                return (
+                    make_issue(self, "phone.type", f"is a {names.get(kind, 'unknown')} number, "
+                               f"not {' or '.join(self.types)}", value, severity=self.severity),
+                )  # fmt: skip
+        return NO_ISSUES
+
+
+_MISS: Any = object()
+
+
+@attrs.frozen
+class _Email:
+    severity: Severity = _sev
+    handoff: Handoff | None = attrs.field(default=None, eq=False, repr=False)
+    id: ClassVar[str] = "check.email"
+    version: ClassVar[int] = 1
+
+    def validate(self, value: Any, /) -> Sequence[Issue]:
+        problem = _MISS if self.handoff is None else self.handoff.get(value, _MISS)
+        if problem is _MISS:
+            problem = email_problem(value)
+        if problem is None:
+            return NO_ISSUES
+        return (
+            make_issue(self, "email.invalid", problem, value,
+                       hint="write it as name@example.com", severity=self.severity),
+        )  # fmt: skip
+
+
+@attrs.frozen
+class _Country:
+    severity: Severity = _sev
+    id: ClassVar[str] = "check.country"
+    version: ClassVar[int] = 1
+
+    def validate(self, value: Any, /) -> Sequence[Issue]:
+        if country_code(value) == value:
+            return NO_ISSUES
+        return (
+            make_issue(self, "country.unknown", "is not an ISO 3166-1 country code", value,
+                       hint="use a code such as US, GB, DE", severity=self.severity),
+        )  # fmt: skip
+
+
+@attrs.frozen
+class _Subdivision:
+    country_field: str | None = None
+    severity: Severity = _sev
+    id: ClassVar[str] = "check.subdivision"
+    version: ClassVar[int] = 1
+
+    @property
+    def uses(self) -> tuple[str, ...]:
+        return () if self.country_field is None else (self.country_field,)
+
+    def validate(self, value: Any, /, *context: Any) -> Sequence[Issue]:
+        country = context[0] if context else None
+        if subdivision_code(value) == value and (
+            not isinstance(country, str) or value.startswith(country + "-")
+        ):
+            return NO_ISSUES
+        where = f" of {country}" if isinstance(country, str) else ""
+        return (
+            make_issue(self, "subdivision.unknown", f"is not a known state or province{where}",
+                       value, hint="use an ISO 3166-2 code such as US-NY",
+                       severity=self.severity),
+        )  # fmt: skip
+
+
+@attrs.frozen
+class _Url:
+    severity: Severity = _sev
+    id: ClassVar[str] = "check.url"
+    version: ClassVar[int] = 1
+
+    def validate(self, value: Any, /) -> Sequence[Issue]:
+        if isinstance(value, str) and normalize_url(value) == value:
+            return NO_ISSUES
+        return (
+            make_issue(self, "url.invalid", "is not a web address", value,
+                       hint="write it as https://example.com", severity=self.severity),
+        )  # fmt: skip
+
+
+@attrs.frozen
+class _Unique:
+    """
+    Unique within a batch: the batch runner tracks values it has seen (``batch_only``).
+    """
+
+    severity: Severity = _sev
+    id: ClassVar[str] = "check.unique"
+    version: ClassVar[int] = 1
+    batch_only: ClassVar[bool] = True
+
+    def validate(self, value: Any, /) -> Sequence[Issue]:
+        return NO_ISSUES
+
+    def duplicate(self, value: Any, first_row: int) -> Issue:
+        """
+        The issue for a value already seen at *first_row* of the same batch.
+        """
+        return make_issue(
+            self, "unique", f"repeats the value of row {first_row}", value,
+            hint="each record needs its own value here", severity=self.severity,
+        )  # fmt: skip
+
+
+class Check:
+    """
+    The built-in validators, by named constructor.
+
+    Every constructor takes ``severity`` (``"error"`` by default).
+
+    Example:
+        >>> Check.length(max=3).validate("abcd")[0].message
+        'is 4 characters long; at most 3 allowed'
+
+    .. versionadded:: 0.1.0
+    """
+
+    @staticmethod
+    def required(*, severity: Severity | str = Severity.ERROR, message: str = "") -> Validator:
+        """
+        The field must have a value.
+        """
+        return _Required(Severity(severity), message or "a value is required")
+
+    @staticmethod
+    def not_blank(*, severity: Severity | str = Severity.ERROR) -> Validator:
+        """
+        The field must hold a real value: not blank, not a placeholder like ``N/A``.
+        """
+        return _NotBlank(Severity(severity))
+
+    @staticmethod
+    def pattern(
+        regex: str, *, flags: int = 0, severity: Severity | str = Severity.ERROR, message: str = ""
+    ) -> Validator:
+        """
+        The whole value must match the regular expression *regex*.
+        """
+        return _Pattern(regex, flags, Severity(severity), message)
+
+    @staticmethod
+    def length(
+        *, min: int | None = None, max: int | None = None, severity: Severity | str = "error"
+    ) -> Validator:
+        """
+        The value's length must lie within *min* and *max* (each optional).
+        """
+        return _Length(min, max, Severity(severity))
+
+    @staticmethod
+    def range(*, min: Any = None, max: Any = None, severity: Severity | str = "error") -> Validator:
+        """
+        The value (a number, a date, an amount of money) must lie within *min*..*max*.
+        """
+        return _Range(min, max, Severity(severity))
+
+    @staticmethod
+    def one_of(values: Iterable[Any], *, severity: Severity | str = "error") -> Validator:
+        """
+        The value must be one of *values* (picklist membership).
+        """
+        return _OneOf(tuple(values), Severity(severity))
+
+    @staticmethod
+    def phone(
+        *,
+        region: str | None = None,
+        types: Iterable[str] = (),
+        severity: Severity | str = "error",
+        handoff: Handoff | None = None,
+    ) -> Validator:
+        """
+        The value must be a valid phone number, optionally of given *types*.
+
+        Types are phonenumbers' names in lower case: ``mobile``, ``fixed_line``,
+        ``fixed_line_or_mobile``, ``toll_free``, ``voip``…
+        """
+        return _Phone(region, _strings(types), Severity(severity), handoff)
+
+    @staticmethod
+    def email(*, severity: Severity | str = "error", handoff: Handoff | None = None) -> Validator:
+        """
+        The value must be a syntactically valid email address (no network check).
+        """
+        return _Email(Severity(severity), handoff)
+
+    @staticmethod
+    def country(*, severity: Severity | str = "error") -> Validator:
+        """
+        The value must be an ISO 3166-1 alpha-2 country code.
+        """
+        return _Country(Severity(severity))
+
+    @staticmethod
+    def subdivision(
+        *, country_field: str | None = None, severity: Severity | str = "error"
+    ) -> Validator:
+        """
+        The value must be an ISO 3166-2 code, within the record's country if one is given.
+        """
+        return _Subdivision(country_field, Severity(severity))
+
+    @staticmethod
+    def url(*, severity: Severity | str = "error") -> Validator:
+        """
+        The value must be a web address in normal form.
+        """
+        return _Url(Severity(severity))
+
+    @staticmethod
+    def unique(*, severity: Severity | str = "error") -> Validator:
+        """
+        No two rows of one batch may share a value (a no-op on single records).
+        """
+        return _Unique(Severity(severity))

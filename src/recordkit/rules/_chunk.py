@@ -1,0 +1,214 @@
+"""
+The batch step: a rule set over one chunk of columns, column by column.
+
+`run_chunk` is a pure function of a chunk and plain parameters (plus the run's memo and
+the values seen so far, passed in explicitly), so the same step can run in-process, in
+DuckDB or in Spark. Each field's pipeline runs once per distinct (raw value, context)
+pair: the memo is bounded, and simply starts over when full.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Any, Final
+
+import attrs
+
+from recordkit.rules._issue import Issue, Severity
+from recordkit.rules._ruleset import RuleSet, unknown_field_issue
+
+__all__ = ["ChunkResult", "RuleStats", "run_chunk"]
+
+DEFAULT_MEMO_SIZE: Final = 100_000
+"""
+Distinct values remembered per field within a run before the memo starts over.
+"""
+
+
+@attrs.define
+class RuleStats:
+    """
+    What one rule did over a batch: values it changed and issues it raised, by severity.
+
+    .. versionadded:: 0.1.0
+    """
+
+    changes: int = 0
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
+
+    def count(self, issue: Issue) -> None:
+        """
+        Count *issue* under its severity.
+        """
+        if issue.severity is Severity.ERROR:
+            self.errors += 1
+        elif issue.severity is Severity.WARNING:
+            self.warnings += 1
+        else:
+            self.infos += 1
+
+
+@attrs.frozen
+class ChunkResult:
+    """
+    A chunk after the rules: normalized columns, the issues, and counts.
+
+    Attributes:
+        columns: field → normalized values (``None`` where missing or refused).
+        length: rows in the chunk.
+        issues: every issue, each with its (run-wide) row number.
+        changes: per row, how many values normalizers changed.
+        stats: rule id → what it did in this chunk.
+    """
+
+    columns: dict[str, list[Any]]
+    length: int
+    issues: list[Issue]
+    changes: list[int]
+    stats: dict[str, RuleStats]
+
+    def errors_by_row(self) -> dict[int, list[Issue]]:
+        """
+        Row number → its error issues, for rows that have any.
+        """
+        out: dict[int, list[Issue]] = {}
+        for issue in self.issues:
+            if issue.severity is Severity.ERROR and issue.row is not None:
+                out.setdefault(issue.row, []).append(issue)
+        return out
+
+
+def _key(raw: Any, context: tuple[Any, ...]) -> Hashable | None:
+    """
+    A memo key that tells ``1`` from ``True`` and ``"1"``; ``None`` when unhashable.
+    """
+    key: Hashable = raw if type(raw) is str else (type(raw), raw)
+    if context:
+        key = (key, *context)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def run_chunk(
+    rules: RuleSet,
+    columns: Mapping[str, Sequence[Any]],
+    length: int,
+    *,
+    fields: Iterable[str] | None = None,
+    offset: int = 0,
+    memo: dict[str, dict[Hashable, Any]] | None = None,
+    memo_size: int = DEFAULT_MEMO_SIZE,
+    seen: dict[str, dict[Hashable, int]] | None = None,
+    defaults: bool = True,
+) -> ChunkResult:
+    """
+    Normalize and validate one chunk of rows held as columns.
+
+    Args:
+        rules: the rule set.
+        columns: column name → one value per row; missing fields count as empty.
+        length: the number of rows.
+        fields: the fields to process (default: all of the schema's).
+        offset: the run-wide number of the chunk's first row (issues carry it).
+        memo: field → distinct-value results, shared by the chunks of one run; ``None``
+            turns memoization off.
+        memo_size: the most entries one field's memo holds.
+        seen: field → value → first row, for uniqueness across the chunks of one run.
+        defaults: fill blank cells with their field's default.
+
+    Returns:
+        The normalized columns, the issues and the counts.
+    """
+    issues: list[Issue] = []
+    stats: dict[str, RuleStats] = {}
+    changes = [0] * length
+    for name, column in columns.items():
+        if name not in rules.plans:
+            for i, value in enumerate(column):
+                if value is not None:
+                    issue = attrs.evolve(
+                        unknown_field_issue(rules.schema, name, value), row=offset + i
+                    )
+                    issues.append(issue)
+                    stats.setdefault(issue.rule, RuleStats()).count(issue)
+    wanted = set(rules.order if fields is None else fields)
+    out: dict[str, list[Any]] = {}
+    empty = [None] * length
+    for name in rules.order:
+        if name not in wanted:
+            continue
+        plan = rules.plans[name]
+        raw_column = columns.get(name, empty)
+        contexts = [out.get(u) or columns.get(u, empty) for u in plan.uses]
+        cache = None if memo is None else memo.setdefault(name, {})
+        values: list[Any] = [None] * length
+        run = plan.run
+        for i in range(length):
+            raw = raw_column[i]
+            context = tuple(c[i] for c in contexts) if contexts else ()
+            result = None
+            key = None
+            if cache is not None:
+                key = _key(raw, context)
+                if key is not None:
+                    result = cache.get(key)
+            if result is None:
+                result = run(raw, context, defaults=defaults)
+                if key is not None and cache is not None:
+                    if len(cache) >= memo_size:
+                        cache.clear()
+                    cache[key] = result
+            value, made, found = result
+            values[i] = value
+            if made:
+                changes[i] += len(made)
+                for change in made:
+                    stats.setdefault(change.rule, RuleStats()).changes += 1
+            if found:
+                for issue in found:
+                    issue = attrs.evolve(issue, row=offset + i)
+                    issues.append(issue)
+                    stats.setdefault(issue.rule, RuleStats()).count(issue)
+        out[name] = values
+        if plan.unique and seen is not None:
+            _check_unique(plan.unique, name, values, offset, seen, issues, stats)
+    if rules.record:
+        names = tuple(out)
+        cols = tuple(out[n] for n in names)
+        for i in range(length):
+            row = dict(zip(names, (c[i] for c in cols), strict=True))
+            for issue in rules.check_record(row):
+                issue = attrs.evolve(issue, row=offset + i)
+                issues.append(issue)
+                stats.setdefault(issue.rule, RuleStats()).count(issue)
+    return ChunkResult(out, length, issues, changes, stats)
+
+
+def _check_unique(
+    checks: Sequence[Any],
+    name: str,
+    values: list[Any],
+    offset: int,
+    seen: dict[str, dict[Hashable, int]],
+    issues: list[Issue],
+    stats: dict[str, RuleStats],
+) -> None:
+    first = seen.setdefault(name, {})
+    for i, value in enumerate(values):
+        if value is None:
+            continue
+        key = _key(value, ())
+        if key is None:
+            continue
+        row = offset + i
+        earlier = first.setdefault(key, row)
+        if earlier != row:
+            for check in checks:
+                issue = attrs.evolve(check.duplicate(value, earlier), field=name, row=row)
+                issues.append(issue)
+                stats.setdefault(issue.rule, RuleStats()).count(issue)

@@ -1,0 +1,167 @@
+"""
+What a rule run says: `Issue` (something wrong), `Change` (something fixed), `Outcome`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from recordkit._errors import shorten
+
+__all__ = ["Change", "Issue", "Outcome", "Severity"]
+
+
+class Severity(enum.StrEnum):
+    """
+    How much an issue matters: an ``error`` blocks, a ``warning`` flags, ``info`` informs.
+
+    .. versionadded:: 0.1.0
+    """
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+def _severity(value: object) -> Severity:
+    try:
+        return Severity(value if isinstance(value, str) else str(value))
+    except ValueError:
+        raise ValueError(
+            f"severity must be 'error', 'warning' or 'info', got {shorten(value)}"
+        ) from None
+
+
+@attrs.frozen(repr=False)
+class Issue:
+    """
+    One thing wrong with a value or a record, said so a person can fix it.
+
+    Example:
+        >>> Issue(field="email", rule="email.valid", code="email.syntax",
+        ...       message="there is no @", value="ada.example.com",
+        ...       hint="write it as name@domain")
+        Issue(error email email.syntax: there is no @ (value 'ada.example.com'))
+
+    Args:
+        field: the field concerned (``None`` for a rule about the whole record).
+        rule: the id of the rule that raised it.
+        code: a stable, machine-readable reason (``phone.invalid``, ``coerce.date``).
+        message: what is wrong, for people.
+        severity: `Severity.ERROR` blocks, `Severity.WARNING` flags for review,
+            `Severity.INFO` informs.
+        value: the value the rule saw.
+        hint: how to fix it.
+        rule_version: the version of the rule that raised it.
+        row: the row of a batch it comes from (``None`` outside batches).
+
+    .. versionadded:: 0.1.0
+    """
+
+    field: str | None = attrs.field(kw_only=True)
+    rule: str = attrs.field(kw_only=True)
+    code: str = attrs.field(kw_only=True)
+    message: str = attrs.field(kw_only=True)
+    severity: Severity = attrs.field(default=Severity.ERROR, converter=_severity, kw_only=True)
+    value: Any = attrs.field(default=None, kw_only=True)
+    hint: str = attrs.field(default="", kw_only=True)
+    rule_version: int = attrs.field(default=1, kw_only=True)
+    row: int | None = attrs.field(default=None, kw_only=True)
+
+    def __repr__(self) -> str:
+        where = "" if self.row is None else f"row {self.row} "
+        seen = "" if self.value is None else f" (value {shorten(self.value, 40)})"
+        return (
+            f"Issue({where}{self.severity.value} {self.field or '<record>'} {self.code}: "
+            f"{self.message}{seen})"
+        )
+
+    def __str__(self) -> str:
+        where = "" if self.row is None else f"row {self.row}, "
+        field = f"field {self.field!r}" if self.field else "record"
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{where}{field}: {self.message}{hint} [{self.code}, rule {self.rule}]"
+
+    @property
+    def blocking(self) -> bool:
+        """
+        True for errors, which stop a record under a blocking enforcement mode.
+        """
+        return self.severity is Severity.ERROR
+
+    def to_dict(self) -> dict[str, Any]:
+        """
+        Return the issue as JSON-safe data (the value shortened to its repr).
+        """
+        return {
+            "field": self.field,
+            "rule": self.rule,
+            "rule_version": self.rule_version,
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+            "value": None if self.value is None else shorten(self.value),
+            "hint": self.hint,
+            "row": self.row,
+        }
+
+
+@attrs.frozen
+class Change:
+    """
+    One value a normalizer changed: before → after, and by which rule.
+
+    .. versionadded:: 0.1.0
+    """
+
+    field: str
+    before: Any
+    after: Any
+    rule: str
+    rule_version: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.field}: {shorten(self.before)} → {shorten(self.after)} ({self.rule})"
+
+
+@attrs.frozen
+class Outcome:
+    """
+    What running a rule set over one record gave.
+
+    Args:
+        values: the normalized values, by field.
+        changes: every change normalizers made, in the order they made them.
+        issues: every issue validators (and coercion) found.
+
+    .. versionadded:: 0.1.0
+    """
+
+    values: Mapping[str, Any]
+    changes: tuple[Change, ...] = ()
+    issues: tuple[Issue, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """
+        True when no issue is an error.
+        """
+        return not any(i.severity is Severity.ERROR for i in self.issues)
+
+    @property
+    def errors(self) -> tuple[Issue, ...]:
+        """
+        The issues of severity ``error``.
+        """
+        return tuple(i for i in self.issues if i.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Issue, ...]:
+        """
+        The issues of severity ``warning``.
+        """
+        return tuple(i for i in self.issues if i.severity is Severity.WARNING)

@@ -1,0 +1,337 @@
+"""
+The built-in normalizers, under the `Normalize` namespace.
+
+Each is a small frozen class behind a named constructor; the plain functions they call
+live in `recordkit.rules` too (`normalize_phone`…), for the matcher and for scripts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+
+import attrs
+import phonenumbers
+
+from recordkit.rules._contact import email_verdict, normalize_url, parse_phone
+from recordkit.rules._places import country_code, subdivision_code
+from recordkit.rules._rule import Normalizer, changed
+from recordkit.rules._text import clean_text, fold_key, normalize_case, normalize_name
+from recordkit.rules._values import (
+    normalize_boolean,
+    normalize_date,
+    normalize_money,
+    picklist_table,
+)
+
+__all__ = ["Handoff", "Normalize"]
+
+
+@attrs.define(eq=False)
+class Handoff:
+    """
+    A one-slot note a normalizer leaves for the validator after it.
+
+    The phone and email normalizers parse a value; the validator that follows needs the
+    same parse. The slot holds ``(output, verdict)``; the validator uses it only when it
+    receives that very output object, so a stale note is never trusted.
+    """
+
+    slot: tuple[Any, Any] = (None, None)
+
+    def get(self, value: Any, default: Any) -> Any:
+        """
+        The verdict noted for *value*, or *default* when the note is about another value.
+        """
+        key, verdict = self.slot
+        return verdict if key is value else default
+
+
+@attrs.frozen
+class _Text:
+    id: ClassVar[str] = "normalize.text"
+    version: ClassVar[int] = 1
+
+    def normalize(self, value: Any, /) -> tuple[Any, bool]:
+        after = clean_text(value)
+        return after, after is not value and after != value
+
+
+@attrs.frozen
+class _Name:
+    id: ClassVar[str] = "normalize.name"
+    version: ClassVar[int] = 1
+
+    def normalize(self, value: Any, /) -> tuple[Any, bool]:
+        after = normalize_name(value)
+        return after, after is not value and after != value
+
+
+@attrs.frozen
+class _Case:
+    style: str = attrs.field(validator=attrs.validators.in_(("upper", "lower", "title")))
+    id: ClassVar[str] = "normalize.case"
+    version: ClassVar[int] = 1
+
+    def normalize(self, value: Any, /) -> tuple[Any, bool]:
+        after = normalize_case(value, style=self.style)
+        return after, after is not value and after != value
+
+
+@attrs.frozen
+class _Phone:
+    region: str | None = None
+    region_field: str | None = None
+    handoff: Handoff | None = attrs.field(default=None, eq=False, repr=False)
+    id: ClassVar[str] = "normalize.phone"
+    version: ClassVar[int] = 1
+
+    @property
+    def uses(self) -> tuple[str, ...]:
+        return () if self.region_field is None else (self.region_field,)
+
+    def normalize(self, value: Any, /, *context: Any) -> tuple[Any, bool]:
+        region = self.region
+        if context and isinstance(context[0], str) and len(context[0]) == 2:
+            region = context[0] if context[0] in phonenumbers.SUPPORTED_REGIONS else region
+        number = parse_phone(value, region=region)
+        if number is None or not phonenumbers.is_possible_number(number):
+            if self.handoff is not None:
+                self.handoff.slot = (value, number)
+            return value, False
+        after = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        if number.extension:
+            after = f"{after};ext={number.extension}"
+        if self.handoff is not None:
+            self.handoff.slot = (after, number)
+        return after, after != value
+
+
+@attrs.frozen
+class _Email:
+    lowercase: bool = True
+    handoff: Handoff | None = attrs.field(default=None, eq=False, repr=False)
+    id: ClassVar[str] = "normalize.email"
+    version: ClassVar[int] = 1
+
+    def normalize(self, value: Any, /) -> tuple[Any, bool]:
+        after, problem = email_verdict(value, lowercase=self.lowercase)
+        if self.handoff is not None:
+            self.handoff.slot = (after, problem)
+        return after, after is not value and after != value
+
+
+def _picklist_table(values: Iterable[str], synonyms: Any) -> dict[str, str]:
+    return picklist_table(values, synonyms)
+
+
+def _strings(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
+def _synonyms(value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    items = value.items() if isinstance(value, Mapping) else value
+    return tuple((k, (v,) if isinstance(v, str) else tuple(v)) for k, v in items)
+
+
+@attrs.frozen
+class _Picklist:
+    values: tuple[str, ...] = attrs.field(converter=_strings)
+    synonyms: tuple[tuple[str, tuple[str, ...]], ...] = attrs.field(
+        factory=tuple, converter=_synonyms
+    )
+    table: dict[str, str] = attrs.field(init=False, eq=False, repr=False)
+    id: ClassVar[str] = "normalize.picklist"
+    version: ClassVar[int] = 1
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "table", _picklist_table(self.values, self.synonyms))
+
+    def normalize(self, value: Any, /) -> tuple[Any, bool]:
+        if not isinstance(value, str) or len(value) > 1000:
+            return value, False
+        after = self.table.get(fold_key(value), value)
+        return after, after is not value and after != value
+
+
+@attrs.frozen
+class _Country:
+    id: ClassVar[str] = "normalize.country"
+    version: ClassVar[int] = 1
+
+    def normalize(self, value: Any, /) -> tuple[Any, bool]:
+        code = country_code(value)
+        if code is None:
+            return value, False
+        return code, code != value
+
+
+@attrs.frozen
+class _Subdivision:
+    country_field: str | None = None
+    id: ClassVar[str] = "normalize.subdivision"
+    version: ClassVar[int] = 1
+
+    @property
+    def uses(self) -> tuple[str, ...]:
+        return () if self.country_field is None else (self.country_field,)
+
+    def normalize(self, value: Any, /, *context: Any) -> tuple[Any, bool]:
+        code = subdivision_code(value, country=context[0] if context else None)
+        if code is None:
+            return value, False
+        return code, code != value
+
+
+@attrs.frozen
+class _Url:
+    id: ClassVar[str] = "normalize.url"
+    version: ClassVar[int] = 1
+
+    def normalize(self, value: Any, /) -> tuple[Any, bool]:
+        after = normalize_url(value)
+        return after, after is not value and after != value
+
+
+@attrs.frozen
+class _Date:
+    dayfirst: bool | None = False
+    id: ClassVar[str] = "normalize.date"
+    version: ClassVar[int] = 1
+    before_coerce: ClassVar[bool] = True
+
+    def normalize(self, value: Any, /) -> tuple[Any, bool]:
+        if not isinstance(value, str):
+            return value, False
+        after = normalize_date(value, dayfirst=self.dayfirst)
+        return after, after is not value and after != value
+
+
+@attrs.frozen
+class _Boolean:
+    id: ClassVar[str] = "normalize.boolean"
+    version: ClassVar[int] = 1
+    before_coerce: ClassVar[bool] = True
+
+    def normalize(self, value: Any, /) -> tuple[Any, bool]:
+        after = normalize_boolean(value)
+        return after, changed(value, after)
+
+
+@attrs.frozen
+class _Money:
+    currency: str | None = None
+    id: ClassVar[str] = "normalize.money"
+    version: ClassVar[int] = 1
+    before_coerce: ClassVar[bool] = True
+
+    def normalize(self, value: Any, /) -> tuple[Any, bool]:
+        after = normalize_money(value, currency=self.currency)
+        return after, changed(value, after)
+
+
+class Normalize:
+    """
+    The built-in normalizers, by named constructor.
+
+    Example:
+        >>> Normalize.phone(region="GB").normalize("020 7946 0958")
+        ('+442079460958', True)
+
+    .. versionadded:: 0.1.0
+    """
+
+    @staticmethod
+    def text() -> Normalizer:
+        """
+        Unicode NFC, control characters removed, whitespace collapsed (`clean_text`).
+        """
+        return _Text()
+
+    @staticmethod
+    def name() -> Normalizer:
+        """
+        A person's name in title case that respects McDonald, O'Neil, van der Berg.
+        """
+        return _Name()
+
+    @staticmethod
+    def case(style: str = "title") -> Normalizer:
+        """
+        Text in one casing: ``"upper"``, ``"lower"`` or ``"title"``.
+        """
+        return _Case(style)
+
+    @staticmethod
+    def phone(
+        *,
+        region: str | None = None,
+        region_field: str | None = None,
+        handoff: Handoff | None = None,
+    ) -> Normalizer:
+        """
+        A phone number in E.164, extension kept (``+12125550123;ext=45``).
+
+        Args:
+            region: assumed for numbers written without a country code.
+            region_field: a country field of the record whose value, when it is a
+                region code, overrides *region*.
+            handoff: shared with a phone validator so it reuses this parse.
+        """
+        return _Phone(region, region_field, handoff)
+
+    @staticmethod
+    def email(*, lowercase: bool = True, handoff: Handoff | None = None) -> Normalizer:
+        """
+        An email address in normal form (email-validator, no network).
+        """
+        return _Email(lowercase, handoff)
+
+    @staticmethod
+    def picklist(values: Iterable[str], synonyms: Any = ()) -> Normalizer:
+        """
+        The canonical value a spelling or synonym means, ignoring case and punctuation.
+        """
+        return _Picklist(_strings(values), synonyms)
+
+    @staticmethod
+    def country() -> Normalizer:
+        """
+        A country as its ISO 3166-1 alpha-2 code, from names, codes and aliases.
+        """
+        return _Country()
+
+    @staticmethod
+    def subdivision(*, country_field: str | None = None) -> Normalizer:
+        """
+        A state or province as its ISO 3166-2 code, read within the record's country.
+        """
+        return _Subdivision(country_field)
+
+    @staticmethod
+    def url() -> Normalizer:
+        """
+        A web address with a scheme and a lower-case host.
+        """
+        return _Url()
+
+    @staticmethod
+    def date(*, dayfirst: bool | None = False) -> Normalizer:
+        """
+        A date written in a common format, as ISO 8601 text (runs before coercion).
+        """
+        return _Date(dayfirst)
+
+    @staticmethod
+    def boolean() -> Normalizer:
+        """
+        ``True``/``False`` from the usual yes/no spellings (runs before coercion).
+        """
+        return _Boolean()
+
+    @staticmethod
+    def money(*, currency: str | None = None) -> Normalizer:
+        """
+        A `Money` from ``$1,200.50``-style text (runs before coercion).
+        """
+        return _Money(currency)
