@@ -7,6 +7,14 @@ labels) or fixed weighted rules score them; clusters and stable entity ids come 
 score with a `MatchExplanation`.
 """
 
+from recordkit.match._blocking import (
+    BlockingError,
+    BlockingReport,
+    BlockingRule,
+    Key,
+    RuleCount,
+    block_on,
+)
 from recordkit.match._cluster import (
     Assignment,
     Cluster,
@@ -14,18 +22,46 @@ from recordkit.match._cluster import (
     ClusterSplit,
     assign_entity_ids,
 )
-from recordkit.match._explain import MatchExplanation, WeightTerm, probability_from_weight
-from recordkit.match._lineage import CellLineage, CellValue, Repoint
-from recordkit.match._merge import (
-    MERGED,
-    MergeError,
-    MergePlan,
-    find_repoints,
-    plan_merge,
+from recordkit.match._comparison import (
+    Comparator,
+    Comparison,
+    address,
+    comparator_from_dict,
+    date,
+    email,
+    exact,
+    first_name,
+    installed_comparators,
+    name,
+    numeric,
+    phone,
+    postcode,
+    text,
 )
+from recordkit.match._dedupe import MatchResult
+from recordkit.match._estimate import EMResult
+from recordkit.match._explain import MatchExplanation, WeightTerm, probability_from_weight
+from recordkit.match._levels import (
+    DateSwap,
+    DateWithin,
+    Exact,
+    Level,
+    NameFamily,
+    NumberWithin,
+    Prefix,
+    Similar,
+    Swapped,
+    Within,
+    level_from_dict,
+)
+from recordkit.match._lineage import CellLineage, CellValue, Repoint
+from recordkit.match._matcher import Matcher, Scored
+from recordkit.match._merge import MERGED, MergeError, MergePlan, find_repoints, plan_merge
 from recordkit.match._merge_policy import SURVIVOR_RULES, MergePolicy
 from recordkit.match._merge_record import Merge
 from recordkit.match._merge_undo import Conflict, Unmerge, UnmergeConflict, plan_unmerge
+from recordkit.match._model import FellegiSunter, MatchRule, WeightedRules
+from recordkit.match._prepare import Prep, email_key, nickname_families
 from recordkit.match._survivorship import (
     Candidate,
     Choice,
@@ -38,6 +74,9 @@ __all__ = [
     "MERGED",
     "SURVIVOR_RULES",
     "Assignment",
+    "BlockingError",
+    "BlockingReport",
+    "BlockingRule",
     "Candidate",
     "CellLineage",
     "CellValue",
@@ -45,22 +84,60 @@ __all__ = [
     "Cluster",
     "ClusterMerge",
     "ClusterSplit",
+    "Comparator",
+    "Comparison",
     "Conflict",
+    "DateSwap",
+    "DateWithin",
+    "EMResult",
+    "Exact",
+    "FellegiSunter",
+    "Key",
+    "Level",
     "MatchExplanation",
+    "MatchResult",
+    "MatchRule",
+    "Matcher",
     "Merge",
     "MergeError",
     "MergePlan",
     "MergePolicy",
+    "NameFamily",
+    "NumberWithin",
+    "Prefix",
+    "Prep",
     "Repoint",
+    "RuleCount",
+    "Scored",
+    "Similar",
     "Survive",
     "SurvivorshipStrategy",
+    "Swapped",
     "Unmerge",
     "UnmergeConflict",
     "WeightTerm",
+    "WeightedRules",
+    "Within",
+    "address",
     "assign_entity_ids",
+    "block_on",
+    "comparator_from_dict",
+    "date",
+    "email",
+    "email_key",
+    "exact",
     "find_repoints",
+    "first_name",
+    "installed_comparators",
+    "level_from_dict",
+    "name",
+    "nickname_families",
+    "numeric",
+    "phone",
     "plan_merge",
     "plan_unmerge",
+    "postcode",
     "probability_from_weight",
     "strategy_from_data",
+    "text",
 ]

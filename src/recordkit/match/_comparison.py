@@ -1,0 +1,468 @@
+"""
+Comparators: the `Comparator` protocol, the level-list `Comparison`, and the library.
+
+A comparator turns pairs of records into *levels* for one aspect (a field, or a few fields
+read together): level 0 is always "missing" (a value absent on either side, which weighs
+nothing), then the comparison's own levels from strictest to loosest, then "different".
+Comparisons are declarative and round-trip to plain data; third parties add comparators
+through the ``recordkit.comparators`` entry-point group (read on demand, never cached).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, Final, Protocol, runtime_checkable
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from recordkit._errors import SchemaError, shorten
+from recordkit.match._levels import (
+    DateSwap,
+    DateWithin,
+    Exact,
+    Feats,
+    Level,
+    NameFamily,
+    NumberWithin,
+    Prefix,
+    Similar,
+    Swapped,
+    Within,
+    level_from_dict,
+    present,
+)
+from recordkit.match._prepare import (
+    EMAIL_KEY,
+    EMAIL_LOCAL,
+    Objects,
+    date_parts,
+    family_ids,
+    mapped,
+    nickname_families,
+    numbers,
+)
+
+__all__ = [
+    "Comparator",
+    "Comparison",
+    "address",
+    "comparator_from_dict",
+    "date",
+    "email",
+    "exact",
+    "first_name",
+    "name",
+    "numeric",
+    "phone",
+    "postcode",
+    "text",
+]
+
+ENTRY_POINT_GROUP: Final = "recordkit.comparators"
+_FAMILY_WIDTH: Final = 8
+_PREFIX: Final = re.compile(r"prefix(\d+)")
+
+
+@runtime_checkable
+class Comparator(Protocol):
+    """
+    What the matcher needs from a comparator.
+
+    ``labels[0]`` is the "missing" level and ``labels[-1]`` the "different" one;
+    ``compare`` returns one level index per pair, as an ``int8`` array.
+
+    .. versionadded:: 0.1.0
+    """
+
+    @property
+    def name(self) -> str:
+        """
+        The comparator's name, unique within a model (usually the field name).
+        """
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """
+        The prepared columns it reads.
+        """
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """
+        One human label per level.
+        """
+
+    @property
+    def term_frequency(self) -> bool:
+        """
+        Whether the first level's weight is adjusted by how common the value is.
+        """
+
+    def features(self, columns: Mapping[str, Objects]) -> dict[str, npt.NDArray[Any]]:
+        """
+        Row-aligned feature arrays computed from the prepared *columns*.
+        """
+
+    def compare(self, left: Feats, right: Feats) -> npt.NDArray[np.int8]:
+        """
+        The level of each pair; *left*/*right* hold the features gathered per pair.
+        """
+
+    def to_dict(self) -> dict[str, Any]:
+        """
+        Plain data that `comparator_from_dict` turns back into an equal comparator.
+        """
+
+
+def _levels(value: Sequence[Any]) -> tuple[Level, ...]:
+    if isinstance(value, str | Mapping):
+        raise SchemaError("levels must be a list of levels")
+    return tuple(level_from_dict(v) for v in value)
+
+
+def _feature(key: str, values: Objects, families: Mapping[str, tuple[str, ...]] | None) -> Any:
+    kind = key.partition(":")[0]
+    if kind == "value":
+        return values
+    if kind == "present":
+        return present(values)
+    if kind == "email_key":
+        return mapped(values, EMAIL_KEY)
+    if kind == "email_local":
+        return mapped(values, EMAIL_LOCAL)
+    if kind == "digits":
+        return mapped(
+            values, lambda v: re.sub(r"\D", "", v) or None if isinstance(v, str) else None
+        )
+    if kind == "date":
+        return date_parts(values)
+    if kind == "num":
+        return numbers(values)
+    if kind == "nick":
+        fam = families or {}
+        ids = {f: i for i, f in enumerate(sorted({x for fs in fam.values() for x in fs}))}
+        return family_ids(values, fam, ids, _FAMILY_WIDTH)
+    if m := _PREFIX.fullmatch(kind):
+        n = int(m[1])
+        return mapped(values, lambda v: v[:n] if isinstance(v, str) and len(v) >= n else None)
+    raise SchemaError(f"unknown comparison feature {shorten(key)}")
+
+
+@attrs.frozen(repr=False)
+class Comparison:
+    """
+    A comparison as an ordered list of levels; the first level that holds wins.
+
+    Example:
+        >>> c = Comparison("email", [Exact(), Exact(feature="email_key")])
+        >>> c.labels
+        ('missing', 'exact', 'same mailbox', 'different')
+
+    Args:
+        name: unique within a model; also the default column.
+        levels: strictest first. "missing" and "different" are implied.
+        column: the prepared column compared (default: *name*).
+        term_frequency: adjust the first level's weight by how common the value is.
+        nicknames: a ``name,nickname`` CSV replacing the bundled table (for `NameFamily`).
+
+    .. versionadded:: 0.1.0
+    """
+
+    name: str
+    levels: tuple[Level, ...] = attrs.field(converter=_levels)
+    column: str | None = attrs.field(default=None, kw_only=True)
+    term_frequency: bool = attrs.field(default=False, kw_only=True)
+    nicknames: str | None = attrs.field(default=None, kw_only=True)
+    _families: dict[str, tuple[str, ...]] | None = attrs.field(
+        init=False, eq=False, hash=False, repr=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise SchemaError(f"a comparison needs a name, got {shorten(self.name)}")
+        if not self.levels:
+            raise SchemaError(f"comparison {self.name!r} has no levels", path=self.name)
+        families = None
+        if any(isinstance(lv, NameFamily) for lv in self.levels):
+            families = nickname_families(self.nicknames)
+        object.__setattr__(self, "_families", families)
+
+    def __repr__(self) -> str:
+        return f"Comparison({self.name!r}, {list(self.labels[1:-1])})"
+
+    @property
+    def primary(self) -> str:
+        """
+        The column this comparison is about.
+        """
+        return self.column or self.name
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """
+        Every prepared column read (the primary one first).
+        """
+        cols = [self.primary]
+        for lv in self.levels:
+            if isinstance(lv, Swapped) and lv.other not in cols:
+                cols.append(lv.other)
+        return tuple(cols)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """
+        ``missing``, each level's label, ``different``.
+        """
+        return ("missing", *(lv.describe(self.primary) for lv in self.levels), "different")
+
+    def _keys(self) -> list[str]:
+        keys = [f"present:{self.primary}", f"value:{self.primary}"]
+        for lv in self.levels:
+            keys.extend(k for k in lv.features(self.primary) if k not in keys)
+        return keys
+
+    def features(self, columns: Mapping[str, Objects]) -> dict[str, npt.NDArray[Any]]:
+        """
+        The feature arrays the levels read, from the prepared *columns*.
+
+        Raises:
+            SchemaError: a column this comparison reads is not in *columns*.
+        """
+        out: dict[str, npt.NDArray[Any]] = {}
+        for key in self._keys():
+            column = key.partition(":")[2]
+            if column not in columns:
+                raise SchemaError(
+                    f"comparison {self.name!r} reads column {column!r}, which the data lacks",
+                    path=self.name,
+                )
+            out[key] = _feature(key, columns[column], self._families)
+        return out
+
+    def compare(self, left: Feats, right: Feats) -> npt.NDArray[np.int8]:
+        """
+        The level of each pair, trying levels in order on the pairs still undecided.
+        """
+        present = np.asarray(left[f"present:{self.primary}"] & right[f"present:{self.primary}"])
+        n = len(present)
+        out = np.full(n, len(self.levels) + 1, dtype=np.int8)
+        out[~present] = 0
+        todo = np.flatnonzero(present)
+        for k, level in enumerate(self.levels, start=1):
+            if todo.size == 0:
+                break
+            keys = level.features(self.primary)
+            sub_l = {key: left[key][todo] for key in keys}
+            sub_r = {key: right[key][todo] for key in keys}
+            hit = level.test(sub_l, sub_r, self.primary)
+            out[todo[hit]] = k
+            todo = todo[~hit]
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """
+        Plain data (``kind: levels``) that round-trips through `comparator_from_dict`.
+        """
+        data: dict[str, Any] = {
+            "kind": "levels",
+            "name": self.name,
+            "levels": [lv.to_dict() for lv in self.levels],
+        }
+        if self.column is not None:
+            data["column"] = self.column
+        if self.term_frequency:
+            data["term_frequency"] = True
+        if self.nicknames is not None:
+            data["nicknames"] = self.nicknames
+        return data
+
+
+def comparator_from_dict(data: Mapping[str, Any] | Comparator) -> Comparator:
+    """
+    Build a comparator from plain data.
+
+    ``kind: levels`` (or no kind) is a `Comparison`; a library name (``email``, ``phone``,
+    ``first_name``…) calls that constructor with the other keys; any other kind is looked up
+    in the ``recordkit.comparators`` entry-point group, whose object is called with the
+    other keys and must return a `Comparator`.
+
+    Raises:
+        SchemaError: unknown kind or bad options.
+
+    .. versionadded:: 0.1.0
+    """
+    if isinstance(data, Comparator) and not isinstance(data, Mapping):
+        return data
+    if not isinstance(data, Mapping):
+        raise SchemaError(f"a comparator is a mapping, got {shorten(data)}")
+    options = dict(data)
+    kind = options.pop("kind", "levels")
+    try:
+        if kind == "levels":
+            return Comparison(options.pop("name"), options.pop("levels"), **options)
+        if kind in LIBRARY:
+            made_here: Comparator = LIBRARY[kind](**options)
+            return made_here
+        for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+            if ep.name == kind:
+                made: object = ep.load()(**options)
+                if not isinstance(made, Comparator):
+                    raise SchemaError(f"entry point {kind!r} did not make a Comparator")
+                return made
+    except (TypeError, KeyError) as exc:
+        raise SchemaError(f"comparator {shorten(kind)}: {shorten(exc, 200)}") from None
+    known = sorted({*LIBRARY, "levels", *installed_comparators()})
+    raise SchemaError(f"unknown comparator kind {shorten(kind)}; one of {', '.join(known)}")
+
+
+def installed_comparators() -> tuple[str, ...]:
+    """
+    The names registered in the ``recordkit.comparators`` entry-point group.
+
+    .. versionadded:: 0.1.0
+    """
+    return tuple(sorted(ep.name for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)))
+
+
+# -- the library ----------------------------------------------------------------------------
+
+
+def exact(column: str, *, term_frequency: bool = False) -> Comparison:
+    """
+    Exact or different.
+
+    .. versionadded:: 0.1.0
+    """
+    return Comparison(column, [Exact()], term_frequency=term_frequency)
+
+
+def email(column: str = "email", *, term_frequency: bool = True) -> Comparison:
+    """
+    Email: exact, same mailbox (Gmail dots, ``+tags``), same user name, close, different.
+
+    .. versionadded:: 0.1.0
+    """
+    return Comparison(
+        column,
+        [
+            Exact(),
+            Exact(feature="email_key"),
+            Exact(feature="email_local"),
+            Similar("jaro_winkler", 0.88, feature="email_key"),
+        ],
+        term_frequency=term_frequency,
+    )
+
+
+def phone(column: str = "phone") -> Comparison:
+    """
+    Phone (E.164): exact, one digit off, different.
+
+    .. versionadded:: 0.1.0
+    """
+    return Comparison(column, [Exact(), Within("damerau", 1, feature="digits")])
+
+
+def name(column: str, *, term_frequency: bool = True) -> Comparison:
+    """
+    A surname or full name: exact, Jaro-Winkler >= 0.92, >= 0.8, different.
+
+    .. versionadded:: 0.1.0
+    """
+    return Comparison(
+        column,
+        [Exact(), Similar("jaro_winkler", 0.92), Similar("jaro_winkler", 0.8)],
+        term_frequency=term_frequency,
+    )
+
+
+def first_name(
+    column: str = "first_name",
+    *,
+    last: str | None = "last_name",
+    term_frequency: bool = True,
+    nicknames: str | None = None,
+) -> Comparison:
+    """
+    A first name: exact, nickname, swapped with *last*, Jaro-Winkler >= 0.92 / 0.8, else.
+
+    .. versionadded:: 0.1.0
+    """
+    levels: list[Level] = [Exact(), NameFamily()]
+    if last:
+        levels.append(Swapped(other=last))
+    levels += [Similar("jaro_winkler", 0.92), Similar("jaro_winkler", 0.8)]
+    return Comparison(column, levels, term_frequency=term_frequency, nicknames=nicknames)
+
+
+def date(column: str) -> Comparison:
+    """
+    A date such as a birth date: exact, day/month swapped, one typo, within a month/year.
+
+    .. versionadded:: 0.1.0
+    """
+    return Comparison(
+        column,
+        [Exact(), DateSwap(), Within("damerau", 1), DateWithin(31), DateWithin(366)],
+    )
+
+
+def postcode(column: str = "postcode", *, prefix: int = 3) -> Comparison:
+    """
+    A postcode: exact, same first *prefix* characters, different.
+
+    .. versionadded:: 0.1.0
+    """
+    return Comparison(column, [Exact(), Within("damerau", 1), Prefix(prefix)], term_frequency=True)
+
+
+def address(column: str = "street") -> Comparison:
+    """
+    A street address: exact, token-set >= 0.9, Jaro-Winkler >= 0.8, different.
+
+    .. versionadded:: 0.1.0
+    """
+    return Comparison(column, [Exact(), Similar("token_set", 0.9), Similar("jaro_winkler", 0.8)])
+
+
+def text(column: str, *, term_frequency: bool = False) -> Comparison:
+    """
+    Free text: exact, Jaro-Winkler >= 0.9, token-sort >= 0.8, different.
+
+    .. versionadded:: 0.1.0
+    """
+    return Comparison(
+        column,
+        [Exact(), Similar("jaro_winkler", 0.9), Similar("token_sort", 0.8)],
+        term_frequency=term_frequency,
+    )
+
+
+def numeric(column: str, *, within: Sequence[float] = (1.0,), relative: bool = False) -> Comparison:
+    """
+    A number: exact, then within each tolerance in *within* (absolute, or fractions).
+
+    .. versionadded:: 0.1.0
+    """
+    levels: list[Level] = [Exact()]
+    for w in within:
+        levels.append(NumberWithin(relative=w) if relative else NumberWithin(absolute=w))
+    return Comparison(column, levels)
+
+
+LIBRARY: Final[dict[str, Any]] = {
+    "exact": exact,
+    "email": email,
+    "phone": phone,
+    "name": name,
+    "first_name": first_name,
+    "date": date,
+    "postcode": postcode,
+    "address": address,
+    "text": text,
+    "numeric": numeric,
+}

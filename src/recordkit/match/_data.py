@@ -1,0 +1,156 @@
+"""
+Data in: columns, rows or `Record` values, turned into prepared columns and features.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from recordkit._errors import RecordkitError, SchemaError, shorten
+from recordkit.match._comparison import Comparator
+from recordkit.match._prepare import Objects, Prep, prepare_column
+from recordkit.schema import Record
+from recordkit.schema._schema import close_matches
+
+__all__ = ["Prepared", "read_data"]
+
+
+def read_data(
+    data: object,
+    columns: Sequence[str],
+    *,
+    ids: Sequence[str] | None = None,
+    schema: str | None = None,
+    default_ids: str = "",
+) -> tuple[dict[str, list[Any]], list[str]]:
+    """
+    The needed *columns* and the record ids of *data*.
+
+    *data* is a mapping of column name → values, or a sequence of mappings (rows) or
+    `Record` values. Ids come from *ids*, then records' ids or an ``id`` column, else from
+    positions (``f"{default_ids}{i}"``).
+
+    Raises:
+        SchemaError: a needed column is absent from column data, or a record is of another
+            schema than *schema*.
+        RecordkitError: the data is not one of those shapes, or ids are not unique text.
+    """
+    out: dict[str, list[Any]]
+    found_ids: list[str] | None = None
+    if isinstance(data, Mapping):
+        n = None
+        for name in columns:
+            if name not in data:
+                raise SchemaError(
+                    f"the data has no column {name!r}",
+                    suggestions=close_matches(name, [str(k) for k in data]),
+                )
+        out = {}
+        for name in columns:
+            col = data[name]
+            if isinstance(col, str | bytes) or not isinstance(col, Iterable):
+                raise RecordkitError(f"column {name!r} must be a sequence of values")
+            out[name] = list(col)
+            if n is None:
+                n = len(out[name])
+            elif len(out[name]) != n:
+                raise RecordkitError(f"column {name!r} has {len(out[name])} values, not {n}")
+        if "id" in data and ids is None:
+            found_ids = [str(x) for x in data["id"]]
+        length = n or 0
+    elif isinstance(data, Iterable) and not isinstance(data, str | bytes):
+        rows = list(data)
+        out = {name: [] for name in columns}
+        record_ids: list[str] = []
+        for i, row in enumerate(rows):
+            if isinstance(row, Record):
+                if schema is not None and row.schema != schema:
+                    raise SchemaError(
+                        f"record {shorten(row.id)} is a {row.schema!r}; this matcher was "
+                        f"built for {schema!r} records"
+                    )
+                values: Mapping[str, Any] = row.values
+                record_ids.append(row.id)
+            elif isinstance(row, Mapping):
+                values = row
+                if "id" in row:
+                    record_ids.append(str(row["id"]))
+            else:
+                raise RecordkitError(
+                    f"row {i}: expected a mapping or a Record, got {type(row).__name__}"
+                )
+            for name in columns:
+                out[name].append(values.get(name))
+        if len(record_ids) == len(rows):
+            found_ids = record_ids
+        length = len(rows)
+    else:
+        raise RecordkitError(
+            f"matching takes columns (a mapping) or rows (a sequence), got {type(data).__name__}"
+        )
+    if ids is not None:
+        found_ids = [str(x) for x in ids]
+        if len(found_ids) != length:
+            raise RecordkitError(f"{len(found_ids)} ids given for {length} records")
+    if found_ids is None:
+        found_ids = [f"{default_ids}{i}" for i in range(length)]
+    if len(set(found_ids)) != len(found_ids):
+        raise RecordkitError("record ids must be unique within the data")
+    return out, found_ids
+
+
+@attrs.frozen(eq=False)
+class Prepared:
+    """
+    A dataset ready to match: ids, prepared columns and every comparison's features.
+
+    ``source`` is 0/1 per row when two datasets are being linked.
+
+    .. versionadded:: 0.1.0
+    """
+
+    ids: list[str]
+    columns: dict[str, Objects]
+    features: dict[str, npt.NDArray[Any]]
+    keys: dict[str, tuple[str, ...]]
+    source: npt.NDArray[np.int8] | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def build(
+        cls,
+        raw: Mapping[str, Sequence[Any]],
+        ids: list[str],
+        prep: Mapping[str, Prep],
+        comparators: Sequence[Comparator],
+        source: npt.NDArray[np.int8] | None = None,
+    ) -> Prepared:
+        """
+        Prepare every column once, then compute each comparator's features.
+        """
+        columns = {
+            name: prepare_column(values, prep.get(name, Prep())) for name, values in raw.items()
+        }
+        features: dict[str, npt.NDArray[Any]] = {}
+        keys: dict[str, tuple[str, ...]] = {}
+        for c in comparators:
+            made = c.features(columns)
+            keys[c.name] = tuple(made)
+            for key, arr in made.items():
+                features.setdefault(key, arr)
+        return cls(ids, columns, features, keys, source)
+
+    def gather(
+        self, keys: Iterable[str], rows: npt.NDArray[np.int64]
+    ) -> dict[str, npt.NDArray[Any]]:
+        """
+        The features *keys* at *rows* (one entry per pair side).
+        """
+        return {k: self.features[k][rows] for k in keys}

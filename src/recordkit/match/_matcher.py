@@ -1,0 +1,444 @@
+"""
+`Matcher`: the declarative match settings, and the batch road through them.
+
+Settings (column preparation, comparisons, blocking rules, deterministic rules, threshold,
+and once fitted the model) round-trip through plain dicts. The batch road is columnar:
+prepare each column once, block with numpy, compare whole arrays of pairs, score by table
+lookups, cluster the edges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from recordkit._errors import RecordkitError, SchemaError, shorten
+from recordkit.match._blocking import (
+    BlockingError,
+    BlockingReport,
+    BlockingRule,
+    RuleCount,
+    block_sizes,
+    pairs_within,
+)
+from recordkit.match._comparison import Comparator, comparator_from_dict
+from recordkit.match._data import Prepared, read_data
+from recordkit.match._estimate import em, random_pairs, tf_table, u_from_levels
+from recordkit.match._explain import MatchExplanation
+from recordkit.match._model import (
+    FellegiSunter,
+    MatchRule,
+    WeightedRules,
+    explain_pair,
+    model_from_dict,
+)
+from recordkit.match._prepare import Prep
+
+if TYPE_CHECKING:
+    from recordkit.match._dedupe import MatchResult
+
+__all__ = ["Matcher", "Scored"]
+
+Ints = npt.NDArray[np.int64]
+Levels = dict[str, npt.NDArray[np.int8]]
+_CHUNK = 2_000_000
+
+
+def _comparators(value: Sequence[Any]) -> tuple[Comparator, ...]:
+    out = tuple(comparator_from_dict(c) for c in value)
+    if not out:
+        raise SchemaError("a matcher needs at least one comparison")
+    names = [c.name for c in out]
+    dup = {n for n in names if names.count(n) > 1}
+    if dup:
+        raise SchemaError(f"comparison names must be unique; repeated: {', '.join(sorted(dup))}")
+    return out
+
+
+def _rules(value: Sequence[Any]) -> tuple[BlockingRule, ...]:
+    return tuple(r if isinstance(r, BlockingRule) else BlockingRule(r) for r in value)
+
+
+def _match_rules(value: Sequence[Any]) -> tuple[MatchRule, ...]:
+    return tuple(r if isinstance(r, MatchRule) else MatchRule(r) for r in value)
+
+
+def _preps(value: Mapping[str, Any]) -> dict[str, Prep]:
+    return {str(k): Prep.from_dict(v) for k, v in value.items()}
+
+
+@attrs.frozen(eq=False)
+class Scored:
+    """
+    Candidate pairs with their levels, match weights and verdicts (columnar).
+
+    .. versionadded:: 0.1.0
+    """
+
+    left: Ints
+    right: Ints
+    levels: Levels
+    weight: npt.NDArray[np.float64]
+    match: npt.NDArray[np.bool_]
+    rule: npt.NDArray[np.int8]  # 0 none, 1 must_match, 2 never_match
+    report: BlockingReport
+
+
+@attrs.frozen(repr=False)
+class Matcher:
+    """
+    Match settings: how to prepare columns, compare, block, score and decide.
+
+    Example:
+        >>> from recordkit.match import Matcher, block_on, email, name
+        >>> m = Matcher([email("email"), name("last_name")], [block_on("email")],
+        ...             prepare={"email": "email", "last_name": "name"})
+        >>> sorted(m.to_dict())[:3]
+        ['blocking', 'chain_guard', 'comparisons']
+
+    Args:
+        comparisons: the comparators (objects or plain data), one per aspect compared.
+        blocking: rules choosing candidate pairs (a union).
+        prepare: column → how to normalize it (``"email"``, ``{"kind": "phone", "region":
+            "US"}``…); unlisted columns are cleaned text.
+        must_match: rules that make a pair a match whatever the score.
+        never_match: rules that forbid a pair (they win over ``must_match``).
+        threshold: the match probability (or points, for `WeightedRules`) to link a pair.
+        model: a fitted `FellegiSunter` or fixed `WeightedRules`; ``None`` until `fit`.
+        max_pairs: refuse a blocking rule that makes more pairs than this.
+        chain_guard: share of cross pairs that must match to join two groups (0: off).
+        sample_pairs: random pairs used to estimate u.
+        seed: the seed for that sample.
+        schema: the schema name whose records this matcher accepts (``None``: any).
+
+    .. versionadded:: 0.1.0
+    """
+
+    comparisons: tuple[Comparator, ...] = attrs.field(converter=_comparators)
+    blocking: tuple[BlockingRule, ...] = attrs.field(converter=_rules)
+    prepare: dict[str, Prep] = attrs.field(factory=dict, converter=_preps, kw_only=True)
+    must_match: tuple[MatchRule, ...] = attrs.field(
+        default=(), converter=_match_rules, kw_only=True
+    )
+    never_match: tuple[MatchRule, ...] = attrs.field(
+        default=(), converter=_match_rules, kw_only=True
+    )
+    threshold: float = attrs.field(default=0.9, kw_only=True)
+    model: FellegiSunter | WeightedRules | None = attrs.field(default=None, kw_only=True)
+    max_pairs: int = attrs.field(default=20_000_000, kw_only=True)
+    chain_guard: float = attrs.field(default=0.3, kw_only=True)
+    sample_pairs: int = attrs.field(default=1_000_000, kw_only=True)
+    seed: int = attrs.field(default=0, kw_only=True)
+    schema: str | None = attrs.field(default=None, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.blocking:
+            raise SchemaError("a matcher needs at least one blocking rule")
+        if not isinstance(self.max_pairs, int) or self.max_pairs < 1:
+            raise SchemaError(f"max_pairs must be a positive whole number, got {self.max_pairs!r}")
+        if not 0.0 <= self.chain_guard <= 1.0:
+            raise SchemaError(f"chain_guard is a share in [0, 1], got {self.chain_guard!r}")
+        labels = self.labels
+        for rule in (*self.must_match, *self.never_match):
+            rule.mask({n: np.zeros(0, np.int8) for n in labels}, labels)
+        if isinstance(self.model, WeightedRules):
+            for c in self.comparisons:
+                self.model.table(c.name, c.labels)
+
+    def __repr__(self) -> str:
+        fitted = type(self.model).__name__ if self.model else "not fitted"
+        return f"Matcher({[c.name for c in self.comparisons]}, {fitted})"
+
+    # -- settings -------------------------------------------------------------------------
+
+    @property
+    def labels(self) -> dict[str, tuple[str, ...]]:
+        """
+        Comparison name → level labels.
+        """
+        return {c.name: tuple(c.labels) for c in self.comparisons}
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """
+        Every column read by a comparison or a blocking rule.
+        """
+        cols = [col for c in self.comparisons for col in c.columns]
+        cols += [col for r in self.blocking for col in r.columns]
+        return tuple(dict.fromkeys(cols))
+
+    def to_dict(self) -> dict[str, Any]:
+        """
+        The settings (and fitted model) as JSON-safe plain data.
+        """
+        return {
+            "comparisons": [c.to_dict() for c in self.comparisons],
+            "blocking": [r.to_dict() for r in self.blocking],
+            "prepare": {k: v.to_dict() for k, v in self.prepare.items()},
+            "must_match": [r.to_dict() for r in self.must_match],
+            "never_match": [r.to_dict() for r in self.never_match],
+            "threshold": self.threshold,
+            "model": self.model.to_dict() if self.model else None,
+            "max_pairs": self.max_pairs,
+            "chain_guard": self.chain_guard,
+            "sample_pairs": self.sample_pairs,
+            "seed": self.seed,
+            "schema": self.schema,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Matcher:
+        """
+        Build from `to_dict` output (or hand-written settings).
+
+        Raises:
+            SchemaError: unknown keys or bad values, naming them.
+        """
+        if not isinstance(data, Mapping):
+            raise SchemaError(f"matcher settings are a mapping, got {shorten(data)}")
+        known = {f.name for f in attrs.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise SchemaError(f"unknown matcher settings: {', '.join(map(str, unknown))}")
+        options = dict(data)
+        if options.get("model") is not None:
+            options["model"] = model_from_dict(options["model"])
+        try:
+            return cls(options.pop("comparisons"), options.pop("blocking", ()), **options)
+        except KeyError as exc:
+            raise SchemaError(f"matcher settings need {exc}") from None
+
+    # -- the batch road -------------------------------------------------------------------
+
+    def prepared(
+        self,
+        data: object,
+        *,
+        ids: Sequence[str] | None = None,
+        source: npt.NDArray[np.int8] | None = None,
+        default_ids: str = "",
+    ) -> Prepared:
+        """
+        Read and prepare *data* (columns, rows or records) for matching.
+        """
+        raw, found = read_data(
+            data, self.columns, ids=ids, schema=self.schema, default_ids=default_ids
+        )
+        return Prepared.build(raw, found, self.prepare, self.comparisons, source)
+
+    def count_pairs(self, prepared: Prepared) -> BlockingReport:
+        """
+        Candidate pairs per blocking rule, counted without making any.
+        """
+        counts = []
+        for rule in self.blocking:
+            pairs, largest = block_sizes(rule.codes(prepared.columns), prepared.source)
+            counts.append(RuleCount(rule.name, pairs, None, largest))
+        return BlockingReport(tuple(counts))
+
+    def candidates(self, prepared: Prepared) -> tuple[Ints, Ints, BlockingReport]:
+        """
+        The union of every rule's pairs, each pair once, with the per-rule report.
+
+        Raises:
+            BlockingError: a rule would make more than ``max_pairs`` pairs (checked before
+                any pair is made).
+        """
+        codes = [rule.codes(prepared.columns) for rule in self.blocking]
+        sizes = [block_sizes(c, prepared.source) for c in codes]
+        src = prepared.source
+        for rule, c, (pairs, largest) in zip(self.blocking, codes, sizes, strict=True):
+            made = block_sizes(c, None)[0] if src is not None else pairs
+            if made > self.max_pairs:
+                ok = c >= 0
+                top = int(np.bincount(c[ok]).argmax())
+                row = int(np.flatnonzero(c == top)[0])
+                key = rule.key_of({k: prepared.columns[k][row] for k in rule.columns})
+                detail = f"its largest block ({largest:,} records) has key {shorten(key, 80)}"
+                raise BlockingError(rule.name, made, self.max_pairs, detail)
+        lefts, rights, counts = [], [], []
+        for r, (rule, c) in enumerate(zip(self.blocking, codes, strict=True)):
+            a, b = pairs_within(c)
+            if src is not None:
+                cross = src[a] != src[b]
+                a, b = a[cross], b[cross]
+            keep = np.ones(len(a), dtype=bool)
+            for earlier in codes[:r]:
+                keep &= ~((earlier[a] == earlier[b]) & (earlier[a] >= 0))
+            lefts.append(a[keep])
+            rights.append(b[keep])
+            counts.append(RuleCount(rule.name, sizes[r][0], int(keep.sum()), sizes[r][1]))
+        left = np.concatenate(lefts) if lefts else np.zeros(0, np.int64)
+        right = np.concatenate(rights) if rights else np.zeros(0, np.int64)
+        return left, right, BlockingReport(tuple(counts))
+
+    def compare(self, prepared: Prepared, left: Ints, right: Ints) -> Levels:
+        """
+        The level of every pair in every comparison, in chunks of a few million pairs.
+        """
+        out: Levels = {c.name: np.zeros(len(left), np.int8) for c in self.comparisons}
+        for start in range(0, len(left), _CHUNK):
+            a, b = left[start : start + _CHUNK], right[start : start + _CHUNK]
+            for c in self.comparisons:
+                keys = prepared.keys[c.name]
+                out[c.name][start : start + len(a)] = c.compare(
+                    prepared.gather(keys, a), prepared.gather(keys, b)
+                )
+        return out
+
+    def fit(self, data: object, *, ids: Sequence[str] | None = None) -> Matcher:
+        """
+        Estimate a Fellegi-Sunter model from *data*, without labels.
+
+        u comes from random pairs, m and the prior from EM on the blocked pairs, term
+        frequencies from the values. Returns a new matcher holding the model.
+
+        Raises:
+            BlockingError: a blocking rule explodes.
+        """
+        prepared = self.prepared(data, ids=ids)
+        left, right, _ = self.candidates(prepared)
+        levels = self.compare(prepared, left, right)
+        return self.fit_prepared(prepared, levels)
+
+    def fit_prepared(self, prepared: Prepared, levels: Levels) -> Matcher:
+        """
+        `fit` on data already prepared and compared (so `dedupe` does that work once).
+        """
+        n = len(prepared)
+        # sample in id order, so the model does not depend on the order rows came in
+        order = np.argsort(np.asarray(prepared.ids, dtype=object), kind="stable").astype(np.int64)
+        src = None if prepared.source is None else prepared.source[order]
+        ra, rb = random_pairs(n, self.sample_pairs, seed=self.seed, source=src)
+        random_levels = self.compare(prepared, order[ra], order[rb])
+        u = {c.name: u_from_levels(random_levels[c.name], len(c.labels)) for c in self.comparisons}
+        names = [c.name for c in self.comparisons]
+        result = em([levels[nm] for nm in names], names, u)
+        prior = min(max(result.prior, 1e-6), 1 - 1e-6)
+        tf: dict[str, dict[str, float]] = {}
+        floor: dict[str, float] = {}
+        for c in self.comparisons:
+            if c.term_frequency:
+                col = prepared.columns[c.columns[0]]
+                tf[c.name], floor[c.name] = tf_table(col.tolist())
+        model = FellegiSunter(prior, result.m, u, tf=tf, tf_floor=floor)
+        return attrs.evolve(self, model=model)
+
+    def _fitted(self) -> FellegiSunter | WeightedRules:
+        if self.model is None:
+            raise RecordkitError("this matcher has no model yet: call fit(data) first")
+        return self.model
+
+    def score(self, prepared: Prepared, left: Ints, right: Ints, levels: Levels) -> Scored:
+        """
+        Match weights and verdicts for compared pairs.
+        """
+        model = self._fitted()
+        labels = self.labels
+        weight = np.zeros(len(left), dtype=np.float64)
+        for c in self.comparisons:
+            lv = levels[c.name]
+            if isinstance(model, WeightedRules):
+                weight += model.table(c.name, c.labels)[lv]
+                continue
+            weight += model.weights(c.name)[lv]
+            if c.name in model.tf:
+                exact = lv == 1
+                if exact.any():
+                    values = prepared.columns[c.columns[0]][left[exact]]
+                    freq = model.frequency(c.name, values.tolist())
+                    weight[exact] += model.tf_adjustment(c.name, freq)
+        if isinstance(model, FellegiSunter):
+            weight += model.prior_weight
+            with np.errstate(over="ignore"):
+                prob = 1.0 / (1.0 + np.exp2(-weight))
+            match = prob >= self.threshold
+        else:
+            match = weight >= self.threshold
+        rule = np.zeros(len(left), dtype=np.int8)
+        for r in self.must_match:
+            rule[r.mask(levels, labels)] = 1
+        for r in self.never_match:
+            rule[r.mask(levels, labels)] = 2
+        match = (match | (rule == 1)) & (rule != 2)
+        report = BlockingReport(())
+        return Scored(left, right, levels, weight, match, rule, report)
+
+    def explain(self, left: object, right: object) -> MatchExplanation:
+        """
+        Compare two records (mappings or `Record` values) and explain the score.
+        """
+        prepared = self.prepared([left, right], default_ids="record ")
+        a, b = np.array([0], np.int64), np.array([1], np.int64)
+        levels = self.compare(prepared, a, b)
+        scored = self.score(prepared, a, b, levels)
+        return self.explain_scored(prepared, scored, 0)
+
+    def explain_scored(self, prepared: Prepared, scored: Scored, k: int) -> MatchExplanation:
+        """
+        The explanation of pair *k* of *scored*.
+        """
+        model = self._fitted()
+        i, j = int(scored.left[k]), int(scored.right[k])
+        names = [c.name for c in self.comparisons]
+        values = {
+            c.name: (prepared.columns[c.columns[0]][i], prepared.columns[c.columns[0]][j])
+            for c in self.comparisons
+        }
+        rule = None
+        if scored.rule[k] == 1:
+            rule = "must_match: " + " or ".join(r.name for r in self.must_match)
+        elif scored.rule[k] == 2:
+            rule = "never_match: " + " or ".join(r.name for r in self.never_match)
+        return explain_pair(
+            model,
+            prepared.ids[i],
+            prepared.ids[j],
+            names,
+            self.labels,
+            {n: int(scored.levels[n][k]) for n in names},
+            values,
+            rule,
+        )
+
+    def dedupe(
+        self,
+        data: object,
+        *,
+        ids: Sequence[str] | None = None,
+        previous: Mapping[str, str] | None = None,
+    ) -> MatchResult:
+        """
+        Cluster the duplicates within *data*; fits the model first when there is none.
+
+        Args:
+            data: columns (mapping of name → values), rows (mappings) or `Record` values.
+            ids: record ids (default: records' ids, an ``id`` column, or positions).
+            previous: record id → entity id from an earlier run; ids are kept where they can.
+
+        Raises:
+            BlockingError: a blocking rule would make more than ``max_pairs`` pairs.
+        """
+        from recordkit.match._dedupe import dedupe
+
+        return dedupe(self, data, ids=ids, previous=previous)
+
+    def link(
+        self,
+        left: object,
+        right: object,
+        *,
+        left_ids: Sequence[str] | None = None,
+        right_ids: Sequence[str] | None = None,
+        previous: Mapping[str, str] | None = None,
+    ) -> MatchResult:
+        """
+        Link two datasets into clusters, comparing only pairs across them.
+        """
+        from recordkit.match._dedupe import link
+
+        return link(self, left, right, left_ids=left_ids, right_ids=right_ids, previous=previous)

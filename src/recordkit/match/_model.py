@@ -1,0 +1,310 @@
+"""
+Scoring models: Fellegi-Sunter, fixed weighted rules, deterministic rules.
+
+Fellegi-Sunter m/u probabilities are learned without labels; weighted rules are fixed
+points per level; must-match / never-match rules decide a pair outright.
+
+Both models are plain data: they round-trip through dicts (and so JSON), so a fitted model
+can be saved, reviewed, and shipped to workers. Scoring is columnar: a pair's total is a sum
+of table lookups by level, plus the term-frequency adjustment for rare or common values.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from recordkit._errors import SchemaError, shorten
+from recordkit.match._explain import MatchExplanation, WeightTerm
+
+__all__ = ["FellegiSunter", "MatchRule", "WeightedRules"]
+
+Floats = npt.NDArray[np.float64]
+_TF_CAP = 12.0  # bits: one shared rare value never outweighs everything else
+
+
+def _labels_map(value: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, Mapping) or not value:
+        raise SchemaError(f"a match rule maps comparisons to levels, got {shorten(value)}")
+    out: dict[str, tuple[str, ...]] = {}
+    for name, labels in value.items():
+        out[str(name)] = (labels,) if isinstance(labels, str) else tuple(str(x) for x in labels)
+    return out
+
+
+@attrs.frozen
+class MatchRule:
+    """
+    A deterministic rule: it holds when each named comparison is at one of the given levels.
+
+    Example:
+        >>> MatchRule({"email": "exact"}).to_dict()
+        {'email': ['exact']}
+
+    .. versionadded:: 0.1.0
+    """
+
+    when: dict[str, tuple[str, ...]] = attrs.field(converter=_labels_map, hash=False)
+
+    @property
+    def name(self) -> str:
+        """
+        The rule as text (``email=exact & phone=exact``).
+        """
+        return " & ".join(f"{k}={'|'.join(v)}" for k, v in self.when.items())
+
+    def mask(
+        self, levels: Mapping[str, npt.NDArray[np.int8]], labels: Mapping[str, Sequence[str]]
+    ) -> npt.NDArray[np.bool_]:
+        """
+        Which pairs the rule holds for, from their level arrays.
+
+        Raises:
+            SchemaError: a comparison or level the model does not have.
+        """
+        out: npt.NDArray[np.bool_] | None = None
+        for name, wanted in self.when.items():
+            if name not in labels:
+                raise SchemaError(
+                    f"rule {self.name!r}: no comparison {name!r}; have {', '.join(labels)}"
+                )
+            idx = []
+            for w in wanted:
+                if w not in labels[name]:
+                    raise SchemaError(
+                        f"rule {self.name!r}: comparison {name!r} has no level {w!r}; "
+                        f"levels: {', '.join(labels[name])}"
+                    )
+                idx.append(list(labels[name]).index(w))
+            hit = np.isin(levels[name], idx)
+            out = hit if out is None else out & hit
+        assert out is not None
+        return out
+
+    def to_dict(self) -> dict[str, list[str]]:
+        """
+        Plain data.
+        """
+        return {k: list(v) for k, v in self.when.items()}
+
+
+def _tables(value: Mapping[str, Sequence[float]]) -> dict[str, tuple[float, ...]]:
+    return {str(k): tuple(float(x) for x in v) for k, v in value.items()}
+
+
+def _tf(value: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, float]]:
+    return {str(k): {str(a): float(b) for a, b in v.items()} for k, v in value.items()}
+
+
+@attrs.frozen
+class FellegiSunter:
+    """
+    A fitted Fellegi-Sunter model.
+
+    Per comparison and level it holds ``m`` = P(level | match) and ``u`` = P(level | not a
+    match); the level's match weight is ``log2(m / u)``. ``prior`` is the share of matches
+    among candidate pairs. With term frequencies, an exact agreement on a value shared by a
+    fraction ``f`` of records weighs ``log2(m / f)`` instead (rare surnames count for more).
+
+    Args:
+        prior: P(match) for a candidate pair.
+        m: comparison → m per level (index 0, "missing", is ignored).
+        u: comparison → u per level.
+        tf: comparison → value → relative frequency (only values seen more than once).
+        tf_floor: comparison → the frequency assumed for any other value.
+
+    .. versionadded:: 0.1.0
+    """
+
+    prior: float
+    m: dict[str, tuple[float, ...]] = attrs.field(converter=_tables, hash=False)
+    u: dict[str, tuple[float, ...]] = attrs.field(converter=_tables, hash=False)
+    tf: dict[str, dict[str, float]] = attrs.field(factory=dict, converter=_tf, hash=False)
+    tf_floor: dict[str, float] = attrs.field(factory=dict, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        if not 0.0 < self.prior < 1.0:
+            raise SchemaError(f"prior must be between 0 and 1, got {self.prior!r}")
+        for name, m in self.m.items():
+            u = self.u.get(name)
+            if u is None or len(u) != len(m):
+                raise SchemaError(f"comparison {name!r}: m and u need the same levels")
+
+    @property
+    def prior_weight(self) -> float:
+        """
+        log2 of the prior odds.
+        """
+        return math.log2(self.prior / (1.0 - self.prior))
+
+    def weights(self, name: str) -> Floats:
+        """
+        The match weight of each level of comparison *name* (0 for "missing").
+        """
+        m = np.clip(np.asarray(self.m[name], dtype=np.float64), 1e-12, 1.0)
+        u = np.clip(np.asarray(self.u[name], dtype=np.float64), 1e-12, 1.0)
+        w = np.log2(m / u)
+        w[0] = 0.0
+        return w
+
+    def tf_adjustment(self, name: str, frequency: Floats) -> Floats:
+        """
+        The extra weight of an exact agreement on values with the given frequencies.
+        """
+        u = max(self.u[name][1], 1e-12)
+        return np.clip(np.log2(u / np.maximum(frequency, 1e-12)), -_TF_CAP, _TF_CAP)
+
+    def frequency(self, name: str, values: Sequence[object]) -> Floats:
+        """
+        The relative frequency of each value (``tf_floor`` for unlisted ones).
+        """
+        table = self.tf.get(name, {})
+        floor = self.tf_floor.get(name, 0.0)
+        return np.fromiter(
+            (table.get(v, floor) if isinstance(v, str) else floor for v in values),
+            dtype=np.float64,
+            count=len(values),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """
+        Plain data (JSON-safe).
+        """
+        return {
+            "model": "fellegi_sunter",
+            "prior": self.prior,
+            "m": {k: list(v) for k, v in self.m.items()},
+            "u": {k: list(v) for k, v in self.u.items()},
+            "tf": self.tf,
+            "tf_floor": self.tf_floor,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FellegiSunter:
+        """
+        Rebuild from `to_dict` output.
+        """
+        try:
+            return cls(
+                float(data["prior"]),
+                data["m"],
+                data["u"],
+                tf=data.get("tf", {}),
+                tf_floor={str(k): float(v) for k, v in data.get("tf_floor", {}).items()},
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise SchemaError(f"not a Fellegi-Sunter model: {shorten(exc, 200)}") from None
+
+
+def _weights(value: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, float]]:
+    return {str(k): {str(a): float(b) for a, b in v.items()} for k, v in value.items()}
+
+
+@attrs.frozen
+class WeightedRules:
+    """
+    Fixed points per comparison level, like a CRM's duplicate rules; no training.
+
+    Example:
+        >>> WeightedRules({"email": {"exact": 10}, "last_name": {"exact": 3}}).to_dict()["weights"]
+        {'email': {'exact': 10.0}, 'last_name': {'exact': 3.0}}
+
+    Args:
+        weights: comparison → level label → points (levels not named score 0).
+
+    .. versionadded:: 0.1.0
+    """
+
+    weights: dict[str, dict[str, float]] = attrs.field(converter=_weights, hash=False)
+
+    def table(self, name: str, labels: Sequence[str]) -> Floats:
+        """
+        The points of each level of comparison *name*.
+
+        Raises:
+            SchemaError: a weight names a level the comparison does not have.
+        """
+        given = self.weights.get(name, {})
+        for label in given:
+            if label not in labels:
+                raise SchemaError(
+                    f"weights for {name!r} name level {label!r}; levels: {', '.join(labels)}"
+                )
+        return np.array([given.get(label, 0.0) for label in labels], dtype=np.float64)
+
+    def to_dict(self) -> dict[str, Any]:
+        """
+        Plain data.
+        """
+        return {"model": "weighted_rules", "weights": self.weights}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> WeightedRules:
+        """
+        Rebuild from `to_dict` output.
+        """
+        try:
+            return cls(data["weights"])
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise SchemaError(f"not a weighted-rules model: {shorten(exc, 200)}") from None
+
+
+def model_from_dict(data: Mapping[str, Any]) -> FellegiSunter | WeightedRules:
+    """
+    Either model from its plain data.
+    """
+    kind = data.get("model") if isinstance(data, Mapping) else None
+    if kind == "fellegi_sunter":
+        return FellegiSunter.from_dict(data)
+    if kind == "weighted_rules":
+        return WeightedRules.from_dict(data)
+    raise SchemaError(f"unknown model {shorten(kind)}; fellegi_sunter or weighted_rules")
+
+
+def explain_pair(
+    model: FellegiSunter | WeightedRules,
+    left: str,
+    right: str,
+    names: Sequence[str],
+    labels: Mapping[str, Sequence[str]],
+    levels: Mapping[str, int],
+    values: Mapping[str, tuple[object, object]],
+    rule: str | None = None,
+) -> MatchExplanation:
+    """
+    The `MatchExplanation` of one pair from its levels (and compared values for TF).
+    """
+    terms = []
+    for name in names:
+        k = int(levels[name])
+        lv, rv = values.get(name, (None, None))
+        shown = (None if lv is None else shorten(lv, 40), None if rv is None else shorten(rv, 40))
+        if isinstance(model, WeightedRules):
+            w = float(model.table(name, labels[name])[k])
+            terms.append(WeightTerm(name, labels[name][k], k, w, left=shown[0], right=shown[1]))
+            continue
+        w = float(model.weights(name)[k])
+        adj = 0.0
+        if k == 1 and name in model.tf:
+            adj = float(model.tf_adjustment(name, model.frequency(name, [lv]))[0])
+        terms.append(
+            WeightTerm(
+                name,
+                labels[name][k],
+                k,
+                w + adj,
+                m=model.m[name][k] if k else None,
+                u=model.u[name][k] if k else None,
+                tf_adjustment=adj,
+                left=shown[0],
+                right=shown[1],
+            )
+        )
+    if isinstance(model, WeightedRules):
+        return MatchExplanation(left, right, 0.0, terms, rule=rule, model="weighted_rules")
+    return MatchExplanation(left, right, model.prior_weight, terms, rule=rule)
