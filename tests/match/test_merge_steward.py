@@ -1,0 +1,369 @@
+"""`Steward.merge` / `unmerge`: atomic in the store, audited, references re-pointed and back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Collection
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import recordkit as rk
+from recordkit.match import MERGED, MatchExplanation, WeightTerm
+from tests.match.merge_strategies import PERSON, T0, TICKET, person_rows
+
+
+class Clock:
+    """A clock that moves one minute per reading."""
+
+    def __init__(self) -> None:
+        self.ticks = itertools.count()
+
+    def __call__(self) -> dt.datetime:
+        return T0 + dt.timedelta(minutes=next(self.ticks))
+
+
+def stewards(
+    access: rk.AccessPolicy | None = None, *, shared: bool = True
+) -> tuple[rk.Steward, rk.Steward]:
+    """A person steward and a ticket steward whose tickets refer to persons."""
+    clock, counter = Clock(), itertools.count()
+    store = rk.MemoryStore()
+    tickets = rk.Steward(
+        TICKET,
+        store=store if shared else rk.MemoryStore(),
+        clock=clock,
+        ids=lambda: f"t{next(counter)}",
+        access=access,
+    )
+    persons = rk.Steward(
+        PERSON,
+        store=store,
+        clock=clock,
+        ids=lambda: f"x{next(counter)}",
+        related=[tickets],
+        access=access,
+    )
+    return persons, tickets
+
+
+def content(record: rk.Record) -> rk.Record:
+    """The record without its bookkeeping (version, updated_at), which an unmerge moves on."""
+    return record.evolve(version=0, updated_at=record.created_at)
+
+
+def snapshot(*stewards_: rk.Steward) -> dict[str, rk.Record]:
+    out = {}
+    for s in stewards_:
+        for batch in s.store.scan(s.schema.name):
+            out.update((r.id, content(r)) for r in batch)
+    return out
+
+
+@pytest.fixture
+def world() -> tuple[rk.Steward, rk.Steward, list[rk.Record], list[rk.Record]]:
+    persons, tickets = stewards()
+    a = persons.capture({"name": "Ada", "email": "ada@example.com", "tags": "vip"}, source="crm")
+    b = persons.capture({"name": "Ada Lovelace", "city": "London", "tags": "b2b"}, source="web")
+    c = persons.capture({"name": "A. Lovelace", "score": "7"}, source="import")
+    ts = [
+        tickets.capture({"title": "refund", "person_id": b.id}, source="support"),
+        tickets.capture({"title": "login", "person_id": c.id}, source="support"),
+        tickets.capture({"title": "other", "person_id": a.id}, source="support"),
+    ]
+    return persons, tickets, [a, b, c], ts
+
+
+World = tuple[rk.Steward, rk.Steward, list[rk.Record], list[rk.Record]]
+
+
+class TestMerge:
+    def test_merge_writes_survivor_tombstones_references_and_lineage(self, world: World) -> None:
+        persons, tickets, (a, b, _), ts = world
+        merge = persons.merge([b.id, a.id])
+        assert (a.id, (b.id,), True) == (merge.survivor_id, merge.merged_ids, merge.active)
+        survivor, gone = persons.get(a.id), persons.get(b.id)
+        assert ("Ada Lovelace", "London", ("vip", "b2b"), 2) == (
+            survivor["name"],
+            survivor["city"],
+            survivor["tags"],
+            survivor.version,
+        )
+        assert (MERGED, dict(b.values)) == (gone.state, dict(gone.values))
+        assert [a.id, ts[1].values["person_id"], a.id] == [
+            tickets.get(t.id)["person_id"] for t in ts
+        ]
+        assert [merge] == persons.merges(b.id)
+        assert merge == persons.get_merge(merge.id)
+
+    def test_audit_names_every_record(self, world: World) -> None:
+        persons, tickets, (a, b, _), ts = world
+        merge = persons.merge([a.id, b.id])
+        merged = [e for e in persons.audit.events() if e.action == "merge"]
+        repointed = [e for e in tickets.audit.events() if e.detail.get("merge") == merge.id]
+        assert [(a.id, b.id)] == [e.record_ids for e in merged]
+        assert {"ticket": [ts[0].id]} == merged[0].detail["repointed"]
+        assert [(ts[0].id,)] == [e.record_ids for e in repointed]
+        assert persons.audit.verify()
+
+    def test_dry_run_writes_nothing(self, world: World) -> None:
+        persons, tickets, (a, b, _), ts = world
+        before, events = snapshot(persons, tickets), len(list(persons.audit.events()))
+        plan = persons.merge([a.id, b.id], dry_run=True)
+        assert isinstance(plan, rk.MergePlan)
+        assert [(ts[0].id, b.id, a.id)] == [(p.record_id, p.old, p.new) for p in plan.repoints]
+        assert (before, events) == (
+            snapshot(persons, tickets),
+            len(list(persons.audit.events())),
+        )
+        assert [] == persons.merges(a.id)
+
+    def test_explanations_are_kept_in_the_store(self, world: World) -> None:
+        persons, _, (a, b, _), _ = world
+        e = MatchExplanation(a.id, b.id, prior=-4.0, terms=[WeightTerm("name", "close", 2, 6.0)])
+        merge = persons.merge([a.id, b.id], explanation=e)
+        assert (e,) == persons.get_merge(merge.id).explanations
+
+    def test_picks_and_policy(self, world: World) -> None:
+        persons, _, (a, b, _), _ = world
+        policy = rk.MergePolicy(
+            fields={"tags": "keep_all", "name": rk.Survive.trusted_sources(["crm"])}
+        )
+        merge = persons.merge([a.id, b.id], policy=policy, picks={"city": a.id})
+        assert ("Ada", None) == (persons.get(a.id)["name"], persons.get(a.id).get("city"))
+        assert ["London"] == [c.value for c in merge.cell("city").losers]  # type: ignore[union-attr]
+
+    def test_resolve_follows_merges(self, world: World) -> None:
+        persons, _, (a, b, c), _ = world
+        persons.merge([a.id, b.id])
+        persons.merge([c.id, a.id])
+        assert (a.id, a.id, a.id) == tuple(persons.resolve(i).id for i in (a.id, b.id, c.id))
+
+    def test_references_in_another_store(self) -> None:
+        persons, tickets = stewards(shared=False)
+        a = persons.capture({"name": "A"}, source="crm")
+        b = persons.capture({"name": "B"}, source="crm")
+        t = tickets.capture({"title": "x", "person_id": b.id}, source="support")
+        merge = persons.merge([a.id, b.id])
+        assert a.id == tickets.get(t.id)["person_id"]
+        persons.unmerge(merge.id)
+        assert content(t) == content(tickets.get(t.id))
+
+
+class _Deny:
+    """Refuses one action."""
+
+    def __init__(self, action: rk.Action) -> None:
+        self.action = action
+
+    def check(
+        self,
+        actor: rk.Actor,
+        action: rk.Action,
+        schema: rk.Schema,
+        record: rk.Record | None,
+        fields: Collection[str],
+    ) -> None:
+        if action == self.action and actor.id != "system":
+            raise rk.AccessDenied(actor.id, str(action), record_id=record and record.id)
+
+
+class _EditsWhileChecking:
+    """An access policy that lets a 'concurrent writer' edit a ticket mid-merge."""
+
+    def __init__(self) -> None:
+        self.tickets: rk.Steward | None = None
+
+    def check(
+        self,
+        actor: rk.Actor,
+        action: rk.Action,
+        schema: rk.Schema,
+        record: rk.Record | None,
+        fields: Collection[str],
+    ) -> None:
+        if self.tickets is not None and schema.name == "ticket" and record is not None:
+            tickets, self.tickets = self.tickets, None
+            tickets.update(record.id, {"title": "edited meanwhile"}, source="agent")
+
+
+class TestMergeRefusals:
+    @pytest.mark.parametrize(
+        ("ids", "error", "message"),
+        [
+            pytest.param(["p9"], rk.NotFound, "no record with id 'p9'", id="missing"),
+            pytest.param([0, 1], rk.MergeError, "record ids are text", id="not-text"),
+            pytest.param("ab", rk.MergeError, "list of record ids, got str", id="one-string"),
+            pytest.param(None, rk.MergeError, "got NoneType", id="none"),
+            pytest.param([], rk.MergeError, "at least two records, got 0", id="empty"),
+        ],
+    )
+    def test_bad_ids(self, world: World, ids: Any, error: type[Exception], message: str) -> None:
+        persons = world[0]
+        with pytest.raises(error, match=message):
+            persons.merge(ids)
+
+    def test_one_record_and_itself(self, world: World) -> None:
+        persons, _, (a, *_), _ = world
+        with pytest.raises(rk.MergeError, match="at least two records, got 1"):
+            persons.merge([a.id])
+        with pytest.raises(rk.MergeError, match="cannot be merged with itself"):
+            persons.merge([a.id, a.id])
+
+    def test_other_schema(self, world: World) -> None:
+        persons, _, (a, *_), ts = world
+        with pytest.raises(rk.RecordkitError, match="is a 'ticket', not a 'person'"):
+            persons.merge([a.id, ts[0].id])
+
+    def test_already_merged_names_the_survivor(self, world: World) -> None:
+        persons, _, (a, b, c), _ = world
+        persons.merge([a.id, b.id])
+        with pytest.raises(rk.MergeError, match=f"merged into '{a.id}' already; merge '{a.id}'"):
+            persons.merge([b.id, c.id])
+
+    def test_retired(self, world: World) -> None:
+        persons, _, (a, b, _), _ = world
+        persons.store.put(b.evolve(state="retired", version=2), expected_version=1)
+        with pytest.raises(rk.MergeError, match="is retired"):
+            persons.merge([a.id, b.id])
+
+    def test_access_denied_writes_nothing(self) -> None:
+        persons, tickets = stewards(_Deny(rk.Action.MERGE))
+        a = persons.capture({"name": "A"}, source="crm")
+        b = persons.capture({"name": "B"}, source="crm")
+        before = snapshot(persons, tickets)
+        with pytest.raises(rk.AccessDenied):
+            persons.merge([a.id, b.id], actor=rk.Actor("intern"))
+        assert before == snapshot(persons, tickets)
+
+    def test_failed_write_leaves_nothing(self) -> None:
+        """A reference changing mid-merge aborts the whole merge: records, lineage, audit."""
+        policy = _EditsWhileChecking()
+        persons, tickets = stewards(policy)
+        a = persons.capture({"name": "A"}, source="crm")
+        b = persons.capture({"name": "B"}, source="crm")
+        t = tickets.capture({"title": "x", "person_id": b.id}, source="support")
+        policy.tickets = tickets
+        before = {k: v for k, v in snapshot(persons).items() if k != t.id}
+        merges_before = [e for e in persons.audit.events() if e.action == "merge"]
+        with pytest.raises(rk.ConflictError):
+            persons.merge([a.id, b.id])
+        after = {k: v for k, v in snapshot(persons).items() if k != t.id}
+        assert (before, [], merges_before) == (
+            after,
+            persons.merges(a.id),
+            [e for e in persons.audit.events() if e.action == "merge"],
+        )
+        assert (b.id, "edited meanwhile") == (
+            tickets.get(t.id)["person_id"],
+            tickets.get(t.id)["title"],
+        )
+
+
+class TestUnmerge:
+    def test_restores_records_and_references(self, world: World) -> None:
+        persons, tickets, (a, b, _), _ = world
+        before = snapshot(persons, tickets)
+        merge = persons.merge([a.id, b.id])
+        undo = persons.unmerge(merge.id)
+        assert before == snapshot(persons, tickets)
+        assert ((a.id, b.id), ()) == (undo.record_ids, undo.conflicts)
+        assert (3, False) == (persons.get(a.id).version, persons.get_merge(merge.id).active)
+        assert ["merge", "unmerge"] == [e.action for e in persons.audit.events()][-2:]
+        assert ["update", "update"] == [e.action for e in tickets.audit.events()][-2:]
+
+    def test_chained_merges_undo_newest_first(self, world: World) -> None:
+        persons, tickets, (a, b, c), _ = world
+        before = snapshot(persons, tickets)
+        first = persons.merge([a.id, b.id])
+        second = persons.merge([a.id, c.id])
+        with pytest.raises(rk.MergeError, match=f"undo '{second.id}' first"):
+            persons.unmerge(first.id)
+        persons.unmerge(second.id)
+        persons.unmerge(first.id)
+        assert before == snapshot(persons, tickets)
+
+    def test_twice(self, world: World) -> None:
+        persons, _, (a, b, _), _ = world
+        merge = persons.merge([a.id, b.id])
+        persons.unmerge(merge.id)
+        with pytest.raises(rk.MergeError, match="undone already"):
+            persons.unmerge(merge.id)
+        with pytest.raises(rk.NotFound):
+            persons.unmerge("no-such-merge")
+
+    def test_later_edit_refused_then_reconciled(self, world: World) -> None:
+        persons, tickets, (a, b, _), _ = world
+        merge = persons.merge([a.id, b.id])
+        persons.update(a.id, {"city": "Paris"}, source="crm")
+        edited = snapshot(persons, tickets)
+        with pytest.raises(rk.UnmergeConflict) as info:
+            persons.unmerge(merge.id)
+        assert ["values.city"] == [c.path for c in info.value.conflicts]
+        assert edited == snapshot(persons, tickets)
+        undo = persons.unmerge(merge.id, on_conflict="reconcile")
+        assert ("Paris", "Ada", None) == (
+            persons.get(a.id)["city"],
+            persons.get(a.id)["name"],
+            persons.get(b.id).get("email"),
+        )
+        assert ["kept the later edit"] == [c.resolution for c in undo.conflicts]
+
+    def test_reference_moved_since_is_left_alone(self, world: World) -> None:
+        persons, tickets, (a, b, c), ts = world
+        merge = persons.merge([a.id, b.id])
+        tickets.update(ts[0].id, {"person_id": c.id}, source="support")
+        with pytest.raises(rk.UnmergeConflict):
+            persons.unmerge(merge.id)
+        persons.unmerge(merge.id, on_conflict="reconcile")
+        assert c.id == tickets.get(ts[0].id)["person_id"]
+
+    def test_needs_the_related_steward(self, world: World) -> None:
+        persons, _, (a, b, _), _ = world
+        merge = persons.merge([a.id, b.id])
+        alone = rk.Steward(PERSON, store=persons.store)
+        with pytest.raises(rk.MergeError, match="give the 'ticket' steward"):
+            alone.unmerge(merge.id)
+
+
+@st.composite
+def merge_scripts(draw: st.DrawFn) -> tuple[list[tuple[dict[str, Any], str]], list[list[int]]]:
+    """Rows to capture, then groups of row indexes to merge one after another (chained)."""
+    rows = draw(st.lists(person_rows(), min_size=2, max_size=6))
+    alive = list(range(len(rows)))
+    groups: list[list[int]] = []
+    for _ in range(draw(st.integers(1, 3))):
+        if len(alive) < 2:
+            break
+        group = draw(st.lists(st.sampled_from(alive), min_size=2, max_size=3, unique=True))
+        groups.append(group)
+        alive = [i for i in alive if i not in group[1:]]  # the first id given may survive
+    return [(values, source) for values, source, _ in rows], groups
+
+
+class TestUnmergeInvariant:
+    @settings(max_examples=40)
+    @given(merge_scripts(), st.sampled_from(rk.match.SURVIVOR_RULES))
+    def test_unmerge_of_merges_is_identity(
+        self, script: tuple[list[tuple[dict[str, Any], str]], list[list[int]]], survivor: str
+    ) -> None:
+        """Merging (chained) and unmerging newest first restores records and references."""
+        rows, groups = script
+        persons, tickets = stewards()
+        ids = [persons.capture(values, source=source).id for values, source in rows]
+        for i, rid in enumerate(ids):
+            tickets.capture({"title": f"t{i}", "person_id": rid}, source="support")
+        before = snapshot(persons, tickets)
+        policy = rk.MergePolicy(fields={"tags": "keep_all"}, survivor=survivor)
+        done = []
+        for group in groups:
+            targets = [persons.resolve(ids[i]).id for i in group]
+            if len(set(targets)) < 2:
+                continue
+            done.append(persons.merge(list(dict.fromkeys(targets)), policy=policy))
+        for merge in reversed(done):
+            persons.unmerge(merge.id)
+        assert before == snapshot(persons, tickets)
