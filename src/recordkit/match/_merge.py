@@ -10,6 +10,7 @@ here touches a store.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final
 
@@ -19,7 +20,7 @@ from recordkit._errors import RecordkitError, shorten
 from recordkit.match._explain import MatchExplanation
 from recordkit.match._lineage import CellLineage, CellValue, Repoint
 from recordkit.match._merge_policy import MergePolicy
-from recordkit.match._survivorship import Candidate
+from recordkit.match._survivorship import Candidate, SurvivorshipStrategy
 from recordkit.schema import Record, Schema, Transition, record_from_dict, record_to_dict
 
 __all__ = [
@@ -276,6 +277,13 @@ def _check(schema: Schema, records: Sequence[Record]) -> None:
         raise MergeError(f"only live records merge: {which}", record_ids=[r.id for r in dead])
 
 
+def _checks_validity(strategy: SurvivorshipStrategy) -> bool:
+    """
+    Whether *strategy* (or one it falls back on) looks at `Candidate.valid`.
+    """
+    return "validated_only" in json.dumps(strategy.to_data())
+
+
 def _candidate(r: Record, name: str, rank: int, valid: Validity | None) -> Candidate:
     p = r.provenance.get(name)
     value = r.values[name]
@@ -349,14 +357,15 @@ def plan_merge(
     values: dict[str, Any] = {}
     provenance = {}
     for f in schema.fields:
+        strategy = policy.strategy_for(f.name)
+        check = valid if _checks_validity(strategy) else None
         candidates = [
-            _candidate(r, f.name, rank, valid)
+            _candidate(r, f.name, rank, check)
             for rank, r in enumerate(ranked)
             if r.values.get(f.name) is not None
         ]
         if not candidates:
             continue
-        strategy = policy.strategy_for(f.name)
         choice = strategy(f, candidates)
         if choice.value is not None:
             values[f.name] = choice.value
