@@ -1,30 +1,91 @@
 """
-The `Store` port: where records live.
+The `Store` port: where records, and the facts kept about them, live.
 
 recordkit talks to storage only through it, so the in-memory default and database adapters
-are interchangeable behind the facade.
+are interchangeable behind the facade. The port covers:
+
+- records: `get`, `get_many`, `put` (optimistic concurrency), `put_many`, `upsert_many`
+  (bulk, with per-field resolution), `delete`;
+- reads: `query` (field predicates, stage and state: segments), `iterate` and `scan` in
+  batches, `count`;
+- history: merge lineage (`put_merge`, `put_unmerge`, `lineage`), transitions
+  (`put_transition`, `transitions`), consent (`put_consent`, `consents`), quarantine
+  (`put_quarantine`, `quarantined`, `release_quarantine`), and an `audit_log` whose events
+  are written in the same transaction as the change they describe;
+- `transaction`: a block in which every call above commits together or not at all.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import Any
 
-from recordkit.schema import Record
+from recordkit.governance import AuditLog
+from recordkit.schema import Record, Schema
+from recordkit.store._entries import (
+    ConsentEntry,
+    Lineage,
+    QuarantineEntry,
+    TransitionEntry,
+    UpsertResult,
+    Write,
+)
+from recordkit.store._query import Predicate
 
 __all__ = ["Store"]
+
+Where = Iterable[Predicate] | Mapping[str, Any]
 
 
 class Store(ABC):
     """
-    A repository of records with optimistic concurrency.
+    A repository of records with optimistic concurrency and atomic multi-record changes.
 
     Every write names the version it was based on: ``put(record, expected_version=n)``
     succeeds only while the stored record is at version *n* (``None``: the record must not
-    exist yet), else it raises `ConflictError` and writes nothing.
+    exist yet), else it raises `ConflictError` and writes nothing. The caller sets the new
+    record's ``version`` (usually ``n + 1``).
+
+    Multi-step changes (a merge: survivor, merged records, lineage, audit event) run inside
+    ``with store.transaction():``; an exception anywhere in the block leaves none of it.
+    Calls outside a block are each atomic on their own.
 
     .. versionadded:: 0.1.0
     """
+
+    # -- wiring ---------------------------------------------------------------------------
+
+    def register(self, schema: Schema) -> None:  # noqa: B027 - optional hook, no-op by default
+        """
+        Tell the store about *schema* before records of it are written.
+
+        Stores that derive tables from schemas create or check them here; the default does
+        nothing. The facade calls it for the schema it governs.
+
+        Raises:
+            StoreError: the stored layout of *schema* does not match it (with the
+                migration path).
+        """
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[Any]:
+        """
+        A block whose store calls (and audit events) commit together, or not at all.
+
+        Blocks nest; an inner block that fails rolls back only itself when the backend has
+        savepoints, and the exception still propagates.
+        """
+
+    @abstractmethod
+    def audit_log(self) -> AuditLog:
+        """
+        The audit trail kept in this store, written inside the caller's transaction.
+        """
+
+    # -- records --------------------------------------------------------------------------
 
     @abstractmethod
     def get(self, record_id: str) -> Record:
@@ -33,6 +94,7 @@ class Store(ABC):
 
         Raises:
             NotFound: no such record.
+            StoreError: the stored row cannot be read back as a record.
         """
 
     @abstractmethod
@@ -47,7 +109,7 @@ class Store(ABC):
         Create (``expected_version=None``) or replace a record.
 
         Raises:
-            ConflictError: the stored version is not *expected_version*.
+            ConflictError: the stored version is not *expected_version*; nothing is written.
         """
 
     @abstractmethod
@@ -60,13 +122,204 @@ class Store(ABC):
         """
 
     @abstractmethod
-    def scan(self, schema: str, *, batch_size: int = 10_000) -> Iterator[list[Record]]:
+    def upsert_many(
+        self, records: Sequence[Record], *, precedence: Sequence[str] = ()
+    ) -> UpsertResult:
         """
-        Yield the records of *schema* in batches of at most *batch_size*.
+        Create new records and fold the others into what is stored, in one transaction.
+
+        For a record that exists, each incoming field is weighed against the stored one by
+        provenance: the source ranked higher in *precedence* (most trusted first) wins, then
+        the more recent ``observed_at``; ties go to the incoming value. Stored fields the
+        incoming record does not hold are kept. An updated record's version becomes the
+        stored version + 1; its state, stage and ``created_at`` are kept.
+
+        Returns:
+            The ids created, updated and left unchanged.
         """
 
     @abstractmethod
-    def count(self, schema: str) -> int:
+    def delete(self, record_id: str, *, expected_version: int) -> None:
         """
-        How many records of *schema* are stored.
+        Remove a record (erasure); lineage, history and audit events stay.
+
+        Raises:
+            ConflictError: the stored version is not *expected_version*.
+        """
+
+    # -- reads ----------------------------------------------------------------------------
+
+    @abstractmethod
+    def iterate(
+        self,
+        schema: str,
+        *,
+        where: Where = (),
+        stage: str | None = None,
+        state: str | None = None,
+        batch_size: int = 10_000,
+    ) -> Iterator[list[Record]]:
+        """
+        Yield the matching records of *schema* in batches of at most *batch_size*, by id.
+
+        Args:
+            schema: the record type.
+            where: `Predicate` objects, or a mapping (value: equal; ``None``: no value;
+                list: one of). All must hold.
+            stage: only records at this business stage.
+            state: only records in this lifecycle state.
+            batch_size: records per batch.
+
+        Raises:
+            SchemaError: a predicate names an unknown field (stores that know the schema).
+            StoreError: a predicate value cannot be compared.
+        """
+
+    def query(
+        self,
+        schema: str,
+        *,
+        where: Where = (),
+        stage: str | None = None,
+        state: str | None = None,
+        limit: int | None = None,
+    ) -> list[Record]:
+        """
+        The matching records of *schema* (a segment), by id, at most *limit* of them.
+
+        Example: all MQLs in US-NY with no phone::
+
+            store.query("contact", stage="mql", where={"state": "US-NY", "phone": None})
+        """
+        out: list[Record] = []
+        size = 10_000 if limit is None else max(1, min(limit, 10_000))
+        for batch in self.iterate(schema, where=where, stage=stage, state=state, batch_size=size):
+            out.extend(batch)
+            if limit is not None and len(out) >= limit:
+                return out[:limit]
+        return out
+
+    def scan(self, schema: str, *, batch_size: int = 10_000) -> Iterator[list[Record]]:
+        """
+        Yield all records of *schema* in batches of at most *batch_size*.
+        """
+        return self.iterate(schema, batch_size=batch_size)
+
+    @abstractmethod
+    def count(
+        self,
+        schema: str,
+        *,
+        where: Where = (),
+        stage: str | None = None,
+        state: str | None = None,
+    ) -> int:
+        """
+        How many records of *schema* match (all of them by default).
+        """
+
+    # -- merge lineage ------------------------------------------------------------------
+
+    @abstractmethod
+    def put_merge(self, lineage: Lineage, writes: Sequence[Write]) -> None:
+        """
+        Record a merge: apply *writes* and keep *lineage*, all or nothing.
+
+        *writes* are ``(record, expected_version)`` pairs: typically the survivor (created
+        or updated) and each merged record moved to a ``merged`` state. Each is checked
+        like `put`.
+
+        Raises:
+            ConflictError: a write was based on a stale version (nothing is written).
+            StoreError: a lineage with this id exists already.
+        """
+
+    @abstractmethod
+    def put_unmerge(
+        self, lineage_id: str, writes: Sequence[Write], *, at: dt.datetime, actor: str
+    ) -> Lineage:
+        """
+        Undo a merge: apply *writes* (the restored records) and mark the lineage undone.
+
+        Args:
+            lineage_id: the merge to undo.
+            writes: ``(record, expected_version)`` pairs restoring the records.
+            at: when it is undone (UTC).
+            actor: who undoes it.
+
+        Returns:
+            The lineage, marked undone.
+
+        Raises:
+            NotFound: no lineage with this id.
+            StoreError: the merge was undone already.
+            ConflictError: a write was based on a stale version (nothing is written).
+        """
+
+    @abstractmethod
+    def get_lineage(self, lineage_id: str) -> Lineage:
+        """
+        The merge with *lineage_id*.
+
+        Raises:
+            NotFound: no such lineage.
+        """
+
+    @abstractmethod
+    def lineage(self, record_id: str) -> list[Lineage]:
+        """
+        Every merge *record_id* took part in (as survivor or merged), oldest first.
+        """
+
+    # -- transitions --------------------------------------------------------------------
+
+    @abstractmethod
+    def put_transition(
+        self, record: Record, *, expected_version: int | None, entry: TransitionEntry
+    ) -> None:
+        """
+        Write *record* (checked like `put`) and append *entry* to its history, together.
+        """
+
+    @abstractmethod
+    def transitions(self, record_id: str) -> list[TransitionEntry]:
+        """
+        The transition history of *record_id*, oldest first.
+        """
+
+    # -- consent ------------------------------------------------------------------------
+
+    @abstractmethod
+    def put_consent(self, entry: ConsentEntry) -> None:
+        """
+        Append a consent decision.
+        """
+
+    @abstractmethod
+    def consents(self, record_id: str) -> list[ConsentEntry]:
+        """
+        The consent history of *record_id*, oldest first (the last per purpose is in force).
+        """
+
+    # -- quarantine ---------------------------------------------------------------------
+
+    @abstractmethod
+    def put_quarantine(self, entries: Sequence[QuarantineEntry]) -> None:
+        """
+        Keep refused rows with their reasons.
+
+        Raises:
+            StoreError: an entry id exists already (nothing is written).
+        """
+
+    @abstractmethod
+    def quarantined(self, schema: str, *, batch: str | None = None) -> list[QuarantineEntry]:
+        """
+        The rows of *schema* still in quarantine (of one *batch* when given), oldest first.
+        """
+
+    @abstractmethod
+    def release_quarantine(self, entry_ids: Sequence[str]) -> int:
+        """
+        Take entries out of quarantine (fixed or given up on); returns how many were there.
         """

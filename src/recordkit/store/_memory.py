@@ -1,32 +1,170 @@
 """
-`MemoryStore`: the default store, a thread-safe dictionary of immutable records.
+`MemoryStore`: the default store, thread-safe dictionaries of immutable values.
+
+Transactions keep an undo journal: every change a block makes is undone, newest first, when
+the block raises. One lock serializes writers (and a whole transaction), so the store is
+safe to share between threads.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Final
 
-from recordkit._errors import ConflictError, NotFound
-from recordkit.schema import Record
-from recordkit.store._base import Store
+import attrs
+
+from recordkit._errors import ConflictError, NotFound, StoreError, shorten
+from recordkit.governance import AuditEvent, MemoryAuditLog
+from recordkit.schema import Record, Schema
+from recordkit.store._base import Store, Where
+from recordkit.store._entries import (
+    ConsentEntry,
+    Lineage,
+    QuarantineEntry,
+    TransitionEntry,
+    UpsertResult,
+    Write,
+)
+from recordkit.store._query import Predicate, coerce_predicates, predicates
+from recordkit.store._resolve import Resolver
 
 __all__ = ["MemoryStore"]
+
+_ABSENT: Final = object()
+
+
+def check_record(record: object) -> Record:
+    """
+    Return *record* when it is a `Record`, else raise `StoreError`.
+    """
+    if not isinstance(record, Record):
+        raise StoreError(f"a store keeps Record objects, got {type(record).__name__}")
+    return record
+
+
+def check_writes(writes: object) -> list[Write]:
+    """
+    Return *writes* as a list of ``(Record, expected_version)`` pairs, or raise `StoreError`.
+    """
+    if isinstance(writes, str | bytes) or not isinstance(writes, Iterable):
+        raise StoreError(f"writes are (record, expected_version) pairs, got {shorten(writes)}")
+    out: list[Write] = []
+    for item in writes:
+        if not isinstance(item, tuple) or len(item) != 2:
+            raise StoreError(f"a write is a (record, expected_version) pair, got {shorten(item)}")
+        record, expected = item
+        if expected is not None and (not isinstance(expected, int) or isinstance(expected, bool)):
+            raise StoreError(f"expected_version is a whole number or None, got {shorten(expected)}")
+        out.append((check_record(record), expected))
+    return out
+
+
+class _StoreAuditLog(MemoryAuditLog):
+    """
+    The memory store's audit log: appends are undone with the transaction they belong to.
+    """
+
+    def __init__(self, store: MemoryStore) -> None:
+        super().__init__()
+        self._store = store
+
+    def append(self, **kwargs: Any) -> AuditEvent:
+        with self._store.transaction():
+            mark = len(self._events)
+            event = super().append(**kwargs)
+            self._store._on_undo(lambda: self._events.__delitem__(slice(mark, None)))
+            return event
 
 
 class MemoryStore(Store):
     """
     Records kept in process memory; fast, shared by threads, gone when the process ends.
 
+    Args:
+        schemas: record types whose predicate values are coerced to field types and whose
+            field names are checked in queries (the facade registers its own).
+
     .. versionadded:: 0.1.0
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, schemas: Iterable[Schema] = ()) -> None:
         self._records: dict[str, Record] = {}
-        self._lock = threading.Lock()
+        self._lineage: dict[str, Lineage] = {}
+        self._transitions: dict[str, list[TransitionEntry]] = {}
+        self._consents: dict[str, list[ConsentEntry]] = {}
+        self._quarantine: dict[str, QuarantineEntry] = {}
+        self._schemas: dict[str, Schema] = {}
+        self._lock = threading.RLock()
+        self._local = threading.local()
+        self._audit = _StoreAuditLog(self)
+        for schema in schemas:
+            self.register(schema)
 
     def __len__(self) -> int:
         return len(self._records)
+
+    def __repr__(self) -> str:
+        return f"MemoryStore({len(self._records)} records)"
+
+    # -- wiring ---------------------------------------------------------------------------
+
+    def register(self, schema: Schema) -> None:
+        """
+        Know *schema*, so queries check field names and coerce predicate values.
+        """
+        if not isinstance(schema, Schema):
+            raise StoreError(f"register takes a Schema, got {type(schema).__name__}")
+        self._schemas[schema.name] = schema
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """
+        A block whose changes are all undone when it raises; blocks nest.
+        """
+        with self._lock:
+            journal: list[Callable[[], object]] | None = getattr(self._local, "journal", None)
+            top = journal is None
+            if journal is None:
+                journal = self._local.journal = []
+            mark = len(journal)
+            try:
+                yield
+            except BaseException:
+                for undo in reversed(journal[mark:]):
+                    undo()
+                del journal[mark:]
+                raise
+            finally:
+                if top:
+                    self._local.journal = None
+
+    def _on_undo(self, undo: Callable[[], object]) -> None:
+        journal = getattr(self._local, "journal", None)
+        if journal is not None:
+            journal.append(undo)
+
+    def _assign(self, table: dict[str, Any], key: str, value: Any) -> None:
+        old = table.get(key, _ABSENT)
+        if value is _ABSENT:
+            table.pop(key, None)
+        else:
+            table[key] = value
+        self._on_undo(lambda: table.pop(key, None) if old is _ABSENT else table.update({key: old}))
+
+    def _append(self, table: dict[str, list[Any]], key: str, value: Any) -> None:
+        table.setdefault(key, []).append(value)
+        self._on_undo(lambda: table[key].pop())
+
+    def audit_log(self) -> MemoryAuditLog:
+        """
+        The audit log kept beside the records; its appends roll back with transactions.
+        """
+        return self._audit
+
+    # -- records --------------------------------------------------------------------------
 
     def get(self, record_id: str) -> Record:
         """
@@ -41,41 +179,276 @@ class MemoryStore(Store):
         """
         Return the records for *record_ids*, in order, ``None`` where absent.
         """
-        return [self._records.get(i) for i in record_ids]
+        records = self._records
+        return [records.get(i) if isinstance(i, str) else None for i in record_ids]
+
+    def _check_and_set(self, record: Record, expected: int | None) -> None:
+        current = self._records.get(record.id)
+        actual = None if current is None else current.version
+        if actual != expected:
+            raise ConflictError(record.id, expected=expected or 0, actual=actual)
+        self._assign(self._records, record.id, record)
 
     def put(self, record: Record, *, expected_version: int | None) -> None:
         """
         Create or replace *record* if the stored version is *expected_version*.
         """
-        with self._lock:
-            current = self._records.get(record.id)
-            actual = None if current is None else current.version
-            if actual != expected_version:
-                raise ConflictError(record.id, expected=expected_version or 0, actual=actual)
-            self._records[record.id] = record
+        check_record(record)
+        with self.transaction():
+            self._check_and_set(record, expected_version)
 
     def put_many(self, records: Sequence[Record]) -> None:
         """
         Create all *records*, or none if any id exists already.
         """
-        with self._lock:
-            seen: set[str] = set()
+        with self.transaction():
             for r in records:
-                if r.id in self._records or r.id in seen:
-                    raise ConflictError(r.id, expected=0, actual=r.version)
-                seen.add(r.id)
-            self._records.update((r.id, r) for r in records)
+                check_record(r)
+                if r.id in self._records:
+                    raise ConflictError(r.id, expected=0, actual=self._records[r.id].version)
+                self._assign(self._records, r.id, r)
 
-    def scan(self, schema: str, *, batch_size: int = 10_000) -> Iterator[list[Record]]:
+    def upsert_many(
+        self, records: Sequence[Record], *, precedence: Sequence[str] = ()
+    ) -> UpsertResult:
         """
-        Yield the records of *schema* in batches.
+        Create new records and resolve the others field by field (see `Store.upsert_many`).
         """
-        matching = [r for r in list(self._records.values()) if r.schema == schema]
-        for start in range(0, len(matching), batch_size):
-            yield matching[start : start + batch_size]
+        resolver = Resolver(precedence)
+        created: list[str] = []
+        updated: list[str] = []
+        unchanged: list[str] = []
+        with self.transaction():
+            for r in records:
+                check_record(r)
+                current = self._records.get(r.id)
+                if current is None:
+                    self._assign(self._records, r.id, r)
+                    created.append(r.id)
+                    continue
+                won = resolver.winners(r, resolver.stamps(current))
+                if not won:
+                    unchanged.append(r.id)
+                    continue
+                merged = fold(current, r, won, self._schemas.get(r.schema))
+                self._assign(self._records, r.id, merged)
+                updated.append(r.id)
+        return UpsertResult(tuple(created), tuple(updated), tuple(unchanged))
 
-    def count(self, schema: str) -> int:
+    def delete(self, record_id: str, *, expected_version: int) -> None:
         """
-        How many records of *schema* are stored.
+        Remove a record if it is at *expected_version*.
         """
-        return sum(1 for r in list(self._records.values()) if r.schema == schema)
+        with self.transaction():
+            current = self._records.get(record_id) if isinstance(record_id, str) else None
+            if current is None or current.version != expected_version:
+                actual = None if current is None else current.version
+                raise ConflictError(str(record_id), expected=expected_version, actual=actual)
+            self._assign(self._records, record_id, _ABSENT)
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def _matching(
+        self, schema: str, where: Where, stage: str | None, state: str | None
+    ) -> list[Record]:
+        preds = predicates(where)
+        known = self._schemas.get(schema)
+        if known is not None:
+            preds = coerce_predicates(preds, known)
+        with self._lock:
+            snapshot = list(self._records.values())
+        return sorted(
+            (r for r in snapshot if r.schema == schema and _selects(r, preds, stage, state)),
+            key=lambda r: r.id,
+        )
+
+    def iterate(
+        self,
+        schema: str,
+        *,
+        where: Where = (),
+        stage: str | None = None,
+        state: str | None = None,
+        batch_size: int = 10_000,
+    ) -> Iterator[list[Record]]:
+        """
+        Yield the matching records of *schema* in batches, by id.
+        """
+        _check_batch(batch_size)
+        matching = self._matching(schema, where, stage, state)
+        return (matching[i : i + batch_size] for i in range(0, len(matching), batch_size))
+
+    def count(
+        self,
+        schema: str,
+        *,
+        where: Where = (),
+        stage: str | None = None,
+        state: str | None = None,
+    ) -> int:
+        """
+        How many records of *schema* match.
+        """
+        return len(self._matching(schema, where, stage, state))
+
+    # -- lineage, transitions, consent, quarantine ----------------------------------------
+
+    def put_merge(self, lineage: Lineage, writes: Sequence[Write]) -> None:
+        """
+        Apply *writes* and keep *lineage*, all or nothing.
+        """
+        if not isinstance(lineage, Lineage):
+            raise StoreError(f"put_merge takes a Lineage, got {type(lineage).__name__}")
+        checked = check_writes(writes)
+        with self.transaction():
+            if lineage.id in self._lineage:
+                raise StoreError(f"a merge with id {lineage.id!r} is stored already")
+            for record, expected in checked:
+                self._check_and_set(record, expected)
+            self._assign(self._lineage, lineage.id, lineage)
+
+    def put_unmerge(
+        self, lineage_id: str, writes: Sequence[Write], *, at: dt.datetime, actor: str
+    ) -> Lineage:
+        """
+        Apply *writes* and mark the merge undone, all or nothing.
+        """
+        checked = check_writes(writes)
+        with self.transaction():
+            current = self.get_lineage(lineage_id)
+            if current.undone_at is not None:
+                raise StoreError(f"merge {lineage_id!r} was undone already")
+            for record, expected in checked:
+                self._check_and_set(record, expected)
+            undone = attrs.evolve(current, undone_at=at, undone_by=actor)
+            self._assign(self._lineage, lineage_id, undone)
+            return undone
+
+    def get_lineage(self, lineage_id: str) -> Lineage:
+        """
+        The merge with *lineage_id*; `NotFound` when absent.
+        """
+        try:
+            return self._lineage[lineage_id]
+        except (KeyError, TypeError):
+            raise NotFound(lineage_id) from None
+
+    def lineage(self, record_id: str) -> list[Lineage]:
+        """
+        Every merge *record_id* took part in, oldest first.
+        """
+        with self._lock:
+            found = [g for g in self._lineage.values() if record_id in g.record_ids]
+        return sorted(found, key=lambda g: (g.at, g.id))
+
+    def put_transition(
+        self, record: Record, *, expected_version: int | None, entry: TransitionEntry
+    ) -> None:
+        """
+        Write *record* and append *entry* to its history, together.
+        """
+        check_record(record)
+        if not isinstance(entry, TransitionEntry):
+            raise StoreError(f"entry must be a TransitionEntry, got {type(entry).__name__}")
+        with self.transaction():
+            self._check_and_set(record, expected_version)
+            self._append(self._transitions, entry.record_id, entry)
+
+    def transitions(self, record_id: str) -> list[TransitionEntry]:
+        """
+        The transition history of *record_id*, oldest first.
+        """
+        with self._lock:
+            return list(self._transitions.get(record_id, ()))
+
+    def put_consent(self, entry: ConsentEntry) -> None:
+        """
+        Append a consent decision.
+        """
+        if not isinstance(entry, ConsentEntry):
+            raise StoreError(f"put_consent takes a ConsentEntry, got {type(entry).__name__}")
+        with self.transaction():
+            self._append(self._consents, entry.record_id, entry)
+
+    def consents(self, record_id: str) -> list[ConsentEntry]:
+        """
+        The consent history of *record_id*, oldest first.
+        """
+        with self._lock:
+            return list(self._consents.get(record_id, ()))
+
+    def put_quarantine(self, entries: Sequence[QuarantineEntry]) -> None:
+        """
+        Keep refused rows with their reasons; all or none.
+        """
+        with self.transaction():
+            for e in entries:
+                if not isinstance(e, QuarantineEntry):
+                    raise StoreError(f"expected QuarantineEntry objects, got {type(e).__name__}")
+                if e.id in self._quarantine:
+                    raise StoreError(f"quarantine entry {e.id!r} is stored already")
+                self._assign(self._quarantine, e.id, e)
+
+    def quarantined(self, schema: str, *, batch: str | None = None) -> list[QuarantineEntry]:
+        """
+        The rows of *schema* still in quarantine, oldest first.
+        """
+        with self._lock:
+            found = [
+                e
+                for e in self._quarantine.values()
+                if e.schema == schema and (batch is None or e.batch == batch)
+            ]
+        return sorted(found, key=lambda e: (e.at, e.index or 0, e.id))
+
+    def release_quarantine(self, entry_ids: Sequence[str]) -> int:
+        """
+        Take entries out of quarantine; returns how many were there.
+        """
+        released = 0
+        with self.transaction():
+            for i in entry_ids:
+                if isinstance(i, str) and i in self._quarantine:
+                    self._assign(self._quarantine, i, _ABSENT)
+                    released += 1
+        return released
+
+
+def fold(current: Record, incoming: Record, won: Iterable[str], schema: Schema | None) -> Record:
+    """
+    *current* with the won fields of *incoming* (values and provenance), one version on.
+    """
+    values = dict(current.values)
+    provenance = dict(current.provenance)
+    owner = current.owner
+    for name in won:
+        values[name] = incoming.values[name]
+        if name in incoming.provenance:
+            provenance[name] = incoming.provenance[name]
+        else:
+            provenance.pop(name, None)
+        if schema is not None and name == schema.owner_field:
+            owner = incoming.owner
+    return current.evolve(
+        values=values,
+        provenance=provenance,
+        owner=owner,
+        version=current.version + 1,
+        updated_at=max(current.updated_at, incoming.updated_at),
+    )
+
+
+def _selects(
+    record: Record, preds: Sequence[Predicate], stage: str | None, state: str | None
+) -> bool:
+    if stage is not None and record.stage != stage:
+        return False
+    if state is not None and record.state != state:
+        return False
+    values = record.values
+    return all(p.matches(values.get(p.field)) for p in preds)
+
+
+def _check_batch(batch_size: object) -> None:
+    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+        raise StoreError(f"batch_size must be a positive whole number, got {shorten(batch_size)}")

@@ -1,0 +1,321 @@
+"""
+Records to table rows and back, exactly.
+
+Field values go to typed columns and come back as the same Python values (dates, decimals,
+money, booleans); provenance goes to JSON as ``{field: [source, observed_at, raw]}``. The
+JSON ``rk_extras`` column keeps what typed columns cannot: fields present with no value
+(``nulls``) and values of fields the schema no longer declares (``unknown``), so nothing is
+lost. A row that was edited behind recordkit's back (wrong types, broken JSON) comes back as
+a `StoreError` naming the record and the column, never as a half-built record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final
+
+from recordkit._errors import StoreError, shorten
+from recordkit.schema import (
+    Boolean,
+    Date,
+    DateTime,
+    Decimal,
+    Integer,
+    Money,
+    MoneyType,
+    Provenance,
+    Record,
+)
+from recordkit.store._entries import json_safe
+from recordkit.store._resolve import Stamp, iso
+from recordkit.store._sqlalchemy_tables import SHELL, SchemaTable
+
+__all__ = ["RecordCodec", "utc"]
+
+_INT_MIN: Final = -(2**63)
+_INT_MAX: Final = 2**63 - 1
+
+
+def utc(value: Any) -> dt.datetime:
+    """
+    A datetime read from a database, as aware UTC (SQLite gives naive UTC back).
+    """
+    if not isinstance(value, dt.datetime):
+        raise TypeError(f"expected a timestamp, got {shorten(value)}")
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+def _enc_text(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise TypeError("expected text")
+    return value
+
+
+def _enc_text_pg(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise TypeError("expected text")
+    if "\x00" in value:
+        raise TypeError("PostgreSQL text cannot hold NUL characters")
+    return value
+
+
+def _enc_int(value: Any) -> Any:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError("expected a whole number")
+    if not _INT_MIN <= value <= _INT_MAX:
+        raise TypeError("outside the 64-bit range a database column holds")
+    return value
+
+
+def _enc_decimal(value: Any) -> Any:
+    if not isinstance(value, decimal.Decimal) or not value.is_finite():
+        raise TypeError("expected a finite Decimal")
+    return value
+
+
+def _enc_bool(value: Any) -> Any:
+    if not isinstance(value, bool):
+        raise TypeError("expected True or False")
+    return value
+
+
+def _enc_date(value: Any) -> Any:
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise TypeError("expected a date")
+    return value
+
+
+def _enc_datetime(value: Any) -> Any:
+    if not isinstance(value, dt.datetime):
+        raise TypeError("expected a datetime")
+    return utc(value)
+
+
+def _dec_type(expected: type | tuple[type, ...]) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if not isinstance(value, expected) or isinstance(value, bool) is not (expected is bool):
+            raise TypeError(f"holds {shorten(value)}, not a {getattr(expected, '__name__', '')}")
+        return value
+
+    return check
+
+
+def _dec_date(value: Any) -> Any:
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise TypeError(f"holds {shorten(value)}, not a date")
+    return value
+
+
+def _raw(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value
+
+
+class RecordCodec:
+    """
+    Converts the records of one schema to rows of its table and back.
+
+    Args:
+        st: the schema's table.
+        dialect: the database dialect name (``sqlite``, ``postgresql``).
+    """
+
+    def __init__(self, st: SchemaTable, *, dialect: str) -> None:
+        self.st = st
+        self.schema = st.schema
+        self.table = st.table
+        self.select_columns = list(self.table.c)
+        self._position = {c: i for i, c in enumerate(self.table.c.keys())}
+        self._pg = dialect == "postgresql"
+        text = _enc_text_pg if self._pg else _enc_text
+        self._enc: dict[str, tuple[str, Callable[[Any], Any]]] = {}
+        self._money: dict[str, str] = {}
+        self._dec: list[tuple[str, int, Callable[[Any], Any]]] = []
+        for f in self.schema.fields:
+            col = st.columns[f.name][0]
+            t = f.type
+            enc: Callable[[Any], Any]
+            dec: Callable[[Any], Any]
+            if isinstance(t, MoneyType):
+                self._money[f.name] = st.columns[f.name][1]
+                enc, dec = _enc_decimal, _dec_type(decimal.Decimal)
+            elif isinstance(t, DateTime):
+                enc, dec = _enc_datetime, utc
+            elif isinstance(t, Date):
+                enc, dec = _enc_date, _dec_date
+            elif isinstance(t, Integer):
+                enc, dec = _enc_int, _dec_type(int)
+            elif isinstance(t, Decimal):
+                enc, dec = _enc_decimal, _dec_type(decimal.Decimal)
+            elif isinstance(t, Boolean):
+                enc, dec = _enc_bool, _dec_type(bool)
+            else:
+                enc, dec = text, _dec_type(str)
+            self._enc[f.name] = (col, enc)
+            self._dec.append((f.name, self._position[col], dec))
+        self._empty: dict[str, Any] = {c.name: None for c in self.table.c if c.name not in SHELL}
+        self._iso: dict[dt.datetime, str] = {}
+
+    # -- writing --------------------------------------------------------------------------
+
+    def encode(self, record: Record) -> dict[str, Any]:
+        """
+        The full row for *record*.
+
+        Raises:
+            StoreError: a value is not of its field's type (or too large for its column).
+        """
+        row = dict(self._empty)
+        row["rk_id"] = record.id
+        row["rk_version"] = record.version
+        row["rk_owner"] = record.owner
+        row["rk_state"] = record.state
+        row["rk_stage"] = record.stage
+        row["rk_created_at"] = utc(record.created_at)
+        row["rk_updated_at"] = utc(record.updated_at)
+        row["rk_provenance"] = self.provenance(record.provenance, record.id)
+        row["rk_extras"] = self._fields(record, record.values, row)
+        return row
+
+    def encode_fields(self, record: Record, names: Sequence[str], row: dict[str, Any]) -> Any:
+        """
+        Put the columns of fields *names* of *record* into *row*; return their extras.
+        """
+        values = record.values
+        return self._fields(record, {n: values[n] for n in names}, row)
+
+    def _fields(self, record: Record, values: Mapping[str, Any], row: dict[str, Any]) -> Any:
+        nulls: list[str] = []
+        unknown: dict[str, Any] = {}
+        enc = self._enc
+        for name, value in values.items():
+            plan = enc.get(name)
+            if plan is None:
+                unknown[name] = json_safe(value, path=name)
+                continue
+            col, convert = plan
+            if value is None:
+                nulls.append(name)
+                row[col] = None
+                if name in self._money:
+                    row[self._money[name]] = None
+                continue
+            try:
+                if name in self._money:
+                    if not isinstance(value, Money):
+                        raise TypeError("expected Money")
+                    row[self._money[name]] = value.currency
+                    value = value.amount
+                row[col] = convert(value)
+            except TypeError as exc:
+                raise StoreError(
+                    f"record {shorten(record.id)} field {name!r}: cannot store "
+                    f"{shorten(value)}: {exc}"
+                ) from None
+        if not nulls and not unknown:
+            return None
+        extras: dict[str, Any] = {}
+        if nulls:
+            extras["nulls"] = nulls
+        if unknown:
+            extras["unknown"] = unknown
+        return extras
+
+    def provenance(self, provenance: Mapping[str, Provenance], record_id: str) -> dict[str, Any]:
+        """
+        *provenance* as JSON data: ``{field: [source, observed_at, raw]}``.
+        """
+        cache = self._iso
+        out: dict[str, Any] = {}
+        for name, p in provenance.items():
+            at = p.observed_at
+            text = cache.get(at)
+            if text is None:
+                if len(cache) > 4096:
+                    cache.clear()
+                text = cache[at] = iso(at)
+            raw = _raw(p.raw)
+            if self._pg and ("\x00" in p.source or (isinstance(raw, str) and "\x00" in raw)):
+                raise StoreError(
+                    f"record {shorten(record_id)} field {name!r}: PostgreSQL JSON cannot hold "
+                    "NUL characters (in the provenance)"
+                )
+            out[name] = [p.source, text, raw]
+        return out
+
+    # -- reading --------------------------------------------------------------------------
+
+    def decode(self, row: Sequence[Any]) -> Record:
+        """
+        The record a row holds.
+
+        Raises:
+            StoreError: the row holds data recordkit did not write (wrong types, bad JSON).
+        """
+        record_id = row[0]
+        column = "rk_provenance"
+        try:
+            values: dict[str, Any] = {}
+            for name, pos, dec in self._dec:
+                raw = row[pos]
+                if raw is not None:
+                    column = name
+                    if name in self._money:
+                        currency = row[self._position[self._money[name]]]
+                        values[name] = Money(dec(raw), currency)
+                    else:
+                        values[name] = dec(raw)
+            column = "rk_extras"
+            extras = row[8]
+            if extras is not None:
+                for name in extras.get("nulls", ()):
+                    values[str(name)] = None
+                for name, value in dict(extras.get("unknown", {})).items():
+                    values[str(name)] = value
+            column = "rk_provenance"
+            provenance = {
+                str(name): Provenance(source, dt.datetime.fromisoformat(at), raw)
+                for name, (source, at, raw) in row[7].items()
+            }
+            column = "rk_*"
+            return Record(
+                record_id,
+                self.schema.name,
+                values,
+                provenance=provenance,
+                version=_int(row[1]),
+                owner=row[2],
+                state=row[3],
+                stage=row[4],
+                created_at=utc(row[5]),
+                updated_at=utc(row[6]),
+            )
+        except (TypeError, ValueError, AttributeError, KeyError, ArithmeticError) as exc:
+            raise StoreError(
+                f"table {self.table.name}: record {shorten(record_id)} column {column!r} "
+                f"holds data recordkit cannot read: {shorten(str(exc), 160)}"
+            ) from None
+
+    def stamps(self, provenance: Any, record_id: str) -> dict[str, Stamp]:
+        """
+        Comparable stamps from a row's provenance JSON.
+        """
+        try:
+            return {name: (p[0], p[1]) for name, p in provenance.items()}
+        except (TypeError, AttributeError, IndexError, KeyError):
+            raise StoreError(
+                f"table {self.table.name}: record {shorten(record_id)} column 'rk_provenance' "
+                "holds data recordkit cannot read"
+            ) from None
+
+
+def _int(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"version {shorten(value)} is not a whole number")
+    return value

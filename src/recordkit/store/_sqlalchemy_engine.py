@@ -1,0 +1,132 @@
+"""
+Engines and database errors: a SQLite engine with real transactions, and clear `StoreError`s.
+
+Python's ``sqlite3`` driver does not begin transactions for reads or savepoints on its own
+(SQLAlchemy's "legacy transaction mode"), so `sqlite_engine` takes over: it emits
+``BEGIN IMMEDIATE`` for writing transactions (writers queue up instead of failing half-way
+when they upgrade a read lock), plain ``BEGIN`` for reads, turns on write-ahead logging, and
+waits up to *timeout* seconds for a lock. Driver errors become `StoreError`s that say what
+happened: locked, read-only, missing, unreachable.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import StaticPool
+
+from recordkit._errors import StoreError, shorten
+
+__all__ = ["READ", "Duplicate", "sqlite_engine", "translate"]
+
+READ: Final = "recordkit_read"
+"""
+Execution option marking a connection that only reads (SQLite begins it deferred).
+"""
+
+
+class Duplicate(StoreError):
+    """
+    A write hit a unique key (the caller turns it into a `ConflictError` when it can).
+    """
+
+
+def sqlite_engine(url: str | sa.URL, *, timeout: float = 10.0, create: bool = True) -> sa.Engine:
+    """
+    A SQLAlchemy engine for a SQLite database with real transactions and savepoints.
+
+    Example:
+        >>> engine = sqlite_engine("sqlite:///contacts.db")  # doctest: +SKIP
+
+    Args:
+        url: ``sqlite:///path/to/file.db`` (or ``sqlite://`` for a private in-memory
+            database, usable from one thread).
+        timeout: seconds to wait for another writer's lock before giving up.
+        create: create the file when it does not exist (``False``: raise `StoreError`).
+
+    Raises:
+        StoreError: not a SQLite URL, or the file is missing and *create* is false.
+
+    .. versionadded:: 0.1.0
+    """
+    try:
+        parsed = make_url(url)
+    except (sa.exc.ArgumentError, TypeError, ValueError) as exc:
+        raise StoreError(f"not a database URL: {shorten(url)} ({exc})") from None
+    if parsed.get_backend_name() != "sqlite":
+        raise StoreError(f"sqlite_engine needs a sqlite:// URL, got {parsed.get_backend_name()!r}")
+    path = parsed.database or ""
+    memory = path in ("", ":memory:")
+    uri = str(parsed.query.get("uri", "")).lower() == "true"
+    if not memory and not uri:
+        if not create and not os.path.exists(path):
+            raise StoreError(f"no SQLite database at {path!r} (and create=False)")
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise StoreError(f"cannot create SQLite database {path!r}: no folder {folder!r}")
+    kwargs: dict[str, Any] = {"connect_args": {"timeout": timeout, "check_same_thread": False}}
+    if memory:
+        kwargs["poolclass"] = StaticPool
+    engine = sa.create_engine(parsed, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA foreign_keys=ON")
+            if not memory:
+                try:
+                    cursor.execute("PRAGMA journal_mode=WAL")
+                    cursor.execute("PRAGMA synchronous=NORMAL")
+                except Exception:  # a read-only file keeps its journal mode
+                    pass
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: sa.Connection) -> None:
+        read = conn.get_execution_options().get(READ, False)
+        conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
+
+    return engine
+
+
+def translate(exc: BaseException, what: str) -> StoreError:
+    """
+    A `StoreError` explaining a database failure during *what*.
+    """
+    orig = getattr(exc, "orig", None) or exc
+    text = " ".join(str(orig).split())
+    low = text.lower()
+    if isinstance(exc, sa.exc.IntegrityError):
+        return Duplicate(f"{what}: a unique key is taken ({shorten(text, 200)})")
+    if isinstance(exc, UnicodeError):
+        return StoreError(
+            f"{what}: text that is not valid Unicode cannot be stored ({shorten(str(exc), 120)})"
+        )
+    if "database is locked" in low or "database table is locked" in low:
+        return StoreError(
+            f"{what}: the database is locked by another connection for longer than the "
+            "timeout; nothing was written"
+        )
+    if "readonly database" in low or "read-only" in low or "read only" in low:
+        return StoreError(f"{what}: the database is read-only; nothing was written")
+    if "unable to open database" in low:
+        return StoreError(f"{what}: cannot open the database file ({shorten(text, 200)})")
+    if "file is not a database" in low or "malformed" in low:
+        return StoreError(f"{what}: the file is not a usable SQLite database ({text[:200]})")
+    if "no such table" in low or ("does not exist" in low and "relation" in low):
+        return StoreError(
+            f"{what}: a recordkit table is missing ({shorten(text, 200)}); "
+            "open the store with create=True or run store.migrate()"
+        )
+    if isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError) and (
+        "connect" in low or "connection" in low
+    ):
+        return StoreError(f"{what}: cannot reach the database ({shorten(text, 300)})")
+    return StoreError(f"{what}: the database refused: {shorten(text, 300)}")

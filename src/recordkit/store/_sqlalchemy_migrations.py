@@ -1,0 +1,157 @@
+"""
+Schema drift and migrations, through Alembic's autogenerate comparison.
+
+When a schema changes (a field added, a type changed, an identity key added), the table
+recordkit would derive from it no longer matches the one in the database. The store notices
+when the schema is registered and refuses to run on a drifted table, naming the differences;
+`migrate` applies the safe ones (new tables, new columns, new and dropped recordkit indexes)
+with Alembic operations, and `script` renders them as an Alembic migration for applications
+that keep their own migration history. Columns of removed fields are kept (nothing is lost);
+a changed column type needs a migration written by hand, because only a person knows how to
+convert the stored values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Collection, Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata, produce_migrations, render_python_code
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+
+from recordkit._errors import StoreError
+
+__all__ = ["blocking", "describe", "differences", "fingerprint", "migrate", "script"]
+
+_SAFE = frozenset({"add_table", "add_column", "add_index", "remove_index"})
+_IGNORED = frozenset({"remove_column", "modify_nullable", "modify_default", "modify_comment"})
+
+
+def fingerprint(table: sa.Table) -> str:
+    """
+    A digest of *table*'s layout (columns, types, indexes), stored to skip re-comparing.
+    """
+    layout = {
+        "columns": [[c.name, repr(c.type), bool(c.nullable)] for c in table.columns],
+        "indexes": sorted([i.name or "", [c.name for c in i.columns]] for i in table.indexes),
+    }
+    return hashlib.sha256(json.dumps(layout, sort_keys=True).encode()).hexdigest()
+
+
+def _context(conn: sa.Connection, names: Collection[str]) -> MigrationContext:
+    def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+        if type_ == "table":
+            return name in names
+        return True
+
+    return MigrationContext.configure(
+        conn, opts={"compare_type": True, "include_name": include_name}
+    )
+
+
+def _flatten(diffs: Iterable[Any]) -> list[tuple[Any, ...]]:
+    out: list[tuple[Any, ...]] = []
+    for d in diffs:
+        if isinstance(d, list):
+            out.extend(_flatten(d))
+        else:
+            out.append(tuple(d))
+    return out
+
+
+def differences(
+    conn: sa.Connection, metadata: sa.MetaData, names: Collection[str]
+) -> list[tuple[Any, ...]]:
+    """
+    How the tables *names* in the database differ from *metadata* (Alembic diff tuples).
+
+    Differences recordkit tolerates (a kept column of a removed field, nullability) are left
+    out.
+    """
+    diffs = _flatten(compare_metadata(_context(conn, names), metadata))
+    return [d for d in diffs if d[0] not in _IGNORED and _table_of(d) in names]
+
+
+def _table_of(diff: tuple[Any, ...]) -> str | None:
+    kind = diff[0]
+    if kind == "add_table":
+        return str(diff[1].name)
+    if kind in ("add_index", "remove_index"):
+        return str(diff[1].table.name)
+    if kind in ("add_column", "modify_type"):
+        return str(diff[2])
+    return None
+
+
+def describe(diff: tuple[Any, ...]) -> str:
+    """
+    One difference in words.
+    """
+    kind = diff[0]
+    if kind == "add_table":
+        return f"table {diff[1].name} is missing"
+    if kind == "add_column":
+        return f"{diff[2]}.{diff[3].name} ({diff[3].type}) is missing"
+    if kind == "add_index":
+        return f"index {diff[1].name} is missing"
+    if kind == "remove_index":
+        return f"index {diff[1].name} is no longer declared"
+    if kind == "modify_type":
+        return f"{diff[2]}.{diff[3]} is {diff[5]} in the database but the schema needs {diff[6]}"
+    return f"{kind} {diff[1:3]}"
+
+
+def blocking(diffs: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """
+    The differences `migrate` cannot apply on its own.
+    """
+    return [d for d in diffs if d[0] not in _SAFE]
+
+
+def migrate(conn: sa.Connection, metadata: sa.MetaData, names: Collection[str]) -> list[str]:
+    """
+    Apply the safe differences for tables *names*; return what was done.
+
+    Raises:
+        StoreError: a difference needs a hand-written migration (nothing is applied).
+    """
+    diffs = differences(conn, metadata, names)
+    hard = blocking(diffs)
+    if hard:
+        raise StoreError(
+            "cannot migrate automatically: "
+            + "; ".join(describe(d) for d in hard)
+            + ". Write an Alembic migration that converts the stored values "
+            "(SQLStore.migration_script() shows the operations)"
+        )
+    ops = Operations(_context(conn, names))
+    done: list[str] = []
+    for d in diffs:
+        kind = d[0]
+        if kind == "add_table":
+            d[1].create(conn)
+        elif kind == "add_column":
+            column = d[3]
+            ops.add_column(d[2], sa.Column(column.name, column.type, nullable=True))
+        elif kind == "add_index":
+            index = d[1]
+            ops.create_index(index.name, index.table.name, [c.name for c in index.columns])
+        elif kind == "remove_index":
+            if not str(d[1].name).startswith(f"ix_{d[1].table.name}_"):
+                continue  # not ours: leave the application's indexes alone
+            ops.drop_index(d[1].name, table_name=d[1].table.name)
+        done.append(describe(d))
+    return done
+
+
+def script(conn: sa.Connection, metadata: sa.MetaData, names: Collection[str]) -> str:
+    """
+    The Alembic ``upgrade()`` operations that bring tables *names* up to date, as Python.
+    """
+    migrations = produce_migrations(_context(conn, names), metadata)
+    assert migrations.upgrade_ops is not None
+    return render_python_code(migrations.upgrade_ops)

@@ -1,0 +1,94 @@
+"""
+Predicates to SQL: the WHERE clause of a segment query.
+
+Values are coerced to the field's type first (so ``"1985-03-07"`` finds a date), money
+compares amount and currency, and on SQLite, where decimals are kept as exact text,
+ordering and equality compare them as numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from recordkit.schema import Decimal as DecimalType
+from recordkit.schema import Money, MoneyType
+from recordkit.store._query import Predicate, coerce_predicates, predicates
+from recordkit.store._sqlalchemy_codec import RecordCodec, utc
+
+__all__ = ["where_clause"]
+
+
+def where_clause(
+    codec: RecordCodec, where: Any, stage: str | None, state: str | None, dialect: str
+) -> sa.ColumnElement[bool]:
+    """
+    The condition selecting records of *codec*'s schema that match all of *where*.
+
+    Raises:
+        SchemaError: a predicate names an unknown field.
+        StoreError: a predicate value cannot be the field's type.
+    """
+    table = codec.table
+    parts: list[sa.ColumnElement[bool]] = []
+    if stage is not None:
+        parts.append(table.c.rk_stage == stage)
+    if state is not None:
+        parts.append(table.c.rk_state == state)
+    for p in coerce_predicates(predicates(where), codec.schema):
+        parts.append(_condition(codec, p, dialect))
+    return sa.and_(sa.true(), *parts)
+
+
+def _condition(codec: RecordCodec, p: Predicate, dialect: str) -> sa.ColumnElement[bool]:
+    field = codec.schema.field(p.field)
+    names = codec.st.columns[p.field]
+    column: sa.ColumnElement[Any] = codec.table.c[names[0]]
+    if p.op in ("missing", "present"):
+        test: sa.ColumnElement[bool] = (
+            column.is_(None) if p.op == "missing" else column.is_not(None)
+        )
+        return test
+    money = isinstance(field.type, MoneyType)
+    numeric_text = dialect == "sqlite" and (money or isinstance(field.type, DecimalType))
+    if numeric_text:
+        column = sa.cast(column, sa.Float)
+
+    def plain(value: Any) -> Any:
+        if money and isinstance(value, Money):
+            value = value.amount
+        if numeric_text:
+            return float(value)
+        if hasattr(value, "tzinfo") and hasattr(value, "hour"):
+            return utc(value)
+        return value
+
+    def equal(value: Any) -> sa.ColumnElement[bool]:
+        cond: sa.ColumnElement[bool] = column == plain(value)
+        if money and isinstance(value, Money):
+            cond = sa.and_(cond, codec.table.c[names[1]] == value.currency)
+        return cond
+
+    if p.op == "eq":
+        return equal(p.value)
+    if p.op == "ne":
+        return sa.and_(column.is_not(None), sa.not_(equal(p.value)))
+    if p.op == "in":
+        if not p.value:
+            return sa.false()
+        if money:
+            return sa.or_(*(equal(v) for v in p.value))
+        inside: sa.ColumnElement[bool] = column.in_([plain(v) for v in p.value])
+        return inside
+    value = plain(p.value)
+    cond: sa.ColumnElement[bool]
+    if p.op == "lt":
+        cond = column < value
+    elif p.op == "le":
+        cond = column <= value
+    elif p.op == "gt":
+        cond = column > value
+    else:
+        cond = column >= value
+    return cond

@@ -1,0 +1,726 @@
+"""
+`SQLStore`: records in the host application's own database, through SQLAlchemy 2.x Core.
+
+Give it a URL, an `Engine`, or the `Connection`/`Session` whose transaction it should join.
+Each schema gets a typed table (see ``_sqlalchemy_tables``); writes use optimistic locking on
+``rk_version``; bulk writes are Core ``executemany`` statements, not the ORM unit of work.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from recordkit._errors import ConflictError, NotFound, StoreError, shorten
+from recordkit.schema import Record, Schema
+from recordkit.store import _sqlalchemy_history as history
+from recordkit.store._base import Store, Where
+from recordkit.store._entries import (
+    ConsentEntry,
+    Lineage,
+    QuarantineEntry,
+    TransitionEntry,
+    UpsertResult,
+    Write,
+)
+from recordkit.store._memory import _check_batch, check_record, check_writes
+from recordkit.store._sqlalchemy_audit import SQLAuditLog
+from recordkit.store._sqlalchemy_codec import RecordCodec
+from recordkit.store._sqlalchemy_engine import READ, Duplicate, sqlite_engine, translate
+from recordkit.store._sqlalchemy_migrations import describe, differences, fingerprint, migrate
+from recordkit.store._sqlalchemy_migrations import script as migration_script
+from recordkit.store._sqlalchemy_query import where_clause
+from recordkit.store._sqlalchemy_tables import FixedTables, fixed_tables, schema_table
+from recordkit.store._sqlalchemy_upsert import upsert
+
+__all__ = ["SQLStore"]
+
+Bind = sa.Engine | sa.Connection | Session | str | sa.URL
+
+
+class SQLStore(Store):
+    """
+    A `Store` in a SQL database (SQLite, PostgreSQL) through SQLAlchemy Core.
+
+    Example:
+        >>> import recordkit as rk
+        >>> store = rk.SQLStore("sqlite:///contacts.db")  # doctest: +SKIP
+        >>> contacts = rk.Steward(rk.bundled_schema("contact"), store=store)  # doctest: +SKIP
+
+    Args:
+        bind: a database URL (``sqlite:///file.db``, ``postgresql+psycopg://…``), an
+            `Engine` (each call, or each ``transaction()`` block, commits on its own), or a
+            `Connection`/`Session` whose transaction every call joins (the caller commits).
+        schemas: record types to create or check tables for now (more with `register`).
+        table_prefix: put before every table name.
+        indexes: schema name → extra indexed keys (blocking keys), each a list of fields.
+            Identity keys, stage and state are always indexed.
+        create: create missing tables (``False``: a missing table is a `StoreError`).
+        migrate: bring drifted tables up to date with safe Alembic operations instead of
+            refusing them.
+        timeout: seconds a SQLite writer waits for another's lock (URL binds only).
+
+    Raises:
+        StoreError: the database cannot be opened, or a table does not match its schema
+            (the message names the differences and the way to migrate).
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(
+        self,
+        bind: Bind,
+        *,
+        schemas: Iterable[Schema] = (),
+        table_prefix: str = "rk_",
+        indexes: Mapping[str, Sequence[Sequence[str]]] | None = None,
+        create: bool = True,
+        migrate: bool = False,
+        timeout: float = 10.0,
+    ) -> None:
+        self._engine: sa.Engine | None = None
+        self._external: sa.Connection | Session | None = None
+        self._owns_engine = False
+        if isinstance(bind, str | sa.URL):
+            self._engine = _engine_for(bind, timeout=timeout, create=create)
+            self._owns_engine = True
+        elif isinstance(bind, sa.Engine):
+            self._engine = bind
+        elif isinstance(bind, sa.Connection | Session):
+            self._external = bind
+        else:
+            raise StoreError(
+                f"SQLStore needs a URL, Engine, Connection or Session, got {type(bind).__name__}"
+            )
+        if not isinstance(table_prefix, str) or not table_prefix.replace("_", "").isalnum():
+            raise StoreError(
+                f"table_prefix must be letters, digits or _, got {shorten(table_prefix)}"
+            )
+        self.dialect: str = self._dialect_name()
+        self.metadata = sa.MetaData()
+        self.fixed: FixedTables = fixed_tables(self.metadata, prefix=table_prefix)
+        self._prefix = table_prefix
+        self._indexes = dict(indexes or {})
+        self._create = create
+        self._migrate = migrate
+        self._codecs: dict[str, RecordCodec] = {}
+        self._lock = threading.RLock()
+        self._local = threading.local()
+        self._audit = SQLAuditLog(self)
+        self._prepare_fixed()
+        for schema in schemas:
+            self.register(schema)
+
+    def __repr__(self) -> str:
+        return f"SQLStore({self.dialect}, schemas={sorted(self._codecs)})"
+
+    def __enter__(self) -> SQLStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """
+        Release the connection pool, if the store created the engine from a URL.
+        """
+        if self._owns_engine and self._engine is not None:
+            self._engine.dispose()
+
+    @property
+    def engine(self) -> sa.Engine | None:
+        """
+        The engine the store runs on (``None`` when bound to a Connection or Session).
+        """
+        return self._engine
+
+    def table(self, schema: str) -> sa.Table:
+        """
+        The table holding records of *schema*, for the application's own queries.
+        """
+        return self._codec(schema).table
+
+    def using(self, bind: sa.Connection | Session) -> SQLStore:
+        """
+        A view of this store joined to the caller's `Connection` or `Session` (their transaction).
+
+        The tables are shared; only the connection differs, so this is cheap to call per
+        request.
+        """
+        if not isinstance(bind, sa.Connection | Session):
+            raise StoreError(f"using() takes a Connection or Session, got {type(bind).__name__}")
+        view = copy.copy(self)
+        view._engine = None
+        view._owns_engine = False
+        view._external = bind
+        view._local = threading.local()
+        view._audit = SQLAuditLog(view)
+        return view
+
+    # -- connections and transactions ------------------------------------------------------
+
+    def _dialect_name(self) -> str:
+        if self._engine is not None:
+            return str(self._engine.dialect.name)
+        if isinstance(self._external, Session):
+            return str(self._external.get_bind().dialect.name)
+        assert self._external is not None
+        return str(self._external.dialect.name)
+
+    def _current(self) -> sa.Connection | None:
+        conn: sa.Connection | None = getattr(self._local, "conn", None)
+        return conn
+
+    def _joined(self) -> sa.Connection:
+        if isinstance(self._external, Session):
+            return self._external.connection()
+        assert self._external is not None
+        return self._external
+
+    @contextmanager
+    def transaction(self) -> Iterator[sa.Connection]:
+        """
+        A block whose store calls and audit events commit together, or not at all.
+
+        Yields the `Connection`, so the application's own statements can join too. Blocks
+        nest as savepoints; with a `Connection`/`Session` bind the outermost block is a
+        savepoint in the caller's transaction, which the caller commits.
+        """
+        current = self._current()
+        if current is None and self._engine is not None:
+            conn = self._engine.connect()
+            self._local.conn = conn
+            try:
+                outer = conn.begin()
+                try:
+                    yield conn
+                except BaseException:
+                    outer.rollback()
+                    raise
+                outer.commit()
+            finally:
+                self._local.conn = None
+                conn.close()
+            return
+        top = current is None
+        conn = self._joined() if current is None else current
+        savepoint = conn.begin_nested()
+        if top:
+            self._local.conn = conn
+        try:
+            try:
+                yield conn
+            except BaseException:
+                if savepoint.is_active:
+                    savepoint.rollback()
+                raise
+            savepoint.commit()
+        finally:
+            if top:
+                self._local.conn = None
+
+    @contextmanager
+    def _unit(self, what: str) -> Iterator[sa.Connection]:
+        try:
+            with self.transaction() as conn:
+                yield conn
+        except (sa.exc.SQLAlchemyError, UnicodeError) as exc:
+            raise translate(exc, what) from None
+
+    @contextmanager
+    def _reader(self, what: str) -> Iterator[sa.Connection]:
+        try:
+            current = self._current()
+            if current is not None:
+                yield current
+            elif self._engine is not None:
+                with self._engine.connect() as conn:
+                    conn.execution_options(**{READ: True})
+                    yield conn
+            else:
+                yield self._joined()
+        except (sa.exc.SQLAlchemyError, UnicodeError) as exc:
+            raise translate(exc, what) from None
+
+    # -- schemas and migrations ------------------------------------------------------------
+
+    def _prepare_fixed(self) -> None:
+        tables = list(self.fixed.__attrs_attrs__)
+        names = {getattr(self.fixed, a.name).name for a in tables}
+        with self._unit("opening the store") as conn:
+            existing = set(sa.inspect(conn).get_table_names())
+            missing = [getattr(self.fixed, a.name) for a in tables]
+            missing = [t for t in missing if t.name not in existing]
+            if missing and not self._create:
+                raise StoreError(
+                    f"the database has no recordkit tables ({', '.join(t.name for t in missing)})"
+                    "; open it with create=True"
+                )
+            if missing:
+                self.metadata.create_all(conn, tables=missing)
+            elif self._migrate:
+                migrate(conn, self.metadata, names)
+            head = self.fixed.audit_head
+            if conn.execute(sa.select(head.c.id).where(head.c.id == 1)).first() is None:
+                conn.execute(
+                    _insert_ignore(head, self.dialect), {"id": 1, "seq": 0, "hash": "0" * 64}
+                )
+
+    def register(self, schema: Schema, *, migrate: bool | None = None) -> None:
+        """
+        Create or check the table for *schema*.
+
+        Args:
+            schema: the record type.
+            migrate: apply safe migrations if the table drifted (default: the store's
+                ``migrate`` option).
+
+        Raises:
+            StoreError: the table differs from *schema* (and is not migrated), was built
+                from a newer version of it, or another definition of *schema* is registered.
+        """
+        if not isinstance(schema, Schema):
+            raise StoreError(f"register takes a Schema, got {type(schema).__name__}")
+        with self._lock:
+            known = self._codecs.get(schema.name)
+            if known is not None:
+                if known.schema == schema:
+                    return
+                raise StoreError(
+                    f"schema {schema.name!r} is registered with a different definition; "
+                    "a store serves one version of each schema"
+                )
+            st = schema_table(
+                schema,
+                self.metadata,
+                prefix=self._prefix,
+                indexes=self._indexes.get(schema.name, ()),
+            )
+            try:
+                self._prepare_table(schema, st.table, self._migrate if migrate is None else migrate)
+            except BaseException:
+                self.metadata.remove(st.table)
+                raise
+            self._codecs[schema.name] = RecordCodec(st, dialect=self.dialect)
+
+    def _prepare_table(self, schema: Schema, table: sa.Table, apply: bool) -> None:
+        meta = self.fixed.schemas
+        digest = fingerprint(table)
+        with self._unit(f"opening table {table.name}") as conn:
+            row = conn.execute(sa.select(meta).where(meta.c.name == schema.name)).first()
+            if not sa.inspect(conn).has_table(table.name):
+                if not self._create:
+                    raise StoreError(
+                        f"the database has no table {table.name}; open it with create=True"
+                    )
+                table.create(conn)
+            else:
+                if row is not None and row.version > schema.version:
+                    raise StoreError(
+                        f"table {table.name} was built from {schema.name} schema v{row.version}, "
+                        f"newer than this v{schema.version}; upgrade the application"
+                    )
+                if row is None or row.fingerprint != digest:
+                    diffs = differences(conn, self.metadata, {table.name})
+                    if diffs and not apply:
+                        was = f"v{row.version}" if row is not None else "an unknown version"
+                        raise StoreError(
+                            f"table {table.name} was built from {schema.name} schema {was} and "
+                            f"differs from v{schema.version}: "
+                            + "; ".join(describe(d) for d in diffs)
+                            + ". Migrate it: SQLStore(..., migrate=True), or add "
+                            "store.migration_script(schema) to your Alembic history"
+                        )
+                    if diffs:
+                        migrate(conn, self.metadata, {table.name})
+            values = {
+                "version": schema.version,
+                "fingerprint": digest,
+                "definition": {"fields": list(schema.field_names)},
+            }
+            if row is None:
+                conn.execute(meta.insert(), {"name": schema.name, **values})
+            elif (row.version, row.fingerprint) != (schema.version, digest):
+                conn.execute(meta.update().where(meta.c.name == schema.name).values(**values))
+
+    def migration_script(self, schema: Schema) -> str:
+        """
+        The Alembic operations (Python) that bring *schema*'s table up to date.
+
+        Paste them into an ``upgrade()`` of the application's own Alembic history, or
+        include ``store.metadata`` in its ``target_metadata`` and autogenerate.
+        """
+        scratch = sa.MetaData()
+        st = schema_table(
+            schema, scratch, prefix=self._prefix, indexes=self._indexes.get(schema.name, ())
+        )
+        with self._reader("comparing tables") as conn:
+            return migration_script(conn, scratch, {st.table.name})
+
+    def _codec(self, schema: str) -> RecordCodec:
+        codec = self._codecs.get(schema)
+        if codec is None:
+            raise StoreError(
+                f"schema {shorten(schema)} is not registered with this store; pass "
+                "schemas=[...] or call store.register(schema)"
+            )
+        return codec
+
+    def audit_log(self) -> SQLAuditLog:
+        """
+        The audit trail in this database, written in the same transactions as the records.
+        """
+        return self._audit
+
+    # -- records --------------------------------------------------------------------------
+
+    def _fetch(self, conn: sa.Connection, codec: RecordCodec, stmt: sa.Select[Any]) -> list[Record]:
+        try:
+            rows = conn.execute(stmt).all()
+        except (ValueError, TypeError, ArithmeticError) as exc:
+            raise StoreError(
+                f"table {codec.table.name}: a row holds data recordkit cannot read "
+                f"({shorten(str(exc), 160)}); {_culprit(conn, codec, stmt)}"
+            ) from None
+        return [codec.decode(row) for row in rows]
+
+    def get(self, record_id: str) -> Record:
+        """
+        Return the record with *record_id*; `NotFound` when absent.
+        """
+        if not isinstance(record_id, str):
+            raise NotFound(record_id)
+        with self._reader("reading a record") as conn:
+            for codec in list(self._codecs.values()):
+                stmt = sa.select(*codec.select_columns).where(codec.table.c.rk_id == record_id)
+                found = self._fetch(conn, codec, stmt)
+                if found:
+                    return found[0]
+        raise NotFound(record_id)
+
+    def get_many(self, record_ids: Sequence[str]) -> list[Record | None]:
+        """
+        Return the records for *record_ids*, in order, ``None`` where absent.
+        """
+        wanted = list(dict.fromkeys(i for i in record_ids if isinstance(i, str)))
+        found: dict[str, Record] = {}
+        with self._reader("reading records") as conn:
+            for codec in list(self._codecs.values()):
+                for start in range(0, len(wanted), 5000):
+                    chunk = wanted[start : start + 5000]
+                    stmt = sa.select(*codec.select_columns).where(codec.table.c.rk_id.in_(chunk))
+                    found.update((r.id, r) for r in self._fetch(conn, codec, stmt))
+        return [found.get(i) if isinstance(i, str) else None for i in record_ids]
+
+    def _version(self, conn: sa.Connection, table: sa.Table, record_id: str) -> int | None:
+        value = conn.execute(
+            sa.select(table.c.rk_version).where(table.c.rk_id == record_id)
+        ).scalar()
+        return None if value is None else int(value)
+
+    def _write(self, conn: sa.Connection, record: Record, expected: int | None) -> None:
+        codec = self._codec(record.schema)
+        table = codec.table
+        row = codec.encode(record)
+        if expected is None:
+            result = conn.execute(_insert_ignore(table, self.dialect), row)
+        else:
+            result = conn.execute(
+                table.update()
+                .where(table.c.rk_id == record.id, table.c.rk_version == expected)
+                .values(row)
+            )
+        if result.rowcount != 1:
+            actual = self._version(conn, table, record.id)
+            raise ConflictError(record.id, expected=expected or 0, actual=actual)
+
+    def put(self, record: Record, *, expected_version: int | None) -> None:
+        """
+        Create or replace *record* if the stored version is *expected_version*.
+        """
+        check_record(record)
+        with self._unit(f"writing record {shorten(record.id)}") as conn:
+            self._write(conn, record, expected_version)
+
+    def put_many(self, records: Sequence[Record]) -> None:
+        """
+        Create all *records* with Core ``executemany``, or none if any id exists already.
+        """
+        groups: dict[str, list[dict[str, Any]]] = {}
+        first: dict[str, Record] = {}
+        for r in records:
+            check_record(r)
+            if r.id in first:
+                raise ConflictError(r.id, expected=0, actual=first[r.id].version)
+            first[r.id] = r
+            groups.setdefault(r.schema, []).append(self._codec(r.schema).encode(r))
+        try:
+            with self._unit("writing records") as conn:
+                for schema, rows in groups.items():
+                    conn.execute(self._codec(schema).table.insert(), rows)
+        except Duplicate:
+            stored = self.get_many(list(first))
+            taken = next((r for r in stored if r is not None), None)
+            if taken is None:  # another writer inserted and went away: still a conflict
+                raise ConflictError(next(iter(first)), expected=0, actual=None) from None
+            raise ConflictError(taken.id, expected=0, actual=taken.version) from None
+
+    def upsert_many(
+        self, records: Sequence[Record], *, precedence: Sequence[str] = ()
+    ) -> UpsertResult:
+        """
+        Create new records and resolve the others field by field, in one transaction.
+
+        Stored rows are read (and locked on PostgreSQL) in chunks, resolved in Python, and
+        written back with one ``executemany`` per statement shape.
+        """
+        groups: dict[str, list[Record]] = {}
+        seen: set[str] = set()
+        for r in records:
+            check_record(r)
+            if r.id in seen:
+                raise StoreError(f"record {shorten(r.id)} appears twice in one upsert")
+            seen.add(r.id)
+            groups.setdefault(r.schema, []).append(r)
+        results: list[UpsertResult] = []
+        try:
+            with self._unit("upserting records") as conn:
+                for schema, recs in groups.items():
+                    results.append(
+                        upsert(conn, self._codec(schema), recs, precedence, self.dialect)
+                    )
+        except Duplicate:
+            raise ConflictError(
+                next(iter(seen)), expected=0, actual=None
+            ) from None  # a concurrent writer created one of the new ids: retry
+        return UpsertResult(
+            tuple(i for res in results for i in res.created),
+            tuple(i for res in results for i in res.updated),
+            tuple(i for res in results for i in res.unchanged),
+        )
+
+    def delete(self, record_id: str, *, expected_version: int) -> None:
+        """
+        Remove a record if it is at *expected_version*.
+        """
+        with self._unit(f"deleting record {shorten(record_id)}") as conn:
+            for codec in list(self._codecs.values()):
+                t = codec.table
+                result = conn.execute(
+                    t.delete().where(t.c.rk_id == record_id, t.c.rk_version == expected_version)
+                )
+                if result.rowcount == 1:
+                    return
+            actual = next(
+                (
+                    v
+                    for c in self._codecs.values()
+                    if (v := self._version(conn, c.table, record_id))
+                ),
+                None,
+            )
+            raise ConflictError(str(record_id), expected=expected_version, actual=actual)
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def iterate(
+        self,
+        schema: str,
+        *,
+        where: Where = (),
+        stage: str | None = None,
+        state: str | None = None,
+        batch_size: int = 10_000,
+    ) -> Iterator[list[Record]]:
+        """
+        Yield matching records in batches, by id (keyset pages: no cursor is held open).
+        """
+        _check_batch(batch_size)
+        codec = self._codec(schema)
+        clause = where_clause(codec, where, stage, state, self.dialect)
+        return self._pages(codec, clause, batch_size)
+
+    def _pages(
+        self, codec: RecordCodec, clause: sa.ColumnElement[bool], size: int
+    ) -> Iterator[list[Record]]:
+        id_col = codec.table.c.rk_id
+        base = sa.select(*codec.select_columns).where(clause).order_by(id_col).limit(size)
+        last: str | None = None
+        while True:
+            stmt = base if last is None else base.where(id_col > last)
+            with self._reader(f"reading {codec.table.name}") as conn:
+                batch = self._fetch(conn, codec, stmt)
+            if batch:
+                yield batch
+            if len(batch) < size:
+                return
+            last = batch[-1].id
+
+    def count(
+        self,
+        schema: str,
+        *,
+        where: Where = (),
+        stage: str | None = None,
+        state: str | None = None,
+    ) -> int:
+        """
+        How many records of *schema* match.
+        """
+        codec = self._codec(schema)
+        clause = where_clause(codec, where, stage, state, self.dialect)
+        stmt = sa.select(sa.func.count()).select_from(codec.table).where(clause)
+        with self._reader(f"counting {codec.table.name}") as conn:
+            return int(conn.execute(stmt).scalar_one())
+
+    # -- lineage, transitions, consent, quarantine ----------------------------------------
+
+    def put_merge(self, lineage: Lineage, writes: Sequence[Write]) -> None:
+        """
+        Apply *writes* and keep *lineage* in one transaction.
+        """
+        if not isinstance(lineage, Lineage):
+            raise StoreError(f"put_merge takes a Lineage, got {type(lineage).__name__}")
+        checked = check_writes(writes)
+        with self._unit(f"storing merge {shorten(lineage.id)}") as conn:
+            for record, expected in checked:
+                self._write(conn, record, expected)
+            history.insert_lineage(conn, self.fixed, lineage)
+
+    def put_unmerge(
+        self, lineage_id: str, writes: Sequence[Write], *, at: dt.datetime, actor: str
+    ) -> Lineage:
+        """
+        Apply *writes* and mark the merge undone, in one transaction.
+        """
+        checked = check_writes(writes)
+        with self._unit(f"undoing merge {shorten(lineage_id)}") as conn:
+            undone = history.mark_undone(conn, self.fixed, lineage_id, at, actor)
+            for record, expected in checked:
+                self._write(conn, record, expected)
+            return undone
+
+    def get_lineage(self, lineage_id: str) -> Lineage:
+        """
+        The merge with *lineage_id*; `NotFound` when absent.
+        """
+        with self._reader("reading merge lineage") as conn:
+            return history.get_lineage(conn, self.fixed, lineage_id)
+
+    def lineage(self, record_id: str) -> list[Lineage]:
+        """
+        Every merge *record_id* took part in, oldest first.
+        """
+        with self._reader("reading merge lineage") as conn:
+            return history.lineage_for(conn, self.fixed, record_id)
+
+    def put_transition(
+        self, record: Record, *, expected_version: int | None, entry: TransitionEntry
+    ) -> None:
+        """
+        Write *record* and append *entry* to its history, in one transaction.
+        """
+        check_record(record)
+        if not isinstance(entry, TransitionEntry):
+            raise StoreError(f"entry must be a TransitionEntry, got {type(entry).__name__}")
+        with self._unit(f"moving record {shorten(record.id)}") as conn:
+            self._write(conn, record, expected_version)
+            history.insert_transition(conn, self.fixed, entry)
+
+    def transitions(self, record_id: str) -> list[TransitionEntry]:
+        """
+        The transition history of *record_id*, oldest first.
+        """
+        with self._reader("reading transitions") as conn:
+            return history.transitions(conn, self.fixed, record_id)
+
+    def put_consent(self, entry: ConsentEntry) -> None:
+        """
+        Append a consent decision.
+        """
+        if not isinstance(entry, ConsentEntry):
+            raise StoreError(f"put_consent takes a ConsentEntry, got {type(entry).__name__}")
+        with self._unit("storing consent") as conn:
+            history.insert_consent(conn, self.fixed, entry)
+
+    def consents(self, record_id: str) -> list[ConsentEntry]:
+        """
+        The consent history of *record_id*, oldest first.
+        """
+        with self._reader("reading consent") as conn:
+            return history.consents(conn, self.fixed, record_id)
+
+    def put_quarantine(self, entries: Sequence[QuarantineEntry]) -> None:
+        """
+        Keep refused rows with their reasons; all or none.
+        """
+        entries = list(entries)
+        for e in entries:
+            if not isinstance(e, QuarantineEntry):
+                raise StoreError(f"expected QuarantineEntry objects, got {type(e).__name__}")
+        with self._unit("quarantining rows") as conn:
+            history.insert_quarantine(conn, self.fixed, entries)
+
+    def quarantined(self, schema: str, *, batch: str | None = None) -> list[QuarantineEntry]:
+        """
+        The rows of *schema* still in quarantine, oldest first.
+        """
+        with self._reader("reading quarantine") as conn:
+            return history.quarantined(conn, self.fixed, schema, batch)
+
+    def release_quarantine(self, entry_ids: Sequence[str]) -> int:
+        """
+        Take entries out of quarantine; returns how many were there.
+        """
+        with self._unit("releasing quarantine") as conn:
+            return history.release(conn, self.fixed, list(entry_ids))
+
+
+def _engine_for(url: str | sa.URL, *, timeout: float, create: bool) -> sa.Engine:
+    try:
+        parsed = sa.engine.make_url(url)
+    except (sa.exc.ArgumentError, TypeError, ValueError) as exc:
+        raise StoreError(f"not a database URL: {shorten(url)} ({exc})") from None
+    if parsed.get_backend_name() == "sqlite":
+        return sqlite_engine(parsed, timeout=timeout, create=create)
+    try:
+        return sa.create_engine(parsed, pool_pre_ping=True)
+    except (sa.exc.SQLAlchemyError, ImportError) as exc:
+        raise StoreError(f"cannot use database URL {parsed!r}: {exc}") from None
+
+
+def _insert_ignore(table: sa.Table, dialect: str) -> Any:
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing()
+    return table.insert()
+
+
+def _culprit(conn: sa.Connection, codec: RecordCodec, stmt: sa.Select[Any]) -> str:
+    """
+    Find the record and column that cannot be read, for the error message.
+    """
+    ids_stmt = stmt.with_only_columns(codec.table.c.rk_id)
+    try:
+        ids = [row[0] for row in conn.execute(ids_stmt)]
+    except Exception:
+        return "the record could not be identified"
+    for record_id in ids:
+        for column in codec.select_columns:
+            one = sa.select(column).where(codec.table.c.rk_id == record_id)
+            try:
+                conn.execute(one).all()
+            except (ValueError, TypeError, ArithmeticError) as exc:
+                return (
+                    f"record {shorten(record_id)} column {column.name!r}: {shorten(str(exc), 120)}"
+                )
+    return "the record could not be identified"

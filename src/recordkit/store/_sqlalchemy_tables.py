@@ -1,0 +1,301 @@
+"""
+Tables derived from schemas, and the fixed tables every SQL store has.
+
+Each schema gets one table (``rk_contact``): the record's shell in ``rk_*`` columns (id,
+version, owner, state, stage, times), one typed column per field (a money field has two:
+amount and ``<name>__currency``), and JSON for provenance and extras. Identity keys, extra
+blocking keys, stage and state are indexed, so a point-of-entry duplicate check is an index
+lookup. Fixed tables hold the audit trail, merge lineage, transitions, consent and
+quarantine, and ``rk_schema`` remembers which schema version each table was built from.
+"""
+
+from __future__ import annotations
+
+import decimal
+import hashlib
+from collections.abc import Sequence
+from typing import Any, Final
+
+import attrs
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+from recordkit._errors import StoreError
+from recordkit.schema import (
+    Boolean,
+    Date,
+    DateTime,
+    Decimal,
+    FieldType,
+    Integer,
+    MoneyType,
+    Schema,
+)
+
+__all__ = ["FixedTables", "SchemaTable", "fixed_tables", "schema_table"]
+
+MAX_NAME: Final = 63
+"""
+PostgreSQL's identifier limit; longer names would be truncated silently, so they are refused.
+"""
+
+SHELL: Final = (
+    "rk_id",
+    "rk_version",
+    "rk_owner",
+    "rk_state",
+    "rk_stage",
+    "rk_created_at",
+    "rk_updated_at",
+    "rk_provenance",
+    "rk_extras",
+)
+
+
+class DecimalText(sa.types.TypeDecorator[decimal.Decimal]):
+    """
+    Exact decimals as text, for SQLite (whose NUMERIC would round them through floats).
+    """
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> str | None:
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> decimal.Decimal | None:
+        if value is None:
+            return None
+        return decimal.Decimal(str(value))
+
+
+def _json() -> sa.types.TypeEngine[Any]:
+    return sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+
+def _decimal() -> sa.types.TypeEngine[Any]:
+    return sa.Numeric(asdecimal=True).with_variant(DecimalText(), "sqlite")
+
+
+def column_type(field_type: FieldType) -> sa.types.TypeEngine[Any]:
+    """
+    The SQL type that holds values of *field_type* exactly.
+    """
+    if isinstance(field_type, DateTime):
+        return sa.DateTime(timezone=True)
+    if isinstance(field_type, Date):
+        return sa.Date()
+    if isinstance(field_type, Integer):
+        return sa.BigInteger()
+    if isinstance(field_type, Decimal | MoneyType):
+        return _decimal()
+    if isinstance(field_type, Boolean):
+        return sa.Boolean()
+    return sa.Text()
+
+
+def _check_name(name: str, what: str) -> str:
+    if len(name) > MAX_NAME:
+        raise StoreError(
+            f"{what} {name!r} is longer than {MAX_NAME} characters; "
+            "use a shorter schema or field name, or a shorter table_prefix"
+        )
+    return name
+
+
+def index_name(table: str, columns: Sequence[str]) -> str:
+    """
+    A deterministic index name within the identifier limit.
+    """
+    name = f"ix_{table}_{'_'.join(columns)}"
+    if len(name) <= MAX_NAME:
+        return name
+    digest = hashlib.sha1(name.encode()).hexdigest()[:10]
+    return f"{name[: MAX_NAME - 11]}_{digest}"
+
+
+@attrs.frozen
+class SchemaTable:
+    """
+    One schema's table and where each field lives in it.
+
+    Attributes:
+        schema: the record type.
+        table: its SQLAlchemy table.
+        columns: field name → its column names (one, or amount and currency for money).
+    """
+
+    schema: Schema
+    table: sa.Table
+    columns: dict[str, tuple[str, ...]]
+
+
+def schema_table(
+    schema: Schema,
+    metadata: sa.MetaData,
+    *,
+    prefix: str,
+    indexes: Sequence[Sequence[str]] = (),
+) -> SchemaTable:
+    """
+    Build the table for *schema* in *metadata*.
+
+    Args:
+        schema: the record type.
+        metadata: where the table is declared.
+        prefix: put before the schema name (``rk_``).
+        indexes: extra indexed keys (blocking keys), each a list of field names.
+
+    Raises:
+        StoreError: a name is too long or collides with another column.
+        SchemaError: an index names an unknown field.
+    """
+    name = _check_name(f"{prefix}{schema.name}", "table name")
+    cols: list[sa.Column[Any]] = [
+        sa.Column("rk_id", sa.String(255), primary_key=True),
+        sa.Column("rk_version", sa.Integer, nullable=False),
+        sa.Column("rk_owner", sa.Text),
+        sa.Column("rk_state", sa.String(64), nullable=False),
+        sa.Column("rk_stage", sa.String(64)),
+        sa.Column("rk_created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("rk_updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("rk_provenance", _json(), nullable=False),
+        sa.Column("rk_extras", _json()),
+    ]
+    taken = set(SHELL)
+    where: dict[str, tuple[str, ...]] = {}
+    for f in schema.fields:
+        names = (f.name, f"{f.name}__currency") if isinstance(f.type, MoneyType) else (f.name,)
+        for col in names:
+            _check_name(col, f"column for field {f.name!r}")
+            if col in taken or col.startswith("rk_"):
+                raise StoreError(
+                    f"field {f.name!r} of schema {schema.name!r} would need column {col!r}, "
+                    "which is taken (names starting with 'rk_' are reserved)"
+                )
+            taken.add(col)
+        cols.append(sa.Column(names[0], column_type(f.type)))
+        if len(names) == 2:
+            cols.append(sa.Column(names[1], sa.String(3)))
+        where[f.name] = names
+    table = sa.Table(name, metadata, *cols)
+    keys: list[tuple[str, ...]] = [("rk_stage",), ("rk_state",)]
+    for key in (*schema.identity, *indexes):
+        fields = [schema.field(n).name for n in ([key] if isinstance(key, str) else key)]
+        keys.append(tuple(where[n][0] for n in fields))
+    for key in dict.fromkeys(keys):
+        sa.Index(index_name(name, key), *(table.c[c] for c in key))
+    return SchemaTable(schema, table, where)
+
+
+@attrs.frozen
+class FixedTables:
+    """
+    The tables every SQL store has, whatever its schemas.
+    """
+
+    schemas: sa.Table
+    audit: sa.Table
+    audit_head: sa.Table
+    lineage: sa.Table
+    lineage_member: sa.Table
+    transition: sa.Table
+    consent: sa.Table
+    quarantine: sa.Table
+
+
+def fixed_tables(metadata: sa.MetaData, *, prefix: str) -> FixedTables:
+    """
+    Declare the fixed tables in *metadata*.
+    """
+    ts = sa.DateTime(timezone=True)
+    p = prefix
+    return FixedTables(
+        schemas=sa.Table(
+            f"{p}schema",
+            metadata,
+            sa.Column("name", sa.String(63), primary_key=True),
+            sa.Column("version", sa.Integer, nullable=False),
+            sa.Column("fingerprint", sa.String(64), nullable=False),
+            sa.Column("definition", _json(), nullable=False),
+        ),
+        audit=sa.Table(
+            f"{p}audit",
+            metadata,
+            sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+            sa.Column("at", ts, nullable=False),
+            sa.Column("actor", sa.Text, nullable=False),
+            sa.Column("action", sa.String(64), nullable=False),
+            sa.Column("schema", sa.String(63), nullable=False),
+            # plain JSON (text), not JSONB: the hash chain needs the detail back verbatim
+            sa.Column("record_ids", sa.JSON(), nullable=False),
+            sa.Column("fields", sa.JSON(), nullable=False),
+            sa.Column("detail", sa.JSON(), nullable=False),
+            sa.Column("prev_hash", sa.String(64), nullable=False),
+            sa.Column("hash", sa.String(64), nullable=False),
+        ),
+        audit_head=sa.Table(
+            f"{p}audit_head",
+            metadata,
+            sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+            sa.Column("seq", sa.BigInteger, nullable=False),
+            sa.Column("hash", sa.String(64), nullable=False),
+        ),
+        lineage=sa.Table(
+            f"{p}lineage",
+            metadata,
+            sa.Column("id", sa.String(255), primary_key=True),
+            sa.Column("schema", sa.String(63), nullable=False),
+            sa.Column("survivor_id", sa.String(255), nullable=False, index=True),
+            sa.Column("merged_ids", _json(), nullable=False),
+            sa.Column("at", ts, nullable=False),
+            sa.Column("actor", sa.Text, nullable=False),
+            sa.Column("detail", _json(), nullable=False),
+            sa.Column("undone_at", ts),
+            sa.Column("undone_by", sa.Text),
+        ),
+        lineage_member=sa.Table(
+            f"{p}lineage_member",
+            metadata,
+            sa.Column(
+                "lineage_id", sa.String(255), sa.ForeignKey(f"{p}lineage.id"), primary_key=True
+            ),
+            sa.Column("record_id", sa.String(255), primary_key=True, index=True),
+        ),
+        transition=sa.Table(
+            f"{p}transition",
+            metadata,
+            sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+            sa.Column("record_id", sa.String(255), nullable=False, index=True),
+            sa.Column("schema", sa.String(63), nullable=False),
+            sa.Column("from_state", sa.String(64)),
+            sa.Column("to_state", sa.String(64), nullable=False),
+            sa.Column("at", ts, nullable=False),
+            sa.Column("actor", sa.Text, nullable=False),
+            sa.Column("detail", _json(), nullable=False),
+        ),
+        consent=sa.Table(
+            f"{p}consent",
+            metadata,
+            sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+            sa.Column("record_id", sa.String(255), nullable=False, index=True),
+            sa.Column("purpose", sa.String(255), nullable=False),
+            sa.Column("granted", sa.Boolean, nullable=False),
+            sa.Column("at", ts, nullable=False),
+            sa.Column("source", sa.Text, nullable=False),
+            sa.Column("actor", sa.Text, nullable=False),
+            sa.Column("detail", _json(), nullable=False),
+        ),
+        quarantine=sa.Table(
+            f"{p}quarantine",
+            metadata,
+            sa.Column("id", sa.String(255), primary_key=True),
+            sa.Column("schema", sa.String(63), nullable=False, index=True),
+            sa.Column("batch", sa.String(255), index=True),
+            sa.Column("idx", sa.Integer),
+            sa.Column("at", ts, nullable=False),
+            sa.Column("source", sa.Text, nullable=False),
+            sa.Column("row", _json(), nullable=False),
+            sa.Column("reasons", _json(), nullable=False),
+        ),
+    )
