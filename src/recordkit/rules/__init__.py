@@ -22,6 +22,7 @@ from recordkit.rules._batch import (
 from recordkit.rules._checks import Check
 from recordkit.rules._chunk import ChunkResult, RuleStats, run_chunk
 from recordkit.rules._contact import normalize_email, normalize_phone, normalize_url, parse_phone
+from recordkit.rules._enforcement import Enforcement, Mode
 from recordkit.rules._issue import Change, Issue, Outcome, Severity
 from recordkit.rules._normalizers import Handoff, Normalize
 from recordkit.rules._places import (
@@ -59,8 +60,10 @@ __all__ = [
     "Change",
     "Check",
     "ChunkResult",
+    "Enforcement",
     "Handoff",
     "Issue",
+    "Mode",
     "Normalize",
     "Normalizer",
     "Outcome",
