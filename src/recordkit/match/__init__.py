@@ -41,6 +41,7 @@ from recordkit.match._comparison import (
 from recordkit.match._dedupe import MatchResult
 from recordkit.match._estimate import EMResult
 from recordkit.match._explain import MatchExplanation, WeightTerm, probability_from_weight
+from recordkit.match._index import Added, Index, Lookup, Match
 from recordkit.match._levels import (
     DateSwap,
     DateWithin,
@@ -73,6 +74,7 @@ from recordkit.match._survivorship import (
 __all__ = [
     "MERGED",
     "SURVIVOR_RULES",
+    "Added",
     "Assignment",
     "BlockingError",
     "BlockingReport",
@@ -92,8 +94,11 @@ __all__ = [
     "EMResult",
     "Exact",
     "FellegiSunter",
+    "Index",
     "Key",
     "Level",
+    "Lookup",
+    "Match",
     "MatchExplanation",
     "MatchResult",
     "MatchRule",

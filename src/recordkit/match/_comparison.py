@@ -124,7 +124,12 @@ def _levels(value: Sequence[Any]) -> tuple[Level, ...]:
     return tuple(level_from_dict(v) for v in value)
 
 
-def _feature(key: str, values: Objects, families: Mapping[str, tuple[str, ...]] | None) -> Any:
+def _feature(
+    key: str,
+    values: Objects,
+    families: Mapping[str, tuple[str, ...]] | None,
+    family_index: Mapping[str, int],
+) -> Any:
     kind = key.partition(":")[0]
     if kind == "value":
         return values
@@ -143,9 +148,7 @@ def _feature(key: str, values: Objects, families: Mapping[str, tuple[str, ...]] 
     if kind == "num":
         return numbers(values)
     if kind == "nick":
-        fam = families or {}
-        ids = {f: i for i, f in enumerate(sorted({x for fs in fam.values() for x in fs}))}
-        return family_ids(values, fam, ids, _FAMILY_WIDTH)
+        return family_ids(values, families or {}, family_index, _FAMILY_WIDTH)
     if m := _PREFIX.fullmatch(kind):
         n = int(m[1])
         return mapped(values, lambda v: v[:n] if isinstance(v, str) and len(v) >= n else None)
@@ -180,6 +183,7 @@ class Comparison:
     _families: dict[str, tuple[str, ...]] | None = attrs.field(
         init=False, eq=False, hash=False, repr=False
     )
+    _family_index: dict[str, int] = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -190,6 +194,8 @@ class Comparison:
         if any(isinstance(lv, NameFamily) for lv in self.levels):
             families = nickname_families(self.nicknames)
         object.__setattr__(self, "_families", families)
+        names = sorted({f for fs in (families or {}).values() for f in fs})
+        object.__setattr__(self, "_family_index", {f: i for i, f in enumerate(names)})
 
     def __repr__(self) -> str:
         return f"Comparison({self.name!r}, {list(self.labels[1:-1])})"
@@ -240,7 +246,7 @@ class Comparison:
                     f"comparison {self.name!r} reads column {column!r}, which the data lacks",
                     path=self.name,
                 )
-            out[key] = _feature(key, columns[column], self._families)
+            out[key] = _feature(key, columns[column], self._families, self._family_index)
         return out
 
     def compare(self, left: Feats, right: Feats) -> npt.NDArray[np.int8]:

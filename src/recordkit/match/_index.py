@@ -1,0 +1,446 @@
+"""
+`Index`: the incremental, point-of-entry side of matching.
+
+It answers "is this new record a duplicate, of which records, how sure, and why" from a
+fitted `Matcher`: the new record's blocking keys find candidates through hash maps, the
+candidates are compared as small arrays, and every match comes with its explanation.
+Added records join clusters; the cluster they touch is re-partitioned with the same guarded
+rule the batch run uses, so feeding records one by one ends in the batch run's clusters.
+Entity ids stay stable: a record that bridges two clusters makes an explicit, recorded
+`ClusterMerge`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from recordkit._errors import RecordkitError, SchemaError, shorten
+from recordkit.match._cluster import (
+    Assignment,
+    ClusterMerge,
+    ClusterSplit,
+    assign_entity_ids,
+)
+from recordkit.match._data import Prepared
+from recordkit.match._explain import MatchExplanation
+from recordkit.match._graph import guarded_groups
+from recordkit.match._matcher import Matcher, Scored
+from recordkit.match._model import FellegiSunter
+from recordkit.match._prepare import Objects
+from recordkit.schema import Record
+from recordkit.schema._schema import close_matches
+
+__all__ = ["Added", "Index", "Lookup", "Match"]
+
+_RULE_WEIGHT: Final = 99.0
+
+
+@attrs.frozen
+class Match:
+    """
+    One existing record the new one matches: which, in which entity, how sure, and why.
+
+    .. versionadded:: 0.1.0
+    """
+
+    record_id: str
+    entity_id: str
+    probability: float
+    weight: float
+    explanation: MatchExplanation
+
+
+@attrs.frozen
+class Lookup:
+    """
+    The answer to "is this a duplicate?": the matches, best first, and what was skipped.
+
+    Args:
+        matches: records at or above the threshold, best first.
+        candidates: how many records blocking proposed.
+        skipped: blocking rules not used because their block for this record is larger
+            than the index's ``max_block`` (a value shared by too many records).
+
+    .. versionadded:: 0.1.0
+    """
+
+    matches: tuple[Match, ...]
+    candidates: int
+    skipped: tuple[str, ...] = ()
+
+    @property
+    def is_duplicate(self) -> bool:
+        """
+        Whether any existing record matches.
+        """
+        return bool(self.matches)
+
+    @property
+    def best(self) -> Match | None:
+        """
+        The strongest match, if any.
+        """
+        return self.matches[0] if self.matches else None
+
+    @property
+    def entity_ids(self) -> tuple[str, ...]:
+        """
+        The entities matched, strongest first, each once.
+        """
+        return tuple(dict.fromkeys(m.entity_id for m in self.matches))
+
+
+@attrs.frozen
+class Added:
+    """
+    What adding a record did: its entity, the lookup behind it, merges and splits.
+
+    .. versionadded:: 0.1.0
+    """
+
+    record_id: str
+    entity_id: str
+    lookup: Lookup
+    merges: tuple[ClusterMerge, ...] = ()
+    splits: tuple[ClusterSplit, ...] = ()
+
+
+class _Column:
+    """
+    A growable numpy column (doubling capacity), for appends in amortised O(1).
+    """
+
+    def __init__(self, first: npt.NDArray[Any]) -> None:
+        self.data = first
+        self.size = len(first)
+
+    def append(self, rows: npt.NDArray[Any]) -> None:
+        need = self.size + len(rows)
+        if need > len(self.data):
+            grown = np.empty(
+                (max(need, 2 * len(self.data), 16), *self.data.shape[1:]), self.data.dtype
+            )
+            grown[: self.size] = self.data[: self.size]
+            self.data = grown
+        self.data[self.size : need] = rows
+        self.size = need
+
+    def view(self) -> npt.NDArray[Any]:
+        return self.data[: self.size]
+
+
+class Index:
+    """
+    An incremental index of records for point-of-entry duplicate checks.
+
+    Example:
+        >>> from recordkit.match import Index, Matcher, WeightedRules, block_on, email, name
+        >>> m = Matcher([email("email"), name("last_name")], [block_on("email")],
+        ...             prepare={"email": "email", "last_name": "name"},
+        ...             model=WeightedRules({"email": {"exact": 10}}), threshold=10)
+        >>> index = Index(m)
+        >>> index.add({"email": "ada@example.com", "last_name": "Lovelace"}, id="c1").entity_id
+        'c1'
+        >>> index.lookup({"email": "ADA@example.com"}).best.record_id
+        'c1'
+
+    Args:
+        matcher: a fitted matcher (its model, blocking and threshold are used).
+        max_block: a blocking key shared by more records than this is not used for lookups
+            (the lookup reports it as skipped), so one common value cannot make a lookup slow.
+
+    Raises:
+        RecordkitError: the matcher has no model.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, matcher: Matcher, *, max_block: int = 1000) -> None:
+        if not isinstance(matcher, Matcher):
+            raise RecordkitError(f"an Index needs a Matcher, got {type(matcher).__name__}")
+        if matcher.model is None:
+            raise RecordkitError("an Index needs a fitted matcher: call matcher.fit(data) first")
+        if not isinstance(max_block, int) or max_block < 1:
+            raise RecordkitError(f"max_block must be a positive whole number, got {max_block!r}")
+        self.matcher = matcher
+        self.max_block = max_block
+        self._ids: list[str] = []
+        self._pos: dict[str, int] = {}
+        self._columns: dict[str, _Column] = {}
+        self._features: dict[str, _Column] = {}
+        self._keys: dict[str, tuple[str, ...]] = {}
+        self._blocks: list[dict[tuple[str, ...], list[int]]] = [{} for _ in matcher.blocking]
+        self._adj: dict[int, dict[int, float]] = {}
+        self._entity: dict[str, str] = {}
+        self._members: dict[str, set[str]] = {}
+        self.events: list[ClusterMerge | ClusterSplit] = []
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __repr__(self) -> str:
+        return f"Index({len(self)} records, {len(self._members)} entities)"
+
+    def __contains__(self, record_id: object) -> bool:
+        return record_id in self._pos
+
+    # -- building -------------------------------------------------------------------------
+
+    def _append(self, prepared: Prepared) -> int:
+        start = len(self._ids)
+        for rid in prepared.ids:
+            if rid in self._pos:
+                raise RecordkitError(f"record {shorten(rid)} is already in the index")
+        for name, col in prepared.columns.items():
+            if name in self._columns:
+                self._columns[name].append(col)
+            else:
+                self._columns[name] = _Column(col.copy())
+        for key, arr in prepared.features.items():
+            if key in self._features:
+                self._features[key].append(arr)
+            else:
+                self._features[key] = _Column(arr.copy())
+        self._keys = dict(prepared.keys)
+        for offset, rid in enumerate(prepared.ids):
+            self._pos[rid] = start + offset
+        self._ids.extend(prepared.ids)
+        for r, rule in enumerate(self.matcher.blocking):
+            parts = [[k.value(v) for v in prepared.columns[k.column].tolist()] for k in rule.keys]
+            block = self._blocks[r]
+            for offset, parts_of_row in enumerate(zip(*parts, strict=True)):
+                if None not in parts_of_row:
+                    row_key: tuple[str, ...] = parts_of_row
+                    block.setdefault(row_key, []).append(start + offset)
+        return start
+
+    @classmethod
+    def build(
+        cls,
+        matcher: Matcher,
+        data: object,
+        *,
+        ids: Sequence[str] | None = None,
+        max_block: int = 1000,
+        previous: Mapping[str, str] | None = None,
+    ) -> Index:
+        """
+        Build an index from a whole dataset at once (the batch road, then the hash maps).
+
+        Raises:
+            BlockingError: a blocking rule explodes on *data*.
+        """
+        result = matcher.dedupe(data, ids=ids, previous=previous)
+        index = cls(result.matcher, max_block=max_block)
+        index._append(result.prepared)
+        scored = result.scored
+        keep = np.flatnonzero(scored.match)
+        for k in keep.tolist():
+            a, b = int(scored.left[k]), int(scored.right[k])
+            w = _RULE_WEIGHT if scored.rule[k] == 1 else float(scored.weight[k])
+            index._adj.setdefault(a, {})[b] = w
+            index._adj.setdefault(b, {})[a] = w
+        for c in result.assignment.clusters:
+            index._members[c.entity_id] = set(c.record_ids)
+            for rid in c.record_ids:
+                index._entity[rid] = c.entity_id
+        return index
+
+    # -- lookups --------------------------------------------------------------------------
+
+    def _prepare_one(self, record: object, record_id: str | None) -> Prepared:
+        if isinstance(record, Mapping):
+            known = set(self.matcher.columns)
+            given = {k for k, v in record.items() if v is not None and k != "id"}
+            if given and not (given & known):
+                sample = sorted(map(str, given))[0]
+                raise SchemaError(
+                    f"the record has none of the fields this index matches on "
+                    f"({', '.join(self.matcher.columns)}); is it another schema's record?",
+                    suggestions=close_matches(sample, known),
+                )
+        elif not isinstance(record, Record):
+            raise RecordkitError(f"a record is a mapping or a Record, got {type(record).__name__}")
+        ids = None if record_id is None else [record_id]
+        return self.matcher.prepared([record], ids=ids, default_ids="new:")
+
+    def _candidates(self, one: Prepared) -> tuple[list[int], list[str]]:
+        found: dict[int, None] = {}
+        skipped: list[str] = []
+        for r, rule in enumerate(self.matcher.blocking):
+            key = rule.key_of({c: one.columns[c][0] for c in rule.columns})
+            if key is None:
+                continue
+            members = self._blocks[r].get(key)
+            if not members:
+                continue
+            if len(members) > self.max_block:
+                skipped.append(rule.name)
+                continue
+            found.update(dict.fromkeys(members))
+        return list(found), skipped
+
+    def _score(self, one: Prepared, cands: list[int]) -> tuple[Prepared, Scored]:
+        rows = np.asarray(cands, dtype=np.int64)
+        columns = {
+            k: np.concatenate([v, self._columns[k].view()[rows]]) for k, v in one.columns.items()
+        }
+        features = {
+            k: np.concatenate([v, self._features[k].view()[rows]]) for k, v in one.features.items()
+        }
+        both = Prepared([*one.ids, *(self._ids[i] for i in cands)], columns, features, one.keys)
+        left = np.zeros(len(cands), dtype=np.int64)
+        right = np.arange(1, len(cands) + 1, dtype=np.int64)
+        levels = self.matcher.compare(both, left, right)
+        return both, self.matcher.score(both, left, right, levels)
+
+    def lookup(self, record: object, *, record_id: str | None = None) -> Lookup:
+        """
+        Find the existing records *record* duplicates, best first, each with its explanation.
+
+        *record* is a mapping of field values or a `Record`; it is not added.
+
+        Raises:
+            SchemaError: the record is of another schema (or has none of the matched fields).
+        """
+        one = self._prepare_one(record, record_id)
+        return self._lookup(one)[0]
+
+    def _lookup(self, one: Prepared) -> tuple[Lookup, list[tuple[int, float]]]:
+        cands, skipped = self._candidates(one)
+        if not cands:
+            return Lookup((), 0, tuple(skipped)), []
+        both, scored = self._score(one, cands)
+        hits = np.flatnonzero(scored.match)
+        prob_of = (
+            1.0 / (1.0 + np.exp2(-scored.weight))
+            if isinstance(self.matcher.model, FellegiSunter)
+            else scored.weight
+        )
+        matches = []
+        edges = []
+        for k in hits[np.argsort(-scored.weight[hits], kind="stable")].tolist():
+            pos = cands[k]
+            rid = self._ids[pos]
+            w = _RULE_WEIGHT if scored.rule[k] == 1 else float(scored.weight[k])
+            edges.append((pos, w))
+            prob = 1.0 if scored.rule[k] == 1 else float(prob_of[k])
+            matches.append(
+                Match(
+                    rid,
+                    self._entity.get(rid, rid),
+                    prob,
+                    float(scored.weight[k]),
+                    self.matcher.explain_scored(both, scored, k),
+                )
+            )
+        return Lookup(tuple(matches), len(cands), tuple(skipped)), edges
+
+    # -- adding ---------------------------------------------------------------------------
+
+    def add(self, record: object, *, id: str | None = None) -> Added:
+        """
+        Add *record*: look it up, link it to its matches and re-cluster what it touches.
+
+        The id is *id*, else the `Record`'s id, else the ``id`` key, else a new one.
+
+        Raises:
+            RecordkitError: the id is already in the index.
+            SchemaError: the record is of another schema.
+        """
+        if isinstance(record, Record) and id is None:
+            id = record.id
+        elif isinstance(record, Mapping) and id is None and "id" in record:
+            id = str(record["id"])
+        if id is None:
+            id = f"new:{len(self._ids)}"
+        if id in self._pos:
+            raise RecordkitError(f"record {shorten(id)} is already in the index")
+        one = self._prepare_one(record, id)
+        lookup, edges = self._lookup(one)
+        pos = self._append(one)
+        for other, w in edges:
+            self._adj.setdefault(pos, {})[other] = w
+            self._adj.setdefault(other, {})[pos] = w
+        merges, splits = self._recluster(pos, lookup)
+        return Added(id, self._entity[id], lookup, tuple(merges), tuple(splits))
+
+    def _recluster(self, pos: int, lookup: Lookup) -> tuple[list[ClusterMerge], list[ClusterSplit]]:
+        seen = {pos}
+        todo = [pos]
+        while todo:
+            node = todo.pop()
+            for other in self._adj.get(node, {}):
+                if other not in seen:
+                    seen.add(other)
+                    todo.append(other)
+        nodes = [self._ids[i] for i in seen]
+        edges = [
+            (self._ids[a], self._ids[b], w)
+            for a in seen
+            for b, w in self._adj.get(a, {}).items()
+            if a < b
+        ]
+        groups = guarded_groups(nodes, edges, self.matcher.chain_guard)
+        previous = {rid: self._entity[rid] for rid in nodes if rid in self._entity}
+        result = assign_entity_ids(groups, previous=previous, new_id=self._fresh)
+        for old in set(previous.values()):
+            self._members.pop(old, None)
+        for c in result.clusters:
+            self._members[c.entity_id] = set(c.record_ids)
+            for rid in c.record_ids:
+                self._entity[rid] = c.entity_id
+        new_id = self._ids[pos]
+        merges = []
+        for m in result.merges:
+            bridge = next((x for x in lookup.matches if x.entity_id in (m.kept, *m.absorbed)), None)
+            merges.append(
+                attrs.evolve(
+                    m,
+                    bridge=(new_id, bridge.record_id) if bridge else None,
+                    explanation=bridge.explanation if bridge else None,
+                )
+            )
+        self.events.extend(merges)
+        self.events.extend(result.splits)
+        return merges, list(result.splits)
+
+    def _fresh(self, members: tuple[str, ...]) -> str:
+        candidate, n = members[0], 1
+        while candidate in self._members:
+            n += 1
+            candidate = f"{members[0]}~{n}"
+        return candidate
+
+    # -- reading --------------------------------------------------------------------------
+
+    def entity_of(self, record_id: str) -> str:
+        """
+        The entity id of an indexed record.
+
+        Raises:
+            RecordkitError: the record is not in the index.
+        """
+        try:
+            return self._entity[record_id]
+        except (KeyError, TypeError):
+            raise RecordkitError(f"record {shorten(record_id)} is not in the index") from None
+
+    def clusters(self) -> Assignment:
+        """
+        The current clusters, with their entity ids.
+        """
+        return assign_entity_ids(self._members.values(), previous=self._entity, new_id=self._fresh)
+
+    def values(self, column: str) -> Objects:
+        """
+        The prepared values of *column* for every indexed record (in insertion order).
+        """
+        if column not in self._columns:
+            raise RecordkitError(f"the index has no column {shorten(column)}")
+        return self._columns[column].view()
