@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Final
+from contextlib import ExitStack
+from typing import Any, Final, Literal, overload
 
 import attrs
 
@@ -26,8 +27,20 @@ from recordkit._errors import (
 from recordkit.engines import CellError, Columns, chunks, coerce_columns
 from recordkit.governance import AccessPolicy, Action, Actor, AllowAll, AuditLog, MemoryAuditLog
 from recordkit.lifecycle import Lifecycles, Moved, SweepResult, Transition, became, transitions
-from recordkit.schema import NOT_GIVEN, Provenance, Record, Schema
-from recordkit.store import MemoryStore, Store
+from recordkit.match import (
+    MERGED,
+    Merge,
+    MergeError,
+    MergePlan,
+    MergePolicy,
+    Repoint,
+    Unmerge,
+    find_repoints,
+    plan_merge,
+    plan_unmerge,
+)
+from recordkit.schema import NOT_GIVEN, Provenance, Record, Reference, Schema
+from recordkit.store import Lineage, MemoryStore, Store
 
 __all__ = ["BatchResult", "QuarantinedRow", "Steward"]
 
@@ -103,6 +116,9 @@ class Steward:
         audit: where events go (default: a new `MemoryAuditLog`).
         clock: returns "now" (UTC); injectable for tests and replays.
         ids: makes new record ids (default: random UUID hex).
+        related: stewards of other schemas whose records refer to this one's (deals →
+            contact); a merge re-points their references to the survivor and an unmerge
+            puts them back.
         lifecycle: the `Lifecycle` driving ``Record.state`` (not given: the schema's
             ``lifecycle`` section, else the bundled ``governance`` one; ``None``: none).
         stages: the `Lifecycle` driving ``Record.stage`` (not given: the schema's
@@ -120,6 +136,7 @@ class Steward:
         audit: AuditLog | None = None,
         clock: Callable[[], dt.datetime] = _utcnow,
         ids: Callable[[], str] = _new_id,
+        related: Iterable[Steward] = (),
         lifecycle: Any = NOT_GIVEN,
         stages: Any = NOT_GIVEN,
     ) -> None:
@@ -138,6 +155,7 @@ class Steward:
         self.audit: AuditLog = MemoryAuditLog() if audit is None else audit
         self._clock = clock
         self._ids = ids
+        self.related: tuple[Steward, ...] = _stewards(related)
         self.lifecycles = Lifecycles(schema, lifecycle=lifecycle, stages=stages)
         self._swept_at: dt.datetime | None = None
 
@@ -552,6 +570,355 @@ class Steward:
                 },
             )
         return updated
+
+    # -- merge and unmerge --------------------------------------------------------------
+
+    @overload
+    def merge(
+        self,
+        record_ids: Sequence[str],
+        *,
+        policy: MergePolicy | None = ...,
+        picks: Mapping[str, str] | None = ...,
+        actor: Actor = ...,
+        dry_run: Literal[False] = ...,
+        explanation: Any = ...,
+    ) -> Merge: ...
+
+    @overload
+    def merge(
+        self,
+        record_ids: Sequence[str],
+        *,
+        policy: MergePolicy | None = ...,
+        picks: Mapping[str, str] | None = ...,
+        actor: Actor = ...,
+        dry_run: Literal[True],
+        explanation: Any = ...,
+    ) -> MergePlan: ...
+
+    def merge(
+        self,
+        record_ids: Sequence[str],
+        *,
+        policy: MergePolicy | None = None,
+        picks: Mapping[str, str] | None = None,
+        actor: Actor = SYSTEM,
+        dry_run: bool = False,
+        explanation: Any = None,
+    ) -> Merge | MergePlan:
+        """
+        Merge two or more records into one, keeping the lineage of every value.
+
+        The surviving record keeps its id and takes, field by field, the value the policy
+        chooses; the others move to the ``merged`` state with their values untouched.
+        References to them from this schema and from the ``related`` stewards' records are
+        re-pointed to the survivor. Records, references, lineage and audit are written in
+        one store transaction.
+
+        Args:
+            record_ids: the records to merge (order matters only for ``survivor="first"``).
+            policy: the merge policy (default: the schema's ``matching`` section).
+            picks: manual picks, field → record id, overriding the policy.
+            actor: who merges.
+            dry_run: compute and return the `MergePlan` without writing anything.
+            explanation: the match explanation(s) behind the merge, kept in its lineage.
+
+        Returns:
+            The applied `Merge`, or the `MergePlan` on a dry run.
+
+        Raises:
+            MergeError: fewer than two records, a record listed twice, a record already
+                merged, retired or erased, or a pick naming a record outside the merge.
+            NotFound: an id names no record.
+            AccessDenied: *actor* may not merge these records or re-point a reference.
+            ConflictError: a record changed while the merge was being written (nothing is).
+        """
+        records = self._merge_records(record_ids)
+        for record in records:
+            self.access.check(actor, Action.MERGE, self.schema, record, self.schema.field_names)
+        plan = plan_merge(
+            self.schema,
+            records,
+            merge_id=self._ids(),
+            at=self._clock(),
+            actor=actor.id,
+            policy=policy,
+            picks=picks,
+            explanation=explanation,
+        )
+        moved: list[tuple[Steward, Record]] = []
+        repoints: list[Repoint] = []
+        for steward, name in self._referrers():
+            where = {name: list(plan.merged_ids)}
+            for batch in steward.store.iterate(steward.schema.name, where=where):
+                by_id = {r.id: r for r in batch}
+                for p in find_repoints(plan, steward.schema, name, batch):
+                    before = by_id[p.record_id]
+                    steward.access.check(actor, Action.UPDATE, steward.schema, before, (name,))
+                    repoints.append(p)
+                    moved.append((steward, p.apply(before, at=plan.at)))
+        plan = attrs.evolve(plan, repoints=repoints)
+        if dry_run:
+            return plan
+        own: list[tuple[Record, int | None]] = [
+            (r, r.version - 1) for r in (plan.survivor, *plan.tombstones)
+        ]
+        lineage = Lineage(
+            plan.id,
+            plan.schema,
+            plan.survivor_id,
+            plan.merged_ids,
+            plan.at,
+            actor.id,
+            detail=plan.to_dict(self.schema),
+        )
+        with self._transactions(moved):
+            own.extend(self._write_elsewhere(moved))
+            self.store.put_merge(lineage, own)
+            self._audit_merge("merge", plan.id, plan.at, actor, plan.record_ids, moved, {
+                "survivor": plan.survivor_id,
+                "merged": list(plan.merged_ids),
+                "fields": {c.field: list(c.record_ids) for c in plan.lineage},
+                "policy": plan.policy.to_dict(),
+                "explanations": len(plan.explanations),
+            })
+        return Merge(plan, actor.id)
+
+    def unmerge(
+        self,
+        merge_id: str,
+        *,
+        actor: Actor = SYSTEM,
+        on_conflict: Literal["refuse", "reconcile"] = "refuse",
+    ) -> Unmerge:
+        """
+        Undo a merge: the records and the references it moved come back as they were.
+
+        Undo chained merges newest first (A+B, then AB+C: undo the second, then the first).
+        Restored records keep their content exactly; their version moves on.
+
+        Args:
+            merge_id: the merge (``Merge.id``).
+            actor: who undoes it.
+            on_conflict: when a record was edited after the merge in a way the unmerge would
+                overwrite: ``refuse`` (raise `UnmergeConflict`) or ``reconcile`` (keep the
+                later edit on the record with the same id, and report it).
+
+        Raises:
+            NotFound: no merge with that id.
+            MergeError: the merge was undone already, a later merge involves its records,
+                it belongs to another schema, or a record is gone (erased since).
+            UnmergeConflict: later edits are in the way and *on_conflict* is ``refuse``.
+            AccessDenied: *actor* may not merge these records.
+        """
+        merge = self.get_merge(merge_id)
+        if not merge.active:
+            raise MergeError(
+                f"merge {merge.id!r} was undone already (at {merge.undone_at})",
+                record_ids=merge.record_ids,
+            )
+        later = sorted(
+            {
+                g.id
+                for rid in merge.record_ids
+                for g in self.store.lineage(rid)
+                if g.undone_at is None and (g.at, g.id) > (merge.at, merge.id)
+            }
+        )
+        if later:
+            raise MergeError(
+                f"records of merge {merge.id!r} were merged again since; undo "
+                f"{', '.join(map(repr, later))} first (newest first)",
+                record_ids=merge.record_ids,
+            )
+        ids = list(merge.record_ids)
+        current = dict(zip(ids, self.store.get_many(ids), strict=True))
+        for record in current.values():
+            if record is not None:
+                self.access.check(actor, Action.MERGE, self.schema, record, self.schema.field_names)
+        references: dict[tuple[str, str], Record | None] = {}
+        for p in merge.repoints:
+            store = self._steward_for(p.schema).store
+            references[(p.schema, p.record_id)] = store.get_many([p.record_id])[0]
+        now = self._clock()
+        undo = plan_unmerge(merge.plan, current, references, at=now, on_conflict=on_conflict)
+        moved = [(self._steward_for(r.schema), r) for r in undo.references]
+        for steward, record in moved:
+            fields = tuple({p.field for p in merge.repoints if p.record_id == record.id})
+            steward.access.check(actor, Action.UPDATE, steward.schema, record, fields)
+        own: list[tuple[Record, int | None]] = [(r, r.version - 1) for r in undo.restored]
+        with self._transactions(moved):
+            own.extend(self._write_elsewhere(moved))
+            self.store.put_unmerge(merge.id, own, at=now, actor=actor.id)
+            self._audit_merge("unmerge", merge.id, now, actor, undo.record_ids, moved, {
+                "conflicts": [str(c) for c in undo.conflicts],
+                "on_conflict": on_conflict,
+            })
+        return undo
+
+    def get_merge(self, merge_id: str) -> Merge:
+        """
+        The merge with *merge_id*, with its lineage and whether it was undone.
+
+        Raises:
+            NotFound: no such merge.
+            MergeError: it merged records of another schema.
+        """
+        if not isinstance(merge_id, str):
+            raise MergeError(f"merge ids are text, got {shorten(merge_id)}")
+        lineage = self.store.get_lineage(merge_id)
+        if lineage.schema != self.schema.name:
+            raise MergeError(
+                f"merge {merge_id!r} merged {lineage.schema!r} records, not {self.schema.name!r}"
+            )
+        plan = MergePlan.from_dict(lineage.detail, self.schema)
+        return Merge(plan, lineage.actor, lineage.undone_at, lineage.undone_by)
+
+    def merges(self, record_id: str) -> list[Merge]:
+        """
+        Every merge *record_id* took part in (as survivor or merged away), oldest first.
+        """
+        return [self.get_merge(g.id) for g in self.store.lineage(record_id)]
+
+    def resolve(self, record_id: str, *, actor: Actor = SYSTEM) -> Record:
+        """
+        The live record *record_id* now lives on as.
+
+        That is the record itself, or the survivor it was merged into (following chained
+        merges), so an id kept by another system still leads somewhere.
+
+        Raises:
+            NotFound: no such record.
+        """
+        seen = {record_id}
+        current = self.get(record_id, actor=actor)
+        while current.state == MERGED:
+            into = self._merged_into(current.id)
+            if into is None or into in seen:
+                break
+            seen.add(into)
+            current = self.get(into, actor=actor)
+        return current
+
+    def _merged_into(self, record_id: str) -> str | None:
+        for g in reversed(self.store.lineage(record_id)):
+            if g.undone_at is None and record_id in g.merged_ids:
+                return g.survivor_id
+        return None
+
+    def _merge_records(self, record_ids: object) -> list[Record]:
+        if isinstance(record_ids, str | bytes | Mapping) or not isinstance(record_ids, Iterable):
+            raise MergeError(
+                f"merge takes a list of record ids, got {type(record_ids).__name__}"
+            )
+        ids = list(record_ids)
+        for rid in ids:
+            if not isinstance(rid, str):
+                raise MergeError(f"record ids are text, got {shorten(rid)}")
+        records = [self._own(rid) for rid in ids]
+        for r in records:
+            into = self._merged_into(r.id) if r.state == MERGED else None
+            if into is not None:
+                raise MergeError(
+                    f"record {r.id!r} was merged into {into!r} already; merge {into!r} instead",
+                    record_ids=[r.id],
+                )
+        return records
+
+    def _referrers(self) -> list[tuple[Steward, str]]:
+        """
+        The (steward, reference field) pairs whose records can point at this schema.
+        """
+        out: list[tuple[Steward, str]] = []
+        seen: set[int] = set()
+        for steward in (self, *self.related):
+            if id(steward) in seen:
+                continue
+            seen.add(id(steward))
+            out.extend(
+                (steward, f.name)
+                for f in steward.schema.references
+                if isinstance(f.type, Reference) and f.type.to == self.schema.name
+            )
+        return out
+
+    def _steward_for(self, schema: str) -> Steward:
+        for steward in (self, *self.related):
+            if steward.schema.name == schema:
+                return steward
+        raise MergeError(
+            f"this merge re-pointed {schema!r} records; give the {schema!r} steward to "
+            f"Steward(..., related=[...]) to restore them"
+        )
+
+    def _transactions(self, moved: Sequence[tuple[Steward, Record]]) -> ExitStack:
+        stack = ExitStack()
+        stack.enter_context(self.store.transaction())
+        stores = {id(s.store): s.store for s, _ in moved if s.store is not self.store}
+        for store in stores.values():
+            stack.enter_context(store.transaction())
+        return stack
+
+    def _write_elsewhere(
+        self, moved: Sequence[tuple[Steward, Record]]
+    ) -> list[tuple[Record, int | None]]:
+        """
+        Write the re-pointed records kept in other stores; return those kept in this one.
+        """
+        here: list[tuple[Record, int | None]] = []
+        for steward, record in moved:
+            if steward.store is self.store:
+                here.append((record, record.version - 1))
+            else:
+                steward.store.put(record, expected_version=record.version - 1)
+        return here
+
+    def _audit_merge(
+        self,
+        action: str,
+        merge_id: str,
+        at: dt.datetime,
+        actor: Actor,
+        record_ids: Sequence[str],
+        moved: Sequence[tuple[Steward, Record]],
+        detail: Mapping[str, Any],
+    ) -> None:
+        repointed: dict[str, list[str]] = {}
+        for steward, record in moved:
+            repointed.setdefault(steward.schema.name, []).append(record.id)
+        self.audit.append(
+            at=at,
+            actor=actor.id,
+            action=Action.MERGE if action == "merge" else action,
+            schema=self.schema.name,
+            record_ids=record_ids,
+            fields=self.schema.field_names,
+            detail={"merge": merge_id, **detail, "repointed": repointed},
+        )
+        pending = {k: list(v) for k, v in repointed.items()}
+        for steward, _ in moved:
+            ids = pending.pop(steward.schema.name, None)
+            if ids:
+                steward.audit.append(
+                    at=at,
+                    actor=actor.id,
+                    action=Action.UPDATE,
+                    schema=steward.schema.name,
+                    record_ids=ids,
+                    fields=[f for s, f in self._referrers() if s is steward],
+                    detail={"merge": merge_id, "reason": f"{action}: references re-pointed"},
+                )
+
+
+def _stewards(value: Iterable[Steward]) -> tuple[Steward, ...]:
+    if isinstance(value, Steward) or not isinstance(value, Iterable):
+        raise RecordkitError(f"related takes a list of stewards, got {type(value).__name__}")
+    out = tuple(value)
+    for s in out:
+        if not isinstance(s, Steward):
+            raise RecordkitError(f"related takes stewards, got {type(s).__name__}")
+    return out
 
 
 def _validation_error(errors: Sequence[CellError], record_id: str | None) -> ValidationError:
