@@ -32,6 +32,7 @@ from recordkit.rules._places import (
     subdivision_code,
 )
 from recordkit.rules._record_rules import on, require, require_any, where
+from recordkit.rules._revalidate import RecordDelta, Revalidation, revalidate
 from recordkit.rules._rule import (
     Normalizer,
     Validator,
@@ -68,6 +69,8 @@ __all__ = [
     "Normalizer",
     "Outcome",
     "QuarantineEntry",
+    "RecordDelta",
+    "Revalidation",
     "RowSummary",
     "RuleSet",
     "RuleStats",
@@ -99,6 +102,7 @@ __all__ = [
     "plugin_names",
     "require",
     "require_any",
+    "revalidate",
     "run_batch",
     "run_chunk",
     "subdivision_code",
