@@ -18,13 +18,12 @@ from typing import Any, Final, Literal, overload
 import attrs
 
 from recordkit._errors import (
-    CoercionError,
     RecordkitError,
     TransitionError,
     ValidationError,
     shorten,
 )
-from recordkit.engines import CellError, Columns, chunks, coerce_columns
+from recordkit.engines import Columns, chunks
 from recordkit.governance import AccessPolicy, Action, Actor, AllowAll, AuditLog, MemoryAuditLog
 from recordkit.lifecycle import Lifecycles, Moved, SweepResult, Transition, became, transitions
 from recordkit.match import (
@@ -39,6 +38,7 @@ from recordkit.match import (
     plan_merge,
     plan_unmerge,
 )
+from recordkit.rules import Enforcement, Issue, Mode, RuleSet, run_chunk
 from recordkit.schema import NOT_GIVEN, Provenance, Record, Reference, Schema
 from recordkit.store import Lineage, MemoryStore, Store
 
@@ -61,12 +61,19 @@ class QuarantinedRow:
     """
     A batch row that was not stored, kept whole with the reasons.
 
+    Attributes:
+        index: the row's number in the batch.
+        row: the row exactly as given.
+        errors: the error `Issue` objects that held it back.
+        issues: every issue of the row (errors, warnings, infos).
+
     .. versionadded:: 0.1.0
     """
 
     index: int
     row: Mapping[str, Any]
-    errors: tuple[CellError, ...]
+    errors: tuple[Issue, ...]
+    issues: tuple[Issue, ...] = ()
 
 
 @attrs.frozen
@@ -79,6 +86,10 @@ class BatchResult:
 
     records: list[Record]
     quarantined: list[QuarantinedRow]
+    issues: list[Issue] = attrs.field(factory=list)
+    """
+    The issues of the rows that were stored (warnings; errors too under ``warn``).
+    """
 
     @property
     def total(self) -> int:
@@ -94,7 +105,8 @@ class BatchResult:
         counts: dict[str, int] = {}
         for q in self.quarantined:
             for e in q.errors:
-                counts[e.field] = counts.get(e.field, 0) + 1
+                name = e.field or "<record>"
+                counts[name] = counts.get(name, 0) + 1
         return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
@@ -123,6 +135,11 @@ class Steward:
             ``lifecycle`` section, else the bundled ``governance`` one; ``None``: none).
         stages: the `Lifecycle` driving ``Record.stage`` (not given: the schema's
             ``stages`` section, else the bundled ``business`` one; ``None``: none).
+        rules: the `RuleSet` every write goes through (default:
+            ``RuleSet.for_schema(schema)``: the field types' defaults plus the schema's
+            rules).
+        enforcement: what errors do per channel (default: block on capture and update,
+            quarantine on batch import); each write also takes ``mode=``.
 
     .. versionadded:: 0.1.0
     """
@@ -139,6 +156,8 @@ class Steward:
         related: Iterable[Steward] = (),
         lifecycle: Any = NOT_GIVEN,
         stages: Any = NOT_GIVEN,
+        rules: RuleSet | None = None,
+        enforcement: Enforcement | None = None,
     ) -> None:
         if not isinstance(schema, Schema):
             raise RecordkitError(f"Steward needs a Schema, got {type(schema).__name__}")
@@ -155,6 +174,18 @@ class Steward:
         self.audit: AuditLog = MemoryAuditLog() if audit is None else audit
         self._clock = clock
         self._ids = ids
+        if rules is not None and (
+            not isinstance(rules, RuleSet) or rules.schema.name != schema.name
+        ):
+            raise RecordkitError(
+                f"rules must be a RuleSet for schema {schema.name!r}, got {shorten(rules)}"
+            )
+        if enforcement is not None and not isinstance(enforcement, Enforcement):
+            raise RecordkitError(
+                f"enforcement must be an Enforcement, got {type(enforcement).__name__}"
+            )
+        self.rules: RuleSet = RuleSet.for_schema(schema) if rules is None else rules
+        self.enforcement: Enforcement = Enforcement() if enforcement is None else enforcement
         self.related: tuple[Steward, ...] = _stewards(related)
         self.lifecycles = Lifecycles(schema, lifecycle=lifecycle, stages=stages)
         self._swept_at: dt.datetime | None = None
@@ -185,19 +216,30 @@ class Steward:
         source: str,
         actor: Actor = SYSTEM,
         observed_at: dt.datetime | None = None,
+        mode: Mode | str | None = None,
     ) -> Record:
         """
-        Take in one new record from *source*: coerce, store and audit it.
+        Take in one new record from *source*: normalize, validate, store and audit it.
 
         Every field keeps its raw value in provenance. Defaults fill fields *raw* leaves
-        blank.
+        blank. The values go through the steward's `RuleSet`.
+
+        Args:
+            raw: field name → raw value.
+            source: the system or channel the values come from.
+            actor: who captures it.
+            observed_at: when the source saw the values (default: now).
+            mode: ``block`` (the capture default) or ``warn`` (store despite errors; the
+                audit event counts the issues).
 
         Raises:
-            ValidationError: a value cannot become its field's type, or a key names no
-                field; ``issues`` lists every problem (nothing is stored).
+            ValidationError: under ``block``, a value cannot become its field's type, a
+                key names no field, or a rule found an error; ``issues`` lists every error
+                as an `Issue` (nothing is stored).
             AccessDenied: *actor* may not create this record.
         """
-        result = self._capture_chunk([self._mapping(raw)], source, actor, observed_at, strict=True)
+        chosen = self.enforcement.mode("capture", mode)
+        result = self._capture_chunk([self._mapping(raw)], source, actor, observed_at, mode=chosen)
         return result.records[0]
 
     def update(
@@ -209,9 +251,13 @@ class Steward:
         actor: Actor = SYSTEM,
         expected_version: int | None = None,
         observed_at: dt.datetime | None = None,
+        mode: Mode | str | None = None,
     ) -> Record:
         """
         Change some fields of a record; a ``None`` value clears a field.
+
+        The changed values are normalized and validated by the steward's `RuleSet`; the
+        record rules see the whole record as it would become.
 
         Args:
             record_id: the record to change.
@@ -221,25 +267,31 @@ class Steward:
             observed_at: when the source saw the values (default: now).
             expected_version: refuse the write unless the record is still at this version
                 (default: the version read now).
+            mode: ``block`` (the update default) or ``warn`` (store despite errors).
 
         Raises:
             ConflictError: the record changed since *expected_version*.
-            ValidationError: a value cannot become its field's type.
+            ValidationError: under ``block``, a value cannot become its field's type or a
+                rule found an error; ``issues`` lists them.
         """
         changes = self._mapping(changes)
         self._check_source(source)
+        chosen = self.enforcement.mode("update", mode)
         current = self._own(record_id)
         self.access.check(actor, Action.UPDATE, self.schema, current, tuple(changes))
-        coerced, errors = coerce_columns(self.schema, Columns.from_rows([changes]))
-        if errors:
+        checked = self.rules.run(changes, base=current.values)
+        errors = checked.errors
+        if errors and chosen is not Mode.WARN:
             raise _validation_error(errors, record_id)
         now = self._clock()
         seen = observed_at or now
         values = dict(current.values)
         provenance = dict(current.provenance)
-        for name, column in coerced.items():
-            values[name] = column[0]
-            provenance[name] = Provenance(source, seen, changes[name])
+        for name in changes:
+            if name in self.schema:
+                values[name] = checked.values[name]
+                provenance[name] = Provenance(source, seen, changes[name])
+        coerced = [n for n in changes if n in self.schema]
         updated = current.evolve(
             values=values,
             provenance=provenance,
@@ -256,7 +308,7 @@ class Steward:
             schema=self.schema.name,
             record_ids=[record_id],
             fields=coerced,
-            detail={"source": source, "version": updated.version},
+            detail={"source": source, "version": updated.version, **_issue_counts(checked.issues)},
         )
         return updated
 
@@ -270,12 +322,18 @@ class Steward:
         actor: Actor = SYSTEM,
         observed_at: dt.datetime | None = None,
         chunk_size: int = 10_000,
+        mode: Mode | str | None = None,
+        memo_size: int = 100_000,
     ) -> BatchResult:
         """
         Take in many new records, column by column and chunk by chunk.
 
-        Rows whose values cannot be coerced are quarantined whole, with reasons; the others
-        are stored together, one audit event per chunk.
+        The steward's `RuleSet` runs over each chunk column by column, once per distinct
+        value in the whole run (memoized, at most *memo_size* values per field). Under
+        ``quarantine`` (the batch default), rows with errors are held back whole, with
+        their issues; ``warn`` stores them too; ``block`` raises at the first chunk with
+        an error (earlier chunks stay stored). Stored rows go in together, one audit event
+        per chunk.
         """
         if isinstance(rows, Mapping | str | bytes) or not isinstance(rows, Iterable):
             raise RecordkitError(
@@ -285,17 +343,29 @@ class Steward:
             raise RecordkitError(
                 f"chunk_size must be a positive whole number, got {shorten(chunk_size)}"
             )
+        chosen = self.enforcement.mode("batch", mode)
         records: list[Record] = []
         quarantined: list[QuarantinedRow] = []
+        issues: list[Issue] = []
+        memo: dict[Any, Any] = {}
+        unique: dict[str, dict[Any, int]] = {}
         offset = 0
         for chunk in chunks(rows, chunk_size):
             result = self._capture_chunk(
-                chunk, source, actor, observed_at, strict=False, offset=offset
+                chunk,
+                source,
+                actor,
+                observed_at,
+                mode=chosen,
+                offset=offset,
+                memo=(memo, memo_size),
+                unique=unique,
             )
             records.extend(result.records)
             quarantined.extend(result.quarantined)
+            issues.extend(result.issues)
             offset += len(chunk)
-        return BatchResult(records, quarantined)
+        return BatchResult(records, quarantined, issues)
 
     # -- the road -----------------------------------------------------------------------
 
@@ -306,37 +376,53 @@ class Steward:
         actor: Actor,
         observed_at: dt.datetime | None,
         *,
-        strict: bool,
+        mode: Mode,
         offset: int = 0,
+        memo: tuple[dict[Any, Any], int] | None = None,
+        unique: dict[str, dict[Any, int]] | None = None,
     ) -> BatchResult:
         self._check_source(source)
         columns = Columns.from_rows(rows)
         self.access.check(actor, Action.CREATE, self.schema, None, columns.names)
-        coerced, errors = coerce_columns(self.schema, columns)
-        if errors and strict:
-            raise _validation_error(errors, None)
-        bad: dict[int, list[CellError]] = {}
-        for e in errors:
-            bad.setdefault(e.row, []).append(e)
+        checked = run_chunk(
+            self.rules,
+            columns.data,
+            columns.length,
+            offset=offset,
+            memo=None if memo is None else memo[0],
+            memo_size=100_000 if memo is None else memo[1],
+            seen=unique,
+        )
+        errors = checked.errors_by_row()
+        if errors and mode is not Mode.WARN and (mode is Mode.BLOCK or memo is None):
+            raise _validation_error([e for errs in errors.values() for e in errs], None)
+        bad = {} if mode is Mode.WARN else errors
+        by_row: dict[int, list[Issue]] = {}
+        for issue in checked.issues:
+            if issue.row is not None:
+                by_row.setdefault(issue.row - offset, []).append(issue)
         now = self._clock()
         seen = observed_at or now
-        defaults = {
-            f.name: f.coerce(f.default) for f in self.schema.fields if f.default is not NOT_GIVEN
-        }
+        defaulted = {f.name for f in self.schema.fields if f.default is not NOT_GIVEN}
+        empty: list[Any] = [None] * columns.length
+        raw_columns = {name: columns.data.get(name, empty) for name in checked.columns}
         records: list[Record] = []
+        kept: list[Issue] = []
         for i in range(columns.length):
-            if i in bad:
+            if offset + i in bad:
                 continue
+            kept.extend(by_row.get(i, ()))
             values: dict[str, Any] = {}
             provenance: dict[str, Provenance] = {}
-            for name, column in coerced.items():
-                if column[i] is not None or columns.data[name][i] is not None:
-                    values[name] = column[i]
-                    provenance[name] = Provenance(source, seen, columns.data[name][i])
-            for name, value in defaults.items():
-                if values.get(name) is None:
-                    values[name] = value
+            for name, column in checked.columns.items():
+                value, given = column[i], raw_columns[name][i]
+                if value is None and given is None:
+                    continue
+                values[name] = value
+                if name in defaulted and value is not None and _blank(given):
                     provenance[name] = Provenance(DEFAULT_SOURCE, now, None)
+                else:
+                    provenance[name] = Provenance(source, seen, given)
             records.append(
                 Record(
                     self._ids(),
@@ -355,14 +441,14 @@ class Steward:
                 action=Action.CREATE,
                 schema=self.schema.name,
                 record_ids=[r.id for r in records],
-                fields=coerced,
-                detail={"source": source, "count": len(records)},
+                fields=[n for n in columns.names if n in self.schema],
+                detail={"source": source, "count": len(records), **_issue_counts(kept)},
             )
         quarantined = [
-            QuarantinedRow(offset + i, dict(rows[i]), tuple(errs))
-            for i, errs in sorted(bad.items())
+            QuarantinedRow(row, dict(rows[row - offset]), tuple(errs), tuple(by_row[row - offset]))
+            for row, errs in sorted(bad.items())
         ]
-        return BatchResult(records, quarantined)
+        return BatchResult(records, quarantined, kept)
 
     def _own(self, record_id: str) -> Record:
         if not isinstance(record_id, str):
@@ -921,10 +1007,24 @@ def _stewards(value: Iterable[Steward]) -> tuple[Steward, ...]:
     return out
 
 
-def _validation_error(errors: Sequence[CellError], record_id: str | None) -> ValidationError:
-    issues = [CoercionError(e.field, e.value, e.reason) for e in errors]
-    summary = "; ".join(f"{e.field}: {e.reason}" for e in errors[:5])
+def _validation_error(errors: Sequence[Issue], record_id: str | None) -> ValidationError:
+    summary = "; ".join(f"{e.field or 'record'}: {e.message}" for e in errors[:5])
     more = f" (+{len(errors) - 5} more)" if len(errors) > 5 else ""
     return ValidationError(
-        f"{len(errors)} value(s) refused: {summary}{more}", issues=issues, record_id=record_id
+        f"{len(errors)} problem(s): {summary}{more}", issues=errors, record_id=record_id
     )
+
+
+def _issue_counts(issues: Iterable[Issue]) -> dict[str, int]:
+    """
+    Issue counts by severity for an audit event's detail (empty when there are none).
+    """
+    counts: dict[str, int] = {}
+    for issue in issues:
+        key = f"{issue.severity.value}s"
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
