@@ -57,19 +57,16 @@ from recordkit.match._levels import (
 )
 from recordkit.match._lineage import CellLineage, CellValue, Repoint
 from recordkit.match._matcher import Matcher, Scored
-from recordkit.match._merge import MERGED, MergeError, MergePlan, find_repoints, plan_merge
+from recordkit.match._merge import find_repoints, plan_merge
+from recordkit.match._merge_plan import MERGED, MergeError, MergePlan
 from recordkit.match._merge_policy import SURVIVOR_RULES, MergePolicy
 from recordkit.match._merge_record import Merge
 from recordkit.match._merge_undo import Conflict, Unmerge, UnmergeConflict, plan_unmerge
 from recordkit.match._model import FellegiSunter, MatchRule, WeightedRules
 from recordkit.match._prepare import Prep, email_key, nickname_families
-from recordkit.match._survivorship import (
-    Candidate,
-    Choice,
-    Survive,
-    SurvivorshipStrategy,
-    strategy_from_data,
-)
+from recordkit.match._screen import DuplicateCheck, DuplicateError, Verdict
+from recordkit.match._survivorship import Candidate, Choice, Survive, SurvivorshipStrategy
+from recordkit.match._survivorship_data import strategy_from_data
 
 __all__ = [
     "MERGED",
@@ -91,6 +88,8 @@ __all__ = [
     "Conflict",
     "DateSwap",
     "DateWithin",
+    "DuplicateCheck",
+    "DuplicateError",
     "EMResult",
     "Exact",
     "FellegiSunter",
@@ -120,6 +119,7 @@ __all__ = [
     "Swapped",
     "Unmerge",
     "UnmergeConflict",
+    "Verdict",
     "WeightTerm",
     "WeightedRules",
     "Within",

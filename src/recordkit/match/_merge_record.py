@@ -11,7 +11,7 @@ import attrs
 
 from recordkit.match._explain import MatchExplanation
 from recordkit.match._lineage import CellLineage, Repoint
-from recordkit.match._merge import MergePlan
+from recordkit.match._merge_plan import MergePlan
 
 __all__ = ["Merge"]
 
