@@ -28,6 +28,8 @@ from recordkit.governance import AccessPolicy, Action, Actor, AllowAll, AuditLog
 from recordkit.lifecycle import Lifecycles, Moved, SweepResult, Transition, became, transitions
 from recordkit.match import (
     MERGED,
+    DuplicateCheck,
+    MatchResult,
     Merge,
     MergeError,
     MergePlan,
@@ -140,6 +142,8 @@ class Steward:
             rules).
         enforcement: what errors do per channel (default: block on capture and update,
             quarantine on batch import); each write also takes ``mode=``.
+        matcher: the point-of-entry `DuplicateCheck` (capture flags, blocks or merges
+            duplicates by its thresholds) and the matcher behind `find_duplicates`.
 
     .. versionadded:: 0.1.0
     """
@@ -158,6 +162,7 @@ class Steward:
         stages: Any = NOT_GIVEN,
         rules: RuleSet | None = None,
         enforcement: Enforcement | None = None,
+        matcher: DuplicateCheck | None = None,
     ) -> None:
         if not isinstance(schema, Schema):
             raise RecordkitError(f"Steward needs a Schema, got {type(schema).__name__}")
@@ -189,6 +194,9 @@ class Steward:
         self.related: tuple[Steward, ...] = _stewards(related)
         self.lifecycles = Lifecycles(schema, lifecycle=lifecycle, stages=stages)
         self._swept_at: dt.datetime | None = None
+        if matcher is not None and not isinstance(matcher, DuplicateCheck):
+            raise RecordkitError(f"matcher must be a DuplicateCheck, got {shorten(matcher)}")
+        self.matcher = matcher
 
     def __repr__(self) -> str:
         return f"Steward({self.schema.name!r}, store={type(self.store).__name__})"
@@ -239,8 +247,63 @@ class Steward:
             AccessDenied: *actor* may not create this record.
         """
         chosen = self.enforcement.mode("capture", mode)
-        result = self._capture_chunk([self._mapping(raw)], source, actor, observed_at, mode=chosen)
-        return result.records[0]
+        return self._screen_duplicates(
+            self._mapping(raw),
+            actor,
+            lambda: self._capture_chunk(
+                [self._mapping(raw)], source, actor, observed_at, mode=chosen
+            ).records[0],
+        )
+
+    def _screen_duplicates(
+        self, raw: Mapping[str, Any], actor: Actor, store: Callable[[], Record]
+    ) -> Record:
+        """
+        The point-of-entry duplicate check around *store*: block, flag or auto-merge.
+        """
+        if self.matcher is None:
+            return store()
+        verdict = self.matcher.screen(raw)
+        self.matcher.refuse(verdict)
+        record = store()
+        self.matcher.admit(record)
+        best = verdict.best
+        if best is None or verdict.action == "none":
+            return record
+        if verdict.action == "merge":
+            merge = self.merge(
+                [best.record_id, record.id], actor=actor, explanation=best.explanation
+            )
+            return self.get(merge.survivor_id, actor=actor)
+        self.audit.append(
+            at=self._clock(),
+            actor=actor.id,
+            action="flag_duplicate",
+            schema=self.schema.name,
+            record_ids=[record.id, best.record_id],
+            detail={"entity": best.entity_id, "explanation": best.explanation.to_dict()},
+        )
+        return record
+
+    def find_duplicates(self, *, previous: Mapping[str, str] | None = None) -> MatchResult:
+        """
+        Deduplicate every stored record of this schema in one batch run (nothing changes).
+
+        Args:
+            previous: record id → entity id from an earlier run, kept where possible
+                (default: the entity ids the point-of-entry index gave).
+
+        Raises:
+            RecordkitError: the steward has no matcher.
+        """
+        if self.matcher is None:
+            raise RecordkitError("find_duplicates needs Steward(..., matcher=DuplicateCheck(...))")
+        records = [
+            r for batch in self.store.iterate(self.schema.name) for r in batch if r.state != MERGED
+        ]
+        if previous is None:
+            previous = self.matcher.index.entities
+        return self.matcher.index.matcher.dedupe(records, previous=previous)
 
     def update(
         self,

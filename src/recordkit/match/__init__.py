@@ -64,6 +64,7 @@ from recordkit.match._merge_record import Merge
 from recordkit.match._merge_undo import Conflict, Unmerge, UnmergeConflict, plan_unmerge
 from recordkit.match._model import FellegiSunter, MatchRule, WeightedRules
 from recordkit.match._prepare import Prep, email_key, nickname_families
+from recordkit.match._screen import DuplicateCheck, DuplicateError, Verdict
 from recordkit.match._survivorship import Candidate, Choice, Survive, SurvivorshipStrategy
 from recordkit.match._survivorship_data import strategy_from_data
 
@@ -87,6 +88,8 @@ __all__ = [
     "Conflict",
     "DateSwap",
     "DateWithin",
+    "DuplicateCheck",
+    "DuplicateError",
     "EMResult",
     "Exact",
     "FellegiSunter",
@@ -116,6 +119,7 @@ __all__ = [
     "Swapped",
     "Unmerge",
     "UnmergeConflict",
+    "Verdict",
     "WeightTerm",
     "WeightedRules",
     "Within",

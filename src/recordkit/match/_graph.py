@@ -100,9 +100,10 @@ def partition(
     small = order[~big[order]]
     # components of one or two records need no guard
     lab = labels[small]
-    starts = np.flatnonzero(np.r_[True, lab[1:] != lab[:-1]]) if len(lab) else np.zeros(0, int)
-    for s, e in zip(starts, [*starts[1:], len(small)], strict=True):
-        out.append(sorted(ids[i] for i in small[s:e]))
+    if len(lab):
+        starts = np.flatnonzero(np.r_[True, lab[1:] != lab[:-1]])
+        for s, e in zip(starts, [*starts[1:], len(small)], strict=True):
+            out.append(sorted(ids[i] for i in small[s:e]))
     if big.any():
         edge_label = labels[left]
         in_big = big[left]

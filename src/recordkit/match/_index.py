@@ -431,6 +431,13 @@ class Index:
         except (KeyError, TypeError):
             raise RecordkitError(f"record {shorten(record_id)} is not in the index") from None
 
+    @property
+    def entities(self) -> dict[str, str]:
+        """
+        Record id → entity id, for every indexed record (a copy).
+        """
+        return dict(self._entity)
+
     def clusters(self) -> Assignment:
         """
         The current clusters, with their entity ids.

@@ -1,0 +1,170 @@
+"""
+`DuplicateCheck`: what to do with a new record that looks like a duplicate.
+
+Like a CRM's duplicate rules: above ``merge_at`` the new record is merged into the match,
+above ``block_at`` the capture is refused (`DuplicateError`, with the matches and why), above
+``flag_at`` it is stored and flagged. The check reads an `Index`, and adds every stored
+record to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Final
+
+import attrs
+
+from recordkit._errors import RecordkitError, shorten
+from recordkit.match._index import Added, Index, Lookup, Match
+
+__all__ = ["DuplicateCheck", "DuplicateError", "Verdict"]
+
+ACTIONS: Final = ("none", "flag", "block", "merge")
+
+
+@attrs.frozen
+class Verdict:
+    """
+    The outcome of a point-of-entry check: ``none``, ``flag``, ``block`` or ``merge``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    action: str
+    lookup: Lookup
+
+    @property
+    def best(self) -> Match | None:
+        """
+        The strongest match, if any.
+        """
+        return self.lookup.best
+
+
+class DuplicateError(RecordkitError, ValueError):
+    """
+    A capture was refused because the record duplicates an existing one.
+
+    Attributes:
+        verdict: the check's verdict, with every match and its explanation.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, verdict: Verdict) -> None:
+        self.verdict = verdict
+        best = verdict.best
+        if best is None:  # pragma: no cover - a block always has a match
+            super().__init__("the record duplicates an existing one")
+            return
+        why = ", ".join(
+            f"{t.comparison} {t.level}"
+            for t in sorted(best.explanation.terms, key=lambda t: -t.weight)[:3]
+            if t.weight > 0
+        )
+        score = (
+            f"{best.weight:g} points"
+            if best.explanation.model == "weighted_rules"
+            else f"probability {best.probability:.3f}"
+        )
+        super().__init__(
+            f"the record duplicates record {shorten(best.record_id)} (entity "
+            f"{shorten(best.entity_id)}, {score}: {why})"
+        )
+
+
+def _threshold(value: float | None, name: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise RecordkitError(f"{name} must be a number or None, got {shorten(value)}")
+    return float(value)
+
+
+class DuplicateCheck:
+    """
+    Point-of-entry duplicate handling by thresholds over an `Index`.
+
+    Thresholds are match probabilities (points for weighted rules); a pair must also pass
+    the matcher's own threshold to count as a match at all. Leave a threshold ``None`` to
+    turn that action off; by default matches are flagged.
+
+    Example:
+        >>> from recordkit.match import Index, Matcher, WeightedRules, block_on, email
+        >>> m = Matcher([email("email")], [block_on("email")], prepare={"email": "email"},
+        ...             model=WeightedRules({"email": {"exact": 10}}), threshold=10)
+        >>> check = DuplicateCheck(Index(m), block_at=10)
+        >>> check.screen({"email": "ada@example.com"}).action
+        'none'
+
+    Args:
+        index: the index of existing records (it grows as records are admitted).
+        flag_at: store the record and flag the duplicate at or above this.
+        block_at: refuse the record at or above this.
+        merge_at: store the record and merge it into its best match at or above this.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(
+        self,
+        index: Index,
+        *,
+        flag_at: float | None = 0.0,
+        block_at: float | None = None,
+        merge_at: float | None = None,
+    ) -> None:
+        if not isinstance(index, Index):
+            raise RecordkitError(f"a DuplicateCheck reads an Index, got {type(index).__name__}")
+        self.index = index
+        self.flag_at = _threshold(flag_at, "flag_at")
+        self.block_at = _threshold(block_at, "block_at")
+        self.merge_at = _threshold(merge_at, "merge_at")
+
+    def __repr__(self) -> str:
+        return (
+            f"DuplicateCheck(flag_at={self.flag_at}, block_at={self.block_at}, "
+            f"merge_at={self.merge_at}, {self.index!r})"
+        )
+
+    def screen(self, record: object) -> Verdict:
+        """
+        Decide what to do with *record* (a mapping of values or a `Record`); adds nothing.
+
+        Raises:
+            SchemaError: the record is of another schema than the index's.
+        """
+        lookup = self.index.lookup(record)
+        best = lookup.best
+        if best is None:
+            return Verdict("none", lookup)
+        score = best.probability
+        if self.merge_at is not None and score >= self.merge_at:
+            return Verdict("merge", lookup)
+        if self.block_at is not None and score >= self.block_at:
+            return Verdict("block", lookup)
+        if self.flag_at is not None and score >= self.flag_at:
+            return Verdict("flag", lookup)
+        return Verdict("none", lookup)
+
+    def refuse(self, verdict: Verdict) -> None:
+        """
+        Raise `DuplicateError` when *verdict* blocks.
+
+        Raises:
+            DuplicateError: the verdict is ``block``.
+        """
+        if verdict.action == "block":
+            raise DuplicateError(verdict)
+
+    def admit(self, record: object, *, id: str | None = None) -> Added:
+        """
+        Add a stored record to the index (its cluster and entity id follow).
+        """
+        return self.index.add(record, id=id)
+
+    def admit_many(self, records: Iterable[object]) -> list[Added]:
+        """
+        Add stored records one by one.
+        """
+        return [self.admit(r) for r in records]
