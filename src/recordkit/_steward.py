@@ -40,7 +40,7 @@ from recordkit.match import (
     plan_merge,
     plan_unmerge,
 )
-from recordkit.rules import Enforcement, Issue, Mode, RuleSet, run_chunk
+from recordkit.rules import Enforcement, Issue, Mode, RuleSet, Severity, run_chunk
 from recordkit.schema import NOT_GIVEN, Provenance, Record, Reference, Schema
 from recordkit.store import Lineage, MemoryStore, Store
 
@@ -794,6 +794,7 @@ class Steward:
             actor=actor.id,
             policy=policy,
             picks=picks,
+            valid=self._passes_rules,
             explanation=explanation,
         )
         moved: list[tuple[Steward, Record]] = []
@@ -949,6 +950,18 @@ class Steward:
             seen.add(into)
             current = self.get(into, actor=actor)
         return current
+
+    def _passes_rules(self, name: str, value: Any) -> bool:
+        """
+        Whether a stored *value* of field *name* passes this steward's rules.
+
+        Used by ``validated_only``: no error-severity issue may name the field.
+        """
+        try:
+            outcome = self.rules.run({name: value}, base={})
+        except Exception:  # a rule that cannot run on the value cannot vouch for it
+            return False
+        return not any(i.field == name and i.severity == Severity.ERROR for i in outcome.issues)
 
     def _merged_into(self, record_id: str) -> str | None:
         for g in reversed(self.store.lineage(record_id)):

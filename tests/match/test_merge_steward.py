@@ -142,6 +142,17 @@ class TestMerge:
         persons.merge([c.id, a.id])
         assert (a.id, a.id, a.id) == tuple(persons.resolve(i).id for i in (a.id, b.id, c.id))
 
+    def test_validated_only_asks_the_rules(self) -> None:
+        contacts = rk.Steward(rk.bundled_schema("contact"), clock=Clock())
+        name = {"first_name": "Ada", "last_name": "Lovelace"}
+        good = contacts.capture({**name, "phone": "+1 415 555 0100"}, source="crm")
+        bad = contacts.capture({**name, "phone": "123"}, source="web", mode="warn")
+        policy = rk.MergePolicy(fields={"phone": rk.Survive.validated_only()})
+        assert ("+14155550100", "123") == (
+            contacts.merge([good.id, bad.id], policy=policy, dry_run=True).survivor["phone"],
+            contacts.merge([good.id, bad.id], dry_run=True).survivor["phone"],
+        )
+
     def test_references_in_another_store(self) -> None:
         persons, tickets = stewards(shared=False)
         a = persons.capture({"name": "A"}, source="crm")
