@@ -15,7 +15,6 @@ from recordkit.store._entries import (
     ConsentEntry,
     Lineage,
     QuarantineEntry,
-    TransitionEntry,
     UpsertResult,
     Write,
 )
@@ -36,7 +35,6 @@ __all__ = [
     "SQLAuditLog",
     "SQLStore",
     "Store",
-    "TransitionEntry",
     "UpsertResult",
     "Write",
     "sqlite_engine",

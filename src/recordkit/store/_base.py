@@ -8,10 +8,11 @@ are interchangeable behind the facade. The port covers:
   (bulk, with per-field resolution), `delete`;
 - reads: `query` (field predicates, stage and state: segments), `iterate` and `scan` in
   batches, `count`;
-- history: merge lineage (`put_merge`, `put_unmerge`, `lineage`), transitions
-  (`put_transition`, `transitions`), consent (`put_consent`, `consents`), quarantine
+- history: merge lineage (`put_merge`, `put_unmerge`, `lineage`), consent
+  (`put_consent`, `consents`), quarantine
   (`put_quarantine`, `quarantined`, `release_quarantine`), and an `audit_log` whose events
-  are written in the same transaction as the change they describe;
+  are written in the same transaction as the change they describe (a record's lifecycle
+  moves travel with it, in ``Record.history``);
 - `transaction`: a block in which every call above commits together or not at all.
 """
 
@@ -29,7 +30,6 @@ from recordkit.store._entries import (
     ConsentEntry,
     Lineage,
     QuarantineEntry,
-    TransitionEntry,
     UpsertResult,
     Write,
 )
@@ -269,22 +269,6 @@ class Store(ABC):
     def lineage(self, record_id: str) -> list[Lineage]:
         """
         Every merge *record_id* took part in (as survivor or merged), oldest first.
-        """
-
-    # -- transitions --------------------------------------------------------------------
-
-    @abstractmethod
-    def put_transition(
-        self, record: Record, *, expected_version: int | None, entry: TransitionEntry
-    ) -> None:
-        """
-        Write *record* (checked like `put`) and append *entry* to its history, together.
-        """
-
-    @abstractmethod
-    def transitions(self, record_id: str) -> list[TransitionEntry]:
-        """
-        The transition history of *record_id*, oldest first.
         """
 
     # -- consent ------------------------------------------------------------------------

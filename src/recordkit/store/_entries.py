@@ -1,7 +1,7 @@
 """
 The plain-data entries a store keeps beside records.
 
-Merge lineage, transition history, consent and quarantine are facts about records that must
+Merge lineage, consent and quarantine are facts about records that must
 outlive the records' current values. Each is a frozen attrs value holding only JSON-safe
 data, so every store can keep it the same way (a dictionary in memory, a JSON column in SQL)
 and a caller can rebuild it from what the store gives back.
@@ -24,7 +24,6 @@ __all__ = [
     "ConsentEntry",
     "Lineage",
     "QuarantineEntry",
-    "TransitionEntry",
     "UpsertResult",
     "Write",
     "json_safe",
@@ -141,32 +140,6 @@ class Lineage:
         The survivor followed by the merged records.
         """
         return (self.survivor_id, *self.merged_ids)
-
-
-@attrs.frozen
-class TransitionEntry:
-    """
-    One lifecycle move of one record, as the history keeps it.
-
-    Args:
-        record_id: the record that moved.
-        schema: its record type.
-        from_state: where it was (``None`` for its first state).
-        to_state: where it went.
-        at: when (UTC).
-        actor: who moved it.
-        detail: plain data (the transition's name, guard results, the stage attribute).
-
-    .. versionadded:: 0.1.0
-    """
-
-    record_id: str = attrs.field(converter=_text)
-    schema: str = attrs.field(converter=_text)
-    from_state: str | None
-    to_state: str = attrs.field(converter=_text)
-    at: dt.datetime = attrs.field(converter=_utc)
-    actor: str = attrs.field(converter=_text)
-    detail: Mapping[str, Any] = attrs.field(factory=dict, converter=_plain, hash=False)
 
 
 @attrs.frozen

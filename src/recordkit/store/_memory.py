@@ -24,7 +24,6 @@ from recordkit.store._entries import (
     ConsentEntry,
     Lineage,
     QuarantineEntry,
-    TransitionEntry,
     UpsertResult,
     Write,
 )
@@ -93,7 +92,6 @@ class MemoryStore(Store):
     def __init__(self, *, schemas: Iterable[Schema] = ()) -> None:
         self._records: dict[str, Record] = {}
         self._lineage: dict[str, Lineage] = {}
-        self._transitions: dict[str, list[TransitionEntry]] = {}
         self._consents: dict[str, list[ConsentEntry]] = {}
         self._quarantine: dict[str, QuarantineEntry] = {}
         self._schemas: dict[str, Schema] = {}
@@ -218,9 +216,14 @@ class MemoryStore(Store):
         created: list[str] = []
         updated: list[str] = []
         unchanged: list[str] = []
+        seen: set[str] = set()
+        for r in records:
+            check_record(r)
+            if r.id in seen:
+                raise StoreError(f"record {shorten(r.id)} appears twice in one upsert")
+            seen.add(r.id)
         with self.transaction():
             for r in records:
-                check_record(r)
                 current = self._records.get(r.id)
                 if current is None:
                     self._assign(self._records, r.id, r)
@@ -291,7 +294,7 @@ class MemoryStore(Store):
         """
         return len(self._matching(schema, where, stage, state))
 
-    # -- lineage, transitions, consent, quarantine ----------------------------------------
+    # -- lineage, consent, quarantine ----------------------------------------
 
     def put_merge(self, lineage: Lineage, writes: Sequence[Write]) -> None:
         """
@@ -340,26 +343,6 @@ class MemoryStore(Store):
         with self._lock:
             found = [g for g in self._lineage.values() if record_id in g.record_ids]
         return sorted(found, key=lambda g: (g.at, g.id))
-
-    def put_transition(
-        self, record: Record, *, expected_version: int | None, entry: TransitionEntry
-    ) -> None:
-        """
-        Write *record* and append *entry* to its history, together.
-        """
-        check_record(record)
-        if not isinstance(entry, TransitionEntry):
-            raise StoreError(f"entry must be a TransitionEntry, got {type(entry).__name__}")
-        with self.transaction():
-            self._check_and_set(record, expected_version)
-            self._append(self._transitions, entry.record_id, entry)
-
-    def transitions(self, record_id: str) -> list[TransitionEntry]:
-        """
-        The transition history of *record_id*, oldest first.
-        """
-        with self._lock:
-            return list(self._transitions.get(record_id, ()))
 
     def put_consent(self, entry: ConsentEntry) -> None:
         """

@@ -17,6 +17,8 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
+import attrs
+
 from recordkit._errors import StoreError, shorten
 from recordkit.schema import (
     Boolean,
@@ -28,12 +30,13 @@ from recordkit.schema import (
     MoneyType,
     Provenance,
     Record,
+    Transition,
 )
 from recordkit.store._entries import json_safe
 from recordkit.store._resolve import Stamp, iso
 from recordkit.store._sqlalchemy_tables import SHELL, SchemaTable
 
-__all__ = ["RecordCodec", "utc"]
+__all__ = ["RecordCodec", "history_json", "utc"]
 
 _INT_MIN: Final = -(2**63)
 _INT_MAX: Final = 2**63 - 1
@@ -181,6 +184,7 @@ class RecordCodec:
         row["rk_updated_at"] = utc(record.updated_at)
         row["rk_provenance"] = self.provenance(record.provenance, record.id)
         row["rk_extras"] = self._fields(record, record.values, row)
+        row["rk_history"] = history_json(record.history) if record.history else None
         return row
 
     def encode_fields(self, record: Record, names: Sequence[str], row: dict[str, Any]) -> Any:
@@ -240,13 +244,7 @@ class RecordCodec:
                 if len(cache) > 4096:
                     cache.clear()
                 text = cache[at] = iso(at)
-            raw = _raw(p.raw)
-            if self._pg and ("\x00" in p.source or (isinstance(raw, str) and "\x00" in raw)):
-                raise StoreError(
-                    f"record {shorten(record_id)} field {name!r}: PostgreSQL JSON cannot hold "
-                    "NUL characters (in the provenance)"
-                )
-            out[name] = [p.source, text, raw]
+            out[name] = [p.source, text, _raw(p.raw)]
         return out
 
     # -- reading --------------------------------------------------------------------------
@@ -278,6 +276,8 @@ class RecordCodec:
                     values[str(name)] = None
                 for name, value in dict(extras.get("unknown", {})).items():
                     values[str(name)] = value
+            column = "rk_history"
+            history = () if row[9] is None else tuple(_transition(t) for t in row[9])
             column = "rk_provenance"
             provenance = {
                 str(name): Provenance(source, dt.datetime.fromisoformat(at), raw)
@@ -289,6 +289,7 @@ class RecordCodec:
                 self.schema.name,
                 values,
                 provenance=provenance,
+                history=history,
                 version=_int(row[1]),
                 owner=row[2],
                 state=row[3],
@@ -313,6 +314,25 @@ class RecordCodec:
                 f"table {self.table.name}: record {shorten(record_id)} column 'rk_provenance' "
                 "holds data recordkit cannot read"
             ) from None
+
+
+def history_json(history: Sequence[Transition]) -> list[dict[str, Any]]:
+    """
+    A record's lifecycle moves as JSON data (every attribute, ``at`` as ISO text).
+    """
+    out: list[dict[str, Any]] = []
+    for t in history:
+        item = {a.name: getattr(t, a.name) for a in attrs.fields(Transition)}
+        item["at"] = iso(t.at)
+        item["rules"] = dict(t.rules)
+        out.append(item)
+    return out
+
+
+def _transition(data: Any) -> Transition:
+    item = dict(data)
+    item["at"] = dt.datetime.fromisoformat(item["at"])
+    return Transition(**item)
 
 
 def _int(value: Any) -> int:

@@ -1,5 +1,5 @@
 """
-Rows of the fixed history tables: merge lineage, transitions, consent and quarantine.
+Rows of the fixed history tables: merge lineage, consent and quarantine.
 
 Plain functions over a connection, so the store decides the transaction they run in.
 """
@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from recordkit._errors import NotFound, StoreError, shorten
-from recordkit.store._entries import ConsentEntry, Lineage, QuarantineEntry, TransitionEntry
+from recordkit.store._entries import ConsentEntry, Lineage, QuarantineEntry
 from recordkit.store._sqlalchemy_codec import utc
 from recordkit.store._sqlalchemy_tables import FixedTables
 
@@ -23,12 +23,10 @@ __all__ = [
     "insert_consent",
     "insert_lineage",
     "insert_quarantine",
-    "insert_transition",
     "lineage_for",
     "mark_undone",
     "quarantined",
     "release",
-    "transitions",
 ]
 
 
@@ -146,48 +144,6 @@ def mark_undone(
     if result.rowcount != 1:
         raise StoreError(f"merge {lineage_id!r} was undone already")
     return undone
-
-
-def insert_transition(conn: sa.Connection, ft: FixedTables, e: TransitionEntry) -> None:
-    """
-    Append one transition to the history.
-    """
-    conn.execute(
-        ft.transition.insert(),
-        {
-            "record_id": e.record_id,
-            "schema": e.schema,
-            "from_state": e.from_state,
-            "to_state": e.to_state,
-            "at": e.at,
-            "actor": e.actor,
-            "detail": dict(e.detail),
-        },
-    )
-
-
-def transitions(conn: sa.Connection, ft: FixedTables, record_id: str) -> list[TransitionEntry]:
-    """
-    The transition history of *record_id*, oldest first.
-    """
-    t = ft.transition
-    rows = conn.execute(sa.select(t).where(t.c.record_id == record_id).order_by(t.c.seq))
-    return [
-        _read(
-            "transition",
-            row.seq,
-            lambda row=row: TransitionEntry(
-                record_id=row.record_id,
-                schema=row.schema,
-                from_state=row.from_state,
-                to_state=row.to_state,
-                at=utc(row.at),
-                actor=row.actor,
-                detail=row.detail,
-            ),
-        )
-        for row in rows
-    ]
 
 
 def insert_consent(conn: sa.Connection, ft: FixedTables, e: ConsentEntry) -> None:

@@ -27,7 +27,6 @@ from recordkit.store._entries import (
     ConsentEntry,
     Lineage,
     QuarantineEntry,
-    TransitionEntry,
     UpsertResult,
     Write,
 )
@@ -431,14 +430,15 @@ class SQLStore(Store):
         table = codec.table
         row = codec.encode(record)
         if expected is None:
-            result = conn.execute(_insert_ignore(table, self.dialect), row)
+            stmt = _insert_ignore(table, self.dialect).returning(table.c.rk_id)
         else:
-            result = conn.execute(
+            stmt = (
                 table.update()
                 .where(table.c.rk_id == record.id, table.c.rk_version == expected)
                 .values(row)
+                .returning(table.c.rk_id)
             )
-        if result.rowcount != 1:
+        if conn.execute(stmt, row).first() is None:
             actual = self._version(conn, table, record.id)
             raise ConflictError(record.id, expected=expected or 0, actual=actual)
 
@@ -581,7 +581,7 @@ class SQLStore(Store):
         with self._reader(f"counting {codec.table.name}") as conn:
             return int(conn.execute(stmt).scalar_one())
 
-    # -- lineage, transitions, consent, quarantine ----------------------------------------
+    # -- lineage, consent, quarantine ----------------------------------------
 
     def put_merge(self, lineage: Lineage, writes: Sequence[Write]) -> None:
         """
@@ -621,26 +621,6 @@ class SQLStore(Store):
         """
         with self._reader("reading merge lineage") as conn:
             return history.lineage_for(conn, self.fixed, record_id)
-
-    def put_transition(
-        self, record: Record, *, expected_version: int | None, entry: TransitionEntry
-    ) -> None:
-        """
-        Write *record* and append *entry* to its history, in one transaction.
-        """
-        check_record(record)
-        if not isinstance(entry, TransitionEntry):
-            raise StoreError(f"entry must be a TransitionEntry, got {type(entry).__name__}")
-        with self._unit(f"moving record {shorten(record.id)}") as conn:
-            self._write(conn, record, expected_version)
-            history.insert_transition(conn, self.fixed, entry)
-
-    def transitions(self, record_id: str) -> list[TransitionEntry]:
-        """
-        The transition history of *record_id*, oldest first.
-        """
-        with self._reader("reading transitions") as conn:
-            return history.transitions(conn, self.fixed, record_id)
 
     def put_consent(self, entry: ConsentEntry) -> None:
         """

@@ -3,10 +3,11 @@ Tables derived from schemas, and the fixed tables every SQL store has.
 
 Each schema gets one table (``rk_contact``): the record's shell in ``rk_*`` columns (id,
 version, owner, state, stage, times), one typed column per field (a money field has two:
-amount and ``<name>__currency``), and JSON for provenance and extras. Identity keys, extra
-blocking keys, stage and state are indexed, so a point-of-entry duplicate check is an index
-lookup. Fixed tables hold the audit trail, merge lineage, transitions, consent and
-quarantine, and ``rk_schema`` remembers which schema version each table was built from.
+amount and ``<name>__currency``), and JSON for provenance, extras and lifecycle history.
+Identity keys, extra blocking keys, stage and state are indexed, so a point-of-entry
+duplicate check is an index lookup. Fixed tables hold the audit trail, merge lineage,
+consent and quarantine, and ``rk_schema`` remembers which schema version each table was
+built from.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from typing import Any, Final
 
 import attrs
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 
 from recordkit._errors import StoreError
 from recordkit.schema import (
@@ -49,6 +49,7 @@ SHELL: Final = (
     "rk_updated_at",
     "rk_provenance",
     "rk_extras",
+    "rk_history",
 )
 
 
@@ -70,7 +71,9 @@ class DecimalText(sa.types.TypeDecorator[decimal.Decimal]):
 
 
 def _json() -> sa.types.TypeEngine[Any]:
-    return sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+    # PostgreSQL's json (kept as text), not jsonb: jsonb rewrites numbers (1e300 comes back
+    # as a 301-digit integer) and refuses "\u0000", and records must come back exactly.
+    return sa.JSON()
 
 
 def _decimal() -> sa.types.TypeEngine[Any]:
@@ -153,7 +156,7 @@ def schema_table(
     name = _check_name(f"{prefix}{schema.name}", "table name")
     cols: list[sa.Column[Any]] = [
         sa.Column("rk_id", sa.String(255), primary_key=True),
-        sa.Column("rk_version", sa.Integer, nullable=False),
+        sa.Column("rk_version", sa.BigInteger, nullable=False),
         sa.Column("rk_owner", sa.Text),
         sa.Column("rk_state", sa.String(64), nullable=False),
         sa.Column("rk_stage", sa.String(64)),
@@ -161,6 +164,7 @@ def schema_table(
         sa.Column("rk_updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("rk_provenance", _json(), nullable=False),
         sa.Column("rk_extras", _json()),
+        sa.Column("rk_history", _json()),
     ]
     taken = set(SHELL)
     where: dict[str, tuple[str, ...]] = {}
@@ -199,7 +203,6 @@ class FixedTables:
     audit_head: sa.Table
     lineage: sa.Table
     lineage_member: sa.Table
-    transition: sa.Table
     consent: sa.Table
     quarantine: sa.Table
 
@@ -227,7 +230,6 @@ def fixed_tables(metadata: sa.MetaData, *, prefix: str) -> FixedTables:
             sa.Column("actor", sa.Text, nullable=False),
             sa.Column("action", sa.String(64), nullable=False),
             sa.Column("schema", sa.String(63), nullable=False),
-            # plain JSON (text), not JSONB: the hash chain needs the detail back verbatim
             sa.Column("record_ids", sa.JSON(), nullable=False),
             sa.Column("fields", sa.JSON(), nullable=False),
             sa.Column("detail", sa.JSON(), nullable=False),
@@ -261,18 +263,6 @@ def fixed_tables(metadata: sa.MetaData, *, prefix: str) -> FixedTables:
                 "lineage_id", sa.String(255), sa.ForeignKey(f"{p}lineage.id"), primary_key=True
             ),
             sa.Column("record_id", sa.String(255), primary_key=True, index=True),
-        ),
-        transition=sa.Table(
-            f"{p}transition",
-            metadata,
-            sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
-            sa.Column("record_id", sa.String(255), nullable=False, index=True),
-            sa.Column("schema", sa.String(63), nullable=False),
-            sa.Column("from_state", sa.String(64)),
-            sa.Column("to_state", sa.String(64), nullable=False),
-            sa.Column("at", ts, nullable=False),
-            sa.Column("actor", sa.Text, nullable=False),
-            sa.Column("detail", _json(), nullable=False),
         ),
         consent=sa.Table(
             f"{p}consent",

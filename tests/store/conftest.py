@@ -1,0 +1,101 @@
+"""Fixtures for the storage suite: one store contract, three backends.
+
+``make_store`` builds a fresh store of the backend under test: memory, a SQLite file, or a
+new database on the session's throwaway PostgreSQL server (see ``tests/_postgres.py``).
+Without PostgreSQL binaries the PostgreSQL cases skip with an install hint, except under
+``CI=true``, where that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from recordkit import MemoryStore, Schema, Store
+from tests._postgres import INSTALL_HINT, PostgresServer, find_bindir
+from tests.store.examples import COMPANY, LEAD
+
+BACKENDS = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+SQL_BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+MakeStore = Callable[..., Store]
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true and the PostgreSQL tests cannot run: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server for the whole session, stopped and deleted at the end."""
+    bindir = find_bindir()
+    if bindir is None:
+        _unavailable(INSTALL_HINT)
+    assert bindir is not None
+    try:
+        server = PostgresServer(bindir)
+    except RuntimeError as exc:
+        _unavailable(str(exc))
+        raise
+    try:
+        server.start()
+    except RuntimeError as exc:
+        server.stop()
+        _unavailable(f"the PostgreSQL test server did not start: {exc}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[str], str]:
+    """A function giving a fresh database URL for a SQL backend name."""
+
+    def url(backend: str) -> str:
+        if backend == "sqlite":
+            return f"sqlite:///{tmp_path / 'records.db'}"
+        server: PostgresServer = request.getfixturevalue("postgres")
+        return server.create_database()
+
+    return url
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def make_store(backend: str, database_url: Callable[[str], str]) -> Iterator[MakeStore]:
+    """Build stores of the backend under test (all on one database), closed afterwards."""
+    made: list[Store] = []
+    url: list[str] = []
+
+    def make(schemas: tuple[Schema, ...] = (LEAD, COMPANY), **options: object) -> Store:
+        if backend == "memory":
+            store: Store = MemoryStore(schemas=schemas)
+        else:
+            from recordkit.store import SQLStore
+
+            if not url:
+                url.append(database_url(backend))
+            store = SQLStore(url[0], schemas=schemas, **options)  # type: ignore[arg-type]
+        made.append(store)
+        return store
+
+    yield make
+    for store in made:
+        close = getattr(store, "close", None)
+        if close is not None:
+            close()
+
+
+@pytest.fixture
+def store(make_store: MakeStore) -> Store:
+    return make_store()
