@@ -35,9 +35,9 @@ from recordkit.lifecycle._io import (
     load_lifecycle,
 )
 from recordkit.lifecycle._lifecycles import Lifecycles
-from recordkit.lifecycle._machine import Machine, Moved, Swept
+from recordkit.lifecycle._machine import Machine
 from recordkit.lifecycle._model import Edge, Lifecycle, State, Timer
-from recordkit.lifecycle._sweep import SweepResult
+from recordkit.lifecycle._outcome import Moved, SweepResult, Swept
 from recordkit.schema import Transition
 
 __all__ = [

@@ -14,15 +14,18 @@ raises, the whole move is abandoned: the record stays where it was.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
 
-from recordkit._errors import SchemaError, shorten
+from recordkit._errors import RecordkitError, SchemaError, TransitionError, shorten
+from recordkit.lifecycle._guards import call_by_signature
+from recordkit.schema import Provenance, Record, Schema
 
-__all__ = ["Hook", "HookKind", "on_enter", "on_exit", "on_transition"]
+__all__ = ["Hook", "HookKind", "on_enter", "on_exit", "on_transition", "run_hook"]
 
 
 class HookKind(enum.StrEnum):
@@ -121,3 +124,70 @@ def on_transition(
     return Hook(
         HookKind.TRANSITION, fn, source=source, target=target, **({"name": name} if name else {})
     )
+
+
+def run_hook(hook: Hook, record: Record, context: Mapping[str, Any], changed: list[str]) -> Record:
+    """
+    Call *hook* and return *record* with the field changes it asked for.
+
+    *context* holds what hooks may ask for by signature (it includes ``schema``, ``at`` and
+    the ``record`` itself); the names of the fields changed are appended to *changed*.
+
+    Raises:
+        TransitionError: the hook raised, changed the record in place, returned something
+            other than ``None`` or a mapping, or set an unknown or invalid field.
+    """
+    # The hook gets a copy: one that writes to it anyway (object.__setattr__) cannot touch
+    # the caller's record, and the difference shows it misbehaved.
+    given = attrs.evolve(record)
+    try:
+        result = call_by_signature(hook.fn, {**context, "record": given})
+    except attrs.exceptions.FrozenInstanceError:
+        raise TransitionError(
+            f"hook {hook.name!r} tried to change the record in place; records are "
+            "immutable: return a mapping of field changes instead"
+        ) from None
+    except Exception as exc:
+        raise TransitionError(
+            f"hook {hook.name!r} failed; the move was abandoned: {type(exc).__name__}: "
+            f"{shorten(str(exc), 200)}"
+        ) from exc
+    if given != record:
+        raise TransitionError(
+            f"hook {hook.name!r} changed the record in place; return a mapping of field "
+            "changes instead"
+        )
+    if result is None:
+        return record
+    if not isinstance(result, Mapping):
+        raise TransitionError(
+            f"hook {hook.name!r} must return None or a mapping of field changes, got "
+            f"{type(result).__name__}"
+        )
+    return _apply(hook, record, result, context["schema"], context["at"], changed)
+
+
+def _apply(
+    hook: Hook,
+    record: Record,
+    changes: Mapping[Any, Any],
+    schema: Schema,
+    at: dt.datetime,
+    changed: list[str],
+) -> Record:
+    values = dict(record.values)
+    provenance = dict(record.provenance)
+    for name, raw in changes.items():
+        if not isinstance(name, str) or name not in schema:
+            raise TransitionError(f"hook {hook.name!r} set unknown field {shorten(name)}")
+        try:
+            values[name] = schema.field(name).coerce(raw)
+        except RecordkitError as exc:
+            raise TransitionError(f"hook {hook.name!r}: {exc}", issues=[exc]) from None
+        provenance[name] = Provenance(f"hook:{hook.name}"[:200], at, raw)
+        changed.append(name)
+    owner = record.owner
+    if schema.owner_field is not None:
+        value = values.get(schema.owner_field)
+        owner = value if isinstance(value, str) else owner
+    return record.evolve(values=values, provenance=provenance, owner=owner)

@@ -11,48 +11,21 @@ to the facade, which commits them together.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
-
-import attrs
 
 from recordkit._errors import RecordkitError, SchemaError, TransitionError, shorten
 from recordkit.lifecycle import _graph
-from recordkit.lifecycle._guards import Guard, blocking, call_by_signature
-from recordkit.lifecycle._hooks import Hook, HookKind
+from recordkit.lifecycle._guards import Guard, blocking
+from recordkit.lifecycle._hooks import HookKind, run_hook
 from recordkit.lifecycle._model import SINCE_KEYWORDS, Lifecycle, Timer, close_matches
-from recordkit.schema import Date, DateTime, Provenance, Record, Schema, Transition
+from recordkit.lifecycle._outcome import Moved, Swept
+from recordkit.schema import Date, DateTime, Record, Schema, Transition
 from recordkit.schema._values import with_utc
 
-__all__ = ["Machine", "Moved", "Swept"]
+__all__ = ["Machine"]
 
 _MAX_REASON = 200
-
-
-@attrs.frozen
-class Moved:
-    """
-    The outcome of one move: the new record, its transition and the fields hooks changed.
-
-    .. versionadded:: 0.1.0
-    """
-
-    record: Record
-    transition: Transition
-    changed: tuple[str, ...] = ()
-
-
-@attrs.frozen
-class Swept:
-    """
-    What a sweep did to one record: the moves made and the due moves guards refused.
-
-    .. versionadded:: 0.1.0
-    """
-
-    record: Record
-    moves: tuple[Moved, ...] = ()
-    refused: tuple[tuple[Timer, TransitionError], ...] = ()
 
 
 def _summary(issues: Sequence[Any]) -> str:
@@ -250,7 +223,7 @@ class Machine:
                 working = working.evolve(**{self.lifecycle.attribute: to})
             for hook in self.lifecycle.hooks:
                 if hook.kind is kind and hook.applies(source, to):
-                    working = self._run_hook(hook, working, {**context, "record": working}, changed)
+                    working = run_hook(hook, working, {**context, "record": working}, changed)
         final = working.evolve(history=(*working.history, transition))
         return Moved(final, transition, tuple(dict.fromkeys(changed)))
 
@@ -404,63 +377,6 @@ class Machine:
                 ) from exc
             issues.extend(blocking(found))
         return issues
-
-    def _run_hook(
-        self, hook: Hook, record: Record, context: Mapping[str, Any], changed: list[str]
-    ) -> Record:
-        snapshot = attrs.evolve(record)
-        try:
-            result = call_by_signature(hook.fn, context)
-        except attrs.exceptions.FrozenInstanceError:
-            raise TransitionError(
-                f"hook {hook.name!r} tried to change the record in place; records are "
-                "immutable: return a mapping of field changes instead"
-            ) from None
-        except Exception as exc:
-            raise TransitionError(
-                f"hook {hook.name!r} failed; the move was abandoned: {type(exc).__name__}: "
-                f"{shorten(str(exc), 200)}"
-            ) from exc
-        if record != snapshot:
-            raise TransitionError(
-                f"hook {hook.name!r} changed the record in place; return a mapping of field "
-                "changes instead"
-            )
-        if result is None:
-            return record
-        if not isinstance(result, Mapping):
-            raise TransitionError(
-                f"hook {hook.name!r} must return None or a mapping of field changes, got "
-                f"{type(result).__name__}"
-            )
-        return self._apply(hook, record, result, context["at"], changed)
-
-    def _apply(
-        self,
-        hook: Hook,
-        record: Record,
-        changes: Mapping[Any, Any],
-        at: dt.datetime,
-        changed: list[str],
-    ) -> Record:
-        values = dict(record.values)
-        provenance = dict(record.provenance)
-        for name, raw in changes.items():
-            if not isinstance(name, str) or name not in self.schema:
-                raise TransitionError(
-                    f"hook {hook.name!r} set unknown field {shorten(name)}",
-                )
-            try:
-                values[name] = self.schema.field(name).coerce(raw)
-            except RecordkitError as exc:
-                raise TransitionError(f"hook {hook.name!r}: {exc}", issues=[exc]) from None
-            provenance[name] = Provenance(f"hook:{hook.name}"[:200], at, raw)
-            changed.append(name)
-        owner = record.owner
-        if self.schema.owner_field is not None:
-            value = values.get(self.schema.owner_field)
-            owner = value if isinstance(value, str) else owner
-        return record.evolve(values=values, provenance=provenance, owner=owner)
 
     def _anchor(self, record: Record, timer: Timer) -> dt.datetime | None:
         if timer.since == "entered":

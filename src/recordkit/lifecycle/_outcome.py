@@ -1,5 +1,8 @@
 """
-`SweepResult`: what one ``sweep(now)`` over a store did.
+What moves and sweeps did.
+
+`Moved` is one move of one record, `Swept` one record's sweep, `SweepResult` a sweep over a
+whole store.
 """
 
 from __future__ import annotations
@@ -10,9 +13,36 @@ from collections.abc import Mapping
 import attrs
 
 from recordkit._errors import TransitionError
-from recordkit.schema import Transition
+from recordkit.lifecycle._model import Timer
+from recordkit.schema import Record, Transition
 
-__all__ = ["SweepResult"]
+__all__ = ["Moved", "SweepResult", "Swept"]
+
+
+@attrs.frozen
+class Moved:
+    """
+    The outcome of one move: the new record, its transition and the fields hooks changed.
+
+    .. versionadded:: 0.1.0
+    """
+
+    record: Record
+    transition: Transition
+    changed: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Swept:
+    """
+    What a sweep did to one record: the moves made and the due moves guards refused.
+
+    .. versionadded:: 0.1.0
+    """
+
+    record: Record
+    moves: tuple[Moved, ...] = ()
+    refused: tuple[tuple[Timer, TransitionError], ...] = ()
 
 
 @attrs.frozen
