@@ -55,6 +55,15 @@ PERSON = rk.Schema(
     extensions={"matching": {"survivorship": {"tags": "keep_all"}}},
 )
 
+PERSON_FLAT = rk.Schema(
+    "person",
+    [f for f in PERSON.fields if f.name != "tags"],
+    owner_field="owner",
+)
+"""
+`PERSON` without its multi-valued field, for stores that keep one value per column.
+"""
+
 TICKET = rk.Schema(
     "ticket",
     [rk.Field("title", rk.Text()), rk.Field("person_id", rk.Reference("person"))],
