@@ -146,23 +146,24 @@ def run_chunk(
         raw_column = columns.get(name, empty)
         contexts = [out.get(u) or columns.get(u, empty) for u in plan.uses]
         cache = None if memo is None else memo.setdefault(name, {})
+        if name not in columns and cache is None:
+            cache = {}  # an absent column: one run per distinct context is enough
         values: list[Any] = [None] * length
         run = plan.run
         for i in range(length):
             raw = raw_column[i]
             context = tuple(c[i] for c in contexts) if contexts else ()
-            result = None
-            key = None
-            if cache is not None:
-                key = _key(raw, context)
-                if key is not None:
-                    result = cache.get(key)
-            if result is None:
+            if cache is None:
                 result = run(raw, context, defaults=defaults)
-                if key is not None and cache is not None:
-                    if len(cache) >= memo_size:
-                        cache.clear()
-                    cache[key] = result
+            else:
+                key = raw if (type(raw) is str and not context) else _key(raw, context)
+                result = cache.get(key) if key is not None else None
+                if result is None:
+                    result = run(raw, context, defaults=defaults)
+                    if key is not None:
+                        if len(cache) >= memo_size:
+                            cache.clear()
+                        cache[key] = result
             value, made, found = result
             values[i] = value
             if made:

@@ -19,9 +19,9 @@ from recordkit.rules._rule import Normalizer, changed
 from recordkit.rules._text import clean_text, fold_key, normalize_case, normalize_name
 from recordkit.rules._values import (
     normalize_boolean,
-    normalize_date,
     normalize_money,
     picklist_table,
+    read_date,
 )
 
 __all__ = ["Handoff", "Normalize"]
@@ -203,8 +203,8 @@ class _Date:
     def normalize(self, value: Any, /) -> tuple[Any, bool]:
         if not isinstance(value, str):
             return value, False
-        after = normalize_date(value, dayfirst=self.dayfirst)
-        return after, after is not value and after != value
+        found = read_date(value, dayfirst=self.dayfirst)
+        return (value, False) if found is None else (found, True)
 
 
 @attrs.frozen
@@ -318,7 +318,7 @@ class Normalize:
     @staticmethod
     def date(*, dayfirst: bool | None = False) -> Normalizer:
         """
-        A date written in a common format, as ISO 8601 text (runs before coercion).
+        A date written in a common format, read as a `datetime.date` (before coercion).
         """
         return _Date(dayfirst)
 

@@ -22,6 +22,7 @@ __all__ = [
     "normalize_money",
     "normalize_picklist",
     "picklist_table",
+    "read_date",
 ]
 
 
@@ -89,6 +90,46 @@ _OF: Final = re.compile(r"(\d)(?:st|nd|rd|th)?\s+of\s+", re.IGNORECASE)
 _SHORT_NAMED: Final = re.compile(r"(\d{1,2})[ -]([A-Za-z]{3,9})\.?[ -](\d{2})")
 
 
+def read_date(value: Any, *, dayfirst: bool | None = False) -> dt.date | None:
+    """
+    Read a date from the formats CRM data holds, or return ``None`` when it is not one.
+
+    See `normalize_date` for the formats.
+
+    .. versionadded:: 0.1.0
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or len(value) > 100:
+        return None
+    text = value.strip()
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        # Fast path: already ISO 8601.
+        try:
+            return dt.date(int(text[:4]), int(text[5:7]), int(text[8:]))
+        except ValueError:
+            pass
+    text = clean_text(text)
+    if not text[:1].isdigit():
+        text = _WEEKDAY.sub("", text)
+    if ":" in text:
+        text = _TIME.sub("", text).strip()
+    if "of" in text.lower():
+        text = _OF.sub(r"\1 ", text)
+    if m := _COMPACT.fullmatch(text):
+        text = f"{m[1]}-{m[2]}-{m[3]}"
+    elif m := _SHORT_NAMED.fullmatch(text):
+        year = int(m[3])
+        century = 2000 if year <= dt.date.today().year % 100 else 1900
+        text = f"{m[1]} {m[2]} {century + year}"
+    try:
+        return parse_date(text, dayfirst=dayfirst)
+    except ValueError:
+        return None
+
+
 def normalize_date(value: Any, *, dayfirst: bool | None = False) -> Any:
     """
     Return a date as ISO 8601 text (``1985-03-07``) from the formats CRM data holds.
@@ -101,26 +142,8 @@ def normalize_date(value: Any, *, dayfirst: bool | None = False) -> Any:
 
     .. versionadded:: 0.1.0
     """
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if not isinstance(value, str) or len(value) > 100:
-        return value
-    text = clean_text(value)
-    text = _WEEKDAY.sub("", text)
-    text = _TIME.sub("", text).strip()
-    text = _OF.sub(r"\1 ", text)
-    if m := _COMPACT.fullmatch(text):
-        text = f"{m[1]}-{m[2]}-{m[3]}"
-    elif m := _SHORT_NAMED.fullmatch(text):
-        year = int(m[3])
-        century = 2000 if year <= dt.date.today().year % 100 else 1900
-        text = f"{m[1]} {m[2]} {century + year}"
-    try:
-        return parse_date(text, dayfirst=dayfirst).isoformat()
-    except ValueError:
-        return value
+    found = read_date(value, dayfirst=dayfirst)
+    return value if found is None else found.isoformat()
 
 
 _TRUE: Final = frozenset({"true", "t", "yes", "y", "1", "on", "x", "checked", "si", "oui", "ja"})
