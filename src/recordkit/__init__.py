@@ -59,6 +59,7 @@ from recordkit.lifecycle import (
     on_transition,
     required_fields_valid,
     requires_fields,
+    rules_pass,
     to_dot,
     to_mermaid,
 )
@@ -239,6 +240,7 @@ __all__ = [
     "require_any",
     "required_fields_valid",
     "requires_fields",
+    "rules_pass",
     "schema_from_dict",
     "schema_to_dict",
     "to_dot",

@@ -24,7 +24,7 @@ from recordkit._errors import (
     shorten,
 )
 from recordkit.engines import Columns, chunks
-from recordkit.governance import AccessPolicy, Action, Actor, AllowAll, AuditLog, MemoryAuditLog
+from recordkit.governance import AccessPolicy, Action, Actor, AllowAll, AuditLog
 from recordkit.lifecycle import Lifecycles, Moved, SweepResult, Transition, became, transitions
 from recordkit.match import (
     MERGED,
@@ -127,7 +127,8 @@ class Steward:
         schema: the record type this steward governs.
         store: where records live (default: a new `MemoryStore`).
         access: who may do what (default: `AllowAll`).
-        audit: where events go (default: a new `MemoryAuditLog`).
+        audit: where events go (default: the store's `audit_log()`, written in the same
+            transactions as the records).
         clock: returns "now" (UTC); injectable for tests and replays.
         ids: makes new record ids (default: random UUID hex).
         related: stewards of other schemas whose records refer to this one's (deals →
@@ -175,8 +176,10 @@ class Steward:
             )
         self.schema = schema
         self.store: Store = MemoryStore() if store is None else store
+        self.store.register(schema)
         self.access: AccessPolicy = AllowAll() if access is None else access
-        self.audit: AuditLog = MemoryAuditLog() if audit is None else audit
+        # The store's own log by default, so events commit with the changes they describe.
+        self.audit: AuditLog = self.store.audit_log() if audit is None else audit
         self._clock = clock
         self._ids = ids
         if rules is not None and (
@@ -192,7 +195,7 @@ class Steward:
         self.rules: RuleSet = RuleSet.for_schema(schema) if rules is None else rules
         self.enforcement: Enforcement = Enforcement() if enforcement is None else enforcement
         self.related: tuple[Steward, ...] = _stewards(related)
-        self.lifecycles = Lifecycles(schema, lifecycle=lifecycle, stages=stages)
+        self.lifecycles = Lifecycles(schema, lifecycle=lifecycle, stages=stages, rules=self.rules)
         self._swept_at: dt.datetime | None = None
         if matcher is not None and not isinstance(matcher, DuplicateCheck):
             raise RecordkitError(f"matcher must be a DuplicateCheck, got {shorten(matcher)}")
@@ -363,16 +366,21 @@ class Steward:
             updated_at=now,
         )
         base = current.version if expected_version is None else expected_version
-        self.store.put(updated, expected_version=base)
-        self.audit.append(
-            at=now,
-            actor=actor.id,
-            action=Action.UPDATE,
-            schema=self.schema.name,
-            record_ids=[record_id],
-            fields=coerced,
-            detail={"source": source, "version": updated.version, **_issue_counts(checked.issues)},
-        )
+        with self.store.transaction():
+            self.store.put(updated, expected_version=base)
+            self.audit.append(
+                at=now,
+                actor=actor.id,
+                action=Action.UPDATE,
+                schema=self.schema.name,
+                record_ids=[record_id],
+                fields=coerced,
+                detail={
+                    "source": source,
+                    "version": updated.version,
+                    **_issue_counts(checked.issues),
+                },
+            )
         return updated
 
     # -- batches ------------------------------------------------------------------------
@@ -497,16 +505,17 @@ class Steward:
                 )
             )
         if records:
-            self.store.put_many(records)
-            self.audit.append(
-                at=now,
-                actor=actor.id,
-                action=Action.CREATE,
-                schema=self.schema.name,
-                record_ids=[r.id for r in records],
-                fields=[n for n in columns.names if n in self.schema],
-                detail={"source": source, "count": len(records), **_issue_counts(kept)},
-            )
+            with self.store.transaction():
+                self.store.put_many(records)
+                self.audit.append(
+                    at=now,
+                    actor=actor.id,
+                    action=Action.CREATE,
+                    schema=self.schema.name,
+                    record_ids=[r.id for r in records],
+                    fields=[n for n in columns.names if n in self.schema],
+                    detail={"source": source, "count": len(records), **_issue_counts(kept)},
+                )
         quarantined = [
             QuarantinedRow(row, dict(rows[row - offset]), tuple(errs), tuple(by_row[row - offset]))
             for row, errs in sorted(bad.items())
@@ -696,28 +705,29 @@ class Steward:
             updated_at=now if changed else current.updated_at,
         )
         base = current.version if expected_version is None else expected_version
-        self.store.put(updated, expected_version=base)
-        for step in steps:
-            t = step.transition
-            self.audit.append(
-                at=t.at,
-                actor=t.actor,
-                action=Action.TRANSITION,
-                schema=self.schema.name,
-                record_ids=[current.id],
-                fields=(t.attribute, *step.changed),
-                detail={
-                    "lifecycle": t.lifecycle,
-                    "attribute": t.attribute,
-                    "from": t.source,
-                    "to": t.target,
-                    "event": t.event,
-                    "reason": t.reason,
-                    "override": t.override,
-                    "rules": dict(t.rules),
-                    "version": updated.version,
-                },
-            )
+        with self.store.transaction():
+            self.store.put(updated, expected_version=base)
+            for step in steps:
+                t = step.transition
+                self.audit.append(
+                    at=t.at,
+                    actor=t.actor,
+                    action=Action.TRANSITION,
+                    schema=self.schema.name,
+                    record_ids=[current.id],
+                    fields=(t.attribute, *step.changed),
+                    detail={
+                        "lifecycle": t.lifecycle,
+                        "attribute": t.attribute,
+                        "from": t.source,
+                        "to": t.target,
+                        "event": t.event,
+                        "reason": t.reason,
+                        "override": t.override,
+                        "rules": dict(t.rules),
+                        "version": updated.version,
+                    },
+                )
         return updated
 
     # -- merge and unmerge --------------------------------------------------------------

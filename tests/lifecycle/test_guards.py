@@ -8,8 +8,9 @@ import attrs
 import pytest
 
 import recordkit as rk
-from recordkit.lifecycle import GuardIssue, guard_from_spec
-from tests.lifecycle.machines import DEAL, deal
+from recordkit.lifecycle import GuardIssue, Machine, guard_from_spec
+from recordkit.rules import RuleSet
+from tests.lifecycle.machines import DEAL, T0, deal
 
 
 class TestRequiresFields:
@@ -46,6 +47,36 @@ class TestRequiredFieldsValid:
     def test_invalid_value(self) -> None:
         issues = rk.required_fields_valid()(deal(last_contacted="someday"), DEAL)
         assert [("last_contacted", "invalid")] == [(i.field, i.code) for i in issues]
+
+
+class TestRulesPass:
+    def test_unbound_uses_the_schema_rules(self) -> None:
+        contact = rk.bundled_schema("contact")
+        record = rk.Record("c1", "contact", {"first_name": "Ada", "phone": "12"}, created_at=T0)
+        issues = rk.rules_pass()(record, contact)
+        assert (["last_name", "phone"], "unbound") == (
+            sorted(i.field for i in issues),
+            rk.rules_pass().version,
+        )
+
+    def test_bound_version_names_the_rule_set(self) -> None:
+        rules = RuleSet.for_schema(DEAL)
+        assert f"deal@1:{rules.fingerprint}" == rk.rules_pass(rules).version
+
+    def test_machine_binds_its_rules(self) -> None:
+        lc = rk.Lifecycle(
+            "l",
+            [rk.State("a"), rk.State("b", final=True, guards=[rk.rules_pass()])],
+            [rk.Edge("a", "b")],
+        )
+        rules = RuleSet.for_schema(DEAL, version=7)
+        m = Machine(lc, DEAL, rules=rules)
+        moved = m.move(deal().evolve(state="a"), "b", actor="ana", at=T0)
+        assert {"rules_pass": f"deal@7:{rules.fingerprint}"} == dict(moved.transition.rules)
+
+    def test_not_a_rule_set(self) -> None:
+        with pytest.raises(rk.SchemaError, match="RuleSet"):
+            rk.rules_pass("contact")  # type: ignore[arg-type]
 
 
 class TestGuardAdapter:
@@ -102,6 +133,7 @@ class TestGuardFromSpec:
         ("spec", "name"),
         [
             pytest.param("required_fields_valid", "required_fields_valid", id="all-required"),
+            pytest.param("rules_pass", "rules_pass", id="rules-pass"),
             pytest.param({"requires": ["a", "b"]}, "requires(a,b)", id="requires-list"),
             pytest.param({"requires": "a"}, "requires(a)", id="requires-one"),
             pytest.param({"equals": {"field": "a", "value": 1}}, "equals(a=1)", id="equals"),

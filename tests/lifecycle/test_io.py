@@ -42,7 +42,7 @@ class TestBundled:
             "state",
             "captured",
             ("retired", "merged"),
-            ["required_fields_valid"],
+            ["rules_pass"],
             [
                 ("active", "stale", 180.0),
                 ("active", "retiring", 365.0),

@@ -51,7 +51,7 @@ def check_history(record: rk.Record, lifecycles: dict[str, rk.Lifecycle]) -> Non
             assert declared or (t.source is None and t.target == lc.initial.name)
             assert not t.override
         if t.target == "active":
-            assert "required_fields_valid" in t.rules
+            assert t.rules["rules_pass"].startswith("contact@")
         where[t.attribute] = t.target
         last_at = t.at
         closed = t.attribute == "state" and t.target in GOVERNANCE.finals

@@ -97,6 +97,13 @@ class TestAdvance:
             len(transition_events(s, r.id)),
         )
 
+    def test_activation_runs_the_steward_rules(self) -> None:
+        s, _ = steward()
+        r = captured(s)
+        for to in ("normalized", "validated", "active"):
+            r = s.advance(r.id, to, actor=ANA)
+        assert {"rules_pass": f"contact@1:{s.rules.fingerprint}"} == dict(r.history[-1].rules)
+
     def test_stale_version_conflicts(self) -> None:
         s, _ = steward()
         r = captured(s)

@@ -24,6 +24,7 @@ from recordkit.lifecycle._guards import (
     guard_from_spec,
     required_fields_valid,
     requires_fields,
+    rules_pass,
 )
 from recordkit.lifecycle._history import became, transitions
 from recordkit.lifecycle._hooks import Hook, HookKind, on_enter, on_exit, on_transition
@@ -74,6 +75,7 @@ __all__ = [
     "on_transition",
     "required_fields_valid",
     "requires_fields",
+    "rules_pass",
     "to_dot",
     "to_mermaid",
     "transitions",

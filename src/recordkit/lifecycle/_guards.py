@@ -18,6 +18,7 @@ from typing import Any, Final, Protocol, runtime_checkable
 import attrs
 
 from recordkit._errors import CoercionError, SchemaError, shorten
+from recordkit.rules import RuleSet, Severity
 from recordkit.schema import Record, Schema
 
 __all__ = [
@@ -30,9 +31,11 @@ __all__ = [
     "guard_from_spec",
     "required_fields_valid",
     "requires_fields",
+    "rules_pass",
 ]
 
 _NON_BLOCKING: Final = frozenset({"warning", "info"})
+_REQUIRED: Final = "required"
 
 
 @attrs.frozen
@@ -213,6 +216,53 @@ def required_fields_valid() -> Guard:
     return _RequiredFieldsValid()
 
 
+@attrs.frozen
+class _RulesPass:
+    ruleset: RuleSet | None = attrs.field(default=None, eq=False)
+
+    @property
+    def name(self) -> str:
+        return "rules_pass"
+
+    @property
+    def version(self) -> str:
+        rs = self.ruleset
+        return "unbound" if rs is None else f"{rs.name}@{rs.version}:{rs.fingerprint}"
+
+    def bind(self, ruleset: RuleSet) -> _RulesPass:
+        return _RulesPass(ruleset)
+
+    def __call__(self, record: Record, schema: Schema) -> Sequence[Any]:
+        rs = self.ruleset if self.ruleset is not None else RuleSet.for_schema(schema)
+        # Without a base the rule set checks every field. A missing required value is only
+        # a warning at capture, "required before the record can be activated": a lifecycle
+        # move is where it blocks.
+        outcome = rs.run(dict(record.values))
+        return [
+            attrs.evolve(i, severity=Severity.ERROR) if i.code == _REQUIRED else i
+            for i in outcome.issues
+            if i.severity == Severity.ERROR or i.code == _REQUIRED
+        ]
+
+
+def rules_pass(ruleset: RuleSet | None = None) -> Guard:
+    """
+    A guard refusing the move while the record's values fail a rule set.
+
+    Errors refuse, and so does a missing required value (a warning at capture, since a
+    record may be captured incomplete, but never activated so).
+
+    Without *ruleset* the guard is bound to the rule set of the steward or `Machine` that
+    runs it (``RuleSet.for_schema(schema)`` by default). Its version in history names the
+    rule set, its version and its fingerprint. In YAML: ``guards: [rules_pass]``.
+
+    .. versionadded:: 0.1.0
+    """
+    if ruleset is not None and not isinstance(ruleset, RuleSet):
+        raise SchemaError(f"rules_pass takes a RuleSet, got {shorten(ruleset)}")
+    return _RulesPass(ruleset)
+
+
 def _wanted(fn: Callable[..., Any]) -> tuple[tuple[str, ...], bool]:
     """
     The keyword names *fn* accepts, and whether it takes ``**kwargs``.
@@ -329,7 +379,7 @@ def guard_from_spec(spec: Any, path: str = "guards") -> Guard:
     """
     Build a guard from plain data, as lifecycle YAML declares them.
 
-    Accepted: ``required_fields_valid``; ``{requires: [field, ...]}``;
+    Accepted: ``required_fields_valid``; ``rules_pass``; ``{requires: [field, ...]}``;
     ``{equals: {field: name, value: v}}``.
 
     Raises:
@@ -339,6 +389,8 @@ def guard_from_spec(spec: Any, path: str = "guards") -> Guard:
     """
     if spec == "required_fields_valid":
         return required_fields_valid()
+    if spec == "rules_pass":
+        return rules_pass()
     if isinstance(spec, Mapping) and len(spec) == 1:
         ((kind, arg),) = spec.items()
         try:
@@ -349,7 +401,7 @@ def guard_from_spec(spec: Any, path: str = "guards") -> Guard:
         except (SchemaError, TypeError) as exc:
             raise SchemaError(f"bad {kind!r} guard: {exc}"[:200], path=path) from None
     raise SchemaError(
-        f"unknown guard {shorten(spec)}; use required_fields_valid, {{requires: [fields]}} "
-        "or {equals: {field: f, value: v}}",
+        f"unknown guard {shorten(spec)}; use required_fields_valid, rules_pass, "
+        "{requires: [fields]} or {equals: {field: f, value: v}}",
         path=path,
     )

@@ -38,6 +38,7 @@ from recordkit.lifecycle._guards import (
     _FieldEquals,
     _RequiredFieldsValid,
     _RequiresFields,
+    _RulesPass,
     guard_from_spec,
 )
 from recordkit.lifecycle._model import Edge, Lifecycle, State, Timer, close_matches
@@ -197,6 +198,8 @@ def lifecycle_from_dict(
 def _guard_spec(g: Guard, path: str) -> Any:
     if isinstance(g, _RequiredFieldsValid):
         return "required_fields_valid"
+    if isinstance(g, _RulesPass):
+        return "rules_pass"
     if isinstance(g, _RequiresFields):
         return {"requires": list(g.fields)}
     if isinstance(g, _FieldEquals):

@@ -16,6 +16,7 @@ from recordkit._errors import SchemaError, TransitionError, shorten
 from recordkit.lifecycle._io import bundled_lifecycle, lifecycle_for
 from recordkit.lifecycle._machine import Machine
 from recordkit.lifecycle._model import ATTRIBUTES, Lifecycle, close_matches
+from recordkit.rules import RuleSet
 from recordkit.schema import NOT_GIVEN, Record, Schema
 from recordkit.schema._values import with_utc
 
@@ -47,6 +48,7 @@ class Lifecycles:
             else the bundled ``governance`` one; ``None``: none.
         stages: drives ``Record.stage``. Not given: the schema's ``stages`` section, else
             the bundled ``business`` one; ``None``: none.
+        rules: the rule set ``rules_pass`` guards run (default: ``RuleSet.for_schema``).
 
     Raises:
         SchemaError: a lifecycle is of the wrong kind or does not fit the schema.
@@ -54,7 +56,14 @@ class Lifecycles:
     .. versionadded:: 0.1.0
     """
 
-    def __init__(self, schema: Schema, *, lifecycle: Any = NOT_GIVEN, stages: Any = NOT_GIVEN):
+    def __init__(
+        self,
+        schema: Schema,
+        *,
+        lifecycle: Any = NOT_GIVEN,
+        stages: Any = NOT_GIVEN,
+        rules: RuleSet | None = None,
+    ) -> None:
         self.machines: dict[str, Machine] = {}
         for attribute, given, bundled in (
             ("state", lifecycle, "governance"),
@@ -62,7 +71,7 @@ class Lifecycles:
         ):
             chosen = _pick(schema, given, attribute, bundled)
             if chosen is not None:
-                self.machines[attribute] = Machine(chosen, schema)
+                self.machines[attribute] = Machine(chosen, schema, rules=rules)
 
     def __repr__(self) -> str:
         inner = ", ".join(f"{a}={m.lifecycle.name!r}" for a, m in self.machines.items())

@@ -14,18 +14,46 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+import attrs
+
 from recordkit._errors import RecordkitError, SchemaError, TransitionError, shorten
 from recordkit.lifecycle import _graph
-from recordkit.lifecycle._guards import Guard, blocking
+from recordkit.lifecycle._guards import Guard, _RulesPass, blocking
 from recordkit.lifecycle._hooks import HookKind, run_hook
 from recordkit.lifecycle._model import SINCE_KEYWORDS, Lifecycle, Timer, close_matches
 from recordkit.lifecycle._outcome import Moved, Swept
+from recordkit.rules import RuleSet
 from recordkit.schema import Date, DateTime, Record, Schema, Transition
 from recordkit.schema._values import with_utc
 
 __all__ = ["Machine"]
 
 _MAX_REASON = 200
+
+
+def _bind(lifecycle: Lifecycle, rules: RuleSet) -> Lifecycle:
+    """
+    The lifecycle with every unbound `rules_pass` guard bound to *rules*.
+    """
+
+    def bound(guards: tuple[Guard, ...]) -> tuple[Guard, ...]:
+        return tuple(
+            g.bind(rules) if isinstance(g, _RulesPass) and g.ruleset is None else g for g in guards
+        )
+
+    states = [attrs.evolve(s, guards=bound(s.guards)) for s in lifecycle.states]
+    edges = [attrs.evolve(e, guards=bound(e.guards)) for e in lifecycle.edges]
+    return Lifecycle(
+        lifecycle.name,
+        states,
+        edges,
+        timers=lifecycle.timers,
+        attribute=lifecycle.attribute,
+        forward_only=lifecycle.forward_only,
+        reason_codes=lifecycle.reason_codes,
+        hooks=lifecycle.hooks,
+        description=lifecycle.description,
+    )
 
 
 def _summary(issues: Sequence[Any]) -> str:
@@ -56,6 +84,7 @@ class Machine:
         lifecycle: the definition.
         schema: the schema of the records it runs over; guard fields and timer ``since``
             fields are checked against it now.
+        rules: the rule set `rules_pass` guards run (default: ``RuleSet.for_schema``).
 
     Raises:
         SchemaError: a guard or timer names a field the schema does not have.
@@ -63,12 +92,17 @@ class Machine:
     .. versionadded:: 0.1.0
     """
 
-    def __init__(self, lifecycle: Lifecycle, schema: Schema) -> None:
+    def __init__(
+        self, lifecycle: Lifecycle, schema: Schema, *, rules: RuleSet | None = None
+    ) -> None:
         if not isinstance(lifecycle, Lifecycle):
             raise SchemaError(f"expected a Lifecycle, got {type(lifecycle).__name__}")
         if not isinstance(schema, Schema):
             raise SchemaError(f"expected a Schema, got {type(schema).__name__}")
-        self.lifecycle = lifecycle
+        if rules is not None and (not isinstance(rules, RuleSet) or rules.schema != schema):
+            raise SchemaError(f"rules must be a RuleSet for schema {schema.name!r}")
+        self.rules = RuleSet.for_schema(schema) if rules is None else rules
+        self.lifecycle = _bind(lifecycle, self.rules)
         self.schema = schema
         for guard in self._all_guards():
             for name in (*getattr(guard, "fields", ()), getattr(guard, "field", None)):
