@@ -150,6 +150,7 @@ def run_chunk(
             cache = {}  # an absent column: one run per distinct context is enough
         values: list[Any] = [None] * length
         run = plan.run
+        result: Any
         for i in range(length):
             raw = raw_column[i]
             context = tuple(c[i] for c in contexts) if contexts else ()
@@ -157,7 +158,7 @@ def run_chunk(
                 result = run(raw, context, defaults=defaults)
             else:
                 key = raw if (type(raw) is str and not context) else _key(raw, context)
-                result = cache.get(key) if key is not None else None
+                result = None if key is None else cache.get(key)
                 if result is None:
                     result = run(raw, context, defaults=defaults)
                     if key is not None:
