@@ -119,6 +119,7 @@ class Prepared:
     features: dict[str, npt.NDArray[Any]]
     keys: dict[str, tuple[str, ...]]
     source: npt.NDArray[np.int8] | None = None
+    memo: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -84,6 +84,7 @@ def em(
     max_iterations: int = 60,
     tolerance: float = 1e-5,
     fixed_m: dict[str, tuple[float, ...]] | None = None,
+    weights: npt.NDArray[np.float64] | None = None,
 ) -> EMResult:
     """
     Estimate m and the prior by EM over candidate pairs, u held fixed.
@@ -96,6 +97,7 @@ def em(
         max_iterations: stop after this many rounds.
         tolerance: stop when no parameter moves more than this.
         fixed_m: comparisons whose m is given and kept.
+        weights: how many pairs each row stands for (default: one each).
     """
     sizes = [len(u[n]) for n in names]
     if not len(levels) or len(levels[0]) == 0:
@@ -106,14 +108,15 @@ def em(
     code = np.zeros(len(levels[0]), dtype=np.int64)
     for lv, size in zip(levels, sizes, strict=True):
         code = code * size + lv.astype(np.int64)
-    patterns, counts = np.unique(code, return_counts=True)
+    patterns, inverse = np.unique(code, return_inverse=True)
+    counts = np.bincount(inverse, weights=weights, minlength=len(patterns))
     cols = []
     rest = patterns.copy()
     for size in reversed(sizes):
         cols.append(rest % size)
         rest //= size
     cols.reverse()
-    weights = counts.astype(np.float64)
+    mass = counts.astype(np.float64)
     m = {n: _initial_m(s) for n, s in zip(names, sizes, strict=True)}
     for n, given in (fixed_m or {}).items():
         m[n] = np.asarray(given, dtype=np.float64)
@@ -132,9 +135,9 @@ def em(
             lu += logu[n][col]
         diff = np.clip(lu - lm, -700, 700)
         post = 1.0 / (1.0 + (1.0 - lam) / lam * np.exp(diff))
-        w = post * weights
-        new_lam = float(np.clip(w.sum() / weights.sum(), 1e-6, 1 - 1e-6))
-        change = abs(new_lam - lam)
+        w = post * mass
+        new_lam = float(np.clip(w.sum() / mass.sum(), 1e-12, 1 - 1e-9))
+        change = abs(new_lam - lam) / lam * 1e-2
         for n, col, size in zip(names, cols, sizes, strict=True):
             if fixed_m and n in fixed_m:
                 continue

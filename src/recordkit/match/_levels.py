@@ -69,8 +69,19 @@ def present(values: npt.NDArray[Any]) -> Bools:
     return np.asarray(np.not_equal(values, none), dtype=np.bool_)
 
 
-def _strings(values: npt.NDArray[Any]) -> list[str]:
-    return [v if isinstance(v, str) else "" for v in values.tolist()]
+def _cpdist(a: npt.NDArray[Any], b: npt.NDArray[Any], **options: Any) -> npt.NDArray[Any]:
+    """
+    ``process.cpdist`` over two object arrays (``None`` scores as nothing in common).
+    """
+    try:
+        out: npt.NDArray[Any] = process.cpdist(a.tolist(), b.tolist(), **options)
+    except TypeError:  # a non-text cell (a misconfigured numeric column): compare as text
+        out = process.cpdist(
+            [v if v is None or isinstance(v, str) else str(v) for v in a.tolist()],
+            [v if v is None or isinstance(v, str) else str(v) for v in b.tolist()],
+            **options,
+        )
+    return out
 
 
 def _workers(n: int) -> int:
@@ -197,7 +208,7 @@ class Similar(Level):
         if len(a) == 0:
             return np.zeros(0, dtype=np.bool_)
         scorer, scale = _SIMILARITY[self.metric]
-        scores = process.cpdist(_strings(a), _strings(b), scorer=scorer, workers=_workers(len(a)))
+        scores = _cpdist(a, b, scorer=scorer, workers=_workers(len(a)))
         return np.asarray(scores >= self.threshold * scale - 1e-9, dtype=np.bool_) & present(a)
 
     def describe(self, column: str) -> str:
@@ -243,9 +254,9 @@ class Within(Level):
         a, b = left[key], right[key]
         if len(a) == 0:
             return np.zeros(0, dtype=np.bool_)
-        d = process.cpdist(
-            _strings(a),
-            _strings(b),
+        d = _cpdist(
+            a,
+            b,
             scorer=_DISTANCE[self.metric],
             score_cutoff=self.distance + 1,
             workers=_workers(len(a)),

@@ -111,7 +111,8 @@ class Matcher:
         model: a fitted `FellegiSunter` or fixed `WeightedRules`; ``None`` until `fit`.
         max_pairs: refuse a blocking rule that makes more pairs than this.
         chain_guard: share of cross pairs that must match to join two groups (0: off).
-        sample_pairs: random pairs used to estimate u.
+        sample_pairs: the most random pairs used to estimate u (50 per record, at least
+            100,000, up to this).
         seed: the seed for that sample.
         schema: the schema name whose records this matcher accepts (``None``: any).
 
@@ -240,6 +241,12 @@ class Matcher:
             counts.append(RuleCount(rule.name, pairs, None, largest))
         return BlockingReport(tuple(counts))
 
+    def _codes(self, prepared: Prepared) -> list[Ints]:
+        if "codes" not in prepared.memo:
+            prepared.memo["codes"] = [rule.codes(prepared.columns) for rule in self.blocking]
+        codes: list[Ints] = prepared.memo["codes"]
+        return codes
+
     def candidates(self, prepared: Prepared) -> tuple[Ints, Ints, BlockingReport]:
         """
         The union of every rule's pairs, each pair once, with the per-rule report.
@@ -248,7 +255,7 @@ class Matcher:
             BlockingError: a rule would make more than ``max_pairs`` pairs (checked before
                 any pair is made).
         """
-        codes = [rule.codes(prepared.columns) for rule in self.blocking]
+        codes = self._codes(prepared)
         sizes = [block_sizes(c, prepared.source) for c in codes]
         src = prepared.source
         for rule, c, (pairs, largest) in zip(self.blocking, codes, sizes, strict=True):
@@ -313,12 +320,30 @@ class Matcher:
         # sample in id order, so the model does not depend on the order rows came in
         order = np.argsort(np.asarray(prepared.ids, dtype=object), kind="stable").astype(np.int64)
         src = None if prepared.source is None else prepared.source[order]
-        ra, rb = random_pairs(n, self.sample_pairs, seed=self.seed, source=src)
-        random_levels = self.compare(prepared, order[ra], order[rb])
+        sample = min(self.sample_pairs, max(100_000, 50 * n))
+        ra, rb = random_pairs(n, sample, seed=self.seed, source=src)
+        ra, rb = order[ra], order[rb]
+        random_levels = self.compare(prepared, ra, rb)
         u = {c.name: u_from_levels(random_levels[c.name], len(c.labels)) for c in self.comparisons}
+        # EM over the whole population of pairs: the blocked ones, plus the random pairs
+        # no rule blocks, each standing in for its share of the unblocked rest.
+        unblocked = np.ones(len(ra), dtype=bool)
+        for c in self._codes(prepared):
+            unblocked &= ~((c[ra] == c[rb]) & (c[ra] >= 0))
+        if prepared.source is None:
+            total = n * (n - 1) // 2
+        else:
+            left = int((prepared.source == 0).sum())
+            total = left * (n - left)
+        blocked = len(next(iter(levels.values()))) if levels else 0
+        rest = max(total - blocked, 0)
+        share = rest / max(int(unblocked.sum()), 1)
         names = [c.name for c in self.comparisons]
-        result = em([levels[nm] for nm in names], names, u)
-        prior = min(max(result.prior, 1e-6), 1 - 1e-6)
+        both = [np.concatenate([levels[nm], random_levels[nm][unblocked]]) for nm in names]
+        weights = np.r_[np.ones(blocked), np.full(int(unblocked.sum()), share)]
+        start = min(max(0.5 * blocked / max(total, 1), 1e-9), 0.5)
+        result = em(both, names, u, prior=start, weights=weights)
+        prior = min(max(result.prior, 1e-12), 1 - 1e-9)
         tf: dict[str, dict[str, float]] = {}
         floor: dict[str, float] = {}
         for c in self.comparisons:
@@ -442,3 +467,15 @@ class Matcher:
         from recordkit.match._dedupe import link
 
         return link(self, left, right, left_ids=left_ids, right_ids=right_ids, previous=previous)
+
+    @classmethod
+    def for_schema(cls, schema: Any, **overrides: Any) -> Matcher:
+        """
+        The default matcher for a schema: its ``matching`` section, else from field types.
+
+        Raises:
+            SchemaError: nothing in the schema can be compared by default.
+        """
+        from recordkit.match._defaults import matcher_for_schema
+
+        return matcher_for_schema(schema, **overrides)
