@@ -108,5 +108,5 @@ def matcher_for_schema(schema: Schema, **overrides: Any) -> Matcher:
             "name field; give comparisons and blocking in its 'matching' section",
             source=schema.name,
         )
-    settings: dict[str, Any] = {"prepare": prep, "schema": schema.name, **overrides}
-    return Matcher(comparisons, blocking, **settings)
+    options: dict[str, Any] = {"prepare": prep, "schema": schema.name, **overrides}
+    return Matcher(comparisons, blocking, **options)

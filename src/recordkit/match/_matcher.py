@@ -328,8 +328,8 @@ class Matcher:
         # EM over the whole population of pairs: the blocked ones, plus the random pairs
         # no rule blocks, each standing in for its share of the unblocked rest.
         unblocked = np.ones(len(ra), dtype=bool)
-        for c in self._codes(prepared):
-            unblocked &= ~((c[ra] == c[rb]) & (c[ra] >= 0))
+        for code in self._codes(prepared):
+            unblocked &= ~((code[ra] == code[rb]) & (code[ra] >= 0))
         if prepared.source is None:
             total = n * (n - 1) // 2
         else:
