@@ -129,7 +129,11 @@ class TestMerge:
         persons, tickets, (a, b, _), ts = world
         merge = persons.merge([a.id, b.id])
         merged = [e for e in persons.audit.events() if e.action == "merge"]
-        repointed = [e for e in tickets.audit.events() if e.detail.get("merge") == merge.id]
+        repointed = [
+            e
+            for e in tickets.audit.events()
+            if e.detail.get("merge") == merge.id and e.schema == "ticket"
+        ]
         assert [(a.id, b.id)] == [e.record_ids for e in merged]
         assert {"ticket": [ts[0].id]} == merged[0].detail["repointed"]
         assert [(ts[0].id,)] == [e.record_ids for e in repointed]
@@ -300,6 +304,90 @@ class TestMergeRefusals:
         )
 
 
+class TestGarbage:
+    @pytest.mark.parametrize(
+        ("call", "error", "message"),
+        [
+            pytest.param(
+                lambda p, ids: p.merge(ids, policy="oldest"),
+                rk.MergeError,
+                "policy must be a MergePolicy",
+                id="policy-string",
+            ),
+            pytest.param(
+                lambda p, ids: p.merge(ids, picks="email"),
+                rk.SchemaError,
+                "picks maps field names to record ids",
+                id="picks-string",
+            ),
+            pytest.param(
+                lambda p, ids: p.merge(ids, picks={"emial": ids[0]}),
+                rk.SchemaError,
+                "did you mean 'email'",
+                id="picks-typo",
+            ),
+            pytest.param(
+                lambda p, ids: p.merge(ids, explanation=object()),
+                rk.MergeError,
+                "explanation",
+                id="explanation-object",
+            ),
+            pytest.param(
+                lambda p, ids: p.merge(["x\x00" * 500_000, ids[0]]),
+                rk.NotFound,
+                "chars",
+                id="1mb-nul-id",
+            ),
+            pytest.param(
+                lambda p, ids: p.unmerge(None),
+                rk.MergeError,
+                "merge ids are text",
+                id="unmerge-none",
+            ),
+            pytest.param(
+                lambda p, ids: rk.Steward(PERSON, related="tickets"),
+                rk.RecordkitError,
+                "related takes stewards",
+                id="related-string",
+            ),
+        ],
+    )
+    def test_refused_with_a_recordkit_error(
+        self, call: Any, error: type[Exception], message: str
+    ) -> None:
+        persons, tickets = stewards()
+        ids = [persons.capture({"name": n}, source="crm").id for n in ("A", "B")]
+        before = snapshot(persons, tickets)
+        with pytest.raises(error, match=message) as info:
+            call(persons, ids)
+        assert len(str(info.value)) < 400
+        assert before == snapshot(persons, tickets)
+
+    def test_unknown_conflict_mode(self, world: World) -> None:
+        persons, tickets, (a, b, _), _ = world
+        merge = persons.merge([a.id, b.id])
+        before = snapshot(persons, tickets)
+        with pytest.raises(rk.MergeError, match="on_conflict must be 'refuse' or 'reconcile'"):
+            persons.unmerge(merge.id, on_conflict="force")  # type: ignore[arg-type]
+        assert before == snapshot(persons, tickets)
+
+    def test_merge_of_another_schema(self, world: World) -> None:
+        persons, tickets, (a, b, _), _ = world
+        merge = persons.merge([a.id, b.id])
+        with pytest.raises(rk.MergeError, match="merged 'person' records, not 'ticket'"):
+            tickets.unmerge(merge.id)
+
+    def test_unmerge_access_denied(self) -> None:
+        persons, tickets = stewards(_Deny(rk.Action.MERGE))
+        a = persons.capture({"name": "A"}, source="crm")
+        b = persons.capture({"name": "B"}, source="crm")
+        merge = persons.merge([a.id, b.id])
+        before = snapshot(persons, tickets)
+        with pytest.raises(rk.AccessDenied):
+            persons.unmerge(merge.id, actor=rk.Actor("intern"))
+        assert (before, True) == (snapshot(persons, tickets), persons.get_merge(merge.id).active)
+
+
 class TestUnmerge:
     def test_restores_records_and_references(self, world: World) -> None:
         persons, tickets, (a, b, _), _ = world
@@ -309,8 +397,12 @@ class TestUnmerge:
         assert before == snapshot(persons, tickets)
         assert ((a.id, b.id), ()) == (undo.record_ids, undo.conflicts)
         assert (3, False) == (persons.get(a.id).version, persons.get_merge(merge.id).active)
-        assert ["merge", "unmerge"] == [e.action for e in persons.audit.events()][-2:]
-        assert ["update", "update"] == [e.action for e in tickets.audit.events()][-2:]
+        assert ["merge", "unmerge"] == [
+            e.action for e in persons.audit.events() if e.schema == "person"
+        ][-2:]
+        assert ["update", "update"] == [
+            e.action for e in tickets.audit.events() if e.schema == "ticket"
+        ][-2:]
 
     def test_chained_merges_undo_newest_first(self, world: World) -> None:
         persons, tickets, (a, b, c), _ = world
@@ -361,7 +453,7 @@ class TestUnmerge:
     def test_needs_the_related_steward(self, world: World) -> None:
         persons, _, (a, b, _), _ = world
         merge = persons.merge([a.id, b.id])
-        alone = rk.Steward(PERSON, store=persons.store)
+        alone = rk.Steward(persons.schema, store=persons.store)
         with pytest.raises(rk.MergeError, match="give the 'ticket' steward"):
             alone.unmerge(merge.id)
 
