@@ -8,6 +8,7 @@ Without PostgreSQL binaries the PostgreSQL cases skip with an install hint, exce
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -53,15 +54,27 @@ def postgres() -> Iterator[PostgresServer]:
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def postgres_url(postgres: PostgresServer) -> str:
+    """One database for the session; each test gets its own table prefix in it."""
+    return postgres.create_database()
+
+
+_PREFIXES = itertools.count(1)
+
+
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[str], str]:
-    """A function giving a fresh database URL for a SQL backend name."""
+    """A function giving a fresh database URL for a SQL backend name.
+
+    SQLite gets a new file; PostgreSQL gets the session's database, and ``make_store`` gives
+    each test its own table prefix there (cheaper than a database per test).
+    """
 
     def url(backend: str) -> str:
         if backend == "sqlite":
             return f"sqlite:///{tmp_path / 'records.db'}"
-        server: PostgresServer = request.getfixturevalue("postgres")
-        return server.create_database()
+        return str(request.getfixturevalue("postgres_url"))
 
     return url
 
@@ -85,6 +98,8 @@ def make_store(backend: str, database_url: Callable[[str], str]) -> Iterator[Mak
 
             if not url:
                 url.append(database_url(backend))
+                url.append(f"t{next(_PREFIXES)}_" if backend == "postgres" else "rk_")
+            options.setdefault("table_prefix", url[1])
             store = SQLStore(url[0], schemas=schemas, **options)  # type: ignore[arg-type]
         made.append(store)
         return store
