@@ -135,6 +135,22 @@ class TestPlanMerge:
         with pytest.raises(rk.MergeError, match=message):
             plan(records)
 
+    @pytest.mark.parametrize(
+        ("options", "message"),
+        [
+            pytest.param({"merge_id": ""}, "merge id is non-empty text", id="blank-id"),
+            pytest.param({"merge_id": None}, "merge id is non-empty text", id="none-id"),
+            pytest.param({"at": "2026-01-01"}, "timezone-aware datetime", id="text-time"),
+            pytest.param(
+                {"at": NOW.replace(tzinfo=None)}, "timezone-aware datetime", id="naive-time"
+            ),
+        ],
+    )
+    def test_bad_options(self, options: dict[str, Any], message: str) -> None:
+        with pytest.raises(rk.MergeError, match=message) as info:
+            plan_merge(PERSON, [ADA, ADA_WEB], **{"merge_id": "m1", "at": NOW, **options})
+        assert len(str(info.value)) < 200
+
     def test_pick_outside_the_merge(self) -> None:
         with pytest.raises(rk.MergeError, match="not in this merge"):
             plan([ADA, ADA_WEB], picks={"name": "zz"})

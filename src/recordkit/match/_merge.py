@@ -118,6 +118,12 @@ def plan_merge(
             in the merge.
         SchemaError: the policy names unknown fields or misuses ``keep_all``.
     """
+    if not isinstance(schema, Schema):
+        raise MergeError(f"plan_merge needs a Schema, got {type(schema).__name__}")
+    if not isinstance(merge_id, str) or not merge_id:
+        raise MergeError(f"a merge id is non-empty text, got {shorten(merge_id)}")
+    if not isinstance(at, dt.datetime) or at.tzinfo is None:
+        raise MergeError(f"'at' is a timezone-aware datetime, got {shorten(at)}")
     _check(schema, records)
     policy = MergePolicy.from_schema(schema) if policy is None else policy
     if not isinstance(policy, MergePolicy):
