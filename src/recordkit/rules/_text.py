@@ -52,8 +52,9 @@ def fold_key(value: Any) -> str:
     """
     Return a matching key for *value*: case-folded, accents and punctuation dropped.
 
-    ``"Non-Profit"``, ``"non profit"`` and ``"NON_PROFIT."`` share the key ``"non profit"``.
-    Values that are not text give ``""``.
+    ``"Non-Profit"``, ``"non profit"`` and ``"NON_PROFIT."`` share the key ``"non profit"``;
+    an acronym's letters are joined (``"N.G.O."`` → ``"ngo"``). Values that are not text
+    give ``""``.
 
     .. versionadded:: 0.1.0
     """
@@ -65,7 +66,10 @@ def fold_key(value: Any) -> str:
         if unicodedata.combining(char):
             continue
         out.append(char if char.isalnum() else " ")
-    return " ".join("".join(out).casefold().split())
+    tokens = "".join(out).casefold().split()
+    if len(tokens) > 1 and all(len(t) == 1 for t in tokens):
+        return "".join(tokens)  # an acronym written with dots or spaces: "U.S.A." → "usa"
+    return " ".join(tokens)
 
 
 def normalize_case(value: Any, *, style: str = "title") -> Any:
