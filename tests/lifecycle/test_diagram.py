@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -95,3 +96,13 @@ class TestDot:
     def test_not_a_lifecycle(self) -> None:
         with pytest.raises(rk.SchemaError, match="expected a Lifecycle"):
             rk.to_dot("governance")  # type: ignore[arg-type]
+
+
+class TestDocs:
+    def test_docs_draw_the_bundled_lifecycles_as_they_are(self) -> None:
+        page = (Path(__file__).parents[2] / "docs" / "lifecycle.md").read_text(encoding="utf-8")
+        blocks = re.findall(r"```mermaid\n(.*?)```", page, flags=re.S)
+        assert [
+            rk.to_mermaid(rk.bundled_lifecycle("governance")),
+            rk.to_mermaid(rk.bundled_lifecycle("business")),
+        ] == blocks
