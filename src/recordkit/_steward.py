@@ -807,7 +807,8 @@ class Steward:
             valid=self._passes_rules,
             explanation=explanation,
         )
-        moved: list[tuple[Steward, Record]] = []
+        # One write per referring record, even when several of its fields move.
+        moving: dict[tuple[int, str], tuple[Steward, Record]] = {}
         repoints: list[Repoint] = []
         for steward, name in self._referrers():
             where = {name: list(plan.merged_ids)}
@@ -817,7 +818,11 @@ class Steward:
                     before = by_id[p.record_id]
                     steward.access.check(actor, Action.UPDATE, steward.schema, before, (name,))
                     repoints.append(p)
-                    moved.append((steward, p.apply(before, at=plan.at)))
+                    key = (id(steward), p.record_id)
+                    record = moving.get(key, (steward, before))[1]
+                    after = p.apply(record, at=plan.at).evolve(version=before.version + 1)
+                    moving[key] = (steward, after)
+        moved = list(moving.values())
         plan = attrs.evolve(plan, repoints=repoints)
         if dry_run:
             return plan
@@ -905,7 +910,13 @@ class Steward:
         undo = plan_unmerge(merge.plan, current, references, at=now, on_conflict=on_conflict)
         moved = [(self._steward_for(r.schema), r) for r in undo.references]
         for steward, record in moved:
-            fields = tuple({p.field for p in merge.repoints if p.record_id == record.id})
+            fields = tuple(
+                dict.fromkeys(
+                    p.field
+                    for p in merge.repoints
+                    if (p.schema, p.record_id) == (record.schema, record.id)
+                )
+            )
             steward.access.check(actor, Action.UPDATE, steward.schema, record, fields)
         own: list[tuple[Record, int | None]] = [(r, r.version - 1) for r in undo.restored]
         with self._transactions(moved):

@@ -183,6 +183,28 @@ class TestMerge:
             contacts.merge([good.id, bad.id], dry_run=True).survivor["phone"],
         )
 
+    def test_a_record_referring_twice_is_written_once(self) -> None:
+        handover = rk.Schema(
+            "handover",
+            [
+                rk.Field("from_id", rk.Reference("person")),
+                rk.Field("to_id", rk.Reference("person")),
+            ],
+        )
+        store = rk.MemoryStore()
+        handovers = rk.Steward(handover, store=store, clock=Clock())
+        persons = rk.Steward(PERSON, store=store, clock=Clock(), related=[handovers])
+        a = persons.capture({"name": "A"}, source="crm")
+        b = persons.capture({"name": "B"}, source="crm")
+        h = handovers.capture({"from_id": b.id, "to_id": b.id}, source="crm")
+        before = snapshot(persons, handovers)
+        merge = persons.merge([a.id, b.id])
+        moved = handovers.get(h.id)
+        assert (a.id, a.id, 2) == (moved["from_id"], moved["to_id"], moved.version)
+        assert 2 == len(merge.repoints)
+        persons.unmerge(merge.id)
+        assert (before, 3) == (snapshot(persons, handovers), handovers.get(h.id).version)
+
     def test_references_in_another_store(self) -> None:
         persons, tickets = stewards(shared=False)
         a = persons.capture({"name": "A"}, source="crm")

@@ -211,25 +211,27 @@ def plan_unmerge(
         conflicts.extend(found)
         base = _reconciled(original, now, found) if found else original
         restored.append(base.evolve(version=now.version + 1, updated_at=at))
-    refs: list[Record] = []
+    # One write per referring record, even when several of its fields go back.
+    refs: dict[tuple[str, str], Record] = {}
     for p in merge.repoints:
+        key = (p.schema, p.record_id)
         now = current.get(p.record_id) if p.schema == merge.schema else None
-        now = references.get((p.schema, p.record_id), now)
+        now = references.get(key, now)
         if now is None:
             continue  # the referring record was erased since: nothing to point back
         moved = (p.new, Provenance("merge", merge.at, p.old))
         if _cell(now, p.field) != moved:
             if first is None:
                 first = (p.version + 1, now.version)
+            current_value = now.values.get(p.field)
             conflicts.append(
-                Conflict(p.schema, p.record_id, f"values.{p.field}", p.new, now.values.get(
-                    p.field), "")
+                Conflict(p.schema, p.record_id, f"values.{p.field}", p.new, current_value, "")
             )
             continue
-        refs.append(p.revert(now, at=at))
+        refs[key] = p.revert(refs.get(key, now), at=at).evolve(version=now.version + 1)
     if conflicts and on_conflict == "refuse":
         done = [attrs.evolve(c, resolution="refused") for c in conflicts]
         assert first is not None
         raise UnmergeConflict(merge.id, done, expected=first[0], actual=first[1])
     kept = [attrs.evolve(c, resolution="kept the later edit") for c in conflicts]
-    return Unmerge(merge.id, at, restored, refs, kept)
+    return Unmerge(merge.id, at, restored, refs.values(), kept)
