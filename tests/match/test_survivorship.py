@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -241,6 +242,33 @@ class TestMergePolicy:
             "survivor": "newest",
             "fields": {"email": "most_recent", "phone": {"trusted_sources": ["crm", "web"]}},
         } == policy.to_dict()
+
+    def test_yaml_round_trip(self) -> None:
+        """The policy a YAML schema declares survives dump and reload, YAML to YAML."""
+        schema = rk.parse_schema(
+            """
+            schema: lead
+            fields:
+              email: {type: email}
+              phone: {type: phone}
+              name: {type: text}
+            matching:
+              survivorship:
+                email: most_recent
+                phone: {trusted_sources: [crm, web], then: longest}
+                name: {validated_only: true, then: survivor_first}
+              merge: {default: most_complete, survivor: first}
+            """
+        )
+        policy = rk.MergePolicy.from_schema(schema)
+        again = rk.parse_schema(rk.dump_schema(schema))
+        data = policy.to_dict()
+        assert (policy, "first", "most_complete") == (
+            rk.MergePolicy.from_schema(again),
+            data["survivor"],
+            data["default"],
+        )
+        assert policy == rk.MergePolicy.from_dict(yaml.safe_load(yaml.safe_dump(data)))
 
     def test_from_schema_without_a_section_is_the_default(self) -> None:
         assert rk.MergePolicy() == rk.MergePolicy.from_schema(TICKET)
