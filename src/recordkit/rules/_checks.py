@@ -77,7 +77,8 @@ class _NotBlank:
         if value is None or (isinstance(value, str) and not value.strip()):
             message = "is blank"
         elif isinstance(value, str) and (
-            fold_key(value) in _PLACEHOLDERS or not any(c.isalnum() for c in value)
+            (len(value) <= 20 and fold_key(value) in _PLACEHOLDERS)
+            or not any(c.isalnum() for c in value[:1000])
         ):
             message = f"holds a placeholder, not a value: {shorten(value)}"
         else:
@@ -295,8 +296,10 @@ class _Subdivision:
 
     def validate(self, value: Any, /, *context: Any) -> Sequence[Issue]:
         country = context[0] if context else None
-        if subdivision_code(value) == value and (
-            not isinstance(country, str) or value.startswith(country + "-")
+        if (
+            isinstance(value, str)
+            and subdivision_code(value) == value
+            and (not isinstance(country, str) or value.startswith(country + "-"))
         ):
             return NO_ISSUES
         where = f" of {country}" if isinstance(country, str) else ""

@@ -1,0 +1,139 @@
+"""Invariants of every normalizer and validator: normalizers are idempotent and never
+raise, validators never raise, whatever they are given."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+
+import recordkit.rules as rr
+from recordkit.rules import Check, Issue, Normalize
+from tests.rules.strategies import any_value, messy_text
+
+# About 130 properties: a third of the profile's examples each keeps the suite quick.
+settings.register_profile(
+    "rules", parent=settings.default, max_examples=max(20, settings.default.max_examples // 3)
+)
+QUICK = settings.get_profile("rules")
+
+FUNCTIONS: list[tuple[str, Callable[[Any], Any]]] = [
+    ("clean_text", rr.clean_text),
+    ("normalize_name", rr.normalize_name),
+    ("normalize_case.title", lambda v: rr.normalize_case(v, style="title")),
+    ("normalize_case.upper", lambda v: rr.normalize_case(v, style="upper")),
+    ("normalize_case.lower", lambda v: rr.normalize_case(v, style="lower")),
+    ("normalize_phone", rr.normalize_phone),
+    ("normalize_phone.US", lambda v: rr.normalize_phone(v, region="US")),
+    ("normalize_phone.GB", lambda v: rr.normalize_phone(v, region="GB")),
+    ("normalize_email", rr.normalize_email),
+    ("normalize_email.keepcase", lambda v: rr.normalize_email(v, lowercase=False)),
+    ("normalize_url", rr.normalize_url),
+    ("normalize_country", rr.normalize_country),
+    ("normalize_subdivision", rr.normalize_subdivision),
+    ("normalize_subdivision.US", lambda v: rr.normalize_subdivision(v, country="US")),
+    ("normalize_date", rr.normalize_date),
+    ("normalize_date.dayfirst", lambda v: rr.normalize_date(v, dayfirst=True)),
+    ("normalize_date.strict", lambda v: rr.normalize_date(v, dayfirst=None)),
+    ("normalize_boolean", rr.normalize_boolean),
+    ("normalize_money", rr.normalize_money),
+    ("normalize_money.EUR", lambda v: rr.normalize_money(v, currency="EUR")),
+    ("normalize_picklist", lambda v: rr.normalize_picklist(
+        v, values=["Technology", "Non-profit"], synonyms={"Technology": ["SaaS"]})),
+]  # fmt: skip
+
+NORMALIZERS = [
+    Normalize.text(),
+    Normalize.name(),
+    Normalize.case("title"),
+    Normalize.phone(region="US"),
+    Normalize.phone(region_field="country"),
+    Normalize.email(),
+    Normalize.picklist(["Technology", "Finance"], {"Technology": ["SaaS", "IT"]}),
+    Normalize.country(),
+    Normalize.subdivision(country_field="country"),
+    Normalize.url(),
+    Normalize.date(),
+    Normalize.boolean(),
+    Normalize.money(currency="USD"),
+]
+
+VALIDATORS = [
+    Check.required(),
+    Check.not_blank(),
+    Check.pattern(r"[A-Z]{2}\d+"),
+    Check.length(min=2, max=10),
+    Check.range(min=0, max=100),
+    Check.range(min="2000-01-01"),
+    Check.one_of(["a", "b"]),
+    Check.phone(region="US"),
+    Check.phone(types=["mobile"]),
+    Check.email(),
+    Check.country(),
+    Check.subdivision(country_field="country"),
+    Check.url(),
+    Check.unique(),
+    rr.require("a", "b"),
+    rr.require_any("a", "b"),
+    rr.when(rr.where("a", equals="x"), rr.require("b")),
+    rr.any_of(Check.email(), Check.phone()),
+    rr.all_of(Check.length(max=3), Check.not_blank()),
+    rr.on("a", Check.email()),
+]
+
+
+@pytest.mark.parametrize(("name", "normalize"), FUNCTIONS, ids=[n for n, _ in FUNCTIONS])
+class TestNormalizerFunctions:
+    @QUICK
+    @given(messy_text())
+    def test_idempotent_on_text(self, name: str, normalize: Callable[[Any], Any],
+                                text: str) -> None:
+        once = normalize(text)
+        assert once == normalize(once)
+
+    @QUICK
+    @given(any_value())
+    def test_never_raises(self, name: str, normalize: Callable[[Any], Any], value: Any) -> None:
+        normalize(value)
+
+    def test_none_stays_none(self, name: str, normalize: Callable[[Any], Any]) -> None:
+        assert normalize(None) is None
+
+
+@pytest.mark.parametrize("rule", NORMALIZERS, ids=lambda r: r.id)
+class TestNormalizerRules:
+    @QUICK
+    @given(messy_text(), messy_text())
+    def test_idempotent_and_says_when_it_changed(self, rule: rr.Normalizer, text: str,
+                                                 country: str) -> None:
+        context = (country,) if getattr(rule, "uses", ()) else ()
+        once, changed = rule.normalize(text, *context)
+        twice, changed_again = rule.normalize(once, *context)
+        assert once == twice
+        assert not changed_again
+        assert changed == (once != text or type(once) is not type(text))
+
+    @QUICK
+    @given(any_value(), any_value())
+    def test_never_raises(self, rule: rr.Normalizer, value: Any, country: Any) -> None:
+        context = (country,) if getattr(rule, "uses", ()) else ()
+        rule.normalize(value, *context)
+
+
+@pytest.mark.parametrize("rule", VALIDATORS, ids=lambda r: r.id)
+class TestValidatorsNeverRaise:
+    @QUICK
+    @given(any_value(), any_value())
+    def test_returns_issues(self, rule: rr.Validator, value: Any, country: Any) -> None:
+        context = (country,) if getattr(rule, "uses", ()) else ()
+        issues = rule.validate(value, *context)
+        assert all(isinstance(i, Issue) for i in issues)
+
+    @QUICK
+    @given(any_value(), any_value())
+    def test_returns_issues_for_records(self, rule: rr.Validator, a: Any, b: Any) -> None:
+        context = (a,) if getattr(rule, "uses", ()) else ()
+        issues = rule.validate({"a": a, "b": b}, *context)
+        assert all(isinstance(i, Issue) for i in issues)
