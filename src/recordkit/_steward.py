@@ -589,6 +589,7 @@ class Steward:
             AccessDenied: *actor* may not move it (or may not write a hook's fields).
             ConflictError: the record changed meanwhile.
         """
+        self._check_actor(actor)
         current = self._own(record_id)
         attribute = self.lifecycles.attribute_for(to, on)
         self.lifecycles.refuse_if_closed(current)
@@ -637,6 +638,7 @@ class Steward:
             TransitionError: *now* is not a datetime, or is earlier than the last sweep's
                 (the clock went backwards); nothing is moved.
         """
+        self._check_actor(actor)
         now = self.lifecycles.sweep_time(now, self._swept_at)
         due: list[str] = []
         for batch in self.store.scan(self.schema.name, batch_size=batch_size):
@@ -688,6 +690,11 @@ class Steward:
         """
         attribute = self.lifecycles.attribute_for(stage)
         return became(self.get(record_id, actor=actor), stage, attribute=attribute, first=first)
+
+    @staticmethod
+    def _check_actor(actor: object) -> None:
+        if not isinstance(actor, Actor):
+            raise RecordkitError(f"actor must be a recordkit Actor, got {shorten(actor)}")
 
     def _commit_moves(
         self,

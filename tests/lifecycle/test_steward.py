@@ -7,10 +7,13 @@ from collections.abc import Collection
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import recordkit as rk
 from recordkit import Action, Actor
 from tests.lifecycle.machines import DEAL, DEAL_STAGES, T0, Ticks
+from tests.strategies import garbage
 
 ANA = Actor("ana", roles={"steward"})
 EVE = Actor("eve")
@@ -303,3 +306,34 @@ class TestWiring:
         s, _ = steward(stages=None)
         with pytest.raises(rk.TransitionError, match="unknown state or stage 'lead'"):
             s.advance(captured(s).id, "lead", actor=ANA)
+
+
+class TestGarbage:
+    @given(
+        to=garbage | st.sampled_from(["lead", "active"]),
+        reason=garbage,
+        override=garbage,
+        on=st.none() | garbage,
+        actor=st.just(ANA) | garbage,
+    )
+    @settings(max_examples=40)
+    def test_advance_refuses_cleanly_and_changes_nothing(
+        self, to: Any, reason: Any, override: Any, on: Any, actor: Any
+    ) -> None:
+        s, _ = steward()
+        r = captured(s)
+        try:
+            s.advance(r.id, to, actor=actor, reason=reason, override=override, on=on)
+        except rk.RecordkitError as exc:
+            assert len(str(exc)) < 1000
+            assert r == s.get(r.id)
+        else:
+            assert s.get(r.id).version == r.version + 1
+
+    @given(record_id=garbage, stage=garbage)
+    @settings(max_examples=15)
+    def test_queries_refuse_cleanly(self, record_id: Any, stage: Any) -> None:
+        s, _ = steward()
+        for call in (lambda: s.history(record_id), lambda: s.became(record_id, stage)):
+            with pytest.raises(rk.RecordkitError):
+                call()
