@@ -809,6 +809,7 @@ class Steward:
             merge_id=self._ids(),
             at=self._clock(),
             actor=actor.id,
+            lifecycle=self._state_lifecycle(),
             policy=policy,
             picks=picks,
             valid=self._passes_rules,
@@ -1014,7 +1015,21 @@ class Steward:
                     f"record {r.id!r} was merged into {into!r} already; merge {into!r} instead",
                     record_ids=[r.id],
                 )
+            if r.state != MERGED and self.lifecycles.closed(r):
+                raise MergeError(
+                    f"only live records merge: {r.id!r} is {r.state} (a final state)",
+                    record_ids=[r.id],
+                )
         return records
+
+    def _state_lifecycle(self) -> str:
+        """
+        The name of the lifecycle driving ``state`` (named in the merged records' history).
+        """
+        for attribute, machine in self.lifecycles:
+            if attribute == "state":
+                return machine.lifecycle.name
+        return ""
 
     def _referrers(self) -> list[tuple[Steward, str]]:
         """

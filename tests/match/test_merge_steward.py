@@ -119,6 +119,13 @@ class TestMerge:
         if "tags" in persons.schema:
             assert ("vip", "b2b") == survivor["tags"]
         assert (MERGED, dict(b.values)) == (gone.state, dict(gone.values))
+        moved = gone.history[-1]
+        assert ("governance", "merge", merge.id, "captured") == (
+            moved.lifecycle,
+            moved.event,
+            moved.reason,
+            moved.source,
+        )
         assert [a.id, ts[1].values["person_id"], a.id] == [
             tickets.get(t.id)["person_id"] for t in ts
         ]
@@ -289,7 +296,7 @@ class TestMergeRefusals:
 
     def test_retired(self, world: World) -> None:
         persons, _, (a, b, _), _ = world
-        persons.store.put(b.evolve(state="retired", version=2), expected_version=1)
+        persons.retire(b.id, actor=rk.Actor("ops"))
         with pytest.raises(rk.MergeError, match="is retired"):
             persons.merge([a.id, b.id])
 

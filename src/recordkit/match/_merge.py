@@ -88,6 +88,7 @@ def plan_merge(
     merge_id: str,
     at: dt.datetime,
     actor: str = "system",
+    lifecycle: str = "",
     policy: MergePolicy | None = None,
     picks: Mapping[str, str] | None = None,
     valid: Validity | None = None,
@@ -102,6 +103,7 @@ def plan_merge(
         merge_id: the id the merge will carry.
         at: when the merge is made (the written records' ``updated_at``).
         actor: who merges (named in the merged-away records' state transition).
+        lifecycle: the name of the lifecycle driving ``state``, for that transition.
         policy: the merge policy (default: the schema's, see `MergePolicy.from_schema`).
         picks: manual picks, field name → record id, overriding the policy.
         valid: says whether a value passes validation, for ``validated_only``
@@ -190,7 +192,16 @@ def plan_merge(
             updated_at=at,
             history=(
                 *r.history,
-                Transition("state", r.state, MERGED, at, actor, event="merge", reason=merge_id),
+                Transition(
+                    "state",
+                    r.state,
+                    MERGED,
+                    at,
+                    actor,
+                    lifecycle=lifecycle,
+                    event="merge",
+                    reason=merge_id,
+                ),
             ),
         )
         for r in ranked[1:]
