@@ -75,7 +75,8 @@ class TestChain:
         assert 3 == len(outer.rules)  # type: ignore[attr-defined]
 
     def test_id_names_the_parts(self) -> None:
-        assert "chain(normalize.text,normalize.name)" == chain(Normalize.text(), Normalize.name()).id
+        rule = chain(Normalize.text(), Normalize.name())
+        assert "chain(normalize.text,normalize.name)" == rule.id
 
 
 class TestAllOf:

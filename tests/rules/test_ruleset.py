@@ -180,7 +180,7 @@ class TestSpecErrors:
             pytest.param([{"all_of": []}], id="empty-all-of"),
             pytest.param([{"pattern": "("}], id="bad-regex"),
             pytest.param([{"valid_phone": {"types": ["pager2"]}}], id="bad-phone-type"),
-            pytest.param([{"person_name": None, "severity": "warning"}], id="severity-on-normalizer"),
+            pytest.param([{"person_name": None, "severity": "warning"}], id="normalizer-severity"),
         ],
     )
     def test_malformed_specs_are_schema_errors(self, rules: list[Any]) -> None:
