@@ -58,8 +58,15 @@ COMPANY = Schema("company", [Field("name", Text()), Field("domain", URL())], ide
 T0 = dt.datetime(2026, 1, 1, 9, 30, tzinfo=dt.UTC)
 
 
-def lead(record_id: str, *, version: int = 1, at: dt.datetime = T0, source: str = "crm",
-         stage: str | None = None, **values: Any) -> Record:
+def lead(
+    record_id: str,
+    *,
+    version: int = 1,
+    at: dt.datetime = T0,
+    source: str = "crm",
+    stage: str | None = None,
+    **values: Any,
+) -> Record:
     """A lead record whose every value came from *source* at *at*."""
     return Record(
         record_id,

@@ -23,7 +23,11 @@ decimals = st.decimals(
     min_value=-(10**12), max_value=10**12, allow_nan=False, allow_infinity=False, places=4
 )
 raws = st.one_of(
-    st.none(), text, st.integers(-(2**70), 2**70), st.floats(allow_nan=False, allow_infinity=False), st.booleans()
+    st.none(),
+    text,
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
 )
 
 FIELD_VALUES: dict[str, st.SearchStrategy[Any]] = {
@@ -35,8 +39,11 @@ FIELD_VALUES: dict[str, st.SearchStrategy[Any]] = {
     "seen_at": instants,
     "visits": st.integers(-(2**63), 2**63 - 1),
     "score": decimals,
-    "budget": st.builds(Money, decimals.map(lambda d: d.quantize(decimal.Decimal("0.01"))),
-                        st.sampled_from(["USD", "EUR", "JPY"])),
+    "budget": st.builds(
+        Money,
+        decimals.map(lambda d: d.quantize(decimal.Decimal("0.01"))),
+        st.sampled_from(["USD", "EUR", "JPY"]),
+    ),
     "opted_in": st.booleans(),
     "country": st.sampled_from(["US", "GB", "DE"]),
     "state": st.sampled_from(["US-NY", "US-CA", "GB-LND"]),

@@ -7,7 +7,6 @@ import decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from recordkit import ConflictError, Money, NotFound, Record, SchemaError, StoreError
 from recordkit.store import Predicate, Store
@@ -102,8 +101,15 @@ SEGMENT = [
     lead("l2", stage="mql", state="US-NY", name="B", phone="+12125550100", visits=10),
     lead("l3", stage="mql", state="US-CA", name="C", visits=7),
     lead("l4", stage="sql", state="US-NY", name="D", visits=1),
-    lead("l5", stage="mql", state="US-NY", name="E", score=decimal.Decimal("9.50"),
-         budget=Money(decimal.Decimal("100.00"), "USD"), opted_in=True),
+    lead(
+        "l5",
+        stage="mql",
+        state="US-NY",
+        name="E",
+        score=decimal.Decimal("9.50"),
+        budget=Money(decimal.Decimal("100.00"), "USD"),
+        opted_in=True,
+    ),
 ]
 
 
@@ -121,12 +127,16 @@ class TestQuery:
             pytest.param({"state": ["US-CA", "US-NY"]}, "sql", ["l4"], id="in-and-stage"),
             pytest.param([Predicate.ge("visits", 7)], None, ["l2", "l3"], id="ge"),
             pytest.param([Predicate.lt("visits", "7")], None, ["l1", "l4"], id="raw-coerced"),
-            pytest.param([Predicate.ne("visits", 3)], None, ["l2", "l3", "l4"], id="ne-skips-empty"),
+            pytest.param(
+                [Predicate.ne("visits", 3)], None, ["l2", "l3", "l4"], id="ne-skips-empty"
+            ),
             pytest.param([Predicate.present("phone")], None, ["l2"], id="present"),
             pytest.param({"born": "1980-01-01"}, None, ["l1"], id="date-text"),
             pytest.param({"score": decimal.Decimal("9.5")}, None, ["l5"], id="decimal-equal"),
             pytest.param([Predicate.gt("score", 9)], None, ["l5"], id="decimal-order"),
-            pytest.param({"budget": Money(decimal.Decimal("100"), "USD")}, None, ["l5"], id="money"),
+            pytest.param(
+                {"budget": Money(decimal.Decimal("100"), "USD")}, None, ["l5"], id="money"
+            ),
             pytest.param({"budget": Money(decimal.Decimal("100"), "EUR")}, None, [], id="currency"),
             pytest.param({"opted_in": True}, None, ["l5"], id="boolean"),
             pytest.param([Predicate.isin("name", [])], None, [], id="in-nothing"),
@@ -184,15 +194,31 @@ class TestUpsert:
         ("incoming", "precedence", "expected_name", "outcome"),
         [
             pytest.param(lead("a", name="New", at=LATER), (), "New", "updated", id="newer-wins"),
-            pytest.param(lead("a", name="Old", at=EARLIER), (), "Stored", "unchanged",
-                         id="older-loses"),
+            pytest.param(
+                lead("a", name="Old", at=EARLIER), (), "Stored", "unchanged", id="older-loses"
+            ),
             pytest.param(lead("a", name="Tie", at=T0), (), "Tie", "updated", id="tie-incoming"),
-            pytest.param(lead("a", name="Web", at=LATER, source="web"), ("crm", "web"),
-                         "Stored", "unchanged", id="lower-source-loses-even-if-newer"),
-            pytest.param(lead("a", name="Sf", at=EARLIER, source="sf"), ("sf", "crm"), "Sf",
-                         "updated", id="higher-source-wins-even-if-older"),
-            pytest.param(lead("a", name="X", at=LATER, source="unknown"), ("crm",), "Stored",
-                         "unchanged", id="unlisted-ranks-lowest"),
+            pytest.param(
+                lead("a", name="Web", at=LATER, source="web"),
+                ("crm", "web"),
+                "Stored",
+                "unchanged",
+                id="lower-source-loses-even-if-newer",
+            ),
+            pytest.param(
+                lead("a", name="Sf", at=EARLIER, source="sf"),
+                ("sf", "crm"),
+                "Sf",
+                "updated",
+                id="higher-source-wins-even-if-older",
+            ),
+            pytest.param(
+                lead("a", name="X", at=LATER, source="unknown"),
+                ("crm",),
+                "Stored",
+                "unchanged",
+                id="unlisted-ranks-lowest",
+            ),
         ],
     )
     def test_resolution(
@@ -239,7 +265,10 @@ class TestUpsert:
         store.upsert_many([lead("a", phone=None, owner="bob", at=LATER)])
         got = store.get("a")
         assert (None, True, "bob", "bob") == (
-            got["phone"], "phone" in got.values, got.owner, got["owner"]
+            got["phone"],
+            "phone" in got.values,
+            got.owner,
+            got["owner"],
         )
 
     def test_matches_memory(self, store: Store) -> None:
@@ -248,11 +277,15 @@ class TestUpsert:
 
         reference = MemoryStore()
         batches = [
-            [lead(f"r{i}", name=f"n{i}", visits=i) for i in range(0, 30)],
-            [lead(f"r{i}", name=f"m{i}", at=LATER if i % 2 else EARLIER, source="web")
-             for i in range(15, 45)],
-            [lead(f"r{i}", visits=None, score=decimal.Decimal(i), at=LATER, source="crm")
-             for i in range(0, 45, 3)],
+            [lead(f"r{i}", name=f"n{i}", visits=i) for i in range(30)],
+            [
+                lead(f"r{i}", name=f"m{i}", at=LATER if i % 2 else EARLIER, source="web")
+                for i in range(15, 45)
+            ],
+            [
+                lead(f"r{i}", visits=None, score=decimal.Decimal(i), at=LATER, source="crm")
+                for i in range(0, 45, 3)
+            ],
         ]
         for batch in batches:
             expected = reference.upsert_many(batch, precedence=["crm"])

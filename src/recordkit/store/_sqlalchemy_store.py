@@ -114,9 +114,13 @@ class SQLStore(Store):
         self._lock = threading.RLock()
         self._local = threading.local()
         self._audit = SQLAuditLog(self)
-        self._prepare_fixed()
-        for schema in schemas:
-            self.register(schema)
+        try:
+            self._prepare_fixed()
+            for schema in schemas:
+                self.register(schema)
+        except BaseException:
+            self.close()  # a store that failed to open must not leak its connection pool
+            raise
 
     def __repr__(self) -> str:
         return f"SQLStore({self.dialect}, schemas={sorted(self._codecs)})"
