@@ -1,0 +1,70 @@
+"""Entity ids: stable across runs, merges and splits recorded, independent of order."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from recordkit import RecordkitError
+from recordkit.match import Assignment, Cluster, ClusterMerge, ClusterSplit, assign_entity_ids
+
+
+class TestAssignEntityIds:
+    def test_new_groups_are_named_by_their_smallest_record(self) -> None:
+        a = assign_entity_ids([["r2", "r1"], ["r3"]])
+        assert (Cluster("r1", ("r1", "r2")), Cluster("r3", ("r3",))) == a.clusters
+
+    def test_ids_survive_a_rerun(self) -> None:
+        a = assign_entity_ids([["r1", "r2", "r9"], ["r3"]], previous={"r1": "E1", "r2": "E1",
+                                                                       "r3": "E7"})
+        assert {"r1": "E1", "r2": "E1", "r9": "E1", "r3": "E7"} == a.entity_of
+
+    def test_covering_two_entities_is_a_recorded_merge(self) -> None:
+        a = assign_entity_ids([["r1", "r2", "r3"]], previous={"r1": "E1", "r2": "E1", "r3": "E2"})
+        assert (ClusterMerge("E1", ("E2",), ("r1", "r2", "r3")),) == a.merges
+
+    def test_spreading_one_entity_is_a_recorded_split(self) -> None:
+        a = assign_entity_ids([["r1", "r2"], ["r3"]], previous={"r1": "E1", "r2": "E1",
+                                                                  "r3": "E1"})
+        assert ((ClusterSplit("E1", ("E1", "r3")),), ()) == (a.splits, a.merges)
+
+    def test_a_fresh_id_never_reuses_a_taken_one(self) -> None:
+        a = assign_entity_ids([["r1"], ["r2"]], previous={"r1": "r2"})
+        assert {"r1": "r2", "r2": "r2~2"} == a.entity_of
+
+    def test_a_record_in_two_groups_is_refused(self) -> None:
+        with pytest.raises(RecordkitError, match="in two clusters"):
+            assign_entity_ids([["r1", "r2"], ["r2"]])
+
+    @pytest.mark.parametrize(
+        "groups",
+        [pytest.param(["r1"], id="string-not-group"), pytest.param([[1, 2]], id="int-ids")],
+    )
+    def test_garbage_is_refused(self, groups: list[object]) -> None:
+        with pytest.raises(RecordkitError):
+            assign_entity_ids(groups)  # type: ignore[arg-type]
+
+    @given(st.lists(st.sets(st.sampled_from([f"r{i}" for i in range(12)]), min_size=1),
+                    max_size=6), st.randoms())
+    def test_order_of_groups_and_members_does_not_matter(
+        self, raw: list[set[str]], rnd: object
+    ) -> None:
+        seen: set[str] = set()
+        groups = []
+        for g in raw:
+            g = g - seen
+            seen |= g
+            if g:
+                groups.append(sorted(g))
+        shuffled = [list(g) for g in groups]
+        rnd.shuffle(shuffled)  # type: ignore[attr-defined]
+        for g in shuffled:
+            rnd.shuffle(g)  # type: ignore[attr-defined]
+        assert assign_entity_ids(groups) == assign_entity_ids(shuffled)
+
+
+class TestAssignment:
+    def test_pairs_are_every_pair_within_a_cluster(self) -> None:
+        a = Assignment([Cluster("e", ("a", "b", "c")), Cluster("d", ("d",))])
+        assert {("a", "b"), ("a", "c"), ("b", "c")} == a.pairs()

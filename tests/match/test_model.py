@@ -1,0 +1,112 @@
+"""Scoring models: EM without labels, term frequencies, weighted and deterministic rules."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from recordkit import SchemaError
+from recordkit.match import FellegiSunter, MatchRule, WeightedRules
+from recordkit.match._estimate import em, random_pairs, tf_table, u_from_levels
+
+
+class TestEM:
+    def test_recovers_known_parameters(self) -> None:
+        rng = np.random.default_rng(3)
+        n_match, n_non = 3_000, 30_000
+        m_true = {"a": [0.0, 0.8, 0.15, 0.05], "b": [0.0, 0.7, 0.3]}
+        u_true = {"a": [1.0, 0.01, 0.04, 0.95], "b": [1.0, 0.05, 0.95]}
+        levels = []
+        for name in ("a", "b"):
+            m = np.array(m_true[name][1:])
+            u = np.array(u_true[name][1:])
+            lv = np.r_[rng.choice(len(m), n_match, p=m), rng.choice(len(u), n_non, p=u)] + 1
+            levels.append(lv.astype(np.int8))
+        result = em(levels, ["a", "b"], {k: tuple(v) for k, v in u_true.items()})
+        assert abs(result.prior - n_match / (n_match + n_non)) < 0.02
+        assert np.allclose(m_true["a"][1:], result.m["a"][1:], atol=0.03)
+        assert np.allclose(m_true["b"][1:], result.m["b"][1:], atol=0.03)
+
+    def test_no_pairs_gives_the_starting_point(self) -> None:
+        result = em([np.zeros(0, np.int8)], ["a"], {"a": (1.0, 0.1, 0.9)})
+        assert (0, 3) == (result.iterations, len(result.m["a"]))
+
+
+class TestU:
+    def test_levels_counted_missing_excluded_and_smoothed(self) -> None:
+        u = u_from_levels(np.array([0, 0, 1, 2, 2, 2], np.int8), 3, smoothing=0.0)
+        assert (1.0, 0.25, 0.75) == u
+
+    def test_random_pairs_never_pair_a_record_with_itself(self) -> None:
+        a, b = random_pairs(5, 1000, seed=1)
+        assert (True, 10) == (bool((a < b).all()), len(a))
+
+
+class TestFellegiSunter:
+    MODEL = FellegiSunter(
+        0.001,
+        {"email": (1.0, 0.9, 0.1)},
+        {"email": (1.0, 0.001, 0.999)},
+        tf={"email": {"info@acme.com": 0.05}},
+        tf_floor={"email": 0.0001},
+    )
+
+    def test_weights_are_log2_m_over_u(self) -> None:
+        w = self.MODEL.weights("email")
+        assert np.allclose([0.0, np.log2(900), np.log2(0.1 / 0.999)], w)
+
+    def test_common_values_weigh_less_rare_ones_more(self) -> None:
+        freq = self.MODEL.frequency("email", ["info@acme.com", "rare@x.org"])
+        adj = self.MODEL.tf_adjustment("email", freq)
+        assert (True, True) == (bool(adj[0] < 0), bool(adj[1] > 0))
+
+    def test_round_trips_through_json(self) -> None:
+        data = json.loads(json.dumps(self.MODEL.to_dict()))
+        assert self.MODEL.to_dict() == FellegiSunter.from_dict(data).to_dict()
+
+    @pytest.mark.parametrize(
+        "data",
+        [
+            pytest.param({"prior": 2.0, "m": {}, "u": {}}, id="prior-out-of-range"),
+            pytest.param({"prior": 0.1, "m": {"a": [1, 0.5]}, "u": {}}, id="u-missing"),
+            pytest.param({"m": {}}, id="no-prior"),
+        ],
+    )
+    def test_bad_models(self, data: dict[str, object]) -> None:
+        with pytest.raises(SchemaError):
+            FellegiSunter.from_dict(data)
+
+
+class TestTfTable:
+    def test_only_repeated_values_are_listed(self) -> None:
+        assert ({"a": 0.5}, 0.25) == tf_table(["a", "a", "b", "c", None])
+
+
+class TestWeightedRules:
+    def test_points_by_label(self) -> None:
+        table = WeightedRules({"email": {"exact": 10}}).table("email", ["missing", "exact", "x"])
+        assert [0.0, 10.0, 0.0] == table.tolist()
+
+    def test_unknown_label_is_named(self) -> None:
+        with pytest.raises(SchemaError, match="level 'exactly'"):
+            WeightedRules({"email": {"exactly": 10}}).table("email", ["missing", "exact"])
+
+
+class TestMatchRule:
+    LABELS = {"email": ("missing", "exact", "different"), "phone": ("missing", "exact", "x")}
+
+    def test_all_conditions_must_hold(self) -> None:
+        levels = {"email": np.array([1, 1, 2], np.int8), "phone": np.array([1, 2, 1], np.int8)}
+        rule = MatchRule({"email": "exact", "phone": ["exact"]})
+        assert [True, False, False] == rule.mask(levels, self.LABELS).tolist()
+
+    @pytest.mark.parametrize(
+        "when",
+        [pytest.param({"mail": "exact"}, id="comparison"),
+         pytest.param({"email": "close"}, id="level")],
+    )
+    def test_unknown_names_are_schema_errors(self, when: dict[str, str]) -> None:
+        with pytest.raises(SchemaError):
+            MatchRule(when).mask({"email": np.zeros(1, np.int8)}, self.LABELS)
