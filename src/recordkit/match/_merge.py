@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -36,7 +37,7 @@ def _check(schema: Schema, records: Sequence[Record]) -> None:
         if not isinstance(r, Record):
             raise MergeError(f"merge takes records, got {type(r).__name__}")
     ids = [r.id for r in records]
-    twice = sorted({i for i in ids if ids.count(i) > 1})
+    twice = sorted(i for i, n in Counter(ids).items() if n > 1)
     if twice:
         raise MergeError(
             f"a record cannot be merged with itself: {', '.join(map(repr, twice))} "
