@@ -891,14 +891,7 @@ class Steward:
                 f"merge {merge.id!r} was undone already (at {merge.undone_at})",
                 record_ids=merge.record_ids,
             )
-        later = sorted(
-            {
-                g.id
-                for rid in merge.record_ids
-                for g in self.store.lineage(rid)
-                if g.undone_at is None and (g.at, g.id) > (merge.at, merge.id)
-            }
-        )
+        later = self._later_merges(merge)
         if later:
             raise MergeError(
                 f"records of merge {merge.id!r} were merged again since; undo "
@@ -991,6 +984,24 @@ class Steward:
         except Exception:  # a rule that cannot run on the value cannot vouch for it
             return False
         return not any(i.field == name and i.severity == Severity.ERROR for i in outcome.issues)
+
+    def _later_merges(self, merge: Merge) -> list[str]:
+        """
+        The active merges that took *merge*'s records in after it (to be undone first).
+
+        "After" is told by versions, not clocks: a later merge read a record at or past the
+        version this merge wrote.
+        """
+        written = {r.id: r.version for r in (merge.plan.survivor, *merge.plan.tombstones)}
+        found: set[str] = set()
+        for rid in merge.record_ids:
+            for g in self.store.lineage(rid):
+                if g.id == merge.id or g.undone_at is not None or g.id in found:
+                    continue
+                originals = self.get_merge(g.id).plan.originals
+                if any(r.version >= written.get(r.id, r.version + 1) for r in originals):
+                    found.add(g.id)
+        return sorted(found)
 
     def _merged_into(self, record_id: str) -> str | None:
         for g in reversed(self.store.lineage(record_id)):

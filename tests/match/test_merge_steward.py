@@ -444,6 +444,26 @@ class TestUnmerge:
         persons.unmerge(first.id)
         assert before == snapshot(persons, tickets)
 
+    def test_chain_order_does_not_depend_on_the_clock(self) -> None:
+        """Merges made in the same instant still undo newest first (told by versions)."""
+        names = iter(["m9", "m1", "m5", "m0"])  # merge ids sort against their order
+        counter = itertools.count()
+
+        def ids() -> str:
+            n = next(counter)
+            return next(names) if n >= 3 else f"p{n}"
+
+        persons = rk.Steward(PERSON, clock=lambda: T0, ids=ids)
+        a, b, c = (persons.capture({"name": n}, source="crm") for n in "ABC")
+        before = snapshot(persons)
+        first = persons.merge([a.id, b.id])
+        second = persons.merge([a.id, c.id])
+        with pytest.raises(rk.MergeError, match=f"undo '{second.id}' first"):
+            persons.unmerge(first.id)
+        persons.unmerge(second.id)
+        persons.unmerge(first.id)
+        assert before == snapshot(persons)
+
     def test_twice(self, world: World) -> None:
         persons, _, (a, b, _), _ = world
         merge = persons.merge([a.id, b.id])
