@@ -342,3 +342,42 @@ class TestOptionalExtra:
 def test_sqlite_engine_refuses_other_urls() -> None:
     with pytest.raises(StoreError):
         sqlite_engine("postgresql://x/y")
+
+
+class Injected(Exception):
+    pass
+
+
+class TestCrashSafety:
+    def test_a_failure_at_every_statement_of_a_merge_leaves_neither_half(
+        self, make_store: MakeStore
+    ) -> None:
+        """The database itself fails at statement k of put_merge, for every k."""
+        from tests.store.test_history import merge_of, merge_writes, seeded, snapshot
+
+        def run(store: SQLStore, fail_at: int | None) -> int:
+            assert store.engine is not None
+            seen = 0
+
+            def count(*_: object) -> None:
+                nonlocal seen
+                seen += 1
+                if seen == fail_at:
+                    raise Injected(f"statement {seen}")
+
+            sa.event.listen(store.engine, "before_cursor_execute", count)
+            try:
+                store.put_merge(merge_of(), merge_writes())  # type: ignore[arg-type]
+            finally:
+                sa.event.remove(store.engine, "before_cursor_execute", count)
+            return seen
+
+        probe = sql(seeded(make_store()))
+        statements = run(probe, None)
+        assert statements >= 5  # three writes, the lineage and its members
+        for k in range(1, statements + 1):
+            store = sql(seeded(make_store(table_prefix=f"{probe.fixed.audit.name[:-5]}k{k}_")))
+            before = snapshot(store)
+            with pytest.raises((Injected, StoreError)):
+                run(store, k)
+            assert before == snapshot(store), f"statement {k}"
