@@ -1,0 +1,100 @@
+"""The point-of-entry Index: lookups with reasons, stable ids, the same clusters as batch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+
+from recordkit import RecordkitError, SchemaError
+from recordkit.match import ClusterMerge, Index, Matcher
+from tests.match.strategies import people, rules_matcher, tiny_fs_matcher
+
+ADA = {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com",
+       "phone": "2125550100"}
+ADA_2 = {"first_name": "Ada", "last_name": "Lovelace", "email": "ADA@example.com"}
+ADA_PHONE = {"first_name": "Ada", "last_name": "Lovelace", "phone": "(212) 555-0100"}
+
+
+class TestLookup:
+    def test_says_which_record_how_sure_and_why(self) -> None:
+        index = Index(rules_matcher())
+        index.add(ADA, id="c1")
+        hit = index.lookup(ADA_2)
+        assert ("c1", "c1", "exact", True) == (
+            hit.best.record_id, hit.best.entity_id,  # type: ignore[union-attr]
+            hit.best.explanation.term("email").level,  # type: ignore[union-attr]
+            hit.is_duplicate,
+        )
+
+    def test_lookup_adds_nothing(self) -> None:
+        index = Index(rules_matcher())
+        index.lookup(ADA)
+        assert 0 == len(index)
+
+    def test_a_record_with_nothing_to_block_on_has_no_candidates(self) -> None:
+        index = Index(rules_matcher())
+        index.add(ADA, id="c1")
+        assert (0, False) == (index.lookup({"email": None}).candidates,
+                              index.lookup({}).is_duplicate)
+
+    def test_a_huge_block_is_skipped_and_reported(self) -> None:
+        index = Index(rules_matcher(), max_block=3)
+        for i in range(5):
+            index.add({"email": f"p{i}@x.com", "phone": "2125550100"}, id=f"c{i}")
+        hit = index.lookup({"email": "p1@x.com", "phone": "2125550100"})
+        assert (("phone",), "c1") == (hit.skipped, hit.best.record_id)  # type: ignore[union-attr]
+
+    def test_another_schemas_record_is_refused(self) -> None:
+        index = Index(rules_matcher())
+        with pytest.raises(SchemaError, match="none of the fields"):
+            index.lookup({"name": "Acme Corp", "industry": "Retail"})
+
+    def test_needs_a_fitted_matcher(self) -> None:
+        with pytest.raises(RecordkitError, match="fitted"):
+            Index(tiny_fs_matcher())
+
+
+class TestAdd:
+    def test_a_duplicate_joins_the_existing_entity(self) -> None:
+        index = Index(rules_matcher())
+        index.add(ADA, id="c1")
+        added = index.add(ADA_2, id="c2")
+        assert ("c1", "c1") == (added.entity_id, index.entity_of("c2"))
+
+    def test_a_bridging_record_makes_a_recorded_merge(self) -> None:
+        index = Index(rules_matcher())
+        index.add(ADA_2, id="c1")  # email only
+        index.add(ADA_PHONE, id="c2")  # phone only: a second entity
+        bridge = index.add(ADA, id="c3")  # both: joins them
+        merge = bridge.merges[0]
+        assert (ClusterMerge, "c1", ("c2",), {"c1", "c2", "c3"}) == (
+            type(merge), merge.kept, merge.absorbed, set(merge.record_ids)
+        )
+        assert merge.explanation is not None and merge.bridge is not None
+
+    def test_ids_are_unique(self) -> None:
+        index = Index(rules_matcher())
+        index.add(ADA, id="c1")
+        with pytest.raises(RecordkitError, match="already in the index"):
+            index.add(ADA, id="c1")
+
+    @settings(max_examples=20)
+    @given(people())
+    def test_one_by_one_ends_with_the_batch_clusters(self, rows: list[dict[str, Any]]) -> None:
+        fitted = tiny_fs_matcher().fit(rows)
+        index = Index(fitted)
+        for row in rows:
+            index.add(row)
+        assert fitted.dedupe(rows).assignment.partition() == index.clusters().partition()
+
+    @settings(max_examples=10)
+    @given(people())
+    def test_build_equals_adding(self, rows: list[dict[str, Any]]) -> None:
+        m: Matcher = rules_matcher()
+        index = Index(m)
+        for row in rows:
+            index.add(row)
+        built = Index.build(m, rows)
+        assert built.clusters().partition() == index.clusters().partition()

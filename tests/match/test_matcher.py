@@ -1,0 +1,192 @@
+"""Batch dedupe and linkage: quality without labels, settings as data, and bad input."""
+
+from __future__ import annotations
+
+import csv
+import importlib.resources
+import itertools
+import json
+import random
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+
+import recordkit as rk
+from recordkit import RecordkitError, SchemaError
+from recordkit.match import BlockingError, Matcher, MatchRule, block_on, email, name
+from tests.match.strategies import people, rules_matcher, tiny_fs_matcher
+
+
+def _bundled(name: str) -> list[dict[str, str]]:
+    text = importlib.resources.files("recordkit.data").joinpath(name).read_text("utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+def _f1(found: set[tuple[str, str]], truth: set[tuple[str, str]]) -> float:
+    tp = len(found & truth)
+    return 2 * tp / (len(found) + len(truth))
+
+
+@pytest.fixture(scope="module")
+def contacts() -> tuple[list[dict[str, str]], set[tuple[str, str]]]:
+    rows = _bundled("contacts.csv")
+    groups: dict[str, list[str]] = {}
+    for t in _bundled("contacts_truth.csv"):
+        groups.setdefault(t["entity_id"], []).append(t["source_id"])
+    truth = {tuple(sorted(p)) for g in groups.values() for p in itertools.combinations(g, 2)}
+    return rows, truth  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="module")
+def fitted(contacts: tuple[list[dict[str, str]], Any]) -> Matcher:
+    rows, _ = contacts
+    return Matcher.for_schema(rk.bundled_schema("contact"), sample_pairs=100_000).fit(
+        rows, ids=[r["source_id"] for r in rows]
+    )
+
+
+class TestDedupe:
+    def test_finds_the_bundled_duplicates_without_labels(
+        self, contacts: tuple[list[dict[str, str]], set[tuple[str, str]]], fitted: Matcher
+    ) -> None:
+        rows, truth = contacts
+        result = fitted.dedupe(rows, ids=[r["source_id"] for r in rows])
+        assert _f1(result.assignment.pairs(), truth) >= 0.95
+
+    def test_every_link_is_explained(self, fitted: Matcher) -> None:
+        rows = [
+            {"first_name": "Robert", "last_name": "Smith", "email": "bob.smith@gmail.com"},
+            {"first_name": "Bob", "last_name": "Smith", "email": "BOBSMITH+crm@gmail.com"},
+        ]
+        result = fitted.dedupe(rows, ids=["a", "b"])
+        e = result.explain("a", "b")
+        assert ("same mailbox", "nickname / same name family", True) == (
+            e.term("email").level, e.term("first_name").level, e.is_match(threshold=0.9)
+        )
+
+    def test_settings_and_model_round_trip_through_json(self, fitted: Matcher) -> None:
+        again = Matcher.from_dict(json.loads(json.dumps(fitted.to_dict())))
+        rows = _bundled("contacts.csv")[:300]
+        ids = [r["source_id"] for r in rows]
+        assert fitted.dedupe(rows, ids=ids).entity_of == again.dedupe(rows, ids=ids).entity_of
+
+    def test_a_rerun_keeps_entity_ids(self, fitted: Matcher) -> None:
+        rows = _bundled("contacts.csv")[:300]
+        ids = [r["source_id"] for r in rows]
+        first = fitted.dedupe(rows, ids=ids)
+        previous = {rid: f"E-{eid}" for rid, eid in first.entity_of.items()}
+        assert previous == fitted.dedupe(rows, ids=ids, previous=previous).entity_of
+
+    def test_must_and_never_match_rules_decide(self) -> None:
+        rows = [{"email": "a@x.com", "last_name": "Li"}, {"email": "a@x.com", "last_name": "Wu"},
+                {"email": "b@x.com", "last_name": "Li"}]
+        m = Matcher([email("email"), name("last_name")], [block_on("last_name"),
+                    block_on("email")], prepare={"email": "email"},
+                    model=rk.WeightedRules({}), threshold=1,
+                    must_match=[MatchRule({"last_name": "exact"})],
+                    never_match=[MatchRule({"email": "exact", "last_name": "different"})])
+        result = m.dedupe(rows, ids=["1", "2", "3"])
+        assert ({("1", "3")}, "must_match: last_name=exact") == (
+            result.assignment.pairs(), result.explain("1", "3").rule
+        )
+
+    @settings(max_examples=15)
+    @given(people())
+    def test_clusters_do_not_depend_on_input_order(self, rows: list[dict[str, Any]]) -> None:
+        shuffled = list(rows)
+        random.Random(len(rows)).shuffle(shuffled)
+        a = tiny_fs_matcher().dedupe(rows)
+        b = tiny_fs_matcher().dedupe(shuffled)
+        assert a.assignment == b.assignment
+
+
+class TestLink:
+    def test_links_across_two_datasets(self) -> None:
+        left = [{"email": "ada@x.com", "last_name": "Lovelace"},
+                {"email": "alan@y.org", "last_name": "Turing"}]
+        right = [{"email": "ADA@x.com", "last_name": "Lovelace"}]
+        result = rules_matcher().link(left, right)
+        assert {("left:0", "right:0")} == result.assignment.pairs()
+
+    def test_shared_ids_are_refused(self) -> None:
+        with pytest.raises(RecordkitError, match="share record ids"):
+            rules_matcher().link([{"email": "a@x.com"}], [{"email": "a@x.com"}],
+                                 left_ids=["1"], right_ids=["1"])
+
+
+class TestBadInput:
+    def test_records_with_every_field_missing_stay_alone(self) -> None:
+        result = rules_matcher().dedupe([{}, {"email": None}, {"email": " "}])
+        assert 3 == len(result.clusters)
+
+    def test_identical_records_are_one_entity(self) -> None:
+        row = {"email": "a@b.co", "phone": "2125550123", "first_name": "Ann",
+               "last_name": "Lee"}
+        assert 1 == len(rules_matcher().dedupe([row] * 5).clusters)
+
+    def test_one_postcode_shared_by_everyone_is_refused_not_run(self) -> None:
+        rows = [{"postcode": "10001", "email": f"p{i}@x.com"} for i in range(3000)]
+        m = tiny_fs_matcher(max_pairs=100_000)
+        m = Matcher.from_dict({**m.to_dict(), "blocking": [["postcode"]]})
+        with pytest.raises(BlockingError, match="'postcode' would compare 4,498,500 pairs"):
+            m.dedupe(rows)
+
+    def test_non_latin_names_match(self) -> None:
+        rows = [{"first_name": "明", "last_name": "王", "email": "wang@x.cn"},
+                {"first_name": "明", "last_name": "王", "email": "WANG@x.cn"}]
+        assert 1 == len(rules_matcher().dedupe(rows).clusters)
+
+    def test_records_of_another_schema_are_refused(self) -> None:
+        company = rk.Record("c1", "company", {"name": "Acme"},
+                            created_at=__import__("datetime").datetime(2026, 1, 1))
+        with pytest.raises(SchemaError, match="built for 'contact' records"):
+            rules_matcher(schema="contact").dedupe([company])
+
+    @pytest.mark.parametrize(
+        "data",
+        [pytest.param(42, id="number"), pytest.param("rows", id="string"),
+         pytest.param([1, 2], id="not-rows"), pytest.param({"email": "x"}, id="column-not-list")],
+    )
+    def test_garbage_is_a_recordkit_error(self, data: object) -> None:
+        with pytest.raises(RecordkitError):
+            rules_matcher().dedupe(data)
+
+    def test_huge_and_odd_cells_do_not_crash(self) -> None:
+        rows = [{"email": "a" * 1_000_000, "last_name": "x\x00y"},
+                {"email": "\u202e@evil", "last_name": "x\x00y", "phone": "☎"}]
+        assert 2 == len(rules_matcher().dedupe(rows).clusters)
+
+    def test_an_unfitted_matcher_cannot_explain(self) -> None:
+        with pytest.raises(RecordkitError, match="call fit"):
+            tiny_fs_matcher().explain({"email": "a@b.co"}, {"email": "a@b.co"})
+
+    @pytest.mark.parametrize(
+        ("settings", "message"),
+        [
+            pytest.param({"comparisons": []}, "at least one comparison", id="no-comparisons"),
+            pytest.param({"comparisons": [{"kind": "email"}], "blocking": []},
+                         "at least one blocking rule", id="no-blocking"),
+            pytest.param({"comparisons": [{"kind": "email"}], "blocking": [["email"]],
+                          "colour": 1}, "unknown matcher settings: colour", id="unknown-key"),
+            pytest.param({"comparisons": [{"kind": "email"}], "blocking": [["email"]],
+                          "must_match": [{"phone": "exact"}]}, "no comparison 'phone'",
+                         id="rule-names-unknown-comparison"),
+        ],
+    )
+    def test_bad_settings_are_schema_errors(self, settings: dict[str, Any], message: str) -> None:
+        with pytest.raises(SchemaError, match=message):
+            Matcher.from_dict(settings)
+
+
+class TestForSchema:
+    def test_contact_defaults(self) -> None:
+        m = Matcher.for_schema(rk.bundled_schema("contact"))
+        assert {"email", "phone", "first_name", "last_name", "postcode"} <= {
+            c.name for c in m.comparisons
+        }
+
+    def test_a_schema_without_matchable_fields_is_refused(self) -> None:
+        s = rk.Schema("thing", [rk.Field("size", rk.Integer())])
+        with pytest.raises(SchemaError, match="no default matching"):
+            Matcher.for_schema(s)

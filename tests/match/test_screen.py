@@ -1,0 +1,69 @@
+"""Point-of-entry checks in the facade: flag, block or merge a duplicate on capture."""
+
+from __future__ import annotations
+
+import pytest
+
+import recordkit as rk
+from recordkit.match import DuplicateCheck, DuplicateError, Index
+from tests.match.strategies import rules_matcher
+
+BOB = {"first_name": "Robert", "last_name": "Smith", "email": "bob.smith@gmail.com"}
+BOB_2 = {"first_name": "Bob", "last_name": "Smith", "email": "bobsmith+crm@gmail.com"}
+OTHER = {"first_name": "Ann", "last_name": "Lee", "email": "ann@lee.org"}
+
+
+def steward(**thresholds: float | None) -> rk.Steward:
+    check = DuplicateCheck(Index(rules_matcher(schema="contact")), **thresholds)
+    return rk.Steward(rk.bundled_schema("contact"), matcher=check)
+
+
+class TestCapture:
+    def test_flags_a_duplicate_and_keeps_why(self) -> None:
+        s = steward()
+        a = s.capture(BOB, source="web")
+        b = s.capture(BOB_2, source="web")
+        flags = [e for e in s.audit.events() if e.action == "flag_duplicate"]
+        assert (1, [b.id, a.id]) == (len(flags), list(flags[0].record_ids))
+        assert "explanation" in flags[0].detail
+
+    def test_blocks_a_duplicate_and_stores_nothing(self) -> None:
+        s = steward(block_at=9)
+        a = s.capture(BOB, source="web")
+        with pytest.raises(DuplicateError, match=f"record '{a.id}'") as err:
+            s.capture(BOB_2, source="web")
+        assert (1, "block") == (len(s.find_duplicates().assignment.entity_of),
+                                err.value.verdict.action)
+
+    def test_merges_a_sure_duplicate(self) -> None:
+        s = steward(merge_at=9)
+        a = s.capture(BOB, source="web")
+        b = s.capture(BOB_2, source="web")
+        merges = s.merges(a.id)
+        ids = set(merges[0].record_ids)
+        assert (1, 2, True, True) == (len(merges), len(ids), a.id in ids, b.id in ids)
+
+    def test_a_new_person_passes(self) -> None:
+        s = steward(block_at=9)
+        s.capture(BOB, source="web")
+        s.capture(OTHER, source="web")
+        assert 2 == len(s.find_duplicates().clusters)
+
+    def test_no_matcher_no_check(self) -> None:
+        s = rk.Steward(rk.bundled_schema("contact"))
+        s.capture(BOB, source="web")
+        s.capture(BOB, source="web")
+        with pytest.raises(rk.RecordkitError, match="needs Steward"):
+            s.find_duplicates()
+
+
+class TestFindDuplicates:
+    def test_batch_clusters_keep_the_index_entity_ids(self) -> None:
+        s = steward()
+        a = s.capture(BOB, source="web")
+        b = s.capture(BOB_2, source="web")
+        assert {a.id: a.id, b.id: a.id} == s.find_duplicates().entity_of
+
+    def test_a_matcher_must_be_a_duplicate_check(self) -> None:
+        with pytest.raises(rk.RecordkitError, match="DuplicateCheck"):
+            rk.Steward(rk.bundled_schema("contact"), matcher=rules_matcher())  # type: ignore[arg-type]
