@@ -87,7 +87,7 @@ class Lifecycles:
         Raises:
             TransitionError: no lifecycle drives it here.
         """
-        if attribute not in self.machines:
+        if not isinstance(attribute, str) or attribute not in self.machines:
             raise TransitionError(f"no lifecycle drives {shorten(attribute)} here")
         return self.machines[attribute]
 
@@ -100,7 +100,7 @@ class Lifecycles:
                 *on* does not choose.
         """
         if on is not None:
-            if on not in self.machines:
+            if not isinstance(on, str) or on not in self.machines:
                 raise TransitionError(
                     f"on must be {' or '.join(map(repr, self.machines)) or 'nothing'}, "
                     f"got {shorten(on)}"

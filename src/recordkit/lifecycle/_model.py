@@ -199,6 +199,40 @@ def _hooks(value: Iterable[Hook]) -> tuple[Hook, ...]:
     return _tuple(value, Hook)
 
 
+@attrs.frozen
+class _Index:
+    """
+    Lookups a lifecycle answers on every move, computed once when it is built.
+    """
+
+    names: tuple[str, ...]
+    by_name: dict[str, State]
+    rank: dict[str, int]
+    finals: tuple[str, ...]
+    edges: dict[tuple[str, str], Edge]
+    exits: dict[str, tuple[Edge, ...]]
+    timers: dict[str, tuple[Timer, ...]]
+
+    @classmethod
+    def of(cls, lc: Lifecycle) -> _Index:
+        names = tuple(s.name for s in lc.states)
+        exits: dict[str, list[Edge]] = {}
+        for e in lc.edges:
+            exits.setdefault(e.source, []).append(e)
+        timers: dict[str, list[Timer]] = {}
+        for t in lc.timers:
+            timers.setdefault(t.source, []).append(t)
+        return cls(
+            names,
+            {s.name: s for s in lc.states},
+            {n: i for i, n in enumerate(names)},
+            tuple(s.name for s in lc.states if s.final),
+            {(e.source, e.target): e for e in reversed(lc.edges)},
+            {k: tuple(v) for k, v in exits.items()},
+            {k: tuple(v) for k, v in timers.items()},
+        )
+
+
 def _lifecycle_name(value: object) -> str:
     return _name(value, "a lifecycle name")
 
@@ -251,6 +285,7 @@ class Lifecycle:
     reason_codes: tuple[str, ...] = attrs.field(factory=tuple, converter=_codes, kw_only=True)
     hooks: tuple[Hook, ...] = attrs.field(factory=tuple, converter=_hooks, kw_only=True)
     description: str = attrs.field(default="", kw_only=True, validator=_text)
+    _index: _Index = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if self.attribute not in ATTRIBUTES:
@@ -264,6 +299,7 @@ class Lifecycle:
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
             raise SchemaError(f"states declared twice: {', '.join(twice)}", path="states")
+        object.__setattr__(self, "_index", _Index.of(self))
         initials = [s.name for s in self.states if s.initial]
         if len(initials) > 1:
             raise SchemaError(
@@ -297,9 +333,9 @@ class Lifecycle:
                     self._known(state, f"hooks[{i}] ({hook.name})")
 
     def _known(self, name: str, path: str) -> State:
-        for s in self.states:
-            if s.name == name:
-                return s
+        found = self._index.by_name.get(name) if isinstance(name, str) else None
+        if found is not None:
+            return found
         raise SchemaError(
             f"unknown state {shorten(name)}",
             path=path,
@@ -349,7 +385,7 @@ class Lifecycle:
         """
         The state names, in order.
         """
-        return tuple(s.name for s in self.states)
+        return self._index.names
 
     @property
     def initial(self) -> State:
@@ -363,10 +399,10 @@ class Lifecycle:
         """
         The names of the final states.
         """
-        return tuple(s.name for s in self.states if s.final)
+        return self._index.finals
 
     def __contains__(self, name: object) -> bool:
-        return name in self.names
+        return isinstance(name, str) and name in self._index.rank
 
     def state(self, name: str) -> State:
         """
@@ -381,25 +417,27 @@ class Lifecycle:
         """
         The position of state *name* in declaration order.
         """
-        return self.names.index(self.state(name).name)
+        return self._index.rank[self.state(name).name]
 
     def edges_from(self, source: str | None) -> tuple[Edge, ...]:
         """
         The declared edges leaving *source*.
         """
-        return tuple(e for e in self.edges if e.source == source)
+        return self._index.exits.get(source, ()) if source is not None else ()
 
     def edge(self, source: str | None, target: str) -> Edge | None:
         """
         The declared edge from *source* to *target*, if any.
         """
-        return next((e for e in self.edges if e.source == source and e.target == target), None)
+        if source is None:
+            return None
+        return self._index.edges.get((source, target))
 
     def timers_from(self, source: str) -> tuple[Timer, ...]:
         """
         The timers that apply to records in *source*, in declaration order.
         """
-        return tuple(t for t in self.timers if t.source == source)
+        return self._index.timers.get(source, ())
 
     def with_hooks(self, *hooks: Hook) -> Lifecycle:
         """
