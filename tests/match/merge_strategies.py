@@ -107,9 +107,12 @@ def person(
 simple_strategies: st.SearchStrategy[SurvivorshipStrategy] = st.sampled_from(
     [
         Survive.most_recent(),
+        Survive.oldest(),
         Survive.most_complete(),
         Survive.longest(),
         Survive.survivor_first(),
+        Survive.greatest(),
+        Survive.least(),
     ]
 )
 
@@ -127,6 +130,8 @@ def survivorship_strategies() -> st.SearchStrategy[SurvivorshipStrategy]:
                 then=inner,
             ),
             st.builds(Survive.validated_only, then=inner),
+            st.builds(Survive.most_frequent, then=inner),
+            st.builds(Survive.greatest, then=inner),
         ),
         max_leaves=3,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -27,6 +29,10 @@ def cand(
     valid: bool = True,
 ) -> Candidate:
     return Candidate(record_id, value, source, at(seen), rank, filled, valid)
+
+
+def usd(amount: str) -> rk.Money:
+    return rk.Money(Decimal(amount), "USD")
 
 
 def choose(strategy: SurvivorshipStrategy, *candidates: Candidate) -> tuple[Any, tuple[str, ...]]:
@@ -111,6 +117,48 @@ class TestStrategies:
                 id="manual-pick-of-an-empty-value",
             ),
             pytest.param(
+                Survive.oldest(),
+                [cand("a", "Ada", seen=4, rank=0), cand("b", "Bea", seen=1, rank=1)],
+                ("Bea", ("b",)),
+                id="oldest",
+            ),
+            pytest.param(
+                Survive.most_frequent(),
+                [cand("a", "Ada"), cand("b", "Bea", rank=1), cand("c", "Bea", rank=2)],
+                ("Bea", ("b", "c")),
+                id="most-frequent",
+            ),
+            pytest.param(
+                Survive.most_frequent(),
+                [cand("a", "Ada", seen=1), cand("b", "Bea", seen=2, rank=1)],
+                ("Bea", ("b",)),
+                id="most-frequent-tie-then-recent",
+            ),
+            pytest.param(
+                Survive.greatest(),
+                [cand("a", 3), cand("b", 9, rank=1), cand("c", 9, rank=2)],
+                (9, ("b",)),
+                id="greatest",
+            ),
+            pytest.param(
+                Survive.least(),
+                [cand("a", dt.date(2026, 5, 1)), cand("b", dt.date(2025, 1, 1), rank=1)],
+                (dt.date(2025, 1, 1), ("b",)),
+                id="least-date",
+            ),
+            pytest.param(
+                Survive.greatest(),
+                [cand("a", usd("5")), cand("b", usd("9"))],
+                (usd("9"), ("b",)),
+                id="greatest-money",
+            ),
+            pytest.param(
+                Survive.greatest(then=Survive.survivor_first()),
+                [cand("a", usd("5")), cand("b", rk.Money(Decimal("9"), "EUR"))],
+                (usd("5"), ("a",)),
+                id="greatest-money-mixed-currencies-falls-back",
+            ),
+            pytest.param(
                 Survive.keep_all(),
                 [cand("a", ("b2b", "vip")), cand("b", ("lead", "vip"), rank=1)],
                 (("b2b", "vip", "lead"), ("a", "b")),
@@ -170,6 +218,12 @@ class TestStrategyData:
                 id="nested",
             ),
             pytest.param({"from_record": "c1"}, Survive.from_record("c1"), id="pick"),
+            pytest.param(
+                {"most_frequent": True, "then": "oldest"},
+                Survive.most_frequent(then=Survive.oldest()),
+                id="most-frequent-then",
+            ),
+            pytest.param("least", Survive.least(), id="least"),
         ],
     )
     def test_from_data(self, data: Any, expected: SurvivorshipStrategy) -> None:

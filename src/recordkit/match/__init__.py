@@ -65,8 +65,8 @@ from recordkit.match._merge_undo import Conflict, Unmerge, UnmergeConflict, plan
 from recordkit.match._model import FellegiSunter, MatchRule, WeightedRules
 from recordkit.match._prepare import Prep, email_key, nickname_families
 from recordkit.match._screen import DuplicateCheck, DuplicateError, Verdict
-from recordkit.match._survivorship import Candidate, Choice, Survive, SurvivorshipStrategy
-from recordkit.match._survivorship_data import strategy_from_data
+from recordkit.match._survivorship import Candidate, Choice, SurvivorshipStrategy
+from recordkit.match._survivorship_data import Survive, strategy_from_data
 
 __all__ = [
     "MERGED",

@@ -3,14 +3,16 @@ Survivorship: which of several records' values for one field survives a merge.
 
 A strategy is a small frozen callable behind the `SurvivorshipStrategy` protocol, built with
 a named constructor on `Survive` (``Survive.most_recent()``,
-``Survive.trusted_sources(["crm", "web"])``…). It sees the non-empty values of one field, as
-`Candidate` objects in the merge's rank order (the surviving record first), and returns a
-`Choice`: the value that survives, the records it came from and why. Ties always go to the
-candidate ranked first, so a strategy never depends on the order ids were given in.
+``Survive.trusted_sources(["crm", "web"])``…; see ``_survivorship_data``). It sees the
+non-empty values of one field, as `Candidate` objects in the merge's rank order (the
+surviving record first), and returns a `Choice`: the value that survives, the records it
+came from and why. Ties always go to the candidate ranked first, so a strategy never depends
+on the order ids were given in.
 
-Every strategy converts to plain data (``"most_recent"``,
-``{"trusted_sources": ["crm", "web"], "then": "longest"}``) and back (see
-``_survivorship_data``), so a policy round-trips through YAML.
+This module holds the protocol, the values strategies see and return, and the strategies
+that take no options; ``_survivorship_ranked`` holds those that take options or compare
+values. Every strategy converts to plain data (``"most_recent"``,
+``{"trusted_sources": ["crm", "web"], "then": "longest"}``) and back.
 """
 
 from __future__ import annotations
@@ -24,13 +26,7 @@ import attrs
 from recordkit._errors import SchemaError, shorten
 from recordkit.schema import Field
 
-__all__ = [
-    "Candidate",
-    "Choice",
-    "Survive",
-    "SurvivorshipStrategy",
-    "is_multi_valued",
-]
+__all__ = ["Candidate", "Choice", "SurvivorshipStrategy", "is_multi_valued"]
 
 
 @attrs.frozen
@@ -217,88 +213,20 @@ class _KeepAll:
         return self.name
 
 
-def _sources(value: Iterable[str]) -> tuple[str, ...]:
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        raise SchemaError(
-            f"trusted_sources takes a list of source names, got {shorten(value)}",
-            path="trusted_sources",
-        )
-    names = tuple(value)
-    for name in names:
-        if not isinstance(name, str) or not name.strip():
-            raise SchemaError(
-                f"a source name must be non-blank text, got {shorten(name)}",
-                path="trusted_sources",
-            )
-    if len(set(names)) != len(names):
-        raise SchemaError(f"a source is listed twice in {shorten(names)}", path="trusted_sources")
-    if not names:
-        raise SchemaError("trusted_sources needs at least one source", path="trusted_sources")
-    return names
-
-
-def _strategy(value: object) -> SurvivorshipStrategy:
-    if not isinstance(value, SurvivorshipStrategy):
-        raise SchemaError(
-            f"expected a survivorship strategy (Survive.most_recent()…), got {shorten(value)}",
-            path="then",
-        )
-    return value
-
-
 _MOST_RECENT: Final = _MostRecent()
 
 
 @attrs.frozen
-class _TrustedSources:
-    sources: tuple[str, ...] = attrs.field(converter=_sources)
-    then: SurvivorshipStrategy = attrs.field(default=_MOST_RECENT)
-    name: str = attrs.field(default="trusted_sources", init=False)
-
-    def __attrs_post_init__(self) -> None:
-        _strategy(self.then)
+class _Oldest:
+    name: str = attrs.field(default="oldest", init=False)
 
     def __call__(self, field: Field, candidates: Sequence[Candidate]) -> Choice:
-        def trust(c: Candidate) -> int:
-            if c.source in self.sources:
-                return -self.sources.index(c.source)
-            return -len(self.sources)
-
-        top = _best(candidates, trust)
-        choice = self.then(field, top)
-        source = top[0].source
-        if source in self.sources:
-            why = f"most trusted source {source!r}"
-        else:
-            why = "no trusted source had a value"
-        return attrs.evolve(choice, reason=f"{why}; then {choice.reason}")
+        first = min(c.observed_at for c in candidates)
+        winner = next(c for c in candidates if c.observed_at == first)
+        return _pick(winner, f"observed first ({winner.observed_at.isoformat()})")
 
     def to_data(self) -> Any:
-        data: dict[str, Any] = {"trusted_sources": list(self.sources)}
-        if self.then != _MOST_RECENT:
-            data["then"] = self.then.to_data()
-        return data
-
-
-@attrs.frozen
-class _ValidatedOnly:
-    then: SurvivorshipStrategy = attrs.field(default=_MOST_RECENT)
-    name: str = attrs.field(default="validated_only", init=False)
-
-    def __attrs_post_init__(self) -> None:
-        _strategy(self.then)
-
-    def __call__(self, field: Field, candidates: Sequence[Candidate]) -> Choice:
-        valid = [c for c in candidates if c.valid]
-        if not valid:
-            return Choice(None, (), f"none of {len(candidates)} values passed validation")
-        choice = self.then(field, valid)
-        return attrs.evolve(choice, reason=f"validated; then {choice.reason}")
-
-    def to_data(self) -> Any:
-        if self.then == _MOST_RECENT:
-            return self.name
-        return {"validated_only": True, "then": self.then.to_data()}
+        return self.name
 
 
 @attrs.frozen
@@ -322,89 +250,3 @@ class _FromRecord:
 
     def to_data(self) -> Any:
         return {"from_record": self.record_id}
-
-
-class Survive:
-    """
-    Named constructors for the built-in survivorship strategies.
-
-    Example:
-        >>> from recordkit import MergePolicy, Survive
-        >>> policy = MergePolicy(
-        ...     default=Survive.most_recent(),
-        ...     fields={"phone": Survive.trusted_sources(["crm", "web"])},
-        ... )
-        >>> policy.strategy_for("phone").to_data()
-        {'trusted_sources': ['crm', 'web']}
-
-    .. versionadded:: 0.1.0
-    """
-
-    @staticmethod
-    def most_recent() -> SurvivorshipStrategy:
-        """
-        The value its source observed last (provenance ``observed_at``).
-        """
-        return _MOST_RECENT
-
-    @staticmethod
-    def most_complete() -> SurvivorshipStrategy:
-        """
-        The value from the record with the most fields filled.
-        """
-        return _MostComplete()
-
-    @staticmethod
-    def longest() -> SurvivorshipStrategy:
-        """
-        The longest value as text (a full name over an initial, a full street address).
-        """
-        return _Longest()
-
-    @staticmethod
-    def survivor_first() -> SurvivorshipStrategy:
-        """
-        The surviving record's value, else the next record's in rank order (Salesforce's rule).
-        """
-        return _SurvivorFirst()
-
-    @staticmethod
-    def keep_all() -> SurvivorshipStrategy:
-        """
-        Every distinct value, for multi-valued fields (types with ``multi_valued = True``).
-        """
-        return _KeepAll()
-
-    @staticmethod
-    def trusted_sources(
-        sources: Sequence[str], *, then: SurvivorshipStrategy = _MOST_RECENT
-    ) -> SurvivorshipStrategy:
-        """
-        The value from the most trusted source; *sources* lists them, most trusted first.
-
-        Values from unlisted sources rank below every listed one; *then* breaks ties between
-        values from equally trusted sources.
-
-        Raises:
-            SchemaError: *sources* is empty, not a list of names, or repeats a name.
-        """
-        return _TrustedSources(sources, then)
-
-    @staticmethod
-    def validated_only(*, then: SurvivorshipStrategy = _MOST_RECENT) -> SurvivorshipStrategy:
-        """
-        Only values that pass validation may survive; *then* chooses among them.
-
-        When none passes, the field is left empty (the values stay in the lineage).
-        """
-        return _ValidatedOnly(then)
-
-    @staticmethod
-    def from_record(record_id: str) -> SurvivorshipStrategy:
-        """
-        A manual pick: the value of record *record_id* (empty if that record has none).
-
-        Raises:
-            SchemaError: *record_id* is not a non-empty string.
-        """
-        return _FromRecord(record_id)

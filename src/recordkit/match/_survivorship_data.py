@@ -1,17 +1,150 @@
 """
-Survivorship strategies from plain data: the inverse of each strategy's ``to_data``.
+Building survivorship strategies: the `Survive` named constructors, and the plain-data form.
+
+`strategy_from_data` is the inverse of each strategy's ``to_data``.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Final
 
 from recordkit._errors import SchemaError, shorten
-from recordkit.match._survivorship import Survive, SurvivorshipStrategy
+from recordkit.match._survivorship import (
+    _MOST_RECENT,
+    SurvivorshipStrategy,
+    _FromRecord,
+    _KeepAll,
+    _Longest,
+    _MostComplete,
+    _Oldest,
+    _SurvivorFirst,
+)
+from recordkit.match._survivorship_ranked import (
+    _Extreme,
+    _MostFrequent,
+    _TrustedSources,
+    _ValidatedOnly,
+)
 
-__all__ = ["strategy_from_data"]
+__all__ = ["Survive", "strategy_from_data"]
+
+
+class Survive:
+    """
+    Named constructors for the built-in survivorship strategies.
+
+    Example:
+        >>> from recordkit import MergePolicy, Survive
+        >>> policy = MergePolicy(
+        ...     default=Survive.most_recent(),
+        ...     fields={"phone": Survive.trusted_sources(["crm", "web"])},
+        ... )
+        >>> policy.strategy_for("phone").to_data()
+        {'trusted_sources': ['crm', 'web']}
+
+    .. versionadded:: 0.1.0
+    """
+
+    @staticmethod
+    def most_recent() -> SurvivorshipStrategy:
+        """
+        The value its source observed last (provenance ``observed_at``).
+        """
+        return _MOST_RECENT
+
+    @staticmethod
+    def most_complete() -> SurvivorshipStrategy:
+        """
+        The value from the record with the most fields filled.
+        """
+        return _MostComplete()
+
+    @staticmethod
+    def longest() -> SurvivorshipStrategy:
+        """
+        The longest value as text (a full name over an initial, a full street address).
+        """
+        return _Longest()
+
+    @staticmethod
+    def oldest() -> SurvivorshipStrategy:
+        """
+        The value its source observed first (a first-touch lead source, say).
+        """
+        return _Oldest()
+
+    @staticmethod
+    def most_frequent(*, then: SurvivorshipStrategy = _MOST_RECENT) -> SurvivorshipStrategy:
+        """
+        The value most records hold; *then* chooses between equally frequent values.
+        """
+        return _MostFrequent(then)
+
+    @staticmethod
+    def greatest(*, then: SurvivorshipStrategy = _MOST_RECENT) -> SurvivorshipStrategy:
+        """
+        The greatest value (the latest date, the largest amount).
+
+        Values with no common order (amounts in different currencies) fall back on *then*.
+        """
+        return _Extreme(True, then)
+
+    @staticmethod
+    def least(*, then: SurvivorshipStrategy = _MOST_RECENT) -> SurvivorshipStrategy:
+        """
+        The least value (the earliest date, the smallest amount); see `greatest`.
+        """
+        return _Extreme(False, then)
+
+    @staticmethod
+    def survivor_first() -> SurvivorshipStrategy:
+        """
+        The surviving record's value, else the next record's in rank order (Salesforce's rule).
+        """
+        return _SurvivorFirst()
+
+    @staticmethod
+    def keep_all() -> SurvivorshipStrategy:
+        """
+        Every distinct value, for multi-valued fields (types with ``multi_valued = True``).
+        """
+        return _KeepAll()
+
+    @staticmethod
+    def trusted_sources(
+        sources: Sequence[str], *, then: SurvivorshipStrategy = _MOST_RECENT
+    ) -> SurvivorshipStrategy:
+        """
+        The value from the most trusted source; *sources* lists them, most trusted first.
+
+        Values from unlisted sources rank below every listed one; *then* breaks ties between
+        values from equally trusted sources.
+
+        Raises:
+            SchemaError: *sources* is empty, not a list of names, or repeats a name.
+        """
+        return _TrustedSources(sources, then)
+
+    @staticmethod
+    def validated_only(*, then: SurvivorshipStrategy = _MOST_RECENT) -> SurvivorshipStrategy:
+        """
+        Only values that pass validation may survive; *then* chooses among them.
+
+        When none passes, the field is left empty (the values stay in the lineage).
+        """
+        return _ValidatedOnly(then)
+
+    @staticmethod
+    def from_record(record_id: str) -> SurvivorshipStrategy:
+        """
+        A manual pick: the value of record *record_id* (empty if that record has none).
+
+        Raises:
+            SchemaError: *record_id* is not a non-empty string.
+        """
+        return _FromRecord(record_id)
 
 
 _SIMPLE: Final[Mapping[str, Callable[[], SurvivorshipStrategy]]] = {
@@ -21,8 +154,18 @@ _SIMPLE: Final[Mapping[str, Callable[[], SurvivorshipStrategy]]] = {
     "survivor_first": Survive.survivor_first,
     "keep_all": Survive.keep_all,
     "validated_only": Survive.validated_only,
+    "oldest": Survive.oldest,
+    "most_frequent": Survive.most_frequent,
+    "greatest": Survive.greatest,
+    "least": Survive.least,
 }
-_OPTIONS: Final = ("trusted_sources", "validated_only", "from_record")
+_FLAGS: Final[Mapping[str, Callable[..., SurvivorshipStrategy]]] = {
+    "validated_only": Survive.validated_only,
+    "most_frequent": Survive.most_frequent,
+    "greatest": Survive.greatest,
+    "least": Survive.least,
+}
+_OPTIONS: Final = ("trusted_sources", "from_record", *_FLAGS)
 
 
 def strategy_from_data(data: object, *, path: str = "") -> SurvivorshipStrategy:
@@ -66,12 +209,10 @@ def strategy_from_data(data: object, *, path: str = "") -> SurvivorshipStrategy:
             key = keys[0]
             if key == "trusted_sources":
                 return Survive.trusted_sources(data[key], then=then)
-            if key == "validated_only":
+            if key in _FLAGS:
                 if data[key] is not True:
-                    raise SchemaError(
-                        f"validated_only takes true, got {shorten(data[key])}", path=key
-                    )
-                return Survive.validated_only(then=then)
+                    raise SchemaError(f"{key} takes true, got {shorten(data[key])}", path=key)
+                return _FLAGS[key](then=then)
             if "then" in data:
                 raise SchemaError("from_record takes no 'then'", path="then")
             return Survive.from_record(data[key])
