@@ -21,6 +21,7 @@ from recordkit.rules._batch import (
 )
 from recordkit.rules._checks import Check
 from recordkit.rules._chunk import ChunkResult, RuleStats, run_chunk
+from recordkit.rules._compose import all_of, any_of, chain, tuned, when
 from recordkit.rules._contact import normalize_email, normalize_phone, normalize_url, parse_phone
 from recordkit.rules._enforcement import Enforcement, Mode
 from recordkit.rules._issue import Change, Issue, Outcome, Severity
@@ -33,17 +34,7 @@ from recordkit.rules._places import (
 )
 from recordkit.rules._record_rules import on, require, require_any, where
 from recordkit.rules._revalidate import RecordDelta, Revalidation, revalidate
-from recordkit.rules._rule import (
-    Normalizer,
-    Validator,
-    all_of,
-    any_of,
-    chain,
-    normalizer,
-    tuned,
-    validator,
-    when,
-)
+from recordkit.rules._rule import Normalizer, Validator, normalizer, validator
 from recordkit.rules._ruleset import RuleSet
 from recordkit.rules._spec import ENTRY_POINT_GROUP, compile_rule, plugin_names
 from recordkit.rules._text import clean_text, fold_key, normalize_case, normalize_name

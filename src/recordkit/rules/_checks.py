@@ -14,13 +14,17 @@ from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar, Final
 
 import attrs
-import phonenumbers
 
 from recordkit._errors import shorten
-from recordkit.rules._contact import email_problem, normalize_url, parse_phone
 from recordkit.rules._issue import Issue, Severity
 from recordkit.rules._normalizers import Handoff
-from recordkit.rules._places import country_code, subdivision_code
+from recordkit.rules._place_checks import (
+    _CountryCheck,
+    _EmailCheck,
+    _PhoneCheck,
+    _SubdivisionCheck,
+    _UrlCheck,
+)
 from recordkit.rules._rule import NO_ISSUES, Validator, make_issue
 from recordkit.rules._text import fold_key
 
@@ -194,137 +198,6 @@ class _OneOf:
         )  # fmt: skip
 
 
-_PHONE_TYPES: Final = {
-    name.lower(): getattr(phonenumbers.PhoneNumberType, name)
-    for name in dir(phonenumbers.PhoneNumberType)
-    if name.isupper()
-}
-
-
-@attrs.frozen
-class _Phone:
-    region: str | None = None
-    types: tuple[str, ...] = attrs.field(default=(), converter=_strings)
-    severity: Severity = _sev
-    handoff: Handoff | None = attrs.field(default=None, eq=False, repr=False)
-    id: ClassVar[str] = "check.phone"
-    version: ClassVar[int] = 1
-
-    def __attrs_post_init__(self) -> None:
-        unknown = [t for t in self.types if t not in _PHONE_TYPES]
-        if unknown:
-            raise ValueError(f"unknown phone types {unknown}; known: {sorted(_PHONE_TYPES)}")
-
-    def validate(self, value: Any, /) -> Sequence[Issue]:
-        number = (
-            parse_phone(value, region=self.region)
-            if self.handoff is None
-            else self.handoff.get(value, _MISS)
-        )
-        if number is _MISS:
-            number = parse_phone(value, region=self.region)
-        if number is None:
-            hint = "add the country code (+44…)" if self.region is None else "check the digits"
-            return (
-                make_issue(self, "phone.unreadable", "is not a phone number", value, hint=hint,
-                           severity=self.severity),
-            )  # fmt: skip
-        if not phonenumbers.is_valid_number(number):
-            return (
-                make_issue(self, "phone.invalid", "is not a valid phone number", value,
-                           hint="check the digits and the country code",
-                           severity=self.severity),
-            )  # fmt: skip
-        if self.types:
-            kind = phonenumbers.number_type(number)
-            if kind not in {_PHONE_TYPES[t] for t in self.types}:
-                names = {v: k for k, v in _PHONE_TYPES.items()}
-                return (
-                    make_issue(self, "phone.type", f"is a {names.get(kind, 'unknown')} number, "
-                               f"not {' or '.join(self.types)}", value, severity=self.severity),
-                )  # fmt: skip
-        return NO_ISSUES
-
-
-_MISS: Any = object()
-
-
-@attrs.frozen
-class _Email:
-    severity: Severity = _sev
-    handoff: Handoff | None = attrs.field(default=None, eq=False, repr=False)
-    id: ClassVar[str] = "check.email"
-    version: ClassVar[int] = 1
-
-    def validate(self, value: Any, /) -> Sequence[Issue]:
-        problem = _MISS if self.handoff is None else self.handoff.get(value, _MISS)
-        if problem is _MISS:
-            problem = email_problem(value)
-        if problem is None:
-            return NO_ISSUES
-        return (
-            make_issue(self, "email.invalid", problem, value,
-                       hint="write it as name@example.com", severity=self.severity),
-        )  # fmt: skip
-
-
-@attrs.frozen
-class _Country:
-    severity: Severity = _sev
-    id: ClassVar[str] = "check.country"
-    version: ClassVar[int] = 1
-
-    def validate(self, value: Any, /) -> Sequence[Issue]:
-        if country_code(value) == value:
-            return NO_ISSUES
-        return (
-            make_issue(self, "country.unknown", "is not an ISO 3166-1 country code", value,
-                       hint="use a code such as US, GB, DE", severity=self.severity),
-        )  # fmt: skip
-
-
-@attrs.frozen
-class _Subdivision:
-    country_field: str | None = None
-    severity: Severity = _sev
-    id: ClassVar[str] = "check.subdivision"
-    version: ClassVar[int] = 1
-
-    @property
-    def uses(self) -> tuple[str, ...]:
-        return () if self.country_field is None else (self.country_field,)
-
-    def validate(self, value: Any, /, *context: Any) -> Sequence[Issue]:
-        country = context[0] if context else None
-        if (
-            isinstance(value, str)
-            and subdivision_code(value) == value
-            and (not isinstance(country, str) or value.startswith(country + "-"))
-        ):
-            return NO_ISSUES
-        where = f" of {country}" if isinstance(country, str) else ""
-        return (
-            make_issue(self, "subdivision.unknown", f"is not a known state or province{where}",
-                       value, hint="use an ISO 3166-2 code such as US-NY",
-                       severity=self.severity),
-        )  # fmt: skip
-
-
-@attrs.frozen
-class _Url:
-    severity: Severity = _sev
-    id: ClassVar[str] = "check.url"
-    version: ClassVar[int] = 1
-
-    def validate(self, value: Any, /) -> Sequence[Issue]:
-        if isinstance(value, str) and normalize_url(value) == value:
-            return NO_ISSUES
-        return (
-            make_issue(self, "url.invalid", "is not a web address", value,
-                       hint="write it as https://example.com", severity=self.severity),
-        )  # fmt: skip
-
-
 @attrs.frozen
 class _Unique:
     """
@@ -422,21 +295,21 @@ class Check:
         Types are phonenumbers' names in lower case: ``mobile``, ``fixed_line``,
         ``fixed_line_or_mobile``, ``toll_free``, ``voip``…
         """
-        return _Phone(region, _strings(types), Severity(severity), handoff)
+        return _PhoneCheck(region, _strings(types), Severity(severity), handoff)
 
     @staticmethod
     def email(*, severity: Severity | str = "error", handoff: Handoff | None = None) -> Validator:
         """
         The value must be a syntactically valid email address (no network check).
         """
-        return _Email(Severity(severity), handoff)
+        return _EmailCheck(Severity(severity), handoff)
 
     @staticmethod
     def country(*, severity: Severity | str = "error") -> Validator:
         """
         The value must be an ISO 3166-1 alpha-2 country code.
         """
-        return _Country(Severity(severity))
+        return _CountryCheck(Severity(severity))
 
     @staticmethod
     def subdivision(
@@ -445,14 +318,14 @@ class Check:
         """
         The value must be an ISO 3166-2 code, within the record's country if one is given.
         """
-        return _Subdivision(country_field, Severity(severity))
+        return _SubdivisionCheck(country_field, Severity(severity))
 
     @staticmethod
     def url(*, severity: Severity | str = "error") -> Validator:
         """
         The value must be a web address in normal form.
         """
-        return _Url(Severity(severity))
+        return _UrlCheck(Severity(severity))
 
     @staticmethod
     def unique(*, severity: Severity | str = "error") -> Validator:

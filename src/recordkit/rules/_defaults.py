@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from recordkit.rules._checks import Check
+from recordkit.rules._compose import tuned
 from recordkit.rules._normalizers import Handoff, Normalize
-from recordkit.rules._rule import tuned
 from recordkit.schema import (
     URL,
     Boolean,

@@ -91,20 +91,23 @@ def normalize_case(value: Any, *, style: str = "title") -> Any:
         changed = " ".join(_title_word(w) for w in text.split(" "))
     else:
         return value
+    changed = unicodedata.normalize("NFC", changed)
     # Some characters change length when cased ("ß" → "SS"); keep the text stable instead.
     return changed if _stable(changed, style) else text
 
 
 def _stable(text: str, style: str) -> bool:
     if style == "upper":
-        return text.upper() == text
-    if style == "lower":
-        return text.lower() == text
-    return " ".join(_title_word(w) for w in text.split(" ")) == text
+        again = text.upper()
+    elif style == "lower":
+        again = text.lower()
+    else:
+        again = " ".join(_title_word(w) for w in text.split(" "))
+    return unicodedata.normalize("NFC", again) == text
 
 
 def _title_word(word: str) -> str:
-    return word[:1].upper() + word[1:].lower() if word else word
+    return word[:1].title() + word[1:].lower() if word else word
 
 
 _PARTICLES: Final = frozenset(
@@ -183,7 +186,9 @@ def normalize_name(value: Any) -> Any:
     out = []
     for i, token in enumerate(tokens):
         if _single_case(token):
-            cased = _name_token(token, first=i == 0, last=i == len(tokens) - 1)
+            cased = unicodedata.normalize(
+                "NFC", _name_token(token, first=i == 0, last=i == len(tokens) - 1)
+            )
             # Never let casing change the letters themselves (some characters grow).
             out.append(cased if cased.lower() == token.lower() else token)
         else:

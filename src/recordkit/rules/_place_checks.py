@@ -1,0 +1,160 @@
+"""
+Validators for contact points and places.
+
+Phone numbers, email addresses, countries, subdivisions and web addresses; the `Check`
+namespace offers them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar, Final
+
+import attrs
+import phonenumbers
+
+from recordkit.rules._contact import email_problem, normalize_url, parse_phone
+from recordkit.rules._issue import Issue, Severity
+from recordkit.rules._normalizers import Handoff
+from recordkit.rules._places import country_code, subdivision_code
+from recordkit.rules._rule import NO_ISSUES, make_issue
+
+__all__: list[str] = []  # the `Check` namespace is the public face
+
+
+def _strings(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
+_sev = attrs.field(default=Severity.ERROR, converter=Severity)
+
+
+_PHONE_TYPES: Final = {
+    name.lower(): getattr(phonenumbers.PhoneNumberType, name)
+    for name in dir(phonenumbers.PhoneNumberType)
+    if name.isupper()
+}
+
+
+@attrs.frozen
+class _PhoneCheck:
+    region: str | None = None
+    types: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    severity: Severity = _sev
+    handoff: Handoff | None = attrs.field(default=None, eq=False, repr=False)
+    id: ClassVar[str] = "check.phone"
+    version: ClassVar[int] = 1
+
+    def __attrs_post_init__(self) -> None:
+        unknown = [t for t in self.types if t not in _PHONE_TYPES]
+        if unknown:
+            raise ValueError(f"unknown phone types {unknown}; known: {sorted(_PHONE_TYPES)}")
+
+    def validate(self, value: Any, /) -> Sequence[Issue]:
+        number = (
+            parse_phone(value, region=self.region)
+            if self.handoff is None
+            else self.handoff.get(value, _MISS)
+        )
+        if number is _MISS:
+            number = parse_phone(value, region=self.region)
+        if number is None:
+            hint = "add the country code (+44…)" if self.region is None else "check the digits"
+            return (
+                make_issue(self, "phone.unreadable", "is not a phone number", value, hint=hint,
+                           severity=self.severity),
+            )  # fmt: skip
+        if not phonenumbers.is_valid_number(number):
+            return (
+                make_issue(self, "phone.invalid", "is not a valid phone number", value,
+                           hint="check the digits and the country code",
+                           severity=self.severity),
+            )  # fmt: skip
+        if self.types:
+            kind = phonenumbers.number_type(number)
+            if kind not in {_PHONE_TYPES[t] for t in self.types}:
+                names = {v: k for k, v in _PHONE_TYPES.items()}
+                return (
+                    make_issue(self, "phone.type", f"is a {names.get(kind, 'unknown')} number, "
+                               f"not {' or '.join(self.types)}", value, severity=self.severity),
+                )  # fmt: skip
+        return NO_ISSUES
+
+
+_MISS: Any = object()
+
+
+@attrs.frozen
+class _EmailCheck:
+    severity: Severity = _sev
+    handoff: Handoff | None = attrs.field(default=None, eq=False, repr=False)
+    id: ClassVar[str] = "check.email"
+    version: ClassVar[int] = 1
+
+    def validate(self, value: Any, /) -> Sequence[Issue]:
+        problem = _MISS if self.handoff is None else self.handoff.get(value, _MISS)
+        if problem is _MISS:
+            problem = email_problem(value)
+        if problem is None:
+            return NO_ISSUES
+        return (
+            make_issue(self, "email.invalid", problem, value,
+                       hint="write it as name@example.com", severity=self.severity),
+        )  # fmt: skip
+
+
+@attrs.frozen
+class _CountryCheck:
+    severity: Severity = _sev
+    id: ClassVar[str] = "check.country"
+    version: ClassVar[int] = 1
+
+    def validate(self, value: Any, /) -> Sequence[Issue]:
+        if country_code(value) == value:
+            return NO_ISSUES
+        return (
+            make_issue(self, "country.unknown", "is not an ISO 3166-1 country code", value,
+                       hint="use a code such as US, GB, DE", severity=self.severity),
+        )  # fmt: skip
+
+
+@attrs.frozen
+class _SubdivisionCheck:
+    country_field: str | None = None
+    severity: Severity = _sev
+    id: ClassVar[str] = "check.subdivision"
+    version: ClassVar[int] = 1
+
+    @property
+    def uses(self) -> tuple[str, ...]:
+        return () if self.country_field is None else (self.country_field,)
+
+    def validate(self, value: Any, /, *context: Any) -> Sequence[Issue]:
+        country = context[0] if context else None
+        if (
+            isinstance(value, str)
+            and subdivision_code(value) == value
+            and (not isinstance(country, str) or value.startswith(country + "-"))
+        ):
+            return NO_ISSUES
+        where = f" of {country}" if isinstance(country, str) else ""
+        return (
+            make_issue(self, "subdivision.unknown", f"is not a known state or province{where}",
+                       value, hint="use an ISO 3166-2 code such as US-NY",
+                       severity=self.severity),
+        )  # fmt: skip
+
+
+@attrs.frozen
+class _UrlCheck:
+    severity: Severity = _sev
+    id: ClassVar[str] = "check.url"
+    version: ClassVar[int] = 1
+
+    def validate(self, value: Any, /) -> Sequence[Issue]:
+        if isinstance(value, str) and normalize_url(value) == value:
+            return NO_ISSUES
+        return (
+            make_issue(self, "url.invalid", "is not a web address", value,
+                       hint="write it as https://example.com", severity=self.severity),
+        )  # fmt: skip
