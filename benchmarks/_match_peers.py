@@ -84,11 +84,16 @@ def splink_febrl(a: Any, b: Any, threshold: float) -> dict[str, Any]:
     logging.getLogger("splink").setLevel(logging.ERROR)
     db_api = DuckDBAPI()
     if b is None:
-        rules = [block_on(c) for c in ("soc_sec_id", "given_name", "surname", "date_of_birth", "postcode")]
+        rules = [
+            block_on(c)
+            for c in ("soc_sec_id", "given_name", "surname", "date_of_birth", "postcode")
+        ]
         comparisons = [
             cl.NameComparison("given_name"),
             cl.NameComparison("surname"),
-            cl.DateOfBirthComparison("date_of_birth", input_is_string=True, datetime_format="%Y%m%d"),
+            cl.DateOfBirthComparison(
+                "date_of_birth", input_is_string=True, datetime_format="%Y%m%d"
+            ),
             cl.DamerauLevenshteinAtThresholds("soc_sec_id", [2]),
             cl.ExactMatch("street_number").configure(term_frequency_adjustments=True),
             cl.ExactMatch("postcode").configure(term_frequency_adjustments=True),
@@ -115,7 +120,9 @@ def splink_febrl(a: Any, b: Any, threshold: float) -> dict[str, Any]:
             cl.NameComparison("given_name").configure(term_frequency_adjustments=True),
             cl.NameComparison("surname").configure(term_frequency_adjustments=True),
             cl.DateOfBirthComparison(
-                "date_of_birth", input_is_string=True, datetime_format="%Y%m%d",
+                "date_of_birth",
+                input_is_string=True,
+                datetime_format="%Y%m%d",
                 invalid_dates_as_null=True,
             ),
             cl.DamerauLevenshteinAtThresholds("soc_sec_id", [1, 2]),

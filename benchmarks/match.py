@@ -156,7 +156,9 @@ def main() -> None:
             suffix = "" if tool == "recordkit" else f"_{tool}"
             out[f"{task}_f1{suffix}"] = round(r["f1"], 4)
             out[f"{task}_s{suffix}"] = round(r["seconds"], 2)
-            table.append((task, tool, r["precision"], r["recall"], r["f1"], r["seconds"], r["peak_mib"]))
+            table.append(
+                (task, tool, r["precision"], r["recall"], r["f1"], r["seconds"], r["peak_mib"])
+            )
     with tempfile.TemporaryDirectory() as tmp:
         data = str(Path(tmp) / "contacts.parquet")
         make_contacts(rows, data)
@@ -173,8 +175,15 @@ def main() -> None:
             out[f"dedupe_1m_peak_mib{suffix}"] = round(max(r["peak_mib"] for r in runs), 1)
             out[f"dedupe_1m_f1{suffix}"] = round(best["f1"], 4)
             table.append(
-                ("dedupe", tool, best["precision"], best["recall"], best["f1"], best["seconds"],
-                 best["peak_mib"])
+                (
+                    "dedupe",
+                    tool,
+                    best["precision"],
+                    best["recall"],
+                    best["f1"],
+                    best["seconds"],
+                    best["peak_mib"],
+                )
             )
         out["dedupe_1m_time_ratio"] = round(out["dedupe_1m_s"] / out["dedupe_1m_s_splink"], 3)
         lk = run("recordkit", "lookup", data)
@@ -184,8 +193,10 @@ def main() -> None:
     print(f"{'task':<8} {'tool':<14} {'P':>7} {'R':>7} {'F1':>7} {'seconds':>9} {'peak MiB':>9}")
     for task, tool, p, r, f1, s, mib in table:
         print(f"{task:<8} {tool:<14} {p:7.4f} {r:7.4f} {f1:7.4f} {s:9.2f} {mib:9.1f}")
-    print(f"lookup against {out['lookup_index_rows']:,} records: p50 {out['lookup_p50_ms']} ms, "
-          f"p99 {out['lookup_p99_ms']} ms")
+    print(
+        f"lookup against {out['lookup_index_rows']:,} records: p50 {out['lookup_p50_ms']} ms, "
+        f"p99 {out['lookup_p99_ms']} ms"
+    )
     results_dir = HERE / "results"
     results_dir.mkdir(exist_ok=True)
     (results_dir / "match.json").write_text(json.dumps(out, indent=2, sort_keys=True) + "\n")

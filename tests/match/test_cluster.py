@@ -16,8 +16,9 @@ class TestAssignEntityIds:
         assert (Cluster("r1", ("r1", "r2")), Cluster("r3", ("r3",))) == a.clusters
 
     def test_ids_survive_a_rerun(self) -> None:
-        a = assign_entity_ids([["r1", "r2", "r9"], ["r3"]], previous={"r1": "E1", "r2": "E1",
-                                                                       "r3": "E7"})
+        a = assign_entity_ids(
+            [["r1", "r2", "r9"], ["r3"]], previous={"r1": "E1", "r2": "E1", "r3": "E7"}
+        )
         assert {"r1": "E1", "r2": "E1", "r9": "E1", "r3": "E7"} == a.entity_of
 
     def test_covering_two_entities_is_a_recorded_merge(self) -> None:
@@ -25,8 +26,7 @@ class TestAssignEntityIds:
         assert (ClusterMerge("E1", ("E2",), ("r1", "r2", "r3")),) == a.merges
 
     def test_spreading_one_entity_is_a_recorded_split(self) -> None:
-        a = assign_entity_ids([["r1", "r2"], ["r3"]], previous={"r1": "E1", "r2": "E1",
-                                                                  "r3": "E1"})
+        a = assign_entity_ids([["r1", "r2"], ["r3"]], previous={"r1": "E1", "r2": "E1", "r3": "E1"})
         assert ((ClusterSplit("E1", ("E1", "r3")),), ()) == (a.splits, a.merges)
 
     def test_a_fresh_id_never_reuses_a_taken_one(self) -> None:
@@ -45,8 +45,10 @@ class TestAssignEntityIds:
         with pytest.raises(RecordkitError):
             assign_entity_ids(groups)  # type: ignore[arg-type]
 
-    @given(st.lists(st.sets(st.sampled_from([f"r{i}" for i in range(12)]), min_size=1),
-                    max_size=6), st.randoms())
+    @given(
+        st.lists(st.sets(st.sampled_from([f"r{i}" for i in range(12)]), min_size=1), max_size=6),
+        st.randoms(),
+    )
     def test_order_of_groups_and_members_does_not_matter(
         self, raw: list[set[str]], rnd: object
     ) -> None:

@@ -43,17 +43,24 @@ PREP: dict[str, Any] = {
 
 def level(comparison: Comparator, a: dict[str, Any], b: dict[str, Any]) -> str:
     """The label of the level the pair (a, b) falls into, through the public API."""
-    m = Matcher([comparison], [block_on(comparison.columns[0])], prepare=PREP,
-                model=WeightedRules({}), threshold=1)
+    m = Matcher(
+        [comparison],
+        [block_on(comparison.columns[0])],
+        prepare=PREP,
+        model=WeightedRules({}),
+        threshold=1,
+    )
     return m.explain(a, b).term(comparison.name).level
 
 
 CASES = [
     pytest.param(email(), "Ada@Example.com", "ada@example.com", "exact", id="email-case"),
-    pytest.param(email(), "a.d.a@gmail.com", "ada@googlemail.com", "same mailbox",
-                 id="email-gmail-dots"),
-    pytest.param(email(), "ada+crm@outlook.com", "ada@outlook.com", "same mailbox",
-                 id="email-plus-tag"),
+    pytest.param(
+        email(), "a.d.a@gmail.com", "ada@googlemail.com", "same mailbox", id="email-gmail-dots"
+    ),
+    pytest.param(
+        email(), "ada+crm@outlook.com", "ada@outlook.com", "same mailbox", id="email-plus-tag"
+    ),
     pytest.param(email(), "ada@work.com", "ada@home.org", "same user name", id="email-local"),
     pytest.param(email(), "ada@example.com", "bob@other.org", "different", id="email-different"),
     pytest.param(email(), "ada@example.com", None, "missing", id="email-missing"),
@@ -63,13 +70,14 @@ CASES = [
     pytest.param(name("last_name"), "Müller", "muller", "exact", id="name-accents"),
     pytest.param(name("last_name"), "Johnson", "Jonson", "jaro_winkler >= 0.92", id="name-typo"),
     pytest.param(name("last_name"), "王", "王", "exact", id="name-non-latin"),
-    pytest.param(name("last_name"), "Иванова", "Иванов", "jaro_winkler >= 0.92",
-                 id="name-cyrillic"),
+    pytest.param(
+        name("last_name"), "Иванова", "Иванов", "jaro_winkler >= 0.92", id="name-cyrillic"
+    ),
     pytest.param(date("birth_date"), "1980-03-07", "03/07/1980", "exact", id="date-formats"),
-    pytest.param(date("birth_date"), "1980-03-07", "1980-07-03", "day and month swapped",
-                 id="date-swap"),
-    pytest.param(date("birth_date"), "1980-03-07", "1980-03-20", "within 31 days",
-                 id="date-close"),
+    pytest.param(
+        date("birth_date"), "1980-03-07", "1980-07-03", "day and month swapped", id="date-swap"
+    ),
+    pytest.param(date("birth_date"), "1980-03-07", "1980-03-20", "within 31 days", id="date-close"),
     pytest.param(postcode(), "SW1A 1AA", "sw1a1aa", "exact", id="postcode-spaces"),
     pytest.param(postcode(), "SW1A 1AA", "SW1 9ZZ", "first 3 characters", id="postcode-area"),
     pytest.param(numeric("score", within=(1, 10)), 10, 10.5, "within 1", id="numeric-close"),
@@ -109,9 +117,18 @@ class TestLibrary:
 class TestPlainData:
     @pytest.mark.parametrize(
         "comparison",
-        [pytest.param(c, id=c.name) for c in (email(), phone(), first_name(), name("last_name"),
-                                              date("birth_date"), postcode(),
-                                              numeric("score", within=(1, 2)))],
+        [
+            pytest.param(c, id=c.name)
+            for c in (
+                email(),
+                phone(),
+                first_name(),
+                name("last_name"),
+                date("birth_date"),
+                postcode(),
+                numeric("score", within=(1, 2)),
+            )
+        ],
     )
     def test_round_trip(self, comparison: Comparison) -> None:
         assert comparison == comparator_from_dict(comparison.to_dict())
@@ -123,12 +140,15 @@ class TestPlainData:
         ("data", "message"),
         [
             pytest.param({"kind": "nope"}, "unknown comparator kind", id="unknown-kind"),
-            pytest.param({"kind": "levels", "name": "x", "levels": [{"kind": "fuzzy"}]},
-                         "unknown level kind", id="unknown-level"),
-            pytest.param({"kind": "levels", "name": "x", "levels": []}, "has no levels",
-                         id="no-levels"),
-            pytest.param({"kind": "email", "colour": "red"}, "comparator 'email'",
-                         id="bad-option"),
+            pytest.param(
+                {"kind": "levels", "name": "x", "levels": [{"kind": "fuzzy"}]},
+                "unknown level kind",
+                id="unknown-level",
+            ),
+            pytest.param(
+                {"kind": "levels", "name": "x", "levels": []}, "has no levels", id="no-levels"
+            ),
+            pytest.param({"kind": "email", "colour": "red"}, "comparator 'email'", id="bad-option"),
             pytest.param("email", "a comparator is a mapping", id="not-a-mapping"),
         ],
     )

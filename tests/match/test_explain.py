@@ -64,18 +64,23 @@ class TestMatchExplanation:
             MatchExplanation.from_dict(data)
 
     def test_weighted_rules_report_points(self) -> None:
-        e = MatchExplanation("a", "b", terms=(WeightTerm("email", "exact", 1, 10.0),),
-                             model="weighted_rules")
+        e = MatchExplanation(
+            "a", "b", terms=(WeightTerm("email", "exact", 1, 10.0),), model="weighted_rules"
+        )
         assert (True, "a ~ b: +10.00 points") == (
-            e.is_match(threshold=10), e.text().splitlines()[0]
+            e.is_match(threshold=10),
+            e.text().splitlines()[0],
         )
 
 
 class TestProbabilityFromWeight:
     @pytest.mark.parametrize(
         ("weight", "expected"),
-        [pytest.param(0.0, 0.5, id="even"), pytest.param(1000.0, 1.0, id="huge"),
-         pytest.param(-1000.0, 0.0, id="tiny")],
+        [
+            pytest.param(0.0, 0.5, id="even"),
+            pytest.param(1000.0, 1.0, id="huge"),
+            pytest.param(-1000.0, 0.0, id="tiny"),
+        ],
     )
     def test_values(self, weight: float, expected: float) -> None:
         assert expected == probability_from_weight(weight)

@@ -34,6 +34,7 @@ class TestGuardedGroups:
 class TestPartition:
     def test_every_record_lands_in_exactly_one_group(self) -> None:
         ids = [f"r{i}" for i in range(7)]
-        groups = partition(ids, np.array([0, 1, 4]), np.array([1, 2, 5]),
-                           np.array([9.0, 9.0, 9.0]), 0.3)
+        groups = partition(
+            ids, np.array([0, 1, 4]), np.array([1, 2, 5]), np.array([9.0, 9.0, 9.0]), 0.3
+        )
         assert [["r0", "r1", "r2"], ["r3"], ["r4", "r5"], ["r6"]] == sorted(groups)

@@ -11,8 +11,12 @@ from recordkit import RecordkitError, SchemaError
 from recordkit.match import ClusterMerge, Index, Matcher
 from tests.match.strategies import people, rules_matcher, tiny_fs_matcher
 
-ADA = {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com",
-       "phone": "2125550100"}
+ADA = {
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+    "email": "ada@example.com",
+    "phone": "2125550100",
+}
 ADA_2 = {"first_name": "Ada", "last_name": "Lovelace", "email": "ADA@example.com"}
 ADA_PHONE = {"first_name": "Ada", "last_name": "Lovelace", "phone": "(212) 555-0100"}
 
@@ -23,7 +27,8 @@ class TestLookup:
         index.add(ADA, id="c1")
         hit = index.lookup(ADA_2)
         assert ("c1", "c1", "exact", True) == (
-            hit.best.record_id, hit.best.entity_id,  # type: ignore[union-attr]
+            hit.best.record_id,
+            hit.best.entity_id,  # type: ignore[union-attr]
             hit.best.explanation.term("email").level,  # type: ignore[union-attr]
             hit.is_duplicate,
         )
@@ -36,8 +41,10 @@ class TestLookup:
     def test_a_record_with_nothing_to_block_on_has_no_candidates(self) -> None:
         index = Index(rules_matcher())
         index.add(ADA, id="c1")
-        assert (0, False) == (index.lookup({"email": None}).candidates,
-                              index.lookup({}).is_duplicate)
+        assert (0, False) == (
+            index.lookup({"email": None}).candidates,
+            index.lookup({}).is_duplicate,
+        )
 
     def test_a_huge_block_is_skipped_and_reported(self) -> None:
         index = Index(rules_matcher(), max_block=3)
@@ -70,9 +77,13 @@ class TestAdd:
         bridge = index.add(ADA, id="c3")  # both: joins them
         merge = bridge.merges[0]
         assert (ClusterMerge, "c1", ("c2",), {"c1", "c2", "c3"}) == (
-            type(merge), merge.kept, merge.absorbed, set(merge.record_ids)
+            type(merge),
+            merge.kept,
+            merge.absorbed,
+            set(merge.record_ids),
         )
-        assert merge.explanation is not None and merge.bridge is not None
+        assert merge.explanation is not None
+        assert merge.bridge is not None
 
     def test_ids_are_unique(self) -> None:
         index = Index(rules_matcher())

@@ -62,7 +62,9 @@ class TestDedupe:
         result = fitted.dedupe(rows, ids=["a", "b"])
         e = result.explain("a", "b")
         assert ("same mailbox", "nickname / same name family", True) == (
-            e.term("email").level, e.term("first_name").level, e.is_match(threshold=0.9)
+            e.term("email").level,
+            e.term("first_name").level,
+            e.is_match(threshold=0.9),
         )
 
     def test_settings_and_model_round_trip_through_json(self, fitted: Matcher) -> None:
@@ -79,16 +81,24 @@ class TestDedupe:
         assert previous == fitted.dedupe(rows, ids=ids, previous=previous).entity_of
 
     def test_must_and_never_match_rules_decide(self) -> None:
-        rows = [{"email": "a@x.com", "last_name": "Li"}, {"email": "a@x.com", "last_name": "Wu"},
-                {"email": "b@x.com", "last_name": "Li"}]
-        m = Matcher([email("email"), name("last_name")], [block_on("last_name"),
-                    block_on("email")], prepare={"email": "email"},
-                    model=rk.WeightedRules({}), threshold=1,
-                    must_match=[MatchRule({"last_name": "exact"})],
-                    never_match=[MatchRule({"email": "exact", "last_name": "different"})])
+        rows = [
+            {"email": "a@x.com", "last_name": "Li"},
+            {"email": "a@x.com", "last_name": "Wu"},
+            {"email": "b@x.com", "last_name": "Li"},
+        ]
+        m = Matcher(
+            [email("email"), name("last_name")],
+            [block_on("last_name"), block_on("email")],
+            prepare={"email": "email"},
+            model=rk.WeightedRules({}),
+            threshold=1,
+            must_match=[MatchRule({"last_name": "exact"})],
+            never_match=[MatchRule({"email": "exact", "last_name": "different"})],
+        )
         result = m.dedupe(rows, ids=["1", "2", "3"])
         assert ({("1", "3")}, "must_match: last_name=exact") == (
-            result.assignment.pairs(), result.explain("1", "3").rule
+            result.assignment.pairs(),
+            result.explain("1", "3").rule,
         )
 
     @settings(max_examples=15)
@@ -103,16 +113,19 @@ class TestDedupe:
 
 class TestLink:
     def test_links_across_two_datasets(self) -> None:
-        left = [{"email": "ada@x.com", "last_name": "Lovelace"},
-                {"email": "alan@y.org", "last_name": "Turing"}]
+        left = [
+            {"email": "ada@x.com", "last_name": "Lovelace"},
+            {"email": "alan@y.org", "last_name": "Turing"},
+        ]
         right = [{"email": "ADA@x.com", "last_name": "Lovelace"}]
         result = rules_matcher().link(left, right)
         assert {("left:0", "right:0")} == result.assignment.pairs()
 
     def test_shared_ids_are_refused(self) -> None:
         with pytest.raises(RecordkitError, match="share record ids"):
-            rules_matcher().link([{"email": "a@x.com"}], [{"email": "a@x.com"}],
-                                 left_ids=["1"], right_ids=["1"])
+            rules_matcher().link(
+                [{"email": "a@x.com"}], [{"email": "a@x.com"}], left_ids=["1"], right_ids=["1"]
+            )
 
 
 class TestBadInput:
@@ -121,8 +134,7 @@ class TestBadInput:
         assert 3 == len(result.clusters)
 
     def test_identical_records_are_one_entity(self) -> None:
-        row = {"email": "a@b.co", "phone": "2125550123", "first_name": "Ann",
-               "last_name": "Lee"}
+        row = {"email": "a@b.co", "phone": "2125550123", "first_name": "Ann", "last_name": "Lee"}
         assert 1 == len(rules_matcher().dedupe([row] * 5).clusters)
 
     def test_one_postcode_shared_by_everyone_is_refused_not_run(self) -> None:
@@ -133,28 +145,40 @@ class TestBadInput:
             m.dedupe(rows)
 
     def test_non_latin_names_match(self) -> None:
-        rows = [{"first_name": "明", "last_name": "王", "email": "wang@x.cn"},
-                {"first_name": "明", "last_name": "王", "email": "WANG@x.cn"}]
+        rows = [
+            {"first_name": "明", "last_name": "王", "email": "wang@x.cn"},
+            {"first_name": "明", "last_name": "王", "email": "WANG@x.cn"},
+        ]
         assert 1 == len(rules_matcher().dedupe(rows).clusters)
 
     def test_records_of_another_schema_are_refused(self) -> None:
-        company = rk.Record("c1", "company", {"name": "Acme"},
-                            created_at=__import__("datetime").datetime(2026, 1, 1))
+        company = rk.Record(
+            "c1",
+            "company",
+            {"name": "Acme"},
+            created_at=__import__("datetime").datetime(2026, 1, 1),
+        )
         with pytest.raises(SchemaError, match="built for 'contact' records"):
             rules_matcher(schema="contact").dedupe([company])
 
     @pytest.mark.parametrize(
         "data",
-        [pytest.param(42, id="number"), pytest.param("rows", id="string"),
-         pytest.param([1, 2], id="not-rows"), pytest.param({"email": "x"}, id="column-not-list")],
+        [
+            pytest.param(42, id="number"),
+            pytest.param("rows", id="string"),
+            pytest.param([1, 2], id="not-rows"),
+            pytest.param({"email": "x"}, id="column-not-list"),
+        ],
     )
     def test_garbage_is_a_recordkit_error(self, data: object) -> None:
         with pytest.raises(RecordkitError):
             rules_matcher().dedupe(data)
 
     def test_huge_and_odd_cells_do_not_crash(self) -> None:
-        rows = [{"email": "a" * 1_000_000, "last_name": "x\x00y"},
-                {"email": "\u202e@evil", "last_name": "x\x00y", "phone": "☎"}]
+        rows = [
+            {"email": "a" * 1_000_000, "last_name": "x\x00y"},
+            {"email": "\u202e@evil", "last_name": "x\x00y", "phone": "☎"},
+        ]
         assert 2 == len(rules_matcher().dedupe(rows).clusters)
 
     def test_an_unfitted_matcher_cannot_explain(self) -> None:
@@ -165,13 +189,25 @@ class TestBadInput:
         ("settings", "message"),
         [
             pytest.param({"comparisons": []}, "at least one comparison", id="no-comparisons"),
-            pytest.param({"comparisons": [{"kind": "email"}], "blocking": []},
-                         "at least one blocking rule", id="no-blocking"),
-            pytest.param({"comparisons": [{"kind": "email"}], "blocking": [["email"]],
-                          "colour": 1}, "unknown matcher settings: colour", id="unknown-key"),
-            pytest.param({"comparisons": [{"kind": "email"}], "blocking": [["email"]],
-                          "must_match": [{"phone": "exact"}]}, "no comparison 'phone'",
-                         id="rule-names-unknown-comparison"),
+            pytest.param(
+                {"comparisons": [{"kind": "email"}], "blocking": []},
+                "at least one blocking rule",
+                id="no-blocking",
+            ),
+            pytest.param(
+                {"comparisons": [{"kind": "email"}], "blocking": [["email"]], "colour": 1},
+                "unknown matcher settings: colour",
+                id="unknown-key",
+            ),
+            pytest.param(
+                {
+                    "comparisons": [{"kind": "email"}],
+                    "blocking": [["email"]],
+                    "must_match": [{"phone": "exact"}],
+                },
+                "no comparison 'phone'",
+                id="rule-names-unknown-comparison",
+            ),
         ],
     )
     def test_bad_settings_are_schema_errors(self, settings: dict[str, Any], message: str) -> None:

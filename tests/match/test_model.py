@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -95,7 +96,10 @@ class TestWeightedRules:
 
 
 class TestMatchRule:
-    LABELS = {"email": ("missing", "exact", "different"), "phone": ("missing", "exact", "x")}
+    LABELS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "email": ("missing", "exact", "different"),
+        "phone": ("missing", "exact", "x"),
+    }
 
     def test_all_conditions_must_hold(self) -> None:
         levels = {"email": np.array([1, 1, 2], np.int8), "phone": np.array([1, 2, 1], np.int8)}
@@ -104,8 +108,10 @@ class TestMatchRule:
 
     @pytest.mark.parametrize(
         "when",
-        [pytest.param({"mail": "exact"}, id="comparison"),
-         pytest.param({"email": "close"}, id="level")],
+        [
+            pytest.param({"mail": "exact"}, id="comparison"),
+            pytest.param({"email": "close"}, id="level"),
+        ],
     )
     def test_unknown_names_are_schema_errors(self, when: dict[str, str]) -> None:
         with pytest.raises(SchemaError):

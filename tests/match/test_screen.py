@@ -32,8 +32,10 @@ class TestCapture:
         a = s.capture(BOB, source="web")
         with pytest.raises(DuplicateError, match=f"record '{a.id}'") as err:
             s.capture(BOB_2, source="web")
-        assert (1, "block") == (len(s.find_duplicates().assignment.entity_of),
-                                err.value.verdict.action)
+        assert (1, "block") == (
+            len(s.find_duplicates().assignment.entity_of),
+            err.value.verdict.action,
+        )
 
     def test_merges_a_sure_duplicate(self) -> None:
         s = steward(merge_at=9)

@@ -258,13 +258,27 @@ class Comparison:
         out = np.full(n, len(self.levels) + 1, dtype=np.int8)
         out[~present] = 0
         todo = np.flatnonzero(present)
+        # graded levels on one metric (jaro-winkler >= 0.92, then >= 0.8) share one score
+        shared: dict[tuple[str, str], npt.NDArray[np.float64]] = {}
         for k, level in enumerate(self.levels, start=1):
             if todo.size == 0:
                 break
-            keys = level.features(self.primary)
-            sub_l = {key: left[key][todo] for key in keys}
-            sub_r = {key: right[key][todo] for key in keys}
-            hit = level.test(sub_l, sub_r, self.primary)
+            if isinstance(level, Similar | Within):
+                if level.score_key not in shared:
+                    keys = level.features(self.primary)
+                    scores = np.full(n, np.nan)
+                    scores[todo] = level.scores(
+                        {key: left[key][todo] for key in keys},
+                        {key: right[key][todo] for key in keys},
+                        self.primary,
+                    )
+                    shared[level.score_key] = scores
+                hit = level.passes(shared[level.score_key][todo])
+            else:
+                keys = level.features(self.primary)
+                sub_l = {key: left[key][todo] for key in keys}
+                sub_r = {key: right[key][todo] for key in keys}
+                hit = level.test(sub_l, sub_r, self.primary)
             out[todo[hit]] = k
             todo = todo[~hit]
         return out

@@ -199,17 +199,36 @@ class Similar(Level):
         """
         return (f"{self.feature}:{column}",)
 
-    def test(self, left: Feats, right: Feats, column: str) -> Bools:
+    @property
+    def score_key(self) -> tuple[str, str]:
         """
-        Score every pair with ``process.cpdist`` and keep those at the threshold.
+        Levels with the same key share one score per pair (0..1), computed once.
+        """
+        return ("similar", f"{self.metric}:{self.feature}")
+
+    def scores(self, left: Feats, right: Feats, column: str) -> npt.NDArray[np.float64]:
+        """
+        The similarity of every pair, 0..1 (``None`` on either side scores 0).
         """
         key = f"{self.feature}:{column}"
         a, b = left[key], right[key]
         if len(a) == 0:
-            return np.zeros(0, dtype=np.bool_)
+            return np.zeros(0, dtype=np.float64)
         scorer, scale = _SIMILARITY[self.metric]
-        scores = _cpdist(a, b, scorer=scorer, workers=_workers(len(a)))
-        return np.asarray(scores >= self.threshold * scale - 1e-9, dtype=np.bool_) & present(a)
+        raw = _cpdist(a, b, scorer=scorer, workers=_workers(len(a)), dtype=np.float32)
+        return np.asarray(raw, dtype=np.float64) / scale
+
+    def passes(self, scores: npt.NDArray[np.float64]) -> Bools:
+        """
+        Which scores reach the threshold.
+        """
+        return np.asarray(scores >= self.threshold - 1e-6, dtype=np.bool_)
+
+    def test(self, left: Feats, right: Feats, column: str) -> Bools:
+        """
+        Score every pair with ``process.cpdist`` and keep those at the threshold.
+        """
+        return self.passes(self.scores(left, right, column))
 
     def describe(self, column: str) -> str:
         """
@@ -246,22 +265,37 @@ class Within(Level):
         """
         return (f"{self.feature}:{column}",)
 
-    def test(self, left: Feats, right: Feats, column: str) -> Bools:
+    @property
+    def score_key(self) -> tuple[str, str]:
         """
-        Distances by ``process.cpdist`` with a cutoff, at most *distance*.
+        Levels with the same key share one distance per pair, computed once.
+        """
+        return ("within", f"{self.metric}:{self.feature}")
+
+    def scores(self, left: Feats, right: Feats, column: str) -> npt.NDArray[np.float64]:
+        """
+        The edit distance of every pair (capped; a missing side counts as far).
         """
         key = f"{self.feature}:{column}"
         a, b = left[key], right[key]
         if len(a) == 0:
-            return np.zeros(0, dtype=np.bool_)
-        d = _cpdist(
-            a,
-            b,
-            scorer=_DISTANCE[self.metric],
-            score_cutoff=self.distance + 1,
-            workers=_workers(len(a)),
-        )
-        return np.asarray(d <= self.distance, dtype=np.bool_) & present(a)
+            return np.zeros(0, dtype=np.float64)
+        d = _cpdist(a, b, scorer=_DISTANCE[self.metric], score_cutoff=8, workers=_workers(len(a)))
+        out = np.asarray(d, dtype=np.float64)
+        out[~(present(a) & present(b))] = np.inf
+        return out
+
+    def passes(self, scores: npt.NDArray[np.float64]) -> Bools:
+        """
+        Which distances are within *distance*.
+        """
+        return np.asarray(scores <= self.distance, dtype=np.bool_)
+
+    def test(self, left: Feats, right: Feats, column: str) -> Bools:
+        """
+        Distances by ``process.cpdist`` with a cutoff, at most *distance*.
+        """
+        return self.passes(self.scores(left, right, column))
 
     def describe(self, column: str) -> str:
         """

@@ -65,9 +65,19 @@ def _text_in(value: object) -> str | None:
     return text if text.strip() else None
 
 
+_NOT_ALNUM: Final = re.compile(r"[^a-z0-9]+")
+
+
 def _name(value: object) -> str | None:
     text = _text_in(value)
-    return (fold_key(text) or None) if text is not None else None
+    if text is None:
+        return None
+    if text.isascii():  # the common case: what fold_key does, without its per-character walk
+        tokens = _NOT_ALNUM.sub(" ", text.lower()).split()
+        if len(tokens) > 1 and all(len(t) == 1 for t in tokens):
+            return "".join(tokens)  # an acronym, as fold_key joins it
+        return " ".join(tokens) or None
+    return fold_key(text) or None
 
 
 def _plain(value: object) -> str | None:
@@ -75,10 +85,17 @@ def _plain(value: object) -> str | None:
     return " ".join(text.split()) if text is not None else None
 
 
+_NORMAL_EMAIL: Final = re.compile(r"[a-z0-9._%+'-]+@[a-z0-9-]+(\.[a-z0-9-]+)+")
+_E164: Final = re.compile(r"\+[1-9][0-9]{6,14}")
+_ISO_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _email(value: object) -> str | None:
     text = _text_in(value)
     if text is None:
         return None
+    if _NORMAL_EMAIL.fullmatch(text):  # already normal (ASCII, lower case): nothing to do
+        return text
     out = normalize_email(text)
     return "".join(str(out).split()).lower() or None
 
@@ -88,6 +105,8 @@ def _phone(region: str | None) -> Callable[[object], str | None]:
         text = _text_in(value)
         if text is None:
             return None
+        if _E164.fullmatch(text):  # already E.164
+            return text
         out = normalize_phone(text, region=region)
         if isinstance(out, str) and out.startswith("+"):
             return out.split(";", 1)[0]
@@ -103,6 +122,8 @@ def _date(value: object) -> str | None:
     text = _text_in(value)
     if text is None:
         return None
+    if _ISO_DATE.fullmatch(text):
+        return text
     out = normalize_date(text.strip())
     return out if isinstance(out, str) and len(out) == 10 else text.strip()
 
