@@ -92,6 +92,23 @@ class TestMoves:
         with pytest.raises(rk.TransitionError, match=message):
             Machine(GOV, CONTACT).move(contact(), "normalized", **options)
 
+    def test_send_takes_an_event(self) -> None:
+        m = Machine(GOV, CONTACT)
+        record = walk(m, contact(), "normalized", "validated")
+        moved = m.send(record, "activate", actor="ana", at=at(9))
+        assert (("activate", "retire", "merge"), "active", "activate") == (
+            m.events(record),
+            moved.record.state,
+            moved.transition.event,
+        )
+
+    def test_send_unknown_event_lists_the_events(self) -> None:
+        with pytest.raises(
+            rk.TransitionError,
+            match="no event 'activate' from captured; events: normalize, retire, merge",
+        ):
+            Machine(GOV, CONTACT).send(contact(), "activate", actor="ana", at=at(1))
+
     def test_targets_lists_plain_moves(self) -> None:
         m = Machine(GOV, CONTACT)
         assert ("normalized", "retired", "merged") == m.targets(contact())

@@ -17,18 +17,16 @@ from typing import Any
 import attrs
 
 from recordkit._errors import RecordkitError, SchemaError, TransitionError, shorten
-from recordkit.lifecycle import _graph
 from recordkit.lifecycle._guards import Guard, _RulesPass, blocking
 from recordkit.lifecycle._hooks import HookKind, run_hook
-from recordkit.lifecycle._model import SINCE_KEYWORDS, Lifecycle, Timer, close_matches
+from recordkit.lifecycle._model import SINCE_KEYWORDS, Lifecycle, Timer
 from recordkit.lifecycle._outcome import Moved, Swept
+from recordkit.lifecycle._policy import Policy, label
 from recordkit.rules import RuleSet
 from recordkit.schema import Date, DateTime, Record, Schema, Transition
 from recordkit.schema._values import with_utc
 
 __all__ = ["Machine"]
-
-_MAX_REASON = 200
 
 
 def _bind(lifecycle: Lifecycle, rules: RuleSet) -> Lifecycle:
@@ -117,7 +115,7 @@ class Machine:
                         "a date or datetime field",
                         path=f"{lifecycle.name}.timers",
                     )
-        self._nexts = _graph.successors((e.source, e.target) for e in lifecycle.edges)
+        self._policy = Policy(self.lifecycle)
 
     def __repr__(self) -> str:
         return f"Machine({self.lifecycle.name!r}, {self.schema.name!r})"
@@ -154,7 +152,7 @@ class Machine:
         out = []
         for name in self.lifecycle.names:
             try:
-                self._plan(source, name, override=False, reason=None)
+                self._policy.plan(source, name, override=False, reason=None)
             except TransitionError:
                 continue
             out.append(name)
@@ -170,7 +168,7 @@ class Machine:
             TransitionError: the move is not allowed whatever the record holds (unknown
                 target, no such transition, a final state, a missing reason code).
         """
-        _, guards = self._plan(self.current(record), to, override=override, reason=reason)
+        _, guards = self._policy.plan(self.current(record), to, override=override, reason=reason)
         return self._run_guards(record, guards)
 
     def entered(self, record: Record) -> dt.datetime:
@@ -220,11 +218,11 @@ class Machine:
             raise TransitionError(f"actor must be a non-empty id, got {shorten(actor)}")
         at = self._when(record, at)
         source = self.current(record)
-        name, guards = self._plan(source, to, override=override, reason=reason)
+        name, guards = self._policy.plan(source, to, override=override, reason=reason)
         issues = self._run_guards(record, guards)
         if issues:
             raise TransitionError(
-                f"{record.id}: {self._label(source)} → {to} refused: {_summary(issues)}",
+                f"{record.id}: {label(source)} → {to} refused: {_summary(issues)}",
                 issues=issues,
             )
         transition = Transition(
@@ -260,6 +258,37 @@ class Machine:
                     working = run_hook(hook, working, {**context, "record": working}, changed)
         final = working.evolve(history=(*working.history, transition))
         return Moved(final, transition, tuple(dict.fromkeys(changed)))
+
+    def events(self, record: Record) -> tuple[str, ...]:
+        """
+        The events declared from where *record* is (guards not yet checked).
+        """
+        edges = self.lifecycle.edges_from(self.current(record))
+        return tuple(dict.fromkeys(e.event for e in edges))
+
+    def send(
+        self,
+        record: Record,
+        event: str,
+        *,
+        actor: str,
+        at: dt.datetime,
+        reason: str | None = None,
+    ) -> Moved:
+        """
+        Take the declared transition named *event* from where *record* is (``activate``).
+
+        Raises:
+            TransitionError: no such event from the record's state, or the move is refused.
+        """
+        source = self.current(record)
+        edge = next((e for e in self.lifecycle.edges_from(source) if e.event == event), None)
+        if edge is None:
+            raise TransitionError(
+                f"{self.lifecycle.name}: no event {shorten(event)} from {label(source)}; "
+                f"events: {', '.join(self.events(record)) or 'none'}"
+            )
+        return self.move(record, edge.target, actor=actor, at=at, reason=reason, event=event)
 
     def due(self, record: Record, now: dt.datetime) -> tuple[Timer, ...]:
         """
@@ -326,76 +355,6 @@ class Machine:
                 f"{record.history[-1].at.isoformat()} (clock went backwards)"
             )
         return when
-
-    def _label(self, state: str | None) -> str:
-        return "(no stage)" if state is None else state
-
-    def _plan(
-        self, source: str | None, to: object, *, override: bool, reason: str | None
-    ) -> tuple[str, tuple[Guard, ...]]:
-        """
-        Decide whether source → to is a declared move, a skip or an override.
-
-        Returns the event name and the guards to run; raises `TransitionError` otherwise.
-        """
-        lc = self.lifecycle
-        if not isinstance(to, str) or to not in lc:
-            hint = close_matches(to, lc.names) if isinstance(to, str) else []
-            did = f" (did you mean {' or '.join(map(repr, hint))}?)" if hint else ""
-            raise TransitionError(f"{lc.name}: unknown state {shorten(to)}{did}")
-        if not isinstance(override, bool):
-            raise TransitionError(f"override must be true or false, got {shorten(override)}")
-        if reason is not None and (
-            not isinstance(reason, str) or not reason.strip() or len(reason) > _MAX_REASON
-        ):
-            raise TransitionError(f"reason must be short non-blank text, got {shorten(reason)}")
-        if source is not None and source not in lc:
-            raise TransitionError(f"{lc.name}: the record is in unknown state {shorten(source)}")
-        target = lc.state(to)
-        if source == to:
-            raise TransitionError(f"{lc.name}: the record is already in {to!r}")
-        backwards = lc.forward_only and source is not None and lc.rank(to) < lc.rank(source)
-        if override and not backwards:
-            raise TransitionError(
-                f"{lc.name}: override is only for going back in a forward-only lifecycle; "
-                f"{self._label(source)} → {to} is not"
-            )
-        if backwards:
-            self._check_override(source, to, override=override, reason=reason)
-            return "override", target.guards
-        if source in lc.finals:
-            raise TransitionError(f"{lc.name}: {source!r} is final; no transition leaves it")
-        edge = lc.edge(source, to)
-        if edge is not None:
-            return edge.event, (*edge.guards, *target.guards)
-        if source is None and to == lc.initial.name:
-            return "enter", target.guards
-        if lc.forward_only and (source is None or to in _graph.reachable(source, self._nexts)):
-            return "skip", target.guards
-        allowed = [e.target for e in lc.edges_from(source)]
-        if source is None:
-            allowed = [lc.initial.name]
-        raise TransitionError(
-            f"{lc.name}: no transition {self._label(source)} → {to}; allowed: "
-            f"{', '.join(allowed) or 'none'}"
-        )
-
-    def _check_override(
-        self, source: str | None, to: str, *, override: bool, reason: str | None
-    ) -> None:
-        lc = self.lifecycle
-        if not override:
-            raise TransitionError(
-                f"{lc.name}: {source} → {to} goes backwards; a regression is an explicit "
-                "override: pass override=True and a reason code"
-            )
-        if reason is None:
-            raise TransitionError(f"{lc.name}: an override needs a reason code")
-        if lc.reason_codes and reason not in lc.reason_codes:
-            raise TransitionError(
-                f"{lc.name}: unknown reason code {shorten(reason)}; use one of "
-                f"{', '.join(lc.reason_codes)}"
-            )
 
     def _run_guards(self, record: Record, guards: Sequence[Guard]) -> list[Any]:
         issues: list[Any] = []
