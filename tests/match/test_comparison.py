@@ -61,7 +61,10 @@ CASES = [
     pytest.param(
         email(), "ada+crm@outlook.com", "ada@outlook.com", "same mailbox", id="email-plus-tag"
     ),
-    pytest.param(email(), "ada@work.com", "ada@home.org", "same user name", id="email-local"),
+    pytest.param(email(), "ada@work.com", "ada@home.org", "different", id="email-local-only"),
+    pytest.param(
+        email(), "ada.lovelace@x.com", "ada.lovelace@x.co", "damerau <= 1", id="email-typo"
+    ),
     pytest.param(email(), "ada@example.com", "bob@other.org", "different", id="email-different"),
     pytest.param(email(), "ada@example.com", None, "missing", id="email-missing"),
     pytest.param(phone(), "(212) 555-0123", "+1 212 555 0123", "exact", id="phone-e164"),

@@ -362,18 +362,16 @@ def exact(column: str, *, term_frequency: bool = False) -> Comparison:
 
 def email(column: str = "email", *, term_frequency: bool = True) -> Comparison:
     """
-    Email: exact, same mailbox (Gmail dots, ``+tags``), same user name, close, different.
+    Email: exact, same mailbox (Gmail dots, ``+tags``), one typo apart, different.
+
+    The user name alone is not a level: people who share a name pick the same one
+    (``john.smith@`` at two providers is often two people).
 
     .. versionadded:: 0.1.0
     """
     return Comparison(
         column,
-        [
-            Exact(),
-            Exact(feature="email_key"),
-            Exact(feature="email_local"),
-            Similar("jaro_winkler", 0.88, feature="email_key"),
-        ],
+        [Exact(), Exact(feature="email_key"), Within("damerau", 1, feature="email_key")],
         term_frequency=term_frequency,
     )
 

@@ -71,16 +71,17 @@ def present(values: npt.NDArray[Any]) -> Bools:
 
 def _cpdist(a: npt.NDArray[Any], b: npt.NDArray[Any], **options: Any) -> npt.NDArray[Any]:
     """
-    ``process.cpdist`` over two object arrays (``None`` scores as nothing in common).
+    ``process.cpdist`` over two object arrays; missing cells compare as empty text (the
+    callers mask them out).
     """
-    try:
-        out: npt.NDArray[Any] = process.cpdist(a.tolist(), b.tolist(), **options)
-    except TypeError:  # a non-text cell (a misconfigured numeric column): compare as text
-        out = process.cpdist(
-            [v if v is None or isinstance(v, str) else str(v) for v in a.tolist()],
-            [v if v is None or isinstance(v, str) else str(v) for v in b.tolist()],
-            **options,
-        )
+
+    def text(values: npt.NDArray[Any]) -> list[str]:
+        cells = values.tolist()
+        if all(isinstance(v, str) for v in cells):
+            return cells  # type: ignore[no-any-return]
+        return ["" if v is None else v if isinstance(v, str) else str(v) for v in cells]
+
+    out: npt.NDArray[Any] = process.cpdist(text(a), text(b), **options)
     return out
 
 
@@ -216,7 +217,9 @@ class Similar(Level):
             return np.zeros(0, dtype=np.float64)
         scorer, scale = _SIMILARITY[self.metric]
         raw = _cpdist(a, b, scorer=scorer, workers=_workers(len(a)), dtype=np.float32)
-        return np.asarray(raw, dtype=np.float64) / scale
+        out = np.asarray(raw, dtype=np.float64) / scale
+        out[~(present(a) & present(b))] = 0.0
+        return out
 
     def passes(self, scores: npt.NDArray[np.float64]) -> Bools:
         """

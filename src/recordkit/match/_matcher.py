@@ -27,7 +27,7 @@ from recordkit.match._blocking import (
 )
 from recordkit.match._comparison import Comparator, comparator_from_dict
 from recordkit.match._data import Prepared, read_data
-from recordkit.match._estimate import em, random_pairs, tf_table, u_from_levels
+from recordkit.match._estimate import EMResult, em, random_pairs, tf_table, u_from_levels
 from recordkit.match._explain import MatchExplanation
 from recordkit.match._model import (
     FellegiSunter,
@@ -281,6 +281,7 @@ class Matcher:
             counts.append(RuleCount(rule.name, sizes[r][0], int(keep.sum()), sizes[r][1]))
         left = np.concatenate(lefts) if lefts else np.zeros(0, np.int64)
         right = np.concatenate(rights) if rights else np.zeros(0, np.int64)
+        prepared.memo["pairs"] = (left, right)
         return left, right, BlockingReport(tuple(counts))
 
     def compare(self, prepared: Prepared, left: Ints, right: Ints) -> Levels:
@@ -325,25 +326,19 @@ class Matcher:
         ra, rb = order[ra], order[rb]
         random_levels = self.compare(prepared, ra, rb)
         u = {c.name: u_from_levels(random_levels[c.name], len(c.labels)) for c in self.comparisons}
-        # EM over the whole population of pairs: the blocked ones, plus the random pairs
-        # no rule blocks, each standing in for its share of the unblocked rest.
-        unblocked = np.ones(len(ra), dtype=bool)
-        for code in self._codes(prepared):
-            unblocked &= ~((code[ra] == code[rb]) & (code[ra] >= 0))
+        names = [c.name for c in self.comparisons]
+        m_values = self._em_sessions(prepared, levels, u)
+        # with m and u set, EM over all candidate pairs finds the share that match; that
+        # many matches among all pairs of records is the prior
+        blocked = len(levels[names[0]]) if names and names[0] in levels else 0
         if prepared.source is None:
             total = n * (n - 1) // 2
         else:
             left = int((prepared.source == 0).sum())
             total = left * (n - left)
-        blocked = len(next(iter(levels.values()))) if levels else 0
-        rest = max(total - blocked, 0)
-        share = rest / max(int(unblocked.sum()), 1)
-        names = [c.name for c in self.comparisons]
-        both = [np.concatenate([levels[nm], random_levels[nm][unblocked]]) for nm in names]
-        weights = np.r_[np.ones(blocked), np.full(int(unblocked.sum()), share)]
-        start = min(max(0.5 * blocked / max(total, 1), 1e-9), 0.5)
-        result = em(both, names, u, prior=start, weights=weights)
-        prior = min(max(result.prior, 1e-12), 1 - 1e-9)
+        share = em([levels[nm] for nm in names], names, u, prior=0.1, fixed_m=m_values).prior
+        prior = min(max(share * blocked / max(total, 1), 1.0 / max(total, 1), 1e-12), 0.5)
+        result = EMResult(m_values, prior, 0)
         tf: dict[str, dict[str, float]] = {}
         floor: dict[str, float] = {}
         for c in self.comparisons:
@@ -352,6 +347,43 @@ class Matcher:
                 tf[c.name], floor[c.name] = tf_table(col.tolist())
         model = FellegiSunter(prior, result.m, u, tf=tf, tf_floor=floor)
         return attrs.evolve(self, model=model)
+
+    def _em_sessions(
+        self, prepared: Prepared, levels: Levels, u: dict[str, tuple[float, ...]]
+    ) -> dict[str, tuple[float, ...]]:
+        """
+        m per comparison, by EM once per blocking rule on the pairs that rule finds.
+
+        A comparison reading a rule's columns agrees on every pair of that rule, so it
+        learns nothing there: it is held fixed in that session and learned in the others
+        (as Splink trains). Estimates from several sessions are averaged.
+        """
+        names = [c.name for c in self.comparisons]
+        if not names or not len(levels[names[0]]):
+            return {nm: em([], [nm], u).m[nm] for nm in names}
+        left, right = prepared.memo["pairs"]
+        start = {nm: em([], [nm], u).m[nm] for nm in names}
+        found: dict[str, list[tuple[float, ...]]] = {nm: [] for nm in names}
+        for rule, code in zip(self.blocking, self._codes(prepared), strict=True):
+            rows = np.flatnonzero((code[left] == code[right]) & (code[left] >= 0))
+            if len(rows) < 20:
+                continue
+            used = set(rule.columns)
+            fixed = {c.name: start[c.name] for c in self.comparisons if used & set(c.columns)}
+            if len(fixed) == len(names):
+                continue
+            session = em([levels[nm][rows] for nm in names], names, u, prior=0.3,
+                         fixed_m=fixed)
+            for nm in names:
+                if nm not in fixed:
+                    found[nm].append(session.m[nm])
+        out = {}
+        for nm in names:
+            if found[nm]:
+                out[nm] = tuple(float(x) for x in np.mean(np.asarray(found[nm]), axis=0))
+            else:  # learned in no session: EM over every candidate pair
+                out[nm] = em([levels[x] for x in names], names, u, prior=0.1).m[nm]
+        return out
 
     def _fitted(self) -> FellegiSunter | WeightedRules:
         if self.model is None:
