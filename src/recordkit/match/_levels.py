@@ -71,8 +71,9 @@ def present(values: npt.NDArray[Any]) -> Bools:
 
 def _cpdist(a: npt.NDArray[Any], b: npt.NDArray[Any], **options: Any) -> npt.NDArray[Any]:
     """
-    ``process.cpdist`` over two object arrays; missing cells compare as empty text (the
-    callers mask them out).
+    ``process.cpdist`` over two object arrays.
+
+    Missing cells compare as empty text; the callers mask them out.
     """
 
     def text(values: npt.NDArray[Any]) -> list[str]:

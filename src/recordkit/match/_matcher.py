@@ -352,7 +352,7 @@ class Matcher:
         self, prepared: Prepared, levels: Levels, u: dict[str, tuple[float, ...]]
     ) -> dict[str, tuple[float, ...]]:
         """
-        m per comparison, by EM once per blocking rule on the pairs that rule finds.
+        The m of each comparison, by EM once per blocking rule on the pairs it finds.
 
         A comparison reading a rule's columns agrees on every pair of that rule, so it
         learns nothing there: it is held fixed in that session and learned in the others
