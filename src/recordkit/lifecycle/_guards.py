@@ -219,15 +219,17 @@ def required_fields_valid() -> Guard:
 @attrs.frozen
 class _RulesPass:
     ruleset: RuleSet | None = attrs.field(default=None, eq=False)
+    # A rule set is immutable; its fingerprint costs as much as a run, so take it once.
+    version: str = attrs.field(init=False, eq=False)
+
+    @version.default
+    def _version(self) -> str:
+        rs = self.ruleset
+        return "unbound" if rs is None else f"{rs.name}@{rs.version}:{rs.fingerprint}"
 
     @property
     def name(self) -> str:
         return "rules_pass"
-
-    @property
-    def version(self) -> str:
-        rs = self.ruleset
-        return "unbound" if rs is None else f"{rs.name}@{rs.version}:{rs.fingerprint}"
 
     def bind(self, ruleset: RuleSet) -> _RulesPass:
         return _RulesPass(ruleset)
