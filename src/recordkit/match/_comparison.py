@@ -184,6 +184,8 @@ class Comparison:
         init=False, eq=False, hash=False, repr=False
     )
     _family_index: dict[str, int] = attrs.field(init=False, eq=False, hash=False, repr=False)
+    _columns: tuple[str, ...] = attrs.field(init=False, eq=False, hash=False, repr=False)
+    _labels: tuple[str, ...] = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -196,6 +198,13 @@ class Comparison:
         object.__setattr__(self, "_families", families)
         names = sorted({f for fs in (families or {}).values() for f in fs})
         object.__setattr__(self, "_family_index", {f: i for i, f in enumerate(names)})
+        cols = [self.primary]
+        for lv in self.levels:
+            if isinstance(lv, Swapped) and lv.other not in cols:
+                cols.append(lv.other)
+        object.__setattr__(self, "_columns", tuple(cols))
+        labels = ("missing", *(lv.describe(self.primary) for lv in self.levels), "different")
+        object.__setattr__(self, "_labels", labels)
 
     def __repr__(self) -> str:
         return f"Comparison({self.name!r}, {list(self.labels[1:-1])})"
@@ -212,18 +221,14 @@ class Comparison:
         """
         Every prepared column read (the primary one first).
         """
-        cols = [self.primary]
-        for lv in self.levels:
-            if isinstance(lv, Swapped) and lv.other not in cols:
-                cols.append(lv.other)
-        return tuple(cols)
+        return self._columns
 
     @property
     def labels(self) -> tuple[str, ...]:
         """
         ``missing``, each level's label, ``different``.
         """
-        return ("missing", *(lv.describe(self.primary) for lv in self.levels), "different")
+        return self._labels
 
     def _keys(self) -> list[str]:
         keys = [f"present:{self.primary}", f"value:{self.primary}"]

@@ -126,14 +126,23 @@ class FellegiSunter:
     u: dict[str, tuple[float, ...]] = attrs.field(converter=_tables, hash=False)
     tf: dict[str, dict[str, float]] = attrs.field(factory=dict, converter=_tf, hash=False)
     tf_floor: dict[str, float] = attrs.field(factory=dict, hash=False)
+    _weights: dict[str, Floats] = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if not 0.0 < self.prior < 1.0:
             raise SchemaError(f"prior must be between 0 and 1, got {self.prior!r}")
+        tables: dict[str, Floats] = {}
         for name, m in self.m.items():
             u = self.u.get(name)
             if u is None or len(u) != len(m):
                 raise SchemaError(f"comparison {name!r}: m and u need the same levels")
+            mm = np.clip(np.asarray(m, dtype=np.float64), 1e-12, 1.0)
+            uu = np.clip(np.asarray(u, dtype=np.float64), 1e-12, 1.0)
+            w = np.log2(mm / uu)
+            w[0] = 0.0
+            w.flags.writeable = False
+            tables[name] = w
+        object.__setattr__(self, "_weights", tables)
 
     @property
     def prior_weight(self) -> float:
@@ -146,11 +155,7 @@ class FellegiSunter:
         """
         The match weight of each level of comparison *name* (0 for "missing").
         """
-        m = np.clip(np.asarray(self.m[name], dtype=np.float64), 1e-12, 1.0)
-        u = np.clip(np.asarray(self.u[name], dtype=np.float64), 1e-12, 1.0)
-        w = np.log2(m / u)
-        w[0] = 0.0
-        return w
+        return self._weights[name]
 
     def tf_adjustment(self, name: str, frequency: Floats) -> Floats:
         """
