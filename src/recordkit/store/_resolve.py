@@ -72,23 +72,42 @@ class Resolver:
         prov = record.provenance
         return {name: self.stamp(prov.get(name), record.updated_at) for name in record.values}
 
-    def winners(self, incoming: Record, stored: Mapping[str, Stamp]) -> list[str]:
+    def winners(self, incoming: Record, stored: Mapping[str, Sequence[str]]) -> list[str]:
         """
         The fields of *incoming* whose values beat *stored* (field name → stored stamp).
 
-        A field with no stored stamp is always won.
+        A stored stamp is any sequence starting ``(source, observed_at text)``; a field with
+        no stored stamp is always won.
+
+        Raises:
+            StoreError: a stored stamp is not of that shape.
         """
         rank = self._rank
-        out: list[str] = []
+        cache = self._iso
         prov = incoming.provenance
-        for name in incoming.values:
-            theirs = stored.get(name)
-            if theirs is None:
-                out.append(name)
-                continue
-            source, at = self.stamp(prov.get(name), incoming.updated_at)
-            mine = rank.get(source, 0)
-            other = rank.get(theirs[0], 0)
-            if mine > other or (mine == other and at >= theirs[1]):
-                out.append(name)
+        fallback: str | None = None
+        out: list[str] = []
+        try:
+            for name in incoming.values:
+                theirs = stored.get(name)
+                if theirs is None:
+                    out.append(name)
+                    continue
+                p = prov.get(name)
+                if p is None:
+                    source = ""
+                    at = fallback = fallback or self._text(incoming.updated_at)
+                else:
+                    source = p.source
+                    at = cache.get(p.observed_at) or self._text(p.observed_at)
+                if rank:
+                    mine, other = rank.get(source, 0), rank.get(theirs[0], 0)
+                    if mine > other or (mine == other and at >= theirs[1]):
+                        out.append(name)
+                elif at >= theirs[1]:
+                    out.append(name)
+        except (TypeError, IndexError, KeyError):
+            raise StoreError(
+                f"record {shorten(incoming.id)}: the stored provenance cannot be read"
+            ) from None
         return out

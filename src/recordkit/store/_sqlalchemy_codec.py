@@ -33,7 +33,7 @@ from recordkit.schema import (
     Transition,
 )
 from recordkit.store._entries import json_safe
-from recordkit.store._resolve import Stamp, iso
+from recordkit.store._resolve import iso
 from recordkit.store._sqlalchemy_tables import SHELL, SchemaTable
 
 __all__ = ["RecordCodec", "history_json", "utc"]
@@ -114,12 +114,6 @@ def _dec_date(value: Any) -> Any:
     return value
 
 
-def _raw(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    return value
-
-
 class RecordCodec:
     """
     Converts the records of one schema to rows of its table and back.
@@ -195,20 +189,26 @@ class RecordCodec:
         return self._fields(record, {n: values[n] for n in names}, row)
 
     def _fields(self, record: Record, values: Mapping[str, Any], row: dict[str, Any]) -> Any:
-        nulls: list[str] = []
-        unknown: dict[str, Any] = {}
+        nulls: list[str] | None = None
+        unknown: dict[str, Any] | None = None
         enc = self._enc
+        text = _enc_text
         for name, value in values.items():
             plan = enc.get(name)
             if plan is None:
+                unknown = unknown or {}
                 unknown[name] = json_safe(value, path=name)
                 continue
             col, convert = plan
             if value is None:
+                nulls = nulls or []
                 nulls.append(name)
                 row[col] = None
                 if name in self._money:
                     row[self._money[name]] = None
+                continue
+            if convert is text and value.__class__ is str:
+                row[col] = value  # the common case, without a call
                 continue
             try:
                 if name in self._money:
@@ -222,7 +222,7 @@ class RecordCodec:
                     f"record {shorten(record.id)} field {name!r}: cannot store "
                     f"{shorten(value)}: {exc}"
                 ) from None
-        if not nulls and not unknown:
+        if nulls is None and unknown is None:
             return None
         extras: dict[str, Any] = {}
         if nulls:
@@ -234,6 +234,9 @@ class RecordCodec:
     def provenance(self, provenance: Mapping[str, Provenance], record_id: str) -> dict[str, Any]:
         """
         *provenance* as JSON data: ``{field: [source, observed_at, raw]}``.
+
+        Tuples rather than lists: they hold only text and numbers, so the garbage collector
+        stops tracking them, which keeps large batches cheap.
         """
         cache = self._iso
         out: dict[str, Any] = {}
@@ -244,7 +247,10 @@ class RecordCodec:
                 if len(cache) > 4096:
                     cache.clear()
                 text = cache[at] = iso(at)
-            out[name] = [p.source, text, _raw(p.raw)]
+            raw = p.raw
+            if raw.__class__ is float and not math.isfinite(raw):
+                raw = str(raw)
+            out[name] = (p.source, text, raw)
         return out
 
     # -- reading --------------------------------------------------------------------------
@@ -303,17 +309,18 @@ class RecordCodec:
                 f"holds data recordkit cannot read: {shorten(str(exc), 160)}"
             ) from None
 
-    def stamps(self, provenance: Any, record_id: str) -> dict[str, Stamp]:
+    def stamps(self, provenance: Any, record_id: str) -> Mapping[str, Sequence[str]]:
         """
-        Comparable stamps from a row's provenance JSON.
+        Comparable stamps from a row's provenance JSON (field → ``[source, at, raw]``).
+
+        The lists are used as they are; `Resolver.winners` reads their first two items.
         """
-        try:
-            return {name: (p[0], p[1]) for name, p in provenance.items()}
-        except (TypeError, AttributeError, IndexError, KeyError):
+        if not isinstance(provenance, dict):
             raise StoreError(
                 f"table {self.table.name}: record {shorten(record_id)} column 'rk_provenance' "
                 "holds data recordkit cannot read"
-            ) from None
+            )
+        return provenance
 
 
 def history_json(history: Sequence[Transition]) -> list[dict[str, Any]]:

@@ -10,7 +10,9 @@ Each UPDATE is guarded by the version it read, so nothing is overwritten unseen.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Final
 
 import sqlalchemy as sa
@@ -52,37 +54,44 @@ def _extras(old: Any, won: Sequence[str], new: Any, record_id: str) -> Any:
     return out or None
 
 
-def upsert(
-    conn: sa.Connection,
-    codec: RecordCodec,
-    records: Sequence[Record],
-    precedence: Sequence[str],
-    dialect: str,
-) -> UpsertResult:
+@contextmanager
+def _collector_paused() -> Iterator[None]:
     """
-    Upsert *records* (all of *codec*'s schema, distinct ids) inside *conn*'s transaction.
+    Pause the cyclic garbage collector while a batch is encoded and written.
 
-    Raises:
-        ConflictError: a stored row changed between the read and the write.
-        StoreError: a stored row's provenance or extras cannot be read.
+    A batch makes hundreds of thousands of short-lived, acyclic objects (rows, JSON tuples,
+    driver parameters), and the collector kept re-scanning them, young, for nothing: that
+    cost as much as the encoding itself. Reference counting still frees them; the
+    collector's previous state is restored, whatever happens.
     """
-    resolver = Resolver(precedence)
-    t = codec.table
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+Plan = tuple[
+    list[str],
+    list[str],
+    list[str],
+    list[dict[str, Any]],
+    dict[tuple[str, ...], list[dict[str, Any]]],
+]
+
+
+def _plan(
+    codec: RecordCodec, records: Sequence[Record], existing: dict[str, Any], resolver: Resolver
+) -> Plan:
+    """
+    Resolve *records* against the *existing* rows.
+
+    Returns the ids by outcome, the rows to insert, and the rows to update grouped by
+    statement shape.
+    """
     owner_field = codec.schema.owner_field
-    existing: dict[str, Any] = {}
-    ids = [r.id for r in records]
-    cols = (t.c.rk_id, t.c.rk_version, t.c.rk_provenance, t.c.rk_extras, t.c.rk_updated_at)
-    for start in range(0, len(ids), CHUNK):
-        stmt = sa.select(*cols).where(t.c.rk_id.in_(ids[start : start + CHUNK]))
-        if dialect == "postgresql":
-            stmt = stmt.with_for_update()
-        try:
-            existing.update((row[0], row) for row in conn.execute(stmt))
-        except (ValueError, TypeError) as exc:
-            raise StoreError(
-                f"table {t.name}: a stored row's provenance or extras cannot be read "
-                f"({shorten(str(exc), 160)})"
-            ) from None
     created: list[str] = []
     updated: list[str] = []
     unchanged: list[str] = []
@@ -102,11 +111,15 @@ def upsert(
         version = int(stored[1])
         row: dict[str, Any] = {"b_id": r.id, "b_version": version, "rk_version": version + 1}
         new_extras = codec.encode_fields(r, won, row)
-        prov = dict(old_prov)
-        for name in won:
-            prov.pop(name, None)
         incoming = r.provenance
-        prov.update(codec.provenance({n: incoming[n] for n in won if n in incoming}, r.id))
+        names = r.values.keys()
+        if len(won) == len(names) and old_prov.keys() <= names and incoming.keys() <= names:
+            prov = codec.provenance(incoming, r.id)  # every stored field is replaced
+        else:
+            prov = dict(old_prov)
+            for name in won:
+                prov.pop(name, None)
+            prov.update(codec.provenance({n: incoming[n] for n in won if n in incoming}, r.id))
         row["rk_provenance"] = prov
         row["rk_extras"] = _extras(stored[3], won, new_extras, r.id)
         row["rk_updated_at"] = max(utc(stored[4]), utc(r.updated_at))
@@ -114,6 +127,51 @@ def upsert(
             row["rk_owner"] = r.owner
         shapes.setdefault(tuple(sorted(row)), []).append(row)
         updated.append(r.id)
+    return created, updated, unchanged, inserts, shapes
+
+
+def upsert(
+    conn: sa.Connection,
+    codec: RecordCodec,
+    records: Sequence[Record],
+    precedence: Sequence[str],
+    dialect: str,
+) -> UpsertResult:
+    """
+    Upsert *records* (all of *codec*'s schema, distinct ids) inside *conn*'s transaction.
+
+    Raises:
+        ConflictError: a stored row changed between the read and the write.
+        StoreError: a stored row's provenance or extras cannot be read.
+    """
+    with _collector_paused():
+        return _upsert(conn, codec, records, precedence, dialect)
+
+
+def _upsert(
+    conn: sa.Connection,
+    codec: RecordCodec,
+    records: Sequence[Record],
+    precedence: Sequence[str],
+    dialect: str,
+) -> UpsertResult:
+    resolver = Resolver(precedence)
+    t = codec.table
+    existing: dict[str, Any] = {}
+    ids = [r.id for r in records]
+    cols = (t.c.rk_id, t.c.rk_version, t.c.rk_provenance, t.c.rk_extras, t.c.rk_updated_at)
+    for start in range(0, len(ids), CHUNK):
+        stmt = sa.select(*cols).where(t.c.rk_id.in_(ids[start : start + CHUNK]))
+        if dialect == "postgresql":
+            stmt = stmt.with_for_update()
+        try:
+            existing.update((row[0], row) for row in conn.execute(stmt))
+        except (ValueError, TypeError) as exc:
+            raise StoreError(
+                f"table {t.name}: a stored row's provenance or extras cannot be read "
+                f"({shorten(str(exc), 160)})"
+            ) from None
+    created, updated, unchanged, inserts, shapes = _plan(codec, records, existing, resolver)
     if inserts:
         conn.execute(t.insert(), inserts)
     guard = sa.and_(t.c.rk_id == sa.bindparam("b_id"), t.c.rk_version == sa.bindparam("b_version"))
