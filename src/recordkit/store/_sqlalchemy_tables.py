@@ -73,7 +73,7 @@ class DecimalText(sa.types.TypeDecorator[decimal.Decimal]):
 def _json() -> sa.types.TypeEngine[Any]:
     # PostgreSQL's json (kept as text), not jsonb: jsonb rewrites numbers (1e300 comes back
     # as a 301-digit integer) and refuses "\u0000", and records must come back exactly.
-    return sa.JSON()
+    return sa.JSON(none_as_null=True)  # None is SQL NULL, not the JSON text 'null'
 
 
 def _decimal() -> sa.types.TypeEngine[Any]:
