@@ -241,6 +241,10 @@ class MachineFlow(RuleBasedStateMachine):
         assert where == self.record.stage
 
 
-FAST = settings(max_examples=30, stateful_step_count=40, deadline=None)
+# A few seconds in the default run; the "thorough" profile (RECORDKIT_HYPOTHESIS) digs deeper.
+_DEEP = (settings.default.max_examples or 0) > 100
+FAST = settings(
+    max_examples=400 if _DEEP else 30, stateful_step_count=60 if _DEEP else 40, deadline=None
+)
 TestStewardFlow = FAST(StewardFlow).TestCase
 TestMachineFlow = FAST(MachineFlow).TestCase
