@@ -247,11 +247,15 @@ def splink_contacts(path: str, threshold: float) -> dict[str, Any]:
     rel = con.sql(f"select * exclude (entity_id) from read_parquet('{path}')")
     db_api = DuckDBAPI(connection=con)
     sdf = db_api.register(rel)
+    # the same candidate pairs as recordkit's defaults for the contact schema
     rules = [
         block_on("email"),
         block_on("phone"),
-        block_on("first_name", "last_name"),
+        block_on("first_name", "last_name", "city"),
         block_on("postcode", "substr(last_name, 1, 2)"),
+        block_on("last_name", "birth_date"),
+        block_on("first_name", "birth_date"),
+        block_on("street", "last_name"),
     ]
     settings = SettingsCreator(
         unique_id_column_name="source_id",

@@ -68,6 +68,7 @@ def matcher_for_schema(schema: Schema, **overrides: Any) -> Matcher:
     comparisons: list[Comparison] = []
     blocking: list[BlockingRule] = []
     prep: dict[str, Prep] = {}
+    birth: str | None = None
     first, last = _pick(schema, _FIRST), _pick(schema, _LAST)
     code, street = _pick(schema, _POSTCODE), _pick(schema, _STREET)
     for f in schema.fields:
@@ -82,22 +83,29 @@ def matcher_for_schema(schema: Schema, **overrides: Any) -> Matcher:
         elif isinstance(f.type, Date) and "birth" in f.name:
             prep[f.name] = Prep("date")
             comparisons.append(date(f.name))
+            birth = f.name
     if first:
         prep[first] = Prep("name")
         comparisons.append(first_name(first, last=last))
     if last:
         prep[last] = Prep("name")
         comparisons.append(name(last))
+    city = "city" if "city" in schema and isinstance(schema.field("city").type, Text) else None
     if first and last:
-        blocking.append(BlockingRule([first, last]))
+        # a name alone is shared by too many people in a large file: add the city
+        blocking.append(BlockingRule([first, last, city] if city else [first, last]))
     if code:
         prep[code] = Prep("postcode")
         comparisons.append(postcode(code))
         if last:
             blocking.append(BlockingRule([code, f"{last}[:2]"]))
+    if birth:
+        blocking.extend(BlockingRule([n, birth]) for n in (last, first) if n)
     if street:
         prep[street] = Prep("name")
         comparisons.append(address(street))
+        if last:
+            blocking.append(BlockingRule([street, last]))
     for n in _TEXT:
         if n in schema and isinstance(schema.field(n).type, Text) and n not in prep:
             prep[n] = Prep("name")
