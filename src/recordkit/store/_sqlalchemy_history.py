@@ -1,23 +1,29 @@
 """
-Rows of the fixed history tables: merge lineage, consent and quarantine.
+Merge lineage, consent and quarantine in the fixed history tables.
 
-Plain functions over a connection, so the store decides the transaction they run in.
+Plain functions over a connection (so the store decides the transaction they run in), and
+`HistoryMethods`, the `Store` methods built on them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 import sqlalchemy as sa
 
 from recordkit._errors import NotFound, StoreError, shorten
-from recordkit.store._entries import ConsentEntry, Lineage, QuarantineEntry
+from recordkit.schema import Record
+from recordkit.store._entries import ConsentEntry, Lineage, QuarantineEntry, Write
+from recordkit.store._memory import check_writes
 from recordkit.store._sqlalchemy_codec import utc
 from recordkit.store._sqlalchemy_tables import FixedTables
 
 __all__ = [
+    "HistoryMethods",
     "consents",
     "get_lineage",
     "insert_consent",
@@ -258,3 +264,109 @@ def release(conn: sa.Connection, ft: FixedTables, entry_ids: Sequence[str]) -> i
     if not ids:
         return 0
     return conn.execute(ft.quarantine.delete().where(ft.quarantine.c.id.in_(ids))).rowcount
+
+
+class HistoryMethods(ABC):
+    """
+    The `Store` methods for lineage, consent and quarantine, for `SQLStore`.
+    """
+
+    fixed: FixedTables
+
+    @abstractmethod
+    def _unit(self, what: str) -> AbstractContextManager[sa.Connection]:
+        """
+        One atomic piece of work (see `Database.unit`).
+        """
+
+    @abstractmethod
+    def _reader(self, what: str) -> AbstractContextManager[sa.Connection]:
+        """
+        A connection to read with (see `Database.reader`).
+        """
+
+    @abstractmethod
+    def _write(self, conn: sa.Connection, record: Record, expected: int | None) -> None:
+        """
+        Write one record, checking its version.
+        """
+
+    def put_merge(self, lineage: Lineage, writes: Sequence[Write]) -> None:
+        """
+        Apply *writes* and keep *lineage* in one transaction.
+        """
+        if not isinstance(lineage, Lineage):
+            raise StoreError(f"put_merge takes a Lineage, got {type(lineage).__name__}")
+        checked = check_writes(writes)
+        with self._unit(f"storing merge {shorten(lineage.id)}") as conn:
+            for record, expected in checked:
+                self._write(conn, record, expected)
+            insert_lineage(conn, self.fixed, lineage)
+
+    def put_unmerge(
+        self, lineage_id: str, writes: Sequence[Write], *, at: dt.datetime, actor: str
+    ) -> Lineage:
+        """
+        Apply *writes* and mark the merge undone, in one transaction.
+        """
+        checked = check_writes(writes)
+        with self._unit(f"undoing merge {shorten(lineage_id)}") as conn:
+            undone = mark_undone(conn, self.fixed, lineage_id, at, actor)
+            for record, expected in checked:
+                self._write(conn, record, expected)
+            return undone
+
+    def get_lineage(self, lineage_id: str) -> Lineage:
+        """
+        The merge with *lineage_id*; `NotFound` when absent.
+        """
+        with self._reader("reading merge lineage") as conn:
+            return get_lineage(conn, self.fixed, lineage_id)
+
+    def lineage(self, record_id: str) -> list[Lineage]:
+        """
+        Every merge *record_id* took part in, oldest first.
+        """
+        with self._reader("reading merge lineage") as conn:
+            return lineage_for(conn, self.fixed, record_id)
+
+    def put_consent(self, entry: ConsentEntry) -> None:
+        """
+        Append a consent decision.
+        """
+        if not isinstance(entry, ConsentEntry):
+            raise StoreError(f"put_consent takes a ConsentEntry, got {type(entry).__name__}")
+        with self._unit("storing consent") as conn:
+            insert_consent(conn, self.fixed, entry)
+
+    def consents(self, record_id: str) -> list[ConsentEntry]:
+        """
+        The consent history of *record_id*, oldest first.
+        """
+        with self._reader("reading consent") as conn:
+            return consents(conn, self.fixed, record_id)
+
+    def put_quarantine(self, entries: Sequence[QuarantineEntry]) -> None:
+        """
+        Keep refused rows with their reasons; all or none.
+        """
+        entries = list(entries)
+        for e in entries:
+            if not isinstance(e, QuarantineEntry):
+                raise StoreError(f"expected QuarantineEntry objects, got {type(e).__name__}")
+        with self._unit("quarantining rows") as conn:
+            insert_quarantine(conn, self.fixed, entries)
+
+    def quarantined(self, schema: str, *, batch: str | None = None) -> list[QuarantineEntry]:
+        """
+        The rows of *schema* still in quarantine, oldest first.
+        """
+        with self._reader("reading quarantine") as conn:
+            return quarantined(conn, self.fixed, schema, batch)
+
+    def release_quarantine(self, entry_ids: Sequence[str]) -> int:
+        """
+        Take entries out of quarantine; returns how many were there.
+        """
+        with self._unit("releasing quarantine") as conn:
+            return release(conn, self.fixed, list(entry_ids))

@@ -18,14 +18,26 @@ import json
 from collections.abc import Collection, Iterable
 from typing import Any
 
+import attrs
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata, produce_migrations, render_python_code
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 
 from recordkit._errors import StoreError
+from recordkit.schema import Schema
+from recordkit.store._sqlalchemy_tables import FixedTables, insert_ignore
 
-__all__ = ["blocking", "describe", "differences", "fingerprint", "migrate", "script"]
+__all__ = [
+    "blocking",
+    "describe",
+    "differences",
+    "fingerprint",
+    "migrate",
+    "prepare_fixed",
+    "prepare_table",
+    "script",
+]
 
 _SAFE = frozenset({"add_table", "add_column", "add_index", "remove_index"})
 _IGNORED = frozenset({"remove_column", "modify_nullable", "modify_default", "modify_comment"})
@@ -155,3 +167,88 @@ def script(conn: sa.Connection, metadata: sa.MetaData, names: Collection[str]) -
     migrations = produce_migrations(_context(conn, names), metadata)
     assert migrations.upgrade_ops is not None
     return render_python_code(migrations.upgrade_ops)
+
+
+def prepare_fixed(
+    conn: sa.Connection,
+    metadata: sa.MetaData,
+    fixed: FixedTables,
+    *,
+    create: bool,
+    apply: bool,
+) -> None:
+    """
+    Create the fixed tables that are missing (or refuse), migrate them if *apply*.
+    """
+    tables = [getattr(fixed, a.name) for a in attrs.fields(FixedTables)]
+    existing = set(sa.inspect(conn).get_table_names())
+    missing = [t for t in tables if t.name not in existing]
+    if missing and not create:
+        raise StoreError(
+            f"the database has no recordkit tables ({', '.join(t.name for t in missing)})"
+            "; open it with create=True"
+        )
+    if missing:
+        metadata.create_all(conn, tables=missing)
+    elif apply:
+        migrate(conn, metadata, {t.name for t in tables})
+    head = fixed.audit_head
+    if conn.execute(sa.select(head.c.id).where(head.c.id == 1)).first() is None:
+        conn.execute(insert_ignore(head, conn.dialect.name), {"id": 1, "seq": 0, "hash": "0" * 64})
+
+
+def prepare_table(
+    conn: sa.Connection,
+    metadata: sa.MetaData,
+    fixed: FixedTables,
+    schema: Schema,
+    table: sa.Table,
+    *,
+    create: bool,
+    apply: bool,
+) -> None:
+    """
+    Create *schema*'s table, or check it against the schema (migrating it if *apply*).
+
+    ``rk_schema`` remembers the schema version and the table layout's fingerprint, so an
+    unchanged table is recognised without comparing it again.
+
+    Raises:
+        StoreError: the table is missing and *create* is false, was built from a newer
+            schema version, or differs and is not migrated (naming the differences).
+    """
+    meta = fixed.schemas
+    digest = fingerprint(table)
+    row = conn.execute(sa.select(meta).where(meta.c.name == schema.name)).first()
+    if not sa.inspect(conn).has_table(table.name):
+        if not create:
+            raise StoreError(f"the database has no table {table.name}; open it with create=True")
+        table.create(conn)
+    else:
+        if row is not None and row.version > schema.version:
+            raise StoreError(
+                f"table {table.name} was built from {schema.name} schema v{row.version}, "
+                f"newer than this v{schema.version}; upgrade the application"
+            )
+        if row is None or row.fingerprint != digest:
+            diffs = differences(conn, metadata, {table.name})
+            if diffs and not apply:
+                was = f"v{row.version}" if row is not None else "an unknown version"
+                raise StoreError(
+                    f"table {table.name} was built from {schema.name} schema {was} and "
+                    f"differs from v{schema.version}: "
+                    + "; ".join(describe(d) for d in diffs)
+                    + ". Migrate it: SQLStore(..., migrate=True), or add "
+                    "store.migration_script(schema) to your Alembic history"
+                )
+            if diffs:
+                migrate(conn, metadata, {table.name})
+    values = {
+        "version": schema.version,
+        "fingerprint": digest,
+        "definition": {"fields": list(schema.field_names)},
+    }
+    if row is None:
+        conn.execute(meta.insert(), {"name": schema.name, **values})
+    elif (row.version, row.fingerprint) != (schema.version, digest):
+        conn.execute(meta.update().where(meta.c.name == schema.name).values(**values))

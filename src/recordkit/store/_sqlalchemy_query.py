@@ -12,12 +12,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from recordkit._errors import StoreError, shorten
 from recordkit.schema import Decimal as DecimalType
-from recordkit.schema import Money, MoneyType
+from recordkit.schema import Money, MoneyType, Record
 from recordkit.store._query import Predicate, coerce_predicates, predicates
 from recordkit.store._sqlalchemy_codec import RecordCodec, utc
 
-__all__ = ["where_clause"]
+__all__ = ["fetch", "where_clause"]
 
 
 def where_clause(
@@ -92,3 +93,41 @@ def _condition(codec: RecordCodec, p: Predicate, dialect: str) -> sa.ColumnEleme
     else:
         cond = column >= value
     return cond
+
+
+def fetch(conn: sa.Connection, codec: RecordCodec, stmt: sa.Select[Any]) -> list[Record]:
+    """
+    The records *stmt* selects (all of *codec*'s columns).
+
+    Raises:
+        StoreError: a row holds data recordkit cannot read, naming the record and column.
+    """
+    try:
+        rows = conn.execute(stmt).all()
+    except (ValueError, TypeError, ArithmeticError) as exc:
+        raise StoreError(
+            f"table {codec.table.name}: a row holds data recordkit cannot read "
+            f"({shorten(str(exc), 160)}); {_culprit(conn, codec, stmt)}"
+        ) from None
+    return [codec.decode(row) for row in rows]
+
+
+def _culprit(conn: sa.Connection, codec: RecordCodec, stmt: sa.Select[Any]) -> str:
+    """
+    Find the record and column that cannot be read, for the error message.
+    """
+    ids_stmt = stmt.with_only_columns(codec.table.c.rk_id)
+    try:
+        ids = [row[0] for row in conn.execute(ids_stmt)]
+    except Exception:
+        return "the record could not be identified"
+    for record_id in ids:
+        for column in codec.select_columns:
+            one = sa.select(column).where(codec.table.c.rk_id == record_id)
+            try:
+                conn.execute(one).all()
+            except (ValueError, TypeError, ArithmeticError) as exc:
+                return (
+                    f"record {shorten(record_id)} column {column.name!r}: {shorten(str(exc), 120)}"
+                )
+    return "the record could not be identified"

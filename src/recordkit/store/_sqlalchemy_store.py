@@ -9,35 +9,35 @@ Each schema gets a typed table (see ``_sqlalchemy_tables``); writes use optimist
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from recordkit._errors import ConflictError, NotFound, StoreError, shorten
 from recordkit.schema import Record, Schema
-from recordkit.store import _sqlalchemy_history as history
 from recordkit.store._base import Store, Where
 from recordkit.store._entries import (
-    ConsentEntry,
-    Lineage,
-    QuarantineEntry,
     UpsertResult,
-    Write,
 )
-from recordkit.store._memory import _check_batch, check_record, check_writes
+from recordkit.store._memory import _check_batch, check_record
 from recordkit.store._sqlalchemy_audit import SQLAuditLog
 from recordkit.store._sqlalchemy_codec import RecordCodec
-from recordkit.store._sqlalchemy_engine import READ, Duplicate, sqlite_engine, translate
-from recordkit.store._sqlalchemy_migrations import describe, differences, fingerprint, migrate
+from recordkit.store._sqlalchemy_engine import Duplicate
+from recordkit.store._sqlalchemy_history import HistoryMethods
+from recordkit.store._sqlalchemy_migrations import prepare_fixed, prepare_table
 from recordkit.store._sqlalchemy_migrations import script as migration_script
-from recordkit.store._sqlalchemy_query import where_clause
-from recordkit.store._sqlalchemy_tables import FixedTables, fixed_tables, schema_table
+from recordkit.store._sqlalchemy_query import fetch, where_clause
+from recordkit.store._sqlalchemy_session import Database, engine_for
+from recordkit.store._sqlalchemy_tables import (
+    FixedTables,
+    fixed_tables,
+    insert_ignore,
+    schema_table,
+)
 from recordkit.store._sqlalchemy_upsert import upsert
 
 __all__ = ["SQLStore"]
@@ -45,7 +45,7 @@ __all__ = ["SQLStore"]
 Bind = sa.Engine | sa.Connection | Session | str | sa.URL
 
 
-class SQLStore(Store):
+class SQLStore(HistoryMethods, Store):
     """
     A `Store` in a SQL database (SQLite, PostgreSQL) through SQLAlchemy Core.
 
@@ -85,16 +85,13 @@ class SQLStore(Store):
         migrate: bool = False,
         timeout: float = 10.0,
     ) -> None:
-        self._engine: sa.Engine | None = None
-        self._external: sa.Connection | Session | None = None
-        self._owns_engine = False
         if isinstance(bind, str | sa.URL):
-            self._engine = _engine_for(bind, timeout=timeout, create=create)
-            self._owns_engine = True
+            engine = engine_for(bind, timeout=timeout, create=create)
+            self._db = Database(engine=engine, owns_engine=True)
         elif isinstance(bind, sa.Engine):
-            self._engine = bind
+            self._db = Database(engine=bind)
         elif isinstance(bind, sa.Connection | Session):
-            self._external = bind
+            self._db = Database(external=bind)
         else:
             raise StoreError(
                 f"SQLStore needs a URL, Engine, Connection or Session, got {type(bind).__name__}"
@@ -103,7 +100,7 @@ class SQLStore(Store):
             raise StoreError(
                 f"table_prefix must be letters, digits or _, got {shorten(table_prefix)}"
             )
-        self.dialect: str = self._dialect_name()
+        self.dialect: str = self._db.dialect
         self.metadata = sa.MetaData()
         self.fixed: FixedTables = fixed_tables(self.metadata, prefix=table_prefix)
         self._prefix = table_prefix
@@ -112,7 +109,6 @@ class SQLStore(Store):
         self._migrate = migrate
         self._codecs: dict[str, RecordCodec] = {}
         self._lock = threading.RLock()
-        self._local = threading.local()
         self._audit = SQLAuditLog(self)
         try:
             self._prepare_fixed()
@@ -135,15 +131,14 @@ class SQLStore(Store):
         """
         Release the connection pool, if the store created the engine from a URL.
         """
-        if self._owns_engine and self._engine is not None:
-            self._engine.dispose()
+        self._db.close()
 
     @property
     def engine(self) -> sa.Engine | None:
         """
         The engine the store runs on (``None`` when bound to a Connection or Session).
         """
-        return self._engine
+        return self._db.engine
 
     def table(self, schema: str) -> sa.Table:
         """
@@ -161,35 +156,13 @@ class SQLStore(Store):
         if not isinstance(bind, sa.Connection | Session):
             raise StoreError(f"using() takes a Connection or Session, got {type(bind).__name__}")
         view = copy.copy(self)
-        view._engine = None
-        view._owns_engine = False
-        view._external = bind
-        view._local = threading.local()
+        view._db = self._db.joined(bind)
         view._audit = SQLAuditLog(view)
         return view
 
-    # -- connections and transactions ------------------------------------------------------
+    # -- transactions ----------------------------------------------------------------------
 
-    def _dialect_name(self) -> str:
-        if self._engine is not None:
-            return str(self._engine.dialect.name)
-        if isinstance(self._external, Session):
-            return str(self._external.get_bind().dialect.name)
-        assert self._external is not None
-        return str(self._external.dialect.name)
-
-    def _current(self) -> sa.Connection | None:
-        conn: sa.Connection | None = getattr(self._local, "conn", None)
-        return conn
-
-    def _joined(self) -> sa.Connection:
-        if isinstance(self._external, Session):
-            return self._external.connection()
-        assert self._external is not None
-        return self._external
-
-    @contextmanager
-    def transaction(self) -> Iterator[sa.Connection]:
+    def transaction(self) -> AbstractContextManager[sa.Connection]:
         """
         A block whose store calls and audit events commit together, or not at all.
 
@@ -197,85 +170,19 @@ class SQLStore(Store):
         nest as savepoints; with a `Connection`/`Session` bind the outermost block is a
         savepoint in the caller's transaction, which the caller commits.
         """
-        current = self._current()
-        if current is None and self._engine is not None:
-            conn = self._engine.connect()
-            self._local.conn = conn
-            try:
-                outer = conn.begin()
-                try:
-                    yield conn
-                except BaseException:
-                    outer.rollback()
-                    raise
-                outer.commit()
-            finally:
-                self._local.conn = None
-                conn.close()
-            return
-        top = current is None
-        conn = self._joined() if current is None else current
-        savepoint = conn.begin_nested()
-        if top:
-            self._local.conn = conn
-        try:
-            try:
-                yield conn
-            except BaseException:
-                if savepoint.is_active:
-                    savepoint.rollback()
-                raise
-            savepoint.commit()
-        finally:
-            if top:
-                self._local.conn = None
+        return self._db.transaction()
 
-    @contextmanager
-    def _unit(self, what: str) -> Iterator[sa.Connection]:
-        try:
-            with self.transaction() as conn:
-                yield conn
-        except (sa.exc.SQLAlchemyError, UnicodeError) as exc:
-            raise translate(exc, what) from None
+    def _unit(self, what: str) -> AbstractContextManager[sa.Connection]:
+        return self._db.unit(what)
 
-    @contextmanager
-    def _reader(self, what: str) -> Iterator[sa.Connection]:
-        try:
-            current = self._current()
-            if current is not None:
-                yield current
-            elif self._engine is not None:
-                with self._engine.connect() as conn:
-                    conn.execution_options(**{READ: True})
-                    yield conn
-            else:
-                yield self._joined()
-        except (sa.exc.SQLAlchemyError, UnicodeError) as exc:
-            raise translate(exc, what) from None
+    def _reader(self, what: str) -> AbstractContextManager[sa.Connection]:
+        return self._db.reader(what)
 
     # -- schemas and migrations ------------------------------------------------------------
 
     def _prepare_fixed(self) -> None:
-        tables = list(self.fixed.__attrs_attrs__)
-        names = {getattr(self.fixed, a.name).name for a in tables}
         with self._unit("opening the store") as conn:
-            existing = set(sa.inspect(conn).get_table_names())
-            missing = [getattr(self.fixed, a.name) for a in tables]
-            missing = [t for t in missing if t.name not in existing]
-            if missing and not self._create:
-                raise StoreError(
-                    f"the database has no recordkit tables ({', '.join(t.name for t in missing)})"
-                    "; open it with create=True"
-                )
-            if missing:
-                self.metadata.create_all(conn, tables=missing)
-            elif self._migrate:
-                migrate(conn, self.metadata, names)
-            head = self.fixed.audit_head
-            if conn.execute(sa.select(head.c.id).where(head.c.id == 1)).first() is None:
-                conn.execute(
-                    _insert_ignore(head, self.dialect), {"id": 1, "seq": 0, "hash": "0" * 64}
-                )
+            prepare_fixed(conn, self.metadata, self.fixed, create=self._create, apply=self._migrate)
 
     def register(self, schema: Schema, *, migrate: bool | None = None) -> None:
         """
@@ -315,44 +222,10 @@ class SQLStore(Store):
             self._codecs[schema.name] = RecordCodec(st, dialect=self.dialect)
 
     def _prepare_table(self, schema: Schema, table: sa.Table, apply: bool) -> None:
-        meta = self.fixed.schemas
-        digest = fingerprint(table)
         with self._unit(f"opening table {table.name}") as conn:
-            row = conn.execute(sa.select(meta).where(meta.c.name == schema.name)).first()
-            if not sa.inspect(conn).has_table(table.name):
-                if not self._create:
-                    raise StoreError(
-                        f"the database has no table {table.name}; open it with create=True"
-                    )
-                table.create(conn)
-            else:
-                if row is not None and row.version > schema.version:
-                    raise StoreError(
-                        f"table {table.name} was built from {schema.name} schema v{row.version}, "
-                        f"newer than this v{schema.version}; upgrade the application"
-                    )
-                if row is None or row.fingerprint != digest:
-                    diffs = differences(conn, self.metadata, {table.name})
-                    if diffs and not apply:
-                        was = f"v{row.version}" if row is not None else "an unknown version"
-                        raise StoreError(
-                            f"table {table.name} was built from {schema.name} schema {was} and "
-                            f"differs from v{schema.version}: "
-                            + "; ".join(describe(d) for d in diffs)
-                            + ". Migrate it: SQLStore(..., migrate=True), or add "
-                            "store.migration_script(schema) to your Alembic history"
-                        )
-                    if diffs:
-                        migrate(conn, self.metadata, {table.name})
-            values = {
-                "version": schema.version,
-                "fingerprint": digest,
-                "definition": {"fields": list(schema.field_names)},
-            }
-            if row is None:
-                conn.execute(meta.insert(), {"name": schema.name, **values})
-            elif (row.version, row.fingerprint) != (schema.version, digest):
-                conn.execute(meta.update().where(meta.c.name == schema.name).values(**values))
+            prepare_table(
+                conn, self.metadata, self.fixed, schema, table, create=self._create, apply=apply
+            )
 
     def migration_script(self, schema: Schema) -> str:
         """
@@ -385,16 +258,6 @@ class SQLStore(Store):
 
     # -- records --------------------------------------------------------------------------
 
-    def _fetch(self, conn: sa.Connection, codec: RecordCodec, stmt: sa.Select[Any]) -> list[Record]:
-        try:
-            rows = conn.execute(stmt).all()
-        except (ValueError, TypeError, ArithmeticError) as exc:
-            raise StoreError(
-                f"table {codec.table.name}: a row holds data recordkit cannot read "
-                f"({shorten(str(exc), 160)}); {_culprit(conn, codec, stmt)}"
-            ) from None
-        return [codec.decode(row) for row in rows]
-
     def get(self, record_id: str) -> Record:
         """
         Return the record with *record_id*; `NotFound` when absent.
@@ -404,7 +267,7 @@ class SQLStore(Store):
         with self._reader("reading a record") as conn:
             for codec in list(self._codecs.values()):
                 stmt = sa.select(*codec.select_columns).where(codec.table.c.rk_id == record_id)
-                found = self._fetch(conn, codec, stmt)
+                found = fetch(conn, codec, stmt)
                 if found:
                     return found[0]
         raise NotFound(record_id)
@@ -420,7 +283,7 @@ class SQLStore(Store):
                 for start in range(0, len(wanted), 5000):
                     chunk = wanted[start : start + 5000]
                     stmt = sa.select(*codec.select_columns).where(codec.table.c.rk_id.in_(chunk))
-                    found.update((r.id, r) for r in self._fetch(conn, codec, stmt))
+                    found.update((r.id, r) for r in fetch(conn, codec, stmt))
         return [found.get(i) if isinstance(i, str) else None for i in record_ids]
 
     def _version(self, conn: sa.Connection, table: sa.Table, record_id: str) -> int | None:
@@ -434,7 +297,7 @@ class SQLStore(Store):
         table = codec.table
         row = codec.encode(record)
         if expected is None:
-            stmt = _insert_ignore(table, self.dialect).returning(table.c.rk_id)
+            stmt = insert_ignore(table, self.dialect).returning(table.c.rk_id)
         else:
             stmt = (
                 table.update()
@@ -561,7 +424,7 @@ class SQLStore(Store):
         while True:
             stmt = base if last is None else base.where(id_col > last)
             with self._reader(f"reading {codec.table.name}") as conn:
-                batch = self._fetch(conn, codec, stmt)
+                batch = fetch(conn, codec, stmt)
             if batch:
                 yield batch
             if len(batch) < size:
@@ -584,127 +447,3 @@ class SQLStore(Store):
         stmt = sa.select(sa.func.count()).select_from(codec.table).where(clause)
         with self._reader(f"counting {codec.table.name}") as conn:
             return int(conn.execute(stmt).scalar_one())
-
-    # -- lineage, consent, quarantine ----------------------------------------
-
-    def put_merge(self, lineage: Lineage, writes: Sequence[Write]) -> None:
-        """
-        Apply *writes* and keep *lineage* in one transaction.
-        """
-        if not isinstance(lineage, Lineage):
-            raise StoreError(f"put_merge takes a Lineage, got {type(lineage).__name__}")
-        checked = check_writes(writes)
-        with self._unit(f"storing merge {shorten(lineage.id)}") as conn:
-            for record, expected in checked:
-                self._write(conn, record, expected)
-            history.insert_lineage(conn, self.fixed, lineage)
-
-    def put_unmerge(
-        self, lineage_id: str, writes: Sequence[Write], *, at: dt.datetime, actor: str
-    ) -> Lineage:
-        """
-        Apply *writes* and mark the merge undone, in one transaction.
-        """
-        checked = check_writes(writes)
-        with self._unit(f"undoing merge {shorten(lineage_id)}") as conn:
-            undone = history.mark_undone(conn, self.fixed, lineage_id, at, actor)
-            for record, expected in checked:
-                self._write(conn, record, expected)
-            return undone
-
-    def get_lineage(self, lineage_id: str) -> Lineage:
-        """
-        The merge with *lineage_id*; `NotFound` when absent.
-        """
-        with self._reader("reading merge lineage") as conn:
-            return history.get_lineage(conn, self.fixed, lineage_id)
-
-    def lineage(self, record_id: str) -> list[Lineage]:
-        """
-        Every merge *record_id* took part in, oldest first.
-        """
-        with self._reader("reading merge lineage") as conn:
-            return history.lineage_for(conn, self.fixed, record_id)
-
-    def put_consent(self, entry: ConsentEntry) -> None:
-        """
-        Append a consent decision.
-        """
-        if not isinstance(entry, ConsentEntry):
-            raise StoreError(f"put_consent takes a ConsentEntry, got {type(entry).__name__}")
-        with self._unit("storing consent") as conn:
-            history.insert_consent(conn, self.fixed, entry)
-
-    def consents(self, record_id: str) -> list[ConsentEntry]:
-        """
-        The consent history of *record_id*, oldest first.
-        """
-        with self._reader("reading consent") as conn:
-            return history.consents(conn, self.fixed, record_id)
-
-    def put_quarantine(self, entries: Sequence[QuarantineEntry]) -> None:
-        """
-        Keep refused rows with their reasons; all or none.
-        """
-        entries = list(entries)
-        for e in entries:
-            if not isinstance(e, QuarantineEntry):
-                raise StoreError(f"expected QuarantineEntry objects, got {type(e).__name__}")
-        with self._unit("quarantining rows") as conn:
-            history.insert_quarantine(conn, self.fixed, entries)
-
-    def quarantined(self, schema: str, *, batch: str | None = None) -> list[QuarantineEntry]:
-        """
-        The rows of *schema* still in quarantine, oldest first.
-        """
-        with self._reader("reading quarantine") as conn:
-            return history.quarantined(conn, self.fixed, schema, batch)
-
-    def release_quarantine(self, entry_ids: Sequence[str]) -> int:
-        """
-        Take entries out of quarantine; returns how many were there.
-        """
-        with self._unit("releasing quarantine") as conn:
-            return history.release(conn, self.fixed, list(entry_ids))
-
-
-def _engine_for(url: str | sa.URL, *, timeout: float, create: bool) -> sa.Engine:
-    try:
-        parsed = sa.engine.make_url(url)
-    except (sa.exc.ArgumentError, TypeError, ValueError) as exc:
-        raise StoreError(f"not a database URL: {shorten(url)} ({exc})") from None
-    if parsed.get_backend_name() == "sqlite":
-        return sqlite_engine(parsed, timeout=timeout, create=create)
-    try:
-        return sa.create_engine(parsed, pool_pre_ping=True)
-    except (sa.exc.SQLAlchemyError, ImportError) as exc:
-        raise StoreError(f"cannot use database URL {parsed!r}: {exc}") from None
-
-
-def _insert_ignore(table: sa.Table, dialect: str) -> Any:
-    if dialect == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing()
-    if dialect == "sqlite":
-        return sqlite.insert(table).on_conflict_do_nothing()
-    return table.insert()
-
-
-def _culprit(conn: sa.Connection, codec: RecordCodec, stmt: sa.Select[Any]) -> str:
-    """
-    Find the record and column that cannot be read, for the error message.
-    """
-    ids_stmt = stmt.with_only_columns(codec.table.c.rk_id)
-    try:
-        ids = [row[0] for row in conn.execute(ids_stmt)]
-    except Exception:
-        return "the record could not be identified"
-    for record_id in ids:
-        for column in codec.select_columns:
-            one = sa.select(column).where(codec.table.c.rk_id == record_id)
-            try:
-                conn.execute(one).all()
-            except (ValueError, TypeError, ArithmeticError) as exc:
-                return (
-                    f"record {shorten(record_id)} column {column.name!r}: {shorten(str(exc), 120)}"
-                )
-    return "the record could not be identified"

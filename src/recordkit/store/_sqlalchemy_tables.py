@@ -19,6 +19,7 @@ from typing import Any, Final
 
 import attrs
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from recordkit._errors import StoreError
 from recordkit.schema import (
@@ -32,7 +33,7 @@ from recordkit.schema import (
     Schema,
 )
 
-__all__ = ["FixedTables", "SchemaTable", "fixed_tables", "schema_table"]
+__all__ = ["FixedTables", "SchemaTable", "fixed_tables", "insert_ignore", "schema_table"]
 
 MAX_NAME: Final = 63
 """
@@ -289,3 +290,16 @@ def fixed_tables(metadata: sa.MetaData, *, prefix: str) -> FixedTables:
             sa.Column("reasons", _json(), nullable=False),
         ),
     )
+
+
+def insert_ignore(table: sa.Table, dialect: str) -> Any:
+    """
+    An INSERT that skips a row whose key is taken (``ON CONFLICT DO NOTHING``).
+
+    On other dialects, a plain INSERT (a taken key raises).
+    """
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing()
+    return table.insert()

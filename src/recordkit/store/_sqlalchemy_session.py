@@ -1,0 +1,159 @@
+"""
+`Database`: how a SQL store reaches its database, and the transactions it runs in.
+
+A store is bound to an `Engine` (it opens its own connections and commits) or to the
+caller's `Connection`/`Session` (it joins their transaction and never commits). Each thread
+has its own current transaction, so blocks nest within a thread and threads never share a
+connection.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from recordkit._errors import StoreError, shorten
+from recordkit.store._sqlalchemy_engine import READ, sqlite_engine, translate
+
+__all__ = ["Database", "engine_for"]
+
+
+def engine_for(url: str | sa.URL, *, timeout: float, create: bool) -> sa.Engine:
+    """
+    An engine for *url*: `sqlite_engine` for SQLite, SQLAlchemy's default otherwise.
+    """
+    try:
+        parsed = sa.engine.make_url(url)
+    except (sa.exc.ArgumentError, TypeError, ValueError) as exc:
+        raise StoreError(f"not a database URL: {shorten(url)} ({exc})") from None
+    if parsed.get_backend_name() == "sqlite":
+        return sqlite_engine(parsed, timeout=timeout, create=create)
+    try:
+        return sa.create_engine(parsed, pool_pre_ping=True)
+    except (sa.exc.SQLAlchemyError, ImportError) as exc:
+        raise StoreError(f"cannot use database URL {parsed!r}: {exc}") from None
+
+
+class Database:
+    """
+    A bind (engine, or the caller's connection or session) and the current transaction.
+
+    Args:
+        engine: the engine to open connections from, or ``None``.
+        external: the caller's `Connection` or `Session` to join, or ``None``.
+        owns_engine: dispose the engine on `close`.
+    """
+
+    def __init__(
+        self,
+        *,
+        engine: sa.Engine | None = None,
+        external: sa.Connection | Session | None = None,
+        owns_engine: bool = False,
+    ) -> None:
+        self.engine = engine
+        self.external = external
+        self._owns_engine = owns_engine
+        self._local = threading.local()
+        if engine is not None:
+            self.dialect = str(engine.dialect.name)
+        elif isinstance(external, Session):
+            self.dialect = str(external.get_bind().dialect.name)
+        elif external is not None:
+            self.dialect = str(external.dialect.name)
+        else:
+            raise StoreError("a SQL store needs an engine, a connection or a session")
+
+    def joined(self, bind: sa.Connection | Session) -> Database:
+        """
+        The same database reached through the caller's *bind*.
+        """
+        return Database(external=bind)
+
+    def close(self) -> None:
+        """
+        Release the connection pool, if this database created the engine.
+        """
+        if self._owns_engine and self.engine is not None:
+            self.engine.dispose()
+
+    def _current(self) -> sa.Connection | None:
+        conn: sa.Connection | None = getattr(self._local, "conn", None)
+        return conn
+
+    def _external_connection(self) -> sa.Connection:
+        if isinstance(self.external, Session):
+            return self.external.connection()
+        assert self.external is not None
+        return self.external
+
+    @contextmanager
+    def transaction(self) -> Iterator[sa.Connection]:
+        """
+        A transaction (at the top level on an engine) or a savepoint (nested, or joined).
+        """
+        current = self._current()
+        if current is None and self.engine is not None:
+            conn = self.engine.connect()
+            self._local.conn = conn
+            try:
+                outer = conn.begin()
+                try:
+                    yield conn
+                except BaseException:
+                    outer.rollback()
+                    raise
+                outer.commit()
+            finally:
+                self._local.conn = None
+                conn.close()
+            return
+        top = current is None
+        conn = self._external_connection() if current is None else current
+        savepoint = conn.begin_nested()
+        if top:
+            self._local.conn = conn
+        try:
+            try:
+                yield conn
+            except BaseException:
+                if savepoint.is_active:
+                    savepoint.rollback()
+                raise
+            savepoint.commit()
+        finally:
+            if top:
+                self._local.conn = None
+
+    @contextmanager
+    def unit(self, what: str) -> Iterator[sa.Connection]:
+        """
+        One atomic piece of work; database failures become `StoreError`s about *what*.
+        """
+        try:
+            with self.transaction() as conn:
+                yield conn
+        except (sa.exc.SQLAlchemyError, UnicodeError) as exc:
+            raise translate(exc, what) from None
+
+    @contextmanager
+    def reader(self, what: str) -> Iterator[sa.Connection]:
+        """
+        A connection to read with: the current transaction's, or a fresh read-only one.
+        """
+        try:
+            current = self._current()
+            if current is not None:
+                yield current
+            elif self.engine is not None:
+                with self.engine.connect() as conn:
+                    conn.execution_options(**{READ: True})
+                    yield conn
+            else:
+                yield self._external_connection()
+        except (sa.exc.SQLAlchemyError, UnicodeError) as exc:
+            raise translate(exc, what) from None
