@@ -145,7 +145,7 @@ from recordkit.schema import (
     schema_from_dict,
     schema_to_dict,
 )
-from recordkit.store import MemoryStore, Store
+from recordkit.store import MemoryStore, Predicate, Store
 
 __version__ = "0.1.0"
 
@@ -213,6 +213,7 @@ __all__ = [
     "Outcome",
     "Phone",
     "Picklist",
+    "Predicate",
     "Provenance",
     "QuarantinedRow",
     "Record",
@@ -276,3 +277,13 @@ __all__ = [
     "when",
     "where",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # SQLStore needs the ``sql`` extra: imported on first use (with an install hint), so
+    # ``import recordkit`` never requires SQLAlchemy.
+    if name == "SQLStore":
+        from recordkit import store
+
+        return store.SQLStore
+    raise AttributeError(f"module 'recordkit' has no attribute {name!r}")
