@@ -12,7 +12,7 @@ import csv
 import io
 import os
 from collections.abc import Hashable, Iterable, Iterator, Mapping
-from itertools import islice
+from itertools import compress, islice
 from typing import Any
 
 import attrs
@@ -66,9 +66,13 @@ class BatchOutcome:
     """
     What a rule set made of a batch.
 
+    The rows that passed are held column by column (`columns`); `rows` gives them as
+    mappings.
+
     Attributes:
-        rows: the normalized rows without errors (warnings do not hold a row back).
-        row_numbers: the batch row number of each of ``rows``.
+        columns: field → the normalized values of the rows without errors (warnings do
+            not hold a row back).
+        row_numbers: the batch row number of each of those rows.
         quarantine: the rows with errors, with their issues.
         issues: every issue of every row (errors, warnings, infos), with row numbers.
         by_rule: rule id → what it changed and raised.
@@ -77,7 +81,7 @@ class BatchOutcome:
     .. versionadded:: 0.1.0
     """
 
-    rows: list[dict[str, Any]]
+    columns: dict[str, list[Any]]
     row_numbers: list[int]
     quarantine: list[QuarantineEntry]
     issues: list[Issue]
@@ -90,6 +94,15 @@ class BatchOutcome:
         Rows read.
         """
         return len(self.changes)
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """
+        The normalized rows without errors, as mappings (built on each access).
+        """
+        names = tuple(self.columns)
+        return [dict(zip(names, values, strict=True)) for values in
+                zip(*self.columns.values(), strict=True)]  # fmt: skip
 
     def by_row(self) -> list[RowSummary]:
         """
@@ -112,7 +125,7 @@ class BatchOutcome:
         """
         return {
             "rows": self.total,
-            "passed": len(self.rows),
+            "passed": len(self.row_numbers),
             "quarantined": len(self.quarantine),
             "changed_rows": sum(1 for n in self.changes if n),
             "changes": sum(self.changes),
@@ -230,14 +243,14 @@ def run_batch(
     """
     memo: dict[str, dict[Hashable, Any]] | None = {} if cache else None
     seen: dict[str, dict[Hashable, int]] = {}
-    rows: list[dict[str, Any]] = []
+    names = rules.schema.field_names
+    passed: dict[str, list[Any]] = {n: [] for n in names}
     numbers: list[int] = []
     quarantine: list[QuarantineEntry] = []
     issues: list[Issue] = []
     by_rule: dict[str, RuleStats] = {}
     changes: list[int] = []
     offset = 0
-    names = rules.schema.field_names
     for columns, length in chunks_of(source, chunk_size):
         result = run_chunk(
             rules, columns, length, offset=offset, memo=memo, memo_size=memo_size, seen=seen
@@ -251,22 +264,21 @@ def run_batch(
             total.warnings += stats.warnings
             total.infos += stats.infos
         bad = result.errors_by_row()
-        row_issues: dict[int, list[Issue]] = {}
+        empty = [None] * length
+        cols = {n: result.columns.get(n) or empty for n in names}
+        keep = [offset + i not in bad for i in range(length)] if bad else [True] * length
+        for n in names:
+            passed[n].extend(compress(cols[n], keep))
+        numbers.extend(compress(range(offset, offset + length), keep))
         if bad:
+            row_issues: dict[int, list[Issue]] = {}
             for issue in result.issues:
                 if issue.row in bad:
                     row_issues.setdefault(issue.row, []).append(issue)
-        cols = [result.columns.get(n) for n in names]
-        for i in range(length):
-            values = {
-                n: (c[i] if c is not None else None) for n, c in zip(names, cols, strict=True)
-            }
-            row = offset + i
-            if row in bad:
+            for row in sorted(bad):
+                i = row - offset
                 raw = {n: col[i] for n, col in columns.items()}
+                values = {n: cols[n][i] for n in names}
                 quarantine.append(QuarantineEntry(row, raw, values, tuple(row_issues[row])))
-            else:
-                rows.append(values)
-                numbers.append(row)
         offset += length
-    return BatchOutcome(rows, numbers, quarantine, issues, by_rule, changes)
+    return BatchOutcome(passed, numbers, quarantine, issues, by_rule, changes)

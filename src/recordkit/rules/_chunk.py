@@ -10,11 +10,13 @@ pair: the memo is bounded, and simply starts over when full.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from itertools import compress
 from typing import Any, Final
 
 import attrs
 
-from recordkit.rules._issue import Issue, Severity
+from recordkit.rules._issue import Issue, Severity, at_row
+from recordkit.rules._plan import FieldPlan
 from recordkit.rules._ruleset import RuleSet, unknown_field_issue
 
 __all__ = ["ChunkResult", "RuleStats", "run_chunk"]
@@ -131,11 +133,9 @@ def run_chunk(
         if name not in rules.plans:
             for i, value in enumerate(column):
                 if value is not None:
-                    issue = attrs.evolve(
-                        unknown_field_issue(rules.schema, name, value), row=offset + i
-                    )
+                    issue = at_row(unknown_field_issue(rules.schema, name, value), offset + i)
                     issues.append(issue)
-                    stats.setdefault(issue.rule, RuleStats()).count(issue)
+                    _stats(stats, issue.rule).count(issue)
     wanted = set(rules.order if fields is None else fields)
     out: dict[str, list[Any]] = {}
     empty = [None] * length
@@ -143,52 +143,85 @@ def run_chunk(
         if name not in wanted:
             continue
         plan = rules.plans[name]
-        raw_column = columns.get(name, empty)
-        contexts = [out.get(u) or columns.get(u, empty) for u in plan.uses]
         cache = None if memo is None else memo.setdefault(name, {})
         if name not in columns and cache is None:
             cache = {}  # an absent column: one run per distinct context is enough
-        values: list[Any] = [None] * length
-        run = plan.run
-        result: Any
-        for i in range(length):
-            raw = raw_column[i]
-            context = tuple(c[i] for c in contexts) if contexts else ()
-            if cache is None:
-                result = run(raw, context, defaults=defaults)
-            else:
-                key = raw if (type(raw) is str and not context) else _key(raw, context)
-                result = None if key is None else cache.get(key)
-                if result is None:
-                    result = run(raw, context, defaults=defaults)
-                    if key is not None:
-                        if len(cache) >= memo_size:
-                            cache.clear()
-                        cache[key] = result
-            value, made, found = result
-            values[i] = value
-            if made:
-                changes[i] += len(made)
-                for change in made:
-                    stats.setdefault(change.rule, RuleStats()).changes += 1
-            if found:
-                for issue in found:
-                    issue = attrs.evolve(issue, row=offset + i)
-                    issues.append(issue)
-                    stats.setdefault(issue.rule, RuleStats()).count(issue)
+        contexts = [out.get(u) or columns.get(u, empty) for u in plan.uses]
+        results = _results(plan, columns.get(name, empty), contexts, cache, memo_size, defaults)
+        values, made_by_row, found_by_row = (
+            map(list, zip(*results, strict=True)) if results else ([], [], [])
+        )
         out[name] = values
+        for i in compress(range(length), made_by_row):
+            made = made_by_row[i]
+            changes[i] += len(made)
+            for rule_id in made:
+                _stats(stats, rule_id).changes += 1
+        for i in compress(range(length), found_by_row):
+            for issue in found_by_row[i]:
+                issue = at_row(issue, offset + i)
+                issues.append(issue)
+                _stats(stats, issue.rule).count(issue)
         if plan.unique and seen is not None:
-            _check_unique(plan.unique, name, values, offset, seen, issues, stats)
+            _check_unique(plan.unique, name, out[name], offset, seen, issues, stats)
     if rules.record:
         names = tuple(out)
-        cols = tuple(out[n] for n in names)
-        for i in range(length):
-            row = dict(zip(names, (c[i] for c in cols), strict=True))
-            for issue in rules.check_record(row):
-                issue = attrs.evolve(issue, row=offset + i)
+        for i, row_values in enumerate(zip(*(out[n] for n in names), strict=True)):
+            for issue in rules.check_record(dict(zip(names, row_values, strict=True))):
+                issue = at_row(issue, offset + i)
                 issues.append(issue)
-                stats.setdefault(issue.rule, RuleStats()).count(issue)
+                _stats(stats, issue.rule).count(issue)
     return ChunkResult(out, length, issues, changes, stats)
+
+
+def _stats(stats: dict[str, RuleStats], rule: str) -> RuleStats:
+    found = stats.get(rule)
+    if found is None:
+        found = stats[rule] = RuleStats()
+    return found
+
+
+Result = tuple[Any, tuple[str, ...], tuple[Issue, ...]]
+
+
+def _results(
+    plan: FieldPlan,
+    raw_column: Sequence[Any],
+    contexts: Sequence[Sequence[Any]],
+    cache: dict[Hashable, Any] | None,
+    memo_size: int,
+    defaults: bool,
+) -> list[Result]:
+    """
+    The pipeline's result for every cell of one column, once per distinct key if cached.
+    """
+    run = plan.run
+    if cache is None:
+        if not contexts:
+            return [run(raw, (), defaults, False) for raw in raw_column]
+        return [
+            run(raw, context, defaults, False)
+            for raw, context in zip(raw_column, zip(*contexts, strict=True), strict=True)
+        ]
+    results: list[Result] = []
+    append = results.append
+    get = cache.get
+    rows: Iterable[tuple[Any, tuple[Any, ...]]] = (
+        ((raw, ()) for raw in raw_column)
+        if not contexts
+        else zip(raw_column, zip(*contexts, strict=True), strict=True)
+    )
+    for raw, context in rows:
+        key = raw if (type(raw) is str and not context) else _key(raw, context)
+        result = None if key is None else get(key)
+        if result is None:
+            result = run(raw, context, defaults, False)
+            if key is not None:
+                if len(cache) >= memo_size:
+                    cache.clear()
+                cache[key] = result
+        append(result)
+    return results
 
 
 def _check_unique(
@@ -213,4 +246,4 @@ def _check_unique(
             for check in checks:
                 issue = attrs.evolve(check.duplicate(value, earlier), field=name, row=row)
                 issues.append(issue)
-                stats.setdefault(issue.rule, RuleStats()).count(issue)
+                _stats(stats, issue.rule).count(issue)

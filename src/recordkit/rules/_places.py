@@ -98,14 +98,19 @@ def country_code(value: Any) -> str | None:
     """
     if not isinstance(value, str) or len(value) > 100:
         return None
-    if len(value) == 2 and value.isupper() and value.isascii():
-        # Fast path for values already normalized.
-        return (
-            value
-            if pycountry.countries.get(alpha_2=value)
-            else _country_table().get(fold_key(value))
-        )
+    if value in _alpha2():
+        return value  # already normalized
     return _country_table().get(fold_key(value))
+
+
+@functools.cache
+def _alpha2() -> frozenset[str]:
+    return frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+@functools.cache
+def _subdivision_codes() -> frozenset[str]:
+    return frozenset(s.code for s in pycountry.subdivisions)
 
 
 def normalize_country(value: Any) -> Any:
@@ -150,6 +155,10 @@ def subdivision_code(value: Any, *, country: Any = None) -> str | None:
     """
     if not isinstance(value, str) or len(value) > 100:
         return None
+    if value in _subdivision_codes():
+        # Fast path for values already normalized.
+        code = country_code(country) if country is not None else None
+        return value if code is None or value.startswith(code + "-") else None
     key = fold_key(value)
     if not key:
         return None

@@ -7,15 +7,16 @@ it reads), which is what lets a batch memoize it per distinct value.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any, Final
 
 import attrs
 
 from recordkit._errors import CoercionError
-from recordkit.rules._issue import Change, Issue, Severity
+from recordkit.rules._issue import Change, Issue, Severity, for_field
 from recordkit.rules._rule import NO_ISSUES, crash_issue, flag, uses_of
-from recordkit.schema import NOT_GIVEN, Field, FieldType, Text
+from recordkit.schema import NOT_GIVEN, Boolean, Date, Field, FieldType, Text
 from recordkit.schema._types import MAX_CHARS
 
 __all__ = ["FieldPlan", "Step"]
@@ -31,6 +32,10 @@ class Step:
 
     rule: Any
     reads: tuple[int, ...]
+
+
+# Field types whose coercion returns a value of exactly this Python type unchanged.
+_NATIVE: Final[dict[type[FieldType], type]] = {Date: dt.date, Boolean: bool}
 
 
 def _text_like(t: FieldType) -> bool:
@@ -61,6 +66,24 @@ class FieldPlan:
     on_missing: tuple[Step, ...]
     unique: tuple[Any, ...]
     text_like: bool = False
+    native: type | None = None
+    _calls: tuple[tuple[Any, ...], ...] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        # (bound method, reads, rule) per stage: what `run` loops over, without lookups.
+        def calls(steps: tuple[Step, ...], method: str) -> tuple[Any, ...]:
+            return tuple((getattr(s.rule, method), s.reads, s.rule) for s in steps)
+
+        object.__setattr__(
+            self,
+            "_calls",
+            (
+                calls(self.before, "normalize"),
+                calls(self.normalizers, "normalize"),
+                calls(self.on_missing, "validate"),
+                calls(self.validators, "validate"),
+            ),
+        )
 
     @classmethod
     def build(cls, field: Field, rules: Sequence[Any]) -> FieldPlan:
@@ -98,6 +121,7 @@ class FieldPlan:
             tuple(on_missing),
             tuple(unique),
             _text_like(field.type),
+            _NATIVE.get(type(field.type)),
         )
 
     @property
@@ -109,17 +133,29 @@ class FieldPlan:
         return (*(s.rule for s in steps), *self.unique)
 
     def run(
-        self, raw: Any, context: Sequence[Any] = (), *, defaults: bool = True
-    ) -> tuple[Any, tuple[Change, ...], tuple[Issue, ...]]:
+        self,
+        raw: Any,
+        context: Sequence[Any] = (),
+        defaults: bool = True,
+        explain: bool = True,
+    ) -> tuple[Any, tuple[Any, ...], tuple[Issue, ...]]:
         """
         Take one raw value through the field's pipeline.
+
+        Args:
+            raw: the value as given.
+            context: the normalized values of the fields in ``uses``.
+            defaults: fill a blank value with the field's default.
+            explain: report each change as a `Change`; otherwise only the id of the rule
+                that made it (what a batch counts).
 
         Returns:
             The normalized value (``None`` when missing or refused), the changes made and
             the issues found. Nothing raises: a crashing rule becomes an issue.
         """
         name = self.field.name
-        changes: list[Change] | None = None
+        before, normalizers, on_missing, validators = self._calls
+        changes: list[Any] | None = None
         issues: list[Issue] | None = None
         if (
             defaults
@@ -128,21 +164,22 @@ class FieldPlan:
         ):
             raw = self.field.default
         value = raw
-        for step in self.before:
-            rule = step.rule
+        for normalize, reads, rule in before:
             try:
-                if step.reads:
-                    new, did = rule.normalize(value, *[context[i] for i in step.reads])
-                else:
-                    new, did = rule.normalize(value)
+                new, did = (
+                    normalize(value, *[context[i] for i in reads]) if reads else normalize(value)
+                )
             except Exception as exc:
-                issues = [*(issues or ()), crash_issue(rule, exc, value, name)]
+                issues = issues or []
+                issues.append(crash_issue(rule, exc, value, name))
                 continue
             if did:
-                changes = [*(changes or ()), Change(name, value, new, rule.id, rule.version)]
+                changes = changes or []
+                changes.append(Change(name, value, new, rule.id, rule.version) if explain
+                               else rule.id)  # fmt: skip
                 value = new
-        if value is None:
-            pass
+        if value is None or type(value) is self.native:
+            pass  # already the field's type: a before-coercion normalizer read it
         elif self.text_like and type(value) is str and len(value) <= MAX_CHARS:
             if not value or value.isspace():
                 value = None
@@ -150,63 +187,51 @@ class FieldPlan:
             try:
                 value = self.field.coerce(value)
             except CoercionError as exc:
+                kind = self.field.type.kind
                 issue = Issue(
                     field=name,
-                    rule=f"coerce.{self.field.type.kind}",
-                    code=f"coerce.{self.field.type.kind}",
+                    rule=f"coerce.{kind}",
+                    code=f"coerce.{kind}",
                     message=exc.reason,
                     severity=Severity.ERROR,
                     value=raw,
-                    hint=f"give a {self.field.type.kind} value",
+                    hint=f"give a {kind} value",
                 )
                 return None, tuple(changes or ()), (*(issues or ()), issue)
-        if value is None:
-            for step in self.on_missing:
-                found = self._check(step, value, context)
-                if found:
-                    issues = [*(issues or ()), *found]
-            return None, tuple(changes) if changes else NO_CHANGES, tuple(issues or ())
-        for step in self.normalizers:
-            rule = step.rule
+        if value is not None:
+            for normalize, reads, rule in normalizers:
+                try:
+                    new, did = (
+                        normalize(value, *[context[i] for i in reads])
+                        if reads
+                        else normalize(value)
+                    )
+                except Exception as exc:
+                    issues = issues or []
+                    issues.append(crash_issue(rule, exc, value, name))
+                    continue
+                if did:
+                    changes = changes or []
+                    changes.append(Change(name, value, new, rule.id, rule.version) if explain
+                                   else rule.id)  # fmt: skip
+                    value = new
+        checks = on_missing if value is None else (*on_missing, *validators)
+        for validate, reads, rule in checks:
             try:
-                if step.reads:
-                    new, did = rule.normalize(value, *[context[i] for i in step.reads])
-                else:
-                    new, did = rule.normalize(value)
+                found = validate(value, *[context[i] for i in reads]) if reads else validate(value)
             except Exception as exc:
-                issues = [*(issues or ()), crash_issue(rule, exc, value, name)]
+                issues = issues or []
+                issues.append(crash_issue(rule, exc, value, name))
                 continue
-            if did:
-                changes = [*(changes or ()), Change(name, value, new, rule.id, rule.version)]
-                value = new
-        for step in self.on_missing:
-            found = self._check(step, value, context)
             if found:
-                issues = [*(issues or ()), *found]
-        for step in self.validators:
-            found = self._check(step, value, context)
-            if found:
-                issues = [*(issues or ()), *found]
+                issues = issues or []
+                issues.extend(
+                    i if i.field == name else for_field(i, name)
+                    for i in found
+                    if isinstance(i, Issue)
+                )
         return (
             value,
             tuple(changes) if changes else NO_CHANGES,
             tuple(issues) if issues else NO_ISSUES,
         )
-
-    def _check(self, step: Step, value: Any, context: Sequence[Any]) -> tuple[Issue, ...]:
-        rule = step.rule
-        try:
-            if step.reads:
-                found = rule.validate(value, *[context[i] for i in step.reads])
-            else:
-                found = rule.validate(value)
-            if not found:
-                return NO_ISSUES
-            name = self.field.name
-            return tuple(
-                i if i.field == name else attrs.evolve(i, field=name)
-                for i in found
-                if isinstance(i, Issue)
-            )
-        except Exception as exc:
-            return (crash_issue(rule, exc, value, self.field.name),)
