@@ -9,6 +9,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from recordkit import Money, Provenance, Record, Transition
+from tests.store.examples import T0, lead
 
 # Text a database can hold: no NUL (PostgreSQL refuses it), no lone surrogates (not UTF-8).
 text = st.text(
@@ -91,3 +92,26 @@ def lead_records(draw: st.DrawFn, record_id: st.SearchStrategy[str] = ids) -> Re
         updated_at=draw(instants),
         history=draw(st.lists(transitions, max_size=3)),
     )
+
+
+SOURCES = st.sampled_from(["crm", "web", "billing"])
+STAMPS = st.sampled_from([T0 - dt.timedelta(days=1), T0, T0 + dt.timedelta(days=1)])
+
+
+@st.composite
+def upsert_batches(draw: st.DrawFn) -> list[list[Record]]:
+    """A few batches of partial leads over a small id space, from mixed sources and times."""
+    batches = []
+    for _ in range(draw(st.integers(1, 3))):
+        ids = draw(st.lists(st.sampled_from(["a", "b", "c", "d"]), unique=True, min_size=1))
+        batch = []
+        for rid in ids:
+            fields = draw(st.dictionaries(
+                st.sampled_from(["name", "visits", "phone", "owner"]),
+                st.one_of(st.none(), st.sampled_from(["x", "y"])),
+                min_size=1,
+            ))  # fmt: skip
+            values = {k: (len(v) if k == "visits" and v else v) for k, v in fields.items()}
+            batch.append(lead(rid, at=draw(STAMPS), source=draw(SOURCES), **values))
+        batches.append(batch)
+    return batches

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import uuid
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from recordkit import ConflictError, Money, NotFound, Record, SchemaError, StoreError
 from recordkit.store import Predicate, Store
-from tests.store.examples import FULL, T0, lead
-from tests.store.strategies import lead_records
+from tests.store.examples import FULL, LEAD, T0, lead
+from tests.store.strategies import lead_records, upsert_batches
 
 # One store per test function, shared by the examples (ids are made unique per example).
 shared_store = settings(
@@ -297,3 +299,39 @@ class TestUpsert:
     def test_repeated_id_in_one_batch_is_refused(self, store: Store) -> None:
         with pytest.raises(StoreError):
             store.upsert_many([lead("a", name="A"), lead("a", name="B")])
+
+
+class TestUpsertProperties:
+    @shared_store
+    @given(batches=upsert_batches(), precedence=st.permutations(["crm", "web", "billing"]))
+    def test_every_backend_resolves_like_memory(
+        self, store: Store, batches: list[list[Record]], precedence: list[str]
+    ) -> None:
+        """Same batches, same precedence: same outcome and same records as the memory store."""
+        from recordkit import MemoryStore
+
+        batches, ids = fresh_ids(batches)
+        reference = MemoryStore(schemas=[LEAD])
+        for batch in batches:
+            expected = reference.upsert_many(batch, precedence=precedence)
+            assert expected == store.upsert_many(batch, precedence=precedence)
+        assert reference.get_many(ids) == store.get_many(ids)
+
+    @shared_store
+    @given(batches=upsert_batches())
+    def test_upserting_twice_changes_nothing_more(
+        self, store: Store, batches: list[list[Record]]
+    ) -> None:
+        batches, ids = fresh_ids(batches)
+        for batch in batches:
+            store.upsert_many(batch)
+        before = store.get_many(ids)
+        again = store.upsert_many(batches[-1])
+        assert ((), (), before) == (again.created, again.updated, store.get_many(ids))
+
+
+def fresh_ids(batches: list[list[Record]]) -> tuple[list[list[Record]], list[str]]:
+    """The batches with ids no earlier example used (the store is shared between examples)."""
+    prefix = uuid.uuid4().hex[:8]
+    renamed = [[r.evolve(id=f"{prefix}-{r.id}") for r in b] for b in batches]
+    return renamed, [f"{prefix}-{i}" for i in "abcd"]

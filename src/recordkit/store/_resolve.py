@@ -11,16 +11,19 @@ file never overwrites newer data.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from recordkit._errors import StoreError, shorten
 from recordkit.schema import Provenance, Record
 
 __all__ = ["Resolver", "iso"]
 
-Stamp = tuple[str, str]
+Stamp = tuple[str, str, Any]
 """
-A field's provenance for comparison: ``(source, observed_at as fixed-width UTC ISO text)``.
+A field's provenance for comparison: ``(source, observed_at as fixed-width UTC ISO text,
+raw value)``.
 """
 
 
@@ -49,13 +52,11 @@ class Resolver:
         self._rank = {source: n - i for i, source in enumerate(precedence)}
         self._iso: dict[dt.datetime, str] = {}
 
-    def stamp(self, provenance: Provenance | None, fallback: dt.datetime) -> Stamp:
+    def stamp(self, provenance: Provenance) -> Stamp:
         """
-        The comparable stamp of one field's provenance (*fallback* time when it has none).
+        The comparable stamp of one field's provenance.
         """
-        if provenance is None:
-            return ("", self._text(fallback))
-        return (provenance.source, self._text(provenance.observed_at))
+        return (provenance.source, self._text(provenance.observed_at), provenance.raw)
 
     def _text(self, at: dt.datetime) -> str:
         text = self._iso.get(at)
@@ -67,17 +68,18 @@ class Resolver:
 
     def stamps(self, record: Record) -> dict[str, Stamp]:
         """
-        Stamps for every field *record* holds.
+        Stamps for the fields of *record* that have provenance (the others always lose).
         """
-        prov = record.provenance
-        return {name: self.stamp(prov.get(name), record.updated_at) for name in record.values}
+        return {name: self.stamp(p) for name, p in record.provenance.items()}
 
     def winners(self, incoming: Record, stored: Mapping[str, Sequence[str]]) -> list[str]:
         """
         The fields of *incoming* whose values beat *stored* (field name → stored stamp).
 
-        A stored stamp is any sequence starting ``(source, observed_at text)``; a field with
-        no stored stamp is always won.
+        A stored stamp is any sequence ``(source, observed_at text, raw)``; a field with no
+        stored stamp is always won. An incoming field whose provenance is the stored one
+        (same source, time and raw value: the same observation, imported again) is not a
+        change, so upserting a batch twice changes nothing the second time.
 
         Raises:
             StoreError: a stored stamp is not of that shape.
@@ -100,6 +102,8 @@ class Resolver:
                 else:
                     source = p.source
                     at = cache.get(p.observed_at) or self._text(p.observed_at)
+                    if at == theirs[1] and source == theirs[0] and _same(p.raw, theirs[2]):
+                        continue  # the stored observation itself, imported again
                 if rank:
                     mine, other = rank.get(source, 0), rank.get(theirs[0], 0)
                     if mine > other or (mine == other and at >= theirs[1]):
@@ -111,3 +115,11 @@ class Resolver:
                 f"record {shorten(incoming.id)}: the stored provenance cannot be read"
             ) from None
         return out
+
+
+def _same(raw: Any, stored: Any) -> bool:
+    # Stored raw values went through JSON: compare as JSON keeps them (a non-finite float
+    # became its text), and never let True equal 1.
+    if isinstance(raw, float) and not math.isfinite(raw):
+        raw = str(raw)
+    return bool(raw == stored) and type(raw) is type(stored)
