@@ -356,14 +356,17 @@ class Matcher:
 
         A comparison reading a rule's columns agrees on every pair of that rule, so it
         learns nothing there: it is held fixed in that session and learned in the others
-        (as Splink trains). Estimates from several sessions are averaged.
+        (as Splink trains). Each comparison takes its m from the purest session that
+        learned it (the highest share of matches): a rule on a near-unique key (email,
+        phone) yields almost only matches, so the m it gives does not depend on EM telling
+        matches from namesakes.
         """
         names = [c.name for c in self.comparisons]
         if not names or not len(levels[names[0]]):
             return {nm: em([], [nm], u).m[nm] for nm in names}
         left, right = prepared.memo["pairs"]
         start = {nm: em([], [nm], u).m[nm] for nm in names}
-        found: dict[str, list[tuple[float, ...]]] = {nm: [] for nm in names}
+        found: dict[str, list[tuple[float, tuple[float, ...]]]] = {nm: [] for nm in names}
         for rule, code in zip(self.blocking, self._codes(prepared), strict=True):
             rows = np.flatnonzero((code[left] == code[right]) & (code[left] >= 0))
             if len(rows) < 20:
@@ -376,11 +379,11 @@ class Matcher:
                          fixed_m=fixed)
             for nm in names:
                 if nm not in fixed:
-                    found[nm].append(session.m[nm])
+                    found[nm].append((session.prior, session.m[nm]))
         out = {}
         for nm in names:
             if found[nm]:
-                out[nm] = tuple(float(x) for x in np.mean(np.asarray(found[nm]), axis=0))
+                out[nm] = max(found[nm], key=lambda found_m: found_m[0])[1]
             else:  # learned in no session: EM over every candidate pair
                 out[nm] = em([levels[x] for x in names], names, u, prior=0.1).m[nm]
         return out
