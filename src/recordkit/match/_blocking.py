@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from recordkit._errors import RecordkitError, SchemaError, shorten
-from recordkit.match._prepare import EMAIL_KEY, Objects, mapped
+from recordkit.match._prepare import EMAIL_KEY, Factored, Objects
 
 __all__ = ["BlockingError", "BlockingReport", "BlockingRule", "Key", "block_on"]
 
@@ -173,7 +173,7 @@ class BlockingRule:
             parts.append(v)
         return tuple(parts)
 
-    def codes(self, columns: Mapping[str, Objects]) -> Ints:
+    def codes(self, columns: Mapping[str, Objects] | Mapping[str, Objects | Factored]) -> Ints:
         """
         One integer per row naming its block (``-1``: not blocked), for a whole column set.
         """
@@ -183,8 +183,7 @@ class BlockingRule:
                 raise SchemaError(
                     f"blocking rule {self.name!r} reads column {k.column!r}, which the data lacks"
                 )
-            parts = mapped(columns[k.column], k.value)
-            codes = _factorize(parts)
+            codes = Factored.of(columns[k.column]).recode(k.value)
             if combined is None:
                 combined = codes
             else:
@@ -208,16 +207,6 @@ def block_on(*keys: str | Key) -> BlockingRule:
     .. versionadded:: 0.1.0
     """
     return BlockingRule(keys)
-
-
-def _factorize(values: Objects) -> Ints:
-    table: dict[Any, int] = {}
-    out = np.fromiter(
-        (-1 if v is None else table.setdefault(v, len(table)) for v in values.tolist()),
-        dtype=np.int64,
-        count=len(values),
-    )
-    return out
 
 
 def _refactorize(codes: Ints) -> Ints:

@@ -38,6 +38,7 @@ from recordkit.match._levels import (
 from recordkit.match._prepare import (
     EMAIL_KEY,
     EMAIL_LOCAL,
+    Factored,
     Objects,
     date_parts,
     family_ids,
@@ -126,14 +127,16 @@ def _levels(value: Sequence[Any]) -> tuple[Level, ...]:
 
 def _feature(
     key: str,
-    values: Objects,
+    values: Objects | Factored,
     families: Mapping[str, tuple[str, ...]] | None,
     family_index: Mapping[str, int],
 ) -> Any:
     kind = key.partition(":")[0]
     if kind == "value":
-        return values
+        return values.values() if isinstance(values, Factored) else values
     if kind == "present":
+        if isinstance(values, Factored):
+            return values.rows(lambda v: v is not None, np.bool_)
         return present(values)
     if kind == "email_key":
         return mapped(values, EMAIL_KEY)
@@ -185,6 +188,9 @@ class Comparison:
     )
     _family_index: dict[str, int] = attrs.field(init=False, eq=False, hash=False, repr=False)
     _columns: tuple[str, ...] = attrs.field(init=False, eq=False, hash=False, repr=False)
+    _cutoffs: dict[tuple[str, str], float] = attrs.field(
+        init=False, eq=False, hash=False, repr=False
+    )
     _labels: tuple[str, ...] = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -203,6 +209,14 @@ class Comparison:
             if isinstance(lv, Swapped) and lv.other not in cols:
                 cols.append(lv.other)
         object.__setattr__(self, "_columns", tuple(cols))
+        # levels sharing one score only need it down to their loosest threshold
+        cutoffs: dict[tuple[str, str], float] = {}
+        for lv in self.levels:
+            if isinstance(lv, Similar):
+                cutoffs[lv.score_key] = min(cutoffs.get(lv.score_key, 1.0), lv.threshold)
+            elif isinstance(lv, Within):
+                cutoffs[lv.score_key] = max(cutoffs.get(lv.score_key, 0.0), float(lv.distance))
+        object.__setattr__(self, "_cutoffs", cutoffs)
         labels = ("missing", *(lv.describe(self.primary) for lv in self.levels), "different")
         object.__setattr__(self, "_labels", labels)
 
@@ -236,9 +250,14 @@ class Comparison:
             keys.extend(k for k in lv.features(self.primary) if k not in keys)
         return keys
 
-    def features(self, columns: Mapping[str, Objects]) -> dict[str, npt.NDArray[Any]]:
+    def features(
+        self, columns: Mapping[str, Objects] | Mapping[str, Objects | Factored]
+    ) -> dict[str, npt.NDArray[Any]]:
         """
         The feature arrays the levels read, from the prepared *columns*.
+
+        Columns may be object arrays or `Factored` ones (then each feature is computed
+        once per distinct value).
 
         Raises:
             SchemaError: a column this comparison reads is not in *columns*.
@@ -276,6 +295,7 @@ class Comparison:
                         {key: left[key][todo] for key in keys},
                         {key: right[key][todo] for key in keys},
                         self.primary,
+                        cutoff=self._cutoffs[level.score_key],
                     )
                     shared[level.score_key] = scores
                 hit = level.passes(shared[level.score_key][todo])

@@ -12,8 +12,8 @@ import numpy as np
 import numpy.typing as npt
 
 from recordkit._errors import RecordkitError, SchemaError, shorten
-from recordkit.match._comparison import Comparator
-from recordkit.match._prepare import Objects, Prep, prepare_column
+from recordkit.match._comparison import Comparator, Comparison
+from recordkit.match._prepare import Objects, Prep, prepare_factored
 from recordkit.schema import Record
 from recordkit.schema._schema import close_matches
 
@@ -136,17 +136,19 @@ class Prepared:
         """
         Prepare every column once, then compute each comparator's features.
         """
-        columns = {
-            name: prepare_column(values, prep.get(name, Prep())) for name, values in raw.items()
+        factored = {
+            name: prepare_factored(values, prep.get(name, Prep())) for name, values in raw.items()
         }
+        columns = {name: f.values() for name, f in factored.items()}
         features: dict[str, npt.NDArray[Any]] = {}
         keys: dict[str, tuple[str, ...]] = {}
         for c in comparators:
-            made = c.features(columns)
+            # the built-in comparisons work once per distinct value
+            made = c.features(factored) if isinstance(c, Comparison) else c.features(columns)
             keys[c.name] = tuple(made)
             for key, arr in made.items():
                 features.setdefault(key, arr)
-        return cls(ids, columns, features, keys, source)
+        return cls(ids, columns, features, keys, source, memo={"factored": factored})
 
     def gather(
         self, keys: Iterable[str], rows: npt.NDArray[np.int64]

@@ -76,13 +76,15 @@ def _cpdist(a: npt.NDArray[Any], b: npt.NDArray[Any], **options: Any) -> npt.NDA
     Missing cells compare as empty text; the callers mask them out.
     """
 
-    def text(values: npt.NDArray[Any]) -> list[str]:
-        cells = values.tolist()
-        if all(isinstance(v, str) for v in cells):
-            return cells  # type: ignore[no-any-return]
-        return ["" if v is None else v if isinstance(v, str) else str(v) for v in cells]
+    def text(values: npt.NDArray[Any]) -> list[Any]:
+        mask = present(values)
+        cells: list[Any] = (values if mask.all() else np.where(mask, values, "")).tolist()
+        return cells
 
-    out: npt.NDArray[Any] = process.cpdist(text(a), text(b), **options)
+    try:
+        out: npt.NDArray[Any] = process.cpdist(text(a), text(b), **options)
+    except TypeError:  # a cell that is not text (a misconfigured numeric column)
+        out = process.cpdist([str(v) for v in text(a)], [str(v) for v in text(b)], **options)
     return out
 
 
@@ -208,16 +210,27 @@ class Similar(Level):
         """
         return ("similar", f"{self.metric}:{self.feature}")
 
-    def scores(self, left: Feats, right: Feats, column: str) -> npt.NDArray[np.float64]:
+    def scores(
+        self, left: Feats, right: Feats, column: str, *, cutoff: float = 0.0
+    ) -> npt.NDArray[np.float64]:
         """
         The similarity of every pair, 0..1 (``None`` on either side scores 0).
+
+        Scores below *cutoff* may come back as 0 (rapidfuzz stops early on them).
         """
         key = f"{self.feature}:{column}"
         a, b = left[key], right[key]
         if len(a) == 0:
             return np.zeros(0, dtype=np.float64)
         scorer, scale = _SIMILARITY[self.metric]
-        raw = _cpdist(a, b, scorer=scorer, workers=_workers(len(a)), dtype=np.float32)
+        raw = _cpdist(
+            a,
+            b,
+            scorer=scorer,
+            score_cutoff=cutoff * scale,
+            workers=_workers(len(a)),
+            dtype=np.float32,
+        )
         out = np.asarray(raw, dtype=np.float64) / scale
         out[~(present(a) & present(b))] = 0.0
         return out
@@ -276,15 +289,21 @@ class Within(Level):
         """
         return ("within", f"{self.metric}:{self.feature}")
 
-    def scores(self, left: Feats, right: Feats, column: str) -> npt.NDArray[np.float64]:
+    def scores(
+        self, left: Feats, right: Feats, column: str, *, cutoff: float = 8.0
+    ) -> npt.NDArray[np.float64]:
         """
-        The edit distance of every pair (capped; a missing side counts as far).
+        The edit distance of every pair (a missing side counts as far).
+
+        Distances above *cutoff* may come back as ``cutoff + 1``.
         """
         key = f"{self.feature}:{column}"
         a, b = left[key], right[key]
         if len(a) == 0:
             return np.zeros(0, dtype=np.float64)
-        d = _cpdist(a, b, scorer=_DISTANCE[self.metric], score_cutoff=8, workers=_workers(len(a)))
+        d = _cpdist(
+            a, b, scorer=_DISTANCE[self.metric], score_cutoff=int(cutoff), workers=_workers(len(a))
+        )
         out = np.asarray(d, dtype=np.float64)
         out[~(present(a) & present(b))] = np.inf
         return out

@@ -243,7 +243,8 @@ class Matcher:
 
     def _codes(self, prepared: Prepared) -> list[Ints]:
         if "codes" not in prepared.memo:
-            prepared.memo["codes"] = [rule.codes(prepared.columns) for rule in self.blocking]
+            source = prepared.memo.get("factored", prepared.columns)
+            prepared.memo["codes"] = [rule.codes(source) for rule in self.blocking]
         codes: list[Ints] = prepared.memo["codes"]
         return codes
 

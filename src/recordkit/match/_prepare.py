@@ -25,7 +25,7 @@ import numpy.typing as npt
 from recordkit._errors import SchemaError, shorten
 from recordkit.rules import fold_key, normalize_date, normalize_email, normalize_phone
 
-__all__ = ["Prep", "email_key", "nickname_families", "prepare_column"]
+__all__ = ["Factored", "Prep", "email_key", "nickname_families", "prepare_column"]
 
 Objects = npt.NDArray[np.object_]
 
@@ -34,6 +34,101 @@ _MAX_CELL: Final = 1000
 Longer text is cut before matching: no real name or address is longer, and a 1 MB cell
 must not make a comparison slow.
 """
+
+
+@attrs.frozen(eq=False)
+class Factored:
+    """
+    A column as codes into its distinct values: work per distinct value, then a take.
+
+    .. versionadded:: 0.1.0
+    """
+
+    codes: npt.NDArray[np.int64]
+    uniques: Objects
+
+    @classmethod
+    def of(cls, values: Sequence[Any] | Objects | Factored) -> Factored:
+        """
+        Factor *values* (a sequence or an object array) by equality.
+        """
+        if isinstance(values, Factored):
+            return values
+        cells = values.tolist() if isinstance(values, np.ndarray) else list(values)
+        table: dict[Any, int] = {}
+        try:
+            codes = np.fromiter(
+                (table.setdefault(v, len(table)) for v in cells), dtype=np.int64, count=len(cells)
+            )
+        except TypeError:  # an unhashable cell: each such cell is its own value
+            table = {}
+            extra: list[Any] = []
+            out = []
+            for v in cells:
+                try:
+                    out.append(table.setdefault(v, len(table)))
+                except TypeError:
+                    extra.append(v)
+                    out.append(-len(extra))
+            n = len(table)
+            codes = np.array([c if c >= 0 else n - c - 1 for c in out], dtype=np.int64)
+            uniques = np.empty(n + len(extra), dtype=object)
+            uniques[:n] = list(table)
+            uniques[n:] = extra
+            return cls(codes, uniques)
+        uniques = np.empty(len(table), dtype=object)
+        uniques[:] = list(table)
+        return cls(codes, uniques)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def values(self) -> Objects:
+        """
+        The column, row by row.
+        """
+        out: Objects = self.uniques[self.codes] if len(self.uniques) else self._empty()
+        return out
+
+    def _empty(self) -> Objects:
+        return np.full(len(self.codes), None, dtype=object)
+
+    def map(self, fn: Callable[[Any], Any]) -> Factored:
+        """
+        *fn* applied once per distinct value (the codes stay).
+        """
+        uniques = np.empty(len(self.uniques), dtype=object)
+        uniques[:] = [fn(u) for u in self.uniques.tolist()]
+        return Factored(self.codes, uniques)
+
+    def rows(self, fn: Callable[[Any], Any], dtype: Any, width: int | None = None) -> Any:
+        """
+        *fn* per distinct value as a numeric array, expanded to rows.
+        """
+        out = [fn(u) for u in self.uniques.tolist()]
+        shape = (len(out),) if width is None else (len(out), width)
+        table = np.array(out, dtype=dtype).reshape(shape)
+        if not len(table):
+            return np.zeros((len(self.codes), *shape[1:]), dtype=dtype)
+        return table[self.codes]
+
+    def recode(self, fn: Callable[[Any], Any]) -> npt.NDArray[np.int64]:
+        """
+        Codes of ``fn(value)`` per row, equal results sharing a code; ``-1`` for ``None``.
+        """
+        table: dict[Any, int] = {}
+        per_unique = np.fromiter(
+            (
+                -1 if (r := fn(u)) is None else table.setdefault(r, len(table))
+                for u in self.uniques.tolist()
+            ),
+            dtype=np.int64,
+            count=len(self.uniques),
+        )
+        if not len(per_unique):
+            return np.full(len(self.codes), -1, dtype=np.int64)
+        out: npt.NDArray[np.int64] = per_unique[self.codes]
+        return out
 
 
 def _memo(values: Sequence[Any], fn: Callable[[Any], Any]) -> list[Any]:
@@ -214,9 +309,14 @@ def prepare_column(values: Sequence[Any], prep: Prep) -> Objects:
 
     .. versionadded:: 0.1.0
     """
-    out = np.empty(len(values), dtype=object)
-    out[:] = _memo(values, prep.function())
-    return out
+    return prepare_factored(values, prep).values()
+
+
+def prepare_factored(values: Sequence[Any], prep: Prep) -> Factored:
+    """
+    Normalize a column once per distinct value, keeping it factored.
+    """
+    return Factored.of(values).map(prep.function())
 
 
 # -- derived features ---------------------------------------------------------------------
@@ -305,24 +405,32 @@ def _ordinal(value: object) -> tuple[int, int, int, int]:
     return (y, m, d, days)
 
 
-def date_parts(values: Objects) -> npt.NDArray[np.int64]:
+def date_parts(values: Objects | Factored) -> npt.NDArray[np.int64]:
     """
     ``(year, month, day, ordinal day)`` per ISO date text; ``-1`` where not a date.
     """
-    rows = _memo(values.tolist(), _ordinal)
-    return np.array(rows, dtype=np.int64).reshape(len(values), 4)
+    out: npt.NDArray[np.int64] = Factored.of(values).rows(_ordinal, np.int64, 4)
+    return out
 
 
-def numbers(values: Objects) -> npt.NDArray[np.float64]:
+def numbers(values: Objects | Factored) -> npt.NDArray[np.float64]:
     """
     The values as floats (NaN where missing or not a number).
     """
-    out = _memo(values.tolist(), _number)
-    return np.array([np.nan if v is None else v for v in out], dtype=np.float64)
+
+    def one(value: object) -> float:
+        number = _number(value)
+        return np.nan if number is None else number
+
+    out: npt.NDArray[np.float64] = Factored.of(values).rows(one, np.float64)
+    return out
 
 
 def family_ids(
-    values: Objects, families: Mapping[str, tuple[str, ...]], ids: Mapping[str, int], width: int
+    values: Objects | Factored,
+    families: Mapping[str, tuple[str, ...]],
+    ids: Mapping[str, int],
+    width: int,
 ) -> npt.NDArray[np.int32]:
     """
     Per row, the ids of the name families of each token of the value (``-1`` padded).
@@ -340,17 +448,15 @@ def family_ids(
         found = found[:width]
         return (*found, *empty[len(found) :])
 
-    rows = _memo(values.tolist(), one)
-    return np.array(rows, dtype=np.int32).reshape(len(values), width)
+    out: npt.NDArray[np.int32] = Factored.of(values).rows(one, np.int32, width)
+    return out
 
 
-def mapped(values: Objects, fn: Callable[[object], object]) -> Objects:
+def mapped(values: Objects | Factored, fn: Callable[[object], object]) -> Objects:
     """
     *fn* applied to each distinct value of *values*, as an object array.
     """
-    out = np.empty(len(values), dtype=object)
-    out[:] = _memo(values.tolist(), fn)
-    return out
+    return Factored.of(values).map(fn).values()
 
 
 EMAIL_KEY: Final = email_key
