@@ -109,7 +109,7 @@ def run_recordkit(store: SQLStore, batch: list[rk.Record]) -> float:
     started = time.perf_counter()
     result = store.upsert_many(batch)
     seconds = time.perf_counter() - started
-    assert result.total == len(batch) and len(result.unchanged) == 0
+    assert (len(batch), 0) == (result.total, len(result.unchanged))
     return seconds
 
 

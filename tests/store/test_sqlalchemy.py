@@ -381,3 +381,33 @@ class TestCrashSafety:
             with pytest.raises((Injected, StoreError)):
                 run(store, k)
             assert before == snapshot(store), f"statement {k}"
+
+
+class TestUpsertRace:
+    @pytest.mark.parametrize(
+        "backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+    )
+    def test_a_row_changed_meanwhile_rolls_the_upsert_back(self, make_store: MakeStore) -> None:
+        """Another writer commits between the upsert's read and its write: nothing is lost."""
+        store = sql(make_store())
+        store.put_many([lead("a", name="A"), lead("b", name="B")])
+        other = sql(make_store())
+        assert store.engine is not None
+        fired = []
+
+        def meanwhile(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+            if statement.lstrip().upper().startswith("UPDATE") and not fired:
+                fired.append(True)
+                other.put(lead("b", name="Other", version=2), expected_version=1)
+
+        later = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+        sa.event.listen(store.engine, "before_cursor_execute", meanwhile)
+        try:
+            with pytest.raises(ConflictError):
+                store.upsert_many([lead("a", name="A2", at=later), lead("b", name="B2", at=later),
+                                   lead("c", name="C", at=later)])  # fmt: skip
+        finally:
+            sa.event.remove(store.engine, "before_cursor_execute", meanwhile)
+        assert ["A", "Other", None] == [
+            r["name"] if r else None for r in store.get_many(["a", "b", "c"])
+        ]

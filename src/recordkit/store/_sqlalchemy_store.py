@@ -346,8 +346,12 @@ class SQLStore(HistoryMethods, Store):
         """
         Create new records and resolve the others field by field, in one transaction.
 
-        Stored rows are read (and locked on PostgreSQL) in chunks, resolved in Python, and
-        written back with one ``executemany`` per statement shape.
+        Stored rows are read in chunks, resolved in Python, and written back with one
+        ``executemany`` per statement shape, each UPDATE guarded by the version it read.
+
+        Raises:
+            ConflictError: a concurrent writer changed one of the rows (nothing is
+                written; retry).
         """
         groups: dict[str, list[Record]] = {}
         seen: set[str] = set()
@@ -361,9 +365,7 @@ class SQLStore(HistoryMethods, Store):
         try:
             with self._unit("upserting records") as conn:
                 for schema, recs in groups.items():
-                    results.append(
-                        upsert(conn, self._codec(schema), recs, precedence, self.dialect)
-                    )
+                    results.append(upsert(conn, self._codec(schema), recs, precedence))
         except Duplicate:
             raise ConflictError(
                 next(iter(seen)), expected=0, actual=None

@@ -1,11 +1,12 @@
 """
 Bulk upsert through SQLAlchemy Core: read what is stored, resolve per field, write in bulk.
 
-The stored rows' versions and provenance are read in chunks (locked with ``FOR UPDATE`` on
-PostgreSQL; a SQLite writer holds the database already), each incoming record's fields are
-weighed against them (`Resolver`), and the result goes back as one ``executemany`` INSERT for
-new records and one ``executemany`` UPDATE per statement shape (usually one) for the rest.
-Each UPDATE is guarded by the version it read, so nothing is overwritten unseen.
+The stored rows' versions and provenance are read in chunks, each incoming record's fields
+are weighed against them (`Resolver`), and the result goes back as one ``executemany`` INSERT
+for new records and one ``executemany`` UPDATE per statement shape (usually one) for the
+rest. Each UPDATE is guarded by the version it read (optimistic locking, no row locks): if a
+concurrent writer changed a row in between, the whole upsert rolls back with a
+`ConflictError` and can be retried, so nothing is overwritten unseen.
 """
 
 from __future__ import annotations
@@ -135,7 +136,6 @@ def upsert(
     codec: RecordCodec,
     records: Sequence[Record],
     precedence: Sequence[str],
-    dialect: str,
 ) -> UpsertResult:
     """
     Upsert *records* (all of *codec*'s schema, distinct ids) inside *conn*'s transaction.
@@ -145,7 +145,7 @@ def upsert(
         StoreError: a stored row's provenance or extras cannot be read.
     """
     with _collector_paused():
-        return _upsert(conn, codec, records, precedence, dialect)
+        return _upsert(conn, codec, records, precedence)
 
 
 def _upsert(
@@ -153,7 +153,6 @@ def _upsert(
     codec: RecordCodec,
     records: Sequence[Record],
     precedence: Sequence[str],
-    dialect: str,
 ) -> UpsertResult:
     resolver = Resolver(precedence)
     t = codec.table
@@ -162,8 +161,6 @@ def _upsert(
     cols = (t.c.rk_id, t.c.rk_version, t.c.rk_provenance, t.c.rk_extras, t.c.rk_updated_at)
     for start in range(0, len(ids), CHUNK):
         stmt = sa.select(*cols).where(t.c.rk_id.in_(ids[start : start + CHUNK]))
-        if dialect == "postgresql":
-            stmt = stmt.with_for_update()
         try:
             existing.update((row[0], row) for row in conn.execute(stmt))
         except (ValueError, TypeError) as exc:
