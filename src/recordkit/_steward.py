@@ -40,7 +40,16 @@ from recordkit.match import (
     plan_merge,
     plan_unmerge,
 )
-from recordkit.rules import Enforcement, Issue, Mode, RuleSet, Severity, run_chunk
+from recordkit.rules import (
+    Enforcement,
+    Issue,
+    Mode,
+    Revalidation,
+    RuleSet,
+    Severity,
+    revalidate,
+    run_chunk,
+)
 from recordkit.schema import NOT_GIVEN, Provenance, Record, Reference, Schema
 from recordkit.store import Lineage, MemoryStore, Store
 
@@ -437,6 +446,54 @@ class Steward:
             issues.extend(result.issues)
             offset += len(chunk)
         return BatchResult(records, quarantined, issues)
+
+    def revalidate(
+        self, rules: RuleSet, *, apply: bool = False, actor: Actor = SYSTEM
+    ) -> Revalidation:
+        """
+        Re-check every stored record with a new version of the rules.
+
+        A dry run by default: the report says which records now fail that passed before,
+        which now pass, and which the new rules would normalize differently. With
+        ``apply=True`` those changed records are stored as new versions (provenance keeps
+        the raw values), audited as one ``update`` event, and the steward adopts *rules*.
+
+        Raises:
+            RecordkitError: *rules* are not a `RuleSet` of this steward's schema.
+            AccessDenied: under ``apply``, *actor* may not update a changed record.
+            ConflictError: under ``apply``, a record changed while it was re-checked.
+        """
+        if not isinstance(rules, RuleSet) or rules.schema.name != self.schema.name:
+            raise RecordkitError(
+                f"rules must be a RuleSet for schema {self.schema.name!r}, got {shorten(rules)}"
+            )
+        stored = (r for batch in self.store.scan(self.schema.name) for r in batch)
+        report = revalidate(stored, old=self.rules, new=rules, apply=apply)
+        if not apply:
+            return report
+        now = self._clock()
+        deltas = {d.record_id: d for d in report.changed}
+        for record in report.updated:
+            fields = tuple({c.field for c in deltas[record.id].changes})
+            self.access.check(actor, Action.UPDATE, self.schema, record, fields)
+        for record in report.updated:
+            self.store.put(record.evolve(updated_at=now), expected_version=record.version - 1)
+        if report.updated:
+            self.audit.append(
+                at=now,
+                actor=actor.id,
+                action=Action.UPDATE,
+                schema=self.schema.name,
+                record_ids=[r.id for r in report.updated],
+                fields=sorted({c.field for d in report.changed for c in d.changes}),
+                detail={
+                    "revalidated": True,
+                    "rules_version": rules.version,
+                    "previous_rules_version": self.rules.version,
+                },
+            )
+        self.rules = rules
+        return report
 
     # -- the road -----------------------------------------------------------------------
 

@@ -64,3 +64,34 @@ class TestRevalidate:
         deal = RuleSet.for_schema(rk.bundled_schema("deal"))
         with pytest.raises(rk.RecordkitError):
             revalidate(stored, old=deal, new=versions()[1])
+
+
+class TestStewardRevalidate:
+    def make(self) -> tuple[rk.Steward, list[rk.Record]]:
+        old, _ = versions()
+        steward = rk.Steward(rk.bundled_schema("contact"), rules=old)
+        records = [
+            steward.capture({"city": "NY"}, source="s"),
+            steward.capture({"city": "Oslo", "job_title": "cto"}, source="s"),
+        ]
+        return steward, records
+
+    def test_dry_run_changes_nothing(self) -> None:
+        steward, records = self.make()
+        report = steward.revalidate(versions()[1])
+        assert [records[0].id] == [d.record_id for d in report.now_failing]
+        assert "cto" == steward.get(records[1].id)["job_title"]
+        assert 1 == steward.rules.version
+
+    def test_apply_stores_new_versions_and_adopts_the_rules(self) -> None:
+        steward, records = self.make()
+        steward.revalidate(versions()[1], apply=True)
+        updated = steward.get(records[1].id)
+        assert ("CTO", 2, "cto") == (
+            updated["job_title"], updated.version, updated.provenance["job_title"].raw
+        )
+        assert 2 == steward.rules.version
+        assert steward.audit.verify()
+        assert [e.detail.get("rules_version") for e in steward.audit.events(records[1].id)] == [
+            None, 2
+        ]
