@@ -85,7 +85,7 @@ class TestRunBatch:
         (crash,) = [i for i in out.quarantine[0].issues if i.blocking]
         assert ("rule.crashed", "boom", 1) == (crash.code, crash.rule, crash.row)
 
-    @settings(max_examples=25)
+    @settings(max_examples=10)
     @given(st.lists(st.fixed_dictionaries({
         "email": messy_text(), "phone": messy_text(), "country": messy_text(),
         "state": messy_text(), "industry": messy_text(), "birth_date": messy_text(),
