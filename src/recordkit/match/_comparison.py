@@ -39,6 +39,7 @@ from recordkit.match._prepare import (
     EMAIL_KEY,
     EMAIL_LOCAL,
     Factored,
+    Gathered,
     Objects,
     date_parts,
     family_ids,
@@ -282,6 +283,11 @@ class Comparison:
         out = np.full(n, len(self.levels) + 1, dtype=np.int8)
         out[~present] = 0
         todo = np.flatnonzero(present)
+
+        def sub(side: Feats, key: str, rows: npt.NDArray[np.int64]) -> npt.NDArray[Any]:
+            return side.take(key, rows) if isinstance(side, Gathered) else side[key][rows]
+
+        value = f"value:{self.primary}"
         # graded levels on one metric (jaro-winkler >= 0.92, then >= 0.8) share one score
         shared: dict[tuple[str, str], npt.NDArray[np.float64]] = {}
         for k, level in enumerate(self.levels, start=1):
@@ -292,17 +298,20 @@ class Comparison:
                     keys = level.features(self.primary)
                     scores = np.full(n, np.nan)
                     scores[todo] = level.scores(
-                        {key: left[key][todo] for key in keys},
-                        {key: right[key][todo] for key in keys},
+                        {key: sub(left, key, todo) for key in keys},
+                        {key: sub(right, key, todo) for key in keys},
                         self.primary,
                         cutoff=self._cutoffs[level.score_key],
                     )
                     shared[level.score_key] = scores
                 hit = level.passes(shared[level.score_key][todo])
+            elif isinstance(level, Exact) and level.feature == "value":
+                # both sides are present here: plain equality is the whole test
+                hit = np.asarray(sub(left, value, todo) == sub(right, value, todo), dtype=bool)
             else:
                 keys = level.features(self.primary)
-                sub_l = {key: left[key][todo] for key in keys}
-                sub_r = {key: right[key][todo] for key in keys}
+                sub_l = {key: sub(left, key, todo) for key in keys}
+                sub_r = {key: sub(right, key, todo) for key in keys}
                 hit = level.test(sub_l, sub_r, self.primary)
             out[todo[hit]] = k
             todo = todo[~hit]

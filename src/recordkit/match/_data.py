@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from recordkit._errors import RecordkitError, SchemaError, shorten
 from recordkit.match._comparison import Comparator, Comparison
-from recordkit.match._prepare import Objects, Prep, prepare_factored
+from recordkit.match._prepare import Gathered, Objects, Prep, prepare_factored
 from recordkit.schema import Record
 from recordkit.schema._schema import close_matches
 
@@ -150,10 +150,9 @@ class Prepared:
                 features.setdefault(key, arr)
         return cls(ids, columns, features, keys, source, memo={"factored": factored})
 
-    def gather(
-        self, keys: Iterable[str], rows: npt.NDArray[np.int64]
-    ) -> dict[str, npt.NDArray[Any]]:
+    def gather(self, keys: Iterable[str], rows: npt.NDArray[np.int64]) -> Gathered:
         """
         The features *keys* at *rows* (one entry per pair side).
         """
-        return {k: self.features[k][rows] for k in keys}
+        wanted = set(keys)
+        return Gathered({k: v for k, v in self.features.items() if k in wanted}, rows)

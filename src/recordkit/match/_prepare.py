@@ -13,9 +13,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import importlib.resources
+import itertools
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Final
 
 import attrs
@@ -57,9 +58,9 @@ class Factored:
         cells = values.tolist() if isinstance(values, np.ndarray) else list(values)
         table: dict[Any, int] = {}
         try:
-            codes = np.fromiter(
-                (table.setdefault(v, len(table)) for v in cells), dtype=np.int64, count=len(cells)
-            )
+            # dict.fromkeys, zip and map run in C: no Python-level step per cell
+            table = dict(zip(dict.fromkeys(cells), itertools.count(), strict=False))
+            codes = np.fromiter(map(table.__getitem__, cells), dtype=np.int64, count=len(cells))
         except TypeError:  # an unhashable cell: each such cell is its own value
             table = {}
             extra: list[Any] = []
@@ -131,6 +132,41 @@ class Factored:
         return out
 
 
+class Gathered(Mapping[str, npt.NDArray[Any]]):
+    """
+    Row features gathered lazily for one side of many pairs.
+
+    ``take`` fetches only the pairs still undecided, so a feature that only deep levels
+    read is never gathered whole.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, features: Mapping[str, npt.NDArray[Any]], rows: npt.NDArray[np.int64]):
+        self._features = features
+        self._rows = rows
+        self._done: dict[str, npt.NDArray[Any]] = {}
+
+    def __getitem__(self, key: str) -> npt.NDArray[Any]:
+        if key not in self._done:
+            self._done[key] = self._features[key][self._rows]
+        return self._done[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._features)
+
+    def __len__(self) -> int:
+        return len(self._features)
+
+    def take(self, key: str, pairs: npt.NDArray[np.int64]) -> npt.NDArray[Any]:
+        """
+        Feature *key* for the given pairs only.
+        """
+        if key in self._done:
+            return self._done[key][pairs]
+        return self._features[key][self._rows[pairs]]
+
+
 def _memo(values: Sequence[Any], fn: Callable[[Any], Any]) -> list[Any]:
     seen: dict[Any, Any] = {}
     out: list[Any] = []
@@ -181,7 +217,7 @@ def _plain(value: object) -> str | None:
 
 
 _NORMAL_EMAIL: Final = re.compile(r"[a-z0-9._%+'-]+@[a-z0-9-]+(\.[a-z0-9-]+)+")
-_E164: Final = re.compile(r"\+[1-9][0-9]{6,14}")
+_E164: Final = re.compile(r"(\+[1-9][0-9]{6,14})(;ext=[0-9]+)?")
 _ISO_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -200,8 +236,8 @@ def _phone(region: str | None) -> Callable[[object], str | None]:
         text = _text_in(value)
         if text is None:
             return None
-        if _E164.fullmatch(text):  # already E.164
-            return text
+        if m := _E164.fullmatch(text):  # already E.164 (an extension is not compared)
+            return m[1]
         out = normalize_phone(text, region=region)
         if isinstance(out, str) and out.startswith("+"):
             return out.split(";", 1)[0]
