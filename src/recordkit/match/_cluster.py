@@ -9,6 +9,7 @@ explicit `ClusterMerge` (and the opposite as a `ClusterSplit`), never done silen
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -28,6 +29,8 @@ __all__ = [
 
 
 def _sorted_ids(value: Iterable[str]) -> tuple[str, ...]:
+    if type(value) is tuple and len(value) == 1 and type(value[0]) is str:
+        return value  # the common case, a single record, needs no work
     if isinstance(value, str):
         raise RecordkitError(f"record ids must be a collection, not one string {shorten(value)}")
     ids = tuple(sorted(set(value)))
@@ -197,12 +200,14 @@ def assign_entity_ids(
     previous = previous or {}
     members = sorted((_sorted_ids(g) for g in groups), key=lambda ids: ids[:1])
     members = [m for m in members if m]
-    seen: set[str] = set()
-    for ids in members:
-        for rid in ids:
-            if rid in seen:
-                raise RecordkitError(f"record {shorten(rid)} is in two clusters")
-            seen.add(rid)
+    seen = set(itertools.chain.from_iterable(members))
+    if len(seen) != sum(map(len, members)):
+        counts = Counter(itertools.chain.from_iterable(members))
+        twice = next(rid for rid, n in counts.items() if n > 1)
+        raise RecordkitError(f"record {shorten(twice)} is in two clusters")
+    if not previous and new_id is None:
+        # a first run: every group is named by its smallest record, which is unique
+        return Assignment([Cluster(ids[0], ids) for ids in members])
     claims: list[tuple[int, str, int]] = []
     for gi, ids in enumerate(members):
         counts = Counter(previous[r] for r in ids if r in previous)

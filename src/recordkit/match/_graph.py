@@ -94,16 +94,16 @@ def partition(
     n = len(ids)
     labels = components(n, left, right)
     sizes = np.bincount(labels, minlength=n)
-    out: list[list[str]] = []
-    big = sizes[labels] > 2
+    size_of = sizes[labels]
+    names = np.empty(n, dtype=object)
+    names[:] = list(ids)
+    # one record, or two: no guard needed, and no Python step per row beyond the list
+    out: list[list[str]] = [[x] for x in names[size_of == 1].tolist()]
+    two = np.flatnonzero(size_of == 2)
+    two = two[np.argsort(labels[two], kind="stable")]
+    out.extend(sorted(p) for p in names[two].reshape(-1, 2).tolist())
+    big = size_of > 2
     order = np.argsort(labels, kind="stable")
-    small = order[~big[order]]
-    # components of one or two records need no guard
-    lab = labels[small]
-    if len(lab):
-        starts = np.flatnonzero(np.r_[True, lab[1:] != lab[:-1]])
-        for s, e in zip(starts, [*starts[1:], len(small)], strict=True):
-            out.append(sorted(ids[i] for i in small[s:e]))
     if big.any():
         edge_label = labels[left]
         in_big = big[left]
