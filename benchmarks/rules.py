@@ -45,6 +45,7 @@ from recordkit.rules import (
     subdivision_code,
 )
 from recordkit.rules._text import fold_key
+from recordkit.rules._values import picklist_match
 
 RESULTS = Path(__file__).parent / "results" / "rules.json"
 
@@ -196,7 +197,7 @@ def handwritten(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[
         r["phone"] = phone or None
         r["company"] = clean_text(row.get("company")) or None
         industry = row.get("industry") or ""
-        industry = PICK.get(fold_key(industry), industry)
+        industry = picklist_match(fold_key(industry), PICK, 85.0) or industry
         if industry and industry not in CANONICAL:
             errors.append((i, "industry"))
         r["industry"] = industry or None

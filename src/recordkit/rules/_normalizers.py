@@ -18,8 +18,10 @@ from recordkit.rules._places import country_code, subdivision_code
 from recordkit.rules._rule import Normalizer, changed
 from recordkit.rules._text import clean_text, fold_key, normalize_case, normalize_name
 from recordkit.rules._values import (
+    DEFAULT_FUZZY,
     normalize_boolean,
     normalize_money,
+    picklist_match,
     picklist_table,
     read_date,
 )
@@ -140,6 +142,7 @@ class _Picklist:
     synonyms: tuple[tuple[str, tuple[str, ...]], ...] = attrs.field(
         factory=tuple, converter=_synonyms
     )
+    fuzzy: float | None = DEFAULT_FUZZY
     table: dict[str, str] = attrs.field(init=False, eq=False, repr=False)
     id: ClassVar[str] = "normalize.picklist"
     version: ClassVar[int] = 1
@@ -150,8 +153,10 @@ class _Picklist:
     def normalize(self, value: Any, /) -> tuple[Any, bool]:
         if not isinstance(value, str) or len(value) > 1000:
             return value, False
-        after = self.table.get(fold_key(value), value)
-        return after, after is not value and after != value
+        found = picklist_match(fold_key(value), self.table, self.fuzzy)
+        if found is None:
+            return value, False
+        return found, found != value
 
 
 @attrs.frozen
@@ -288,11 +293,19 @@ class Normalize:
         return _Email(lowercase, handoff)
 
     @staticmethod
-    def picklist(values: Iterable[str], synonyms: Any = ()) -> Normalizer:
+    def picklist(
+        values: Iterable[str], synonyms: Any = (), *, fuzzy: float | None = DEFAULT_FUZZY
+    ) -> Normalizer:
         """
         The canonical value a spelling or synonym means, ignoring case and punctuation.
+
+        Args:
+            values: the canonical values.
+            synonyms: canonical value → other spellings.
+            fuzzy: typos at least this similar (rapidfuzz ratio) are corrected too
+                (``None``: exact spellings only).
         """
-        return _Picklist(_strings(values), synonyms)
+        return _Picklist(_strings(values), synonyms, fuzzy)
 
     @staticmethod
     def country() -> Normalizer:

@@ -37,6 +37,8 @@ COUNTRY_ALIASES: Final[Mapping[str, str]] = {
     "hong kong": "HK", "macau": "MO", "palestine": "PS", "vatican": "VA", "kosovo": "XK",
     "the philippines": "PH", "nippon": "JP", "bharat": "IN", "zhongguo": "CN",
     "belgie": "BE", "belgique": "BE", "ceska republika": "CZ", "magyarorszag": "HU",
+    "ger": "DE", "日本": "JP", "中国": "CN", "한국": "KR", "россия": "RU", "nihon": "JP",
+    "eesti": "EE", "ksa": "SA",
     "hellas": "GR", "ellada": "GR", "espagne": "ES", "france metropolitaine": "FR",
 }  # fmt: skip
 """
@@ -67,6 +69,9 @@ SUBDIVISION_ALIASES: Final[Mapping[str, Mapping[str, str]]] = {
         "saxony": "SN", "saxony anhalt": "ST", "thuringia": "TH",
         "baden wuerttemberg": "BW", "baden wurttemberg": "BW", "hamburg": "HH",
     },
+    "ES": {"cataluna": "CT", "catalonia": "CT", "andalusia": "AN", "valencia": "VC",
+           "comunitat valenciana": "VC", "basque country": "PV", "pais vasco": "PV",
+           "balearic islands": "IB", "canary islands": "CN"},
     "AU": {"nsw": "NSW", "vic": "VIC", "qld": "QLD", "wa": "WA", "sa": "SA", "tas": "TAS",
            "act": "ACT", "nt": "NT"},
     "MX": {"cdmx": "CMX", "mexico city": "CMX", "ciudad de mexico": "CMX", "df": "CMX"},
@@ -138,10 +143,35 @@ def _subdivision_table(country: str) -> Mapping[str, str]:
         suffix = sub.code.split("-", 1)[1]
         table.setdefault(fold_key(sub.code), sub.code)
         table.setdefault(fold_key(suffix), sub.code)
-        table.setdefault(fold_key(sub.name), sub.code)
+        for name in _spellings(sub.name):
+            table.setdefault(fold_key(name), sub.code)
     for alias, suffix in SUBDIVISION_ALIASES.get(country, {}).items():
         table.setdefault(alias, f"{country}-{suffix}")
     return table
+
+
+def _spellings(name: str) -> list[str]:
+    """
+    The ways a subdivision's ISO name is written.
+
+    ``Catalunya [Cataluña]`` gives both; ``Madrid, Comunidad de`` also gives ``Comunidad de
+    Madrid`` and ``Madrid``.
+    """
+    names = [name]
+    if "[" in name and name.endswith("]"):
+        head, _, tail = name[:-1].partition("[")
+        names = [head.strip(), tail.strip()]
+    out: list[str] = []
+    for n in names:
+        out.append(n)
+        if ", " in n:
+            first, _, rest = n.partition(", ")
+            out += [f"{rest} {first}", first]
+    return out
+
+
+_PREFIXES: Final = ("county ", "co ", "city of ", "province of ", "state of ", "greater ",
+                    "provincia de ", "region ", "departement ")  # fmt: skip
 
 
 def subdivision_code(value: Any, *, country: Any = None) -> str | None:
@@ -169,7 +199,13 @@ def subdivision_code(value: Any, *, country: Any = None) -> str | None:
             code = head
     if code is None:
         return None
-    return _subdivision_table(code).get(key)
+    table = _subdivision_table(code)
+    found = table.get(key)
+    if found is None:
+        for prefix in _PREFIXES:
+            if key.startswith(prefix):
+                return table.get(key[len(prefix) :])
+    return found
 
 
 def normalize_subdivision(value: Any, *, country: Any = None) -> Any:

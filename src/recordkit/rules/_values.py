@@ -12,15 +12,24 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
+from rapidfuzz import fuzz, process
+
 from recordkit.rules._text import clean_text, fold_key
 from recordkit.schema import Money
 from recordkit.schema._values import parse_date, parse_money
 
+DEFAULT_FUZZY: Final = 85.0
+"""
+How similar (rapidfuzz ratio, 0-100) a misspelt picklist value must be to be corrected.
+"""
+
 __all__ = [
+    "DEFAULT_FUZZY",
     "normalize_boolean",
     "normalize_date",
     "normalize_money",
     "normalize_picklist",
+    "picklist_match",
     "picklist_table",
     "read_date",
 ]
@@ -53,13 +62,20 @@ def normalize_picklist(
     values: Iterable[str] = (),
     synonyms: Mapping[str, Iterable[str]] | Iterable[Any] = (),
     table: Mapping[str, str] | None = None,
+    fuzzy: float | None = DEFAULT_FUZZY,
 ) -> Any:
     """
     Return the canonical picklist value *value* spells, ignoring case and punctuation.
 
+    A spelling that matches no value or synonym exactly is matched to the closest one when
+    it is at least *fuzzy* similar (rapidfuzz ratio, 0-100), so typos such as
+    ``Finanace`` find ``Finance``; a tie between two values changes nothing.
+
     Example:
         >>> normalize_picklist("  saas ", values=["Technology"],
         ...                    synonyms={"Technology": ["SaaS", "Software"]})
+        'Technology'
+        >>> normalize_picklist("Technolgy", values=["Technology"])
         'Technology'
 
     Args:
@@ -67,6 +83,7 @@ def normalize_picklist(
         values: the canonical values.
         synonyms: canonical value → other spellings.
         table: a prebuilt `picklist_table` (faster when called many times).
+        fuzzy: the least similarity for a typo to be corrected (``None``: exact only).
 
     Text matching no value comes back unchanged.
 
@@ -75,7 +92,23 @@ def normalize_picklist(
     if not isinstance(value, str) or len(value) > 1000:
         return value
     lookup = picklist_table(values, synonyms) if table is None else table
-    return lookup.get(fold_key(value), value)
+    found = picklist_match(fold_key(value), lookup, fuzzy)
+    return value if found is None else found
+
+
+def picklist_match(key: str, table: Mapping[str, str], fuzzy: float | None) -> str | None:
+    """
+    The canonical value for a folded *key*: exact, else the closest above *fuzzy*.
+    """
+    found = table.get(key)
+    if found is not None or fuzzy is None or len(key) < 3:
+        return found
+    best = process.extract(key, list(table), scorer=fuzz.ratio, score_cutoff=fuzzy, limit=2)
+    if not best:
+        return None
+    if len(best) == 2 and best[0][1] == best[1][1] and table[best[0][0]] != table[best[1][0]]:
+        return None  # two values are equally close: do not guess
+    return table[best[0][0]]
 
 
 _WEEKDAY: Final = re.compile(
@@ -85,6 +118,7 @@ _TIME: Final = re.compile(
     r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[ap]m)?(?:Z|[+-]\d{2}:?\d{2})?)$",
     re.IGNORECASE,
 )
+_NUMERIC: Final = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})")
 _COMPACT: Final = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _OF: Final = re.compile(r"(\d)(?:st|nd|rd|th)?\s+of\s+", re.IGNORECASE)
 _SHORT_NAMED: Final = re.compile(r"(\d{1,2})[ -]([A-Za-z]{3,9})\.?[ -](\d{2})")
@@ -124,6 +158,10 @@ def read_date(value: Any, *, dayfirst: bool | None = False) -> dt.date | None:
         year = int(m[3])
         century = 2000 if year <= dt.date.today().year % 100 else 1900
         text = f"{m[1]} {m[2]} {century + year}"
+    if dayfirst is not None and (m := _NUMERIC.fullmatch(text)):
+        first, second = int(m[1]), int(m[2])
+        if first > 12 >= second or second > 12 >= first:
+            dayfirst = first > 12  # only one reading is a date: the convention is moot
     try:
         return parse_date(text, dayfirst=dayfirst)
     except ValueError:
@@ -135,7 +173,8 @@ def normalize_date(value: Any, *, dayfirst: bool | None = False) -> Any:
     Return a date as ISO 8601 text (``1985-03-07``) from the formats CRM data holds.
 
     Reads ISO dates, numeric dates (``03/07/1985``: month first unless *dayfirst*; with
-    ``dayfirst=None`` ambiguous ones are left alone), named months (``March 7, 1985``,
+    ``dayfirst=None`` ambiguous ones are left alone; ``13.01.1991`` can only be day first,
+    whatever the convention), named months (``March 7, 1985``,
     ``7th of March 1985``, ``Thu, 7 Mar 1985``, ``7-Mar-85``), compact ``19850307`` and
     date-times (the time is dropped). `datetime.date` values become their ISO text. Text
     that is not a date comes back unchanged.
