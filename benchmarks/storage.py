@@ -187,7 +187,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10,000 rows, two rounds")
     args = parser.parse_args()
-    stored, written, rounds = (5_000, 10_000, 2) if args.quick else (50_000, 100_000, 2)
+    stored, written, rounds = (5_000, 10_000, 2) if args.quick else (50_000, 100_000, 3)
     import tempfile
 
     figures: dict[str, Any] = {"rows": written, "updates": written // 2, "quick": args.quick}

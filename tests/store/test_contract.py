@@ -68,6 +68,11 @@ class TestRecords:
         found = store.get_many(["b", "zz", "a", "b"])
         assert ["b", None, "a", "b"] == [r.id if r else None for r in found]
 
+    @pytest.mark.parametrize("bad", [None, "abc", 5], ids=["none", "string", "number"])
+    def test_get_many_garbage(self, store: Store, bad: object) -> None:
+        with pytest.raises(StoreError):
+            store.get_many(bad)  # type: ignore[arg-type]
+
     def test_put_many_is_all_or_nothing(self, store: Store) -> None:
         store.put(lead("b", name="B"), expected_version=None)
         with pytest.raises(ConflictError) as info:

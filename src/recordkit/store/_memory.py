@@ -44,6 +44,15 @@ def check_record(record: object) -> Record:
     return record
 
 
+def check_ids(record_ids: object) -> list[object]:
+    """
+    Return *record_ids* as a list, or raise `StoreError` when it is not a collection of ids.
+    """
+    if isinstance(record_ids, str | bytes) or not isinstance(record_ids, Iterable):
+        raise StoreError(f"expected a list of record ids, got {shorten(record_ids)}")
+    return list(record_ids)
+
+
 def check_writes(writes: object) -> list[Write]:
     """
     Return *writes* as a list of ``(Record, expected_version)`` pairs, or raise `StoreError`.
@@ -177,8 +186,9 @@ class MemoryStore(Store):
         """
         Return the records for *record_ids*, in order, ``None`` where absent.
         """
+        ids = check_ids(record_ids)
         records = self._records
-        return [records.get(i) if isinstance(i, str) else None for i in record_ids]
+        return [records.get(i) if isinstance(i, str) else None for i in ids]
 
     def _check_and_set(self, record: Record, expected: int | None) -> None:
         current = self._records.get(record.id)

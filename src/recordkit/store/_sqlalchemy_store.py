@@ -23,7 +23,7 @@ from recordkit.store._base import Store, Where
 from recordkit.store._entries import (
     UpsertResult,
 )
-from recordkit.store._memory import _check_batch, check_record
+from recordkit.store._memory import _check_batch, check_ids, check_record
 from recordkit.store._sqlalchemy_audit import SQLAuditLog
 from recordkit.store._sqlalchemy_codec import RecordCodec
 from recordkit.store._sqlalchemy_engine import Duplicate
@@ -276,7 +276,8 @@ class SQLStore(HistoryMethods, Store):
         """
         Return the records for *record_ids*, in order, ``None`` where absent.
         """
-        wanted = list(dict.fromkeys(i for i in record_ids if isinstance(i, str)))
+        ids = check_ids(record_ids)
+        wanted = list(dict.fromkeys(i for i in ids if isinstance(i, str)))
         found: dict[str, Record] = {}
         with self._reader("reading records") as conn:
             for codec in list(self._codecs.values()):
@@ -284,7 +285,7 @@ class SQLStore(HistoryMethods, Store):
                     chunk = wanted[start : start + 5000]
                     stmt = sa.select(*codec.select_columns).where(codec.table.c.rk_id.in_(chunk))
                     found.update((r.id, r) for r in fetch(conn, codec, stmt))
-        return [found.get(i) if isinstance(i, str) else None for i in record_ids]
+        return [found.get(i) if isinstance(i, str) else None for i in ids]
 
     def _version(self, conn: sa.Connection, table: sa.Table, record_id: str) -> int | None:
         value = conn.execute(
