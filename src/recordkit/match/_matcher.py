@@ -25,7 +25,7 @@ from recordkit.match._blocking import (
     block_sizes,
     pairs_within,
 )
-from recordkit.match._comparison import Comparator, comparator_from_dict
+from recordkit.match._comparison import Comparator, Comparison, comparator_from_dict
 from recordkit.match._data import Prepared, read_data
 from recordkit.match._estimate import EMResult, em, random_pairs, tf_table, u_from_levels
 from recordkit.match._explain import MatchExplanation
@@ -290,14 +290,43 @@ class Matcher:
         The level of every pair in every comparison, in chunks of a few million pairs.
         """
         out: Levels = {c.name: np.zeros(len(left), np.int8) for c in self.comparisons}
+        factored = prepared.memo.get("factored", {})
         for start in range(0, len(left), _CHUNK):
             a, b = left[start : start + _CHUNK], right[start : start + _CHUNK]
             for c in self.comparisons:
                 keys = prepared.keys[c.name]
+                column = factored.get(c.columns[0]) if len(c.columns) == 1 else None
+                if isinstance(c, Comparison) and column is not None:
+                    out[c.name][start : start + len(a)] = self._compare_distinct(
+                        c, prepared, keys, column.codes, len(column.uniques), a, b
+                    )
+                    continue
                 out[c.name][start : start + len(a)] = c.compare(
                     prepared.gather(keys, a), prepared.gather(keys, b)
                 )
         return out
+
+    @staticmethod
+    def _compare_distinct(
+        c: Comparison,
+        prepared: Prepared,
+        keys: Sequence[str],
+        codes: Ints,
+        distinct: int,
+        a: Ints,
+        b: Ints,
+    ) -> npt.NDArray[np.int8]:
+        """
+        Compare each distinct pair of values once (cities, first names repeat a lot).
+        """
+        if distinct < 2 or distinct > 2**31:
+            return c.compare(prepared.gather(keys, a), prepared.gather(keys, b))
+        pair = codes[a] * distinct + codes[b]
+        values, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
+        if len(values) > 0.6 * len(a):  # mostly distinct already: not worth it
+            return c.compare(prepared.gather(keys, a), prepared.gather(keys, b))
+        once = c.compare(prepared.gather(keys, a[first]), prepared.gather(keys, b[first]))
+        return once[inverse]
 
     def fit(self, data: object, *, ids: Sequence[str] | None = None) -> Matcher:
         """
@@ -376,8 +405,7 @@ class Matcher:
             fixed = {c.name: start[c.name] for c in self.comparisons if used & set(c.columns)}
             if len(fixed) == len(names):
                 continue
-            session = em([levels[nm][rows] for nm in names], names, u, prior=0.3,
-                         fixed_m=fixed)
+            session = em([levels[nm][rows] for nm in names], names, u, prior=0.3, fixed_m=fixed)
             for nm in names:
                 if nm not in fixed:
                     found[nm].append((session.prior, session.m[nm]))
