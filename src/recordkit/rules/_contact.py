@@ -53,11 +53,15 @@ def parse_phone(value: Any, *, region: str | None = None) -> phonenumbers.PhoneN
         number = None
     except Exception:  # the library must not take a batch down with it
         return None
-    if (number is None or not phonenumbers.is_possible_number(number)) and text.startswith("00"):
+    if text.startswith("00") and (number is None or not phonenumbers.is_valid_number(number)):
+        # "0061 2 …" is the international form in most of the world, even where the
+        # region's own exit code differs (Australia dials 0011): prefer it when it reads.
         try:
-            number = phonenumbers.parse("+" + text[2:], None)
+            international = phonenumbers.parse("+" + text[2:], None)
         except Exception:
             return number
+        if number is None or phonenumbers.is_possible_number(international):
+            return international
     return number
 
 
@@ -117,7 +121,12 @@ def email_verdict(value: Any, *, lowercase: bool = True) -> tuple[Any, str | Non
     if len(value) > _MAX_EMAIL:
         return value, "too long to be an email address"
     m = _MAILTO.match(value)
-    text = "".join((m[1] if m else value).split())
+    text = "".join((m[1] if m else value).split()).lstrip(",;:").rstrip(",;:.")
+    if text.count("@") == 2 and "@@" in text:
+        text = text.replace("@@", "@")  # a doubled at-sign
+    local, at, domain = text.rpartition("@")
+    if at and "," in domain:
+        text = f"{local}@{domain.replace(',', '.')}"  # a typo: "example,com"
     try:
         info = email_validator.validate_email(
             text, check_deliverability=False, test_environment=False
