@@ -65,7 +65,7 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP: Final = "recordkit.comparators"
-_FAMILY_WIDTH: Final = 8
+_FAMILY_WIDTH: Final = 4  # name families kept per name; more is rare
 _PREFIX: Final = re.compile(r"prefix(\d+)")
 
 
@@ -405,7 +405,7 @@ def email(column: str = "email", *, term_frequency: bool = True) -> Comparison:
     """
     return Comparison(
         column,
-        [Exact(), Exact(feature="email_key"), Within("damerau", 1, feature="email_key")],
+        [Exact(), Exact(feature="email_key"), Within("osa", 1, feature="email_key")],
         term_frequency=term_frequency,
     )
 
@@ -416,7 +416,7 @@ def phone(column: str = "phone") -> Comparison:
 
     .. versionadded:: 0.1.0
     """
-    return Comparison(column, [Exact(), Within("damerau", 1, feature="digits")])
+    return Comparison(column, [Exact(), Within("osa", 1, feature="digits")])
 
 
 def name(column: str, *, term_frequency: bool = True) -> Comparison:
@@ -459,7 +459,7 @@ def date(column: str) -> Comparison:
     """
     return Comparison(
         column,
-        [Exact(), DateSwap(), Within("damerau", 1), DateWithin(31), DateWithin(366)],
+        [Exact(), DateSwap(), Within("osa", 1), DateWithin(31), DateWithin(366)],
     )
 
 
@@ -469,7 +469,7 @@ def postcode(column: str = "postcode", *, prefix: int = 3) -> Comparison:
 
     .. versionadded:: 0.1.0
     """
-    return Comparison(column, [Exact(), Within("damerau", 1), Prefix(prefix)], term_frequency=True)
+    return Comparison(column, [Exact(), Within("osa", 1), Prefix(prefix)], term_frequency=True)
 
 
 def address(column: str = "street") -> Comparison:

@@ -257,13 +257,17 @@ class Similar(Level):
 @attrs.frozen
 class Within(Level):
     """
-    An edit distance (``levenshtein``, ``damerau``, ``osa``) of at most *distance*.
+    An edit distance of at most *distance*.
+
+    Metrics: ``osa`` (optimal string alignment: swapping two neighbouring characters is
+    one edit; the fast default), ``levenshtein``, ``damerau`` (unrestricted transpositions,
+    several times slower).
 
     .. versionadded:: 0.1.0
     """
 
     kind: ClassVar[str] = "within"
-    metric: str = "damerau"
+    metric: str = "osa"
     distance: int = 1
     feature: str = "value"
     label: str | None = None

@@ -319,7 +319,7 @@ class Matcher:
         """
         Compare each distinct pair of values once (cities, first names repeat a lot).
         """
-        if distinct < 2 or distinct > 2**31:
+        if distinct < 2 or distinct > 2**31 or 4 * distinct > len(a):
             return c.compare(prepared.gather(keys, a), prepared.gather(keys, b))
         pair = codes[a] * distinct + codes[b]
         values, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
