@@ -35,6 +35,7 @@ from recordkit.store._sqlalchemy_session import Database, engine_for
 from recordkit.store._sqlalchemy_tables import (
     FixedTables,
     fixed_tables,
+    id_in,
     insert_ignore,
     schema_table,
 )
@@ -283,7 +284,9 @@ class SQLStore(HistoryMethods, Store):
             for codec in list(self._codecs.values()):
                 for start in range(0, len(wanted), 5000):
                     chunk = wanted[start : start + 5000]
-                    stmt = sa.select(*codec.select_columns).where(codec.table.c.rk_id.in_(chunk))
+                    stmt = sa.select(*codec.select_columns).where(
+                        id_in(codec.table.c.rk_id, chunk, self.dialect)
+                    )
                     found.update((r.id, r) for r in fetch(conn, codec, stmt))
         return [found.get(i) if isinstance(i, str) else None for i in ids]
 
@@ -366,7 +369,9 @@ class SQLStore(HistoryMethods, Store):
         try:
             with self._unit("upserting records") as conn:
                 for schema, recs in groups.items():
-                    results.append(upsert(conn, self._codec(schema), recs, precedence))
+                    results.append(
+                        upsert(conn, self._codec(schema), recs, precedence, self.dialect)
+                    )
         except Duplicate:
             raise ConflictError(
                 next(iter(seen)), expected=0, actual=None

@@ -33,7 +33,14 @@ from recordkit.schema import (
     Schema,
 )
 
-__all__ = ["FixedTables", "SchemaTable", "fixed_tables", "insert_ignore", "schema_table"]
+__all__ = [
+    "FixedTables",
+    "SchemaTable",
+    "fixed_tables",
+    "id_in",
+    "insert_ignore",
+    "schema_table",
+]
 
 MAX_NAME: Final = 63
 """
@@ -303,3 +310,15 @@ def insert_ignore(table: sa.Table, dialect: str) -> Any:
     if dialect == "sqlite":
         return sqlite.insert(table).on_conflict_do_nothing()
     return table.insert()
+
+
+def id_in(column: sa.ColumnElement[Any], ids: Sequence[str], dialect: str) -> Any:
+    """
+    ``column IN (ids)``; on PostgreSQL ``column = ANY(:ids)``, one array parameter.
+
+    PostgreSQL plans and binds one array far faster than thousands of parameters.
+    """
+    if dialect == "postgresql":
+        array = sa.bindparam(None, list(ids), type_=postgresql.ARRAY(sa.String))
+        return column == sa.any_(array)
+    return column.in_(list(ids))

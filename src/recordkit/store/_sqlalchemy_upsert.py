@@ -23,6 +23,7 @@ from recordkit.schema import Record
 from recordkit.store._entries import UpsertResult
 from recordkit.store._resolve import Resolver
 from recordkit.store._sqlalchemy_codec import RecordCodec, utc
+from recordkit.store._sqlalchemy_tables import id_in
 
 __all__ = ["upsert"]
 
@@ -126,7 +127,7 @@ def _plan(
         row["rk_updated_at"] = max(utc(stored[4]), utc(r.updated_at))
         if owner_field is not None and owner_field in won:
             row["rk_owner"] = r.owner
-        shapes.setdefault(tuple(sorted(row)), []).append(row)
+        shapes.setdefault(tuple(row), []).append(row)  # same fields, same order: one shape
         updated.append(r.id)
     return created, updated, unchanged, inserts, shapes
 
@@ -136,6 +137,7 @@ def upsert(
     codec: RecordCodec,
     records: Sequence[Record],
     precedence: Sequence[str],
+    dialect: str,
 ) -> UpsertResult:
     """
     Upsert *records* (all of *codec*'s schema, distinct ids) inside *conn*'s transaction.
@@ -145,7 +147,7 @@ def upsert(
         StoreError: a stored row's provenance or extras cannot be read.
     """
     with _collector_paused():
-        return _upsert(conn, codec, records, precedence)
+        return _upsert(conn, codec, records, precedence, dialect)
 
 
 def _upsert(
@@ -153,6 +155,7 @@ def _upsert(
     codec: RecordCodec,
     records: Sequence[Record],
     precedence: Sequence[str],
+    dialect: str,
 ) -> UpsertResult:
     resolver = Resolver(precedence)
     t = codec.table
@@ -160,7 +163,7 @@ def _upsert(
     ids = [r.id for r in records]
     cols = (t.c.rk_id, t.c.rk_version, t.c.rk_provenance, t.c.rk_extras, t.c.rk_updated_at)
     for start in range(0, len(ids), CHUNK):
-        stmt = sa.select(*cols).where(t.c.rk_id.in_(ids[start : start + CHUNK]))
+        stmt = sa.select(*cols).where(id_in(t.c.rk_id, ids[start : start + CHUNK], dialect))
         try:
             existing.update((row[0], row) for row in conn.execute(stmt))
         except (ValueError, TypeError) as exc:
