@@ -11,11 +11,17 @@ them all; each subclass also derives from the builtin that callers already catch
     ├── AccessDenied (PermissionError)  an actor may not read or write what it asked for
     ├── TransitionError (ValueError)    a lifecycle move is not allowed
     ├── ConflictError                   a write was based on a stale version
+    │   └── UnmergeConflict *           records changed since the merge being undone
     ├── NotFound (LookupError)          no record with that id
-    └── StoreError                      the storage backend failed or holds bad data
+    ├── StoreError                      the storage backend failed or holds bad data
+    ├── MergeError (ValueError) *       a merge or unmerge request makes no sense
+    ├── DuplicateError (ValueError) *   capture refused: the record duplicates another
+    └── BlockingError (ValueError) *    a blocking rule would make too many pairs
 
-Errors carry structured attributes (field, value, reason, path) so programs can act on
-them; values are shown truncated so an error never carries a whole record.
+The errors marked * belong to one layer and live beside it, in ``recordkit.match``; all are
+importable from ``recordkit``. Errors carry structured attributes (field, value, reason,
+path) so programs can act on them; values are shown truncated so an error never carries a
+whole record.
 """
 
 from __future__ import annotations
