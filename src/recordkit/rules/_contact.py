@@ -120,7 +120,7 @@ def email_verdict(value: Any, *, lowercase: bool = True) -> tuple[Any, str | Non
         return value, f"expected text, got {type(value).__name__}"
     if len(value) > _MAX_EMAIL:
         return value, "too long to be an email address"
-    m = _MAILTO.match(value)
+    m = _MAILTO.match(value) if ("<" in value or ":" in value) else None
     text = "".join((m[1] if m else value).split()).lstrip(",;:").rstrip(",;:.")
     if text.count("@") == 2 and "@@" in text:
         text = text.replace("@@", "@")  # a doubled at-sign
