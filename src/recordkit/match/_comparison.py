@@ -189,6 +189,7 @@ class Comparison:
     )
     _family_index: dict[str, int] = attrs.field(init=False, eq=False, hash=False, repr=False)
     _columns: tuple[str, ...] = attrs.field(init=False, eq=False, hash=False, repr=False)
+    _feature_keys: list[str] = attrs.field(init=False, eq=False, hash=False, repr=False)
     _cutoffs: dict[tuple[str, str], float] = attrs.field(
         init=False, eq=False, hash=False, repr=False
     )
@@ -210,6 +211,10 @@ class Comparison:
             if isinstance(lv, Swapped) and lv.other not in cols:
                 cols.append(lv.other)
         object.__setattr__(self, "_columns", tuple(cols))
+        keys = [f"present:{self.primary}", f"value:{self.primary}"]
+        for lv in self.levels:
+            keys.extend(k for k in lv.features(self.primary) if k not in keys)
+        object.__setattr__(self, "_feature_keys", keys)
         # levels sharing one score only need it down to their loosest threshold
         cutoffs: dict[tuple[str, str], float] = {}
         for lv in self.levels:
@@ -246,10 +251,7 @@ class Comparison:
         return self._labels
 
     def _keys(self) -> list[str]:
-        keys = [f"present:{self.primary}", f"value:{self.primary}"]
-        for lv in self.levels:
-            keys.extend(k for k in lv.features(self.primary) if k not in keys)
-        return keys
+        return self._feature_keys
 
     def features(
         self, columns: Mapping[str, Objects] | Mapping[str, Objects | Factored]

@@ -56,6 +56,10 @@ class Factored:
         if isinstance(values, Factored):
             return values
         cells = values.tolist() if isinstance(values, np.ndarray) else list(values)
+        if len(cells) == 1:  # one record at the point of entry: nothing to factor
+            one = np.empty(1, dtype=object)
+            one[0] = cells[0]
+            return cls(np.zeros(1, dtype=np.int64), one)
         table: dict[Any, int] = {}
         try:
             # dict.fromkeys, zip and map run in C: no Python-level step per cell
