@@ -19,7 +19,7 @@ import attrs
 
 from recordkit._errors import RecordkitError, shorten
 from recordkit.rules._chunk import DEFAULT_MEMO_SIZE, RuleStats, run_chunk
-from recordkit.rules._issue import Issue, Severity
+from recordkit.rules._issue import Issue, Severity, at_row
 from recordkit.rules._ruleset import RuleSet
 
 __all__ = ["BatchOutcome", "QuarantineEntry", "RowSummary", "chunks_of", "run_batch"]
@@ -74,7 +74,8 @@ class BatchOutcome:
             not hold a row back).
         row_numbers: the batch row number of each of those rows.
         quarantine: the rows with errors, with their issues.
-        issues: every issue of every row (errors, warnings, infos), with row numbers.
+        located: ``(row, issue)`` for every issue of every row (errors, warnings, infos);
+            `issues` gives them with their row numbers.
         by_rule: rule id → what it changed and raised.
         changes: per batch row, how many values normalizers changed.
 
@@ -84,7 +85,7 @@ class BatchOutcome:
     columns: dict[str, list[Any]]
     row_numbers: list[int]
     quarantine: list[QuarantineEntry]
-    issues: list[Issue]
+    located: list[tuple[int, Issue]]
     by_rule: dict[str, RuleStats]
     changes: list[int]
 
@@ -94,6 +95,13 @@ class BatchOutcome:
         Rows read.
         """
         return len(self.changes)
+
+    @property
+    def issues(self) -> list[Issue]:
+        """
+        Every issue of every row (errors, warnings, infos), with its row number.
+        """
+        return [at_row(issue, row) for row, issue in self.located]
 
     @property
     def rows(self) -> list[dict[str, Any]]:
@@ -112,10 +120,8 @@ class BatchOutcome:
         for i, n in enumerate(self.changes):
             if n:
                 counts[i] = [n, 0, 0, 0]
-        for issue in self.issues:
-            if issue.row is None:
-                continue
-            slot = counts.setdefault(issue.row, [0, 0, 0, 0])
+        for row, issue in self.located:
+            slot = counts.setdefault(row, [0, 0, 0, 0])
             slot[1 + (Severity.ERROR, Severity.WARNING, Severity.INFO).index(issue.severity)] += 1
         return [RowSummary(row, *c) for row, c in sorted(counts.items())]
 
@@ -247,7 +253,7 @@ def run_batch(
     passed: dict[str, list[Any]] = {n: [] for n in names}
     numbers: list[int] = []
     quarantine: list[QuarantineEntry] = []
-    issues: list[Issue] = []
+    located: list[tuple[int, Issue]] = []
     by_rule: dict[str, RuleStats] = {}
     changes: list[int] = []
     offset = 0
@@ -255,7 +261,7 @@ def run_batch(
         result = run_chunk(
             rules, columns, length, offset=offset, memo=memo, memo_size=memo_size, seen=seen
         )
-        issues.extend(result.issues)
+        located.extend(result.located)
         changes.extend(result.changes)
         for rule, stats in result.stats.items():
             total = by_rule.setdefault(rule, RuleStats())
@@ -272,13 +278,13 @@ def run_batch(
         numbers.extend(compress(range(offset, offset + length), keep))
         if bad:
             row_issues: dict[int, list[Issue]] = {}
-            for issue in result.issues:
-                if issue.row in bad:
-                    row_issues.setdefault(issue.row, []).append(issue)
+            for row, issue in result.located:
+                if row in bad:
+                    row_issues.setdefault(row, []).append(at_row(issue, row))
             for row in sorted(bad):
                 i = row - offset
                 raw = {n: col[i] for n, col in columns.items()}
                 values = {n: cols[n][i] for n in names}
                 quarantine.append(QuarantineEntry(row, raw, values, tuple(row_issues[row])))
         offset += length
-    return BatchOutcome(passed, numbers, quarantine, issues, by_rule, changes)
+    return BatchOutcome(passed, numbers, quarantine, located, by_rule, changes)

@@ -17,7 +17,7 @@ from typing import Any, Final
 
 import attrs
 
-from recordkit.rules._issue import Issue, Severity, at_row
+from recordkit.rules._issue import Issue, Severity, at_row, for_field
 from recordkit.rules._plan import FieldPlan
 from recordkit.rules._ruleset import RuleSet, unknown_field_issue
 
@@ -62,25 +62,33 @@ class ChunkResult:
     Attributes:
         columns: field → normalized values (``None`` where missing or refused).
         length: rows in the chunk.
-        issues: every issue, each with its (run-wide) row number.
+        located: ``(row, issue)`` for every issue, the row numbered run-wide (issues are
+            given their row only when asked for, in `issues`).
         changes: per row, how many values normalizers changed.
         stats: rule id → what it did in this chunk.
     """
 
     columns: dict[str, list[Any]]
     length: int
-    issues: list[Issue]
+    located: list[tuple[int, Issue]]
     changes: list[int]
     stats: dict[str, RuleStats]
+
+    @property
+    def issues(self) -> list[Issue]:
+        """
+        Every issue, each with its run-wide row number.
+        """
+        return [at_row(issue, row) for row, issue in self.located]
 
     def errors_by_row(self) -> dict[int, list[Issue]]:
         """
         Row number → its error issues, for rows that have any.
         """
         out: dict[int, list[Issue]] = {}
-        for issue in self.issues:
-            if issue.severity is Severity.ERROR and issue.row is not None:
-                out.setdefault(issue.row, []).append(issue)
+        for row, issue in self.located:
+            if issue.severity is Severity.ERROR:
+                out.setdefault(row, []).append(at_row(issue, row))
         return out
 
 
@@ -160,15 +168,15 @@ def _run_chunk(
     seen: dict[str, dict[Hashable, int]] | None,
     defaults: bool,
 ) -> ChunkResult:
-    issues: list[Issue] = []
+    issues: list[tuple[int, Issue]] = []
     stats: dict[str, RuleStats] = {}
     changes = [0] * length
     for name, column in columns.items():
         if name not in rules.plans:
             for i, value in enumerate(column):
                 if value is not None:
-                    issue = at_row(unknown_field_issue(rules.schema, name, value), offset + i)
-                    issues.append(issue)
+                    issue = unknown_field_issue(rules.schema, name, value)
+                    issues.append((offset + i, issue))
                     _stats(stats, issue.rule).count(issue)
     wanted = set(rules.order if fields is None else fields)
     out: dict[str, list[Any]] = {}
@@ -193,8 +201,7 @@ def _run_chunk(
                 _stats(stats, rule_id).changes += 1
         for i in compress(range(length), found_by_row):
             for issue in found_by_row[i]:
-                issue = at_row(issue, offset + i)
-                issues.append(issue)
+                issues.append((offset + i, issue))
                 _stats(stats, issue.rule).count(issue)
         if plan.unique and seen is not None:
             _check_unique(plan.unique, name, out[name], offset, seen, issues, stats)
@@ -202,8 +209,7 @@ def _run_chunk(
         names = tuple(out)
         for i, row_values in enumerate(zip(*(out[n] for n in names), strict=True)):
             for issue in rules.check_record(dict(zip(names, row_values, strict=True))):
-                issue = at_row(issue, offset + i)
-                issues.append(issue)
+                issues.append((offset + i, issue))
                 _stats(stats, issue.rule).count(issue)
     return ChunkResult(out, length, issues, changes, stats)
 
@@ -246,7 +252,10 @@ def _results(
         else zip(raw_column, zip(*contexts, strict=True), strict=True)
     )
     for raw, context in rows:
-        key = raw if (type(raw) is str and not context) else _key(raw, context)
+        if type(raw) is str:
+            key: Hashable | None = (raw, *context) if context else raw
+        else:
+            key = _key(raw, context)
         result = None if key is None else get(key)
         if result is None:
             result = run(raw, context, defaults, False)
@@ -264,7 +273,7 @@ def _check_unique(
     values: list[Any],
     offset: int,
     seen: dict[str, dict[Hashable, int]],
-    issues: list[Issue],
+    issues: list[tuple[int, Issue]],
     stats: dict[str, RuleStats],
 ) -> None:
     first = seen.setdefault(name, {})
@@ -278,6 +287,6 @@ def _check_unique(
         earlier = first.setdefault(key, row)
         if earlier != row:
             for check in checks:
-                issue = attrs.evolve(check.duplicate(value, earlier), field=name, row=row)
-                issues.append(issue)
+                issue = for_field(check.duplicate(value, earlier), name)
+                issues.append((row, issue))
                 _stats(stats, issue.rule).count(issue)
