@@ -165,18 +165,19 @@ def _row_chunks(rows: Iterable[Any], size: int) -> Iterator[tuple[dict[str, list
     iterator = iter(rows)
     offset = 0
     while chunk := list(islice(iterator, size)):
-        names: dict[str, None] = {}
+        names: dict[Any, None] = {}
         for i, row in enumerate(chunk):
-            if not isinstance(row, Mapping):
+            if type(row) is not dict and not isinstance(row, Mapping):
                 raise RecordkitError(
                     f"row {offset + i}: expected a mapping, got {type(row).__name__}"
                 )
-            for key in row:
-                if not isinstance(key, str):
-                    raise RecordkitError(
-                        f"row {offset + i}: column names must be text, got {shorten(key)}"
-                    )
-                names[key] = None
+            names.update(dict.fromkeys(row))
+        for key in names:
+            if not isinstance(key, str):
+                i = next(i for i, row in enumerate(chunk) if key in row)
+                raise RecordkitError(
+                    f"row {offset + i}: column names must be text, got {shorten(key)}"
+                )
         yield {n: [row.get(n) for row in chunk] for n in names}, len(chunk)
         offset += len(chunk)
 
@@ -269,7 +270,7 @@ def run_batch(
             total.errors += stats.errors
             total.warnings += stats.warnings
             total.infos += stats.infos
-        bad = result.errors_by_row()
+        bad = {row for row, issue in result.located if issue.severity is Severity.ERROR}
         empty = [None] * length
         cols = {n: result.columns.get(n) or empty for n in names}
         keep = [offset + i not in bad for i in range(length)] if bad else [True] * length
