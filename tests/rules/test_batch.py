@@ -3,6 +3,7 @@ quarantine and per-row and per-rule summaries."""
 
 from __future__ import annotations
 
+import gc
 import io
 from pathlib import Path
 from typing import Any
@@ -146,6 +147,19 @@ class TestSources:
     def test_refuses_bad_chunk_sizes(self, size: Any) -> None:
         with pytest.raises(rk.RecordkitError):
             list(chunks_of([{}], size))
+
+    def test_the_garbage_collector_is_left_as_it_was(self, rules: RuleSet) -> None:
+        assert gc.isenabled()
+        run_batch(rules, ROWS)
+        with pytest.raises(rk.RecordkitError):
+            run_batch(rules, [{"first_name": "a"}, ["x"]])
+        assert gc.isenabled()
+        gc.disable()
+        try:
+            run_batch(rules, ROWS)
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
 
     def test_ruleset_method(self, rules: RuleSet) -> None:
         assert 4 == rules.run_batch(ROWS).total

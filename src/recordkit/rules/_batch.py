@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from recordkit._errors import RecordkitError, shorten
-from recordkit.rules._chunk import DEFAULT_MEMO_SIZE, RuleStats, run_chunk
+from recordkit.rules._chunk import DEFAULT_MEMO_SIZE, RuleStats, collector_paused, run_chunk
 from recordkit.rules._issue import Issue, Severity, at_row
 from recordkit.rules._ruleset import RuleSet
 
@@ -248,6 +248,16 @@ def run_batch(
 
     .. versionadded:: 0.1.0
     """
+    # The cyclic collector stays paused for the whole run, not only inside each chunk:
+    # resumed between chunks, it would walk every object in memory (the source rows
+    # included) once per chunk. The engine makes no reference cycles.
+    with collector_paused():
+        return _run_batch(rules, source, chunk_size, cache, memo_size)
+
+
+def _run_batch(
+    rules: RuleSet, source: Any, chunk_size: int, cache: bool, memo_size: int
+) -> BatchOutcome:
     memo: dict[str, dict[Hashable, Any]] | None = {} if cache else None
     seen: dict[str, dict[Hashable, int]] = {}
     names = rules.schema.field_names

@@ -21,7 +21,7 @@ from recordkit.rules._issue import Issue, Severity, at_row, for_field
 from recordkit.rules._plan import FieldPlan
 from recordkit.rules._ruleset import RuleSet, unknown_field_issue
 
-__all__ = ["ChunkResult", "RuleStats", "run_chunk"]
+__all__ = ["ChunkResult", "RuleStats", "collector_paused", "run_chunk"]
 
 DEFAULT_MEMO_SIZE: Final = 100_000
 """
@@ -140,13 +140,19 @@ def run_chunk(
     was on): the loop makes many small objects and no reference cycles, and would
     otherwise trigger repeated full collections over the whole batch in memory.
     """
-    with _collector_paused():
+    with collector_paused():
         return _run_chunk(rules, columns, length, fields, offset, memo, memo_size, seen,
                           defaults)  # fmt: skip
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
+    """
+    Pause Python's cyclic garbage collector while the block runs, if it was on.
+
+    Reference counting still frees everything the batch loop drops; only the search for
+    reference cycles, which the loop does not make, waits until the block ends.
+    """
     was_on = gc.isenabled()
     if was_on:
         gc.disable()
