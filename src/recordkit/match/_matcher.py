@@ -395,20 +395,20 @@ class Matcher:
         if not names or not len(levels[names[0]]):
             return {nm: em([], [nm], u).m[nm] for nm in names}
         left, right = prepared.memo["pairs"]
-        start = {nm: em([], [nm], u).m[nm] for nm in names}
         found: dict[str, list[tuple[float, tuple[float, ...]]]] = {nm: [] for nm in names}
         for rule, code in zip(self.blocking, self._codes(prepared), strict=True):
             rows = np.flatnonzero((code[left] == code[right]) & (code[left] >= 0))
             if len(rows) < 20:
                 continue
             used = set(rule.columns)
-            fixed = {c.name: start[c.name] for c in self.comparisons if used & set(c.columns)}
-            if len(fixed) == len(names):
+            # comparisons on the rule's own columns agree by construction: they carry no
+            # evidence in this session and are left out of it
+            learn = [c.name for c in self.comparisons if not used & set(c.columns)]
+            if not learn:
                 continue
-            session = em([levels[nm][rows] for nm in names], names, u, prior=0.3, fixed_m=fixed)
-            for nm in names:
-                if nm not in fixed:
-                    found[nm].append((session.prior, session.m[nm]))
+            session = em([levels[nm][rows] for nm in learn], learn, u, prior=0.3)
+            for nm in learn:
+                found[nm].append((session.prior, session.m[nm]))
         out = {}
         for nm in names:
             if found[nm]:
