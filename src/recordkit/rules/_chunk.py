@@ -66,6 +66,8 @@ class ChunkResult:
             given their row only when asked for, in `issues`).
         changes: per row, how many values normalizers changed.
         stats: rule id → what it did in this chunk.
+
+    .. versionadded:: 0.1.0
     """
 
     columns: dict[str, list[Any]]
@@ -139,6 +141,8 @@ def run_chunk(
     The cyclic garbage collector is paused while the chunk runs (and resumed after, if it
     was on): the loop makes many small objects and no reference cycles, and would
     otherwise trigger repeated full collections over the whole batch in memory.
+
+    .. versionadded:: 0.1.0
     """
     with collector_paused():
         return _run_chunk(rules, columns, length, fields, offset, memo, memo_size, seen,

@@ -37,6 +37,8 @@ class Handoff:
     The phone and email normalizers parse a value; the validator that follows needs the
     same parse. The slot holds ``(output, verdict)``; the validator uses it only when it
     receives that very output object, so a stale note is never trusted.
+
+    .. versionadded:: 0.1.0
     """
 
     slot: tuple[Any, Any] = (None, None)
