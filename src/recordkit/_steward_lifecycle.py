@@ -1,0 +1,200 @@
+"""
+The lifecycle verbs of `Steward`: advance, retire, sweep, history and became.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from recordkit._errors import (
+    TransitionError,
+)
+from recordkit._steward_core import SYSTEM, _StewardCore
+from recordkit.governance import Action, Actor
+from recordkit.lifecycle import Moved, SweepResult, Transition, became, transitions
+from recordkit.schema import Record
+
+
+class _LifecycleVerbs(_StewardCore):
+    """
+    Moves through the record lifecycle and the business stages, guarded and audited.
+    """
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    def advance(
+        self,
+        record_id: str,
+        to: str,
+        *,
+        actor: Actor,
+        reason: str | None = None,
+        override: bool = False,
+        on: str | None = None,
+        expected_version: int | None = None,
+    ) -> Record:
+        """
+        Move a record to state or stage *to*, through guards and hooks, with history.
+
+        The move, its hooks' field changes and its history entry are stored together (one
+        new version) and audited as one ``transition`` event; a refused move changes
+        nothing.
+
+        Args:
+            record_id: the record to move.
+            to: the target state (``active``) or business stage (``customer``).
+            actor: who moves it.
+            reason: why; an override needs one of the lifecycle's reason codes.
+            override: go backwards in a forward-only lifecycle (an audited regression).
+            on: ``"state"`` or ``"stage"`` when *to* names both.
+            expected_version: refuse unless the record is still at this version.
+
+        Raises:
+            TransitionError: unknown target, no such transition, a retired record, a guard
+                refused (``issues`` says why) or a hook failed.
+            AccessDenied: *actor* may not move it (or may not write a hook's fields).
+            ConflictError: the record changed meanwhile.
+        """
+        self._check_actor(actor)
+        current = self._own(record_id)
+        attribute = self.lifecycles.attribute_for(to, on)
+        self.lifecycles.refuse_if_closed(current)
+        self.access.check(actor, Action.TRANSITION, self.schema, current, (attribute,))
+        now = self._clock()
+        moved = self.lifecycles.machine(attribute).move(
+            current, to, actor=actor.id, at=now, reason=reason, override=override
+        )
+        return self._commit_moves(current, [moved], actor, now, expected_version)
+
+    def retire(
+        self,
+        record_id: str,
+        *,
+        actor: Actor,
+        reason: str | None = None,
+        expected_version: int | None = None,
+    ) -> Record:
+        """
+        Move a record to the governance lifecycle's final ``retired`` state.
+
+        Raises:
+            TransitionError: no state lifecycle runs here, or the record cannot be retired
+                from where it is (already retired, or merged).
+        """
+        return self.advance(
+            record_id,
+            self.lifecycles.retire_target(),
+            actor=actor,
+            reason=reason,
+            on="state",
+            expected_version=expected_version,
+        )
+
+    def sweep(
+        self, now: dt.datetime, *, actor: Actor = SYSTEM, batch_size: int = 10_000
+    ) -> SweepResult:
+        """
+        Take every time-based move due at *now* (stale, proposed for retirement…).
+
+        Nothing runs in the background: call this from your scheduler. Each record's moves
+        are checked, stored and audited like `advance`; a due move a guard refuses is
+        reported and the record stays put. Sweeping again at the same *now* moves nothing.
+
+        Raises:
+            TransitionError: *now* is not a datetime, or is earlier than the last sweep's
+                (the clock went backwards); nothing is moved.
+        """
+        self._check_actor(actor)
+        now = self.lifecycles.sweep_time(now, self._swept_at)
+        due: list[str] = []
+        for batch in self.store.scan(self.schema.name, batch_size=batch_size):
+            due.extend(r.id for r in batch if self.lifecycles.due(r, now))
+        moved: dict[str, tuple[Transition, ...]] = {}
+        refused: dict[str, tuple[TransitionError, ...]] = {}
+        for record_id in due:
+            current = record = self._own(record_id)
+            steps: list[Moved] = []
+            for attribute, machine in self.lifecycles:
+                if self.lifecycles.closed(record):
+                    break
+                swept = machine.sweep(record, now, actor=actor.id)
+                if swept.refused:
+                    errors = tuple(exc for _, exc in swept.refused)
+                    refused[record_id] = (*refused.get(record_id, ()), *errors)
+                if swept.moves:
+                    self.access.check(actor, Action.TRANSITION, self.schema, current, (attribute,))
+                    steps.extend(swept.moves)
+                    record = swept.record
+            if steps:
+                self._commit_moves(current, steps, actor, now, None)
+                moved[record_id] = tuple(s.transition for s in steps)
+        self._swept_at = now
+        return SweepResult(now, moved, refused)
+
+    def history(
+        self, record_id: str, *, actor: Actor = SYSTEM, on: str | None = None
+    ) -> tuple[Transition, ...]:
+        """
+        The lifecycle moves of a record, oldest first.
+
+        Only the ``state`` or ``stage`` ones when *on* says so.
+        """
+        on = self.lifecycles.check_attribute(on)
+        return transitions(self.get(record_id, actor=actor), on)
+
+    def became(
+        self, record_id: str, stage: str, *, actor: Actor = SYSTEM, first: bool = False
+    ) -> dt.datetime | None:
+        """
+        When a record entered *stage* (or state): ``steward.became(id, "customer")``.
+
+        Returns the latest entry (the first with ``first=True``), or ``None`` if it never
+        did.
+
+        Raises:
+            TransitionError: *stage* is in neither lifecycle.
+        """
+        attribute = self.lifecycles.attribute_for(stage)
+        return became(self.get(record_id, actor=actor), stage, attribute=attribute, first=first)
+
+    def _commit_moves(
+        self,
+        current: Record,
+        steps: Sequence[Moved],
+        actor: Actor,
+        now: dt.datetime,
+        expected_version: int | None,
+    ) -> Record:
+        changed = tuple(dict.fromkeys(f for s in steps for f in s.changed))
+        if changed:
+            self.access.check(actor, Action.UPDATE, self.schema, current, changed)
+        updated = steps[-1].record.evolve(
+            version=current.version + 1,
+            updated_at=now if changed else current.updated_at,
+        )
+        base = current.version if expected_version is None else expected_version
+        with self.store.transaction():
+            self.store.put(updated, expected_version=base)
+            for step in steps:
+                t = step.transition
+                self.audit.append(
+                    at=t.at,
+                    actor=t.actor,
+                    action=Action.TRANSITION,
+                    schema=self.schema.name,
+                    record_ids=[current.id],
+                    fields=(t.attribute, *step.changed),
+                    detail={
+                        "lifecycle": t.lifecycle,
+                        "attribute": t.attribute,
+                        "from": t.source,
+                        "to": t.target,
+                        "event": t.event,
+                        "reason": t.reason,
+                        "override": t.override,
+                        "rules": dict(t.rules),
+                        "version": updated.version,
+                    },
+                )
+        return updated

@@ -1,0 +1,444 @@
+"""
+The merge verbs of `Steward`: merge, unmerge and the lineage reads around them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import ExitStack
+from typing import Any, Literal, overload
+
+import attrs
+
+from recordkit._errors import (
+    shorten,
+)
+from recordkit._steward_core import SYSTEM, _StewardCore
+from recordkit.governance import Action, Actor
+from recordkit.match import (
+    MERGED,
+    Merge,
+    MergeError,
+    MergePlan,
+    MergePolicy,
+    Repoint,
+    Unmerge,
+    find_repoints,
+    plan_merge,
+    plan_unmerge,
+)
+from recordkit.rules import (
+    Severity,
+)
+from recordkit.schema import Record, Reference
+from recordkit.store import Lineage
+
+
+class _MergeVerbs(_StewardCore):
+    """
+    Merges with survivorship, written atomically with their lineage, and their undoing.
+    """
+
+    # -- merge and unmerge --------------------------------------------------------------
+
+    @overload
+    def merge(
+        self,
+        record_ids: Sequence[str],
+        *,
+        policy: MergePolicy | None = ...,
+        picks: Mapping[str, str] | None = ...,
+        actor: Actor = ...,
+        dry_run: Literal[False] = ...,
+        explanation: Any = ...,
+    ) -> Merge: ...
+
+    @overload
+    def merge(
+        self,
+        record_ids: Sequence[str],
+        *,
+        policy: MergePolicy | None = ...,
+        picks: Mapping[str, str] | None = ...,
+        actor: Actor = ...,
+        dry_run: Literal[True],
+        explanation: Any = ...,
+    ) -> MergePlan: ...
+
+    def merge(
+        self,
+        record_ids: Sequence[str],
+        *,
+        policy: MergePolicy | None = None,
+        picks: Mapping[str, str] | None = None,
+        actor: Actor = SYSTEM,
+        dry_run: bool = False,
+        explanation: Any = None,
+    ) -> Merge | MergePlan:
+        """
+        Merge two or more records into one, keeping the lineage of every value.
+
+        The surviving record keeps its id and takes, field by field, the value the policy
+        chooses; the others move to the ``merged`` state with their values untouched.
+        References to them from this schema and from the ``related`` stewards' records are
+        re-pointed to the survivor. Records, references, lineage and audit are written in
+        one store transaction.
+
+        Args:
+            record_ids: the records to merge (order matters only for ``survivor="first"``).
+            policy: the merge policy (default: the schema's ``matching`` section).
+            picks: manual picks, field → record id, overriding the policy.
+            actor: who merges.
+            dry_run: compute and return the `MergePlan` without writing anything.
+            explanation: the match explanation(s) behind the merge, kept in its lineage.
+
+        Returns:
+            The applied `Merge`, or the `MergePlan` on a dry run.
+
+        Raises:
+            MergeError: fewer than two records, a record listed twice, a record already
+                merged, retired or erased, or a pick naming a record outside the merge.
+            NotFound: an id names no record.
+            AccessDenied: *actor* may not merge these records or re-point a reference.
+            ConflictError: a record changed while the merge was being written (nothing is).
+        """
+        records = self._merge_records(record_ids)
+        for record in records:
+            self.access.check(actor, Action.MERGE, self.schema, record, self.schema.field_names)
+        plan = plan_merge(
+            self.schema,
+            records,
+            merge_id=self._ids(),
+            at=self._clock(),
+            actor=actor.id,
+            lifecycle=self._state_lifecycle(),
+            policy=policy,
+            picks=picks,
+            valid=self._passes_rules,
+            explanation=explanation,
+        )
+        # One write per referring record, even when several of its fields move.
+        moving: dict[tuple[int, str], tuple[_StewardCore, Record]] = {}
+        repoints: list[Repoint] = []
+        for steward, name in self._referrers():
+            where = {name: list(plan.merged_ids)}
+            for batch in steward.store.iterate(steward.schema.name, where=where):
+                by_id = {r.id: r for r in batch}
+                for p in find_repoints(plan, steward.schema, name, batch):
+                    before = by_id[p.record_id]
+                    steward.access.check(actor, Action.UPDATE, steward.schema, before, (name,))
+                    repoints.append(p)
+                    key = (id(steward), p.record_id)
+                    record = moving.get(key, (steward, before))[1]
+                    after = p.apply(record, at=plan.at).evolve(version=before.version + 1)
+                    moving[key] = (steward, after)
+        moved = list(moving.values())
+        plan = attrs.evolve(plan, repoints=repoints)
+        if dry_run:
+            return plan
+        own: list[tuple[Record, int | None]] = [
+            (r, r.version - 1) for r in (plan.survivor, *plan.tombstones)
+        ]
+        lineage = Lineage(
+            plan.id,
+            plan.schema,
+            plan.survivor_id,
+            plan.merged_ids,
+            plan.at,
+            actor.id,
+            detail=plan.to_dict(self.schema),
+        )
+        with self._transactions(moved):
+            own.extend(self._write_elsewhere(moved))
+            self.store.put_merge(lineage, own)
+            self._audit_merge(
+                "merge",
+                plan.id,
+                plan.at,
+                actor,
+                plan.record_ids,
+                moved,
+                {
+                    "survivor": plan.survivor_id,
+                    "merged": list(plan.merged_ids),
+                    "fields": {c.field: list(c.record_ids) for c in plan.lineage},
+                    "policy": plan.policy.to_dict(),
+                    "explanations": len(plan.explanations),
+                },
+            )
+        return Merge(plan, actor.id)
+
+    def unmerge(
+        self,
+        merge_id: str,
+        *,
+        actor: Actor = SYSTEM,
+        on_conflict: Literal["refuse", "reconcile"] = "refuse",
+    ) -> Unmerge:
+        """
+        Undo a merge: the records and the references it moved come back as they were.
+
+        Undo chained merges newest first (A+B, then AB+C: undo the second, then the first).
+        Restored records keep their content exactly; their version moves on.
+
+        Args:
+            merge_id: the merge (``Merge.id``).
+            actor: who undoes it.
+            on_conflict: when a record was edited after the merge in a way the unmerge would
+                overwrite: ``refuse`` (raise `UnmergeConflict`) or ``reconcile`` (keep the
+                later edit on the record with the same id, and report it).
+
+        Raises:
+            NotFound: no merge with that id.
+            MergeError: the merge was undone already, a later merge involves its records,
+                it belongs to another schema, or a record is gone (erased since).
+            UnmergeConflict: later edits are in the way and *on_conflict* is ``refuse``.
+            AccessDenied: *actor* may not merge these records.
+        """
+        merge = self.get_merge(merge_id)
+        if not merge.active:
+            raise MergeError(
+                f"merge {merge.id!r} was undone already (at {merge.undone_at})",
+                record_ids=merge.record_ids,
+            )
+        later = self._later_merges(merge)
+        if later:
+            raise MergeError(
+                f"records of merge {merge.id!r} were merged again since; undo "
+                f"{', '.join(map(repr, later))} first (newest first)",
+                record_ids=merge.record_ids,
+            )
+        ids = list(merge.record_ids)
+        current = dict(zip(ids, self.store.get_many(ids), strict=True))
+        for record in current.values():
+            if record is not None:
+                self.access.check(actor, Action.MERGE, self.schema, record, self.schema.field_names)
+        references: dict[tuple[str, str], Record | None] = {}
+        for p in merge.repoints:
+            store = self._steward_for(p.schema).store
+            references[(p.schema, p.record_id)] = store.get_many([p.record_id])[0]
+        now = self._clock()
+        undo = plan_unmerge(merge.plan, current, references, at=now, on_conflict=on_conflict)
+        moved = [(self._steward_for(r.schema), r) for r in undo.references]
+        for steward, record in moved:
+            fields = tuple(
+                dict.fromkeys(
+                    p.field
+                    for p in merge.repoints
+                    if (p.schema, p.record_id) == (record.schema, record.id)
+                )
+            )
+            steward.access.check(actor, Action.UPDATE, steward.schema, record, fields)
+        own: list[tuple[Record, int | None]] = [(r, r.version - 1) for r in undo.restored]
+        with self._transactions(moved):
+            own.extend(self._write_elsewhere(moved))
+            self.store.put_unmerge(merge.id, own, at=now, actor=actor.id)
+            self._audit_merge(
+                "unmerge",
+                merge.id,
+                now,
+                actor,
+                undo.record_ids,
+                moved,
+                {
+                    "conflicts": [str(c) for c in undo.conflicts],
+                    "on_conflict": on_conflict,
+                },
+            )
+        return undo
+
+    def get_merge(self, merge_id: str) -> Merge:
+        """
+        The merge with *merge_id*, with its lineage and whether it was undone.
+
+        Raises:
+            NotFound: no such merge.
+            MergeError: it merged records of another schema.
+        """
+        if not isinstance(merge_id, str):
+            raise MergeError(f"merge ids are text, got {shorten(merge_id)}")
+        lineage = self.store.get_lineage(merge_id)
+        if lineage.schema != self.schema.name:
+            raise MergeError(
+                f"merge {merge_id!r} merged {lineage.schema!r} records, not {self.schema.name!r}"
+            )
+        plan = MergePlan.from_dict(lineage.detail, self.schema)
+        return Merge(plan, lineage.actor, lineage.undone_at, lineage.undone_by)
+
+    def merges(self, record_id: str) -> list[Merge]:
+        """
+        Every merge *record_id* took part in (as survivor or merged away), oldest first.
+        """
+        return [self.get_merge(g.id) for g in self.store.lineage(record_id)]
+
+    def resolve(self, record_id: str, *, actor: Actor = SYSTEM) -> Record:
+        """
+        The live record *record_id* now lives on as.
+
+        That is the record itself, or the survivor it was merged into (following chained
+        merges), so an id kept by another system still leads somewhere.
+
+        Raises:
+            NotFound: no such record.
+        """
+        seen = {record_id}
+        current = self.get(record_id, actor=actor)
+        while current.state == MERGED:
+            into = self._merged_into(current.id)
+            if into is None or into in seen:
+                break
+            seen.add(into)
+            current = self.get(into, actor=actor)
+        return current
+
+    def _passes_rules(self, name: str, value: Any) -> bool:
+        """
+        Whether a stored *value* of field *name* passes this steward's rules.
+
+        Used by ``validated_only``: no error-severity issue may name the field.
+        """
+        try:
+            outcome = self.rules.run({name: value}, base={})
+        except Exception:  # a rule that cannot run on the value cannot vouch for it
+            return False
+        return not any(i.field == name and i.severity == Severity.ERROR for i in outcome.issues)
+
+    def _later_merges(self, merge: Merge) -> list[str]:
+        """
+        The active merges that took *merge*'s records in after it (to be undone first).
+
+        "After" is told by versions, not clocks: a later merge read a record at or past the
+        version this merge wrote.
+        """
+        written = {r.id: r.version for r in (merge.plan.survivor, *merge.plan.tombstones)}
+        found: set[str] = set()
+        for rid in merge.record_ids:
+            for g in self.store.lineage(rid):
+                if g.id == merge.id or g.undone_at is not None or g.id in found:
+                    continue
+                originals = self.get_merge(g.id).plan.originals
+                if any(r.version >= written.get(r.id, r.version + 1) for r in originals):
+                    found.add(g.id)
+        return sorted(found)
+
+    def _merged_into(self, record_id: str) -> str | None:
+        for g in reversed(self.store.lineage(record_id)):
+            if g.undone_at is None and record_id in g.merged_ids:
+                return g.survivor_id
+        return None
+
+    def _merge_records(self, record_ids: object) -> list[Record]:
+        if isinstance(record_ids, str | bytes | Mapping) or not isinstance(record_ids, Iterable):
+            raise MergeError(f"merge takes a list of record ids, got {type(record_ids).__name__}")
+        ids = list(record_ids)
+        for rid in ids:
+            if not isinstance(rid, str):
+                raise MergeError(f"record ids are text, got {shorten(rid)}")
+        records = [self._own(rid) for rid in ids]
+        for r in records:
+            into = self._merged_into(r.id) if r.state == MERGED else None
+            if into is not None:
+                raise MergeError(
+                    f"record {r.id!r} was merged into {into!r} already; merge {into!r} instead",
+                    record_ids=[r.id],
+                )
+            if r.state != MERGED and self.lifecycles.closed(r):
+                raise MergeError(
+                    f"only live records merge: {r.id!r} is {r.state} (a final state)",
+                    record_ids=[r.id],
+                )
+        return records
+
+    def _state_lifecycle(self) -> str:
+        """
+        The name of the lifecycle driving ``state`` (named in the merged records' history).
+        """
+        for attribute, machine in self.lifecycles:
+            if attribute == "state":
+                return machine.lifecycle.name
+        return ""
+
+    def _referrers(self) -> list[tuple[_StewardCore, str]]:
+        """
+        The (steward, reference field) pairs whose records can point at this schema.
+        """
+        out: list[tuple[_StewardCore, str]] = []
+        seen: set[int] = set()
+        for steward in (self, *self.related):
+            if id(steward) in seen:
+                continue
+            seen.add(id(steward))
+            out.extend(
+                (steward, f.name)
+                for f in steward.schema.references
+                if isinstance(f.type, Reference) and f.type.to == self.schema.name
+            )
+        return out
+
+    def _steward_for(self, schema: str) -> _StewardCore:
+        for steward in (self, *self.related):
+            if steward.schema.name == schema:
+                return steward
+        raise MergeError(
+            f"this merge re-pointed {schema!r} records; give the {schema!r} steward to "
+            f"Steward(..., related=[...]) to restore them"
+        )
+
+    def _transactions(self, moved: Sequence[tuple[_StewardCore, Record]]) -> ExitStack:
+        stack = ExitStack()
+        stack.enter_context(self.store.transaction())
+        stores = {id(s.store): s.store for s, _ in moved if s.store is not self.store}
+        for store in stores.values():
+            stack.enter_context(store.transaction())
+        return stack
+
+    def _write_elsewhere(
+        self, moved: Sequence[tuple[_StewardCore, Record]]
+    ) -> list[tuple[Record, int | None]]:
+        """
+        Write the re-pointed records kept in other stores; return those kept in this one.
+        """
+        here: list[tuple[Record, int | None]] = []
+        for steward, record in moved:
+            if steward.store is self.store:
+                here.append((record, record.version - 1))
+            else:
+                steward.store.put(record, expected_version=record.version - 1)
+        return here
+
+    def _audit_merge(
+        self,
+        action: str,
+        merge_id: str,
+        at: dt.datetime,
+        actor: Actor,
+        record_ids: Sequence[str],
+        moved: Sequence[tuple[_StewardCore, Record]],
+        detail: Mapping[str, Any],
+    ) -> None:
+        repointed: dict[str, list[str]] = {}
+        for steward, record in moved:
+            repointed.setdefault(steward.schema.name, []).append(record.id)
+        self.audit.append(
+            at=at,
+            actor=actor.id,
+            action=Action.MERGE if action == "merge" else action,
+            schema=self.schema.name,
+            record_ids=record_ids,
+            fields=self.schema.field_names,
+            detail={"merge": merge_id, **detail, "repointed": repointed},
+        )
+        pending = {k: list(v) for k, v in repointed.items()}
+        for steward, _ in moved:
+            ids = pending.pop(steward.schema.name, None)
+            if ids:
+                steward.audit.append(
+                    at=at,
+                    actor=actor.id,
+                    action=Action.UPDATE,
+                    schema=steward.schema.name,
+                    record_ids=ids,
+                    fields=[f for s, f in self._referrers() if s is steward],
+                    detail={"merge": merge_id, "reason": f"{action}: references re-pointed"},
+                )
