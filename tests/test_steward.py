@@ -140,6 +140,14 @@ class TestCaptureMany:
         assert {"birth_date": 1, "emial": 1} == result.errors_by_field()
         assert 2 == steward.store.count("contact")
 
+    def test_quarantined_rows_are_kept_in_the_store(self) -> None:
+        rows = [{"first_name": "Ada"}, {"first_name": "Bob", "birth_date": "soon"}]
+        steward = make_steward()
+        steward.capture_many(rows, source="import")
+        (entry,) = steward.store.quarantined("contact")
+        assert (1, rows[1]) == (entry.index, dict(entry.row))
+        assert ["birth_date"] == [field for field, _ in entry.reasons]
+
     def test_one_audit_event_per_chunk(self) -> None:
         steward = make_steward()
         steward.capture_many(({"first_name": str(i)} for i in range(25)), source="import",

@@ -43,6 +43,7 @@ from recordkit.rules import (
     run_chunk,
 )
 from recordkit.schema import NOT_GIVEN, Provenance, Record
+from recordkit.store import QuarantineEntry
 
 __all__ = ["BatchResult", "QuarantinedRow", "Steward"]
 
@@ -324,8 +325,10 @@ class Steward(_MergeVerbs, _LifecycleVerbs):
         ``quarantine`` (the batch default), rows with errors are held back whole, with
         their issues; ``warn`` stores them too; ``block`` raises at the first chunk with
         an error (earlier chunks stay stored). Stored rows go in together, one audit event
-        per chunk.
+        per chunk; quarantined rows are kept in the store too (``store.quarantined(...)``),
+        under one batch id per call, in the same transaction as their chunk.
         """
+        self._check_source(source)
         if isinstance(rows, Mapping | str | bytes) or not isinstance(rows, Iterable):
             raise RecordkitError(
                 f"capture_many takes an iterable of rows (mappings), got {type(rows).__name__}"
@@ -340,6 +343,8 @@ class Steward(_MergeVerbs, _LifecycleVerbs):
         issues: list[Issue] = []
         memo: dict[Any, Any] = {}
         unique: dict[str, dict[Any, int]] = {}
+        # Quarantined rows are kept in the store under one batch id per call.
+        batch = f"{source}-{self._ids()}"
         offset = 0
         for chunk in chunks(rows, chunk_size):
             result = self._capture_chunk(
@@ -351,6 +356,7 @@ class Steward(_MergeVerbs, _LifecycleVerbs):
                 offset=offset,
                 memo=(memo, memo_size),
                 unique=unique,
+                batch=batch,
             )
             records.extend(result.records)
             quarantined.extend(result.quarantined)
@@ -419,6 +425,7 @@ class Steward(_MergeVerbs, _LifecycleVerbs):
         offset: int = 0,
         memo: tuple[dict[Any, Any], int] | None = None,
         unique: dict[str, dict[Any, int]] | None = None,
+        batch: str | None = None,
     ) -> BatchResult:
         self._check_source(source)
         columns = Columns.from_rows(rows)
@@ -472,20 +479,38 @@ class Steward(_MergeVerbs, _LifecycleVerbs):
                     created_at=now,
                 )
             )
-        if records:
-            with self.store.transaction():
-                self.store.put_many(records)
-                self.audit.append(
-                    at=now,
-                    actor=actor.id,
-                    action=Action.CREATE,
-                    schema=self.schema.name,
-                    record_ids=[r.id for r in records],
-                    fields=[n for n in columns.names if n in self.schema],
-                    detail={"source": source, "count": len(records), **_issue_counts(kept)},
-                )
         quarantined = [
             QuarantinedRow(row, dict(rows[row - offset]), tuple(errs), tuple(by_row[row - offset]))
             for row, errs in sorted(bad.items())
         ]
+        held = [
+            QuarantineEntry(
+                id=f"{batch}-{q.index}",
+                schema=self.schema.name,
+                at=now,
+                source=source,
+                row=q.row,
+                reasons=[(e.field or "<record>", e.message) for e in q.errors],
+                batch=batch,
+                index=q.index,
+            )
+            for q in quarantined
+            if batch is not None
+        ]
+        if records or held:
+            # The chunk's records, its audit event and its quarantined rows commit together.
+            with self.store.transaction():
+                if records:
+                    self.store.put_many(records)
+                    self.audit.append(
+                        at=now,
+                        actor=actor.id,
+                        action=Action.CREATE,
+                        schema=self.schema.name,
+                        record_ids=[r.id for r in records],
+                        fields=[n for n in columns.names if n in self.schema],
+                        detail={"source": source, "count": len(records), **_issue_counts(kept)},
+                    )
+                if held:
+                    self.store.put_quarantine(held)
         return BatchResult(records, quarantined, kept)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import collections
 import csv
-import datetime as dt
 import importlib.resources
 import io
 import tempfile
@@ -18,7 +17,6 @@ from typing import Any, TextIO
 from recordkit._errors import RecordkitError
 from recordkit._steward import BatchResult, Steward
 from recordkit.schema import Record, Schema, bundled_schema
-from recordkit.store import QuarantineEntry
 
 __all__ = ["demo"]
 
@@ -94,24 +92,6 @@ def _duplicates(schema: Schema, records: list[Record], out: TextIO) -> None:
             out.write(f"    {who:<24} {str(r.get('email', ''))[:34]:<36} {r.get('phone', '')}\n")
 
 
-def _quarantine(schema: Schema, result: BatchResult) -> list[QuarantineEntry]:
-    now = dt.datetime.now(dt.UTC)
-    batch = f"demo-{now:%Y%m%dT%H%M%S}"
-    return [
-        QuarantineEntry(
-            id=f"{batch}-{q.index}",
-            schema=schema.name,
-            at=now,
-            source="crm_export",
-            row=q.row,
-            reasons=[(e.field or "<record>", e.message) for e in q.errors],
-            batch=batch,
-            index=q.index,
-        )
-        for q in result.quarantined
-    ]
-
-
 def _summary(schema: Schema, result: BatchResult, out: TextIO) -> None:
     stored = result.records
     out.write(f"Stored {len(stored)} records; quarantined {len(result.quarantined)} rows.\n")
@@ -154,7 +134,6 @@ def demo(*, db: Path | None, csv_path: Path | None, out: TextIO) -> int:
             result = steward.capture_many(rows, source="crm_export")
             seconds = time.perf_counter() - started
             out.write(f"Captured in {seconds:.1f} s through Steward.capture_many.\n")
-            store.put_quarantine(_quarantine(schema, result))
             _summary(schema, result, out)
             _duplicates(schema, result.records, out)
             segment = store.count("contact", where={"state": "US-NY", "phone": None})
