@@ -385,8 +385,8 @@ class Matcher:
         The m of each comparison, by EM once per blocking rule on the pairs it finds.
 
         A comparison reading a rule's columns agrees on every pair of that rule, so it
-        learns nothing there: it is held fixed in that session and learned in the others
-        (as Splink trains). Each comparison takes its m from the purest session that
+        carries no evidence there: it is left out of that session and learned in the
+        others (as Splink trains). Each comparison takes its m from the purest session that
         learned it (the highest share of matches): a rule on a near-unique key (email,
         phone) yields almost only matches, so the m it gives does not depend on EM telling
         matches from namesakes.
