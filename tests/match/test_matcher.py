@@ -222,6 +222,30 @@ class TestForSchema:
             c.name for c in m.comparisons
         }
 
+    def test_the_schemas_matching_section_wins(self) -> None:
+        s = rk.Schema(
+            "lead",
+            [rk.Field("email", rk.Email()), rk.Field("name", rk.Text())],
+            extensions={
+                "matching": {
+                    "comparisons": [{"kind": "email", "column": "email"}],
+                    "blocking": [["email"]],
+                    "threshold": 0.95,
+                }
+            },
+        )
+        m = Matcher.for_schema(s)
+        assert (["email"], 0.95, "lead") == ([c.name for c in m.comparisons], m.threshold, m.schema)
+
+    def test_a_bad_matching_section_names_where(self) -> None:
+        s = rk.Schema(
+            "lead",
+            [rk.Field("email", rk.Email())],
+            extensions={"matching": {"comparisons": [{"kind": "nope"}]}},
+        )
+        with pytest.raises(SchemaError, match="lead: at matching"):
+            Matcher.for_schema(s)
+
     def test_a_schema_without_matchable_fields_is_refused(self) -> None:
         s = rk.Schema("thing", [rk.Field("size", rk.Integer())])
         with pytest.raises(SchemaError, match="no default matching"):
