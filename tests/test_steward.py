@@ -119,6 +119,14 @@ class TestUpdate:
         assert [("system", rk.Action.CREATE), ("system", rk.Action.UPDATE),
                 ("system", rk.Action.READ)] == policy.asked
 
+    def test_retired_records_take_no_updates(self) -> None:
+        steward = make_steward()
+        r = steward.capture({"first_name": "Ada"}, source="form")
+        steward.retire(r.id, actor=rk.Actor("ops"), reason="gdpr_request")
+        with pytest.raises(rk.TransitionError, match="final state"):
+            steward.update(r.id, {"city": "Paris"}, source="api")
+        assert "retired" == steward.get(r.id).state
+
     def test_unknown_id(self) -> None:
         with pytest.raises(rk.NotFound):
             make_steward().update("nope", {"city": "x"}, source="api")

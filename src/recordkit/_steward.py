@@ -10,6 +10,7 @@ they never open a second one.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -17,6 +18,7 @@ import attrs
 
 from recordkit._errors import (
     RecordkitError,
+    TransitionError,
     shorten,
 )
 from recordkit._steward_core import (
@@ -258,6 +260,7 @@ class Steward(_MergeVerbs, _LifecycleVerbs):
 
         Raises:
             ConflictError: the record changed since *expected_version*.
+            TransitionError: the record is in a final state (retired, merged).
             ValidationError: under ``block``, a value cannot become its field's type or a
                 rule found an error; ``issues`` lists them.
         """
@@ -265,6 +268,10 @@ class Steward(_MergeVerbs, _LifecycleVerbs):
         self._check_source(source)
         chosen = self.enforcement.mode("update", mode)
         current = self._own(record_id)
+        if self.lifecycles.closed(current):
+            raise TransitionError(
+                f"record {record_id!r} is {current.state}, a final state: it takes no updates"
+            )
         self.access.check(actor, Action.UPDATE, self.schema, current, tuple(changes))
         checked = self.rules.run(changes, base=current.values)
         errors = checked.errors
@@ -344,7 +351,7 @@ class Steward(_MergeVerbs, _LifecycleVerbs):
         memo: dict[Any, Any] = {}
         unique: dict[str, dict[Any, int]] = {}
         # Quarantined rows are kept in the store under one batch id per call.
-        batch = f"{source}-{self._ids()}"
+        batch = f"{source}-{uuid.uuid4().hex}"
         offset = 0
         for chunk in chunks(rows, chunk_size):
             result = self._capture_chunk(
