@@ -41,6 +41,7 @@ from recordkit.match._comparison import (
 from recordkit.match._dedupe import MatchResult
 from recordkit.match._estimate import EMResult
 from recordkit.match._explain import MatchExplanation, WeightTerm, probability_from_weight
+from recordkit.match._features import email_key, nickname_families
 from recordkit.match._index import Added, Index, Lookup, Match
 from recordkit.match._levels import (
     DateSwap,
@@ -63,7 +64,7 @@ from recordkit.match._merge_policy import SURVIVOR_RULES, MergePolicy
 from recordkit.match._merge_record import Merge
 from recordkit.match._merge_undo import Conflict, Unmerge, UnmergeConflict, plan_unmerge
 from recordkit.match._model import FellegiSunter, MatchRule, WeightedRules
-from recordkit.match._prepare import Prep, email_key, nickname_families
+from recordkit.match._prepare import Prep
 from recordkit.match._screen import DuplicateCheck, DuplicateError, Verdict
 from recordkit.match._survivorship import Candidate, Choice, SurvivorshipStrategy
 from recordkit.match._survivorship_data import Survive, strategy_from_data

@@ -18,7 +18,8 @@ import numpy as np
 import numpy.typing as npt
 
 from recordkit._errors import RecordkitError, SchemaError, shorten
-from recordkit.match._prepare import EMAIL_KEY, Factored, Objects
+from recordkit.match._factored import Factored, Objects
+from recordkit.match._features import EMAIL_KEY
 
 __all__ = ["BlockingError", "BlockingReport", "BlockingRule", "Key", "block_on"]
 

@@ -20,6 +20,16 @@ import numpy as np
 import numpy.typing as npt
 
 from recordkit._errors import SchemaError, shorten
+from recordkit.match._factored import Factored, Gathered, Objects
+from recordkit.match._features import (
+    EMAIL_KEY,
+    EMAIL_LOCAL,
+    date_parts,
+    family_ids,
+    mapped,
+    nickname_families,
+    numbers,
+)
 from recordkit.match._levels import (
     DateSwap,
     DateWithin,
@@ -34,18 +44,6 @@ from recordkit.match._levels import (
     Within,
     level_from_dict,
     present,
-)
-from recordkit.match._prepare import (
-    EMAIL_KEY,
-    EMAIL_LOCAL,
-    Factored,
-    Gathered,
-    Objects,
-    date_parts,
-    family_ids,
-    mapped,
-    nickname_families,
-    numbers,
 )
 
 __all__ = [

@@ -13,7 +13,8 @@ import numpy.typing as npt
 
 from recordkit._errors import RecordkitError, SchemaError, shorten
 from recordkit.match._comparison import Comparator, Comparison
-from recordkit.match._prepare import Gathered, Objects, Prep, prepare_factored
+from recordkit.match._factored import Gathered, Objects
+from recordkit.match._prepare import Prep, prepare_factored
 from recordkit.schema import Record
 from recordkit.schema._schema import close_matches
 

@@ -28,10 +28,10 @@ from recordkit.match._cluster import (
 )
 from recordkit.match._data import Prepared
 from recordkit.match._explain import MatchExplanation
+from recordkit.match._factored import Objects
 from recordkit.match._graph import guarded_groups
 from recordkit.match._matcher import Matcher, Scored
 from recordkit.match._model import FellegiSunter
-from recordkit.match._prepare import Objects
 from recordkit.schema import Record
 from recordkit.schema._schema import close_matches
 

@@ -1,0 +1,154 @@
+"""
+Columns held as codes into their distinct values, and pair features gathered lazily.
+
+A million-row column with a hundred thousand distinct values is normalized, featurized and
+keyed a hundred thousand times, then expanded to rows with a numpy take.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["Factored", "Gathered", "Objects"]
+
+Objects = npt.NDArray[np.object_]
+
+
+@attrs.frozen(eq=False)
+class Factored:
+    """
+    A column as codes into its distinct values: work per distinct value, then a take.
+
+    .. versionadded:: 0.1.0
+    """
+
+    codes: npt.NDArray[np.int64]
+    uniques: Objects
+
+    @classmethod
+    def of(cls, values: Sequence[Any] | Objects | Factored) -> Factored:
+        """
+        Factor *values* (a sequence or an object array) by equality.
+        """
+        if isinstance(values, Factored):
+            return values
+        cells = values.tolist() if isinstance(values, np.ndarray) else list(values)
+        if len(cells) == 1:  # one record at the point of entry: nothing to factor
+            one = np.empty(1, dtype=object)
+            one[0] = cells[0]
+            return cls(np.zeros(1, dtype=np.int64), one)
+        table: dict[Any, int] = {}
+        try:
+            # dict.fromkeys, zip and map run in C: no Python-level step per cell
+            table = dict(zip(dict.fromkeys(cells), itertools.count(), strict=False))
+            codes = np.fromiter(map(table.__getitem__, cells), dtype=np.int64, count=len(cells))
+        except TypeError:  # an unhashable cell: each such cell is its own value
+            table = {}
+            extra: list[Any] = []
+            out = []
+            for v in cells:
+                try:
+                    out.append(table.setdefault(v, len(table)))
+                except TypeError:
+                    extra.append(v)
+                    out.append(-len(extra))
+            n = len(table)
+            codes = np.array([c if c >= 0 else n - c - 1 for c in out], dtype=np.int64)
+            uniques = np.empty(n + len(extra), dtype=object)
+            uniques[:n] = list(table)
+            uniques[n:] = extra
+            return cls(codes, uniques)
+        uniques = np.empty(len(table), dtype=object)
+        uniques[:] = list(table)
+        return cls(codes, uniques)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def values(self) -> Objects:
+        """
+        The column, row by row.
+        """
+        out: Objects = self.uniques[self.codes] if len(self.uniques) else self._empty()
+        return out
+
+    def _empty(self) -> Objects:
+        return np.full(len(self.codes), None, dtype=object)
+
+    def map(self, fn: Callable[[Any], Any]) -> Factored:
+        """
+        *fn* applied once per distinct value (the codes stay).
+        """
+        uniques = np.empty(len(self.uniques), dtype=object)
+        uniques[:] = [fn(u) for u in self.uniques.tolist()]
+        return Factored(self.codes, uniques)
+
+    def rows(self, fn: Callable[[Any], Any], dtype: Any, width: int | None = None) -> Any:
+        """
+        *fn* per distinct value as a numeric array, expanded to rows.
+        """
+        out = [fn(u) for u in self.uniques.tolist()]
+        shape = (len(out),) if width is None else (len(out), width)
+        table = np.array(out, dtype=dtype).reshape(shape)
+        if not len(table):
+            return np.zeros((len(self.codes), *shape[1:]), dtype=dtype)
+        return table[self.codes]
+
+    def recode(self, fn: Callable[[Any], Any]) -> npt.NDArray[np.int64]:
+        """
+        Codes of ``fn(value)`` per row, equal results sharing a code; ``-1`` for ``None``.
+        """
+        table: dict[Any, int] = {}
+        per_unique = np.fromiter(
+            (
+                -1 if (r := fn(u)) is None else table.setdefault(r, len(table))
+                for u in self.uniques.tolist()
+            ),
+            dtype=np.int64,
+            count=len(self.uniques),
+        )
+        if not len(per_unique):
+            return np.full(len(self.codes), -1, dtype=np.int64)
+        out: npt.NDArray[np.int64] = per_unique[self.codes]
+        return out
+
+
+class Gathered(Mapping[str, npt.NDArray[Any]]):
+    """
+    Row features gathered lazily for one side of many pairs.
+
+    ``take`` fetches only the pairs still undecided, so a feature that only deep levels
+    read is never gathered whole.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, features: Mapping[str, npt.NDArray[Any]], rows: npt.NDArray[np.int64]):
+        self._features = features
+        self._rows = rows
+        self._done: dict[str, npt.NDArray[Any]] = {}
+
+    def __getitem__(self, key: str) -> npt.NDArray[Any]:
+        if key not in self._done:
+            self._done[key] = self._features[key][self._rows]
+        return self._done[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._features)
+
+    def __len__(self) -> int:
+        return len(self._features)
+
+    def take(self, key: str, pairs: npt.NDArray[np.int64]) -> npt.NDArray[Any]:
+        """
+        Feature *key* for the given pairs only.
+        """
+        if key in self._done:
+            return self._done[key][pairs]
+        return self._features[key][self._rows[pairs]]

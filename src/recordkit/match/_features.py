@@ -1,0 +1,164 @@
+"""
+Features derived from prepared values: canonical mailboxes, name families, date parts.
+
+Each runs once per distinct value (see `Factored`) and comes back aligned with rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import importlib.resources
+from collections.abc import Callable, Mapping
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+from recordkit.match._factored import Factored, Objects
+from recordkit.match._prepare import number_of
+from recordkit.rules import fold_key
+
+__all__ = ["date_parts", "email_key", "family_ids", "mapped", "nickname_families", "numbers"]
+
+
+_PLUS_TAGS: Final = frozenset(
+    {
+        "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com",
+        "icloud.com", "me.com", "mac.com", "fastmail.com", "fastmail.fm", "protonmail.com",
+        "proton.me", "pm.me", "zoho.com", "yandex.ru", "yandex.com",
+    }
+)  # fmt: skip
+_DOTLESS: Final = frozenset({"gmail.com", "googlemail.com"})
+_DASH_TAGS: Final = frozenset({"yahoo.com", "ymail.com", "rocketmail.com"})
+
+
+def email_key(address: object) -> str | None:
+    """
+    The mailbox an address delivers to, ignoring provider-specific variations.
+
+    Gmail ignores dots in the local part and ``googlemail.com`` is ``gmail.com``; most large
+    providers drop a ``+tag`` (Yahoo a ``-tag``).
+
+    Example:
+        >>> email_key("Ada.Lovelace+crm@googlemail.com")
+        'adalovelace@gmail.com'
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(address, str) or "@" not in address:
+        return None
+    local, _, domain = address.lower().rpartition("@")
+    if domain == "googlemail.com":
+        domain = "gmail.com"
+    if domain in _PLUS_TAGS:
+        local = local.split("+", 1)[0]
+    elif domain in _DASH_TAGS:
+        local = local.split("-", 1)[0]
+    if domain in _DOTLESS:
+        local = local.replace(".", "")
+    return f"{local}@{domain}" if local else None
+
+
+def _email_local(address: object) -> str | None:
+    key = email_key(address)
+    return key.rpartition("@")[0] if key else None
+
+
+def nickname_families(path: str | None = None) -> dict[str, tuple[str, ...]]:
+    """
+    Folded first name → the name families it belongs to (``bob`` → ``("robert",)``).
+
+    Reads the bundled ``nicknames.csv`` (``name,nickname`` rows), or the CSV at *path*.
+
+    .. versionadded:: 0.1.0
+    """
+    if path is None:
+        text = (
+            importlib.resources.files("recordkit.data")
+            .joinpath("nicknames.csv")
+            .read_text(encoding="utf-8")
+        )
+    else:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    families: dict[str, set[str]] = {}
+    for row in csv.DictReader(text.splitlines()):
+        name, nick = fold_key(row.get("name")), fold_key(row.get("nickname"))
+        if not name or not nick:
+            continue
+        families.setdefault(name, set()).add(name)
+        families.setdefault(nick, set()).add(name)
+    return {k: tuple(sorted(v)) for k, v in families.items()}
+
+
+def _ordinal(value: object) -> tuple[int, int, int, int]:
+    if not isinstance(value, str) or len(value) != 10:
+        return (-1, -1, -1, -1)
+    try:
+        y, m, d = int(value[:4]), int(value[5:7]), int(value[8:10])
+    except ValueError:
+        return (-1, -1, -1, -1)
+    try:
+        days = dt.date(y, m, d).toordinal()
+    except ValueError:
+        days = -1
+    return (y, m, d, days)
+
+
+def date_parts(values: Objects | Factored) -> npt.NDArray[np.int64]:
+    """
+    ``(year, month, day, ordinal day)`` per ISO date text; ``-1`` where not a date.
+    """
+    out: npt.NDArray[np.int64] = Factored.of(values).rows(_ordinal, np.int64, 4)
+    return out
+
+
+def numbers(values: Objects | Factored) -> npt.NDArray[np.float64]:
+    """
+    The values as floats (NaN where missing or not a number).
+    """
+
+    def one(value: object) -> float:
+        number = number_of(value)
+        return np.nan if number is None else number
+
+    out: npt.NDArray[np.float64] = Factored.of(values).rows(one, np.float64)
+    return out
+
+
+def family_ids(
+    values: Objects | Factored,
+    families: Mapping[str, tuple[str, ...]],
+    ids: Mapping[str, int],
+    width: int,
+) -> npt.NDArray[np.int32]:
+    """
+    Per row, the ids of the name families of each token of the value (``-1`` padded).
+    """
+    empty = (-1,) * width
+
+    def one(value: object) -> tuple[int, ...]:
+        if not isinstance(value, str):
+            return empty
+        found: list[int] = []
+        for token in value.split():
+            for fam in families.get(token, (token,)):
+                if fam in ids and ids[fam] not in found:
+                    found.append(ids[fam])
+        found = found[:width]
+        return (*found, *empty[len(found) :])
+
+    out: npt.NDArray[np.int32] = Factored.of(values).rows(one, np.int32, width)
+    return out
+
+
+def mapped(values: Objects | Factored, fn: Callable[[object], object]) -> Objects:
+    """
+    *fn* applied to each distinct value of *values*, as an object array.
+    """
+    return Factored.of(values).map(fn).values()
+
+
+EMAIL_KEY: Final = email_key
+EMAIL_LOCAL: Final = _email_local
