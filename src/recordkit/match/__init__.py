@@ -39,23 +39,20 @@ from recordkit.match._comparison import (
     text,
 )
 from recordkit.match._dedupe import MatchResult
+from recordkit.match._domain_levels import (
+    DateSwap,
+    DateWithin,
+    NameFamily,
+    NumberWithin,
+    Prefix,
+    Swapped,
+    level_from_dict,
+)
 from recordkit.match._estimate import EMResult
 from recordkit.match._explain import MatchExplanation, WeightTerm, probability_from_weight
 from recordkit.match._features import email_key, nickname_families
 from recordkit.match._index import Added, Index, Lookup, Match
-from recordkit.match._levels import (
-    DateSwap,
-    DateWithin,
-    Exact,
-    Level,
-    NameFamily,
-    NumberWithin,
-    Prefix,
-    Similar,
-    Swapped,
-    Within,
-    level_from_dict,
-)
+from recordkit.match._levels import Exact, Level, Similar, Within
 from recordkit.match._lineage import CellLineage, CellValue, Repoint
 from recordkit.match._matcher import Matcher, Scored
 from recordkit.match._merge import find_repoints, plan_merge

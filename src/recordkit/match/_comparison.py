@@ -20,6 +20,15 @@ import numpy as np
 import numpy.typing as npt
 
 from recordkit._errors import SchemaError, shorten
+from recordkit.match._domain_levels import (
+    DateSwap,
+    DateWithin,
+    NameFamily,
+    NumberWithin,
+    Prefix,
+    Swapped,
+    level_from_dict,
+)
 from recordkit.match._factored import Factored, Gathered, Objects
 from recordkit.match._features import (
     EMAIL_KEY,
@@ -30,21 +39,7 @@ from recordkit.match._features import (
     nickname_families,
     numbers,
 )
-from recordkit.match._levels import (
-    DateSwap,
-    DateWithin,
-    Exact,
-    Feats,
-    Level,
-    NameFamily,
-    NumberWithin,
-    Prefix,
-    Similar,
-    Swapped,
-    Within,
-    level_from_dict,
-    present,
-)
+from recordkit.match._levels import Exact, Feats, Level, Similar, Within, present
 
 __all__ = [
     "Comparator",

@@ -1,0 +1,286 @@
+"""
+Levels for names, dates, places and numbers: nicknames, swapped fields, date slips.
+
+They follow the same protocol as the text levels in `recordkit.match._levels`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar, Final
+
+import attrs
+import numpy as np
+
+from recordkit._errors import SchemaError, shorten
+from recordkit.match._levels import Bools, Exact, Feats, Level, Similar, Within, _label, present
+
+__all__ = [
+    "DateSwap",
+    "DateWithin",
+    "NameFamily",
+    "NumberWithin",
+    "Prefix",
+    "Swapped",
+    "level_from_dict",
+]
+
+
+@attrs.frozen
+class NameFamily(Level):
+    """
+    The first names belong to one name family (Bob/Robert, Liz/Elizabeth).
+
+    The families come from the bundled nickname table (or the comparison's own).
+
+    .. versionadded:: 0.1.0
+    """
+
+    kind: ClassVar[str] = "name_family"
+    label: str | None = None
+
+    def features(self, column: str) -> tuple[str, ...]:
+        """
+        The family ids of each name.
+        """
+        return (f"nick:{column}",)
+
+    def test(self, left: Feats, right: Feats, column: str) -> Bools:
+        """
+        Any family shared.
+        """
+        a, b = left[f"nick:{column}"], right[f"nick:{column}"]
+        if len(a) == 0:
+            return np.zeros(0, dtype=np.bool_)
+        same = (a[:, :, None] == b[:, None, :]) & (a[:, :, None] >= 0)
+        return np.asarray(same.any(axis=(1, 2)), dtype=np.bool_)
+
+    def describe(self, column: str) -> str:
+        """
+        ``nickname``.
+        """
+        return _label(self, "nickname / same name family")
+
+
+@attrs.frozen
+class Swapped(Level):
+    """
+    The column and *other* are swapped between the records (first and last names).
+
+    .. versionadded:: 0.1.0
+    """
+
+    kind: ClassVar[str] = "swapped"
+    other: str = ""
+    label: str | None = None
+
+    def features(self, column: str) -> tuple[str, ...]:
+        """
+        Both columns' values.
+        """
+        return (f"value:{column}", f"value:{self.other}")
+
+    def test(self, left: Feats, right: Feats, column: str) -> Bools:
+        """
+        ``left[column] == right[other]`` and ``left[other] == right[column]``, not all equal.
+        """
+        a1, a2 = left[f"value:{column}"], left[f"value:{self.other}"]
+        b1, b2 = right[f"value:{column}"], right[f"value:{self.other}"]
+        hit = (a1 == b2) & (a2 == b1) & (a1 != a2) & present(a1) & present(a2)
+        return np.asarray(hit, dtype=np.bool_)
+
+    def describe(self, column: str) -> str:
+        """
+        ``swapped with last_name``.
+        """
+        return _label(self, f"swapped with {self.other}")
+
+
+@attrs.frozen
+class DateSwap(Level):
+    """
+    The same year, with day and month swapped (03/07 against 07/03).
+
+    .. versionadded:: 0.1.0
+    """
+
+    kind: ClassVar[str] = "date_swap"
+    label: str | None = None
+
+    def features(self, column: str) -> tuple[str, ...]:
+        """
+        Date parts.
+        """
+        return (f"date:{column}",)
+
+    def test(self, left: Feats, right: Feats, column: str) -> Bools:
+        """
+        Year equal, month of one is the day of the other and the reverse.
+        """
+        a, b = left[f"date:{column}"], right[f"date:{column}"]
+        if len(a) == 0:
+            return np.zeros(0, dtype=np.bool_)
+        hit = (
+            (a[:, 0] >= 0)
+            & (a[:, 0] == b[:, 0])
+            & (a[:, 1] == b[:, 2])
+            & (a[:, 2] == b[:, 1])
+            & (a[:, 1] != a[:, 2])
+        )
+        return np.asarray(hit, dtype=np.bool_)
+
+    def describe(self, column: str) -> str:
+        """
+        ``day and month swapped``.
+        """
+        return _label(self, "day and month swapped")
+
+
+@attrs.frozen
+class DateWithin(Level):
+    """
+    Two dates at most *days* apart.
+
+    .. versionadded:: 0.1.0
+    """
+
+    kind: ClassVar[str] = "date_within"
+    days: int = 31
+    label: str | None = None
+
+    def features(self, column: str) -> tuple[str, ...]:
+        """
+        Date parts (with the ordinal day).
+        """
+        return (f"date:{column}",)
+
+    def test(self, left: Feats, right: Feats, column: str) -> Bools:
+        """
+        Both real dates, the difference within *days*.
+        """
+        a, b = left[f"date:{column}"], right[f"date:{column}"]
+        if len(a) == 0:
+            return np.zeros(0, dtype=np.bool_)
+        da, db = a[:, 3], b[:, 3]
+        return np.asarray((da >= 0) & (db >= 0) & (np.abs(da - db) <= self.days), dtype=np.bool_)
+
+    def describe(self, column: str) -> str:
+        """
+        ``within 31 days``.
+        """
+        return _label(self, f"within {self.days} days")
+
+
+@attrs.frozen
+class Prefix(Level):
+    """
+    The first *length* characters are equal (postcode district, street number).
+
+    .. versionadded:: 0.1.0
+    """
+
+    kind: ClassVar[str] = "prefix"
+    length: int = 3
+    label: str | None = None
+
+    def features(self, column: str) -> tuple[str, ...]:
+        """
+        The prefixes.
+        """
+        return (f"prefix{self.length}:{column}",)
+
+    def test(self, left: Feats, right: Feats, column: str) -> Bools:
+        """
+        Equal prefixes, present on both sides.
+        """
+        key = f"prefix{self.length}:{column}"
+        a, b = left[key], right[key]
+        return np.asarray((a == b) & present(a), dtype=np.bool_)
+
+    def describe(self, column: str) -> str:
+        """
+        ``first 3 characters``.
+        """
+        return _label(self, f"first {self.length} characters")
+
+
+@attrs.frozen
+class NumberWithin(Level):
+    """
+    Two numbers within *absolute* of each other, or within *relative* (a fraction).
+
+    .. versionadded:: 0.1.0
+    """
+
+    kind: ClassVar[str] = "number_within"
+    absolute: float | None = None
+    relative: float | None = None
+    label: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.absolute is None and self.relative is None:
+            raise SchemaError("number_within needs 'absolute' or 'relative'")
+
+    def features(self, column: str) -> tuple[str, ...]:
+        """
+        The values as floats.
+        """
+        return (f"num:{column}",)
+
+    def test(self, left: Feats, right: Feats, column: str) -> Bools:
+        """
+        Within the absolute or relative tolerance (NaN never is).
+        """
+        a, b = left[f"num:{column}"], right[f"num:{column}"]
+        diff = np.abs(a - b)
+        hit = np.zeros(len(a), dtype=np.bool_)
+        with np.errstate(invalid="ignore"):
+            if self.absolute is not None:
+                hit |= diff <= self.absolute
+            if self.relative is not None:
+                hit |= diff <= self.relative * np.maximum(np.abs(a), np.abs(b))
+        return hit
+
+    def describe(self, column: str) -> str:
+        """
+        ``within 5`` or ``within 10%``.
+        """
+        parts = []
+        if self.absolute is not None:
+            parts.append(f"within {self.absolute:g}")
+        if self.relative is not None:
+            parts.append(f"within {self.relative:.0%}")
+        return _label(self, " or ".join(parts))
+
+
+_LEVELS: Final[dict[str, type[Level]]] = {
+    cls.kind: cls
+    for cls in (Exact, Similar, Within, NameFamily, Swapped, DateSwap, DateWithin, Prefix)
+}
+_LEVELS[NumberWithin.kind] = NumberWithin
+
+
+def level_from_dict(data: Mapping[str, Any] | Level) -> Level:
+    """
+    Build a level from plain data (``{"kind": "similar", "metric": ..., "threshold": ...}``).
+
+    Raises:
+        SchemaError: unknown kind or options, with the valid kinds.
+
+    .. versionadded:: 0.1.0
+    """
+    if isinstance(data, Level):
+        return data
+    if not isinstance(data, Mapping):
+        raise SchemaError(f"a level is a mapping, got {shorten(data)}")
+    options = dict(data)
+    kind = options.pop("kind", None)
+    cls = _LEVELS.get(kind) if isinstance(kind, str) else None
+    if cls is None:
+        raise SchemaError(
+            f"unknown level kind {shorten(kind)}; one of {', '.join(sorted(_LEVELS))}"
+        )
+    try:
+        return cls(**options)
+    except TypeError as exc:
+        raise SchemaError(f"level {kind!r}: {exc}"[:300]) from None
