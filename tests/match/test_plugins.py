@@ -18,7 +18,7 @@ from recordkit.match import (
     block_on,
     comparator_from_dict,
 )
-from recordkit.match._comparison import installed_comparators
+from recordkit.match._library import installed_comparators
 
 
 class SameLength:

@@ -22,22 +22,7 @@ from recordkit.match._cluster import (
     ClusterSplit,
     assign_entity_ids,
 )
-from recordkit.match._comparison import (
-    Comparator,
-    Comparison,
-    address,
-    comparator_from_dict,
-    date,
-    email,
-    exact,
-    first_name,
-    installed_comparators,
-    name,
-    numeric,
-    phone,
-    postcode,
-    text,
-)
+from recordkit.match._comparison import Comparator, Comparison
 from recordkit.match._dedupe import MatchResult
 from recordkit.match._domain_levels import (
     DateSwap,
@@ -53,6 +38,20 @@ from recordkit.match._explain import MatchExplanation, WeightTerm, probability_f
 from recordkit.match._features import email_key, nickname_families
 from recordkit.match._index import Added, Index, Lookup, Match
 from recordkit.match._levels import Exact, Level, Similar, Within
+from recordkit.match._library import (
+    address,
+    comparator_from_dict,
+    date,
+    email,
+    exact,
+    first_name,
+    installed_comparators,
+    name,
+    numeric,
+    phone,
+    postcode,
+    text,
+)
 from recordkit.match._lineage import CellLineage, CellValue, Repoint
 from recordkit.match._matcher import Matcher, Scored
 from recordkit.match._merge import find_repoints, plan_merge

@@ -13,8 +13,8 @@ from typing import Any, Final
 
 from recordkit._errors import SchemaError
 from recordkit.match._blocking import BlockingRule
-from recordkit.match._comparison import (
-    Comparison,
+from recordkit.match._comparison import Comparison
+from recordkit.match._library import (
     address,
     date,
     email,

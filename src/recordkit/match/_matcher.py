@@ -25,10 +25,11 @@ from recordkit.match._blocking import (
     block_sizes,
     pairs_within,
 )
-from recordkit.match._comparison import Comparator, Comparison, comparator_from_dict
+from recordkit.match._comparison import Comparator, Comparison
 from recordkit.match._data import Prepared, read_data
 from recordkit.match._estimate import EMResult, em, random_pairs, tf_table, u_from_levels
 from recordkit.match._explain import MatchExplanation
+from recordkit.match._library import comparator_from_dict
 from recordkit.match._model import (
     FellegiSunter,
     MatchRule,
