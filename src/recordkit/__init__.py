@@ -25,7 +25,7 @@ from recordkit._errors import (
     ValidationError,
 )
 from recordkit._steward import BatchResult, QuarantinedRow, Steward
-from recordkit.engines import CellError, Columns
+from recordkit.engines import Columns
 from recordkit.governance import (
     AccessPolicy,
     Action,
@@ -163,7 +163,6 @@ __all__ = [
     "BlockingError",
     "Boolean",
     "Catalog",
-    "CellError",
     "CellLineage",
     "Change",
     "Check",
@@ -220,6 +219,7 @@ __all__ = [
     "RecordkitError",
     "Reference",
     "RuleSet",
+    "SQLStore",
     "Schema",
     "SchemaError",
     "Severity",

@@ -423,7 +423,7 @@ class _MergeVerbs(_StewardCore):
         self.audit.append(
             at=at,
             actor=actor.id,
-            action=Action.MERGE if action == "merge" else action,
+            action=Action(action),
             schema=self.schema.name,
             record_ids=record_ids,
             fields=self.schema.field_names,

@@ -9,17 +9,15 @@ a chunk: an expensive conversion runs once per distinct value, not once per cell
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any
 
 import attrs
 
-from recordkit._errors import CoercionError, RecordkitError, shorten
-from recordkit.schema import Schema
-from recordkit.schema._schema import close_matches
+from recordkit._errors import RecordkitError, shorten
 
-__all__ = ["CellError", "Columns", "chunks", "coerce_columns"]
+__all__ = ["Columns", "chunks"]
 
 
 @attrs.frozen
@@ -64,80 +62,6 @@ class Columns:
         Row *index* as a mapping (for error reports and quarantine).
         """
         return {name: column[index] for name, column in self.data.items()}
-
-
-@attrs.frozen
-class CellError:
-    """
-    One cell a batch step could not process: its row, its field and why.
-
-    .. versionadded:: 0.1.0
-    """
-
-    row: int
-    field: str
-    reason: str
-    value: Any = None
-
-    def __str__(self) -> str:
-        return f"row {self.row}, field {self.field!r}: {self.reason}"
-
-
-_UNSET = object()
-
-
-def _memo_key(raw: object) -> Hashable | None:
-    """
-    A cache key that tells ``1`` from ``True`` and ``"1"``; ``None`` if unhashable.
-    """
-    try:
-        hash(raw)
-    except TypeError:
-        return None
-    return (type(raw), raw)
-
-
-def coerce_columns(
-    schema: Schema, columns: Columns
-) -> tuple[dict[str, list[Any]], list[CellError]]:
-    """
-    Coerce every column of *columns* to its field type, once per distinct value.
-
-    Returns the coerced columns (``None`` where a cell failed) and the failed cells. Columns
-    that name no field of *schema* are reported cell by cell, never dropped silently.
-    """
-    out: dict[str, list[Any]] = {}
-    errors: list[CellError] = []
-    for name, column in columns.data.items():
-        if name not in schema:
-            hint = close_matches(name, schema.field_names)
-            reason = f"unknown field {shorten(name)}" + (
-                f" (did you mean {hint[0]!r}?)" if hint else ""
-            )
-            errors.extend(
-                CellError(i, name, reason, v) for i, v in enumerate(column) if v is not None
-            )
-            continue
-        field = schema.field(name)
-        memo: dict[Hashable, Any] = {}
-        values: list[Any] = []
-        for i, raw in enumerate(column):
-            key = _memo_key(raw)
-            result = memo.get(key, _UNSET) if key is not None else _UNSET
-            if result is _UNSET:
-                try:
-                    result = field.coerce(raw)
-                except CoercionError as exc:
-                    result = exc
-                if key is not None:
-                    memo[key] = result
-            if isinstance(result, CoercionError):
-                errors.append(CellError(i, name, result.reason, raw))
-                values.append(None)
-            else:
-                values.append(result)
-        out[name] = values
-    return out, errors
 
 
 def chunks(rows: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Mapping[str, Any]]]:

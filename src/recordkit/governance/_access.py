@@ -30,6 +30,7 @@ class Action(enum.StrEnum):
     CREATE = "create"
     UPDATE = "update"
     MERGE = "merge"
+    UNMERGE = "unmerge"
     TRANSITION = "transition"
     ERASE = "erase"
 
