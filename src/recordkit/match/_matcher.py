@@ -27,7 +27,6 @@ from recordkit.match._blocking import (
 )
 from recordkit.match._comparison import Comparator, Comparison
 from recordkit.match._data import Prepared, read_data
-from recordkit.match._estimate import EMResult, em, random_pairs, tf_table, u_from_levels
 from recordkit.match._explain import MatchExplanation
 from recordkit.match._library import comparator_from_dict
 from recordkit.match._model import (
@@ -348,75 +347,9 @@ class Matcher:
         """
         `fit` on data already prepared and compared (so `dedupe` does that work once).
         """
-        n = len(prepared)
-        # sample in id order, so the model does not depend on the order rows came in
-        order = np.argsort(np.asarray(prepared.ids, dtype=object), kind="stable").astype(np.int64)
-        src = None if prepared.source is None else prepared.source[order]
-        sample = min(self.sample_pairs, max(100_000, 50 * n))
-        ra, rb = random_pairs(n, sample, seed=self.seed, source=src)
-        ra, rb = order[ra], order[rb]
-        random_levels = self.compare(prepared, ra, rb)
-        u = {c.name: u_from_levels(random_levels[c.name], len(c.labels)) for c in self.comparisons}
-        names = [c.name for c in self.comparisons]
-        m_values = self._em_sessions(prepared, levels, u)
-        # with m and u set, EM over all candidate pairs finds the share that match; that
-        # many matches among all pairs of records is the prior
-        blocked = len(levels[names[0]]) if names and names[0] in levels else 0
-        if prepared.source is None:
-            total = n * (n - 1) // 2
-        else:
-            left = int((prepared.source == 0).sum())
-            total = left * (n - left)
-        share = em([levels[nm] for nm in names], names, u, prior=0.1, fixed_m=m_values).prior
-        prior = min(max(share * blocked / max(total, 1), 1.0 / max(total, 1), 1e-12), 0.5)
-        result = EMResult(m_values, prior, 0)
-        tf: dict[str, dict[str, float]] = {}
-        floor: dict[str, float] = {}
-        for c in self.comparisons:
-            if c.term_frequency:
-                col = prepared.columns[c.columns[0]]
-                tf[c.name], floor[c.name] = tf_table(col.tolist())
-        model = FellegiSunter(prior, result.m, u, tf=tf, tf_floor=floor)
-        return attrs.evolve(self, model=model)
+        from recordkit.match._fit import fit_model
 
-    def _em_sessions(
-        self, prepared: Prepared, levels: Levels, u: dict[str, tuple[float, ...]]
-    ) -> dict[str, tuple[float, ...]]:
-        """
-        The m of each comparison, by EM once per blocking rule on the pairs it finds.
-
-        A comparison reading a rule's columns agrees on every pair of that rule, so it
-        carries no evidence there: it is left out of that session and learned in the
-        others (as Splink trains). Each comparison takes its m from the purest session that
-        learned it (the highest share of matches): a rule on a near-unique key (email,
-        phone) yields almost only matches, so the m it gives does not depend on EM telling
-        matches from namesakes.
-        """
-        names = [c.name for c in self.comparisons]
-        if not names or not len(levels[names[0]]):
-            return {nm: em([], [nm], u).m[nm] for nm in names}
-        left, right = prepared.memo["pairs"]
-        found: dict[str, list[tuple[float, tuple[float, ...]]]] = {nm: [] for nm in names}
-        for rule, code in zip(self.blocking, self._codes(prepared), strict=True):
-            rows = np.flatnonzero((code[left] == code[right]) & (code[left] >= 0))
-            if len(rows) < 20:
-                continue
-            used = set(rule.columns)
-            # comparisons on the rule's own columns agree by construction: they carry no
-            # evidence in this session and are left out of it
-            learn = [c.name for c in self.comparisons if not used & set(c.columns)]
-            if not learn:
-                continue
-            session = em([levels[nm][rows] for nm in learn], learn, u, prior=0.3)
-            for nm in learn:
-                found[nm].append((session.prior, session.m[nm]))
-        out = {}
-        for nm in names:
-            if found[nm]:
-                out[nm] = max(found[nm], key=lambda found_m: found_m[0])[1]
-            else:  # learned in no session: EM over every candidate pair
-                out[nm] = em([levels[x] for x in names], names, u, prior=0.1).m[nm]
-        return out
+        return attrs.evolve(self, model=fit_model(self, prepared, levels))
 
     def _fitted(self) -> FellegiSunter | WeightedRules:
         if self.model is None:
