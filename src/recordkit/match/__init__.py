@@ -53,7 +53,7 @@ from recordkit.match._library import (
     text,
 )
 from recordkit.match._lineage import CellLineage, CellValue, Repoint
-from recordkit.match._matcher import Matcher, Scored
+from recordkit.match._matcher import Matcher
 from recordkit.match._merge import find_repoints, plan_merge
 from recordkit.match._merge_plan import MERGED, MergeError, MergePlan
 from recordkit.match._merge_policy import SURVIVOR_RULES, MergePolicy
@@ -61,6 +61,7 @@ from recordkit.match._merge_record import Merge
 from recordkit.match._merge_undo import Conflict, Unmerge, UnmergeConflict, plan_unmerge
 from recordkit.match._model import FellegiSunter, MatchRule, WeightedRules
 from recordkit.match._prepare import Prep
+from recordkit.match._scoring import Scored
 from recordkit.match._screen import DuplicateCheck, DuplicateError, Verdict
 from recordkit.match._survivorship import Candidate, Choice, SurvivorshipStrategy
 from recordkit.match._survivorship_data import Survive, strategy_from_data

@@ -18,7 +18,8 @@ from recordkit.match._explain import MatchExplanation
 from recordkit.match._graph import partition
 
 if TYPE_CHECKING:
-    from recordkit.match._matcher import Matcher, Scored
+    from recordkit.match._matcher import Matcher
+    from recordkit.match._scoring import Scored
 
 __all__ = ["MatchResult", "dedupe", "link"]
 

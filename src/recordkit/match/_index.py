@@ -30,8 +30,9 @@ from recordkit.match._data import Prepared
 from recordkit.match._explain import MatchExplanation
 from recordkit.match._factored import Objects
 from recordkit.match._graph import guarded_groups
-from recordkit.match._matcher import Matcher, Scored
+from recordkit.match._matcher import Matcher
 from recordkit.match._model import FellegiSunter
+from recordkit.match._scoring import Scored
 from recordkit.schema import Record
 from recordkit.schema._schema import close_matches
 

@@ -33,15 +33,15 @@ from recordkit.match._model import (
     FellegiSunter,
     MatchRule,
     WeightedRules,
-    explain_pair,
     model_from_dict,
 )
 from recordkit.match._prepare import Prep
+from recordkit.match._scoring import Scored, explain_scored, score_pairs
 
 if TYPE_CHECKING:
     from recordkit.match._dedupe import MatchResult
 
-__all__ = ["Matcher", "Scored"]
+__all__ = ["Matcher"]
 
 Ints = npt.NDArray[np.int64]
 Levels = dict[str, npt.NDArray[np.int8]]
@@ -69,23 +69,6 @@ def _match_rules(value: Sequence[Any]) -> tuple[MatchRule, ...]:
 
 def _preps(value: Mapping[str, Any]) -> dict[str, Prep]:
     return {str(k): Prep.from_dict(v) for k, v in value.items()}
-
-
-@attrs.frozen(eq=False)
-class Scored:
-    """
-    Candidate pairs with their levels, match weights and verdicts (columnar).
-
-    .. versionadded:: 0.1.0
-    """
-
-    left: Ints
-    right: Ints
-    levels: Levels
-    weight: npt.NDArray[np.float64]
-    match: npt.NDArray[np.bool_]
-    rule: npt.NDArray[np.int8]  # 0 none, 1 must_match, 2 never_match
-    report: BlockingReport
 
 
 @attrs.frozen(repr=False)
@@ -351,7 +334,13 @@ class Matcher:
 
         return attrs.evolve(self, model=fit_model(self, prepared, levels))
 
-    def _fitted(self) -> FellegiSunter | WeightedRules:
+    def fitted(self) -> FellegiSunter | WeightedRules:
+        """
+        The model, checked to be there.
+
+        Raises:
+            RecordkitError: the matcher has not been fitted.
+        """
         if self.model is None:
             raise RecordkitError("this matcher has no model yet: call fit(data) first")
         return self.model
@@ -360,36 +349,7 @@ class Matcher:
         """
         Match weights and verdicts for compared pairs.
         """
-        model = self._fitted()
-        labels = self.labels
-        weight = np.zeros(len(left), dtype=np.float64)
-        for c in self.comparisons:
-            lv = levels[c.name]
-            if isinstance(model, WeightedRules):
-                weight += model.table(c.name, c.labels)[lv]
-                continue
-            weight += model.weights(c.name)[lv]
-            if c.name in model.tf:
-                exact = lv == 1
-                if exact.any():
-                    values = prepared.columns[c.columns[0]][left[exact]]
-                    freq = model.frequency(c.name, values.tolist())
-                    weight[exact] += model.tf_adjustment(c.name, freq)
-        if isinstance(model, FellegiSunter):
-            weight += model.prior_weight
-            with np.errstate(over="ignore"):
-                prob = 1.0 / (1.0 + np.exp2(-weight))
-            match = prob >= self.threshold
-        else:
-            match = weight >= self.threshold
-        rule = np.zeros(len(left), dtype=np.int8)
-        for r in self.must_match:
-            rule[r.mask(levels, labels)] = 1
-        for r in self.never_match:
-            rule[r.mask(levels, labels)] = 2
-        match = (match | (rule == 1)) & (rule != 2)
-        report = BlockingReport(())
-        return Scored(left, right, levels, weight, match, rule, report)
+        return score_pairs(self, prepared, left, right, levels)
 
     def explain(self, left: object, right: object) -> MatchExplanation:
         """
@@ -405,28 +365,7 @@ class Matcher:
         """
         The explanation of pair *k* of *scored*.
         """
-        model = self._fitted()
-        i, j = int(scored.left[k]), int(scored.right[k])
-        names = [c.name for c in self.comparisons]
-        values = {
-            c.name: (prepared.columns[c.columns[0]][i], prepared.columns[c.columns[0]][j])
-            for c in self.comparisons
-        }
-        rule = None
-        if scored.rule[k] == 1:
-            rule = "must_match: " + " or ".join(r.name for r in self.must_match)
-        elif scored.rule[k] == 2:
-            rule = "never_match: " + " or ".join(r.name for r in self.never_match)
-        return explain_pair(
-            model,
-            prepared.ids[i],
-            prepared.ids[j],
-            names,
-            self.labels,
-            {n: int(scored.levels[n][k]) for n in names},
-            values,
-            rule,
-        )
+        return explain_scored(self, prepared, scored, k)
 
     def dedupe(
         self,

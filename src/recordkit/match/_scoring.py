@@ -1,0 +1,109 @@
+"""
+Scoring compared pairs: match weights, verdicts, deterministic rules, explanations.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from recordkit.match._blocking import BlockingReport
+from recordkit.match._data import Prepared
+from recordkit.match._explain import MatchExplanation
+from recordkit.match._model import FellegiSunter, WeightedRules, explain_pair
+
+if TYPE_CHECKING:
+    from recordkit.match._matcher import Matcher
+
+__all__ = ["Scored", "explain_scored", "score_pairs"]
+
+Ints = npt.NDArray[np.int64]
+Levels = dict[str, npt.NDArray[np.int8]]
+
+
+@attrs.frozen(eq=False)
+class Scored:
+    """
+    Candidate pairs with their levels, match weights and verdicts (columnar).
+
+    .. versionadded:: 0.1.0
+    """
+
+    left: Ints
+    right: Ints
+    levels: Levels
+    weight: npt.NDArray[np.float64]
+    match: npt.NDArray[np.bool_]
+    rule: npt.NDArray[np.int8]  # 0 none, 1 must_match, 2 never_match
+    report: BlockingReport
+
+
+def score_pairs(
+    matcher: Matcher, prepared: Prepared, left: Ints, right: Ints, levels: Levels
+) -> Scored:
+    """
+    Match weights and verdicts for compared pairs.
+    """
+    model = matcher.fitted()
+    labels = matcher.labels
+    weight = np.zeros(len(left), dtype=np.float64)
+    for c in matcher.comparisons:
+        lv = levels[c.name]
+        if isinstance(model, WeightedRules):
+            weight += model.table(c.name, c.labels)[lv]
+            continue
+        weight += model.weights(c.name)[lv]
+        if c.name in model.tf:
+            exact = lv == 1
+            if exact.any():
+                values = prepared.columns[c.columns[0]][left[exact]]
+                freq = model.frequency(c.name, values.tolist())
+                weight[exact] += model.tf_adjustment(c.name, freq)
+    if isinstance(model, FellegiSunter):
+        weight += model.prior_weight
+        with np.errstate(over="ignore"):
+            prob = 1.0 / (1.0 + np.exp2(-weight))
+        match = prob >= matcher.threshold
+    else:
+        match = weight >= matcher.threshold
+    rule = np.zeros(len(left), dtype=np.int8)
+    for r in matcher.must_match:
+        rule[r.mask(levels, labels)] = 1
+    for r in matcher.never_match:
+        rule[r.mask(levels, labels)] = 2
+    match = (match | (rule == 1)) & (rule != 2)
+    report = BlockingReport(())
+    return Scored(left, right, levels, weight, match, rule, report)
+
+
+def explain_scored(
+    matcher: Matcher, prepared: Prepared, scored: Scored, k: int
+) -> MatchExplanation:
+    """
+    The explanation of pair *k* of *scored*.
+    """
+    model = matcher.fitted()
+    i, j = int(scored.left[k]), int(scored.right[k])
+    names = [c.name for c in matcher.comparisons]
+    values = {
+        c.name: (prepared.columns[c.columns[0]][i], prepared.columns[c.columns[0]][j])
+        for c in matcher.comparisons
+    }
+    rule = None
+    if scored.rule[k] == 1:
+        rule = "must_match: " + " or ".join(r.name for r in matcher.must_match)
+    elif scored.rule[k] == 2:
+        rule = "never_match: " + " or ".join(r.name for r in matcher.never_match)
+    return explain_pair(
+        model,
+        prepared.ids[i],
+        prepared.ids[j],
+        names,
+        matcher.labels,
+        {n: int(scored.levels[n][k]) for n in names},
+        values,
+        rule,
+    )
