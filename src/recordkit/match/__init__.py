@@ -36,7 +36,7 @@ from recordkit.match._domain_levels import (
 from recordkit.match._estimate import EMResult
 from recordkit.match._explain import MatchExplanation, WeightTerm, probability_from_weight
 from recordkit.match._features import email_key, nickname_families
-from recordkit.match._index import Added, Index, Lookup, Match
+from recordkit.match._index import Index
 from recordkit.match._levels import Exact, Level, Similar, Within
 from recordkit.match._library import (
     address,
@@ -53,6 +53,7 @@ from recordkit.match._library import (
     text,
 )
 from recordkit.match._lineage import CellLineage, CellValue, Repoint
+from recordkit.match._lookup import Added, Lookup, Match
 from recordkit.match._matcher import Matcher
 from recordkit.match._merge import find_repoints, plan_merge
 from recordkit.match._merge_plan import MERGED, MergeError, MergePlan

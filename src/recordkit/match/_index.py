@@ -27,88 +27,18 @@ from recordkit.match._cluster import (
     assign_entity_ids,
 )
 from recordkit.match._data import Prepared
-from recordkit.match._explain import MatchExplanation
 from recordkit.match._factored import Objects
 from recordkit.match._graph import guarded_groups
+from recordkit.match._lookup import Added, Lookup, Match
 from recordkit.match._matcher import Matcher
 from recordkit.match._model import FellegiSunter
 from recordkit.match._scoring import Scored
 from recordkit.schema import Record
 from recordkit.schema._schema import close_matches
 
-__all__ = ["Added", "Index", "Lookup", "Match"]
+__all__ = ["Index"]
 
 _RULE_WEIGHT: Final = 99.0
-
-
-@attrs.frozen
-class Match:
-    """
-    One existing record the new one matches: which, in which entity, how sure, and why.
-
-    .. versionadded:: 0.1.0
-    """
-
-    record_id: str
-    entity_id: str
-    probability: float
-    weight: float
-    explanation: MatchExplanation
-
-
-@attrs.frozen
-class Lookup:
-    """
-    The answer to "is this a duplicate?": the matches, best first, and what was skipped.
-
-    Args:
-        matches: records at or above the threshold, best first.
-        candidates: how many records blocking proposed.
-        skipped: blocking rules not used because their block for this record is larger
-            than the index's ``max_block`` (a value shared by too many records).
-
-    .. versionadded:: 0.1.0
-    """
-
-    matches: tuple[Match, ...]
-    candidates: int
-    skipped: tuple[str, ...] = ()
-
-    @property
-    def is_duplicate(self) -> bool:
-        """
-        Whether any existing record matches.
-        """
-        return bool(self.matches)
-
-    @property
-    def best(self) -> Match | None:
-        """
-        The strongest match, if any.
-        """
-        return self.matches[0] if self.matches else None
-
-    @property
-    def entity_ids(self) -> tuple[str, ...]:
-        """
-        The entities matched, strongest first, each once.
-        """
-        return tuple(dict.fromkeys(m.entity_id for m in self.matches))
-
-
-@attrs.frozen
-class Added:
-    """
-    What adding a record did: its entity, the lookup behind it, merges and splits.
-
-    .. versionadded:: 0.1.0
-    """
-
-    record_id: str
-    entity_id: str
-    lookup: Lookup
-    merges: tuple[ClusterMerge, ...] = ()
-    splits: tuple[ClusterSplit, ...] = ()
 
 
 class _Column:

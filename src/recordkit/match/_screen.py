@@ -15,7 +15,8 @@ from typing import Final
 import attrs
 
 from recordkit._errors import RecordkitError, shorten
-from recordkit.match._index import Added, Index, Lookup, Match
+from recordkit.match._index import Index
+from recordkit.match._lookup import Added, Lookup, Match
 
 __all__ = ["DuplicateCheck", "DuplicateError", "Verdict"]
 
