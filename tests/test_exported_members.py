@@ -6,7 +6,6 @@ import inspect
 
 import recordkit
 
-
 # Names loaded on first use (they need an optional extra).
 LAZY = {"SQLStore"}
 
