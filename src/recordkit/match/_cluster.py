@@ -29,8 +29,13 @@ __all__ = [
 
 
 def _sorted_ids(value: Iterable[str]) -> tuple[str, ...]:
-    if type(value) is tuple and len(value) == 1 and type(value[0]) is str:
-        return value  # the common case, a single record, needs no work
+    kind = type(value)
+    if kind is tuple or kind is list:  # the common cases: one or two records, in order
+        seq: Any = value
+        if len(seq) == 1 and type(seq[0]) is str:
+            return seq if kind is tuple else (seq[0],)  # type: ignore[no-any-return,unused-ignore]
+        if len(seq) == 2 and type(seq[0]) is str and type(seq[1]) is str and seq[0] < seq[1]:
+            return (seq[0], seq[1])
     if isinstance(value, str):
         raise RecordkitError(f"record ids must be a collection, not one string {shorten(value)}")
     ids = tuple(sorted(set(value)))
@@ -69,6 +74,15 @@ class Cluster:
 
     def __len__(self) -> int:
         return len(self.record_ids)
+
+    @classmethod
+    def _checked(cls, entity_id: str, record_ids: tuple[str, ...]) -> Cluster:
+        # record ids already checked and sorted by assign_entity_ids: skip the converter
+        # (a first run over a million records builds most clusters here)
+        made = object.__new__(cls)
+        object.__setattr__(made, "entity_id", entity_id)
+        object.__setattr__(made, "record_ids", record_ids)
+        return made
 
     def __contains__(self, record_id: object) -> bool:
         return record_id in self.record_ids
@@ -207,7 +221,7 @@ def assign_entity_ids(
         raise RecordkitError(f"record {shorten(twice)} is in two clusters")
     if not previous and new_id is None:
         # a first run: every group is named by its smallest record, which is unique
-        return Assignment([Cluster(ids[0], ids) for ids in members])
+        return Assignment([Cluster._checked(ids[0], ids) for ids in members])
     claims: list[tuple[int, str, int]] = []
     for gi, ids in enumerate(members):
         counts = Counter(previous[r] for r in ids if r in previous)

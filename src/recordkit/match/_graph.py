@@ -103,6 +103,16 @@ def partition(
     two = two[np.argsort(labels[two], kind="stable")]
     out.extend(sorted(p) for p in names[two].reshape(-1, 2).tolist())
     big = size_of > 2
+    # a component where every pair is an edge cannot be a chain: it needs no guard
+    edges_in = np.bincount(labels[left], minlength=n)
+    complete = big & (edges_in[labels] == sizes[labels] * (sizes[labels] - 1) // 2)
+    if complete.any():
+        rows = np.flatnonzero(complete)
+        rows = rows[np.argsort(labels[rows], kind="stable")]
+        lab = labels[rows]
+        cuts = np.flatnonzero(lab[1:] != lab[:-1]) + 1
+        out.extend(sorted(g) for g in np.split(names[rows], cuts) if len(g))
+        big &= ~complete
     order = np.argsort(labels, kind="stable")
     if big.any():
         edge_label = labels[left]

@@ -115,7 +115,7 @@ class Matcher:
     model: FellegiSunter | WeightedRules | None = attrs.field(default=None, kw_only=True)
     max_pairs: int = attrs.field(default=20_000_000, kw_only=True)
     chain_guard: float = attrs.field(default=0.3, kw_only=True)
-    sample_pairs: int = attrs.field(default=400_000, kw_only=True)
+    sample_pairs: int = attrs.field(default=250_000, kw_only=True)
     seed: int = attrs.field(default=0, kw_only=True)
     schema: str | None = attrs.field(default=None, kw_only=True)
 
