@@ -441,6 +441,26 @@ def schema_to_dict(schema: Schema) -> dict[str, Any]:
     return out
 
 
+_BREAKS: Final = frozenset("\n\r\x85\u2028\u2029")
+
+
+class _Dumper(yaml.SafeDumper):
+    """
+    SafeDumper that double-quotes text with line breaks or unprintable characters.
+
+    Plain and single-quoted YAML fold line breaks (NEL and LINE SEPARATOR included), so
+    such text would not load back as written; double quotes escape them.
+    """
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    quoted = not value.isprintable() or any(c in _BREAKS for c in value)
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"' if quoted else None)
+
+
+_Dumper.add_representer(str, _represent_text)
+
+
 def dump_schema(schema: Schema, *, format: Literal["yaml", "json"] = "yaml") -> str:
     """
     Write *schema* as YAML (default) or JSON text.
@@ -450,7 +470,7 @@ def dump_schema(schema: Schema, *, format: Literal["yaml", "json"] = "yaml") -> 
     data = schema_to_dict(schema)
     if format == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def bundled_schema(name: str) -> Schema:
