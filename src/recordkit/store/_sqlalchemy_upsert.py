@@ -11,14 +11,13 @@ concurrent writer changed a row in between, the whole upsert rolls back with a
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any, Final
 
 import sqlalchemy as sa
 
 from recordkit._errors import ConflictError, StoreError, shorten
+from recordkit.rules._chunk import collector_paused
 from recordkit.schema import Record
 from recordkit.store._entries import UpsertResult
 from recordkit.store._resolve import Resolver
@@ -54,25 +53,6 @@ def _extras(old: Any, won: Sequence[str], new: Any, record_id: str) -> Any:
     if unknown:
         out["unknown"] = unknown
     return out or None
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """
-    Pause the cyclic garbage collector while a batch is encoded and written.
-
-    A batch makes hundreds of thousands of short-lived, acyclic objects (rows, JSON tuples,
-    driver parameters), and the collector kept re-scanning them, young, for nothing: that
-    cost as much as the encoding itself. Reference counting still frees them; the
-    collector's previous state is restored, whatever happens.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 Plan = tuple[
@@ -146,7 +126,9 @@ def upsert(
         ConflictError: a stored row changed between the read and the write.
         StoreError: a stored row's provenance or extras cannot be read.
     """
-    with _collector_paused():
+    # A batch makes hundreds of thousands of short-lived, acyclic objects (rows, JSON
+    # tuples, driver parameters); scanning them for cycles cost as much as encoding them.
+    with collector_paused():
         return _upsert(conn, codec, records, precedence, dialect)
 
 
