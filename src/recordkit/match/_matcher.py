@@ -9,7 +9,9 @@ lookups, cluster the edges.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -46,6 +48,7 @@ __all__ = ["Matcher"]
 Ints = npt.NDArray[np.int64]
 Levels = dict[str, npt.NDArray[np.int8]]
 _CHUNK = 2_000_000
+_THREADED = 50_000
 
 
 def _comparators(value: Sequence[Any]) -> tuple[Comparator, ...]:
@@ -274,19 +277,28 @@ class Matcher:
         """
         out: Levels = {c.name: np.zeros(len(left), np.int8) for c in self.comparisons}
         factored = prepared.memo.get("factored", {})
+
+        def one(c: Comparator, a: Ints, b: Ints) -> npt.NDArray[np.int8]:
+            keys = prepared.keys[c.name]
+            column = factored.get(c.columns[0]) if len(c.columns) == 1 else None
+            if isinstance(c, Comparison) and column is not None:
+                return self._compare_distinct(
+                    c, prepared, keys, column.codes, len(column.uniques), a, b
+                )
+            return c.compare(prepared.gather(keys, a), prepared.gather(keys, b))
+
         for start in range(0, len(left), _CHUNK):
             a, b = left[start : start + _CHUNK], right[start : start + _CHUNK]
-            for c in self.comparisons:
-                keys = prepared.keys[c.name]
-                column = factored.get(c.columns[0]) if len(c.columns) == 1 else None
-                if isinstance(c, Comparison) and column is not None:
-                    out[c.name][start : start + len(a)] = self._compare_distinct(
-                        c, prepared, keys, column.codes, len(column.uniques), a, b
-                    )
-                    continue
-                out[c.name][start : start + len(a)] = c.compare(
-                    prepared.gather(keys, a), prepared.gather(keys, b)
-                )
+            if len(a) < _THREADED:  # a lookup: threads would cost more than they save
+                for c in self.comparisons:
+                    out[c.name][start : start + len(a)] = one(c, a, b)
+                continue
+            # comparisons are independent, and numpy and rapidfuzz release the GIL for
+            # much of their work: run them side by side
+            with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+                done = {c.name: pool.submit(one, c, a, b) for c in self.comparisons}
+                for name, future in done.items():
+                    out[name][start : start + len(a)] = future.result()
         return out
 
     @staticmethod
