@@ -9,6 +9,7 @@ import json
 import random
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 
@@ -250,3 +251,26 @@ class TestForSchema:
         s = rk.Schema("thing", [rk.Field("size", rk.Integer())])
         with pytest.raises(SchemaError, match="no default matching"):
             Matcher.for_schema(s)
+
+
+class TestLargeBatches:
+    def test_threaded_comparisons_give_the_same_levels(self) -> None:
+        m = rules_matcher()
+        n = 400
+        rows = {
+            "email": [f"p{i % 97}@x.com" for i in range(n)],
+            "phone": [f"21255501{i % 89:02d}" for i in range(n)],
+            "first_name": ["Robert", "Bob", "Liz", "Elizabeth"] * (n // 4),
+            "last_name": [f"Smith{i % 7}" for i in range(n)],
+        }
+        prepared = m.prepared(rows)
+        a, b = np.triu_indices(n, 1)  # 79,800 pairs: the threaded path
+        whole = m.compare(prepared, a.astype(np.int64), b.astype(np.int64))
+        half = len(a) // 2  # under the threshold: one comparison at a time
+        parts = [
+            m.compare(prepared, a[s].astype(np.int64), b[s].astype(np.int64))
+            for s in (slice(0, half), slice(half, None))
+        ]
+        for comparison, levels in whole.items():
+            joined = np.concatenate([p[comparison] for p in parts])
+            assert levels.tolist() == joined.tolist()
