@@ -333,7 +333,9 @@ class Steward(_MergeVerbs, _LifecycleVerbs):
         their issues; ``warn`` stores them too; ``block`` raises at the first chunk with
         an error (earlier chunks stay stored). Stored rows go in together, one audit event
         per chunk; quarantined rows are kept in the store too (``store.quarantined(...)``),
-        under one batch id per call, in the same transaction as their chunk.
+        under one batch id per call, in the same transaction as their chunk. With a
+        ``matcher``, the stored records join its index, so later captures are checked
+        against them; `find_duplicates` reports the duplicates within the batch.
         """
         self._check_source(source)
         if isinstance(rows, Mapping | str | bytes) or not isinstance(rows, Iterable):
@@ -369,6 +371,10 @@ class Steward(_MergeVerbs, _LifecycleVerbs):
             quarantined.extend(result.quarantined)
             issues.extend(result.issues)
             offset += len(chunk)
+        if self.matcher is not None:
+            # Later point-of-entry checks see the batch; duplicates inside it are found by
+            # find_duplicates (a batch run), not flagged one capture at a time.
+            self.matcher.admit_many(records)
         return BatchResult(records, quarantined, issues)
 
     def revalidate(

@@ -51,6 +51,13 @@ class TestCapture:
         s.capture(OTHER, source="web")
         assert 2 == len(s.find_duplicates().clusters)
 
+    def test_a_batch_joins_the_index(self) -> None:
+        """Records taken in by capture_many are what later captures are checked against."""
+        s = steward(block_at=9)
+        (a,) = s.capture_many([BOB], source="import").records
+        with pytest.raises(DuplicateError, match=f"record '{a.id}'"):
+            s.capture(BOB_2, source="web")
+
     def test_no_matcher_no_check(self) -> None:
         s = rk.Steward(rk.bundled_schema("contact"))
         s.capture(BOB, source="web")
