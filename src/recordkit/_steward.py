@@ -309,6 +309,7 @@ class Steward(_MergeVerbs, _LifecycleVerbs):
                     **_issue_counts(checked.issues),
                 },
             )
+        self._reindex([updated])
         return updated
 
     # -- batches ------------------------------------------------------------------------

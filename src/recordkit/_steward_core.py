@@ -21,6 +21,7 @@ from recordkit._errors import (
 from recordkit.governance import AccessPolicy, Action, Actor, AllowAll, AuditLog
 from recordkit.lifecycle import Lifecycles
 from recordkit.match import (
+    MERGED,
     DuplicateCheck,
 )
 from recordkit.rules import (
@@ -148,6 +149,27 @@ class _StewardCore:
     def _check_source(source: object) -> None:
         if not isinstance(source, str) or not source.strip() or len(source) > 200:
             raise RecordkitError(f"source must be a short non-blank name, got {shorten(source)}")
+
+    def _reindex(self, records: Iterable[Record]) -> None:
+        """
+        Keep the point-of-entry index in step with committed writes.
+
+        A changed record is re-indexed with its new values; one in a final state (retired,
+        merged away) leaves the index; a restored one comes back.
+        """
+        if self.matcher is None:
+            return
+        index = self.matcher.index
+        for record in records:
+            if record.schema != self.schema.name:
+                continue
+            if self.lifecycles.closed(record) or record.state == MERGED:
+                if record.id in index:
+                    index.remove(record.id)
+            elif record.id in index:
+                index.replace(record)
+            else:
+                index.add(record)
 
     @staticmethod
     def _check_actor(actor: object) -> None:

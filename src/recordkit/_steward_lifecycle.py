@@ -197,4 +197,5 @@ class _LifecycleVerbs(_StewardCore):
                         "version": updated.version,
                     },
                 )
+        self._reindex([updated])
         return updated

@@ -167,6 +167,7 @@ class _MergeVerbs(_StewardCore):
                     "explanations": len(plan.explanations),
                 },
             )
+        self._reindex((plan.survivor, *plan.tombstones))
         return Merge(plan, actor.id)
 
     def unmerge(
@@ -246,6 +247,7 @@ class _MergeVerbs(_StewardCore):
                     "on_conflict": on_conflict,
                 },
             )
+        self._reindex(undo.restored)
         return undo
 
     def get_merge(self, merge_id: str) -> Merge:

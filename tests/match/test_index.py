@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from recordkit import RecordkitError, SchemaError
 from recordkit.match import ClusterMerge, Index, Matcher
@@ -109,3 +110,63 @@ class TestAdd:
             index.add(row)
         built = Index.build(m, rows)
         assert built.clusters().partition() == index.clusters().partition()
+
+
+class TestRemoveAndReplace:
+    def test_removing_a_bridge_splits_its_cluster(self) -> None:
+        index = Index(rules_matcher())
+        index.add(ADA_2, id="c1")
+        index.add(ADA_PHONE, id="c2")
+        index.add(ADA, id="c3")
+        splits = index.remove("c3")
+        assert ("c1", 2, 2, False) == (
+            index.entity_of("c1"),
+            len(index.clusters().clusters),
+            len(index),
+            "c3" in index,
+        )
+        assert ("c1",) == tuple(s.entity_id for s in splits)
+
+    def test_a_removed_record_is_never_found_again(self) -> None:
+        index = Index(rules_matcher())
+        index.add(ADA, id="c1")
+        index.remove("c1")
+        assert (0, False) == (len(index), index.lookup(ADA_2).is_duplicate)
+
+    def test_replace_keeps_the_entity_while_the_record_still_matches(self) -> None:
+        index = Index(rules_matcher())
+        index.add(ADA, id="c1")
+        index.add(ADA_2, id="c2")
+        moved = index.replace({**ADA_2, "first_name": "Augusta Ada"}, id="c2")
+        assert ("c1", "c1") == (moved.entity_id, index.entity_of("c2"))
+
+    def test_replace_lets_a_record_leave_its_entity(self) -> None:
+        index = Index(rules_matcher())
+        index.add(ADA, id="c1")
+        index.add(ADA_2, id="c2")
+        index.replace({"first_name": "Grace", "email": "grace@navy.mil"}, id="c2")
+        assert ("c1", "c2") == (index.entity_of("c1"), index.entity_of("c2"))
+
+    def test_unknown_ids_are_refused(self) -> None:
+        index = Index(rules_matcher())
+        with pytest.raises(RecordkitError, match="not in the index"):
+            index.remove("nope")
+        with pytest.raises(RecordkitError, match="not in the index"):
+            index.replace(ADA, id="nope")
+
+    @settings(max_examples=25)
+    @given(people(), st.data())
+    def test_replacing_ends_with_the_batch_clusters_of_the_new_values(
+        self, rows: list[dict[str, Any]], data: st.DataObject
+    ) -> None:
+        """After a record changes, the index partitions as a batch run over the new data."""
+        m: Matcher = rules_matcher()
+        ids = [f"r{i}" for i in range(len(rows))]
+        index = Index(m)
+        for rid, row in zip(ids, rows, strict=True):
+            index.add(row, id=rid)
+        i = data.draw(st.integers(0, len(rows) - 1))
+        j = data.draw(st.integers(0, len(rows) - 1))
+        final = [*rows[:i], dict(rows[j]), *rows[i + 1 :]]
+        index.replace(final[i], id=ids[i])
+        assert m.dedupe(final, ids=ids).assignment.partition() == index.clusters().partition()

@@ -58,6 +58,33 @@ class TestCapture:
         with pytest.raises(DuplicateError, match=f"record '{a.id}'"):
             s.capture(BOB_2, source="web")
 
+    def test_an_update_is_what_later_captures_see(self) -> None:
+        s = steward(block_at=9)
+        a = s.capture(BOB, source="web")
+        s.update(
+            a.id, {"first_name": "Ann", "last_name": "Lee", "email": "ann@lee.org"}, source="crm"
+        )
+        s.capture(BOB_2, source="web")  # Bob's old values are gone from the index
+        with pytest.raises(DuplicateError, match=f"record '{a.id}'"):
+            s.capture(OTHER, source="web")
+
+    def test_retired_and_merged_records_leave_the_index_and_unmerge_restores_them(
+        self,
+    ) -> None:
+        s = steward()
+        a = s.capture(BOB, source="web")
+        b = s.capture(OTHER, source="web")
+        merge = s.merge([a.id, b.id], actor=rk.Actor("ops"))
+        index = s.matcher.index  # type: ignore[union-attr]
+        assert ([merge.survivor_id], 1) == (
+            [rid for rid in (a.id, b.id) if rid in index],
+            len(index),
+        )
+        s.unmerge(merge.id, actor=rk.Actor("ops"))
+        assert {a.id, b.id} == {rid for rid in (a.id, b.id) if rid in index}
+        s.retire(a.id, actor=rk.Actor("ops"), reason="gdpr_request")
+        assert (False, 1) == (a.id in index, len(index))
+
     def test_no_matcher_no_check(self) -> None:
         s = rk.Steward(rk.bundled_schema("contact"))
         s.capture(BOB, source="web")

@@ -109,10 +109,11 @@ class Index:
         self._adj: dict[int, dict[int, float]] = {}
         self._entity: dict[str, str] = {}
         self._members: dict[str, set[str]] = {}
+        self._dead: set[int] = set()
         self.events: list[ClusterMerge | ClusterSplit] = []
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self._ids) - len(self._dead)
 
     def __repr__(self) -> str:
         return f"Index({len(self)} records, {len(self._members)} entities)"
@@ -301,23 +302,96 @@ class Index:
         merges, splits = self._recluster(pos, lookup)
         return Added(id, self._entity[id], lookup, tuple(merges), tuple(splits))
 
-    def _recluster(self, pos: int, lookup: Lookup) -> tuple[list[ClusterMerge], list[ClusterSplit]]:
-        seen = {pos}
-        todo = [pos]
-        while todo:
-            node = todo.pop()
-            for other in self._adj.get(node, {}):
-                if other not in seen:
-                    seen.add(other)
-                    todo.append(other)
+    def remove(self, record_id: str) -> list[ClusterSplit]:
+        """
+        Take a record out (merged away, retired, erased, or about to be re-added).
+
+        Its links go with it and what is left of its cluster re-forms by the same guarded
+        rule; the entity id stays with the largest remaining part, and any split is
+        recorded.
+
+        Raises:
+            RecordkitError: the record is not in the index.
+        """
+        pos = self._pos.pop(record_id, None) if isinstance(record_id, str) else None
+        if pos is None:
+            raise RecordkitError(f"record {shorten(record_id)} is not in the index")
+        for r, rule in enumerate(self.matcher.blocking):
+            parts = [k.value(self._columns[k.column].view()[pos : pos + 1].tolist()[0])
+                     for k in rule.keys]  # fmt: skip
+            key = tuple(p for p in parts if p is not None)
+            if len(key) < len(parts):
+                continue
+            members = self._blocks[r].get(key)
+            if members is not None and pos in members:
+                members.remove(pos)
+                if not members:
+                    del self._blocks[r][key]
+        for other in self._adj.pop(pos, {}):
+            self._adj.get(other, {}).pop(pos, None)
+        self._dead.add(pos)
+        entity = self._entity.pop(record_id)
+        rest = self._members.pop(entity, set()) - {record_id}
+        if not rest:
+            return []
+        for rid in rest:  # the others keep their entity id while they re-form
+            self._entity[rid] = entity
+        self._members[entity] = rest
+        _, splits = self._recluster([self._pos[rid] for rid in sorted(rest)], None)
+        return splits
+
+    def replace(self, record: object, *, id: str | None = None) -> Added:
+        """
+        Re-index a changed record: out with its old values, in with its new ones.
+
+        The id is *id*, else the `Record`'s id, else the ``id`` key. The record keeps its
+        entity id when it still belongs with the same records.
+
+        Raises:
+            RecordkitError: the record is not in the index.
+        """
+        if id is None and isinstance(record, Record):
+            id = record.id
+        elif id is None and isinstance(record, Mapping) and "id" in record:
+            id = str(record["id"])
+        if id is None:
+            raise RecordkitError("replace needs the id of an indexed record")
+        entity = self.entity_of(id)
+        self._prepare_one(record, id)  # refuse a foreign record before taking anything out
+        self.remove(id)
+        if entity not in self._members:
+            # It was alone: it keeps its entity id. Otherwise the others keep it, and the
+            # record gets it back only by rejoining them.
+            self._entity[id] = entity
+        return self.add(record, id=id)
+
+    def _recluster(
+        self, start: int | Sequence[int], lookup: Lookup | None
+    ) -> tuple[list[ClusterMerge], list[ClusterSplit]]:
+        seeds = [start] if isinstance(start, int) else list(start)
+        seen: set[int] = set()
+        groups: list[list[str]] = []
+        for seed in seeds:  # each connected component the seeds reach, re-formed on its own
+            if seed in seen:
+                continue
+            component = {seed}
+            todo = [seed]
+            while todo:
+                node = todo.pop()
+                for other in self._adj.get(node, {}):
+                    if other not in component:
+                        component.add(other)
+                        todo.append(other)
+            seen |= component
+            edges = [
+                (self._ids[a], self._ids[b], w)
+                for a in component
+                for b, w in self._adj.get(a, {}).items()
+                if a < b
+            ]
+            members = [self._ids[i] for i in component]
+            groups.extend(guarded_groups(members, edges, self.matcher.chain_guard))
         nodes = [self._ids[i] for i in seen]
-        edges = [
-            (self._ids[a], self._ids[b], w)
-            for a in seen
-            for b, w in self._adj.get(a, {}).items()
-            if a < b
-        ]
-        groups = guarded_groups(nodes, edges, self.matcher.chain_guard)
         previous = {rid: self._entity[rid] for rid in nodes if rid in self._entity}
         result = assign_entity_ids(groups, previous=previous, new_id=self._fresh)
         for old in set(previous.values()):
@@ -326,7 +400,11 @@ class Index:
             self._members[c.entity_id] = set(c.record_ids)
             for rid in c.record_ids:
                 self._entity[rid] = c.entity_id
-        new_id = self._ids[pos]
+        if lookup is None:
+            self.events.extend(result.merges)
+            self.events.extend(result.splits)
+            return list(result.merges), list(result.splits)
+        new_id = self._ids[seeds[0]]
         merges = []
         for m in result.merges:
             bridge = next((x for x in lookup.matches if x.entity_id in (m.kept, *m.absorbed)), None)
