@@ -192,7 +192,8 @@ class RecordCodec:
         nulls: list[str] | None = None
         unknown: dict[str, Any] | None = None
         enc = self._enc
-        text = _enc_text
+        text = _enc_text_pg if self._pg else _enc_text
+        pg = self._pg
         for name, value in values.items():
             plan = enc.get(name)
             if plan is None:
@@ -207,7 +208,7 @@ class RecordCodec:
                 if name in self._money:
                     row[self._money[name]] = None
                 continue
-            if convert is text and value.__class__ is str:
+            if convert is text and value.__class__ is str and not (pg and "\x00" in value):
                 row[col] = value  # the common case, without a call
                 continue
             try:
