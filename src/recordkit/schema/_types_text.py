@@ -1,0 +1,221 @@
+"""
+Field types held as text: text, email, phone, picklist, URL, country, subdivision, reference.
+"""
+
+from __future__ import annotations
+
+import decimal
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+
+import attrs
+import phonenumbers
+
+from recordkit._errors import SchemaError
+from recordkit.schema._field_type import FieldType, _optional, _text
+
+__all__ = ["URL", "Country", "Email", "Phone", "Picklist", "Reference", "Subdivision", "Text"]
+
+
+@attrs.frozen
+class Text(FieldType):
+    """
+    Free text.
+
+    Args:
+        max_length: longest accepted value, checked by the length validator.
+
+    .. versionadded:: 0.1.0
+    """
+
+    kind: ClassVar[str] = "text"
+    max_length: int | None = attrs.field(
+        default=None, validator=_optional(int, "a whole number", minimum=1)
+    )
+
+    def _coerce(self, value: object) -> Any:
+        if isinstance(value, int | float | decimal.Decimal) and not isinstance(value, bool):
+            return str(value)
+        return _text(value)
+
+
+@attrs.frozen
+class Email(FieldType):
+    """
+    An email address (normalized and validated by the rule engine, with no network).
+
+    .. versionadded:: 0.1.0
+    """
+
+    kind: ClassVar[str] = "email"
+
+
+def _check_region(_: object, attribute: attrs.Attribute[Any], value: str | None) -> None:
+    if value is not None and (
+        not isinstance(value, str) or value not in phonenumbers.SUPPORTED_REGIONS
+    ):
+        raise SchemaError(f"unknown phone region {value!r}"[:200], path=attribute.name)
+
+
+@attrs.frozen
+class Phone(FieldType):
+    """
+    A telephone number.
+
+    Args:
+        region: ISO 3166-1 alpha-2 region assumed for numbers written without a country code.
+
+    .. versionadded:: 0.1.0
+    """
+
+    kind: ClassVar[str] = "phone"
+    region: str | None = attrs.field(default=None, validator=_check_region)
+
+
+def _freeze_values(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise SchemaError(
+            f"values must be a list of text, got {type(value).__name__}", path="values"
+        )
+    return tuple(value)
+
+
+def _freeze_synonyms(
+    value: Mapping[str, Iterable[str]] | Iterable[tuple[str, Iterable[str]]],
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    try:
+        items: Iterable[Any] = value.items() if isinstance(value, Mapping) else value
+        out = []
+        for k, v in items:
+            spellings = (v,) if isinstance(v, str) else tuple(v)
+            if not isinstance(k, str) or not all(isinstance(s, str) for s in spellings):
+                raise TypeError
+            out.append((k, spellings))
+    except (TypeError, ValueError):
+        raise SchemaError(
+            "synonyms map each value to a list of spellings (text)", path="synonyms"
+        ) from None
+    return tuple(out)
+
+
+@attrs.frozen
+class Picklist(FieldType):
+    """
+    One of a fixed list of values, with synonyms that mean the same value.
+
+    Example:
+        >>> p = Picklist(values=("Technology",), synonyms={"Technology": ("Software", "SaaS")})
+        >>> p.synonym_map
+        {'Software': 'Technology', 'SaaS': 'Technology'}
+
+    Args:
+        values: the canonical values.
+        synonyms: canonical value → other spellings that mean it.
+        restricted: refuse values outside the list (``False`` keeps them, flagged).
+
+    .. versionadded:: 0.1.0
+    """
+
+    kind: ClassVar[str] = "picklist"
+    values: tuple[str, ...] = attrs.field(converter=_freeze_values)
+    synonyms: tuple[tuple[str, tuple[str, ...]], ...] = attrs.field(
+        factory=tuple, converter=_freeze_synonyms
+    )
+    restricted: bool = attrs.field(default=True, validator=_optional(bool, "true or false"))
+
+    def __attrs_post_init__(self) -> None:
+        if not self.values:
+            raise SchemaError("a picklist needs at least one value", path="values")
+        seen: set[str] = set()
+        for value in self.values:
+            if not isinstance(value, str) or not value.strip():
+                raise SchemaError(
+                    f"picklist values must be non-blank text, got {value!r}", path="values"
+                )
+            if value in seen:
+                raise SchemaError(f"value {value!r} is listed twice", path="values")
+            seen.add(value)
+        owners: dict[str, str] = {}
+        for canonical, spellings in self.synonyms:
+            if canonical not in seen:
+                raise SchemaError(
+                    f"synonyms given for {canonical!r}, which is not one of the values",
+                    path=f"synonyms.{canonical}",
+                )
+            for spelling in spellings:
+                other = owners.setdefault(spelling, canonical)
+                if other != canonical:
+                    raise SchemaError(
+                        f"synonym {spelling!r} means both {other!r} and {canonical!r}",
+                        path=f"synonyms.{canonical}",
+                    )
+
+    @property
+    def synonym_map(self) -> dict[str, str]:
+        """
+        Every synonym mapped to its canonical value.
+        """
+        return {s: canonical for canonical, spellings in self.synonyms for s in spellings}
+
+
+@attrs.frozen
+class URL(FieldType):
+    """
+    A web address.
+
+    .. versionadded:: 0.1.0
+    """
+
+    kind: ClassVar[str] = "url"
+
+
+@attrs.frozen
+class Country(FieldType):
+    """
+    A country, stored as its ISO 3166-1 alpha-2 code once normalized.
+
+    .. versionadded:: 0.1.0
+    """
+
+    kind: ClassVar[str] = "country"
+
+
+@attrs.frozen
+class Subdivision(FieldType):
+    """
+    A state, province or region, stored as its ISO 3166-2 code (``US-NY``) once normalized.
+
+    Args:
+        country_field: the field that says which country the subdivision is in.
+
+    .. versionadded:: 0.1.0
+    """
+
+    kind: ClassVar[str] = "subdivision"
+    country_field: str | None = attrs.field(
+        default="country", validator=_optional(str, "a field name")
+    )
+
+
+_SCHEMA_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+@attrs.frozen
+class Reference(FieldType):
+    """
+    A link to a record of another schema, held as that record's id.
+
+    Args:
+        to: the name of the referenced schema (``company`` for a contact's employer).
+
+    .. versionadded:: 0.1.0
+    """
+
+    kind: ClassVar[str] = "reference"
+    to: str = attrs.field()
+
+    @to.validator
+    def _check_to(self, attribute: attrs.Attribute[str], value: str) -> None:
+        if not isinstance(value, str) or not _SCHEMA_NAME.fullmatch(value):
+            raise SchemaError(f"not a schema name: {value!r}", path=attribute.name)
