@@ -173,12 +173,11 @@ class Steward(_MergeVerbs, _LifecycleVerbs):
             AccessDenied: *actor* may not create this record.
         """
         chosen = self.enforcement.mode("capture", mode)
+        row = self._mapping(raw)
         return self._screen_duplicates(
-            self._mapping(raw),
+            row,
             actor,
-            lambda: self._capture_chunk(
-                [self._mapping(raw)], source, actor, observed_at, mode=chosen
-            ).records[0],
+            lambda: self._capture_chunk([row], source, actor, observed_at, mode=chosen).records[0],
         )
 
     def _screen_duplicates(
