@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -70,3 +71,37 @@ class TestAssignment:
     def test_pairs_are_every_pair_within_a_cluster(self) -> None:
         a = Assignment([Cluster("e", ("a", "b", "c")), Cluster("d", ("d",))])
         assert {("a", "b"), ("a", "c"), ("b", "c")} == a.pairs()
+
+    def test_an_assignment_is_equal_to_one_built_the_same(self) -> None:
+        a = Assignment([Cluster("e", ("a", "b"))])
+        assert (a == Assignment([Cluster("e", ("b", "a"))]), hash(a)) == (
+            True,
+            hash(Assignment(a.clusters)),
+        )
+
+
+class TestFromLabels:
+    @given(st.lists(st.integers(0, 5), max_size=30), st.randoms())
+    def test_labels_give_what_assign_entity_ids_gives_the_groups(
+        self, raw: list[int], rnd: object
+    ) -> None:
+        ids = [f"r{i:02d}" for i in range(len(raw))]
+        rnd.shuffle(ids)  # type: ignore[attr-defined]
+        groups: dict[int, list[str]] = {}
+        for rid, label in zip(ids, raw, strict=True):
+            groups.setdefault(label, []).append(rid)
+        made = Assignment.from_labels(ids, np.array(raw, dtype=np.int64))
+        expected = assign_entity_ids(groups.values())
+        assert (expected, expected.entity_of) == (made, made.entity_of)
+
+    @pytest.mark.parametrize(
+        ("ids", "labels"),
+        [
+            pytest.param(["a", "a"], [0, 1], id="repeated-id"),
+            pytest.param(["a", 1], [0, 1], id="int-id"),
+            pytest.param(["a", "b"], [0], id="short-labels"),
+        ],
+    )
+    def test_garbage_is_refused(self, ids: list[object], labels: list[int]) -> None:
+        with pytest.raises(RecordkitError):
+            Assignment.from_labels(ids, np.array(labels, dtype=np.int64))  # type: ignore[arg-type]

@@ -25,15 +25,22 @@ __all__ = ["BlockingError", "BlockingReport", "BlockingRule", "Key", "block_on"]
 
 Ints = npt.NDArray[np.int64]
 
-_TRANSFORMS: Final[dict[str, Callable[[str], str | None]]] = {
+def _on_text(fn: Callable[[str], str | None]) -> Callable[[object], str | None]:
+    def safe(value: object) -> str | None:
+        return fn(value) if isinstance(value, str) else None
+
+    return safe
+
+
+_TRANSFORMS: Final[dict[str, Callable[[object], str | None]]] = {
     "email_key": EMAIL_KEY,
-    "digits": lambda v: re.sub(r"\D", "", v) or None,
-    "first_token": lambda v: v.split()[0] if v.split() else None,
-    "last_token": lambda v: v.split()[-1] if v.split() else None,
-    "initials": lambda v: "".join(w[0] for w in v.split()) or None,
-    "sorted_tokens": lambda v: " ".join(sorted(v.split())) or None,
-    "year": lambda v: v[:4] if len(v) >= 4 else None,
-    "last4": lambda v: v[-4:] if len(v) >= 4 else None,
+    "digits": _on_text(lambda v: re.sub(r"\D", "", v) or None),
+    "first_token": _on_text(lambda v: v.split()[0] if v.split() else None),
+    "last_token": _on_text(lambda v: v.split()[-1] if v.split() else None),
+    "initials": _on_text(lambda v: "".join(w[0] for w in v.split()) or None),
+    "sorted_tokens": _on_text(lambda v: " ".join(sorted(v.split())) or None),
+    "year": _on_text(lambda v: v[:4] if len(v) >= 4 else None),
+    "last4": _on_text(lambda v: v[-4:] if len(v) >= 4 else None),
 }
 _SPEC: Final = re.compile(r"^([a-z][a-z0-9_]*)(?:\|([a-z_0-9]+))?(?:\[:(\d+)\])?$")
 
@@ -128,6 +135,19 @@ class Key:
             text = text[: self.prefix]
         return text or None
 
+    def codes(self, column: Factored) -> Ints:
+        """
+        One integer per row naming its key part (``-1``: none), for a factored column.
+        """
+        if not column.is_text:
+            return column.recode(self.value)  # numbers and the like: as `value` reads them
+        if self.transform is not None:
+            column = column.map(_TRANSFORMS[self.transform])
+        if self.prefix is not None:
+            n = self.prefix
+            column = column.map(lambda v: v[:n] if v is not None and len(v) >= n else None)
+        return column.recode()
+
 
 def _keys(value: Sequence[Any]) -> tuple[Key, ...]:
     if isinstance(value, str | Key):
@@ -184,7 +204,7 @@ class BlockingRule:
                 raise SchemaError(
                     f"blocking rule {self.name!r} reads column {k.column!r}, which the data lacks"
                 )
-            codes = Factored.of(columns[k.column]).recode(k.value)
+            codes = k.codes(Factored.of(columns[k.column]))
             if combined is None:
                 combined = codes
             else:
@@ -283,7 +303,12 @@ def pairs_within(codes: Ints) -> tuple[Ints, Ints]:
     """
     Every pair ``(i, j)``, ``i < j``, of rows sharing a block code, made with numpy alone.
     """
-    rows = np.flatnonzero(codes >= 0)
+    ok = codes >= 0
+    if not ok.any():
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    # rows alone in their block make no pair: leave them out before sorting
+    rows = np.flatnonzero(ok)
+    rows = rows[np.bincount(codes[rows])[codes[rows]] > 1]
     if rows.size < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     order = rows[np.argsort(codes[rows], kind="stable")]

@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 
 from recordkit._errors import RecordkitError, shorten
 from recordkit.match._explain import MatchExplanation
+
+Ints = npt.NDArray[np.int64]
+Objects = npt.NDArray[np.object_]
 
 __all__ = [
     "Assignment",
@@ -43,18 +48,6 @@ def _sorted_ids(value: Iterable[str]) -> tuple[str, ...]:
         if not isinstance(rid, str):
             raise RecordkitError(f"record ids are text, got {shorten(rid)}")
     return ids
-
-
-def _clusters(value: Iterable[Cluster]) -> tuple[Cluster, ...]:
-    return tuple(value)
-
-
-def _merges(value: Iterable[ClusterMerge]) -> tuple[ClusterMerge, ...]:
-    return tuple(value)
-
-
-def _splits(value: Iterable[ClusterSplit]) -> tuple[ClusterSplit, ...]:
-    return tuple(value)
 
 
 def _names(value: Iterable[str]) -> tuple[str, ...]:
@@ -140,23 +133,90 @@ class ClusterSplit:
     into: tuple[str, ...] = attrs.field(converter=_names)
 
 
-@attrs.frozen
 class Assignment:
     """
     A partition of records into named clusters, with the merges and splits it implies.
 
+    Args:
+        clusters: the named clusters (disjoint).
+        merges: the entity merges the partition implies.
+        splits: the entity splits it implies.
+
+    A batch run over a million records builds its assignment from arrays (`from_labels`);
+    the `Cluster` values are then made only when `clusters` is first read.
+
     .. versionadded:: 0.1.0
     """
 
-    clusters: tuple[Cluster, ...] = attrs.field(converter=_clusters)
-    merges: tuple[ClusterMerge, ...] = attrs.field(default=(), converter=_merges)
-    splits: tuple[ClusterSplit, ...] = attrs.field(default=(), converter=_splits)
+    __slots__ = ("_clusters", "_labelled", "merges", "splits")
+
+    merges: tuple[ClusterMerge, ...]
+    splits: tuple[ClusterSplit, ...]
+
+    def __init__(
+        self,
+        clusters: Iterable[Cluster],
+        merges: Iterable[ClusterMerge] = (),
+        splits: Iterable[ClusterSplit] = (),
+    ) -> None:
+        self._clusters: tuple[Cluster, ...] | None = tuple(clusters)
+        self._labelled: tuple[Objects, Objects, Ints] | None = None
+        self.merges = tuple(merges)
+        self.splits = tuple(splits)
+
+    @classmethod
+    def from_labels(cls, ids: Sequence[str], labels: Ints) -> Assignment:
+        """
+        Records ``ids[i]`` grouped by ``labels[i]``, each group named by its smallest id.
+
+        This is `assign_entity_ids` on a first run (no earlier ids), done with arrays.
+
+        Raises:
+            RecordkitError: the ids are not distinct text, or the lengths differ.
+        """
+        names = np.empty(len(ids), dtype=object)
+        names[:] = list(ids)
+        if len(labels) != len(names):
+            raise RecordkitError(f"{len(labels)} labels for {len(names)} records")
+        if not all(type(x) is str for x in ids) or len(set(ids)) != len(ids):
+            raise RecordkitError("record ids must be distinct text")
+        made = cls(())
+        made._clusters = None
+        if not len(names):
+            made._clusters = ()
+            return made
+        order = np.argsort(labels, kind="stable")
+        lab = labels[order]
+        starts = np.flatnonzero(np.r_[True, lab[1:] != lab[:-1]])
+        smallest = np.minimum.reduceat(names[order], starts)  # object arrays compare as str
+        group = np.empty(len(names), dtype=np.int64)
+        group[order] = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(names)]))
+        made._labelled = (names, smallest[group], group)
+        return made
+
+    @property
+    def clusters(self) -> tuple[Cluster, ...]:
+        """
+        The clusters, ordered by entity id for a first run, each with sorted record ids.
+        """
+        if self._clusters is None:
+            assert self._labelled is not None
+            names, _, group = self._labelled
+            order = np.argsort(group, kind="stable")
+            cuts = np.flatnonzero(np.diff(group[order])) + 1
+            members = [sorted(g) for g in np.split(names[order], cuts)]
+            members.sort(key=lambda ids: ids[0])
+            self._clusters = tuple(Cluster._checked(ids[0], tuple(ids)) for ids in members)
+        return self._clusters
 
     @property
     def entity_of(self) -> dict[str, str]:
         """
         Record id → entity id.
         """
+        if self._labelled is not None:
+            names, entity, _ = self._labelled
+            return dict(zip(names.tolist(), entity.tolist(), strict=True))
         return {rid: c.entity_id for c in self.clusters for rid in c.record_ids}
 
     def partition(self) -> frozenset[frozenset[str]]:
@@ -175,6 +235,23 @@ class Assignment:
             for i, a in enumerate(ids):
                 out.update((a, b) for b in ids[i + 1 :])
         return out
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.clusters, self.merges, self.splits)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Assignment):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Assignment({len(self.clusters)} clusters, {len(self.merges)} merges, "
+            f"{len(self.splits)} splits)"
+        )
 
 
 def _fresh(members: tuple[str, ...], taken: set[str]) -> str:

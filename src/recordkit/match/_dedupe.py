@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 from recordkit._errors import RecordkitError, shorten
 from recordkit.match._blocking import BlockingReport
 from recordkit.match._cluster import Assignment, Cluster, assign_entity_ids
 from recordkit.match._data import Prepared
 from recordkit.match._explain import MatchExplanation
-from recordkit.match._graph import partition
+from recordkit.match._graph import group_labels
 
 if TYPE_CHECKING:
     from recordkit.match._matcher import Matcher
@@ -91,6 +92,12 @@ class MatchResult:
         return self.matcher.explain_scored(self.prepared, scored, 0)
 
 
+def _groups(ids: Sequence[str], labels: npt.NDArray[np.int64]) -> list[list[str]]:
+    order = np.argsort(labels, kind="stable")
+    cuts = np.flatnonzero(np.diff(labels[order])) + 1
+    return [[ids[i] for i in part] for part in np.split(order, cuts)]
+
+
 def _run(matcher: Matcher, prepared: Prepared, previous: Mapping[str, str] | None) -> MatchResult:
     left, right, report = matcher.candidates(prepared)
     levels = matcher.compare(prepared, left, right)
@@ -98,8 +105,11 @@ def _run(matcher: Matcher, prepared: Prepared, previous: Mapping[str, str] | Non
     scored = fitted.score(prepared, left, right, levels)
     keep = scored.match
     weights = np.where(scored.rule[keep] == 1, _RULE_WEIGHT, scored.weight[keep])
-    groups = partition(prepared.ids, left[keep], right[keep], weights, fitted.chain_guard)
-    assignment = assign_entity_ids(groups, previous=previous)
+    labels = group_labels(prepared.ids, left[keep], right[keep], weights, fitted.chain_guard)
+    if previous:
+        assignment = assign_entity_ids(_groups(prepared.ids, labels), previous=previous)
+    else:
+        assignment = Assignment.from_labels(prepared.ids, labels)
     scored = attrs.evolve(scored, report=report)
     return MatchResult(fitted, assignment, report, prepared, scored)
 

@@ -30,6 +30,7 @@ class Factored:
 
     codes: npt.NDArray[np.int64]
     uniques: Objects
+    _memo: dict[Any, Any] = attrs.field(init=False, factory=dict, repr=False)
 
     @classmethod
     def of(cls, values: Sequence[Any] | Objects | Factored) -> Factored:
@@ -84,10 +85,25 @@ class Factored:
     def map(self, fn: Callable[[Any], Any]) -> Factored:
         """
         *fn* applied once per distinct value (the codes stay).
+
+        The result is kept: a feature and a blocking key derived with the same function
+        (the canonical mailbox, say) are computed once.
         """
-        uniques = np.empty(len(self.uniques), dtype=object)
-        uniques[:] = [fn(u) for u in self.uniques.tolist()]
-        return Factored(self.codes, uniques)
+        if fn not in self._memo:
+            uniques = np.empty(len(self.uniques), dtype=object)
+            uniques[:] = [fn(u) for u in self.uniques.tolist()]
+            self._memo[fn] = Factored(self.codes, uniques)
+        made: Factored = self._memo[fn]
+        return made
+
+    @property
+    def is_text(self) -> bool:
+        """
+        Whether every value is text or ``None``.
+        """
+        if "is_text" not in self._memo:
+            self._memo["is_text"] = all(type(u) is str or u is None for u in self.uniques.tolist())
+        return bool(self._memo["is_text"])
 
     def rows(self, fn: Callable[[Any], Any], dtype: Any, width: int | None = None) -> Any:
         """
@@ -100,19 +116,31 @@ class Factored:
             return np.zeros((len(self.codes), *shape[1:]), dtype=dtype)
         return table[self.codes]
 
-    def recode(self, fn: Callable[[Any], Any]) -> npt.NDArray[np.int64]:
+    def recode(self, fn: Callable[[Any], Any] | None = None) -> npt.NDArray[np.int64]:
         """
         Codes of ``fn(value)`` per row, equal results sharing a code; ``-1`` for ``None``.
+
+        Without *fn*, codes of the values themselves (``None`` and ``""`` get ``-1``),
+        computed without a Python step per value.
         """
-        table: dict[Any, int] = {}
-        per_unique = np.fromiter(
-            (
-                -1 if (r := fn(u)) is None else table.setdefault(r, len(table))
-                for u in self.uniques.tolist()
-            ),
-            dtype=np.int64,
-            count=len(self.uniques),
-        )
+        per_unique: npt.NDArray[np.int64]
+        if fn is None:
+            cells = self.uniques.tolist()
+            table = dict(zip(dict.fromkeys(cells), itertools.count(), strict=False))
+            per_unique = np.fromiter(map(table.__getitem__, cells), np.int64, len(cells))
+            for missing in (None, ""):
+                if missing in table:
+                    per_unique[per_unique == table[missing]] = -1
+        else:
+            seen: dict[Any, int] = {}
+            per_unique = np.fromiter(
+                (
+                    -1 if (r := fn(u)) is None else seen.setdefault(r, len(seen))
+                    for u in self.uniques.tolist()
+                ),
+                dtype=np.int64,
+                count=len(self.uniques),
+            )
         if not len(per_unique):
             return np.full(len(self.codes), -1, dtype=np.int64)
         out: npt.NDArray[np.int64] = per_unique[self.codes]

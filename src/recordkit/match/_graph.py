@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["components", "guarded_groups", "partition"]
+__all__ = ["components", "group_labels", "guarded_groups"]
 
 Ints = npt.NDArray[np.int64]
 
@@ -85,53 +85,46 @@ def guarded_groups(
     return sorted(sorted(g) for g in members.values())
 
 
-def partition(
+def group_labels(
     ids: Sequence[str], left: Ints, right: Ints, weights: npt.NDArray[np.float64], density: float
-) -> list[list[str]]:
+) -> Ints:
     """
-    Groups of record ids from edges ``(left[k], right[k], weights[k])`` over ``ids``.
+    The group of each record, from edges ``(left[k], right[k], weights[k])`` over ``ids``.
+
+    A group's label is the position of one of its records. Components of one or two
+    records, and components where every pair is an edge (no chain is possible), are groups
+    as they are; only the others go through `guarded_groups`.
     """
     n = len(ids)
     labels = components(n, left, right)
-    sizes = np.bincount(labels, minlength=n)
-    size_of = sizes[labels]
-    names = np.empty(n, dtype=object)
-    names[:] = list(ids)
-    # one record, or two: no guard needed, and no Python step per row beyond the list
-    out: list[list[str]] = [[x] for x in names[size_of == 1].tolist()]
-    two = np.flatnonzero(size_of == 2)
-    two = two[np.argsort(labels[two], kind="stable")]
-    out.extend(sorted(p) for p in names[two].reshape(-1, 2).tolist())
-    big = size_of > 2
-    # a component where every pair is an edge cannot be a chain: it needs no guard
-    edges_in = np.bincount(labels[left], minlength=n)
-    complete = big & (edges_in[labels] == sizes[labels] * (sizes[labels] - 1) // 2)
-    if complete.any():
-        rows = np.flatnonzero(complete)
-        rows = rows[np.argsort(labels[rows], kind="stable")]
-        lab = labels[rows]
-        cuts = np.flatnonzero(lab[1:] != lab[:-1]) + 1
-        out.extend(sorted(g) for g in np.split(names[rows], cuts) if len(g))
-        big &= ~complete
-    order = np.argsort(labels, kind="stable")
-    if big.any():
-        edge_label = labels[left]
-        in_big = big[left]
-        e_order = np.flatnonzero(in_big)
-        e_order = e_order[np.argsort(edge_label[e_order], kind="stable")]
-        node_order = order[big[order]]
-        node_lab = labels[node_order]
-        n_starts = np.flatnonzero(np.r_[True, node_lab[1:] != node_lab[:-1]])
-        e_lab = edge_label[e_order]
-        for s, e in zip(n_starts, [*n_starts[1:], len(node_order)], strict=True):
-            comp = int(node_lab[s])
-            lo, hi = np.searchsorted(e_lab, [comp, comp + 1])
-            idx = e_order[lo:hi]
-            edges = [
-                (ids[a], ids[b], float(w))
-                for a, b, w in zip(
-                    left[idx].tolist(), right[idx].tolist(), weights[idx].tolist(), strict=True
-                )
-            ]
-            out.extend(guarded_groups([ids[i] for i in node_order[s:e]], edges, density))
-    return out
+    sizes = np.bincount(labels, minlength=n)[labels]
+    big = sizes > 2
+    if not big.any():
+        return labels
+    edges_in = np.bincount(labels[left], minlength=n)[labels]
+    big &= edges_in != sizes * (sizes - 1) // 2
+    if not big.any():
+        return labels
+    node_order = np.flatnonzero(big)
+    node_order = node_order[np.argsort(labels[node_order], kind="stable")]
+    node_lab = labels[node_order]
+    n_starts = np.flatnonzero(np.r_[True, node_lab[1:] != node_lab[:-1]])
+    e_order = np.flatnonzero(big[left])
+    e_order = e_order[np.argsort(labels[left[e_order]], kind="stable")]
+    e_lab = labels[left[e_order]]
+    for s, e in zip(n_starts, [*n_starts[1:], len(node_order)], strict=True):
+        comp = int(node_lab[s])
+        lo, hi = np.searchsorted(e_lab, [comp, comp + 1])
+        idx = e_order[lo:hi]
+        edges = [
+            (ids[a], ids[b], float(w))
+            for a, b, w in zip(
+                left[idx].tolist(), right[idx].tolist(), weights[idx].tolist(), strict=True
+            )
+        ]
+        rows = node_order[s:e].tolist()
+        position = {ids[i]: i for i in rows}
+        for group in guarded_groups([ids[i] for i in rows], edges, density):
+            members = [position[x] for x in group]
+            labels[members] = members[0]
+    return labels
