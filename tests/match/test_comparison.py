@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from recordkit import SchemaError
 from recordkit.match import (
@@ -29,6 +32,7 @@ from recordkit.match import (
     phone,
     postcode,
 )
+from recordkit.match._features import digits
 
 PREP: dict[str, Any] = {
     "email": "email",
@@ -201,3 +205,10 @@ class TestEmailKey:
     )
     def test_keys(self, address: object, key: str | None) -> None:
         assert key == email_key(address)
+
+
+class TestDigits:
+    @given(st.one_of(st.text(), st.from_regex(r"\+?[0-9]{0,15}", fullmatch=True), st.none()))
+    def test_digits_are_every_digit_of_the_text(self, value: str | None) -> None:
+        expected = (re.sub(r"\D", "", value) or None) if isinstance(value, str) else None
+        assert expected == digits(value)

@@ -7,10 +7,13 @@ from typing import ClassVar
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from recordkit import SchemaError
 from recordkit.match import FellegiSunter, MatchRule, WeightedRules
 from recordkit.match._estimate import em, random_pairs, tf_table, u_from_levels
+from recordkit.match._factored import Factored
 
 
 class TestEM:
@@ -83,6 +86,14 @@ class TestFellegiSunter:
 class TestTfTable:
     def test_only_repeated_values_are_listed(self) -> None:
         assert ({"a": 0.5}, 0.25) == tf_table(["a", "a", "b", "c", None])
+
+    @given(st.lists(st.sampled_from(["Ann", "ann", "ANN", "Bob", "bob", "Cy", None, 7])))
+    def test_a_factored_column_counts_as_its_rows(self, raw: list[object]) -> None:
+        def fold(v: object) -> object:
+            return v.lower() if isinstance(v, str) else v
+
+        expected = tf_table([fold(v) for v in raw])
+        assert expected == tf_table(Factored.of(raw).map(fold))
 
 
 class TestWeightedRules:

@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from recordkit._errors import RecordkitError, SchemaError, shorten
 from recordkit.match._factored import Factored, Objects
-from recordkit.match._features import EMAIL_KEY
+from recordkit.match._features import EMAIL_KEY, digits
 
 __all__ = ["BlockingError", "BlockingReport", "BlockingRule", "Key", "block_on"]
 
@@ -34,7 +34,7 @@ def _on_text(fn: Callable[[str], str | None]) -> Callable[[object], str | None]:
 
 _TRANSFORMS: Final[dict[str, Callable[[object], str | None]]] = {
     "email_key": EMAIL_KEY,
-    "digits": _on_text(lambda v: re.sub(r"\D", "", v) or None),
+    "digits": digits,
     "first_token": _on_text(lambda v: v.split()[0] if v.split() else None),
     "last_token": _on_text(lambda v: v.split()[-1] if v.split() else None),
     "initials": _on_text(lambda v: "".join(w[0] for w in v.split()) or None),

@@ -29,6 +29,7 @@ from recordkit.match._features import (
     EMAIL_KEY,
     EMAIL_LOCAL,
     date_parts,
+    digits,
     family_ids,
     mapped,
     nickname_families,
@@ -117,9 +118,7 @@ def _feature(
     if kind == "email_local":
         return mapped(values, EMAIL_LOCAL)
     if kind == "digits":
-        return mapped(
-            values, lambda v: re.sub(r"\D", "", v) or None if isinstance(v, str) else None
-        )
+        return mapped(values, digits)
     if kind == "date":
         return date_parts(values)
     if kind == "num":
@@ -277,6 +276,7 @@ class Comparison:
                         {key: sub(right, key, todo) for key in keys},
                         self.primary,
                         cutoff=self._cutoffs[level.score_key],
+                        all_present=level.feature == "value",  # todo holds present pairs
                     )
                     shared[level.score_key] = scores
                 hit = level.passes(shared[level.score_key][todo])

@@ -17,6 +17,7 @@ from recordkit.match._cluster import Assignment, Cluster, assign_entity_ids
 from recordkit.match._data import Prepared
 from recordkit.match._explain import MatchExplanation
 from recordkit.match._graph import group_labels
+from recordkit.rules._chunk import collector_paused
 
 if TYPE_CHECKING:
     from recordkit.match._matcher import Matcher
@@ -124,7 +125,10 @@ def dedupe(
     """
     Find the duplicates within one dataset (fitting the model first if needed).
     """
-    return _run(matcher, matcher.prepared(data, ids=ids), previous)
+    # a run makes millions of acyclic objects (values, keys, tuples); the cyclic
+    # collector would rescan them all, again and again, for nothing
+    with collector_paused():
+        return _run(matcher, matcher.prepared(data, ids=ids), previous)
 
 
 def link(
@@ -144,6 +148,18 @@ def link(
     Raises:
         RecordkitError: the two datasets share a record id.
     """
+    with collector_paused():
+        return _link(matcher, left, right, left_ids, right_ids, previous)
+
+
+def _link(
+    matcher: Matcher,
+    left: object,
+    right: object,
+    left_ids: Sequence[str] | None,
+    right_ids: Sequence[str] | None,
+    previous: Mapping[str, str] | None,
+) -> MatchResult:
     a = matcher.prepared(left, ids=left_ids, default_ids="left:")
     b = matcher.prepared(right, ids=right_ids, default_ids="right:")
     shared = set(a.ids) & set(b.ids)

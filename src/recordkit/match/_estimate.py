@@ -9,12 +9,13 @@ with a few thousand distinct patterns cost a few thousand rows per iteration.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 
 import attrs
 import numpy as np
 import numpy.typing as npt
+
+from recordkit.match._factored import Factored
 
 __all__ = ["EMResult", "em", "random_pairs", "tf_table", "u_from_levels"]
 
@@ -158,11 +159,18 @@ def em(
     return EMResult(out, lam, it)
 
 
-def tf_table(values: Sequence[object]) -> tuple[dict[str, float], float]:
+def tf_table(values: Sequence[object] | Factored) -> tuple[dict[str, float], float]:
     """
-    Relative frequencies of the values seen more than once, and the floor for the rest.
+    Relative frequencies of the text values seen more than once, and the floor for the rest.
+
+    *values* may be a `Factored` column: the counting is then per distinct value.
     """
-    counts = Counter(v for v in values if isinstance(v, str))
+    column = Factored.of(values)
+    per_unique = np.bincount(column.codes, minlength=len(column.uniques)).tolist()
+    counts: dict[str, int] = {}
+    for v, c in zip(column.uniques.tolist(), per_unique, strict=True):
+        if isinstance(v, str):  # distinct raw values may share one prepared value
+            counts[v] = counts.get(v, 0) + c
     total = sum(counts.values())
     if total == 0:
         return {}, 0.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import importlib.resources
+import re
 from collections.abc import Callable, Mapping
 from typing import Final
 
@@ -19,7 +20,15 @@ from recordkit.match._factored import Factored, Objects
 from recordkit.match._prepare import number_of
 from recordkit.rules import fold_key
 
-__all__ = ["date_parts", "email_key", "family_ids", "mapped", "nickname_families", "numbers"]
+__all__ = [
+    "date_parts",
+    "digits",
+    "email_key",
+    "family_ids",
+    "mapped",
+    "nickname_families",
+    "numbers",
+]
 
 
 _PLUS_TAGS: Final = frozenset(
@@ -58,6 +67,27 @@ def email_key(address: object) -> str | None:
     if domain in _DOTLESS:
         local = local.replace(".", "")
     return f"{local}@{domain}" if local else None
+
+
+_NOT_DIGIT: Final = re.compile(r"\D")
+
+
+def digits(value: object) -> str | None:
+    """
+    The digits of a text value (``None`` when there are none).
+
+    Example:
+        >>> digits("+1 (212) 555-0100")
+        '12125550100'
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(value, str):
+        return None
+    bare = value[1:] if value[:1] == "+" else value
+    if bare.isascii() and bare.isdigit():  # E.164 and plain numbers: nothing to strip
+        return bare
+    return _NOT_DIGIT.sub("", value) or None
 
 
 def _email_local(address: object) -> str | None:

@@ -54,8 +54,8 @@ def fit_model(matcher: Matcher, prepared: Prepared, levels: Levels) -> FellegiSu
     floor: dict[str, float] = {}
     for c in matcher.comparisons:
         if c.term_frequency:
-            col = prepared.columns[c.columns[0]]
-            tf[c.name], floor[c.name] = tf_table(col.tolist())
+            col = prepared.memo.get("factored", prepared.columns)[c.columns[0]]
+            tf[c.name], floor[c.name] = tf_table(col)
     return FellegiSunter(prior, m_values, u, tf=tf, tf_floor=floor)
 
 

@@ -57,16 +57,17 @@ def present(values: npt.NDArray[Any]) -> Bools:
     return np.asarray(np.not_equal(values, none), dtype=np.bool_)
 
 
-def _cpdist(a: npt.NDArray[Any], b: npt.NDArray[Any], **options: Any) -> npt.NDArray[Any]:
+def _cpdist(
+    a: npt.NDArray[Any], b: npt.NDArray[Any], ok: Bools | None, **options: Any
+) -> npt.NDArray[Any]:
     """
-    ``process.cpdist`` over two object arrays.
+    ``process.cpdist`` over two object arrays; *ok* marks the pairs present on both sides.
 
     Missing cells compare as empty text; the callers mask them out.
     """
 
     def text(values: npt.NDArray[Any]) -> list[Any]:
-        mask = present(values)
-        cells: list[Any] = (values if mask.all() else np.where(mask, values, "")).tolist()
+        cells: list[Any] = (values if ok is None else np.where(ok, values, "")).tolist()
         return cells
 
     try:
@@ -74,6 +75,14 @@ def _cpdist(a: npt.NDArray[Any], b: npt.NDArray[Any], **options: Any) -> npt.NDA
     except TypeError:  # a cell that is not text (a misconfigured numeric column)
         out = process.cpdist([str(v) for v in text(a)], [str(v) for v in text(b)], **options)
     return out
+
+
+def _both_present(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> Bools | None:
+    """
+    Which pairs hold a value on both sides, or ``None`` when all do.
+    """
+    ok = present(a) & present(b)
+    return None if ok.all() else ok
 
 
 def _workers(n: int) -> int:
@@ -199,28 +208,38 @@ class Similar(Level):
         return ("similar", f"{self.metric}:{self.feature}")
 
     def scores(
-        self, left: Feats, right: Feats, column: str, *, cutoff: float = 0.0
+        self,
+        left: Feats,
+        right: Feats,
+        column: str,
+        *,
+        cutoff: float = 0.0,
+        all_present: bool = False,
     ) -> npt.NDArray[np.float64]:
         """
         The similarity of every pair, 0..1 (``None`` on either side scores 0).
 
         Scores below *cutoff* may come back as 0 (rapidfuzz stops early on them).
+        *all_present* says the caller knows every pair has a value on both sides.
         """
         key = f"{self.feature}:{column}"
         a, b = left[key], right[key]
         if len(a) == 0:
             return np.zeros(0, dtype=np.float64)
         scorer, scale = _SIMILARITY[self.metric]
+        ok = None if all_present else _both_present(a, b)
         raw = _cpdist(
             a,
             b,
+            ok,
             scorer=scorer,
             score_cutoff=cutoff * scale,
             workers=_workers(len(a)),
             dtype=np.float32,
         )
         out = np.asarray(raw, dtype=np.float64) / scale
-        out[~(present(a) & present(b))] = 0.0
+        if ok is not None:
+            out[~ok] = 0.0
         return out
 
     def passes(self, scores: npt.NDArray[np.float64]) -> Bools:
@@ -282,22 +301,36 @@ class Within(Level):
         return ("within", f"{self.metric}:{self.feature}")
 
     def scores(
-        self, left: Feats, right: Feats, column: str, *, cutoff: float = 8.0
+        self,
+        left: Feats,
+        right: Feats,
+        column: str,
+        *,
+        cutoff: float = 8.0,
+        all_present: bool = False,
     ) -> npt.NDArray[np.float64]:
         """
         The edit distance of every pair (a missing side counts as far).
 
-        Distances above *cutoff* may come back as ``cutoff + 1``.
+        Distances above *cutoff* may come back as ``cutoff + 1``. *all_present* says the
+        caller knows every pair has a value on both sides.
         """
         key = f"{self.feature}:{column}"
         a, b = left[key], right[key]
         if len(a) == 0:
             return np.zeros(0, dtype=np.float64)
+        ok = None if all_present else _both_present(a, b)
         d = _cpdist(
-            a, b, scorer=_DISTANCE[self.metric], score_cutoff=int(cutoff), workers=_workers(len(a))
+            a,
+            b,
+            ok,
+            scorer=_DISTANCE[self.metric],
+            score_cutoff=int(cutoff),
+            workers=_workers(len(a)),
         )
         out = np.asarray(d, dtype=np.float64)
-        out[~(present(a) & present(b))] = np.inf
+        if ok is not None:
+            out[~ok] = np.inf
         return out
 
     def passes(self, scores: npt.NDArray[np.float64]) -> Bools:

@@ -39,6 +39,7 @@ from recordkit.match._model import (
 )
 from recordkit.match._prepare import Prep
 from recordkit.match._scoring import Scored, explain_scored, score_pairs
+from recordkit.rules._chunk import collector_paused
 
 if TYPE_CHECKING:
     from recordkit.match._dedupe import MatchResult
@@ -333,10 +334,11 @@ class Matcher:
         Raises:
             BlockingError: a blocking rule explodes.
         """
-        prepared = self.prepared(data, ids=ids)
-        left, right, _ = self.candidates(prepared)
-        levels = self.compare(prepared, left, right)
-        return self.fit_prepared(prepared, levels)
+        with collector_paused():  # as in `dedupe`: no cycles to find among the batch
+            prepared = self.prepared(data, ids=ids)
+            left, right, _ = self.candidates(prepared)
+            levels = self.compare(prepared, left, right)
+            return self.fit_prepared(prepared, levels)
 
     def fit_prepared(self, prepared: Prepared, levels: Levels) -> Matcher:
         """

@@ -71,6 +71,8 @@ _ISO_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _email(value: object) -> str | None:
+    if type(value) is str and len(value) <= _MAX_CELL and _NORMAL_EMAIL.fullmatch(value):
+        return value  # already normal: the common case, checked before any copy
     text = _text_in(value)
     if text is None:
         return None
@@ -82,6 +84,8 @@ def _email(value: object) -> str | None:
 
 def _phone(region: str | None) -> Callable[[object], str | None]:
     def prep(value: object) -> str | None:
+        if type(value) is str and (m := _E164.fullmatch(value)):
+            return m[1]  # already E.164: the common case, checked before any copy
         text = _text_in(value)
         if text is None:
             return None

@@ -59,8 +59,7 @@ def score_pairs(
         if c.name in model.tf:
             exact = lv == 1
             if exact.any():
-                values = prepared.columns[c.columns[0]][left[exact]]
-                freq = model.frequency(c.name, values.tolist())
+                freq = _frequencies(model, c.name, prepared, c.columns[0], left[exact])
                 weight[exact] += model.tf_adjustment(c.name, freq)
     if isinstance(model, FellegiSunter):
         weight += model.prior_weight
@@ -77,6 +76,19 @@ def score_pairs(
     match = (match | (rule == 1)) & (rule != 2)
     report = BlockingReport(())
     return Scored(left, right, levels, weight, match, rule, report)
+
+
+def _frequencies(
+    model: FellegiSunter, name: str, prepared: Prepared, column: str, rows: Ints
+) -> npt.NDArray[np.float64]:
+    """
+    The term frequency of *column*'s value at each of *rows*, looked up once per value.
+    """
+    factored = prepared.memo.get("factored", {}).get(column)
+    if factored is None:
+        return model.frequency(name, prepared.columns[column][rows].tolist())
+    distinct, inverse = np.unique(factored.codes[rows], return_inverse=True)
+    return model.frequency(name, factored.uniques[distinct].tolist())[inverse]
 
 
 def explain_scored(
