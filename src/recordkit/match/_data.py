@@ -56,7 +56,7 @@ def read_data(
             col = data[name]
             if isinstance(col, str | bytes) or not isinstance(col, Iterable):
                 raise RecordkitError(f"column {name!r} must be a sequence of values")
-            out[name] = list(col)
+            out[name] = col if type(col) is list else list(col)  # only read, never changed
             if n is None:
                 n = len(out[name])
             elif len(out[name]) != n:

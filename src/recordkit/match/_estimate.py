@@ -163,16 +163,28 @@ def tf_table(values: Sequence[object] | Factored) -> tuple[dict[str, float], flo
     """
     Relative frequencies of the text values seen more than once, and the floor for the rest.
 
-    *values* may be a `Factored` column: the counting is then per distinct value.
+    Empty text is not a value. *values* may be a `Factored` column: the counting is then
+    per distinct value.
     """
     column = Factored.of(values)
-    per_unique = np.bincount(column.codes, minlength=len(column.uniques)).tolist()
-    counts: dict[str, int] = {}
-    for v, c in zip(column.uniques.tolist(), per_unique, strict=True):
-        if isinstance(v, str):  # distinct raw values may share one prepared value
-            counts[v] = counts.get(v, 0) + c
-    total = sum(counts.values())
+    if not column.is_text:
+        column = column.map(_text_only)
+    per_unique = column.value_codes(blank_is_missing=True)
+    if not len(per_unique):
+        return {}, 0.0
+    per_row = per_unique[column.codes]
+    counts = np.bincount(per_row[per_row >= 0], minlength=int(per_unique.max(initial=-1)) + 1)
+    total = int(counts.sum())
     if total == 0:
         return {}, 0.0
-    table = {v: c / total for v, c in counts.items() if c > 1}
-    return table, 1.0 / total
+    repeated = np.flatnonzero(counts > 1)
+    # the entry holding each repeated value: the last one written wins, any will do
+    holder = np.zeros(len(counts), dtype=np.int64)
+    ok = per_unique >= 0
+    holder[per_unique[ok]] = np.flatnonzero(ok)
+    names = column.uniques[holder[repeated]].tolist()
+    return dict(zip(names, (counts[repeated] / total).tolist(), strict=True)), 1.0 / total
+
+
+def _text_only(value: object) -> str | None:
+    return value if isinstance(value, str) else None

@@ -39,7 +39,11 @@ class Factored:
         """
         if isinstance(values, Factored):
             return values
-        cells = values.tolist() if isinstance(values, np.ndarray) else list(values)
+        cells: list[Any]
+        if isinstance(values, np.ndarray):
+            cells = values.tolist()
+        else:
+            cells = values if type(values) is list else list(values)  # only read
         if len(cells) == 1:  # one record at the point of entry: nothing to factor
             one = np.empty(1, dtype=object)
             one[0] = cells[0]
@@ -116,6 +120,28 @@ class Factored:
             return np.zeros((len(self.codes), *shape[1:]), dtype=dtype)
         return table[self.codes]
 
+    def value_codes(self, *, blank_is_missing: bool = False) -> npt.NDArray[np.int64]:
+        """
+        Per distinct entry, a code of its value: entries holding equal values share one.
+
+        ``None`` gets ``-1`` (and ``""`` too with *blank_is_missing*). Distinct raw values
+        often share a prepared value (``"Ann "`` and ``"ann"``); this joins them without a
+        Python step per value.
+        """
+        if "value_codes" not in self._memo:
+            cells = self.uniques.tolist()
+            table = dict(zip(dict.fromkeys(cells), itertools.count(), strict=False))
+            codes = np.fromiter(map(table.__getitem__, cells), np.int64, len(cells))
+            if None in table:
+                codes[codes == table[None]] = -1
+            self._memo["value_codes"] = codes
+        out: npt.NDArray[np.int64] = self._memo["value_codes"]
+        if blank_is_missing and len(out):
+            blank = np.asarray(self.uniques == "", dtype=np.bool_)
+            if blank.any():
+                out = np.where(blank, -1, out)
+        return out
+
     def recode(self, fn: Callable[[Any], Any] | None = None) -> npt.NDArray[np.int64]:
         """
         Codes of ``fn(value)`` per row, equal results sharing a code; ``-1`` for ``None``.
@@ -125,12 +151,7 @@ class Factored:
         """
         per_unique: npt.NDArray[np.int64]
         if fn is None:
-            cells = self.uniques.tolist()
-            table = dict(zip(dict.fromkeys(cells), itertools.count(), strict=False))
-            per_unique = np.fromiter(map(table.__getitem__, cells), np.int64, len(cells))
-            for missing in (None, ""):
-                if missing in table:
-                    per_unique[per_unique == table[missing]] = -1
+            per_unique = self.value_codes(blank_is_missing=True)
         else:
             seen: dict[Any, int] = {}
             per_unique = np.fromiter(

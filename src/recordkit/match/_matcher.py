@@ -30,6 +30,7 @@ from recordkit.match._blocking import (
 from recordkit.match._comparison import Comparator, Comparison
 from recordkit.match._data import Prepared, read_data
 from recordkit.match._explain import MatchExplanation
+from recordkit.match._factored import Factored
 from recordkit.match._library import comparator_from_dict
 from recordkit.match._model import (
     FellegiSunter,
@@ -283,23 +284,31 @@ class Matcher:
             keys = prepared.keys[c.name]
             column = factored.get(c.columns[0]) if len(c.columns) == 1 else None
             if isinstance(c, Comparison) and column is not None:
-                return self._compare_distinct(
-                    c, prepared, keys, column.codes, len(column.uniques), a, b
-                )
+                return self._compare_distinct(c, prepared, keys, column, a, b)
             return c.compare(prepared.gather(keys, a), prepared.gather(keys, b))
 
-        for start in range(0, len(left), _CHUNK):
-            a, b = left[start : start + _CHUNK], right[start : start + _CHUNK]
-            if len(a) < _THREADED:  # a lookup: threads would cost more than they save
-                for c in self.comparisons:
-                    out[c.name][start : start + len(a)] = one(c, a, b)
-                continue
-            # comparisons are independent, and numpy and rapidfuzz release the GIL for
-            # much of their work: run them side by side
-            with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-                done = {c.name: pool.submit(one, c, a, b) for c in self.comparisons}
-                for name, future in done.items():
-                    out[name][start : start + len(a)] = future.result()
+        if len(left) < _THREADED:  # a lookup: threads would cost more than they save
+            for c in self.comparisons:
+                out[c.name][:] = one(c, left, right)
+            return out
+        # comparisons are independent, and numpy and rapidfuzz release the GIL for much of
+        # their work: run every (comparison, chunk) side by side in one pool, so a slow
+        # comparison does not leave the other cores idle at a chunk's end
+        parts = -(-len(left) // _CHUNK)
+        size = -(-len(left) // parts)
+        with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+            done = [
+                (
+                    c.name,
+                    start,
+                    pool.submit(one, c, left[start : start + size], right[start : start + size]),
+                )
+                for start in range(0, len(left), size)
+                for c in self.comparisons
+            ]
+            for name, start, future in done:
+                result = future.result()
+                out[name][start : start + len(result)] = result
         return out
 
     @staticmethod
@@ -307,20 +316,32 @@ class Matcher:
         c: Comparison,
         prepared: Prepared,
         keys: Sequence[str],
-        codes: Ints,
-        distinct: int,
+        column: Factored,
         a: Ints,
         b: Ints,
     ) -> npt.NDArray[np.int8]:
         """
         Compare each distinct pair of values once (cities, first names repeat a lot).
+
+        A comparison's features are functions of the prepared value, so pairs of equal
+        values get equal levels.
         """
-        if distinct < 2 or distinct > 2**31 or 4 * distinct > len(a):
+        if len(column.uniques) < 2 or 4 * len(column.uniques) > len(a):
             return c.compare(prepared.gather(keys, a), prepared.gather(keys, b))
+        per_unique = column.value_codes()
+        distinct = int(per_unique.max(initial=-1)) + 2  # the last code stands for None
+        codes = np.where(per_unique < 0, distinct - 1, per_unique)[column.codes]
         pair = codes[a] * distinct + codes[b]
-        values, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
-        if len(values) > 0.6 * len(a):  # mostly distinct already: not worth it
+        order = np.argsort(pair)  # no np.unique: it sorts stably and returns more than needed
+        ordered = pair[order]
+        new = np.empty(len(pair), dtype=np.bool_)
+        new[:1] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+        first = order[new]
+        if len(first) > 0.6 * len(a):  # mostly distinct already: not worth it
             return c.compare(prepared.gather(keys, a), prepared.gather(keys, b))
+        inverse = np.empty(len(pair), dtype=np.int64)
+        inverse[order] = np.cumsum(new) - 1
         once = c.compare(prepared.gather(keys, a[first]), prepared.gather(keys, b[first]))
         return once[inverse]
 
