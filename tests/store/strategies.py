@@ -115,3 +115,30 @@ def upsert_batches(draw: st.DrawFn) -> list[list[Record]]:
             batch.append(lead(rid, at=draw(STAMPS), source=draw(SOURCES), **values))
         batches.append(batch)
     return batches
+
+
+@st.composite
+def mixed_upsert_batches(draw: st.DrawFn) -> list[list[Record]]:
+    """Like `upsert_batches`, but each field from its own source and time, some without any."""
+    batches = []
+    for _ in range(draw(st.integers(1, 3))):
+        ids = draw(st.lists(st.sampled_from(["a", "b", "c", "d"]), unique=True, min_size=1))
+        batch = []
+        for rid in ids:
+            values = draw(st.dictionaries(
+                st.sampled_from(["name", "phone", "owner"]),
+                st.one_of(st.none(), st.sampled_from(["x", "y"])),
+                min_size=1,
+            ))  # fmt: skip
+            provenance = {
+                name: Provenance(draw(SOURCES), draw(STAMPS), value)
+                for name, value in values.items()
+                if draw(st.integers(0, 4))  # now and then a value with no provenance
+            }
+            at = draw(STAMPS)
+            owner = values.get("owner")
+            record = Record(rid, "lead", values, provenance=provenance, owner=owner,
+                            created_at=at, updated_at=at)  # fmt: skip
+            batch.append(record)
+        batches.append(batch)
+    return batches

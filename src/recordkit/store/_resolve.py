@@ -72,6 +72,21 @@ class Resolver:
         """
         return {name: self.stamp(p) for name, p in record.provenance.items()}
 
+    def beats(self, source: str, at: str, their_source: str, their_at: str) -> bool | None:
+        """
+        Whether an observation by *source* at *at* (UTC ISO text) beats a stored one.
+
+        ``None`` when it is the stored observation itself (same source, same time): then
+        the raw values decide (`winners`).
+        """
+        if at == their_at and source == their_source:
+            return None
+        rank = self._rank
+        if rank:
+            mine, other = rank.get(source, 0), rank.get(their_source, 0)
+            return mine > other or (mine == other and at >= their_at)
+        return at >= their_at
+
     def winners(self, incoming: Record, stored: Mapping[str, Sequence[str]]) -> list[str]:
         """
         The fields of *incoming* whose values beat *stored* (field name → stored stamp).

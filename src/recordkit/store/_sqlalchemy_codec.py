@@ -2,17 +2,19 @@
 Records to table rows and back, exactly.
 
 Field values go to typed columns and come back as the same Python values (dates, decimals,
-money, booleans); provenance goes to JSON as ``{field: [source, observed_at, raw]}``. The
-JSON ``rk_extras`` column keeps what typed columns cannot: fields present with no value
-(``nulls``) and values of fields the schema no longer declares (``unknown``), so nothing is
-lost. A row that was edited behind recordkit's back (wrong types, broken JSON) comes back as
-a `StoreError` naming the record and the column, never as a half-built record.
+money, booleans); provenance goes to JSON as ``{field: [source, observed_at, raw]}``, and its
+summary to ``rk_stamps`` (see ``_sqlalchemy_stamps``). The JSON ``rk_extras`` column keeps
+what typed columns cannot: fields present with no value (``nulls``) and values of fields the
+schema no longer declares (``unknown``), so nothing is lost. A row that was edited behind
+recordkit's back (wrong types, broken JSON, a summary that disagrees with the provenance)
+comes back as a `StoreError` naming the record and the column, never as a half-built record.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
@@ -34,6 +36,7 @@ from recordkit.schema import (
 )
 from recordkit.store._entries import json_safe
 from recordkit.store._resolve import iso
+from recordkit.store._sqlalchemy_stamps import Group, Summaries
 from recordkit.store._sqlalchemy_tables import SHELL, SchemaTable
 
 __all__ = ["RecordCodec", "history_json", "utc"]
@@ -48,6 +51,8 @@ def utc(value: Any) -> dt.datetime:
     """
     if not isinstance(value, dt.datetime):
         raise TypeError(f"expected a timestamp, got {shorten(value)}")
+    if value.tzinfo is dt.UTC:
+        return value
     if value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC)
     return value.astimezone(dt.UTC)
@@ -158,6 +163,7 @@ class RecordCodec:
             self._dec.append((f.name, self._position[col], dec))
         self._empty: dict[str, Any] = {c.name: None for c in self.table.c if c.name not in SHELL}
         self._iso: dict[dt.datetime, str] = {}
+        self.summaries = Summaries(self.table.name)
 
     # -- writing --------------------------------------------------------------------------
 
@@ -176,19 +182,18 @@ class RecordCodec:
         row["rk_stage"] = record.stage
         row["rk_created_at"] = utc(record.created_at)
         row["rk_updated_at"] = utc(record.updated_at)
-        row["rk_provenance"] = self.provenance(record.provenance, record.id)
-        row["rk_extras"] = self._fields(record, record.values, row)
+        row["rk_provenance"], row["rk_stamps"], _ = self.provenance(record.provenance)
+        row["rk_extras"] = self.fields(record, record.values, row)
         row["rk_history"] = history_json(record.history) if record.history else None
         return row
 
-    def encode_fields(self, record: Record, names: Sequence[str], row: dict[str, Any]) -> Any:
+    def fields(self, record: Record, values: Mapping[str, Any], row: dict[str, Any]) -> Any:
         """
-        Put the columns of fields *names* of *record* into *row*; return their extras.
-        """
-        values = record.values
-        return self._fields(record, {n: values[n] for n in names}, row)
+        Put the columns of *values* (some or all of *record*'s) into *row*; return extras.
 
-    def _fields(self, record: Record, values: Mapping[str, Any], row: dict[str, Any]) -> Any:
+        Raises:
+            StoreError: a value is not of its field's type (or too large for its column).
+        """
         nulls: list[str] | None = None
         unknown: dict[str, Any] | None = None
         enc = self._enc
@@ -232,15 +237,21 @@ class RecordCodec:
             extras["unknown"] = unknown
         return extras
 
-    def provenance(self, provenance: Mapping[str, Provenance], record_id: str) -> dict[str, Any]:
+    def provenance(
+        self, provenance: Mapping[str, Provenance]
+    ) -> tuple[dict[str, Any], str, tuple[Group, ...]]:
         """
-        *provenance* as JSON data: ``{field: [source, observed_at, raw]}``.
+        *provenance* as JSON data (``{field: [source, observed_at, raw]}``) and its stamps.
 
-        Tuples rather than lists: they hold only text and numbers, so the garbage collector
-        stops tracking them, which keeps large batches cheap.
+        Returns the data, its ``rk_stamps`` text and the distinct observations (source,
+        time as text) in it. Tuples rather than lists: they hold only text and numbers, so
+        the garbage collector stops tracking them, which keeps large batches cheap.
         """
         cache = self._iso
         out: dict[str, Any] = {}
+        source0: str | None = None
+        at0 = ""
+        single = True
         for name, p in provenance.items():
             at = p.observed_at
             text = cache.get(at)
@@ -251,8 +262,17 @@ class RecordCodec:
             raw = p.raw
             if raw.__class__ is float and not math.isfinite(raw):
                 raw = str(raw)
-            out[name] = (p.source, text, raw)
-        return out
+            source = p.source
+            out[name] = (source, text, raw)
+            if text is not at0 or source is not source0:  # usually the very same objects
+                if source0 is None:
+                    source0, at0 = source, text
+                elif text != at0 or source != source0:
+                    single = False
+        if single and source0 is not None:
+            return out, self.summaries.single(source0, at0, tuple(out)), ((source0, at0),)
+        stamps, groups = self.summaries.text(out)
+        return out, stamps, groups
 
     # -- reading --------------------------------------------------------------------------
 
@@ -290,6 +310,9 @@ class RecordCodec:
                 str(name): Provenance(source, dt.datetime.fromisoformat(at), raw)
                 for name, (source, at, raw) in row[7].items()
             }
+            column = "rk_stamps"
+            if row[10] is not None:
+                self.summaries.check(row[10], self.summaries.text(row[7])[0], record_id)
             column = "rk_*"
             return Record(
                 record_id,
@@ -310,17 +333,29 @@ class RecordCodec:
                 f"holds data recordkit cannot read: {shorten(str(exc), 160)}"
             ) from None
 
-    def stamps(self, provenance: Any, record_id: str) -> Mapping[str, Sequence[str]]:
+    def stored_provenance(self, text: Any, record_id: str) -> dict[str, Any]:
         """
-        Comparable stamps from a row's provenance JSON (field → ``[source, at, raw]``).
+        A row's provenance JSON read as text, decoded (field → ``[source, at, raw]``).
 
-        The lists are used as they are; `Resolver.winners` reads their first two items.
+        The lists are used as they are; `Resolver.winners` reads their items.
+
+        Raises:
+            StoreError: it is not provenance recordkit wrote.
         """
-        if not isinstance(provenance, dict):
+        try:
+            provenance = json.loads(text)
+            if not isinstance(provenance, dict):
+                raise TypeError("not an object")
+            for item in provenance.values():
+                if not isinstance(item, list) or len(item) != 3:
+                    raise TypeError("not [source, observed_at, raw]")
+                if not isinstance(item[0], str) or not isinstance(item[1], str):
+                    raise TypeError("source and time must be text")
+        except (TypeError, ValueError) as exc:
             raise StoreError(
                 f"table {self.table.name}: record {shorten(record_id)} column 'rk_provenance' "
-                "holds data recordkit cannot read"
-            )
+                f"holds data recordkit cannot read ({shorten(str(exc), 120)})"
+            ) from None
         return provenance
 
 

@@ -6,7 +6,9 @@ recordkit would derive from it no longer matches the one in the database. The st
 when the schema is registered and refuses to run on a drifted table, naming the differences;
 `migrate` applies the safe ones (new tables, new columns, new and dropped recordkit indexes)
 with Alembic operations, and `script` renders them as an Alembic migration for applications
-that keep their own migration history. Columns of removed fields are kept (nothing is lost);
+that keep their own migration history. A table built by an earlier recordkit (without
+``rk_stamps``) drifts the same way and takes the same step; its rows get their stamps the
+next time an upsert writes them. Columns of removed fields are kept (nothing is lost);
 a changed column type needs a migration written by hand, because only a person knows how to
 convert the stored values.
 """
@@ -26,7 +28,7 @@ from alembic.operations import Operations
 
 from recordkit._errors import StoreError
 from recordkit.schema import Schema
-from recordkit.store._sqlalchemy_tables import FixedTables, insert_ignore
+from recordkit.store._sqlalchemy_tables import SHELL, FixedTables, insert_ignore
 
 __all__ = [
     "blocking",
@@ -107,7 +109,8 @@ def describe(diff: tuple[Any, ...]) -> str:
     if kind == "add_table":
         return f"table {diff[1].name} is missing"
     if kind == "add_column":
-        return f"{diff[2]}.{diff[3].name} ({diff[3].type}) is missing"
+        ours = " (a column this version of recordkit adds)" if diff[3].name in SHELL else ""
+        return f"{diff[2]}.{diff[3].name} ({diff[3].type}) is missing{ours}"
     if kind == "add_index":
         return f"index {diff[1].name} is missing"
     if kind == "remove_index":

@@ -3,7 +3,8 @@ Tables derived from schemas, and the fixed tables every SQL store has.
 
 Each schema gets one table (``rk_contact``): the record's shell in ``rk_*`` columns (id,
 version, owner, state, stage, times), one typed column per field (a money field has two:
-amount and ``<name>__currency``), and JSON for provenance, extras and lifecycle history.
+amount and ``<name>__currency``), JSON for provenance, extras and lifecycle history, and a
+compact summary of the provenance (``rk_stamps``) for bulk upserts.
 Identity keys, extra blocking keys, stage and state are indexed, so a point-of-entry
 duplicate check is an index lookup. Fixed tables hold the audit trail, merge lineage,
 consent and quarantine, and ``rk_schema`` remembers which schema version each table was
@@ -58,6 +59,7 @@ SHELL: Final = (
     "rk_provenance",
     "rk_extras",
     "rk_history",
+    "rk_stamps",
 )
 
 
@@ -173,6 +175,8 @@ def schema_table(
         sa.Column("rk_provenance", _json(), nullable=False),
         sa.Column("rk_extras", _json()),
         sa.Column("rk_history", _json()),
+        # Who observed which fields when, in brief (see _sqlalchemy_stamps); NULL: unknown.
+        sa.Column("rk_stamps", sa.Text),
     ]
     taken = set(SHELL)
     where: dict[str, tuple[str, ...]] = {}

@@ -1,17 +1,22 @@
 """
 Bulk upsert through SQLAlchemy Core: read what is stored, resolve per field, write in bulk.
 
-The stored rows' versions and provenance are read in chunks, each incoming record's fields
-are weighed against them (`Resolver`), and the result goes back as one ``executemany`` INSERT
-for new records and one ``executemany`` UPDATE per statement shape (usually one) for the
-rest. Each UPDATE is guarded by the version it read (optimistic locking, no row locks): if a
+The stored rows' versions and provenance summaries (``rk_stamps``) are read in chunks, each
+incoming record's fields are weighed against them (`Resolver`), and the result goes back as
+one ``executemany`` INSERT for new records and one ``executemany`` UPDATE per statement shape
+(usually one) for the rest. When every incoming observation beats every stored one, the
+summary settles the record and the stored provenance JSON is never decoded; otherwise (a
+field that loses, the stored observation imported again, a row with no summary) it is
+decoded, checked against the summary, and resolved field by field.
+
+Each UPDATE is guarded by the version it read (optimistic locking, no row locks): if a
 concurrent writer changed a row in between, the whole upsert rolls back with a
 `ConflictError` and can be retried, so nothing is overwritten unseen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 import sqlalchemy as sa
@@ -22,6 +27,7 @@ from recordkit.schema import Record
 from recordkit.store._entries import UpsertResult
 from recordkit.store._resolve import Resolver
 from recordkit.store._sqlalchemy_codec import RecordCodec, utc
+from recordkit.store._sqlalchemy_stamps import Group
 from recordkit.store._sqlalchemy_tables import id_in
 
 __all__ = ["upsert"]
@@ -70,10 +76,13 @@ def _plan(
     """
     Resolve *records* against the *existing* rows.
 
+    An existing row is (id, version, stamps, provenance as text, extras, updated_at).
     Returns the ids by outcome, the rows to insert, and the rows to update grouped by
     statement shape.
     """
     owner_field = codec.schema.owner_field
+    summaries = codec.summaries
+    beats = resolver.beats
     created: list[str] = []
     updated: list[str] = []
     unchanged: list[str] = []
@@ -85,31 +94,80 @@ def _plan(
             inserts.append(codec.encode(r))
             created.append(r.id)
             continue
-        old_prov = stored[2]
-        won = resolver.winners(r, codec.stamps(old_prov, r.id))
-        if not won:
-            unchanged.append(r.id)
-            continue
+        values = r.values
+        incoming = r.provenance
+        prov, stamps, groups = codec.provenance(incoming)
+        won: list[str] | None = None
+        if stored[2] is not None and incoming.keys() == values.keys():
+            # The common case, settled by the summary alone: every incoming observation
+            # beats every stored one, and every stored stamp is replaced.
+            known = summaries.parse(stored[2], r.id)
+            if known.fields <= values.keys() and _beat_all(beats, groups, known.groups):
+                won = list(values)
+        if won is None:
+            won, prov, stamps = _resolve(codec, r, stored, resolver, prov, stamps)
+            if not won:
+                unchanged.append(r.id)
+                continue
         version = int(stored[1])
         row: dict[str, Any] = {"b_id": r.id, "b_version": version, "rk_version": version + 1}
-        new_extras = codec.encode_fields(r, won, row)
-        incoming = r.provenance
-        names = r.values.keys()
-        if len(won) == len(names) and old_prov.keys() <= names and incoming.keys() <= names:
-            prov = codec.provenance(incoming, r.id)  # every stored field is replaced
-        else:
-            prov = dict(old_prov)
-            for name in won:
-                prov.pop(name, None)
-            prov.update(codec.provenance({n: incoming[n] for n in won if n in incoming}, r.id))
+        everything = len(won) == len(values)
+        new_extras = codec.fields(r, values if everything else {n: values[n] for n in won}, row)
         row["rk_provenance"] = prov
-        row["rk_extras"] = _extras(stored[3], won, new_extras, r.id)
-        row["rk_updated_at"] = max(utc(stored[4]), utc(r.updated_at))
+        row["rk_stamps"] = stamps
+        row["rk_extras"] = _extras(stored[4], won, new_extras, r.id)
+        row["rk_updated_at"] = max(utc(stored[5]), utc(r.updated_at))
         if owner_field is not None and owner_field in won:
             row["rk_owner"] = r.owner
         shapes.setdefault(tuple(row), []).append(row)  # same fields, same order: one shape
         updated.append(r.id)
     return created, updated, unchanged, inserts, shapes
+
+
+def _beat_all(
+    beats: Callable[[str, str, str, str], bool | None],
+    groups: Sequence[Group],
+    stored: Sequence[tuple[str, str, Any]],
+) -> bool:
+    """
+    Whether every incoming observation (*groups*) beats every *stored* one outright.
+    """
+    for their_source, their_at, _ in stored:
+        for source, at in groups:
+            if beats(source, at, their_source, their_at) is not True:
+                return False
+    return True
+
+
+def _resolve(
+    codec: RecordCodec,
+    r: Record,
+    stored: Any,
+    resolver: Resolver,
+    prov: dict[str, Any],
+    stamps: str,
+) -> tuple[list[str], dict[str, Any], str]:
+    """
+    Resolve *r* field by field against the stored provenance, read in full.
+
+    *prov* and *stamps* are *r*'s own, encoded. Returns the winning fields, and the
+    provenance and stamps the row gets.
+
+    Raises:
+        StoreError: the stored provenance cannot be read, or its summary disagrees with it.
+    """
+    old = codec.stored_provenance(stored[3], r.id)
+    summaries = codec.summaries
+    summaries.check(stored[2], summaries.text(old)[0], r.id)
+    won = resolver.winners(r, old)
+    names = r.values.keys()
+    if not won or (len(won) == len(names) and old.keys() <= names and prov.keys() <= names):
+        return won, prov, stamps  # every stored field is replaced
+    merged = dict(old)
+    for name in won:
+        merged.pop(name, None)
+    merged.update((n, prov[n]) for n in won if n in prov)
+    return won, merged, summaries.text(merged)[0]
 
 
 def upsert(
@@ -124,7 +182,8 @@ def upsert(
 
     Raises:
         ConflictError: a stored row changed between the read and the write.
-        StoreError: a stored row's provenance or extras cannot be read.
+        StoreError: a stored row's provenance, its summary or its extras cannot be read,
+            or the summary disagrees with the provenance.
     """
     # A batch makes hundreds of thousands of short-lived, acyclic objects (rows, JSON
     # tuples, driver parameters); scanning them for cycles cost as much as encoding them.
@@ -143,14 +202,22 @@ def _upsert(
     t = codec.table
     existing: dict[str, Any] = {}
     ids = [r.id for r in records]
-    cols = (t.c.rk_id, t.c.rk_version, t.c.rk_provenance, t.c.rk_extras, t.c.rk_updated_at)
+    # The provenance comes as text, decoded only for the rows the stamps cannot settle.
+    cols = (
+        t.c.rk_id,
+        t.c.rk_version,
+        t.c.rk_stamps,
+        sa.cast(t.c.rk_provenance, sa.Text),
+        t.c.rk_extras,
+        t.c.rk_updated_at,
+    )
     for start in range(0, len(ids), CHUNK):
         stmt = sa.select(*cols).where(id_in(t.c.rk_id, ids[start : start + CHUNK], dialect))
         try:
-            existing.update((row[0], row) for row in conn.execute(stmt))
+            existing.update((row[0], row) for row in conn.execute(stmt).all())
         except (ValueError, TypeError) as exc:
             raise StoreError(
-                f"table {t.name}: a stored row's provenance or extras cannot be read "
+                f"table {t.name}: a stored row's extras or times cannot be read "
                 f"({shorten(str(exc), 160)})"
             ) from None
     created, updated, unchanged, inserts, shapes = _plan(codec, records, existing, resolver)
