@@ -101,8 +101,18 @@ def _groups(ids: Sequence[str], labels: npt.NDArray[np.int64]) -> list[list[str]
 
 def _run(matcher: Matcher, prepared: Prepared, previous: Mapping[str, str] | None) -> MatchResult:
     left, right, report = matcher.candidates(prepared)
-    levels = matcher.compare(prepared, left, right)
-    fitted = matcher if matcher.model is not None else matcher.fit_prepared(prepared, levels)
+    if matcher.model is not None:
+        fitted = matcher
+        levels = matcher.compare(prepared, left, right)
+    else:
+        # the pairs that estimate u are compared together with the candidates: one pool
+        # keeps every core busy to the end
+        ra, rb = matcher.u_sample(prepared)
+        both = matcher.compare(prepared, np.r_[left, ra], np.r_[right, rb])
+        levels = {k: v[: len(left)] for k, v in both.items()}
+        fitted = matcher.fit_prepared(
+            prepared, levels, {k: v[len(left) :] for k, v in both.items()}
+        )
     scored = fitted.score(prepared, left, right, levels)
     keep = scored.match
     weights = np.where(scored.rule[keep] == 1, _RULE_WEIGHT, scored.weight[keep])

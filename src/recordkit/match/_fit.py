@@ -20,23 +20,37 @@ from recordkit.match._model import FellegiSunter
 if TYPE_CHECKING:
     from recordkit.match._matcher import Matcher
 
-__all__ = ["fit_model"]
+__all__ = ["fit_model", "u_sample"]
 
+Ints = npt.NDArray[np.int64]
 Levels = dict[str, npt.NDArray[np.int8]]
 
 
-def fit_model(matcher: Matcher, prepared: Prepared, levels: Levels) -> FellegiSunter:
+def u_sample(matcher: Matcher, prepared: Prepared) -> tuple[Ints, Ints]:
     """
-    A Fellegi-Sunter model for *matcher*'s comparisons, from prepared, compared data.
+    The random pairs whose levels estimate u.
+
+    They are drawn in id order, so the model does not depend on the order rows came in.
     """
     n = len(prepared)
-    # sample in id order, so the model does not depend on the order rows came in
     order = np.argsort(np.asarray(prepared.ids, dtype=object), kind="stable").astype(np.int64)
     src = None if prepared.source is None else prepared.source[order]
     sample = min(matcher.sample_pairs, max(100_000, 50 * n))
     ra, rb = random_pairs(n, sample, seed=matcher.seed, source=src)
-    ra, rb = order[ra], order[rb]
-    random_levels = matcher.compare(prepared, ra, rb)
+    return order[ra], order[rb]
+
+
+def fit_model(
+    matcher: Matcher, prepared: Prepared, levels: Levels, random_levels: Levels | None = None
+) -> FellegiSunter:
+    """
+    A Fellegi-Sunter model for *matcher*'s comparisons, from prepared, compared data.
+
+    *random_levels* are the levels of the `u_sample` pairs, when already compared.
+    """
+    n = len(prepared)
+    if random_levels is None:
+        random_levels = matcher.compare(prepared, *u_sample(matcher, prepared))
     u = {c.name: u_from_levels(random_levels[c.name], len(c.labels)) for c in matcher.comparisons}
     names = [c.name for c in matcher.comparisons]
     m_values = _em_sessions(matcher, prepared, levels, u)

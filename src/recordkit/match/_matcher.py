@@ -361,13 +361,26 @@ class Matcher:
             levels = self.compare(prepared, left, right)
             return self.fit_prepared(prepared, levels)
 
-    def fit_prepared(self, prepared: Prepared, levels: Levels) -> Matcher:
+    def fit_prepared(
+        self, prepared: Prepared, levels: Levels, random_levels: Levels | None = None
+    ) -> Matcher:
         """
         `fit` on data already prepared and compared (so `dedupe` does that work once).
+
+        *random_levels* are the levels of the random pairs that estimate u, when the
+        caller compared them already (`u_sample` draws them).
         """
         from recordkit.match._fit import fit_model
 
-        return attrs.evolve(self, model=fit_model(self, prepared, levels))
+        return attrs.evolve(self, model=fit_model(self, prepared, levels, random_levels))
+
+    def u_sample(self, prepared: Prepared) -> tuple[Ints, Ints]:
+        """
+        The random pairs `fit` compares to estimate u.
+        """
+        from recordkit.match._fit import u_sample
+
+        return u_sample(self, prepared)
 
     def fitted(self) -> FellegiSunter | WeightedRules:
         """
