@@ -78,9 +78,13 @@ class Factored:
 
     def values(self) -> Objects:
         """
-        The column, row by row.
+        The column, row by row (read-only: computed once and shared).
         """
-        out: Objects = self.uniques[self.codes] if len(self.uniques) else self._empty()
+        if "values" not in self._memo:
+            rows = self.uniques[self.codes] if len(self.uniques) else self._empty()
+            rows.flags.writeable = False  # shared by every reader
+            self._memo["values"] = rows
+        out: Objects = self._memo["values"]
         return out
 
     def _empty(self) -> Objects:
@@ -136,10 +140,11 @@ class Factored:
                 codes[codes == table[None]] = -1
             self._memo["value_codes"] = codes
         out: npt.NDArray[np.int64] = self._memo["value_codes"]
-        if blank_is_missing and len(out):
-            blank = np.asarray(self.uniques == "", dtype=np.bool_)
-            if blank.any():
-                out = np.where(blank, -1, out)
+        if blank_is_missing:
+            if "value_codes_blank" not in self._memo:
+                blank = np.asarray(self.uniques == "", dtype=np.bool_)
+                self._memo["value_codes_blank"] = np.where(blank, -1, out) if blank.any() else out
+            out = self._memo["value_codes_blank"]
         return out
 
     def recode(self, fn: Callable[[Any], Any] | None = None) -> npt.NDArray[np.int64]:
