@@ -7,7 +7,6 @@ keyed a hundred thousand times, then expanded to rows with a numpy take.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -18,6 +17,24 @@ import numpy.typing as npt
 __all__ = ["Factored", "Gathered", "Objects"]
 
 Objects = npt.NDArray[np.object_]
+
+
+def _first_seen(cells: list[Any], table: dict[Any, int]) -> npt.NDArray[np.int64]:
+    """
+    Dense codes of *cells* in order of first appearance; *table* ends as value → first row.
+
+    One hashing pass in C (``map`` over ``dict.setdefault``), no Python step per cell.
+
+    Raises:
+        TypeError: a cell is unhashable.
+    """
+    n = len(cells)
+    first = np.fromiter(map(table.setdefault, cells, range(n)), dtype=np.int64, count=n)
+    rows = np.fromiter(table.values(), dtype=np.int64, count=len(table))
+    dense = np.empty(n, dtype=np.int64)
+    dense[rows] = np.arange(len(rows))
+    out: npt.NDArray[np.int64] = dense[first]
+    return out
 
 
 @attrs.frozen(eq=False)
@@ -50,9 +67,7 @@ class Factored:
             return cls(np.zeros(1, dtype=np.int64), one)
         table: dict[Any, int] = {}
         try:
-            # dict.fromkeys, zip and map run in C: no Python-level step per cell
-            table = dict(zip(dict.fromkeys(cells), itertools.count(), strict=False))
-            codes = np.fromiter(map(table.__getitem__, cells), dtype=np.int64, count=len(cells))
+            codes = _first_seen(cells, table)
         except TypeError:  # an unhashable cell: each such cell is its own value
             table = {}
             extra: list[Any] = []
@@ -133,11 +148,10 @@ class Factored:
         Python step per value.
         """
         if "value_codes" not in self._memo:
-            cells = self.uniques.tolist()
-            table = dict(zip(dict.fromkeys(cells), itertools.count(), strict=False))
-            codes = np.fromiter(map(table.__getitem__, cells), np.int64, len(cells))
+            table: dict[Any, int] = {}
+            codes = _first_seen(self.uniques.tolist(), table)
             if None in table:
-                codes[codes == table[None]] = -1
+                codes[codes == codes[table[None]]] = -1
             self._memo["value_codes"] = codes
         out: npt.NDArray[np.int64] = self._memo["value_codes"]
         if blank_is_missing:
