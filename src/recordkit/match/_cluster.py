@@ -178,7 +178,7 @@ class Assignment:
         names[:] = list(ids)
         if len(labels) != len(names):
             raise RecordkitError(f"{len(labels)} labels for {len(names)} records")
-        if not all(type(x) is str for x in ids) or len(set(ids)) != len(ids):
+        if not set(map(type, ids)) <= {str} or len(set(ids)) != len(ids):
             raise RecordkitError("record ids must be distinct text")
         made = cls(())
         made._clusters = None

@@ -125,7 +125,8 @@ class Factored:
         Whether every value is text or ``None``.
         """
         if "is_text" not in self._memo:
-            self._memo["is_text"] = all(type(u) is str or u is None for u in self.uniques.tolist())
+            kinds = set(map(type, self.uniques.tolist()))  # map and set run in C
+            self._memo["is_text"] = kinds <= {str, type(None)}
         return bool(self._memo["is_text"])
 
     def rows(self, fn: Callable[[Any], Any], dtype: Any, width: int | None = None) -> Any:
