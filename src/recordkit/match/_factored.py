@@ -162,6 +162,18 @@ class Factored:
             out = self._memo["value_codes_blank"]
         return out
 
+    def value_rows(self) -> tuple[npt.NDArray[np.int64], int]:
+        """
+        Per row, a code of its value (``None`` included, as the last code); and the count.
+        """
+        if "value_rows" not in self._memo:
+            per_unique = self.value_codes()
+            count = int(per_unique.max(initial=-1)) + 2
+            rows = np.where(per_unique < 0, count - 1, per_unique)[self.codes]
+            self._memo["value_rows"] = (rows, count)
+        made: tuple[npt.NDArray[np.int64], int] = self._memo["value_rows"]
+        return made
+
     def recode(self, fn: Callable[[Any], Any] | None = None) -> npt.NDArray[np.int64]:
         """
         Codes of ``fn(value)`` per row, equal results sharing a code; ``-1`` for ``None``.

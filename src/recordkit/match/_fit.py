@@ -8,13 +8,14 @@ among the candidate pairs, and term frequencies from the values.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
 from recordkit.match._data import Prepared
-from recordkit.match._estimate import em, random_pairs, tf_table, u_from_levels
+from recordkit.match._estimate import EMResult, em, random_pairs, tf_table, u_from_levels
 from recordkit.match._model import FellegiSunter
 
 if TYPE_CHECKING:
@@ -62,7 +63,8 @@ def fit_model(
     else:
         left = int((prepared.source == 0).sum())
         total = left * (n - left)
-    share = em([levels[nm] for nm in names], names, u, prior=0.1, fixed_m=m_values).prior
+    patterns = _Patterns.of(levels, [(c.name, len(c.labels)) for c in matcher.comparisons])
+    share = patterns.em(names, u, None, prior=0.1, fixed_m=m_values).prior
     prior = min(max(share * blocked / max(total, 1), 1.0 / max(total, 1), 1e-12), 0.5)
     tf: dict[str, dict[str, float]] = {}
     floor: dict[str, float] = {}
@@ -89,6 +91,7 @@ def _em_sessions(
     names = [c.name for c in matcher.comparisons]
     if not names or not len(levels[names[0]]):
         return {nm: em([], [nm], u).m[nm] for nm in names}
+    patterns = _Patterns.of(levels, [(c.name, len(c.labels)) for c in matcher.comparisons])
     left, right = prepared.memo["pairs"]
     found: dict[str, list[tuple[float, tuple[float, ...]]]] = {nm: [] for nm in names}
     for rule, code in zip(matcher.blocking, matcher._codes(prepared), strict=True):
@@ -101,7 +104,7 @@ def _em_sessions(
         learn = [c.name for c in matcher.comparisons if not used & set(c.columns)]
         if not learn:
             continue
-        session = em([levels[nm][rows] for nm in learn], learn, u, prior=0.3)
+        session = patterns.em(learn, u, rows, prior=0.3)
         for nm in learn:
             found[nm].append((session.prior, session.m[nm]))
     out = {}
@@ -109,5 +112,44 @@ def _em_sessions(
         if found[nm]:
             out[nm] = max(found[nm], key=lambda found_m: found_m[0])[1]
         else:  # learned in no session: EM over every candidate pair
-            out[nm] = em([levels[x] for x in names], names, u, prior=0.1).m[nm]
+            out[nm] = patterns.em(names, u, None, prior=0.1).m[nm]
     return out
+
+
+@attrs.frozen
+class _Patterns:
+    """
+    The distinct level patterns of the candidate pairs, found once for every EM session.
+
+    A session on some of the pairs and some of the comparisons is EM over these patterns,
+    each weighted by how many of the session's pairs show it.
+    """
+
+    levels: dict[str, npt.NDArray[np.int8]]  # per comparison, its level in each pattern
+    inverse: Ints  # per pair, its pattern
+    count: int
+
+    @classmethod
+    def of(cls, levels: Levels, sizes: list[tuple[str, int]]) -> _Patterns:
+        code = np.zeros(len(levels[sizes[0][0]]), dtype=np.int64)
+        for name, size in sizes:
+            code = code * size + levels[name].astype(np.int64)
+        distinct, inverse = np.unique(code, return_inverse=True)
+        out: dict[str, npt.NDArray[np.int8]] = {}
+        for name, size in reversed(sizes):
+            out[name] = (distinct % size).astype(np.int8)
+            distinct //= size
+        return cls(out, inverse.astype(np.int64).ravel(), len(out[sizes[0][0]]))
+
+    def em(
+        self, names: list[str], u: dict[str, tuple[float, ...]], rows: Ints | None, **options: Any
+    ) -> EMResult:
+        """
+        `em` over the pairs at *rows* (all when ``None``), for comparisons *names*.
+        """
+        chosen = self.inverse if rows is None else self.inverse[rows]
+        weights = np.bincount(chosen, minlength=self.count).astype(np.float64)
+        seen = weights > 0
+        return em(
+            [self.levels[nm][seen] for nm in names], names, u, weights=weights[seen], **options
+        )

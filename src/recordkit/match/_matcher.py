@@ -328,9 +328,7 @@ class Matcher:
         """
         if len(column.uniques) < 2 or 4 * len(column.uniques) > len(a):
             return c.compare(prepared.gather(keys, a), prepared.gather(keys, b))
-        per_unique = column.value_codes()
-        distinct = int(per_unique.max(initial=-1)) + 2  # the last code stands for None
-        codes = np.where(per_unique < 0, distinct - 1, per_unique)[column.codes]
+        codes, distinct = column.value_rows()
         pair = codes[a] * distinct + codes[b]
         order = np.argsort(pair)  # no np.unique: it sorts stably and returns more than needed
         ordered = pair[order]
