@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from recordkit import MemoryStore, Provenance, Record, StoreError
+from recordkit import ConflictError, MemoryStore, Provenance, Record, StoreError
 from recordkit.store import SQLStore
 from recordkit.store._resolve import Resolver, iso
 from recordkit.store._sqlalchemy_stamps import Summaries
@@ -271,3 +271,38 @@ class TestResolverBeats:
         won = resolver.winners(record, {"name": list(theirs)}) == ["name"]
         decided = resolver.beats(mine[0], mine[1], theirs[0], theirs[1])
         assert won == (decided if decided is not None else mine[2] != theirs[2])
+
+
+class TestSecondRead:
+    @pytest.mark.parametrize(
+        "backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+    )
+    def test_a_row_changed_before_its_provenance_is_read_rolls_the_upsert_back(
+        self, make_store: MakeStore
+    ) -> None:
+        """Another writer commits between the read of the stamps and that of the provenance."""
+        store = sql(make_store())
+        store.put_many([lead("a", name="A"), lead("b", name="B")])
+        other = sql(make_store())
+        assert store.engine is not None
+        fired = []
+
+        def meanwhile(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+            if "rk_provenance" in statement and "SELECT" in statement.upper() and not fired:
+                fired.append(True)
+                newer = lead("a", name="Other", version=2, at=LATER + dt.timedelta(days=1))
+                other.put(newer, expected_version=1)  # its stamps are not the ones read
+
+        # "a" is the stored observation again (a tie: its provenance must be read); "b" wins.
+        batch = [lead("a", name="A2"), lead("b", name="B2", at=LATER)]
+        sa.event.listen(store.engine, "before_cursor_execute", meanwhile)
+        try:
+            with pytest.raises(ConflictError) as info:
+                store.upsert_many(batch)
+        finally:
+            sa.event.remove(store.engine, "before_cursor_execute", meanwhile)
+        assert ([True], "'a'", ["Other", "B"]) == (
+            fired,
+            str(info.value).split()[1],
+            [r["name"] if r else None for r in store.get_many(["a", "b"])],
+        )

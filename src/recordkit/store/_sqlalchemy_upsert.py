@@ -5,9 +5,10 @@ The stored rows' versions and provenance summaries (``rk_stamps``) are read in c
 incoming record's fields are weighed against them (`Resolver`), and the result goes back as
 one ``executemany`` INSERT for new records and one ``executemany`` UPDATE per statement shape
 (usually one) for the rest. When every incoming observation beats every stored one, the
-summary settles the record and the stored provenance JSON is never decoded; otherwise (a
-field that loses, the stored observation imported again, a row with no summary) it is
-decoded, checked against the summary, and resolved field by field.
+summary settles the record and its stored provenance JSON is not even read; otherwise (a
+field that loses, the stored observation imported again, a row with no summary) it is read
+in a second pass with the row's version (which must not have moved since the first: else
+`ConflictError`), decoded, checked against the summary, and resolved field by field.
 
 Each UPDATE is guarded by the version it read (optimistic locking, no row locks): if a
 concurrent writer changed a row in between, the whole upsert rolls back with a
@@ -69,20 +70,57 @@ Plan = tuple[
     dict[tuple[str, ...], list[dict[str, Any]]],
 ]
 
+Encoded = tuple[dict[str, Any], str, tuple[Group, ...], bool]
+"""
+A stored record's incoming provenance, encoded: JSON data, stamps, observations, and whether
+the stored summary settles it (every field won).
+"""
+
+
+def _settle(
+    codec: RecordCodec, records: Sequence[Record], existing: dict[str, Any], resolver: Resolver
+) -> dict[str, Encoded]:
+    """
+    Encode the provenance of the *records* that are stored, and settle what the stamps can.
+
+    The common case: every incoming observation beats every stored one, and every stored
+    stamp is replaced, so every field wins without looking at the stored provenance.
+    """
+    summaries = codec.summaries
+    beats = resolver.beats
+    out: dict[str, Encoded] = {}
+    for r in records:
+        stored = existing.get(r.id)
+        if stored is None:
+            continue
+        values = r.values
+        incoming = r.provenance
+        prov, stamps, groups = codec.provenance(incoming)
+        settled = False
+        if stored[2] is not None and incoming.keys() == values.keys():
+            known = summaries.parse(stored[2], r.id)
+            settled = known.fields <= values.keys() and _beat_all(beats, groups, known.groups)
+        out[r.id] = (prov, stamps, groups, settled)
+    return out
+
 
 def _plan(
-    codec: RecordCodec, records: Sequence[Record], existing: dict[str, Any], resolver: Resolver
+    codec: RecordCodec,
+    records: Sequence[Record],
+    existing: dict[str, Any],
+    encoded: dict[str, Encoded],
+    provenance: dict[str, Any],
+    resolver: Resolver,
 ) -> Plan:
     """
     Resolve *records* against the *existing* rows.
 
-    An existing row is (id, version, stamps, provenance as text, extras, updated_at).
-    Returns the ids by outcome, the rows to insert, and the rows to update grouped by
-    statement shape.
+    An existing row is (id, version, stamps, extras, updated_at); *encoded* is what
+    `_settle` made of the stored records, and *provenance* holds the stored provenance
+    (as text) of those it did not settle. Returns the ids by outcome, the rows to insert,
+    and the rows to update grouped by statement shape.
     """
     owner_field = codec.schema.owner_field
-    summaries = codec.summaries
-    beats = resolver.beats
     created: list[str] = []
     updated: list[str] = []
     unchanged: list[str] = []
@@ -95,17 +133,12 @@ def _plan(
             created.append(r.id)
             continue
         values = r.values
-        incoming = r.provenance
-        prov, stamps, groups = codec.provenance(incoming)
-        won: list[str] | None = None
-        if stored[2] is not None and incoming.keys() == values.keys():
-            # The common case, settled by the summary alone: every incoming observation
-            # beats every stored one, and every stored stamp is replaced.
-            known = summaries.parse(stored[2], r.id)
-            if known.fields <= values.keys() and _beat_all(beats, groups, known.groups):
-                won = list(values)
-        if won is None:
-            won, prov, stamps = _resolve(codec, r, stored, resolver, prov, stamps)
+        prov, stamps, _, settled = encoded[r.id]
+        if settled:
+            won = list(values)
+        else:
+            old = provenance[r.id]
+            won, prov, stamps = _resolve(codec, r, stored[2], old, resolver, prov, stamps)
             if not won:
                 unchanged.append(r.id)
                 continue
@@ -115,8 +148,8 @@ def _plan(
         new_extras = codec.fields(r, values if everything else {n: values[n] for n in won}, row)
         row["rk_provenance"] = prov
         row["rk_stamps"] = stamps
-        row["rk_extras"] = _extras(stored[4], won, new_extras, r.id)
-        row["rk_updated_at"] = max(utc(stored[5]), utc(r.updated_at))
+        row["rk_extras"] = _extras(stored[3], won, new_extras, r.id)
+        row["rk_updated_at"] = max(utc(stored[4]), utc(r.updated_at))
         if owner_field is not None and owner_field in won:
             row["rk_owner"] = r.owner
         shapes.setdefault(tuple(row), []).append(row)  # same fields, same order: one shape
@@ -142,13 +175,14 @@ def _beat_all(
 def _resolve(
     codec: RecordCodec,
     r: Record,
-    stored: Any,
+    stored_stamps: Any,
+    stored_provenance: Any,
     resolver: Resolver,
     prov: dict[str, Any],
     stamps: str,
 ) -> tuple[list[str], dict[str, Any], str]:
     """
-    Resolve *r* field by field against the stored provenance, read in full.
+    Resolve *r* field by field against the stored provenance (JSON text) and its stamps.
 
     *prov* and *stamps* are *r*'s own, encoded. Returns the winning fields, and the
     provenance and stamps the row gets.
@@ -156,9 +190,9 @@ def _resolve(
     Raises:
         StoreError: the stored provenance cannot be read, or its summary disagrees with it.
     """
-    old = codec.stored_provenance(stored[3], r.id)
+    old = codec.stored_provenance(stored_provenance, r.id)
     summaries = codec.summaries
-    summaries.check(stored[2], summaries.text(old)[0], r.id)
+    summaries.check(stored_stamps, summaries.text(old)[0], r.id)
     won = resolver.winners(r, old)
     names = r.values.keys()
     if not won or (len(won) == len(names) and old.keys() <= names and prov.keys() <= names):
@@ -168,6 +202,32 @@ def _resolve(
         merged.pop(name, None)
     merged.update((n, prov[n]) for n in won if n in prov)
     return won, merged, summaries.text(merged)[0]
+
+
+def _read(
+    conn: sa.Connection,
+    t: sa.Table,
+    cols: Sequence[sa.ColumnElement[Any]],
+    ids: Sequence[str],
+    dialect: str,
+) -> dict[str, Any]:
+    """
+    The rows with *ids* (those stored), *cols* of each (the first is the id), by id.
+
+    Raises:
+        StoreError: a value cannot be read.
+    """
+    found: dict[str, Any] = {}
+    for start in range(0, len(ids), CHUNK):
+        stmt = sa.select(*cols).where(id_in(t.c.rk_id, ids[start : start + CHUNK], dialect))
+        try:
+            found.update((row[0], row) for row in conn.execute(stmt).all())
+        except (ValueError, TypeError) as exc:
+            raise StoreError(
+                f"table {t.name}: a stored row's extras or times cannot be read "
+                f"({shorten(str(exc), 160)})"
+            ) from None
+    return found
 
 
 def upsert(
@@ -200,27 +260,26 @@ def _upsert(
 ) -> UpsertResult:
     resolver = Resolver(precedence)
     t = codec.table
-    existing: dict[str, Any] = {}
     ids = [r.id for r in records]
-    # The provenance comes as text, decoded only for the rows the stamps cannot settle.
-    cols = (
-        t.c.rk_id,
-        t.c.rk_version,
-        t.c.rk_stamps,
-        sa.cast(t.c.rk_provenance, sa.Text),
-        t.c.rk_extras,
-        t.c.rk_updated_at,
+    cols = (t.c.rk_id, t.c.rk_version, t.c.rk_stamps, t.c.rk_extras, t.c.rk_updated_at)
+    existing = _read(conn, t, cols, ids, dialect)
+    encoded = _settle(codec, records, existing, resolver)
+    # The provenance of the rows the stamps did not settle, as text: read again with the
+    # version, which must not have moved since the first read.
+    unsettled = [i for i, e in encoded.items() if not e[3]]
+    provenance: dict[str, Any] = {}
+    if unsettled:
+        text = sa.cast(t.c.rk_provenance, sa.Text)
+        for row in _read(conn, t, (t.c.rk_id, t.c.rk_version, text), unsettled, dialect).values():
+            provenance[row[0]] = row[2]
+            if row[1] != existing[row[0]][1]:
+                raise ConflictError(row[0], expected=int(existing[row[0]][1]), actual=row[1])
+        gone = next((i for i in unsettled if i not in provenance), None)
+        if gone is not None:
+            raise ConflictError(gone, expected=int(existing[gone][1]), actual=None)
+    created, updated, unchanged, inserts, shapes = _plan(
+        codec, records, existing, encoded, provenance, resolver
     )
-    for start in range(0, len(ids), CHUNK):
-        stmt = sa.select(*cols).where(id_in(t.c.rk_id, ids[start : start + CHUNK], dialect))
-        try:
-            existing.update((row[0], row) for row in conn.execute(stmt).all())
-        except (ValueError, TypeError) as exc:
-            raise StoreError(
-                f"table {t.name}: a stored row's extras or times cannot be read "
-                f"({shorten(str(exc), 160)})"
-            ) from None
-    created, updated, unchanged, inserts, shapes = _plan(codec, records, existing, resolver)
     if inserts:
         conn.execute(t.insert(), inserts)
     guard = sa.and_(t.c.rk_id == sa.bindparam("b_id"), t.c.rk_version == sa.bindparam("b_version"))
