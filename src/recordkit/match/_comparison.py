@@ -111,7 +111,7 @@ def _feature(
         return values.values() if isinstance(values, Factored) else values
     if kind == "present":
         if isinstance(values, Factored):
-            return values.rows(lambda v: v is not None, np.bool_)
+            return values.present()
         return present(values)
     if kind == "email_key":
         return mapped(values, EMAIL_KEY)

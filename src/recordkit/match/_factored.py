@@ -7,6 +7,8 @@ keyed a hundred thousand times, then expanded to rows with a numpy take.
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -128,6 +130,17 @@ class Factored:
             kinds = set(map(type, self.uniques.tolist()))  # map and set run in C
             self._memo["is_text"] = kinds <= {str, type(None)}
         return bool(self._memo["is_text"])
+
+    def present(self) -> npt.NDArray[np.bool_]:
+        """
+        Per row, whether it holds a value (is not ``None``).
+        """
+        cells = self.uniques.tolist()
+        per_unique = np.fromiter(map(operator.is_not, cells, itertools.repeat(None)), np.bool_)
+        if not len(per_unique):
+            return np.zeros(len(self.codes), dtype=np.bool_)
+        out: npt.NDArray[np.bool_] = per_unique[self.codes]
+        return out
 
     def rows(self, fn: Callable[[Any], Any], dtype: Any, width: int | None = None) -> Any:
         """

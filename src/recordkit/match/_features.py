@@ -40,6 +40,7 @@ _PLUS_TAGS: Final = frozenset(
 )  # fmt: skip
 _DOTLESS: Final = frozenset({"gmail.com", "googlemail.com"})
 _DASH_TAGS: Final = frozenset({"yahoo.com", "ymail.com", "rocketmail.com"})
+_SPECIAL: Final = _PLUS_TAGS | _DOTLESS | _DASH_TAGS
 
 
 def email_key(address: object) -> str | None:
@@ -57,7 +58,10 @@ def email_key(address: object) -> str | None:
     """
     if not isinstance(address, str) or "@" not in address:
         return None
-    local, _, domain = address.lower().rpartition("@")
+    lowered = address.lower()
+    local, _, domain = lowered.rpartition("@")
+    if domain not in _SPECIAL:  # most addresses: nothing to take away
+        return lowered if local else None
     if domain == "googlemail.com":
         domain = "gmail.com"
     if domain in _PLUS_TAGS:

@@ -49,12 +49,16 @@ _NOT_ALNUM: Final = re.compile(r"[^a-z0-9]+")
 
 
 def _name(value: object) -> str | None:
-    text = _text_in(value)
-    if text is None:
-        return None
+    if type(value) is str and len(value) <= _MAX_CELL and "\x00" not in value:
+        text = value  # the common case: no copy before the folding
+    else:
+        cleaned = _text_in(value)
+        if cleaned is None:
+            return None
+        text = cleaned
     if text.isascii():  # the common case: what fold_key does, without its per-character walk
         tokens = _NOT_ALNUM.sub(" ", text.lower()).split()
-        if len(tokens) > 1 and all(len(t) == 1 for t in tokens):
+        if len(tokens) > 1 and max(map(len, tokens)) == 1:
             return "".join(tokens)  # an acronym, as fold_key joins it
         return " ".join(tokens) or None
     return fold_key(text) or None
