@@ -100,8 +100,10 @@ class TestFromLabels:
             pytest.param(["a", "a"], [0, 1], id="repeated-id"),
             pytest.param(["a", 1], [0, 1], id="int-id"),
             pytest.param(["a", "b"], [0], id="short-labels"),
+            pytest.param(["a", "b"], [0.5, 1.0], id="float-labels"),
+            pytest.param(["a", "b"], [[0, 1]], id="2d-labels"),
         ],
     )
     def test_garbage_is_refused(self, ids: list[object], labels: list[int]) -> None:
         with pytest.raises(RecordkitError):
-            Assignment.from_labels(ids, np.array(labels, dtype=np.int64))  # type: ignore[arg-type]
+            Assignment.from_labels(ids, np.array(labels))  # type: ignore[arg-type]

@@ -176,6 +176,9 @@ class Assignment:
         """
         names = np.empty(len(ids), dtype=object)
         names[:] = list(ids)
+        labels = np.asarray(labels)
+        if labels.ndim != 1 or (len(labels) and labels.dtype.kind not in "iu"):
+            raise RecordkitError(f"labels are one whole number per record, got {shorten(labels)}")
         if len(labels) != len(names):
             raise RecordkitError(f"{len(labels)} labels for {len(names)} records")
         if not set(map(type, ids)) <= {str} or len(set(ids)) != len(ids):
