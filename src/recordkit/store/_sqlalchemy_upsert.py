@@ -27,6 +27,7 @@ from recordkit.rules._chunk import collector_paused
 from recordkit.schema import Record
 from recordkit.store._entries import UpsertResult
 from recordkit.store._resolve import Resolver
+from recordkit.store._sqlalchemy_bulk import executemany
 from recordkit.store._sqlalchemy_codec import RecordCodec, utc
 from recordkit.store._sqlalchemy_stamps import Group
 from recordkit.store._sqlalchemy_tables import id_in
@@ -139,9 +140,9 @@ def _plan(
         else:
             old = provenance[r.id]
             won, prov, stamps = _resolve(codec, r, stored[2], old, resolver, prov, stamps)
-            if not won:
-                unchanged.append(r.id)
-                continue
+        if not won:
+            unchanged.append(r.id)
+            continue
         version = int(stored[1])
         row: dict[str, Any] = {"b_id": r.id, "b_version": version, "rk_version": version + 1}
         everything = len(won) == len(values)
@@ -281,10 +282,10 @@ def _upsert(
         codec, records, existing, encoded, provenance, resolver
     )
     if inserts:
-        conn.execute(t.insert(), inserts)
+        executemany(conn, t.insert(), inserts)
     guard = sa.and_(t.c.rk_id == sa.bindparam("b_id"), t.c.rk_version == sa.bindparam("b_version"))
     for rows in shapes.values():
-        result = conn.execute(t.update().where(guard), rows)
+        result = executemany(conn, t.update().where(guard), rows)
         if conn.dialect.supports_sane_multi_rowcount and result.rowcount != len(rows):
             raise ConflictError(
                 str(rows[0]["b_id"]), expected=int(rows[0]["b_version"]), actual=None
