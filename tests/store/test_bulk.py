@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -91,3 +92,24 @@ class TestExecutemany:
             docs = conn.execute(sa.select(table.c.doc)).scalars().all()
             table.drop(conn)
         assert (1, [{"b": 2}]) == (result.rowcount, docs)
+
+
+def test_a_connection_that_renames_schemas_goes_through_sqlalchemy(tmp_path: Path) -> None:
+    """Rows land in the schema the connection's schema_translate_map names."""
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'main.db'}")
+    table = sa.Table("t", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True))
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f"ATTACH DATABASE '{tmp_path / 'other.db'}' AS other")
+            table.create(conn)  # main.t, which an untranslated INSERT INTO t would fill
+            renamed = conn.execution_options(schema_translate_map={None: "other"})
+            table.create(renamed)
+            executemany(renamed, table.insert(), [{"id": 1}, {"id": 2}])
+            conn.commit()
+            counts = [
+                conn.exec_driver_sql(f"SELECT count(*) FROM {schema}.t").scalar()
+                for schema in ("other", "main")
+            ]
+    finally:
+        engine.dispose()
+    assert [2, 0] == counts

@@ -9,7 +9,8 @@ times, booleans and exact decimals) to the rows recordkit has just built, and ha
 the driver's ``executemany`` through ``exec_driver_sql``: the same SQL and the same
 parameters, inside the same transaction, with the same events and error wrapping. A
 statement whose binds are not exactly the rows' keys (escaped names, defaults, expanding
-parameters) takes SQLAlchemy's own road.
+parameters), or a connection that renames schemas (``schema_translate_map``), takes
+SQLAlchemy's own road.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ def executemany(
     compiled = statement.compile(dialect=dialect, column_keys=keys)
     assert isinstance(compiled, sa.sql.compiler.SQLCompiler)
     if (
-        compiled.escaped_bind_names
+        conn.get_execution_options().get("schema_translate_map")
+        or compiled.escaped_bind_names
         or compiled.literal_execute_params
         or compiled.post_compile_params
         or compiled.binds.keys() != set(keys)
