@@ -7,9 +7,11 @@ holding 50,000 contacts (``--quick``: 5,000) and writes 100,000 (``--quick``: 10
 of them updates of stored ones with newer observations:
 
 - recordkit: ``SQLStore.upsert_many(records)``: reads the stored rows' versions and
-  provenance, resolves every field (source precedence, then recency), encodes the records
-  and writes one Core ``executemany`` INSERT and one version-guarded ``executemany`` UPDATE,
-  all in one transaction;
+  provenance summaries (``rk_stamps``; the provenance JSON too for rows a summary cannot
+  settle), resolves every field (source precedence, then recency), encodes the records
+  (checking every value's type) and writes one ``executemany`` INSERT and one
+  version-guarded ``executemany`` UPDATE (SQLAlchemy's compiled SQL and bind processors,
+  rows handed to the driver as they are), all in one transaction;
 - raw Core: the same column values, prepared before the clock starts, written with one
   ``executemany`` INSERT for the new rows and one ``executemany`` UPDATE by id for the
   others, in one transaction: the floor a hand-written bulk write sits on.
