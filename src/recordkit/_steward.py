@@ -35,6 +35,7 @@ from recordkit.governance import Action, Actor
 from recordkit.match import (
     MERGED,
     MatchResult,
+    Verdict,
 )
 from recordkit.rules import (
     Issue,
@@ -200,6 +201,13 @@ class Steward(_MergeVerbs, _LifecycleVerbs):
                 [best.record_id, record.id], actor=actor, explanation=best.explanation
             )
             return self.get(merge.survivor_id, actor=actor)
+        self._flag_duplicate(record, verdict, actor)
+        return record
+
+    def _flag_duplicate(self, record: Record, verdict: Verdict, actor: Actor) -> None:
+        best = verdict.best
+        if verdict.action != "flag" or best is None:
+            return
         self.audit.append(
             at=self._clock(),
             actor=actor.id,
@@ -208,7 +216,6 @@ class Steward(_MergeVerbs, _LifecycleVerbs):
             record_ids=[record.id, best.record_id],
             detail={"entity": best.entity_id, "explanation": best.explanation.to_dict()},
         )
-        return record
 
     def find_duplicates(self, *, previous: Mapping[str, str] | None = None) -> MatchResult:
         """
@@ -259,6 +266,8 @@ class Steward(_MergeVerbs, _LifecycleVerbs):
 
         Raises:
             ConflictError: the record changed since *expected_version*.
+            DuplicateError: the steward's `DuplicateCheck` blocks the record as it would
+                become (a duplicate of another entity); nothing is stored.
             TransitionError: the record is in a final state (retired, merged).
             ValidationError: under ``block``, a value cannot become its field's type or a
                 rule found an error; ``issues`` lists them.
@@ -293,6 +302,11 @@ class Steward(_MergeVerbs, _LifecycleVerbs):
             updated_at=now,
         )
         base = current.version if expected_version is None else expected_version
+        verdict = None
+        if self.matcher is not None and set(coerced) & set(self.matcher.index.matcher.columns):
+            # an edit can make a duplicate too: checked like a capture, but never merged
+            verdict = self.matcher.screen_change(updated)
+            self.matcher.refuse(verdict)
         with self.store.transaction():
             self.store.put(updated, expected_version=base)
             self.audit.append(
@@ -309,6 +323,8 @@ class Steward(_MergeVerbs, _LifecycleVerbs):
                 },
             )
         self._reindex([updated])
+        if verdict is not None:
+            self._flag_duplicate(updated, verdict, actor)
         return updated
 
     # -- batches ------------------------------------------------------------------------

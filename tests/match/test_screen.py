@@ -103,3 +103,51 @@ class TestFindDuplicates:
     def test_a_matcher_must_be_a_duplicate_check(self) -> None:
         with pytest.raises(rk.RecordkitError, match="DuplicateCheck"):
             rk.Steward(rk.bundled_schema("contact"), matcher=rules_matcher())  # type: ignore[arg-type]
+
+
+class TestUpdate:
+    def test_an_edit_into_a_duplicate_is_blocked_and_stores_nothing(self) -> None:
+        s = steward(block_at=9)
+        a = s.capture(BOB, source="web")
+        b = s.capture(OTHER, source="web")
+        with pytest.raises(DuplicateError, match=f"record '{a.id}'"):
+            s.update(b.id, BOB_2, source="crm")
+        assert (1, OTHER["email"]) == (s.get(b.id).version, s.get(b.id).values["email"])
+
+    def test_an_edit_into_a_duplicate_is_flagged_not_merged(self) -> None:
+        s = steward(merge_at=9)
+        a = s.capture(BOB, source="web")
+        b = s.capture(OTHER, source="web")
+        updated = s.update(b.id, BOB_2, source="crm")
+        flags = [e for e in s.audit.events() if e.action == "flag_duplicate"]
+        assert ([[b.id, a.id]], [], 2) == (
+            [list(e.record_ids) for e in flags],
+            s.merges(a.id),
+            updated.version,
+        )
+
+    def test_a_known_duplicate_is_not_flagged_again(self) -> None:
+        """Editing a record already in its duplicate's entity raises no new flag."""
+        s = steward()
+        s.capture(BOB, source="web")
+        b = s.capture(BOB_2, source="web")
+        s.update(b.id, {"first_name": "Bobby"}, source="crm")
+        flags = [e for e in s.audit.events() if e.action == "flag_duplicate"]
+        assert 1 == len(flags)  # the capture's flag only
+
+    def test_only_edits_of_matched_fields_are_checked(self) -> None:
+        s = steward(block_at=9)
+        check = s.matcher
+        assert check is not None
+        seen: list[str] = []
+        real = check.screen_change
+
+        def counting(record: rk.Record) -> object:
+            seen.append(record.id)
+            return real(record)
+
+        check.screen_change = counting  # type: ignore[method-assign]
+        b = s.capture(OTHER, source="web")
+        s.update(b.id, {"job_title": "CTO"}, source="crm")
+        s.update(b.id, {"last_name": "Lee-Park"}, source="crm")
+        assert [b.id] == seen

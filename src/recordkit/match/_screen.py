@@ -3,8 +3,9 @@
 
 Like a CRM's duplicate rules: above ``merge_at`` the new record is merged into the match,
 above ``block_at`` the capture is refused (`DuplicateError`, with the matches and why), above
-``flag_at`` it is stored and flagged. The check reads an `Index`, and adds every stored
-record to it.
+``flag_at`` it is stored and flagged. Edits are checked too (`screen_change`): an edit that
+makes a record a duplicate of another entity is blocked or flagged, never merged. The check
+reads an `Index`, and adds every stored record to it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import attrs
 from recordkit._errors import RecordkitError, shorten
 from recordkit.match._index import Index
 from recordkit.match._lookup import Added, Lookup, Match
+from recordkit.schema import Record
 
 __all__ = ["DuplicateCheck", "DuplicateError", "Verdict"]
 
@@ -44,7 +46,7 @@ class Verdict:
 
 class DuplicateError(RecordkitError, ValueError):
     """
-    A capture was refused because the record duplicates an existing one.
+    A capture or an edit was refused because the record duplicates an existing one.
 
     Attributes:
         verdict: the check's verdict, with every match and its explanation.
@@ -135,7 +137,26 @@ class DuplicateCheck:
         Raises:
             SchemaError: the record is of another schema than the index's.
         """
+        return self._decide(self.index.lookup(record))
+
+    def screen_change(self, record: Record) -> Verdict:
+        """
+        Decide on an edit of *record*: whether it now duplicates another entity's record.
+
+        Matches with the record itself and with its own entity's records do not count (they
+        are known already). An edit is never merged automatically: where a capture would
+        merge, an edit is flagged.
+
+        Raises:
+            SchemaError: the record is of another schema than the index's.
+        """
         lookup = self.index.lookup(record)
+        own = self.index.entity_of(record.id) if record.id in self.index else None
+        others = tuple(m for m in lookup.matches if m.record_id != record.id and m.entity_id != own)
+        verdict = self._decide(attrs.evolve(lookup, matches=others))
+        return Verdict("flag", verdict.lookup) if verdict.action == "merge" else verdict
+
+    def _decide(self, lookup: Lookup) -> Verdict:
         best = lookup.best
         if best is None:
             return Verdict("none", lookup)
