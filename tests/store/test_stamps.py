@@ -243,6 +243,26 @@ class TestSummaries:
             (("crm", AT), ("web", AT)),
         )
 
+    @pytest.mark.parametrize(
+        ("stamps", "agrees"),
+        [
+            pytest.param([["crm", AT, ["a", "c"]], ["web", AT, ["b"]]], True, id="as-written"),
+            pytest.param([["web", AT, ["b"]], ["crm", AT, ["c", "a"]]], True, id="other-order"),
+            pytest.param([["crm", AT, ["a"]], ["web", AT, ["b", "c"]]], False, id="field-moved"),
+            pytest.param([["crm", AT, ["a", "c"]]], False, id="field-missing"),
+            pytest.param([["crm", AT, ["a", "b", "c"]]], False, id="one-group-for-two"),
+        ],
+    )
+    def test_check_compares_what_each_field_says(self, stamps: Any, agrees: bool) -> None:
+        provenance = {"a": ["crm", AT, 1], "b": ["web", AT, 2], "c": ["crm", AT, None]}
+        summaries = Summaries("t")
+        try:
+            summaries.check(json.dumps(stamps), provenance, "r1")
+        except StoreError as exc:
+            assert (False, True) == (agrees, "'r1'" in str(exc))
+        else:
+            assert agrees
+
     def test_text_is_ascii_whatever_the_source_says(self) -> None:
         text = Summaries("t").single("cr\x00m\ud800é", AT, ("name",))
         assert (True, "cr\x00m\ud800é") == (text.isascii(), json.loads(text)[0][0])

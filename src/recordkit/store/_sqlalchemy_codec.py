@@ -310,9 +310,7 @@ class RecordCodec:
                 str(name): Provenance(source, dt.datetime.fromisoformat(at), raw)
                 for name, (source, at, raw) in row[7].items()
             }
-            column = "rk_stamps"
-            if row[10] is not None:
-                self.summaries.check(row[10], self.summaries.text(row[7])[0], record_id)
+            self.summaries.check(row[10], row[7], record_id)
             column = "rk_*"
             return Record(
                 record_id,

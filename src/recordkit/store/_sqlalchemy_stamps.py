@@ -50,10 +50,12 @@ class Stamps:
     Attributes:
         groups: each observation and the fields it stamped.
         fields: every stamped field.
+        at_of: field → its observation.
     """
 
     groups: tuple[tuple[str, str, frozenset[str]], ...]
     fields: frozenset[str]
+    at_of: Mapping[str, Group] = attrs.field(eq=False, hash=False)
 
 
 class Summaries:
@@ -137,16 +139,33 @@ class Summaries:
                 f"data recordkit cannot read ({shorten(str(exc), 120)}); set it to NULL and "
                 "recordkit rebuilds it from rk_provenance"
             ) from None
-        return Stamps(tuple(groups), frozenset(seen))
+        at_of = {name: (s, a) for s, a, names in groups for name in names}
+        return Stamps(tuple(groups), frozenset(seen), at_of)
 
-    def check(self, stored: Any, expected: str, record_id: str) -> None:
+    def check(self, stored: Any, provenance: Mapping[str, Sequence[Any]], record_id: str) -> None:
         """
         Refuse a row whose ``rk_stamps`` (*stored*, unless NULL) disagrees with its provenance.
 
+        *provenance* is the row's provenance JSON data (``{field: [source, at, raw]}``).
+
         Raises:
-            StoreError: the two disagree (provenance edited behind recordkit's back).
+            StoreError: *stored* cannot be read, or says another source or time than the
+                provenance for some field (provenance edited behind recordkit's back).
         """
-        if stored is not None and stored != expected:
+        if stored is None:
+            return
+        known = self.parse(stored, record_id)
+        if len(known.groups) == 1:  # one observation: no pair to build per field
+            source, at, fields = known.groups[0]
+            agree = fields == provenance.keys() and all(
+                item[0] == source and item[1] == at for item in provenance.values()
+            )
+        else:
+            at_of = known.at_of
+            agree = len(at_of) == len(provenance) and all(
+                at_of.get(name) == (item[0], item[1]) for name, item in provenance.items()
+            )
+        if not agree:
             raise StoreError(
                 f"table {self._table}: record {shorten(record_id)} column 'rk_stamps' "
                 f"disagrees with rk_provenance (edited behind recordkit's back?); set "

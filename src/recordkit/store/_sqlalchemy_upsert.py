@@ -193,7 +193,7 @@ def _resolve(
     """
     old = codec.stored_provenance(stored_provenance, r.id)
     summaries = codec.summaries
-    summaries.check(stored_stamps, summaries.text(old)[0], r.id)
+    summaries.check(stored_stamps, old, r.id)
     won = resolver.winners(r, old)
     names = r.values.keys()
     if not won or (len(won) == len(names) and old.keys() <= names and prov.keys() <= names):
