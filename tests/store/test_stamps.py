@@ -181,6 +181,16 @@ class TestGarbage:
             assert "'a'" in str(info.value)
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_version_that_is_not_a_number_is_a_store_error(store: Any) -> None:
+    """SQLite keeps whatever it is given; the upsert names the record and the column."""
+    store.put(lead("a", name="A"), expected_version=None)
+    execute(sql(store), "UPDATE {t} SET rk_version = 'two'")
+    with pytest.raises(StoreError) as info:
+        store.upsert_many([lead("a", name="B", at=LATER)])
+    assert (True, True) == ("'a'" in str(info.value), "rk_version" in str(info.value))
+
+
 def _name_behind_our_back(store: SQLStore) -> str:
     ((name,),) = execute(store, "SELECT name FROM {t}")
     return str(name)

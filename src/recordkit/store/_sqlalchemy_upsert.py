@@ -143,7 +143,12 @@ def _plan(
         if not won:
             unchanged.append(r.id)
             continue
-        version = int(stored[1])
+        version = stored[1]
+        if version.__class__ is not int:
+            raise StoreError(
+                f"table {codec.table.name}: record {shorten(r.id)} column 'rk_version' holds "
+                f"{shorten(version)}, not a whole number"
+            )
         row: dict[str, Any] = {"b_id": r.id, "b_version": version, "rk_version": version + 1}
         everything = len(won) == len(values)
         new_extras = codec.fields(r, values if everything else {n: values[n] for n in won}, row)
