@@ -28,6 +28,7 @@ from recordkit import (
     Text,
     Transition,
 )
+from recordkit.store import SQLStore
 
 LEAD = Schema(
     "lead",
@@ -105,3 +106,10 @@ FULL = lead(
     )
 )
 """A record holding a value of every type, with edge values (big int, trailing zeros)."""
+
+
+def sql(store: object) -> SQLStore:
+    """The store, checked to be a `SQLStore` (for tests that read its tables)."""
+    assert isinstance(store, SQLStore)
+    return store
+

@@ -13,10 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recordkit import MemoryStore, Record
-from recordkit.store import SQLStore
 from recordkit.store._sqlalchemy_bulk import executemany
 from tests.store.conftest import SQL_BACKENDS
-from tests.store.examples import LEAD
+from tests.store.examples import LEAD, sql
 from tests.store.strategies import lead_records
 
 shared_store = settings(
@@ -27,11 +26,6 @@ shared_store = settings(
 @pytest.fixture(params=SQL_BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
-
-
-def sql(store: object) -> SQLStore:
-    assert isinstance(store, SQLStore)
-    return store
 
 
 class TestUpsertWritesEveryType:

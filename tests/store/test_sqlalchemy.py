@@ -17,17 +17,12 @@ from sqlalchemy.orm import Session
 from recordkit import ConflictError, Field, Integer, Schema, StoreError, Text
 from recordkit.store import SQLStore, sqlite_engine
 from tests.store.conftest import SQL_BACKENDS, MakeStore
-from tests.store.examples import COMPANY, FULL, LEAD, lead
+from tests.store.examples import COMPANY, FULL, LEAD, lead, sql
 
 
 @pytest.fixture(params=SQL_BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
-
-
-def sql(store: object) -> SQLStore:
-    assert isinstance(store, SQLStore)
-    return store
 
 
 class TestTables:

@@ -17,7 +17,7 @@ from recordkit.store import SQLStore
 from recordkit.store._resolve import Resolver, iso
 from recordkit.store._sqlalchemy_stamps import Summaries
 from tests.store.conftest import SQL_BACKENDS, MakeStore
-from tests.store.examples import LEAD, T0, lead
+from tests.store.examples import LEAD, T0, lead, sql
 from tests.store.strategies import mixed_upsert_batches, upsert_batches
 
 shared_store = settings(
@@ -30,11 +30,6 @@ AT = iso(T0)
 @pytest.fixture(params=SQL_BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
-
-
-def sql(store: object) -> SQLStore:
-    assert isinstance(store, SQLStore)
-    return store
 
 
 def execute(store: SQLStore, statement: str, **params: Any) -> list[Any]:
