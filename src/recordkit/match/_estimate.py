@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from recordkit.match._factored import Factored
 
-__all__ = ["EMResult", "em", "random_pairs", "tf_table", "u_from_levels"]
+__all__ = ["EMResult", "em", "level_patterns", "random_pairs", "tf_table", "u_from_levels"]
 
 Levels = npt.NDArray[np.int8]
 Floats = npt.NDArray[np.float64]
@@ -76,6 +76,26 @@ def _initial_m(n_levels: int) -> Floats:
     return m
 
 
+def level_patterns(
+    levels: Sequence[Levels], sizes: Sequence[int]
+) -> tuple[list[npt.NDArray[np.int64]], npt.NDArray[np.int64]]:
+    """
+    The distinct level patterns (one column of levels per comparison) and each pair's one.
+
+    A pattern is the mixed-radix code of the pair's level tuple, so one sort finds them.
+    """
+    code = np.zeros(len(levels[0]), dtype=np.int64)
+    for lv, size in zip(levels, sizes, strict=True):
+        code = code * size + lv.astype(np.int64)
+    patterns, inverse = np.unique(code, return_inverse=True)
+    cols = []
+    for size in reversed(sizes):
+        cols.append(patterns % size)
+        patterns = patterns // size
+    cols.reverse()
+    return cols, inverse.astype(np.int64).ravel()
+
+
 def em(
     levels: Sequence[Levels],
     names: Sequence[str],
@@ -105,18 +125,8 @@ def em(
         return EMResult(
             {n: tuple(_initial_m(s)) for n, s in zip(names, sizes, strict=True)}, prior, 0
         )
-    # distinct patterns and their counts (mixed-radix code of the level tuple)
-    code = np.zeros(len(levels[0]), dtype=np.int64)
-    for lv, size in zip(levels, sizes, strict=True):
-        code = code * size + lv.astype(np.int64)
-    patterns, inverse = np.unique(code, return_inverse=True)
-    counts = np.bincount(inverse, weights=weights, minlength=len(patterns))
-    cols = []
-    rest = patterns.copy()
-    for size in reversed(sizes):
-        cols.append(rest % size)
-        rest //= size
-    cols.reverse()
+    cols, inverse = level_patterns(levels, sizes)
+    counts = np.bincount(inverse, weights=weights, minlength=len(cols[0]))
     mass = counts.astype(np.float64)
     m = {n: _initial_m(s) for n, s in zip(names, sizes, strict=True)}
     for n, given in (fixed_m or {}).items():
@@ -127,8 +137,8 @@ def em(
     lam = prior
     it = 0
     for it in range(1, max_iterations + 1):  # noqa: B007 - the count is reported
-        lm = np.zeros(len(patterns))
-        lu = np.zeros(len(patterns))
+        lm = np.zeros(len(mass))
+        lu = np.zeros(len(mass))
         for n, col in zip(names, cols, strict=True):
             logm = np.log(np.clip(m[n], 1e-12, 1.0))
             logm[0] = 0.0

@@ -15,7 +15,14 @@ import numpy as np
 import numpy.typing as npt
 
 from recordkit.match._data import Prepared
-from recordkit.match._estimate import EMResult, em, random_pairs, tf_table, u_from_levels
+from recordkit.match._estimate import (
+    EMResult,
+    em,
+    level_patterns,
+    random_pairs,
+    tf_table,
+    u_from_levels,
+)
 from recordkit.match._model import FellegiSunter
 
 if TYPE_CHECKING:
@@ -131,15 +138,9 @@ class _Patterns:
 
     @classmethod
     def of(cls, levels: Levels, sizes: list[tuple[str, int]]) -> _Patterns:
-        code = np.zeros(len(levels[sizes[0][0]]), dtype=np.int64)
-        for name, size in sizes:
-            code = code * size + levels[name].astype(np.int64)
-        distinct, inverse = np.unique(code, return_inverse=True)
-        out: dict[str, npt.NDArray[np.int8]] = {}
-        for name, size in reversed(sizes):
-            out[name] = (distinct % size).astype(np.int8)
-            distinct //= size
-        return cls(out, inverse.astype(np.int64).ravel(), len(out[sizes[0][0]]))
+        cols, inverse = level_patterns([levels[n] for n, _ in sizes], [s for _, s in sizes])
+        out = {name: col.astype(np.int8) for (name, _), col in zip(sizes, cols, strict=True)}
+        return cls(out, inverse, len(cols[0]))
 
     def em(
         self, names: list[str], u: dict[str, tuple[float, ...]], rows: Ints | None, **options: Any
