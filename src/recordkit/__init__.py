@@ -24,6 +24,7 @@ from recordkit._errors import (
     TransitionError,
     ValidationError,
 )
+from recordkit._gc import collector_pause
 from recordkit._steward import BatchResult, QuarantinedRow, Steward
 from recordkit.engines import Columns
 from recordkit.governance import (
@@ -247,6 +248,7 @@ __all__ = [
     "bundled_lifecycle",
     "bundled_schema",
     "chain",
+    "collector_pause",
     "dump_schema",
     "field",
     "field_equals",

@@ -12,12 +12,12 @@ import numpy as np
 import numpy.typing as npt
 
 from recordkit._errors import RecordkitError, shorten
+from recordkit._gc import collector_paused
 from recordkit.match._blocking import BlockingReport
 from recordkit.match._cluster import Assignment, Cluster, assign_entity_ids
 from recordkit.match._data import Prepared
 from recordkit.match._explain import MatchExplanation
 from recordkit.match._graph import group_labels
-from recordkit.rules._chunk import collector_paused
 
 if TYPE_CHECKING:
     from recordkit.match._matcher import Matcher

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from recordkit._errors import RecordkitError, SchemaError, shorten
+from recordkit._gc import collector_paused
 from recordkit.match._blocking import (
     BlockingError,
     BlockingReport,
@@ -40,7 +41,6 @@ from recordkit.match._model import (
 )
 from recordkit.match._prepare import Prep
 from recordkit.match._scoring import Scored, explain_scored, score_pairs
-from recordkit.rules._chunk import collector_paused
 
 if TYPE_CHECKING:
     from recordkit.match._dedupe import MatchResult

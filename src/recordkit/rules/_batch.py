@@ -18,7 +18,8 @@ from typing import Any
 import attrs
 
 from recordkit._errors import RecordkitError, shorten
-from recordkit.rules._chunk import DEFAULT_MEMO_SIZE, RuleStats, collector_paused, run_chunk
+from recordkit._gc import collector_paused
+from recordkit.rules._chunk import DEFAULT_MEMO_SIZE, RuleStats, run_chunk
 from recordkit.rules._issue import Issue, Severity, at_row
 from recordkit.rules._ruleset import RuleSet
 

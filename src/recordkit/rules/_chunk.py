@@ -9,19 +9,18 @@ pair: the memo is bounded, and simply starts over when full.
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from itertools import compress
 from typing import Any, Final
 
 import attrs
 
+from recordkit._gc import collector_paused
 from recordkit.rules._issue import Issue, Severity, at_row, for_field
 from recordkit.rules._plan import FieldPlan
 from recordkit.rules._ruleset import RuleSet, unknown_field_issue
 
-__all__ = ["ChunkResult", "RuleStats", "collector_paused", "run_chunk"]
+__all__ = ["ChunkResult", "RuleStats", "run_chunk"]
 
 DEFAULT_MEMO_SIZE: Final = 100_000
 """
@@ -147,24 +146,6 @@ def run_chunk(
     with collector_paused():
         return _run_chunk(rules, columns, length, fields, offset, memo, memo_size, seen,
                           defaults)  # fmt: skip
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """
-    Pause Python's cyclic garbage collector while the block runs, if it was on.
-
-    Reference counting still frees everything the batch loop drops; only the search for
-    reference cycles, which the loop does not make, waits until the block ends.
-    """
-    was_on = gc.isenabled()
-    if was_on:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 def _run_chunk(

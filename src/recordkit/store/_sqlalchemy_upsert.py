@@ -23,7 +23,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 
 from recordkit._errors import ConflictError, StoreError, shorten
-from recordkit.rules._chunk import collector_paused
+from recordkit._gc import collector_paused
 from recordkit.schema import Record
 from recordkit.store._entries import UpsertResult
 from recordkit.store._resolve import Resolver
