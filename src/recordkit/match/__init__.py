@@ -52,20 +52,34 @@ from recordkit.match._library import (
     postcode,
     text,
 )
-from recordkit.match._lineage import CellLineage, CellValue, Repoint
 from recordkit.match._lookup import Added, Lookup, Match
 from recordkit.match._matcher import Matcher
-from recordkit.match._merge import find_repoints, plan_merge
-from recordkit.match._merge_plan import MERGED, MergeError, MergePlan
-from recordkit.match._merge_policy import SURVIVOR_RULES, MergePolicy
-from recordkit.match._merge_record import Merge
-from recordkit.match._merge_undo import Conflict, Unmerge, UnmergeConflict, plan_unmerge
 from recordkit.match._model import FellegiSunter, MatchRule, WeightedRules
 from recordkit.match._prepare import Prep
 from recordkit.match._scoring import Scored
 from recordkit.match._screen import DuplicateCheck, DuplicateError, Verdict
-from recordkit.match._survivorship import Candidate, Choice, SurvivorshipStrategy
-from recordkit.match._survivorship_data import Survive, strategy_from_data
+from recordkit.match.merge import (
+    MERGED,
+    SURVIVOR_RULES,
+    Candidate,
+    CellLineage,
+    CellValue,
+    Choice,
+    Conflict,
+    Merge,
+    MergeError,
+    MergePlan,
+    MergePolicy,
+    Repoint,
+    Survive,
+    SurvivorshipStrategy,
+    Unmerge,
+    UnmergeConflict,
+    find_repoints,
+    plan_merge,
+    plan_unmerge,
+    strategy_from_data,
+)
 
 __all__ = [
     "MERGED",

@@ -11,7 +11,13 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Final
 
 from recordkit._errors import SchemaError, shorten
-from recordkit.match._survivorship import (
+from recordkit.match.merge._ranking import (
+    _Extreme,
+    _MostFrequent,
+    _TrustedSources,
+    _ValidatedOnly,
+)
+from recordkit.match.merge._survivorship import (
     _MOST_RECENT,
     SurvivorshipStrategy,
     _FromRecord,
@@ -20,12 +26,6 @@ from recordkit.match._survivorship import (
     _MostComplete,
     _Oldest,
     _SurvivorFirst,
-)
-from recordkit.match._survivorship_ranked import (
-    _Extreme,
-    _MostFrequent,
-    _TrustedSources,
-    _ValidatedOnly,
 )
 
 __all__ = ["Survive", "strategy_from_data"]

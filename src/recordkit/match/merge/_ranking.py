@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from recordkit._errors import SchemaError, shorten
-from recordkit.match._survivorship import (
+from recordkit.match.merge._survivorship import (
     _MOST_RECENT,
     Candidate,
     Choice,

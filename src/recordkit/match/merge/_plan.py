@@ -16,8 +16,8 @@ import attrs
 
 from recordkit._errors import RecordkitError, shorten
 from recordkit.match._explain import MatchExplanation
-from recordkit.match._lineage import CellLineage, Repoint
-from recordkit.match._merge_policy import MergePolicy
+from recordkit.match.merge._lineage import CellLineage, Repoint
+from recordkit.match.merge._policy import MergePolicy
 from recordkit.schema import Record, Schema, record_from_dict, record_to_dict
 
 __all__ = ["MERGED", "UNMERGEABLE_STATES", "MergeError", "MergePlan"]

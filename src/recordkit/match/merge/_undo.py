@@ -18,7 +18,7 @@ from typing import Any, Final, Literal
 import attrs
 
 from recordkit._errors import ConflictError, shorten
-from recordkit.match._merge_plan import MergeError, MergePlan
+from recordkit.match.merge._plan import MergeError, MergePlan
 from recordkit.schema import Provenance, Record
 
 __all__ = ["ON_CONFLICT", "Conflict", "Unmerge", "UnmergeConflict", "plan_unmerge"]

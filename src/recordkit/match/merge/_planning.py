@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from recordkit._errors import shorten
-from recordkit.match._lineage import CellLineage, CellValue, Repoint
-from recordkit.match._merge_plan import MERGED, UNMERGEABLE_STATES, MergeError, MergePlan
-from recordkit.match._merge_policy import MergePolicy
-from recordkit.match._survivorship import Candidate, SurvivorshipStrategy
+from recordkit.match.merge._lineage import CellLineage, CellValue, Repoint
+from recordkit.match.merge._plan import MERGED, UNMERGEABLE_STATES, MergeError, MergePlan
+from recordkit.match.merge._policy import MergePolicy
+from recordkit.match.merge._survivorship import Candidate, SurvivorshipStrategy
 from recordkit.schema import Record, Schema, Transition
 
 __all__ = ["find_repoints", "plan_merge"]

@@ -23,8 +23,8 @@ from typing import Any, Final
 import attrs
 
 from recordkit._errors import SchemaError, shorten
-from recordkit.match._survivorship import SurvivorshipStrategy, is_multi_valued
-from recordkit.match._survivorship_data import Survive, strategy_from_data
+from recordkit.match.merge._survive import Survive, strategy_from_data
+from recordkit.match.merge._survivorship import SurvivorshipStrategy, is_multi_valued
 from recordkit.schema import Record, Schema
 
 __all__ = ["SURVIVOR_RULES", "MergePolicy"]

@@ -10,8 +10,8 @@ from typing import Any
 import attrs
 
 from recordkit.match._explain import MatchExplanation
-from recordkit.match._lineage import CellLineage, Repoint
-from recordkit.match._merge_plan import MergePlan
+from recordkit.match.merge._lineage import CellLineage, Repoint
+from recordkit.match.merge._plan import MergePlan
 
 __all__ = ["Merge"]
 

@@ -3,14 +3,14 @@ Survivorship: which of several records' values for one field survives a merge.
 
 A strategy is a small frozen callable behind the `SurvivorshipStrategy` protocol, built with
 a named constructor on `Survive` (``Survive.most_recent()``,
-``Survive.trusted_sources(["crm", "web"])``…; see ``_survivorship_data``). It sees the
+``Survive.trusted_sources(["crm", "web"])``…; see ``_survive``). It sees the
 non-empty values of one field, as `Candidate` objects in the merge's rank order (the
 surviving record first), and returns a `Choice`: the value that survives, the records it
 came from and why. Ties always go to the candidate ranked first, so a strategy never depends
 on the order ids were given in.
 
 This module holds the protocol, the values strategies see and return, and the strategies
-that take no options; ``_survivorship_ranked`` holds those that take options or compare
+that take no options; ``_ranking`` holds those that take options or compare
 values. Every strategy converts to plain data (``"most_recent"``,
 ``{"trusted_sources": ["crm", "web"], "then": "longest"}``) and back.
 """
