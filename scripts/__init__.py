@@ -1,0 +1,1 @@
+"""Developer scripts: the test-data generator (``scripts.contacts``) and its command."""
