@@ -200,7 +200,7 @@ def make_contacts(rows: int, path: str) -> None:
     """Generate *rows* contacts (~28% duplicate copies), normalize, write parquet."""
     import pyarrow as pa
     import pyarrow.parquet as pq
-    from make_contacts import generate_columns
+    from scripts.contacts import generate_columns
 
     from recordkit.rules import clean_text, normalize_date, normalize_email, normalize_phone
 

@@ -33,7 +33,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "scripts"))
+sys.path.insert(0, str(HERE.parent))  # the repository root, for scripts.contacts
 
 from _match_peers import (  # noqa: E402
     SPLINK_CONTACTS_THRESHOLD,
