@@ -33,6 +33,7 @@ from typing import Any, Final
 import yaml
 
 from recordkit._errors import SchemaError, shorten
+from recordkit._suggest import close_matches
 from recordkit.lifecycle._guards import (
     Guard,
     _FieldEquals,
@@ -41,7 +42,7 @@ from recordkit.lifecycle._guards import (
     _RulesPass,
     guard_from_spec,
 )
-from recordkit.lifecycle._model import Edge, Lifecycle, State, Timer, close_matches
+from recordkit.lifecycle._model import Edge, Lifecycle, State, Timer
 from recordkit.schema import Schema
 
 __all__ = [

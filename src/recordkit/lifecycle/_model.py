@@ -11,7 +11,6 @@ problem raises `SchemaError` naming every offender.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Final
@@ -19,6 +18,7 @@ from typing import Any, Final
 import attrs
 
 from recordkit._errors import SchemaError, shorten
+from recordkit._suggest import close_matches
 from recordkit.lifecycle import _graph
 from recordkit.lifecycle._guards import Guard
 from recordkit.lifecycle._hooks import Hook
@@ -62,13 +62,6 @@ def _text(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
 def _flag(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, bool):
         raise SchemaError(f"{attribute.name} must be true or false, got {shorten(value)}")
-
-
-def close_matches(name: object, names: Iterable[str]) -> list[str]:
-    """
-    The declared names closest to an unknown *name*.
-    """
-    return difflib.get_close_matches(str(name)[:100], list(names), n=3, cutoff=0.6)
 
 
 @attrs.frozen

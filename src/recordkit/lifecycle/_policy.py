@@ -17,9 +17,10 @@ from __future__ import annotations
 from typing import Final
 
 from recordkit._errors import TransitionError, shorten
+from recordkit._suggest import close_matches
 from recordkit.lifecycle import _graph
 from recordkit.lifecycle._guards import Guard
-from recordkit.lifecycle._model import Lifecycle, close_matches
+from recordkit.lifecycle._model import Lifecycle
 
 __all__ = ["Policy", "label"]
 

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from recordkit._errors import RecordkitError, SchemaError, shorten
+from recordkit._suggest import close_matches
 from recordkit.match._cluster import (
     Assignment,
     ClusterMerge,
@@ -34,7 +35,6 @@ from recordkit.match._matcher import Matcher
 from recordkit.match._model import FellegiSunter
 from recordkit.match._scoring import Scored
 from recordkit.schema import Record
-from recordkit.schema._schema import close_matches
 
 __all__ = ["Index"]
 

@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from recordkit._errors import SchemaError, shorten
+from recordkit._suggest import close_matches
 from recordkit.rules._defaults import default_rules
 from recordkit.rules._issue import Change, Issue, Outcome, Severity
 from recordkit.rules._plan import FieldPlan
 from recordkit.rules._rule import Normalizer, Validator, crash_issue
 from recordkit.rules._spec import compile_rule
 from recordkit.schema import Schema
-from recordkit.schema._schema import close_matches
 
 if TYPE_CHECKING:
     from recordkit.rules._batch import BatchOutcome

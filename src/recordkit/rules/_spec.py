@@ -18,12 +18,12 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from recordkit._errors import SchemaError, shorten
+from recordkit._suggest import close_matches
 from recordkit.rules._checks import Check
 from recordkit.rules._compose import all_of, any_of, tuned, when
 from recordkit.rules._normalizers import Normalize
 from recordkit.rules._record_rules import on, require, require_any, where
 from recordkit.rules._rule import Normalizer, Validator
-from recordkit.schema._schema import close_matches
 
 __all__ = ["ENTRY_POINT_GROUP", "compile_rule", "plugin_names"]
 

@@ -32,8 +32,9 @@ import yaml
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
 from recordkit._errors import SchemaError
+from recordkit._suggest import close_matches
 from recordkit.schema._field import Field
-from recordkit.schema._schema import Catalog, Schema, close_matches
+from recordkit.schema._schema import Catalog, Schema
 from recordkit.schema._types import FIELD_TYPES, FieldType, Picklist
 from recordkit.schema._values import NOT_GIVEN
 

@@ -6,24 +6,17 @@ A catalog is a set of schemas whose references are checked against each other.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 import attrs
 
 from recordkit._errors import SchemaError
+from recordkit._suggest import close_matches
 from recordkit.schema._field import Field, _FieldSpec, check_name, plain_data
 from recordkit.schema._types import Country, FieldType, Reference, Subdivision
 
 __all__ = ["Catalog", "Model", "Schema"]
-
-
-def close_matches(name: object, candidates: Iterable[str]) -> list[str]:
-    """
-    The valid names closest to an unknown *name*, best first.
-    """
-    return difflib.get_close_matches(str(name)[:100], list(candidates), n=3, cutoff=0.6)
 
 
 def _schema_name(value: object) -> str:

@@ -15,7 +15,6 @@ section::
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Final
@@ -23,6 +22,7 @@ from typing import Any, Final
 import attrs
 
 from recordkit._errors import SchemaError, shorten
+from recordkit._suggest import close_matches
 from recordkit.match.merge._survive import Survive, strategy_from_data
 from recordkit.match.merge._survivorship import SurvivorshipStrategy, is_multi_valued
 from recordkit.schema import Record, Schema
@@ -63,7 +63,7 @@ def _survivor(value: object) -> str:
         raise SchemaError(
             f"unknown survivor rule {shorten(value)}; use one of {', '.join(SURVIVOR_RULES)}",
             path="survivor",
-            suggestions=difflib.get_close_matches(str(value)[:100], SURVIVOR_RULES, n=3),
+            suggestions=close_matches(value, SURVIVOR_RULES),
         )
     return value
 
@@ -159,7 +159,7 @@ class MergePolicy:
                     f"the merge policy names unknown field {shorten(name)}",
                     path=f"fields.{name}"[:100],
                     source=schema.name,
-                    suggestions=difflib.get_close_matches(name[:100], schema.field_names, n=3),
+                    suggestions=close_matches(name, schema.field_names),
                 )
         for f in schema.fields:
             strategy = self.strategy_for(f.name)
@@ -217,9 +217,7 @@ class MergePolicy:
         if unknown:
             raise SchemaError(
                 f"unknown merge policy key {shorten(unknown[0])}",
-                suggestions=difflib.get_close_matches(
-                    str(unknown[0])[:100], ("default", "survivor", "fields"), n=3
-                ),
+                suggestions=close_matches(unknown[0], ("default", "survivor", "fields")),
             )
         return cls(
             default=data.get("default", "most_recent"),

@@ -6,11 +6,11 @@ Building survivorship strategies: the `Survive` named constructors, and the plai
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Final
 
 from recordkit._errors import SchemaError, shorten
+from recordkit._suggest import close_matches
 from recordkit.match.merge._ranking import (
     _Extreme,
     _MostFrequent,
@@ -190,7 +190,7 @@ def strategy_from_data(data: object, *, path: str = "") -> SurvivorshipStrategy:
                 return _SIMPLE[data]()
             raise SchemaError(
                 f"unknown survivorship strategy {shorten(data)}",
-                suggestions=difflib.get_close_matches(data[:100], [*_SIMPLE, *_OPTIONS], n=3),
+                suggestions=close_matches(data, [*_SIMPLE, *_OPTIONS]),
             )
         if isinstance(data, Mapping):
             keys = [k for k in data if k in _OPTIONS]
@@ -201,7 +201,7 @@ def strategy_from_data(data: object, *, path: str = "") -> SurvivorshipStrategy:
                     "a strategy mapping needs exactly one of "
                     f"{', '.join(_OPTIONS)} (and optionally 'then'), "
                     f"got keys {shorten(list(data))}",
-                    suggestions=difflib.get_close_matches(str(unknown)[:100], _OPTIONS, n=3),
+                    suggestions=close_matches(unknown, _OPTIONS),
                 )
             then = Survive.most_recent()
             if "then" in data:
