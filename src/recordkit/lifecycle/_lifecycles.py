@@ -14,12 +14,12 @@ from typing import Any
 
 from recordkit._errors import SchemaError, TransitionError, shorten
 from recordkit._suggest import close_matches
+from recordkit._time import with_utc
 from recordkit.lifecycle._io import bundled_lifecycle, lifecycle_for
 from recordkit.lifecycle._machine import Machine
 from recordkit.lifecycle._model import ATTRIBUTES, Lifecycle
 from recordkit.rules import RuleSet
 from recordkit.schema import NOT_GIVEN, Record, Schema
-from recordkit.schema._values import with_utc
 
 __all__ = ["Lifecycles"]
 

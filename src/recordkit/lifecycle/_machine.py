@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from recordkit._errors import RecordkitError, SchemaError, TransitionError, shorten
+from recordkit._time import with_utc
 from recordkit.lifecycle._guards import Guard, _RulesPass, blocking
 from recordkit.lifecycle._hooks import HookKind, run_hook
 from recordkit.lifecycle._model import SINCE_KEYWORDS, Lifecycle, Timer
@@ -24,7 +25,6 @@ from recordkit.lifecycle._outcome import Moved, Swept
 from recordkit.lifecycle._policy import Policy, label
 from recordkit.rules import RuleSet
 from recordkit.schema import Date, DateTime, Record, Schema, Transition
-from recordkit.schema._values import with_utc
 
 __all__ = ["Machine"]
 

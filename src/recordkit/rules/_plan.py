@@ -16,8 +16,7 @@ import attrs
 from recordkit._errors import CoercionError
 from recordkit.rules._issue import Change, Issue, Severity, for_field
 from recordkit.rules._rule import NO_ISSUES, crash_issue, flag, uses_of
-from recordkit.schema import NOT_GIVEN, Boolean, Date, Field, FieldType, Text
-from recordkit.schema._types import MAX_CHARS
+from recordkit.schema import MAX_CHARS, NOT_GIVEN, Boolean, Date, Field, FieldType, Text
 
 __all__ = ["FieldPlan", "Step"]
 

@@ -25,6 +25,7 @@ from recordkit.schema._record import (
 from recordkit.schema._schema import Catalog, Model, Schema
 from recordkit.schema._types import (
     FIELD_TYPES,
+    MAX_CHARS,
     URL,
     Boolean,
     Country,
@@ -45,6 +46,7 @@ from recordkit.schema._values import NOT_GIVEN, Money
 
 __all__ = [
     "FIELD_TYPES",
+    "MAX_CHARS",
     "NOT_GIVEN",
     "URL",
     "Boolean",

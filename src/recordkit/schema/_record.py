@@ -17,8 +17,8 @@ import attrs
 import cattrs
 
 from recordkit._errors import SchemaError, ValidationError, shorten
+from recordkit._time import with_utc
 from recordkit.schema._schema import Schema
-from recordkit.schema._values import with_utc
 
 __all__ = ["Provenance", "Record", "Transition", "record_from_dict", "record_to_dict"]
 

@@ -13,6 +13,7 @@ import attrs
 import pycountry
 
 from recordkit._errors import SchemaError
+from recordkit._time import with_utc
 from recordkit.schema._field_type import FieldType, _optional, _text
 from recordkit.schema._values import (
     Money,
@@ -22,7 +23,6 @@ from recordkit.schema._values import (
     parse_datetime,
     parse_decimal,
     parse_money,
-    with_utc,
 )
 
 __all__ = ["Boolean", "Date", "DateTime", "Decimal", "Integer", "MoneyType"]

@@ -16,6 +16,8 @@ from typing import Final
 
 import attrs
 
+from recordkit._time import with_utc
+
 __all__ = ["MISSING", "NOT_GIVEN", "Money"]
 
 
@@ -148,13 +150,6 @@ def parse_datetime(text: str) -> dt.datetime:
     except ValueError:
         raise _Refused("not an ISO 8601 date-time") from None
     return with_utc(value)
-
-
-def with_utc(value: dt.datetime) -> dt.datetime:
-    """
-    Return *value* with UTC attached when it is naive.
-    """
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
 _GROUPED = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
