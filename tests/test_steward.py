@@ -30,7 +30,8 @@ class DenyUpdates:
         self.asked: list[tuple[str, rk.Action]] = []
 
     def check(self, actor: rk.Actor, action: rk.Action, schema: rk.Schema,
-              record: rk.Record | None, fields: Collection[str]) -> None:
+              record: rk.Record | None, fields: Collection[str], *,
+              after: rk.Record | None = None) -> None:
         self.asked.append((actor.id, action))
         if action is rk.Action.UPDATE:
             raise rk.AccessDenied(actor.id, str(action), record_id=record.id if record else None)
@@ -174,9 +175,17 @@ class TestCaptureMany:
         with pytest.raises(rk.RecordkitError):
             make_steward().capture_many(rows, source="import")
 
-    def test_refuses_rows_that_are_not_mappings(self) -> None:
-        with pytest.raises(rk.RecordkitError, match="row 1"):
-            make_steward().capture_many([{"first_name": "a"}, ["x"]], source="import")
+    @pytest.mark.parametrize("bad", [["x"], None, "text", {1: "a"}, 42])
+    def test_quarantines_rows_that_are_not_mappings(self, bad: object) -> None:
+        """A row of the wrong shape is quarantined with its reason; its neighbours are stored."""
+        steward = make_steward()
+        rows: list[Any] = [{"first_name": "a"}, bad, {"first_name": "b"}]
+        result = steward.capture_many(rows, source="import")
+        held = [q.index for q in result.quarantined]
+        assert (3, 2, [1]) == (result.total, len(result.records), held)
+        assert "row.shape" == result.quarantined[0].errors[0].code
+        kept = steward.store.quarantined("contact")
+        assert [1] == [e.index for e in kept]
 
 
 class TestConstruction:

@@ -27,7 +27,10 @@ whole record.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # for the annotation only: the facade's result type
+    from recordkit._steward import BatchResult
 
 __all__ = [
     "AccessDenied",
@@ -63,8 +66,16 @@ class RecordkitError(Exception):
     """
     The root of every error recordkit raises.
 
+    Attributes:
+        partial: set when a batch (``Steward.capture_many``) failed part-way: the
+            `BatchResult` of the rows handled before the failure (stored or quarantined,
+            and committed), so the caller can resume after ``partial.total`` rows.
+            ``None`` otherwise.
+
     .. versionadded:: 0.1.0
     """
+
+    partial: BatchResult | None = None
 
 
 class SchemaError(RecordkitError, ValueError):
@@ -226,5 +237,15 @@ class StoreError(RecordkitError):
     """
     The storage backend failed, or holds data recordkit cannot read.
 
+    The driver's exception, when there is one, is chained as ``__cause__``. After a failed
+    write (the COMMIT's included) nothing of it is stored and the store stays usable.
+
+    Attributes:
+        unstorable: the failure comes from a value the database cannot hold (text that is
+            not Unicode, a NUL byte in PostgreSQL text, a number out of range): the data's
+            fault, not the database's. A batch quarantines such a row instead of failing.
+
     .. versionadded:: 0.1.0
     """
+
+    unstorable: bool = False

@@ -10,6 +10,7 @@ they never open a second one.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -17,13 +18,21 @@ from typing import Any
 import attrs
 
 from recordkit._errors import (
+    AccessDenied,
+    ConflictError,
     RecordkitError,
+    StoreError,
     TransitionError,
+    ValidationError,
     shorten,
 )
+from recordkit._resolve import Resolver, iso
 from recordkit._steward_core import (
     DEFAULT_SOURCE,
     SYSTEM,
+    Change,
+    Event,
+    Write,
     _blank,
     _issue_counts,
     _validation_error,
@@ -120,13 +129,12 @@ class Steward(_MergeVerbs, _LifecycleVerbs):
         schema: the record type this steward governs.
         store: where records live (default: a new `MemoryStore`).
         access: who may do what (default: `AllowAll`).
-        audit: where events go (default: the store's `audit_log()`, written in the same
-            transactions as the records).
         clock: returns "now" (UTC); injectable for tests and replays.
         ids: makes new record ids (default: random UUID hex).
         related: stewards of other schemas whose records refer to this one's (deals →
             contact); a merge re-points their references to the survivor and an unmerge
-            puts them back.
+            puts them back. They must share this steward's store: a merge writes both
+            schemas in one transaction.
         lifecycle: the `Lifecycle` driving ``Record.state`` (not given: the schema's
             ``lifecycle`` section, else the bundled ``governance`` one; ``None``: none).
         stages: the `Lifecycle` driving ``Record.stage`` (not given: the schema's
@@ -138,6 +146,15 @@ class Steward(_MergeVerbs, _LifecycleVerbs):
             quarantine on batch import); each write also takes ``mode=``.
         matcher: the point-of-entry `DuplicateCheck` (capture flags, blocks or merges
             duplicates by its thresholds) and the matcher behind `find_duplicates`.
+        precedence: source names, most trusted first. `update` decides each field by it,
+            as ``store.upsert_many`` does: the higher-ranked source wins, then the later
+            observation; a value from a lower-ranked source, or observed earlier than the
+            stored one, is not written.
+
+    Every write goes through one commit path: the access check (with the values being
+    written), one store transaction holding the records, lineage, quarantined rows and
+    audit events, and only then the duplicate index. The audit trail is the store's own
+    (``store.audit_log()``), so events commit with the changes they describe.
 
     .. versionadded:: 0.1.0
     """
@@ -157,7 +174,8 @@ class Steward(_MergeVerbs, _LifecycleVerbs):
         Take in one new record from *source*: normalize, validate, store and audit it.
 
         Every field keeps its raw value in provenance. Defaults fill fields *raw* leaves
-        blank. The values go through the steward's `RuleSet`.
+        blank. The values go through the steward's `RuleSet`. With a `DuplicateCheck`, a
+        capture it merges is stored and merged in one transaction (both or neither).
 
         Args:
             raw: field name → raw value.
@@ -171,51 +189,76 @@ class Steward(_MergeVerbs, _LifecycleVerbs):
             ValidationError: under ``block``, a value cannot become its field's type, a
                 key names no field, or a rule found an error; ``issues`` lists every error
                 as an `Issue` (nothing is stored).
-            AccessDenied: *actor* may not create this record.
+            DuplicateError: the `DuplicateCheck` blocks it (nothing is stored).
+            AccessDenied: *actor* may not create this record (or merge it, when the check
+                merges it).
+            StoreError: the database failed (nothing is stored).
         """
+        self._check_source(source)
+        self._check_actor(actor)
+        seen = self._check_time("observed_at", observed_at)
         chosen = self.enforcement.mode("capture", mode)
         row = self._mapping(raw)
-        return self._screen_duplicates(
-            row,
-            actor,
-            lambda: self._capture_chunk([row], source, actor, observed_at, mode=chosen).records[0],
-        )
-
-    def _screen_duplicates(
-        self, raw: Mapping[str, Any], actor: Actor, store: Callable[[], Record]
-    ) -> Record:
-        """
-        The point-of-entry duplicate check around *store*: block, flag or auto-merge.
-        """
+        now = self._now()
+        prepared = self._prepare_chunk([row], source, seen, now, mode=chosen, single=True)
+        record = prepared.records[0]
+        create = Write(self, record, None, Action.CREATE, tuple(record.values))
+        created = self._created_event(prepared.names, source, prepared.issues)
         if self.matcher is None:
-            return store()
-        verdict = self.matcher.screen(raw)
-        self.matcher.refuse(verdict)
-        record = store()
-        self.matcher.admit(record)
-        best = verdict.best
-        if best is None or verdict.action == "none":
+            self._commit(Change(actor, now, [create], lambda w: created(w)))
             return record
-        if verdict.action == "merge":
-            merge = self.merge(
-                [best.record_id, record.id], actor=actor, explanation=best.explanation
+        self._catch_up()
+        verdict = self.matcher.screen(row)
+        self.matcher.refuse(verdict)
+        best = verdict.best
+        if best is not None and verdict.action == "merge":
+            stored = self._own(best.record_id)
+            plan, writes, lineage = self._plan_merge(
+                [stored, record], actor=actor, at=now, explanation=best.explanation
             )
-            return self.get(merge.survivor_id, actor=actor)
-        self._flag_duplicate(record, verdict, actor)
+            merged = self._merge_events(
+                "merge", plan.id, plan.record_ids, writes, self._merge_detail(plan)
+            )
+            self._commit(
+                Change(
+                    actor,
+                    now,
+                    [create, *writes],
+                    lambda w: [*created([create]), *merged(w)],
+                    merge=lineage,
+                )
+            )
+            return self.get(plan.survivor_id, actor=actor)
+        flagged = self._flag_event(record, verdict)
+        self._commit(Change(actor, now, [create], lambda w: [*created(w), *flagged]))
         return record
 
-    def _flag_duplicate(self, record: Record, verdict: Verdict, actor: Actor) -> None:
+    def _created_event(
+        self, names: Sequence[str], source: str, issues: Sequence[Issue]
+    ) -> Callable[[Sequence[Write]], list[Event]]:
+        """
+        The ``create`` audit event of the records a change stores (none when none are).
+        """
+        fields = [n for n in names if n in self.schema]
+
+        def events(writes: Sequence[Write]) -> list[Event]:
+            ids = [w.after.id for w in writes if w.before is None and w.owner is self]
+            if not ids:
+                return []
+            detail = {"source": source, "count": len(ids), **_issue_counts(issues)}
+            return [Event(self, Action.CREATE, ids, fields, detail)]
+
+        return events
+
+    def _flag_event(self, record: Record, verdict: Verdict) -> list[Event]:
+        """
+        The ``flag_duplicate`` audit event of a verdict that flags (else none).
+        """
         best = verdict.best
         if verdict.action != "flag" or best is None:
-            return
-        self.audit.append(
-            at=self._clock(),
-            actor=actor.id,
-            action="flag_duplicate",
-            schema=self.schema.name,
-            record_ids=[record.id, best.record_id],
-            detail={"entity": best.entity_id, "explanation": best.explanation.to_dict()},
-        )
+            return []
+        detail = {"entity": best.entity_id, "explanation": best.explanation.to_dict()}
+        return [Event(self, "flag_duplicate", [record.id, best.record_id], (), detail)]
 
     def find_duplicates(self, *, previous: Mapping[str, str] | None = None) -> MatchResult:
         """
@@ -226,10 +269,19 @@ class Steward(_MergeVerbs, _LifecycleVerbs):
                 (default: the entity ids the point-of-entry index gave).
 
         Raises:
-            RecordkitError: the steward has no matcher.
+            RecordkitError: the steward has no matcher, or *previous* is not a mapping of
+                record ids to entity ids.
         """
         if self.matcher is None:
             raise RecordkitError("find_duplicates needs Steward(..., matcher=DuplicateCheck(...))")
+        if previous is not None and (
+            not isinstance(previous, Mapping)
+            or not all(isinstance(k, str) and isinstance(v, str) for k, v in previous.items())
+        ):
+            raise RecordkitError(
+                f"previous maps record ids to entity ids (text), got {shorten(previous)}"
+            )
+        self._catch_up()
         records = [
             r for batch in self.store.iterate(self.schema.name) for r in batch if r.state != MERGED
         ]
@@ -252,7 +304,12 @@ class Steward(_MergeVerbs, _LifecycleVerbs):
         Change some fields of a record; a ``None`` value clears a field.
 
         The changed values are normalized and validated by the steward's `RuleSet`; the
-        record rules see the whole record as it would become.
+        record rules see the whole record as it would become. Each field is decided by one
+        rule, the one ``store.upsert_many`` follows: the source ranked higher in the
+        steward's ``precedence`` wins, then the later observation (a tie goes to the new
+        value). Fields whose stored value wins are left as they are (the audit event lists
+        them under ``kept``); when every field is kept, nothing is written and the record
+        is returned as it is.
 
         Args:
             record_id: the record to change.
@@ -271,29 +328,36 @@ class Steward(_MergeVerbs, _LifecycleVerbs):
             TransitionError: the record is in a final state (retired, merged).
             ValidationError: under ``block``, a value cannot become its field's type or a
                 rule found an error; ``issues`` lists them.
+            AccessDenied: *actor* may not make this change (the policy sees the new values).
+            StoreError: the database failed (nothing is stored).
         """
         changes = self._mapping(changes)
         self._check_source(source)
+        self._check_actor(actor)
+        expected_version = self._check_version(expected_version)
+        seen_at = self._check_time("observed_at", observed_at)
         chosen = self.enforcement.mode("update", mode)
         current = self._own(record_id)
         if self.lifecycles.closed(current):
             raise TransitionError(
                 f"record {record_id!r} is {current.state}, a final state: it takes no updates"
             )
-        self.access.check(actor, Action.UPDATE, self.schema, current, tuple(changes))
+        if expected_version is not None and expected_version != current.version:
+            raise ConflictError(record_id, expected=expected_version, actual=current.version)
         checked = self.rules.run(changes, base=current.values)
         errors = checked.errors
         if errors and chosen is not Mode.WARN:
             raise _validation_error(errors, record_id)
-        now = self._clock()
-        seen = observed_at or now
+        now = self._now()
+        seen = seen_at or now
+        won, kept = self._winners(current, [n for n in changes if n in self.schema], source, seen)
+        if not won:
+            return current
         values = dict(current.values)
         provenance = dict(current.provenance)
-        for name in changes:
-            if name in self.schema:
-                values[name] = checked.values[name]
-                provenance[name] = Provenance(source, seen, changes[name])
-        coerced = [n for n in changes if n in self.schema]
+        for name in won:
+            values[name] = checked.values[name]
+            provenance[name] = Provenance(source, seen, changes[name])
         updated = current.evolve(
             values=values,
             provenance=provenance,
@@ -301,31 +365,44 @@ class Steward(_MergeVerbs, _LifecycleVerbs):
             owner=self._owner(values, current.owner),
             updated_at=now,
         )
-        base = current.version if expected_version is None else expected_version
-        verdict = None
-        if self.matcher is not None and set(coerced) & set(self.matcher.index.matcher.columns):
+        flagged: list[Event] = []
+        if self.matcher is not None and set(won) & set(self.matcher.index.matcher.columns):
             # an edit can make a duplicate too: checked like a capture, but never merged
+            self._catch_up()
             verdict = self.matcher.screen_change(updated)
             self.matcher.refuse(verdict)
-        with self.store.transaction():
-            self.store.put(updated, expected_version=base)
-            self.audit.append(
-                at=now,
-                actor=actor.id,
-                action=Action.UPDATE,
-                schema=self.schema.name,
-                record_ids=[record_id],
-                fields=coerced,
-                detail={
-                    "source": source,
-                    "version": updated.version,
-                    **_issue_counts(checked.issues),
-                },
-            )
-        self._reindex([updated])
-        if verdict is not None:
-            self._flag_duplicate(updated, verdict, actor)
+            flagged = self._flag_event(updated, verdict)
+        detail = {
+            "source": source,
+            "version": updated.version,
+            **({"kept": kept} if kept else {}),
+            **_issue_counts(checked.issues),
+        }
+        event = Event(self, Action.UPDATE, [record_id], won, detail)
+        write = Write(self, updated, current, Action.UPDATE, tuple(won))
+        self._commit(Change(actor, now, [write], lambda _: [event, *flagged]))
         return updated
+
+    def _winners(
+        self, current: Record, names: Sequence[str], source: str, seen: dt.datetime
+    ) -> tuple[list[str], list[str]]:
+        """
+        Split *names* into the fields the new observation wins and those the stored keeps.
+
+        The rule is `Resolver`'s, the same the bulk upsert follows.
+        """
+        resolver = Resolver(self.precedence)
+        at = iso(seen)
+        won: list[str] = []
+        kept: list[str] = []
+        for name in names:
+            stored = current.provenance.get(name)
+            if stored is None or stored.source == DEFAULT_SOURCE:
+                won.append(name)
+                continue
+            beats = resolver.beats(source, at, stored.source, iso(stored.observed_at))
+            (kept if beats is False else won).append(name)
+        return won, kept
 
     # -- batches ------------------------------------------------------------------------
 
@@ -347,118 +424,201 @@ class Steward(_MergeVerbs, _LifecycleVerbs):
         value in the whole run (memoized, at most *memo_size* values per field). Under
         ``quarantine`` (the batch default), rows with errors are held back whole, with
         their issues; ``warn`` stores them too; ``block`` raises at the first chunk with
-        an error (earlier chunks stay stored). Stored rows go in together, one audit event
-        per chunk; quarantined rows are kept in the store too (``store.quarantined(...)``),
-        under one batch id per call, in the same transaction as their chunk. With a
-        ``matcher``, the stored records join its index, so later captures are checked
-        against them; `find_duplicates` reports the duplicates within the batch.
+        an error. A row that is not a mapping, that the access policy refuses, or that
+        the database cannot hold is quarantined too, with its reason, and never costs its
+        neighbours: every row read is either stored or quarantined. Each chunk commits
+        on its own through the one commit path (its records, one audit event and its
+        quarantined rows, under one batch id per call). With a ``matcher``, the stored
+        records join its index, so later captures are checked against them;
+        `find_duplicates` reports the duplicates within the batch.
+
+        Raises:
+            RecordkitError: a chunk failed (a `StoreError` from the database, a
+                `ValidationError` under ``block``, an `AccessDenied`); earlier chunks
+                stay committed, and the error's ``partial`` is their `BatchResult`, so
+                the caller can resume after ``partial.total`` rows.
         """
         self._check_source(source)
+        self._check_actor(actor)
+        seen = self._check_time("observed_at", observed_at)
         if isinstance(rows, Mapping | str | bytes) or not isinstance(rows, Iterable):
             raise RecordkitError(
                 f"capture_many takes an iterable of rows (mappings), got {type(rows).__name__}"
             )
-        if not isinstance(chunk_size, int) or chunk_size < 1:
-            raise RecordkitError(
-                f"chunk_size must be a positive whole number, got {shorten(chunk_size)}"
-            )
+        for name, value in (("chunk_size", chunk_size), ("memo_size", memo_size)):
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 10**9:
+                raise RecordkitError(
+                    f"{name} must be a whole number from 1 to 10**9, got {shorten(value)}"
+                )
         chosen = self.enforcement.mode("batch", mode)
-        records: list[Record] = []
-        quarantined: list[QuarantinedRow] = []
-        issues: list[Issue] = []
+        result = BatchResult([], [], [])
         memo: dict[Any, Any] = {}
         unique: dict[str, dict[Any, int]] = {}
         # Quarantined rows are kept in the store under one batch id per call.
-        batch = f"{source}-{uuid.uuid4().hex}"
+        batch = f"{source[:40]}-{uuid.uuid4().hex}"
         offset = 0
-        for chunk in chunks(rows, chunk_size):
-            result = self._capture_chunk(
-                chunk,
-                source,
-                actor,
-                observed_at,
-                mode=chosen,
-                offset=offset,
-                memo=(memo, memo_size),
-                unique=unique,
-                batch=batch,
-            )
-            records.extend(result.records)
-            quarantined.extend(result.quarantined)
-            issues.extend(result.issues)
-            offset += len(chunk)
-        if self.matcher is not None:
-            # Later point-of-entry checks see the batch; duplicates inside it are found by
-            # find_duplicates (a batch run), not flagged one capture at a time.
-            self.matcher.admit_many(records)
-        return BatchResult(records, quarantined, issues)
+        try:
+            for chunk in chunks(rows, chunk_size):
+                done = self._capture_chunk(
+                    chunk, source, actor, seen, chosen, offset, (memo, memo_size), unique, batch
+                )
+                result.records.extend(done.records)
+                result.quarantined.extend(done.quarantined)
+                result.issues.extend(done.issues)
+                offset += len(chunk)
+        except RecordkitError as exc:
+            exc.partial = result
+            raise
+        return result
 
     def revalidate(
-        self, rules: RuleSet, *, apply: bool = False, actor: Actor = SYSTEM
+        self,
+        rules: RuleSet,
+        *,
+        apply: bool = False,
+        actor: Actor = SYSTEM,
+        batch_size: int = 10_000,
     ) -> Revalidation:
         """
         Re-check every stored record with a new version of the rules.
 
         A dry run by default: the report says which records now fail that passed before,
         which now pass, and which the new rules would normalize differently. With
-        ``apply=True`` those changed records are stored as new versions (provenance keeps
-        the raw values), audited as one ``update`` event, and the steward adopts *rules*.
+        ``apply=True`` the changed records are stored as new versions (provenance keeps
+        the raw values), batch by batch through the one commit path (one ``update`` audit
+        event per batch; the duplicate index follows), and the steward adopts *rules*.
+        Records in a final state (retired, merged away) are left as they are.
 
         Raises:
             RecordkitError: *rules* are not a `RuleSet` of this steward's schema.
-            AccessDenied: under ``apply``, *actor* may not update a changed record.
+            AccessDenied: under ``apply``, *actor* may not update a changed record (the
+                batches before it stay applied).
             ConflictError: under ``apply``, a record changed while it was re-checked.
         """
         if not isinstance(rules, RuleSet) or rules.schema.name != self.schema.name:
             raise RecordkitError(
                 f"rules must be a RuleSet for schema {self.schema.name!r}, got {shorten(rules)}"
             )
-        stored = (r for batch in self.store.scan(self.schema.name) for r in batch)
-        report = revalidate(stored, old=self.rules, new=rules, apply=apply)
-        if not apply:
-            return report
-        now = self._clock()
-        deltas = {d.record_id: d for d in report.changed}
-        for record in report.updated:
-            fields = tuple({c.field for c in deltas[record.id].changes})
-            self.access.check(actor, Action.UPDATE, self.schema, record, fields)
-        for record in report.updated:
-            self.store.put(record.evolve(updated_at=now), expected_version=record.version - 1)
-        if report.updated:
-            self.audit.append(
-                at=now,
-                actor=actor.id,
-                action=Action.UPDATE,
-                schema=self.schema.name,
-                record_ids=[r.id for r in report.updated],
-                fields=sorted({c.field for d in report.changed for c in d.changes}),
-                detail={
-                    "revalidated": True,
-                    "rules_version": rules.version,
-                    "previous_rules_version": self.rules.version,
-                },
+        if not isinstance(apply, bool):
+            raise RecordkitError(f"apply must be True or False, got {shorten(apply)}")
+        self._check_actor(actor)
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise RecordkitError(
+                f"batch_size must be a positive whole number, got {shorten(batch_size)}"
             )
-        self.rules = rules
-        return report
+        reports: list[Revalidation] = []
+        for page in self.store.scan(self.schema.name, batch_size=batch_size):
+            live = [r for r in page if r.state != MERGED and not self.lifecycles.closed(r)]
+            report = revalidate(live, old=self.rules, new=rules, apply=apply)
+            if apply and report.updated:
+                report = self._apply_revalidation(report, rules, actor, {r.id: r for r in live})
+            reports.append(report)
+        if apply:
+            self.rules = rules
+        return _combine(reports, self.rules.version if not apply else rules.version, rules, apply)
+
+    def _apply_revalidation(
+        self, report: Revalidation, rules: RuleSet, actor: Actor, before: Mapping[str, Record]
+    ) -> Revalidation:
+        now = self._now()
+        fields = {d.record_id: tuple(sorted({c.field for c in d.changes})) for d in report.changed}
+        stored = [r.evolve(updated_at=now) for r in report.updated]
+        writes = [Write(self, r, before[r.id], Action.UPDATE, fields[r.id]) for r in stored]
+        detail = {
+            "revalidated": True,
+            "rules_version": rules.version,
+            "previous_rules_version": self.rules.version,
+        }
+        names = sorted({f for w in writes for f in w.fields})
+
+        def events(done: Sequence[Write]) -> list[Event]:
+            return [Event(self, Action.UPDATE, [w.after.id for w in done], names, detail)]
+
+        self._commit(Change(actor, now, writes, events))
+        return attrs.evolve(report, updated=stored)
 
     # -- the road -----------------------------------------------------------------------
 
     def _capture_chunk(
         self,
-        rows: Sequence[Mapping[str, Any]],
+        rows: Sequence[object],
         source: str,
         actor: Actor,
         observed_at: dt.datetime | None,
+        mode: Mode,
+        offset: int,
+        memo: tuple[dict[Any, Any], int],
+        unique: dict[str, dict[Any, int]],
+        batch: str,
+    ) -> BatchResult:
+        """
+        One chunk of a batch: prepared, screened by the policy, committed.
+        """
+        now = self._now()
+        prepared = self._prepare_chunk(
+            rows, source, observed_at, now, mode=mode, offset=offset, memo=memo, unique=unique
+        )
+        self.access.check(actor, Action.CREATE, self.schema, None, prepared.names, after=None)
+        quarantined = list(prepared.quarantined)
+        records: list[Record] = []
+        writes: list[Write] = []
+        for index, record in zip(prepared.rows, prepared.records, strict=True):
+            write = Write(self, record, None, Action.CREATE, tuple(record.values))
+            try:
+                self._permit(actor, write)
+            except AccessDenied as exc:
+                quarantined.append(_held(index, rows[index - offset], str(exc), "<access>"))
+                continue
+            writes.append(write)
+            records.append(record)
+        entries = {q.index: _entry(q, self.schema.name, now, source, batch) for q in quarantined}
+
+        def isolate(write: Write, exc: StoreError) -> QuarantineEntry:
+            index = prepared.rows[prepared.records.index(write.after)]
+            row = _held(index, rows[index - offset], str(exc), "<store>")
+            quarantined.append(row)
+            return _entry(row, self.schema.name, now, source, batch)
+
+        created = self._created_event(prepared.names, source, prepared.issues)
+        done = self._commit(
+            Change(actor, now, writes, created, quarantine=list(entries.values()), isolate=isolate)
+        )
+        stored = [w.after for w in done.writes]
+        quarantined.sort(key=lambda q: q.index)
+        return BatchResult(stored, quarantined, list(prepared.issues))
+
+    def _prepare_chunk(
+        self,
+        rows: Sequence[object],
+        source: str,
+        observed_at: dt.datetime | None,
+        now: dt.datetime,
         *,
         mode: Mode,
         offset: int = 0,
         memo: tuple[dict[Any, Any], int] | None = None,
         unique: dict[str, dict[Any, int]] | None = None,
-        batch: str | None = None,
-    ) -> BatchResult:
-        self._check_source(source)
-        columns = Columns.from_rows(rows)
-        self.access.check(actor, Action.CREATE, self.schema, None, columns.names)
+        single: bool = False,
+    ) -> _Prepared:
+        """
+        Normalize and validate *rows* into new records (nothing is written).
+
+        Rows that are not mappings of text keys are quarantined with their reason (under
+        *single*, they raise); rows with errors are quarantined under ``quarantine``,
+        raise under ``block`` and are kept under ``warn``.
+        """
+        shapes: dict[int, str] = {}
+        usable: list[Mapping[str, Any]] = []
+        for i, row in enumerate(rows):
+            problem = _row_problem(row)
+            if problem is not None:
+                if single:
+                    raise ValidationError(problem)
+                shapes[offset + i] = problem
+                usable.append({})
+            else:
+                usable.append(row)  # type: ignore[arg-type]  # checked by _row_problem
+        columns = Columns.from_rows(usable)
         checked = run_chunk(
             self.rules,
             columns.data,
@@ -468,23 +628,23 @@ class Steward(_MergeVerbs, _LifecycleVerbs):
             memo_size=100_000 if memo is None else memo[1],
             seen=unique,
         )
-        errors = checked.errors_by_row()
-        if errors and mode is not Mode.WARN and (mode is Mode.BLOCK or memo is None):
+        errors = {k: v for k, v in checked.errors_by_row().items() if k not in shapes}
+        if errors and mode is not Mode.WARN and (mode is Mode.BLOCK or single):
             raise _validation_error([e for errs in errors.values() for e in errs], None)
         bad = {} if mode is Mode.WARN else errors
         by_row: dict[int, list[Issue]] = {}
         for issue in checked.issues:
             if issue.row is not None:
                 by_row.setdefault(issue.row - offset, []).append(issue)
-        now = self._clock()
         seen = observed_at or now
         defaulted = {f.name for f in self.schema.fields if f.default is not NOT_GIVEN}
         empty: list[Any] = [None] * columns.length
         raw_columns = {name: columns.data.get(name, empty) for name in checked.columns}
         records: list[Record] = []
+        indexes: list[int] = []
         kept: list[Issue] = []
         for i in range(columns.length):
-            if offset + i in bad:
+            if offset + i in bad or offset + i in shapes:
                 continue
             kept.extend(by_row.get(i, ()))
             values: dict[str, Any] = {}
@@ -500,7 +660,7 @@ class Steward(_MergeVerbs, _LifecycleVerbs):
                     provenance[name] = Provenance(source, seen, given)
             records.append(
                 Record(
-                    self._ids(),
+                    self._new_id(),
                     self.schema.name,
                     values,
                     provenance=provenance,
@@ -508,38 +668,119 @@ class Steward(_MergeVerbs, _LifecycleVerbs):
                     created_at=now,
                 )
             )
+            indexes.append(offset + i)
         quarantined = [
-            QuarantinedRow(row, dict(rows[row - offset]), tuple(errs), tuple(by_row[row - offset]))
-            for row, errs in sorted(bad.items())
-        ]
-        held = [
-            QuarantineEntry(
-                id=f"{batch}-{q.index}",
-                schema=self.schema.name,
-                at=now,
-                source=source,
-                row=q.row,
-                reasons=[(e.field or "<record>", e.message) for e in q.errors],
-                batch=batch,
-                index=q.index,
+            QuarantinedRow(
+                row, _keepable(rows[row - offset]), tuple(errs), tuple(by_row[row - offset])
             )
-            for q in quarantined
-            if batch is not None
+            for row, errs in bad.items()
         ]
-        if records or held:
-            # The chunk's records, its audit event and its quarantined rows commit together.
-            with self.store.transaction():
-                if records:
-                    self.store.put_many(records)
-                    self.audit.append(
-                        at=now,
-                        actor=actor.id,
-                        action=Action.CREATE,
-                        schema=self.schema.name,
-                        record_ids=[r.id for r in records],
-                        fields=[n for n in columns.names if n in self.schema],
-                        detail={"source": source, "count": len(records), **_issue_counts(kept)},
-                    )
-                if held:
-                    self.store.put_quarantine(held)
-        return BatchResult(records, quarantined, kept)
+        quarantined += [_held(row, rows[row - offset], why, "<row>") for row, why in shapes.items()]
+        quarantined.sort(key=lambda q: q.index)
+        return _Prepared(columns.names, records, indexes, quarantined, kept)
+
+
+@attrs.frozen
+class _Prepared:
+    """
+    A chunk made ready to commit: its records (with their row numbers) and refused rows.
+    """
+
+    names: tuple[str, ...]
+    records: list[Record]
+    rows: list[int]
+    quarantined: list[QuarantinedRow]
+    issues: list[Issue]
+
+
+def _row_problem(row: object) -> str | None:
+    """
+    Why *row* cannot be read as a record (``None`` when it can).
+    """
+    if not isinstance(row, Mapping):
+        return f"a row is a mapping of field names to values, got {type(row).__name__}"
+    for key in row:
+        if not isinstance(key, str):
+            return f"field names are text, got {shorten(key)}"
+    return None
+
+
+def _keepable(row: object) -> dict[str, Any]:
+    """
+    *row* as a quarantine entry keeps it: JSON data any store can hold, never raising.
+
+    Text a database could not hold (lone surrogates) is kept as its escapes; a row that is
+    not a mapping is kept under ``"<row>"``; data nested too deep, and objects JSON has no
+    form for, as their (shortened) text.
+    """
+    value = row if isinstance(row, Mapping) else {"<row>": row}
+    out = _plain(value, 0)
+    assert isinstance(out, dict)
+    return out
+
+
+def _plain(value: object, depth: int) -> object:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value if -(2**63) <= value < 2**63 else shorten(value, 100)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "backslashreplace").decode("utf-8")
+        return value
+    if depth >= 40:
+        return shorten(value, 1_000)
+    if isinstance(value, Mapping):
+        return {str(_plain(str(k), depth)): _plain(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v, depth + 1) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return shorten(value, 1_000)
+
+
+def _held(index: int, row: object, reason: str, field: str) -> QuarantinedRow:
+    """
+    A row quarantined for a reason that is not a rule's (its shape, the policy, the store).
+    """
+    kind = {"<row>": "row.shape", "<access>": "access.denied", "<store>": "store.refused"}[field]
+    text = reason if len(reason) <= 300 else f"{reason[:299]}…"
+    issue = Issue(field=None, rule="recordkit", code=kind, message=text, row=index)
+    return QuarantinedRow(index, _keepable(row), (issue,), (issue,))
+
+
+def _entry(
+    q: QuarantinedRow, schema: str, at: dt.datetime, source: str, batch: str
+) -> QuarantineEntry:
+    return QuarantineEntry(
+        id=f"{batch}-{q.index}",
+        schema=schema,
+        at=at,
+        source=source,
+        row=q.row,
+        reasons=[(e.field or "<record>", e.message) for e in q.errors],
+        batch=batch,
+        index=q.index,
+    )
+
+
+def _combine(
+    reports: Sequence[Revalidation], old_version: int, rules: RuleSet, apply: bool
+) -> Revalidation:
+    """
+    One report from the reports of the batches.
+    """
+    return Revalidation(
+        reports[0].old_version if reports else old_version,
+        rules.version,
+        sum(r.checked for r in reports),
+        [d for r in reports for d in r.now_failing],
+        [d for r in reports for d in r.now_passing],
+        [d for r in reports for d in r.changed],
+        [u for r in reports for u in r.updated],
+        apply,
+    )

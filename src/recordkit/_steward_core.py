@@ -3,18 +3,30 @@ The state and helpers every part of the `Steward` facade shares.
 
 `Steward` is assembled from parts, one concept to a module: the road (capture, update,
 batches), the lifecycle verbs and the merge verbs. `_StewardCore` holds what they all use:
-the schema, store, access policy, audit log, rules, lifecycles, matcher, clock and ids.
+the schema, store, access policy, audit log, rules, lifecycles, matcher, clock and ids, and
+the one commit path.
+
+**The one commit path.** Every verb describes its change as a `Change` (the records it
+writes with their before and after, lineage, quarantined rows, audit events) and hands it
+to `_StewardCore._commit`, which alone: checks the access policy for every write, with the
+values being written; applies everything in one store transaction; and only after the
+COMMIT succeeds, brings the in-memory duplicate index up to date. No verb reaches the
+store, the audit log or the index another way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final
 
+import attrs
+
 from recordkit._errors import (
     RecordkitError,
+    StoreError,
     ValidationError,
     shorten,
 )
@@ -30,7 +42,7 @@ from recordkit.rules import (
     RuleSet,
 )
 from recordkit.schema import NOT_GIVEN, Record, Schema
-from recordkit.store import MemoryStore, Store
+from recordkit.store import Lineage, MemoryStore, QuarantineEntry, Store
 
 SYSTEM: Final = Actor("system", roles={"system"})
 DEFAULT_SOURCE: Final = "default"
@@ -44,6 +56,92 @@ def _new_id() -> str:
     return uuid.uuid4().hex
 
 
+@attrs.frozen
+class Write:
+    """
+    One record a change writes: as it was (``None``: new) and as it will be.
+
+    Attributes:
+        owner: the steward whose schema the record belongs to (this one or a related one).
+        after: the record as written; its version is ``expected + 1`` (1 when new).
+        before: the record as it is stored now, ``None`` when it is created.
+        action: what the actor does, for the access check.
+        fields: the fields the write changes, for the access check.
+        also: further ``(action, fields)`` the same write is checked for (a lifecycle move
+            whose hooks change fields is a ``transition`` and an ``update`` of them).
+    """
+
+    owner: _StewardCore
+    after: Record
+    before: Record | None
+    action: Action
+    fields: tuple[str, ...]
+    also: tuple[tuple[Action, tuple[str, ...]], ...] = ()
+
+    @property
+    def expected(self) -> int | None:
+        """
+        The stored version the write is based on (``None``: the record must not exist).
+        """
+        return None if self.before is None else self.before.version
+
+
+@attrs.frozen
+class Event:
+    """
+    One audit event a change writes, in the log of *owner* (its schema's steward).
+    """
+
+    owner: _StewardCore
+    action: str
+    record_ids: Sequence[str]
+    fields: Iterable[str]
+    detail: Mapping[str, Any]
+
+
+@attrs.frozen
+class Change:
+    """
+    Everything one verb writes, described before anything is written.
+
+    Attributes:
+        actor: who makes the change.
+        at: when (UTC); the time of its audit events.
+        writes: the records written.
+        events: the audit events, computed from the writes that are stored (a batch may
+            quarantine some it was given).
+        quarantine: rows kept in quarantine with their reasons.
+        merge: the lineage of a merge (the writes are its survivor and merged records,
+            and the records it re-points).
+        unmerge: the id of the merge the writes undo.
+        isolate: for a batch of new records: makes the quarantine entry of a record the
+            database cannot hold (`StoreError.unstorable`), so one such record never costs
+            its neighbours. ``None``: such a record fails the whole change.
+    """
+
+    actor: Actor
+    at: dt.datetime
+    writes: Sequence[Write] = ()
+    events: Callable[[Sequence[Write]], Sequence[Event]] = lambda _: ()
+    quarantine: Sequence[QuarantineEntry] = ()
+    merge: Lineage | None = None
+    unmerge: str | None = None
+    isolate: Callable[[Write, StoreError], QuarantineEntry] | None = None
+
+
+@attrs.frozen
+class Committed:
+    """
+    What a commit stored.
+
+    The writes (all of them, unless some were isolated) and the rows quarantined (those
+    given and those isolated).
+    """
+
+    writes: Sequence[Write]
+    quarantine: Sequence[QuarantineEntry]
+
+
 class _StewardCore:
     """
     What every part of `Steward` shares: its parts, reads and argument checks.
@@ -55,7 +153,6 @@ class _StewardCore:
         *,
         store: Store | None = None,
         access: AccessPolicy | None = None,
-        audit: AuditLog | None = None,
         clock: Callable[[], dt.datetime] = _utcnow,
         ids: Callable[[], str] = _new_id,
         related: Iterable[_StewardCore] = (),
@@ -64,6 +161,7 @@ class _StewardCore:
         rules: RuleSet | None = None,
         enforcement: Enforcement | None = None,
         matcher: DuplicateCheck | None = None,
+        precedence: Sequence[str] = (),
     ) -> None:
         if not isinstance(schema, Schema):
             raise RecordkitError(f"Steward needs a Schema, got {type(schema).__name__}")
@@ -78,10 +176,17 @@ class _StewardCore:
         self.store: Store = MemoryStore() if store is None else store
         self.store.register(schema)
         self.access: AccessPolicy = AllowAll() if access is None else access
-        # The store's own log by default, so events commit with the changes they describe.
-        self.audit: AuditLog = self.store.audit_log() if audit is None else audit
+        # The store's own log, so events commit with the changes they describe.
+        self.audit: AuditLog = self.store.audit_log()
+        if not callable(clock):
+            raise RecordkitError(
+                f"clock must be a function returning a datetime, got {shorten(clock)}"
+            )
+        if not callable(ids):
+            raise RecordkitError(f"ids must be a function returning text, got {shorten(ids)}")
         self._clock = clock
         self._ids = ids
+        self.precedence: tuple[str, ...] = _precedence(precedence)
         if rules is not None and (
             not isinstance(rules, RuleSet) or rules.schema.name != schema.name
         ):
@@ -95,6 +200,15 @@ class _StewardCore:
         self.rules: RuleSet = RuleSet.for_schema(schema) if rules is None else rules
         self.enforcement: Enforcement = Enforcement() if enforcement is None else enforcement
         self.related: tuple[_StewardCore, ...] = _stewards(related)
+        for other in self.related:
+            if other.store is not self.store:
+                raise RecordkitError(
+                    f"related steward {other.schema.name!r} keeps its records in another store: "
+                    "a merge writes both schemas in one transaction, so related stewards must "
+                    "share this steward's store (Steward(..., store=the_same_store))"
+                )
+        # Records whose index entry could not be updated after their commit (retried first).
+        self._unindexed: dict[str, Record] = {}
         self.lifecycles = Lifecycles(schema, lifecycle=lifecycle, stages=stages, rules=self.rules)
         self._swept_at: dt.datetime | None = None
         if matcher is not None and not isinstance(matcher, DuplicateCheck):
@@ -114,6 +228,7 @@ class _StewardCore:
             NotFound: no such record of this schema.
             AccessDenied: *actor* may not read it.
         """
+        self._check_actor(actor)
         record = self._own(record_id)
         self.access.check(actor, Action.READ, self.schema, record, self.schema.field_names)
         return record
@@ -150,31 +265,206 @@ class _StewardCore:
         if not isinstance(source, str) or not source.strip() or len(source) > 200:
             raise RecordkitError(f"source must be a short non-blank name, got {shorten(source)}")
 
-    def _reindex(self, records: Iterable[Record]) -> None:
+    # -- the one commit path -------------------------------------------------------------
+
+    def _permit(self, actor: Actor, write: Write) -> None:
         """
-        Keep the point-of-entry index in step with committed writes.
+        The access check of one write, given the record before and after it.
+
+        Raises:
+            AccessDenied: the owner's policy refuses it.
+        """
+        owner = write.owner
+        for action, fields in ((write.action, write.fields), *write.also):
+            owner.access.check(actor, action, owner.schema, write.before, fields, after=write.after)
+
+    def _commit(self, change: Change) -> Committed:
+        """
+        Apply *change*: access check, one store transaction, then the in-memory index.
+
+        Every write of every verb comes through here. Nothing is written unless the policy
+        permits every write; the records, lineage, quarantined rows and audit events
+        commit together or not at all; the duplicate index changes only after the COMMIT.
+
+        Raises:
+            AccessDenied: the policy refuses a write (nothing is written).
+            ConflictError: a record changed since it was read (nothing is written).
+            StoreError: the database failed (nothing is written; the cause is chained).
+        """
+        for write in change.writes:
+            self._permit(change.actor, write)
+        with self.store.transaction():
+            written, isolated = self._apply(change)
+            for event in change.events(written):
+                event.owner.audit.append(
+                    at=change.at,
+                    actor=change.actor.id,
+                    action=event.action,
+                    schema=event.owner.schema.name,
+                    record_ids=event.record_ids,
+                    fields=event.fields,
+                    detail=event.detail,
+                )
+            held = [*change.quarantine, *isolated]
+            if held:
+                self.store.put_quarantine(held)
+        by_owner: dict[int, tuple[_StewardCore, list[Record]]] = {}
+        for write in written:
+            by_owner.setdefault(id(write.owner), (write.owner, []))[1].append(write.after)
+        for owner, records in by_owner.values():
+            owner._index(records)
+        return Committed(written, held)
+
+    def _apply(self, change: Change) -> tuple[list[Write], list[QuarantineEntry]]:
+        """
+        Write the records of *change* inside the open transaction.
+        """
+        store = self.store
+        writes = list(change.writes)
+        pairs = [(w.after, w.expected) for w in writes]
+        if change.merge is not None:
+            store.put_merge(change.merge, pairs)
+            return writes, []
+        if change.unmerge is not None:
+            store.put_unmerge(change.unmerge, pairs, at=change.at, actor=change.actor.id)
+            return writes, []
+        new = [w for w in writes if w.before is None]
+        for w in writes:
+            if w.before is not None:
+                store.put(w.after, expected_version=w.expected)
+        if not new:
+            return writes, []
+        try:
+            with store.transaction():
+                store.put_many([w.after for w in new])
+        except StoreError as exc:
+            if change.isolate is None or not exc.unstorable:
+                raise
+            return self._isolate(change.isolate, writes, new)
+        return writes, []
+
+    def _isolate(
+        self,
+        isolate: Callable[[Write, StoreError], QuarantineEntry],
+        writes: list[Write],
+        new: list[Write],
+    ) -> tuple[list[Write], list[QuarantineEntry]]:
+        """
+        Store new records one by one (each in a savepoint), quarantining those refused.
+        """
+        refused: dict[int, QuarantineEntry] = {}
+        for w in new:
+            try:
+                with self.store.transaction():
+                    self.store.put(w.after, expected_version=None)
+            except StoreError as exc:
+                if not exc.unstorable:
+                    raise
+                refused[id(w)] = isolate(w, exc)
+        return [w for w in writes if id(w) not in refused], list(refused.values())
+
+    def _index(self, records: Iterable[Record]) -> None:
+        """
+        Bring the point-of-entry index in step with committed records.
 
         A changed record is re-indexed with its new values; one in a final state (retired,
-        merged away) leaves the index; a restored one comes back.
+        merged away) leaves the index; a restored one comes back. The write is committed
+        already, so a failure here does not fail the verb: the records wait in
+        ``_unindexed`` and are indexed before the next duplicate check.
         """
         if self.matcher is None:
             return
-        index = self.matcher.index
+        pending = self._unindexed
         for record in records:
-            if record.schema != self.schema.name:
-                continue
-            if self.lifecycles.closed(record) or record.state == MERGED:
-                if record.id in index:
-                    index.remove(record.id)
-            elif record.id in index:
-                index.replace(record)
-            else:
-                index.add(record)
+            if record.schema == self.schema.name:
+                pending[record.id] = record
+        try:
+            self._catch_up()
+        except RecordkitError as exc:
+            warnings.warn(str(exc), RuntimeWarning, stacklevel=4)
+
+    def _catch_up(self) -> None:
+        """
+        Index the committed records still waiting; raise if the index cannot take them.
+
+        Raises:
+            RecordkitError: the index refused a committed record (named, with the cause).
+        """
+        if self.matcher is None or not self._unindexed:
+            return
+        index = self.matcher.index
+        pending = self._unindexed
+        for record_id, record in list(pending.items()):
+            try:
+                if self.lifecycles.closed(record) or record.state == MERGED:
+                    if record_id in index:
+                        index.remove(record_id)
+                elif record_id in index:
+                    index.replace(record)
+                else:
+                    index.add(record)
+            except Exception as exc:
+                raise RecordkitError(
+                    f"the duplicate index cannot take committed record {shorten(record_id)} "
+                    f"({type(exc).__name__}: {shorten(str(exc), 200)}); it is stored, and "
+                    "will be indexed at the next check"
+                ) from exc
+            del pending[record_id]
+
+    def _now(self) -> dt.datetime:
+        """
+        The clock's "now", checked: an aware datetime.
+        """
+        now = self._clock()
+        if not isinstance(now, dt.datetime) or now.tzinfo is None:
+            raise RecordkitError(
+                f"the steward's clock must return an aware datetime, got {shorten(now)}"
+            )
+        return now
+
+    def _new_id(self) -> str:
+        """
+        A new record or merge id from the steward's id maker, checked.
+        """
+        new = self._ids()
+        if not isinstance(new, str) or not new or len(new) > 255:
+            raise RecordkitError(
+                f"the steward's ids function must return non-blank text, got {shorten(new)}"
+            )
+        return new
+
+    @staticmethod
+    def _check_time(name: str, value: object) -> dt.datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, dt.datetime):
+            raise RecordkitError(f"{name} must be a datetime or None, got {shorten(value)}")
+        return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+    @staticmethod
+    def _check_version(value: object) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+            raise RecordkitError(
+                f"expected_version must be a whole number from 0 or None, got {shorten(value)}"
+            )
+        return value
 
     @staticmethod
     def _check_actor(actor: object) -> None:
         if not isinstance(actor, Actor):
             raise RecordkitError(f"actor must be a recordkit Actor, got {shorten(actor)}")
+
+
+def _precedence(value: object) -> tuple[str, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise RecordkitError(f"precedence is a list of source names, got {shorten(value)}")
+    out = tuple(value)
+    for source in out:
+        if not isinstance(source, str) or not source.strip():
+            raise RecordkitError(f"precedence names sources (text), got {shorten(source)}")
+    return out
 
 
 def _stewards(value: Iterable[_StewardCore]) -> tuple[_StewardCore, ...]:

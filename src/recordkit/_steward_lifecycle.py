@@ -8,9 +8,11 @@ import datetime as dt
 from collections.abc import Sequence
 
 from recordkit._errors import (
+    ConflictError,
     TransitionError,
+    shorten,
 )
-from recordkit._steward_core import SYSTEM, _StewardCore
+from recordkit._steward_core import SYSTEM, Change, Event, Write, _StewardCore
 from recordkit.governance import Action, Actor
 from recordkit.lifecycle import Moved, SweepResult, Transition, became, transitions
 from recordkit.schema import Record
@@ -57,15 +59,21 @@ class _LifecycleVerbs(_StewardCore):
             ConflictError: the record changed meanwhile.
         """
         self._check_actor(actor)
+        expected_version = self._check_version(expected_version)
+        if not isinstance(override, bool):
+            raise TransitionError(f"override must be True or False, got {shorten(override)}")
+        if reason is not None and not isinstance(reason, str):
+            raise TransitionError(f"reason must be text or None, got {shorten(reason)}")
         current = self._own(record_id)
         attribute = self.lifecycles.attribute_for(to, on)
         self.lifecycles.refuse_if_closed(current)
-        self.access.check(actor, Action.TRANSITION, self.schema, current, (attribute,))
-        now = self._clock()
+        if expected_version is not None and expected_version != current.version:
+            raise ConflictError(record_id, expected=expected_version, actual=current.version)
+        now = self._now()
         moved = self.lifecycles.machine(attribute).move(
             current, to, actor=actor.id, at=now, reason=reason, override=override
         )
-        return self._commit_moves(current, [moved], actor, now, expected_version)
+        return self._commit_moves(current, [moved], actor, now)
 
     def retire(
         self,
@@ -106,6 +114,10 @@ class _LifecycleVerbs(_StewardCore):
                 (the clock went backwards); nothing is moved.
         """
         self._check_actor(actor)
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise TransitionError(
+                f"batch_size must be a positive whole number, got {shorten(batch_size)}"
+            )
         now = self.lifecycles.sweep_time(now, self._swept_at)
         due: list[str] = []
         for batch in self.store.scan(self.schema.name, batch_size=batch_size):
@@ -115,7 +127,7 @@ class _LifecycleVerbs(_StewardCore):
         for record_id in due:
             current = record = self._own(record_id)
             steps: list[Moved] = []
-            for attribute, machine in self.lifecycles:
+            for _, machine in self.lifecycles:
                 if self.lifecycles.closed(record):
                     break
                 swept = machine.sweep(record, now, actor=actor.id)
@@ -123,11 +135,10 @@ class _LifecycleVerbs(_StewardCore):
                     errors = tuple(exc for _, exc in swept.refused)
                     refused[record_id] = (*refused.get(record_id, ()), *errors)
                 if swept.moves:
-                    self.access.check(actor, Action.TRANSITION, self.schema, current, (attribute,))
                     steps.extend(swept.moves)
                     record = swept.record
             if steps:
-                self._commit_moves(current, steps, actor, now, None)
+                self._commit_moves(current, steps, actor, now)
                 moved[record_id] = tuple(s.transition for s in steps)
         self._swept_at = now
         return SweepResult(now, moved, refused)
@@ -164,38 +175,40 @@ class _LifecycleVerbs(_StewardCore):
         steps: Sequence[Moved],
         actor: Actor,
         now: dt.datetime,
-        expected_version: int | None,
     ) -> Record:
+        """
+        Commit a record's lifecycle moves as one new version, one audit event per move.
+
+        The write is a ``transition`` of the attributes moved; fields that hooks changed
+        are checked as an ``update`` of those fields too.
+        """
         changed = tuple(dict.fromkeys(f for s in steps for f in s.changed))
-        if changed:
-            self.access.check(actor, Action.UPDATE, self.schema, current, changed)
+        attributes = tuple(dict.fromkeys(s.transition.attribute for s in steps))
         updated = steps[-1].record.evolve(
             version=current.version + 1,
             updated_at=now if changed else current.updated_at,
         )
-        base = current.version if expected_version is None else expected_version
-        with self.store.transaction():
-            self.store.put(updated, expected_version=base)
-            for step in steps:
-                t = step.transition
-                self.audit.append(
-                    at=t.at,
-                    actor=t.actor,
-                    action=Action.TRANSITION,
-                    schema=self.schema.name,
-                    record_ids=[current.id],
-                    fields=(t.attribute, *step.changed),
-                    detail={
-                        "lifecycle": t.lifecycle,
-                        "attribute": t.attribute,
-                        "from": t.source,
-                        "to": t.target,
-                        "event": t.event,
-                        "reason": t.reason,
-                        "override": t.override,
-                        "rules": dict(t.rules),
-                        "version": updated.version,
-                    },
-                )
-        self._reindex([updated])
+        also = ((Action.UPDATE, changed),) if changed else ()
+        write = Write(self, updated, current, Action.TRANSITION, attributes, also=also)
+        events = [
+            Event(
+                self,
+                Action.TRANSITION,
+                [current.id],
+                (s.transition.attribute, *s.changed),
+                {
+                    "lifecycle": s.transition.lifecycle,
+                    "attribute": s.transition.attribute,
+                    "from": s.transition.source,
+                    "to": s.transition.target,
+                    "event": s.transition.event,
+                    "reason": s.transition.reason,
+                    "override": s.transition.override,
+                    "rules": dict(s.transition.rules),
+                    "version": updated.version,
+                },
+            )
+            for s in steps
+        ]
+        self._commit(Change(actor, now, [write], lambda _: events))
         return updated

@@ -5,8 +5,7 @@ The merge verbs of `Steward`: merge, unmerge and the lineage reads around them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal, overload
 
 import attrs
@@ -14,7 +13,7 @@ import attrs
 from recordkit._errors import (
     shorten,
 )
-from recordkit._steward_core import SYSTEM, _StewardCore
+from recordkit._steward_core import SYSTEM, Change, Event, Write, _StewardCore
 from recordkit.governance import Action, Actor
 from recordkit.match import (
     MERGED,
@@ -103,14 +102,50 @@ class _MergeVerbs(_StewardCore):
             AccessDenied: *actor* may not merge these records or re-point a reference.
             ConflictError: a record changed while the merge was being written (nothing is).
         """
+        self._check_actor(actor)
+        if not isinstance(dry_run, bool):
+            raise MergeError(f"dry_run must be True or False, got {shorten(dry_run)}")
         records = self._merge_records(record_ids)
-        for record in records:
-            self.access.check(actor, Action.MERGE, self.schema, record, self.schema.field_names)
+        plan, writes, lineage = self._plan_merge(
+            records,
+            actor=actor,
+            at=self._now(),
+            policy=policy,
+            picks=picks,
+            explanation=explanation,
+        )
+        if dry_run:
+            for write in writes:
+                self._permit(actor, write)
+            return plan
+        events = self._merge_events(
+            "merge", plan.id, plan.record_ids, writes, self._merge_detail(plan)
+        )
+        self._commit(Change(actor, plan.at, writes, events, merge=lineage))
+        return Merge(plan, actor.id)
+
+    def _plan_merge(
+        self,
+        records: Sequence[Record],
+        *,
+        actor: Actor,
+        at: dt.datetime,
+        policy: MergePolicy | None = None,
+        picks: Mapping[str, str] | None = None,
+        explanation: Any = None,
+    ) -> tuple[MergePlan, list[Write], Lineage]:
+        """
+        Plan the merge of *records*: the plan, the writes it makes and its lineage.
+
+        The writes are the survivor and the merged-away records (``merge``), then every
+        record of this schema or a related one whose reference moves (``update`` of the
+        reference fields), one write per record.
+        """
         plan = plan_merge(
             self.schema,
             records,
-            merge_id=self._ids(),
-            at=self._clock(),
+            merge_id=self._new_id(),
+            at=at,
             actor=actor.id,
             lifecycle=self._state_lifecycle(),
             policy=policy,
@@ -118,28 +153,30 @@ class _MergeVerbs(_StewardCore):
             valid=self._passes_rules,
             explanation=explanation,
         )
-        # One write per referring record, even when several of its fields move.
-        moving: dict[tuple[int, str], tuple[_StewardCore, Record]] = {}
+        before = {r.id: r for r in records}
+        writes = [
+            Write(self, r, before[r.id], Action.MERGE, self.schema.field_names)
+            for r in (plan.survivor, *plan.tombstones)
+        ]
+        moving: dict[tuple[int, str], tuple[_StewardCore, Record, Record, list[str]]] = {}
         repoints: list[Repoint] = []
         for steward, name in self._referrers():
             where = {name: list(plan.merged_ids)}
             for batch in steward.store.iterate(steward.schema.name, where=where):
                 by_id = {r.id: r for r in batch}
                 for p in find_repoints(plan, steward.schema, name, batch):
-                    before = by_id[p.record_id]
-                    steward.access.check(actor, Action.UPDATE, steward.schema, before, (name,))
                     repoints.append(p)
                     key = (id(steward), p.record_id)
-                    record = moving.get(key, (steward, before))[1]
-                    after = p.apply(record, at=plan.at).evolve(version=before.version + 1)
-                    moving[key] = (steward, after)
-        moved = list(moving.values())
-        plan = attrs.evolve(plan, repoints=repoints)
-        if dry_run:
-            return plan
-        own: list[tuple[Record, int | None]] = [
-            (r, r.version - 1) for r in (plan.survivor, *plan.tombstones)
+                    _, original, record, fields = moving.get(
+                        key, (steward, by_id[p.record_id], by_id[p.record_id], [])
+                    )
+                    after = p.apply(record, at=plan.at).evolve(version=original.version + 1)
+                    moving[key] = (steward, original, after, [*fields, name])
+        writes += [
+            Write(steward, after, original, Action.UPDATE, tuple(dict.fromkeys(fields)))
+            for steward, original, after, fields in moving.values()
         ]
+        plan = attrs.evolve(plan, repoints=repoints)
         lineage = Lineage(
             plan.id,
             plan.schema,
@@ -149,26 +186,17 @@ class _MergeVerbs(_StewardCore):
             actor.id,
             detail=plan.to_dict(self.schema),
         )
-        with self._transactions(moved):
-            own.extend(self._write_elsewhere(moved))
-            self.store.put_merge(lineage, own)
-            self._audit_merge(
-                "merge",
-                plan.id,
-                plan.at,
-                actor,
-                plan.record_ids,
-                moved,
-                {
-                    "survivor": plan.survivor_id,
-                    "merged": list(plan.merged_ids),
-                    "fields": {c.field: list(c.record_ids) for c in plan.lineage},
-                    "policy": plan.policy.to_dict(),
-                    "explanations": len(plan.explanations),
-                },
-            )
-        self._reindex((plan.survivor, *plan.tombstones))
-        return Merge(plan, actor.id)
+        return plan, writes, lineage
+
+    @staticmethod
+    def _merge_detail(plan: MergePlan) -> dict[str, Any]:
+        return {
+            "survivor": plan.survivor_id,
+            "merged": list(plan.merged_ids),
+            "fields": {c.field: list(c.record_ids) for c in plan.lineage},
+            "policy": plan.policy.to_dict(),
+            "explanations": len(plan.explanations),
+        }
 
     def unmerge(
         self,
@@ -181,7 +209,9 @@ class _MergeVerbs(_StewardCore):
         Undo a merge: the records and the references it moved come back as they were.
 
         Undo chained merges newest first (A+B, then AB+C: undo the second, then the first).
-        Restored records keep their content exactly; their version moves on.
+        Restored records keep their content exactly; their version moves on. The restored
+        records, the references moved back, the lineage mark and the audit events commit
+        together.
 
         Args:
             merge_id: the merge (``Merge.id``).
@@ -195,8 +225,14 @@ class _MergeVerbs(_StewardCore):
             MergeError: the merge was undone already, a later merge involves its records,
                 it belongs to another schema, or a record is gone (erased since).
             UnmergeConflict: later edits are in the way and *on_conflict* is ``refuse``.
-            AccessDenied: *actor* may not merge these records.
+            AccessDenied: *actor* may not undo the merge (``unmerge``) or move a
+                reference back (``update``).
         """
+        self._check_actor(actor)
+        if on_conflict not in ("refuse", "reconcile"):
+            raise MergeError(
+                f"on_conflict must be 'refuse' or 'reconcile', got {shorten(on_conflict)}"
+            )
         merge = self.get_merge(merge_id)
         if not merge.active:
             raise MergeError(
@@ -212,17 +248,17 @@ class _MergeVerbs(_StewardCore):
             )
         ids = list(merge.record_ids)
         current = dict(zip(ids, self.store.get_many(ids), strict=True))
-        for record in current.values():
-            if record is not None:
-                self.access.check(actor, Action.MERGE, self.schema, record, self.schema.field_names)
         references: dict[tuple[str, str], Record | None] = {}
         for p in merge.repoints:
             store = self._steward_for(p.schema).store
             references[(p.schema, p.record_id)] = store.get_many([p.record_id])[0]
-        now = self._clock()
+        now = self._now()
         undo = plan_unmerge(merge.plan, current, references, at=now, on_conflict=on_conflict)
-        moved = [(self._steward_for(r.schema), r) for r in undo.references]
-        for steward, record in moved:
+        writes = [
+            Write(self, r, current[r.id], Action.UNMERGE, self.schema.field_names)
+            for r in undo.restored
+        ]
+        for record in undo.references:
             fields = tuple(
                 dict.fromkeys(
                     p.field
@@ -230,24 +266,18 @@ class _MergeVerbs(_StewardCore):
                     if (p.schema, p.record_id) == (record.schema, record.id)
                 )
             )
-            steward.access.check(actor, Action.UPDATE, steward.schema, record, fields)
-        own: list[tuple[Record, int | None]] = [(r, r.version - 1) for r in undo.restored]
-        with self._transactions(moved):
-            own.extend(self._write_elsewhere(moved))
-            self.store.put_unmerge(merge.id, own, at=now, actor=actor.id)
-            self._audit_merge(
-                "unmerge",
-                merge.id,
-                now,
-                actor,
-                undo.record_ids,
-                moved,
-                {
-                    "conflicts": [str(c) for c in undo.conflicts],
-                    "on_conflict": on_conflict,
-                },
+            steward = self._steward_for(record.schema)
+            writes.append(
+                Write(
+                    steward, record, references[(record.schema, record.id)], Action.UPDATE, fields
+                )
             )
-        self._reindex(undo.restored)
+        detail = {
+            "conflicts": [str(c) for c in undo.conflicts],
+            "on_conflict": on_conflict,
+        }
+        events = self._merge_events("unmerge", merge.id, undo.record_ids, writes, detail)
+        self._commit(Change(actor, now, writes, events, unmerge=merge.id))
         return undo
 
     def get_merge(self, merge_id: str) -> Merge:
@@ -387,60 +417,41 @@ class _MergeVerbs(_StewardCore):
             f"Steward(..., related=[...]) to restore them"
         )
 
-    def _transactions(self, moved: Sequence[tuple[_StewardCore, Record]]) -> ExitStack:
-        stack = ExitStack()
-        stack.enter_context(self.store.transaction())
-        stores = {id(s.store): s.store for s, _ in moved if s.store is not self.store}
-        for store in stores.values():
-            stack.enter_context(store.transaction())
-        return stack
-
-    def _write_elsewhere(
-        self, moved: Sequence[tuple[_StewardCore, Record]]
-    ) -> list[tuple[Record, int | None]]:
-        """
-        Write the re-pointed records kept in other stores; return those kept in this one.
-        """
-        here: list[tuple[Record, int | None]] = []
-        for steward, record in moved:
-            if steward.store is self.store:
-                here.append((record, record.version - 1))
-            else:
-                steward.store.put(record, expected_version=record.version - 1)
-        return here
-
-    def _audit_merge(
+    def _merge_events(
         self,
         action: str,
         merge_id: str,
-        at: dt.datetime,
-        actor: Actor,
         record_ids: Sequence[str],
-        moved: Sequence[tuple[_StewardCore, Record]],
+        writes: Sequence[Write],
         detail: Mapping[str, Any],
-    ) -> None:
+    ) -> Callable[[Sequence[Write]], list[Event]]:
+        """
+        The audit events of a merge or unmerge: one for it, one per schema re-pointed.
+        """
         repointed: dict[str, list[str]] = {}
-        for steward, record in moved:
-            repointed.setdefault(steward.schema.name, []).append(record.id)
-        self.audit.append(
-            at=at,
-            actor=actor.id,
-            action=Action(action),
-            schema=self.schema.name,
-            record_ids=record_ids,
-            fields=self.schema.field_names,
-            detail={"merge": merge_id, **detail, "repointed": repointed},
-        )
-        pending = {k: list(v) for k, v in repointed.items()}
-        for steward, _ in moved:
-            ids = pending.pop(steward.schema.name, None)
-            if ids:
-                steward.audit.append(
-                    at=at,
-                    actor=actor.id,
-                    action=Action.UPDATE,
-                    schema=steward.schema.name,
-                    record_ids=ids,
-                    fields=[f for s, f in self._referrers() if s is steward],
-                    detail={"merge": merge_id, "reason": f"{action}: references re-pointed"},
+        owners: dict[str, _StewardCore] = {}
+        for w in writes:
+            if w.action is Action.UPDATE:
+                repointed.setdefault(w.owner.schema.name, []).append(w.after.id)
+                owners[w.owner.schema.name] = w.owner
+        fields = {name: [f for s, f in self._referrers() if s is owners[name]] for name in owners}
+        events = [
+            Event(
+                self,
+                action,
+                record_ids,
+                self.schema.field_names,
+                {"merge": merge_id, **detail, "repointed": repointed},
+            ),
+            *(
+                Event(
+                    owners[name],
+                    Action.UPDATE,
+                    ids,
+                    fields[name],
+                    {"merge": merge_id, "reason": f"{action}: references re-pointed"},
                 )
+                for name, ids in repointed.items()
+            ),
+        ]
+        return lambda _: events

@@ -29,6 +29,8 @@ class OnlyStewardsMove:
         schema: rk.Schema,
         record: rk.Record | None,
         fields: Collection[str],
+        *,
+        after: rk.Record | None = None,
     ) -> None:
         if action in (Action.TRANSITION, Action.UPDATE) and "steward" not in actor.roles:
             raise rk.AccessDenied(actor.id, str(action), record_id=record and record.id)
@@ -153,7 +155,14 @@ class TestHooksThroughTheFacade:
 
         class NoOwnerWrites(OnlyStewardsMove):
             def check(
-                self, actor: Actor, action: Action, schema: Any, record: Any, fields: Any
+                self,
+                actor: Actor,
+                action: Action,
+                schema: Any,
+                record: Any,
+                fields: Any,
+                *,
+                after: Any = None,
             ) -> None:
                 if action is Action.UPDATE and "owner" in fields:
                     raise rk.AccessDenied(actor.id, "update", field="owner")

@@ -63,9 +63,13 @@ class AccessPolicy(Protocol):
     Decides whether an actor may perform an action.
 
     ``check`` returns quietly to allow and raises `AccessDenied` to refuse. *record* is the
-    current record (``None`` when creating); *fields* are the fields read or written.
+    current record (``None`` when creating); *fields* are the fields read or written;
+    *after* is the record as the write would leave it (``None`` for reads), so a policy
+    can judge the values being written (an owner reassigned, a stage skipped), not only
+    the record as it was.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``check`` receives *after*.
     """
 
     def check(
@@ -75,6 +79,8 @@ class AccessPolicy(Protocol):
         schema: Schema,
         record: Record | None,
         fields: Collection[str],
+        *,
+        after: Record | None = None,
     ) -> None:
         """
         Allow by returning; refuse by raising `AccessDenied`.
@@ -96,6 +102,8 @@ class AllowAll:
         schema: Schema,
         record: Record | None,
         fields: Collection[str],
+        *,
+        after: Record | None = None,
     ) -> None:
         """
         Allow.

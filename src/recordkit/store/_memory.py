@@ -17,6 +17,7 @@ from typing import Any, Final
 import attrs
 
 from recordkit._errors import ConflictError, NotFound, StoreError, shorten
+from recordkit._resolve import Resolver
 from recordkit.governance import AuditEvent, MemoryAuditLog
 from recordkit.schema import Record, Schema
 from recordkit.store._base import Store, Where
@@ -28,7 +29,6 @@ from recordkit.store._entries import (
     Write,
 )
 from recordkit.store._query import Predicate, coerce_predicates, predicates
-from recordkit.store._resolve import Resolver
 
 __all__ = ["MemoryStore"]
 

@@ -22,6 +22,7 @@ from typing import Any, Final
 import attrs
 
 from recordkit._errors import StoreError, shorten
+from recordkit._resolve import iso
 from recordkit.schema import (
     Boolean,
     Date,
@@ -35,7 +36,6 @@ from recordkit.schema import (
     Transition,
 )
 from recordkit.store._entries import json_safe
-from recordkit.store._resolve import iso
 from recordkit.store._sqlalchemy_stamps import Group, Summaries
 from recordkit.store._sqlalchemy_tables import SHELL, SchemaTable
 

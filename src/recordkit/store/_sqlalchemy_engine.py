@@ -21,7 +21,7 @@ from sqlalchemy.pool import StaticPool
 
 from recordkit._errors import StoreError, shorten
 
-__all__ = ["READ", "Duplicate", "sqlite_engine", "translate"]
+__all__ = ["READ", "Duplicate", "Unstorable", "sqlite_engine", "translate"]
 
 READ: Final = "recordkit_read"
 """
@@ -33,6 +33,16 @@ class Duplicate(StoreError):
     """
     A write hit a unique key (the caller turns it into a `ConflictError` when it can).
     """
+
+
+class Unstorable(StoreError):
+    """
+    The database cannot hold a value it was given: the data's fault, not the database's.
+
+    Text that is not Unicode, a NUL byte in PostgreSQL text, a number out of range.
+    """
+
+    unstorable = True
 
 
 def sqlite_engine(url: str | sa.URL, *, timeout: float = 10.0, create: bool = True) -> sa.Engine:
@@ -105,10 +115,14 @@ def translate(exc: BaseException, what: str) -> StoreError:
     low = text.lower()
     if isinstance(exc, sa.exc.IntegrityError):
         return Duplicate(f"{what}: a unique key is taken ({shorten(text, 200)})")
-    if isinstance(exc, UnicodeError):
-        return StoreError(
-            f"{what}: text that is not valid Unicode cannot be stored ({shorten(str(exc), 120)})"
+    if isinstance(exc, UnicodeError) or isinstance(orig, UnicodeError):
+        return Unstorable(
+            f"{what}: text that is not valid Unicode cannot be stored ({shorten(str(orig), 120)})"
         )
+    if isinstance(exc, OverflowError) or isinstance(orig, OverflowError):
+        return Unstorable(f"{what}: a number is too large for the database ({shorten(text, 120)})")
+    if isinstance(exc, sa.exc.DataError):
+        return Unstorable(f"{what}: the database cannot hold a value ({shorten(text, 200)})")
     if "database is locked" in low or "database table is locked" in low:
         return StoreError(
             f"{what}: the database is locked by another connection for longer than the "

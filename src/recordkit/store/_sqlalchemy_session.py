@@ -10,7 +10,7 @@ connection.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
@@ -95,7 +95,19 @@ class Database:
     def transaction(self) -> Iterator[sa.Connection]:
         """
         A transaction (at the top level on an engine) or a savepoint (nested, or joined).
+
+        Database failures, the COMMIT's included, become `StoreError` with the driver's
+        exception as ``__cause__``. A connection whose COMMIT failed is discarded (its
+        state is unknown), so the store stays usable.
         """
+        try:
+            with self._transaction() as conn:
+                yield conn
+        except (sa.exc.SQLAlchemyError, UnicodeError, OverflowError) as exc:
+            raise translate(exc, "writing") from exc
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sa.Connection]:
         current = self._current()
         if current is None and self.engine is not None:
             conn = self.engine.connect()
@@ -105,9 +117,15 @@ class Database:
                 try:
                     yield conn
                 except BaseException:
-                    outer.rollback()
+                    _quietly(outer.rollback, conn)
                     raise
-                outer.commit()
+                try:
+                    outer.commit()
+                except BaseException:
+                    # A failed COMMIT leaves the session in an unknown state (SQLite may
+                    # keep the transaction open): the connection is not handed back.
+                    conn.invalidate()
+                    raise
             finally:
                 self._local.conn = None
                 conn.close()
@@ -122,7 +140,7 @@ class Database:
                 yield conn
             except BaseException:
                 if savepoint.is_active:
-                    savepoint.rollback()
+                    _quietly(savepoint.rollback, conn)
                 raise
             savepoint.commit()
         finally:
@@ -135,10 +153,10 @@ class Database:
         One atomic piece of work; database failures become `StoreError`s about *what*.
         """
         try:
-            with self.transaction() as conn:
+            with self._transaction() as conn:
                 yield conn
-        except (sa.exc.SQLAlchemyError, UnicodeError) as exc:
-            raise translate(exc, what) from None
+        except (sa.exc.SQLAlchemyError, UnicodeError, OverflowError) as exc:
+            raise translate(exc, what) from exc
 
     @contextmanager
     def reader(self, what: str) -> Iterator[sa.Connection]:
@@ -155,5 +173,17 @@ class Database:
                     yield conn
             else:
                 yield self._external_connection()
-        except (sa.exc.SQLAlchemyError, UnicodeError) as exc:
-            raise translate(exc, what) from None
+        except (sa.exc.SQLAlchemyError, UnicodeError, OverflowError) as exc:
+            raise translate(exc, what) from exc
+
+
+def _quietly(rollback: Callable[[], None], conn: sa.Connection) -> None:
+    """
+    Roll back; if even that fails (the connection is lost), discard the connection.
+
+    The error that caused the rollback is the one the caller needs to see.
+    """
+    try:
+        rollback()
+    except sa.exc.SQLAlchemyError:
+        conn.invalidate()

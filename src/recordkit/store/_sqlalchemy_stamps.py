@@ -27,7 +27,7 @@ from typing import Any, Final
 import attrs
 
 from recordkit._errors import StoreError, shorten
-from recordkit.store._resolve import iso
+from recordkit._resolve import iso
 
 __all__ = ["Stamps", "Summaries"]
 

@@ -24,9 +24,9 @@ import sqlalchemy as sa
 
 from recordkit._errors import ConflictError, StoreError, shorten
 from recordkit._gc import collector_paused
+from recordkit._resolve import Resolver
 from recordkit.schema import Record
 from recordkit.store._entries import UpsertResult
-from recordkit.store._resolve import Resolver
 from recordkit.store._sqlalchemy_bulk import executemany
 from recordkit.store._sqlalchemy_codec import RecordCodec, utc
 from recordkit.store._sqlalchemy_stamps import Group
