@@ -119,7 +119,8 @@ def world(*, merge_at: float | None = None) -> tuple[Journal, rk.Steward, rk.Ste
         method = getattr(index, name)
 
         def indexed(*args: Any, _m: Callable[..., Any] = method, _n: str = name, **kw: Any) -> Any:
-            journal.note(f"index.{_n}")
+            # committed: the memory store's transaction journal is closed
+            journal.note(f"index.{_n}", getattr(store._local, "journal", None) is None)
             return _m(*args, **kw)
 
         setattr(index, name, indexed)
@@ -291,14 +292,11 @@ def test_verb_goes_through_the_one_commit_path(
     checks = [e[1] for e in entries if e[0] == "check" and e[2] > 0]
     assert actions <= {c[0] for c in checks}
     assert all(c[3] is not None for c in checks)
-    # the index changed only after the commit, outside any transaction
+    # the index changed only after the commit, once the transaction was closed
     index_ops = [i for i, e in enumerate(entries) if e[0].startswith("index.")]
-    if index_ops:
-        last_commit = max(i for i, e in enumerate(entries) if e[0] == "commit")
-        first_write = min(i for i, e in enumerate(entries) if e in writes)
-        assert all(entries[i][3] == 0 for i in index_ops)
-        assert all(i > first_write for i in index_ops)
-        assert last_commit < max(index_ops)
+    assert all(entries[i][1] for i in index_ops)
+    last_write = max(i for i, e in enumerate(entries) if e in writes)
+    assert all(i > last_write for i in index_ops)
 
 
 class TestPolicySeesValues:
@@ -367,3 +365,33 @@ class TestPolicySeesValues:
         assert "access.denied" == result.quarantined[0].errors[0].code
         assert 2 == steward.store.count("contact")
         assert [1] == [e.index for e in steward.store.quarantined("contact")]
+
+
+class TestIndexFollowsTheCommit:
+    @pytest.mark.parametrize("backend", ["memory", "sqlite"])
+    def test_a_rolled_back_outer_transaction_leaves_no_ghost(self, backend: str) -> None:
+        """Captures inside the caller's transaction reach the index only if it commits."""
+        from recordkit.store import SQLStore
+
+        store = rk.MemoryStore() if backend == "memory" else SQLStore("sqlite://")
+        index = Index(rules_matcher(schema="contact"))
+        steward = rk.Steward(
+            rk.bundled_schema("contact"),
+            store=store,
+            matcher=DuplicateCheck(index, flag_at=None, block_at=0.5),
+        )
+
+        def fails_after_capturing() -> None:
+            with store.transaction():
+                steward.capture(ADA, source="crm")
+                assert 0 == len(index)
+                raise ZeroDivisionError  # the caller's block fails after the capture
+
+        with pytest.raises(ZeroDivisionError):
+            fails_after_capturing()
+        assert (0, 0) == (store.count("contact"), len(index))
+        stored = steward.capture(ADA, source="crm")  # not blocked by a ghost
+        assert [stored.id] == [r.id for b in store.iterate("contact") for r in b]
+        assert 1 == len(index)
+        with pytest.raises(rk.DuplicateError):
+            steward.capture(ADA, source="crm")

@@ -17,6 +17,7 @@ store, the audit log or the index another way.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -284,7 +285,9 @@ class _StewardCore:
 
         Every write of every verb comes through here. Nothing is written unless the policy
         permits every write; the records, lineage, quarantined rows and audit events
-        commit together or not at all; the duplicate index changes only after the COMMIT.
+        commit together or not at all; the duplicate index changes only after the COMMIT
+        (the outermost one: inside a caller's ``store.transaction()`` block, or a session
+        the store is joined to, after that commits; a rollback leaves the index as it was).
 
         Raises:
             AccessDenied: the policy refuses a write (nothing is written).
@@ -308,11 +311,12 @@ class _StewardCore:
             held = [*change.quarantine, *isolated]
             if held:
                 self.store.put_quarantine(held)
-        by_owner: dict[int, tuple[_StewardCore, list[Record]]] = {}
-        for write in written:
-            by_owner.setdefault(id(write.owner), (write.owner, []))[1].append(write.after)
-        for owner, records in by_owner.values():
-            owner._index(records)
+            by_owner: dict[int, tuple[_StewardCore, list[Record]]] = {}
+            for write in written:
+                by_owner.setdefault(id(write.owner), (write.owner, []))[1].append(write.after)
+            for owner, records in by_owner.values():
+                # after the outermost COMMIT (the caller's, when they opened a transaction)
+                self.store.on_commit(functools.partial(owner._index, records))
         return Committed(written, held)
 
     def _apply(self, change: Change) -> tuple[list[Write], list[QuarantineEntry]]:

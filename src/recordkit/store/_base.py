@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -35,7 +35,7 @@ from recordkit.store._entries import (
 )
 from recordkit.store._query import Predicate
 
-__all__ = ["Store"]
+__all__ = ["Store", "run_all"]
 
 Where = Iterable[Predicate] | Mapping[str, Any]
 
@@ -78,6 +78,19 @@ class Store(ABC):
         Blocks nest; an inner block that fails rolls back only itself when the backend has
         savepoints, and the exception still propagates.
         """
+
+    def on_commit(self, callback: Callable[[], object]) -> None:
+        """
+        Run *callback* once the current transaction commits (now, outside one).
+
+        Callbacks registered inside a block run, in order, after the outermost block
+        commits; if it rolls back they never run. This is how caches held in memory (the
+        duplicate index) follow only what was really committed. A callback that raises
+        does not undo the commit; the error propagates after the others ran.
+
+        The default runs *callback* at once: for stores without transactions.
+        """
+        callback()
 
     @abstractmethod
     def audit_log(self) -> AuditLog:
@@ -307,3 +320,17 @@ class Store(ABC):
         """
         Take entries out of quarantine (fixed or given up on); returns how many were there.
         """
+
+
+def run_all(callbacks: Sequence[Callable[[], object]]) -> None:
+    """
+    Run every callback in order; if any raised, raise the first error after the rest ran.
+    """
+    error: BaseException | None = None
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception as exc:
+            error = error or exc
+    if error is not None:
+        raise error

@@ -20,7 +20,7 @@ from recordkit._errors import ConflictError, NotFound, StoreError, shorten
 from recordkit._resolve import Resolver
 from recordkit.governance import AuditEvent, MemoryAuditLog
 from recordkit.schema import Record, Schema
-from recordkit.store._base import Store, Where
+from recordkit.store._base import Store, Where, run_all
 from recordkit.store._entries import (
     ConsentEntry,
     Lineage,
@@ -136,17 +136,33 @@ class MemoryStore(Store):
             top = journal is None
             if journal is None:
                 journal = self._local.journal = []
-            mark = len(journal)
+                self._local.after = []
+            after: list[Callable[[], object]] = self._local.after
+            mark, waiting = len(journal), len(after)
             try:
                 yield
             except BaseException:
                 for undo in reversed(journal[mark:]):
                     undo()
                 del journal[mark:]
+                del after[waiting:]
                 raise
             finally:
                 if top:
                     self._local.journal = None
+                    self._local.after = None
+        if top:
+            run_all(after)
+
+    def on_commit(self, callback: Callable[[], object]) -> None:
+        """
+        Run *callback* after the current transaction commits (at once outside one).
+        """
+        after: list[Callable[[], object]] | None = getattr(self._local, "after", None)
+        if after is None:
+            callback()
+        else:
+            after.append(callback)
 
     def _on_undo(self, undo: Callable[[], object]) -> None:
         journal = getattr(self._local, "journal", None)

@@ -14,9 +14,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from recordkit._errors import StoreError, shorten
+from recordkit.store._base import run_all
 from recordkit.store._sqlalchemy_engine import READ, sqlite_engine, translate
 
 __all__ = ["Database", "engine_for"]
@@ -112,6 +114,8 @@ class Database:
         if current is None and self.engine is not None:
             conn = self.engine.connect()
             self._local.conn = conn
+            after: list[Callable[[], object]] = []
+            self._local.after = after
             try:
                 outer = conn.begin()
                 try:
@@ -128,7 +132,9 @@ class Database:
                     raise
             finally:
                 self._local.conn = None
+                self._local.after = None
                 conn.close()
+            run_all(after)
             return
         top = current is None
         conn = self._external_connection() if current is None else current
@@ -146,6 +152,31 @@ class Database:
         finally:
             if top:
                 self._local.conn = None
+
+    def on_commit(self, callback: Callable[[], object]) -> None:
+        """
+        Run *callback* when the transaction in progress commits (at once outside one).
+
+        In this store's own transaction: after its COMMIT. Joined to the caller's
+        `Session`: after the session commits (``after_commit``); joined to a `Connection`:
+        when it commits. A rollback drops the callbacks.
+        """
+        after: list[Callable[[], object]] | None = getattr(self._local, "after", None)
+        if after is not None:
+            after.append(callback)
+            return
+        if self.external is None:
+            callback()
+            return
+        target: sa.Connection | Session = self.external
+        if isinstance(target, Session):
+            if not target.in_transaction():
+                callback()
+                return
+        elif not target.in_transaction():
+            callback()
+            return
+        _waiting(target).append(callback)
 
     @contextmanager
     def unit(self, what: str) -> Iterator[sa.Connection]:
@@ -187,3 +218,32 @@ def _quietly(rollback: Callable[[], None], conn: sa.Connection) -> None:
         rollback()
     except sa.exc.SQLAlchemyError:
         conn.invalidate()
+
+
+_WAITING = "recordkit_on_commit"
+
+
+def _waiting(target: sa.Connection | Session) -> list[Callable[[], object]]:
+    """
+    The callbacks waiting for *target*'s commit; listeners are set up on first use.
+    """
+    waiting: list[Callable[[], object]] | None = target.info.get(_WAITING)
+    if waiting is not None:
+        return waiting
+    waiting = target.info[_WAITING] = []
+
+    def committed(*_: object) -> None:
+        ready = list(waiting)
+        waiting.clear()
+        run_all(ready)
+
+    def dropped(*_: object) -> None:
+        waiting.clear()
+
+    if isinstance(target, Session):
+        event.listen(target, "after_commit", committed)
+        event.listen(target, "after_rollback", dropped)
+    else:
+        event.listen(target, "commit", committed)
+        event.listen(target, "rollback", dropped)
+    return waiting

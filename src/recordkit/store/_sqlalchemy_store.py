@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -172,6 +172,16 @@ class SQLStore(HistoryMethods, Store):
         savepoint in the caller's transaction, which the caller commits.
         """
         return self._db.transaction()
+
+    def on_commit(self, callback: Callable[[], object]) -> None:
+        """
+        Run *callback* once the current transaction commits (at once outside one).
+
+        In a ``transaction()`` block: after its COMMIT (a rollback drops it). In a view
+        joined to your `Session` (`using`): after the session commits; to your
+        `Connection`: when it commits.
+        """
+        self._db.on_commit(callback)
 
     def _unit(self, what: str) -> AbstractContextManager[sa.Connection]:
         return self._db.unit(what)
