@@ -256,20 +256,31 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     # each variant runs once per round.
     handwritten(messy)
     rules.run_batch(messy, cache=False)
-    times: dict[str, list[float]] = {"hand": [], "engine": [], "hand_rep": [], "cached": []}
+    times: dict[str, list[float]] = {
+        "hand": [], "engine": [], "engine_gc_on": [], "hand_rep": [], "cached": []
+    }
+
+    def collector_running() -> None:
+        # the same run with recordkit's collector pause turned off
+        with rk.collector_pause(False):
+            rules.run_batch(messy, cache=False)
+
     for _ in range(repeats):
         times["hand"].append(timed(lambda: handwritten(messy)))
         times["engine"].append(timed(lambda: rules.run_batch(messy, cache=False)))
+        times["engine_gc_on"].append(timed(collector_running))
         times["hand_rep"].append(timed(lambda: handwritten(repeated)))
         times["cached"].append(timed(lambda: rules.run_batch(repeated, cache=True)))
     best = {k: min(v) for k, v in times.items()}
     uncached = [e / h for e, h in zip(times["engine"], times["hand"], strict=True)]
     cached = [h / c for h, c in zip(times["hand_rep"], times["cached"], strict=True)]
+    gc_on = [e / h for e, h in zip(times["engine_gc_on"], times["hand"], strict=True)]
     results = {
         "rows": n,
         "engine_rps": round(n / best["engine"]),
         "handwritten_rps": round(n / best["hand"]),
         "uncached_ratio": round(statistics.median(uncached), 3),
+        "uncached_ratio_gc_on": round(statistics.median(gc_on), 3),
         "cached_speedup": round(statistics.median(cached), 3),
         "cached_engine_rps": round(n / best["cached"]),
         "handwritten_repeated_rps": round(n / best["hand_rep"]),
