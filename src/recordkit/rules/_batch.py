@@ -21,7 +21,7 @@ from recordkit._errors import RecordkitError, shorten
 from recordkit._gc import collector_paused
 from recordkit.rules._chunk import DEFAULT_MEMO_SIZE, RuleStats, run_chunk
 from recordkit.rules._issue import Issue, Severity, at_row
-from recordkit.rules._ruleset import RuleSet
+from recordkit.rules._plan import CompiledRules
 
 __all__ = ["BatchOutcome", "QuarantineEntry", "RowSummary", "chunks_of", "run_batch"]
 
@@ -223,7 +223,7 @@ def _csv_chunks(
 
 
 def run_batch(
-    rules: RuleSet,
+    rules: CompiledRules,
     source: Any,
     *,
     chunk_size: int = 10_000,
@@ -235,13 +235,13 @@ def run_batch(
 
     Example:
         >>> import recordkit as rk
-        >>> rules = RuleSet.for_schema(rk.bundled_schema("contact"))
+        >>> rules = rk.RuleSet.for_schema(rk.bundled_schema("contact"))
         >>> out = run_batch(rules, [{"email": "A@B.IO"}, {"email": "nope"}])
         >>> [r["email"] for r in out.rows], [q.row for q in out.quarantine]
         (['a@b.io'], [1])
 
     Args:
-        rules: the rule set.
+        rules: the rule set (a `RuleSet`).
         source: rows (mappings), a CSV path or file, or a pandas/polars DataFrame.
         chunk_size: rows per chunk.
         cache: memoize each field's pipeline per distinct value within the run.
@@ -257,7 +257,7 @@ def run_batch(
 
 
 def _run_batch(
-    rules: RuleSet, source: Any, chunk_size: int, cache: bool, memo_size: int
+    rules: CompiledRules, source: Any, chunk_size: int, cache: bool, memo_size: int
 ) -> BatchOutcome:
     memo: dict[str, dict[Hashable, Any]] | None = {} if cache else None
     seen: dict[str, dict[Hashable, int]] = {}

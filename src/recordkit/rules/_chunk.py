@@ -17,8 +17,7 @@ import attrs
 
 from recordkit._gc import collector_paused
 from recordkit.rules._issue import Issue, Severity, at_row, for_field
-from recordkit.rules._plan import FieldPlan
-from recordkit.rules._ruleset import RuleSet, unknown_field_issue
+from recordkit.rules._plan import CompiledRules, FieldPlan, unknown_field_issue
 
 __all__ = ["ChunkResult", "RuleStats", "run_chunk"]
 
@@ -108,7 +107,7 @@ def _key(raw: Any, context: tuple[Any, ...]) -> Hashable | None:
 
 
 def run_chunk(
-    rules: RuleSet,
+    rules: CompiledRules,
     columns: Mapping[str, Sequence[Any]],
     length: int,
     *,
@@ -123,7 +122,7 @@ def run_chunk(
     Normalize and validate one chunk of rows held as columns.
 
     Args:
-        rules: the rule set.
+        rules: the rule set (a `RuleSet`).
         columns: column name → one value per row; missing fields count as empty.
         length: the number of rows.
         fields: the fields to process (default: all of the schema's).
@@ -149,7 +148,7 @@ def run_chunk(
 
 
 def _run_chunk(
-    rules: RuleSet,
+    rules: CompiledRules,
     columns: Mapping[str, Sequence[Any]],
     length: int,
     fields: Iterable[str] | None,

@@ -1,26 +1,36 @@
 """
-One field's compiled pipeline: read, coerce, normalize, validate.
+What rules compile to: one field's pipeline (`FieldPlan`), and what a run reads of a rule set.
 
-The pipeline is a pure function of the raw value (and the normalized values of the fields
-it reads), which is what lets a batch memoize it per distinct value.
+A field's pipeline reads, coerces, normalizes and validates. It is a pure function of the
+raw value (and the normalized values of the fields it reads), which is what lets a batch
+memoize it per distinct value.
+
+`CompiledRules` is what running rules over a record or a chunk needs of a `RuleSet`: the
+schema, the field plans in run order and the record rules. The batch step is written
+against it, so the rule set (which runs batches) and the step do not import each other.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Any, Final
+from collections.abc import Mapping, Sequence
+from typing import Any, Final, Protocol
 
 import attrs
 
-from recordkit._errors import CoercionError
+from recordkit._errors import CoercionError, shorten
+from recordkit._suggest import close_matches
 from recordkit.rules._issue import Change, Issue, Severity, for_field
-from recordkit.rules._rule import NO_ISSUES, crash_issue, flag, uses_of
-from recordkit.schema import MAX_CHARS, NOT_GIVEN, Boolean, Date, Field, FieldType, Text
+from recordkit.rules._rule import NO_ISSUES, Validator, crash_issue, flag, uses_of
+from recordkit.schema import MAX_CHARS, NOT_GIVEN, Boolean, Date, Field, FieldType, Schema, Text
 
-__all__ = ["FieldPlan", "Step"]
+__all__ = ["CompiledRules", "FieldPlan", "Step", "unknown_field_issue"]
 
 NO_CHANGES: Final[tuple[Change, ...]] = ()
+_COERCE: Final = (None, (), None)
+"""
+The place of the coercion among a field's normalizer steps (a step with no rule).
+"""
 
 
 @attrs.frozen
@@ -69,19 +79,20 @@ class FieldPlan:
     _calls: tuple[tuple[Any, ...], ...] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        # (bound method, reads, rule) per stage: what `run` loops over, without lookups.
+        # (bound method, reads, rule) per step: what `run` loops over, without lookups.
+        # The normalizers make one sequence, the coercion marked in it by `_COERCE`.
         def calls(steps: tuple[Step, ...], method: str) -> tuple[Any, ...]:
             return tuple((getattr(s.rule, method), s.reads, s.rule) for s in steps)
 
+        normalize = (
+            *calls(self.before, "normalize"),
+            _COERCE,
+            *calls(self.normalizers, "normalize"),
+        )
         object.__setattr__(
             self,
             "_calls",
-            (
-                calls(self.before, "normalize"),
-                calls(self.normalizers, "normalize"),
-                calls(self.on_missing, "validate"),
-                calls(self.validators, "validate"),
-            ),
+            (normalize, calls(self.on_missing, "validate"), calls(self.validators, "validate")),
         )
 
     @classmethod
@@ -131,6 +142,21 @@ class FieldPlan:
         steps = (*self.before, *self.normalizers, *self.on_missing, *self.validators)
         return (*(s.rule for s in steps), *self.unique)
 
+    def _refused(self, raw: Any, exc: CoercionError) -> Issue:
+        """
+        The issue for a value the field type refused.
+        """
+        kind = self.field.type.kind
+        return Issue(
+            field=self.field.name,
+            rule=f"coerce.{kind}",
+            code=f"coerce.{kind}",
+            message=exc.reason,
+            severity=Severity.ERROR,
+            value=raw,
+            hint=f"give a {kind} value",
+        )
+
     def run(
         self,
         raw: Any,
@@ -153,7 +179,7 @@ class FieldPlan:
             the issues found. Nothing raises: a crashing rule becomes an issue.
         """
         name = self.field.name
-        before, normalizers, on_missing, validators = self._calls
+        normalizers, on_missing, validators = self._calls
         changes: list[Any] | None = None
         issues: list[Issue] | None = None
         if (
@@ -163,7 +189,24 @@ class FieldPlan:
         ):
             raw = self.field.default
         value = raw
-        for normalize, reads, rule in before:
+        # The normalizers that read the raw value, the coercion, then the normalizers that
+        # read the coerced value: one loop, with the coercion as a marked step.
+        for normalize, reads, rule in normalizers:
+            if rule is None:  # the coercion
+                if value is None or type(value) is self.native:
+                    pass  # already the field's type: a before-coercion normalizer read it
+                elif self.text_like and type(value) is str and len(value) <= MAX_CHARS:
+                    if not value or value.isspace():
+                        value = None
+                else:
+                    try:
+                        value = self.field.coerce(value)
+                    except CoercionError as exc:
+                        refused = self._refused(raw, exc)
+                        return None, tuple(changes or ()), (*(issues or ()), refused)
+                if value is None:
+                    break  # nothing for the other normalizers to read
+                continue
             try:
                 new, did = (
                     normalize(value, *[context[i] for i in reads]) if reads else normalize(value)
@@ -177,43 +220,6 @@ class FieldPlan:
                 changes.append(Change(name, value, new, rule.id, rule.version) if explain
                                else rule.id)  # fmt: skip
                 value = new
-        if value is None or type(value) is self.native:
-            pass  # already the field's type: a before-coercion normalizer read it
-        elif self.text_like and type(value) is str and len(value) <= MAX_CHARS:
-            if not value or value.isspace():
-                value = None
-        else:
-            try:
-                value = self.field.coerce(value)
-            except CoercionError as exc:
-                kind = self.field.type.kind
-                issue = Issue(
-                    field=name,
-                    rule=f"coerce.{kind}",
-                    code=f"coerce.{kind}",
-                    message=exc.reason,
-                    severity=Severity.ERROR,
-                    value=raw,
-                    hint=f"give a {kind} value",
-                )
-                return None, tuple(changes or ()), (*(issues or ()), issue)
-        if value is not None:
-            for normalize, reads, rule in normalizers:
-                try:
-                    new, did = (
-                        normalize(value, *[context[i] for i in reads])
-                        if reads
-                        else normalize(value)
-                    )
-                except Exception as exc:
-                    issues = issues or []
-                    issues.append(crash_issue(rule, exc, value, name))
-                    continue
-                if did:
-                    changes = changes or []
-                    changes.append(Change(name, value, new, rule.id, rule.version) if explain
-                                   else rule.id)  # fmt: skip
-                    value = new
         checks = on_missing if value is None else (*on_missing, *validators)
         for validate, reads, rule in checks:
             try:
@@ -234,3 +240,55 @@ class FieldPlan:
             tuple(changes) if changes else NO_CHANGES,
             tuple(issues) if issues else NO_ISSUES,
         )
+
+
+class CompiledRules(Protocol):
+    """
+    What running rules reads of a rule set: a `RuleSet` is one.
+    """
+
+    @property
+    def schema(self) -> Schema:
+        """
+        The schema the rules are bound to.
+        """
+
+    @property
+    def plans(self) -> Mapping[str, FieldPlan]:
+        """
+        Field name → the field's compiled rules.
+        """
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        """
+        The field names in run order (a field after the fields its rules read).
+        """
+
+    @property
+    def record(self) -> tuple[Validator, ...]:
+        """
+        The rules over the whole record.
+        """
+
+    def check_record(self, values: Mapping[str, Any]) -> list[Issue]:
+        """
+        Run the record rules on normalized *values*.
+        """
+
+
+def unknown_field_issue(schema: Schema, name: str, value: Any) -> Issue:
+    """
+    The issue for a key that names no field of *schema*.
+    """
+    hint = close_matches(name, schema.field_names)
+    return Issue(
+        field=name,
+        rule="schema.fields",
+        code="unknown_field",
+        message=f"unknown field {shorten(name)}"
+        + (f" (did you mean {hint[0]!r}?)" if hint else ""),
+        severity=Severity.ERROR,
+        value=value,
+        hint=f"use one of the schema's fields: {', '.join(schema.field_names[:6])}…",
+    )

@@ -16,40 +16,22 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
-from recordkit._errors import SchemaError, shorten
+from recordkit._errors import SchemaError
 from recordkit._suggest import close_matches
+from recordkit.rules._batch import BatchOutcome, run_batch
+from recordkit.rules._chunk import DEFAULT_MEMO_SIZE
 from recordkit.rules._defaults import default_rules
-from recordkit.rules._issue import Change, Issue, Outcome, Severity
-from recordkit.rules._plan import FieldPlan
+from recordkit.rules._issue import Change, Issue, Outcome
+from recordkit.rules._plan import FieldPlan, unknown_field_issue
 from recordkit.rules._rule import Normalizer, Validator, crash_issue
 from recordkit.rules._spec import compile_rule
 from recordkit.schema import Schema
 
-if TYPE_CHECKING:
-    from recordkit.rules._batch import BatchOutcome
-
 __all__ = ["RuleSet"]
-
-
-def unknown_field_issue(schema: Schema, name: str, value: Any) -> Issue:
-    """
-    The issue for a key that names no field of *schema*.
-    """
-    hint = close_matches(name, schema.field_names)
-    return Issue(
-        field=name,
-        rule="schema.fields",
-        code="unknown_field",
-        message=f"unknown field {shorten(name)}"
-        + (f" (did you mean {hint[0]!r}?)" if hint else ""),
-        severity=Severity.ERROR,
-        value=value,
-        hint=f"use one of the schema's fields: {', '.join(schema.field_names[:6])}…",
-    )
 
 
 def _wants_defaults(specs: Sequence[Any]) -> tuple[bool, list[Any]]:
@@ -321,7 +303,7 @@ class RuleSet:
         *,
         chunk_size: int = 10_000,
         cache: bool = True,
-        memo_size: int = 100_000,
+        memo_size: int = DEFAULT_MEMO_SIZE,
     ) -> BatchOutcome:
         """
         Run the rules over many rows, columnar and memoized (see `run_batch`).
@@ -332,8 +314,6 @@ class RuleSet:
             cache: memoize each field's pipeline per distinct value within the run.
             memo_size: the most distinct values remembered per field.
         """
-        from recordkit.rules._batch import run_batch
-
         return run_batch(self, source, chunk_size=chunk_size, cache=cache, memo_size=memo_size)
 
     def check_record(self, values: Mapping[str, Any]) -> list[Issue]:
