@@ -23,7 +23,6 @@ from recordkit.match._cluster import (
     assign_entity_ids,
 )
 from recordkit.match._comparison import Comparator, Comparison
-from recordkit.match._dedupe import MatchResult
 from recordkit.match._domain_levels import (
     DateSwap,
     DateWithin,
@@ -53,7 +52,7 @@ from recordkit.match._library import (
     text,
 )
 from recordkit.match._lookup import Added, Lookup, Match
-from recordkit.match._matcher import Matcher
+from recordkit.match._matcher import Matcher, MatchResult
 from recordkit.match._model import FellegiSunter, MatchRule, WeightedRules
 from recordkit.match._prepare import Prep
 from recordkit.match._scoring import Scored

@@ -9,7 +9,7 @@ comparisons, and blocking uses the contact points plus name and place keys.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from recordkit._errors import SchemaError
 from recordkit.match._blocking import BlockingRule
@@ -24,11 +24,13 @@ from recordkit.match._library import (
     postcode,
     text,
 )
-from recordkit.match._matcher import Matcher
 from recordkit.match._prepare import Prep
+from recordkit.match._settings import MatchSettings
 from recordkit.schema import Date, Email, Phone, Schema, Text
 
-__all__ = ["matcher_for_schema"]
+__all__ = ["settings_for_schema"]
+
+S = TypeVar("S", bound=MatchSettings)
 
 _FIRST: Final = ("first_name", "given_name", "firstname", "forename")
 _LAST: Final = ("last_name", "surname", "family_name", "lastname")
@@ -45,9 +47,11 @@ def _pick(schema: Schema, names: tuple[str, ...]) -> str | None:
     return next((n for n in names if n in schema and isinstance(schema.field(n).type, Text)), None)
 
 
-def matcher_for_schema(schema: Schema, **overrides: Any) -> Matcher:
+def settings_for_schema(cls: type[S], schema: Schema, **overrides: Any) -> S:
     """
-    The default `Matcher` for *schema* (not fitted); *overrides* replace settings.
+    The default settings for *schema*, built as a *cls* (a `Matcher`, not fitted).
+
+    *overrides* replace settings.
 
     Raises:
         SchemaError: the schema has no field the defaults know how to compare, or its
@@ -62,7 +66,7 @@ def matcher_for_schema(schema: Schema, **overrides: Any) -> Matcher:
         settings = {k: v for k, v in section.items() if k in _SETTINGS}
         settings.update(overrides)
         try:
-            return Matcher.from_dict({**settings, "schema": schema.name})
+            return cls.from_dict({**settings, "schema": schema.name})
         except SchemaError as exc:
             raise exc.at("matching", source=schema.name) from None
     comparisons: list[Comparison] = []
@@ -117,4 +121,4 @@ def matcher_for_schema(schema: Schema, **overrides: Any) -> Matcher:
             source=schema.name,
         )
     options: dict[str, Any] = {"prepare": prep, "schema": schema.name, **overrides}
-    return Matcher(comparisons, blocking, **options)
+    return cls(comparisons, blocking, **options)

@@ -8,7 +8,7 @@ among the candidate pairs, and term frequencies from the values.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import numpy as np
@@ -24,9 +24,8 @@ from recordkit.match._estimate import (
     u_from_levels,
 )
 from recordkit.match._model import FellegiSunter
-
-if TYPE_CHECKING:
-    from recordkit.match._matcher import Matcher
+from recordkit.match._pairs import blocking_codes, compare_pairs
+from recordkit.match._settings import MatchSettings
 
 __all__ = ["fit_model", "u_sample"]
 
@@ -34,7 +33,7 @@ Ints = npt.NDArray[np.int64]
 Levels = dict[str, npt.NDArray[np.int8]]
 
 
-def u_sample(matcher: Matcher, prepared: Prepared) -> tuple[Ints, Ints]:
+def u_sample(settings: MatchSettings, prepared: Prepared) -> tuple[Ints, Ints]:
     """
     The random pairs whose levels estimate u.
 
@@ -43,25 +42,28 @@ def u_sample(matcher: Matcher, prepared: Prepared) -> tuple[Ints, Ints]:
     n = len(prepared)
     order = np.argsort(np.asarray(prepared.ids, dtype=object), kind="stable").astype(np.int64)
     src = None if prepared.source is None else prepared.source[order]
-    sample = min(matcher.sample_pairs, max(100_000, 50 * n))
-    ra, rb = random_pairs(n, sample, seed=matcher.seed, source=src)
+    sample = min(settings.sample_pairs, max(100_000, 50 * n))
+    ra, rb = random_pairs(n, sample, seed=settings.seed, source=src)
     return order[ra], order[rb]
 
 
 def fit_model(
-    matcher: Matcher, prepared: Prepared, levels: Levels, random_levels: Levels | None = None
+    settings: MatchSettings,
+    prepared: Prepared,
+    levels: Levels,
+    random_levels: Levels | None = None,
 ) -> FellegiSunter:
     """
-    A Fellegi-Sunter model for *matcher*'s comparisons, from prepared, compared data.
+    A Fellegi-Sunter model for the comparisons of *settings*, from prepared, compared data.
 
     *random_levels* are the levels of the `u_sample` pairs, when already compared.
     """
     n = len(prepared)
     if random_levels is None:
-        random_levels = matcher.compare(prepared, *u_sample(matcher, prepared))
-    u = {c.name: u_from_levels(random_levels[c.name], len(c.labels)) for c in matcher.comparisons}
-    names = [c.name for c in matcher.comparisons]
-    m_values = _em_sessions(matcher, prepared, levels, u)
+        random_levels = compare_pairs(settings, prepared, *u_sample(settings, prepared))
+    u = {c.name: u_from_levels(random_levels[c.name], len(c.labels)) for c in settings.comparisons}
+    names = [c.name for c in settings.comparisons]
+    m_values = _em_sessions(settings, prepared, levels, u)
     # with m and u set, EM over all candidate pairs finds the share that match; that
     # many matches among all pairs of records is the prior
     blocked = len(levels[names[0]]) if names and names[0] in levels else 0
@@ -70,12 +72,12 @@ def fit_model(
     else:
         left = int((prepared.source == 0).sum())
         total = left * (n - left)
-    patterns = _Patterns.of(levels, [(c.name, len(c.labels)) for c in matcher.comparisons])
+    patterns = _Patterns.of(levels, [(c.name, len(c.labels)) for c in settings.comparisons])
     share = patterns.em(names, u, None, prior=0.1, fixed_m=m_values).prior
     prior = min(max(share * blocked / max(total, 1), 1.0 / max(total, 1), 1e-12), 0.5)
     tf: dict[str, dict[str, float]] = {}
     floor: dict[str, float] = {}
-    for c in matcher.comparisons:
+    for c in settings.comparisons:
         if c.term_frequency:
             col = prepared.memo.get("factored", prepared.columns)[c.columns[0]]
             tf[c.name], floor[c.name] = tf_table(col)
@@ -83,7 +85,7 @@ def fit_model(
 
 
 def _em_sessions(
-    matcher: Matcher, prepared: Prepared, levels: Levels, u: dict[str, tuple[float, ...]]
+    settings: MatchSettings, prepared: Prepared, levels: Levels, u: dict[str, tuple[float, ...]]
 ) -> dict[str, tuple[float, ...]]:
     """
     The m of each comparison, by EM once per blocking rule on the pairs it finds.
@@ -95,20 +97,20 @@ def _em_sessions(
     phone) yields almost only matches, so the m it gives does not depend on EM telling
     matches from namesakes.
     """
-    names = [c.name for c in matcher.comparisons]
+    names = [c.name for c in settings.comparisons]
     if not names or not len(levels[names[0]]):
         return {nm: em([], [nm], u).m[nm] for nm in names}
-    patterns = _Patterns.of(levels, [(c.name, len(c.labels)) for c in matcher.comparisons])
+    patterns = _Patterns.of(levels, [(c.name, len(c.labels)) for c in settings.comparisons])
     left, right = prepared.memo["pairs"]
     found: dict[str, list[tuple[float, tuple[float, ...]]]] = {nm: [] for nm in names}
-    for rule, code in zip(matcher.blocking, matcher._codes(prepared), strict=True):
+    for rule, code in zip(settings.blocking, blocking_codes(settings, prepared), strict=True):
         rows = np.flatnonzero((code[left] == code[right]) & (code[left] >= 0))
         if len(rows) < 20:
             continue
         used = set(rule.columns)
         # comparisons on the rule's own columns agree by construction: they carry no
         # evidence in this session and are left out of it
-        learn = [c.name for c in matcher.comparisons if not used & set(c.columns)]
+        learn = [c.name for c in settings.comparisons if not used & set(c.columns)]
         if not learn:
             continue
         session = patterns.em(learn, u, rows, prior=0.3)

@@ -1,83 +1,42 @@
 """
-`Matcher`: the declarative match settings, and the batch road through them.
+`Matcher`: match settings with the batch road through them, and the `MatchResult` it returns.
 
-Settings (column preparation, comparisons, blocking rules, deterministic rules, threshold,
-and once fitted the model) round-trip through plain dicts. The batch road is columnar:
-prepare each column once, block with numpy, compare whole arrays of pairs, score by table
-lookups, cluster the edges.
+The road is columnar: prepare each column once, block with numpy, compare whole arrays of
+pairs, score by table lookups, cluster the edges. Each step is a function of the settings
+(`_pairs`, `_fit`, `_scoring`, `_dedupe`); the `Matcher` calls down into them, and nothing
+below it imports it.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from recordkit._errors import RecordkitError, SchemaError, shorten
+from recordkit._errors import RecordkitError, shorten
 from recordkit._gc import collector_paused
-from recordkit.match._blocking import (
-    BlockingError,
-    BlockingReport,
-    BlockingRule,
-    RuleCount,
-    block_sizes,
-    pairs_within,
-)
-from recordkit.match._comparison import Comparator, Comparison
-from recordkit.match._data import Prepared, read_data
+from recordkit.match._blocking import BlockingReport
+from recordkit.match._cluster import Assignment, Cluster
+from recordkit.match._data import Prepared
+from recordkit.match._dedupe import BatchRun, dedupe, link
+from recordkit.match._defaults import settings_for_schema
 from recordkit.match._explain import MatchExplanation
-from recordkit.match._factored import Factored
-from recordkit.match._library import comparator_from_dict
-from recordkit.match._model import (
-    FellegiSunter,
-    MatchRule,
-    WeightedRules,
-    model_from_dict,
-)
-from recordkit.match._prepare import Prep
+from recordkit.match._fit import fit_model, u_sample
+from recordkit.match._pairs import candidate_pairs, compare_pairs, count_pairs
 from recordkit.match._scoring import Scored, explain_scored, score_pairs
+from recordkit.match._settings import MatchSettings
 
-if TYPE_CHECKING:
-    from recordkit.match._dedupe import MatchResult
-
-__all__ = ["Matcher"]
+__all__ = ["MatchResult", "Matcher"]
 
 Ints = npt.NDArray[np.int64]
 Levels = dict[str, npt.NDArray[np.int8]]
-_CHUNK = 2_000_000
-_THREADED = 50_000
-
-
-def _comparators(value: Sequence[Any]) -> tuple[Comparator, ...]:
-    out = tuple(comparator_from_dict(c) for c in value)
-    if not out:
-        raise SchemaError("a matcher needs at least one comparison")
-    names = [c.name for c in out]
-    dup = {n for n in names if names.count(n) > 1}
-    if dup:
-        raise SchemaError(f"comparison names must be unique; repeated: {', '.join(sorted(dup))}")
-    return out
-
-
-def _rules(value: Sequence[Any]) -> tuple[BlockingRule, ...]:
-    return tuple(r if isinstance(r, BlockingRule) else BlockingRule(r) for r in value)
-
-
-def _match_rules(value: Sequence[Any]) -> tuple[MatchRule, ...]:
-    return tuple(r if isinstance(r, MatchRule) else MatchRule(r) for r in value)
-
-
-def _preps(value: Mapping[str, Any]) -> dict[str, Prep]:
-    return {str(k): Prep.from_dict(v) for k, v in value.items()}
 
 
 @attrs.frozen(repr=False)
-class Matcher:
+class Matcher(MatchSettings):
     """
     Match settings: how to prepare columns, compare, block, score and decide.
 
@@ -104,137 +63,29 @@ class Matcher:
         seed: the seed for that sample.
         schema: the schema name whose records this matcher accepts (``None``: any).
 
+    The settings, their checks and their plain-data form (`to_dict`, `from_dict`) come
+    from `MatchSettings`.
+
     .. versionadded:: 0.1.0
     """
 
-    comparisons: tuple[Comparator, ...] = attrs.field(converter=_comparators)
-    blocking: tuple[BlockingRule, ...] = attrs.field(converter=_rules)
-    prepare: dict[str, Prep] = attrs.field(factory=dict, converter=_preps, kw_only=True)
-    must_match: tuple[MatchRule, ...] = attrs.field(
-        default=(), converter=_match_rules, kw_only=True
-    )
-    never_match: tuple[MatchRule, ...] = attrs.field(
-        default=(), converter=_match_rules, kw_only=True
-    )
-    threshold: float = attrs.field(default=0.9, kw_only=True)
-    model: FellegiSunter | WeightedRules | None = attrs.field(default=None, kw_only=True)
-    max_pairs: int = attrs.field(default=20_000_000, kw_only=True)
-    chain_guard: float = attrs.field(default=0.3, kw_only=True)
-    sample_pairs: int = attrs.field(default=250_000, kw_only=True)
-    seed: int = attrs.field(default=0, kw_only=True)
-    schema: str | None = attrs.field(default=None, kw_only=True)
-
-    def __attrs_post_init__(self) -> None:
-        if not self.blocking:
-            raise SchemaError("a matcher needs at least one blocking rule")
-        if not isinstance(self.max_pairs, int) or self.max_pairs < 1:
-            raise SchemaError(f"max_pairs must be a positive whole number, got {self.max_pairs!r}")
-        if not 0.0 <= self.chain_guard <= 1.0:
-            raise SchemaError(f"chain_guard is a share in [0, 1], got {self.chain_guard!r}")
-        labels = self.labels
-        for rule in (*self.must_match, *self.never_match):
-            rule.mask({n: np.zeros(0, np.int8) for n in labels}, labels)
-        if isinstance(self.model, WeightedRules):
-            for c in self.comparisons:
-                self.model.table(c.name, c.labels)
-
-    def __repr__(self) -> str:
-        fitted = type(self.model).__name__ if self.model else "not fitted"
-        return f"Matcher({[c.name for c in self.comparisons]}, {fitted})"
-
-    # -- settings -------------------------------------------------------------------------
-
-    @property
-    def labels(self) -> dict[str, tuple[str, ...]]:
-        """
-        Comparison name → level labels.
-        """
-        return {c.name: tuple(c.labels) for c in self.comparisons}
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        """
-        Every column read by a comparison or a blocking rule.
-        """
-        cols = [col for c in self.comparisons for col in c.columns]
-        cols += [col for r in self.blocking for col in r.columns]
-        return tuple(dict.fromkeys(cols))
-
-    def to_dict(self) -> dict[str, Any]:
-        """
-        The settings (and fitted model) as JSON-safe plain data.
-        """
-        return {
-            "comparisons": [c.to_dict() for c in self.comparisons],
-            "blocking": [r.to_dict() for r in self.blocking],
-            "prepare": {k: v.to_dict() for k, v in self.prepare.items()},
-            "must_match": [r.to_dict() for r in self.must_match],
-            "never_match": [r.to_dict() for r in self.never_match],
-            "threshold": self.threshold,
-            "model": self.model.to_dict() if self.model else None,
-            "max_pairs": self.max_pairs,
-            "chain_guard": self.chain_guard,
-            "sample_pairs": self.sample_pairs,
-            "seed": self.seed,
-            "schema": self.schema,
-        }
-
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Matcher:
+    def for_schema(cls, schema: Any, **overrides: Any) -> Matcher:
         """
-        Build from `to_dict` output (or hand-written settings).
+        The default matcher for a schema: its ``matching`` section, else from field types.
 
         Raises:
-            SchemaError: unknown keys or bad values, naming them.
+            SchemaError: nothing in the schema can be compared by default.
         """
-        if not isinstance(data, Mapping):
-            raise SchemaError(f"matcher settings are a mapping, got {shorten(data)}")
-        known = {f.name for f in attrs.fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise SchemaError(f"unknown matcher settings: {', '.join(map(str, unknown))}")
-        options = dict(data)
-        if options.get("model") is not None:
-            options["model"] = model_from_dict(options["model"])
-        try:
-            return cls(options.pop("comparisons"), options.pop("blocking", ()), **options)
-        except KeyError as exc:
-            raise SchemaError(f"matcher settings need {exc}") from None
+        return settings_for_schema(cls, schema, **overrides)
 
-    # -- the batch road -------------------------------------------------------------------
-
-    def prepared(
-        self,
-        data: object,
-        *,
-        ids: Sequence[str] | None = None,
-        source: npt.NDArray[np.int8] | None = None,
-        default_ids: str = "",
-    ) -> Prepared:
-        """
-        Read and prepare *data* (columns, rows or records) for matching.
-        """
-        raw, found = read_data(
-            data, self.columns, ids=ids, schema=self.schema, default_ids=default_ids
-        )
-        return Prepared.build(raw, found, self.prepare, self.comparisons, source)
+    # -- the batch road, step by step -----------------------------------------------------
 
     def count_pairs(self, prepared: Prepared) -> BlockingReport:
         """
         Candidate pairs per blocking rule, counted without making any.
         """
-        counts = []
-        for rule in self.blocking:
-            pairs, largest = block_sizes(rule.codes(prepared.columns), prepared.source)
-            counts.append(RuleCount(rule.name, pairs, None, largest))
-        return BlockingReport(tuple(counts))
-
-    def _codes(self, prepared: Prepared) -> list[Ints]:
-        if "codes" not in prepared.memo:
-            source = prepared.memo.get("factored", prepared.columns)
-            prepared.memo["codes"] = [rule.codes(source) for rule in self.blocking]
-        codes: list[Ints] = prepared.memo["codes"]
-        return codes
+        return count_pairs(self, prepared)
 
     def candidates(self, prepared: Prepared) -> tuple[Ints, Ints, BlockingReport]:
         """
@@ -244,104 +95,13 @@ class Matcher:
             BlockingError: a rule would make more than ``max_pairs`` pairs (checked before
                 any pair is made).
         """
-        codes = self._codes(prepared)
-        sizes = [block_sizes(c, prepared.source) for c in codes]
-        src = prepared.source
-        for rule, c, (pairs, largest) in zip(self.blocking, codes, sizes, strict=True):
-            made = block_sizes(c, None)[0] if src is not None else pairs
-            if made > self.max_pairs:
-                ok = c >= 0
-                top = int(np.bincount(c[ok]).argmax())
-                row = int(np.flatnonzero(c == top)[0])
-                key = rule.key_of({k: prepared.columns[k][row] for k in rule.columns})
-                detail = f"its largest block ({largest:,} records) has key {shorten(key, 80)}"
-                raise BlockingError(rule.name, made, self.max_pairs, detail)
-        lefts, rights, counts = [], [], []
-        for r, (rule, c) in enumerate(zip(self.blocking, codes, strict=True)):
-            a, b = pairs_within(c)
-            if src is not None:
-                cross = src[a] != src[b]
-                a, b = a[cross], b[cross]
-            keep = np.ones(len(a), dtype=bool)
-            for earlier in codes[:r]:
-                keep &= ~((earlier[a] == earlier[b]) & (earlier[a] >= 0))
-            lefts.append(a[keep])
-            rights.append(b[keep])
-            counts.append(RuleCount(rule.name, sizes[r][0], int(keep.sum()), sizes[r][1]))
-        left = np.concatenate(lefts) if lefts else np.zeros(0, np.int64)
-        right = np.concatenate(rights) if rights else np.zeros(0, np.int64)
-        prepared.memo["pairs"] = (left, right)
-        return left, right, BlockingReport(tuple(counts))
+        return candidate_pairs(self, prepared)
 
     def compare(self, prepared: Prepared, left: Ints, right: Ints) -> Levels:
         """
         The level of every pair in every comparison, in chunks of a few million pairs.
         """
-        out: Levels = {c.name: np.zeros(len(left), np.int8) for c in self.comparisons}
-        factored = prepared.memo.get("factored", {})
-
-        def one(c: Comparator, a: Ints, b: Ints) -> npt.NDArray[np.int8]:
-            keys = prepared.keys[c.name]
-            column = factored.get(c.columns[0]) if len(c.columns) == 1 else None
-            if isinstance(c, Comparison) and column is not None:
-                return self._compare_distinct(c, prepared, keys, column, a, b)
-            return c.compare(prepared.gather(keys, a), prepared.gather(keys, b))
-
-        if len(left) < _THREADED:  # a lookup: threads would cost more than they save
-            for c in self.comparisons:
-                out[c.name][:] = one(c, left, right)
-            return out
-        # comparisons are independent, and numpy and rapidfuzz release the GIL for much of
-        # their work: run every (comparison, chunk) side by side in one pool, so a slow
-        # comparison does not leave the other cores idle at a chunk's end
-        parts = -(-len(left) // _CHUNK)
-        size = -(-len(left) // parts)
-        with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-            done = [
-                (
-                    c.name,
-                    start,
-                    pool.submit(one, c, left[start : start + size], right[start : start + size]),
-                )
-                for start in range(0, len(left), size)
-                for c in self.comparisons
-            ]
-            for name, start, future in done:
-                result = future.result()
-                out[name][start : start + len(result)] = result
-        return out
-
-    @staticmethod
-    def _compare_distinct(
-        c: Comparison,
-        prepared: Prepared,
-        keys: Sequence[str],
-        column: Factored,
-        a: Ints,
-        b: Ints,
-    ) -> npt.NDArray[np.int8]:
-        """
-        Compare each distinct pair of values once (cities, first names repeat a lot).
-
-        A comparison's features are functions of the prepared value, so pairs of equal
-        values get equal levels.
-        """
-        if len(column.uniques) < 2 or 4 * len(column.uniques) > len(a):
-            return c.compare(prepared.gather(keys, a), prepared.gather(keys, b))
-        codes, distinct = column.value_rows()
-        pair = codes[a] * distinct + codes[b]
-        order = np.argsort(pair)  # no np.unique: it sorts stably and returns more than needed
-        ordered = pair[order]
-        new = np.empty(len(pair), dtype=np.bool_)
-        new[:1] = True
-        np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
-        first = order[new]
-        if len(first) > 0.6 * len(a):  # mostly distinct already: not worth it
-            return c.compare(prepared.gather(keys, a), prepared.gather(keys, b))
-        inverse = np.empty(len(pair), dtype=np.int64)
-        inverse[order] = np.cumsum(new) - 1
-        once = c.compare(prepared.gather(keys, a[first]), prepared.gather(keys, b[first]))
-        return once[inverse]
+        return compare_pairs(self, prepared, left, right)
 
     def fit(self, data: object, *, ids: Sequence[str] | None = None) -> Matcher:
         """
@@ -368,34 +128,22 @@ class Matcher:
         *random_levels* are the levels of the random pairs that estimate u, when the
         caller compared them already (`u_sample` draws them).
         """
-        from recordkit.match._fit import fit_model
-
         return attrs.evolve(self, model=fit_model(self, prepared, levels, random_levels))
 
     def u_sample(self, prepared: Prepared) -> tuple[Ints, Ints]:
         """
         The random pairs `fit` compares to estimate u.
         """
-        from recordkit.match._fit import u_sample
-
         return u_sample(self, prepared)
-
-    def fitted(self) -> FellegiSunter | WeightedRules:
-        """
-        The model, checked to be there.
-
-        Raises:
-            RecordkitError: the matcher has not been fitted.
-        """
-        if self.model is None:
-            raise RecordkitError("this matcher has no model yet: call fit(data) first")
-        return self.model
 
     def score(self, prepared: Prepared, left: Ints, right: Ints, levels: Levels) -> Scored:
         """
         Match weights and verdicts for compared pairs.
+
+        Raises:
+            RecordkitError: the matcher has not been fitted.
         """
-        return score_pairs(self, prepared, left, right, levels)
+        return score_pairs(self, self.fitted(), prepared, left, right, levels)
 
     def explain(self, left: object, right: object) -> MatchExplanation:
         """
@@ -411,7 +159,9 @@ class Matcher:
         """
         The explanation of pair *k* of *scored*.
         """
-        return explain_scored(self, prepared, scored, k)
+        return explain_scored(self, self.fitted(), prepared, scored, k)
+
+    # -- whole runs -----------------------------------------------------------------------
 
     def dedupe(
         self,
@@ -431,9 +181,7 @@ class Matcher:
         Raises:
             BlockingError: a blocking rule would make more than ``max_pairs`` pairs.
         """
-        from recordkit.match._dedupe import dedupe
-
-        return dedupe(self, data, ids=ids, previous=previous)
+        return self._result(dedupe(self, data, ids=ids, previous=previous))
 
     def link(
         self,
@@ -447,18 +195,74 @@ class Matcher:
         """
         Link two datasets into clusters, comparing only pairs across them.
         """
-        from recordkit.match._dedupe import link
+        run = link(self, left, right, left_ids=left_ids, right_ids=right_ids, previous=previous)
+        return self._result(run)
 
-        return link(self, left, right, left_ids=left_ids, right_ids=right_ids, previous=previous)
+    def _result(self, run: BatchRun) -> MatchResult:
+        fitted = self if run.model is self.model else attrs.evolve(self, model=run.model)
+        return MatchResult(fitted, run.assignment, run.report, run.prepared, run.scored)
 
-    @classmethod
-    def for_schema(cls, schema: Any, **overrides: Any) -> Matcher:
+
+@attrs.frozen(eq=False)
+class MatchResult:
+    """
+    The outcome of a batch run: clusters with entity ids, the scored pairs, the report.
+
+    .. versionadded:: 0.1.0
+    """
+
+    matcher: Matcher
+    assignment: Assignment
+    report: BlockingReport
+    prepared: Prepared = attrs.field(repr=False)
+    scored: Scored = attrs.field(repr=False)
+
+    @property
+    def clusters(self) -> tuple[Cluster, ...]:
         """
-        The default matcher for a schema: its ``matching`` section, else from field types.
+        The clusters, each with its entity id.
+        """
+        return self.assignment.clusters
+
+    @property
+    def entity_of(self) -> dict[str, str]:
+        """
+        Record id → entity id.
+        """
+        return self.assignment.entity_of
+
+    def links(self) -> list[tuple[str, str, float]]:
+        """
+        The matching pairs ``(id, id, match weight)``, strongest first.
+        """
+        ids = self.prepared.ids
+        k = np.flatnonzero(self.scored.match)
+        k = k[np.argsort(-self.scored.weight[k], kind="stable")]
+        return [
+            (
+                ids[int(self.scored.left[i])],
+                ids[int(self.scored.right[i])],
+                float(self.scored.weight[i]),
+            )
+            for i in k
+        ]
+
+    def explain(self, left_id: str, right_id: str) -> MatchExplanation:
+        """
+        Why records *left_id* and *right_id* scored what they did.
 
         Raises:
-            SchemaError: nothing in the schema can be compared by default.
+            RecordkitError: an id is not in this result.
         """
-        from recordkit.match._defaults import matcher_for_schema
-
-        return matcher_for_schema(schema, **overrides)
+        pos = {rid: i for i, rid in enumerate(self.prepared.ids)}
+        for rid in (left_id, right_id):
+            if rid not in pos:
+                raise RecordkitError(f"no record {shorten(rid)} in this result")
+        a, b = sorted((pos[left_id], pos[right_id]))
+        hit = np.flatnonzero((self.scored.left == a) & (self.scored.right == b))
+        if len(hit):
+            return self.matcher.explain_scored(self.prepared, self.scored, int(hit[0]))
+        ia, ib = np.array([a], np.int64), np.array([b], np.int64)
+        levels = self.matcher.compare(self.prepared, ia, ib)
+        scored = self.matcher.score(self.prepared, ia, ib, levels)
+        return self.matcher.explain_scored(self.prepared, scored, 0)

@@ -4,8 +4,6 @@ Scoring compared pairs: match weights, verdicts, deterministic rules, explanatio
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import attrs
 import numpy as np
 import numpy.typing as npt
@@ -14,9 +12,7 @@ from recordkit.match._blocking import BlockingReport
 from recordkit.match._data import Prepared
 from recordkit.match._explain import MatchExplanation
 from recordkit.match._model import FellegiSunter, WeightedRules, explain_pair
-
-if TYPE_CHECKING:
-    from recordkit.match._matcher import Matcher
+from recordkit.match._settings import MatchSettings
 
 __all__ = ["Scored", "explain_scored", "score_pairs"]
 
@@ -42,15 +38,19 @@ class Scored:
 
 
 def score_pairs(
-    matcher: Matcher, prepared: Prepared, left: Ints, right: Ints, levels: Levels
+    settings: MatchSettings,
+    model: FellegiSunter | WeightedRules,
+    prepared: Prepared,
+    left: Ints,
+    right: Ints,
+    levels: Levels,
 ) -> Scored:
     """
-    Match weights and verdicts for compared pairs.
+    Match weights and verdicts for compared pairs, under *model*.
     """
-    model = matcher.fitted()
-    labels = matcher.labels
+    labels = settings.labels
     weight = np.zeros(len(left), dtype=np.float64)
-    for c in matcher.comparisons:
+    for c in settings.comparisons:
         lv = levels[c.name]
         if isinstance(model, WeightedRules):
             weight += model.table(c.name, c.labels)[lv]
@@ -65,13 +65,13 @@ def score_pairs(
         weight += model.prior_weight
         with np.errstate(over="ignore"):
             prob = 1.0 / (1.0 + np.exp2(-weight))
-        match = prob >= matcher.threshold
+        match = prob >= settings.threshold
     else:
-        match = weight >= matcher.threshold
+        match = weight >= settings.threshold
     rule = np.zeros(len(left), dtype=np.int8)
-    for r in matcher.must_match:
+    for r in settings.must_match:
         rule[r.mask(levels, labels)] = 1
-    for r in matcher.never_match:
+    for r in settings.never_match:
         rule[r.mask(levels, labels)] = 2
     match = (match | (rule == 1)) & (rule != 2)
     report = BlockingReport(())
@@ -92,29 +92,32 @@ def _frequencies(
 
 
 def explain_scored(
-    matcher: Matcher, prepared: Prepared, scored: Scored, k: int
+    settings: MatchSettings,
+    model: FellegiSunter | WeightedRules,
+    prepared: Prepared,
+    scored: Scored,
+    k: int,
 ) -> MatchExplanation:
     """
-    The explanation of pair *k* of *scored*.
+    The explanation of pair *k* of *scored*, under *model*.
     """
-    model = matcher.fitted()
     i, j = int(scored.left[k]), int(scored.right[k])
-    names = [c.name for c in matcher.comparisons]
+    names = [c.name for c in settings.comparisons]
     values = {
         c.name: (prepared.columns[c.columns[0]][i], prepared.columns[c.columns[0]][j])
-        for c in matcher.comparisons
+        for c in settings.comparisons
     }
     rule = None
     if scored.rule[k] == 1:
-        rule = "must_match: " + " or ".join(r.name for r in matcher.must_match)
+        rule = "must_match: " + " or ".join(r.name for r in settings.must_match)
     elif scored.rule[k] == 2:
-        rule = "never_match: " + " or ".join(r.name for r in matcher.never_match)
+        rule = "never_match: " + " or ".join(r.name for r in settings.never_match)
     return explain_pair(
         model,
         prepared.ids[i],
         prepared.ids[j],
         names,
-        matcher.labels,
+        settings.labels,
         {n: int(scored.levels[n][k]) for n in names},
         values,
         rule,

@@ -1,0 +1,170 @@
+"""
+Pairs: the candidates the blocking rules make, and the level of every pair compared.
+
+Blocking codes every record once per rule and counts the pairs each rule would make before
+making any (a rule over ``max_pairs`` is refused); the candidates are the union of the
+rules' pairs, each pair once. Comparing works on whole arrays of pairs, in chunks run side
+by side, and compares each distinct pair of values once where values repeat.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import numpy.typing as npt
+
+from recordkit._errors import shorten
+from recordkit.match._blocking import (
+    BlockingError,
+    BlockingReport,
+    RuleCount,
+    block_sizes,
+    pairs_within,
+)
+from recordkit.match._comparison import Comparator, Comparison
+from recordkit.match._data import Prepared
+from recordkit.match._factored import Factored
+from recordkit.match._settings import MatchSettings
+
+__all__ = ["blocking_codes", "candidate_pairs", "compare_pairs", "count_pairs"]
+
+Ints = npt.NDArray[np.int64]
+Levels = dict[str, npt.NDArray[np.int8]]
+_CHUNK = 2_000_000
+_THREADED = 50_000
+
+
+def count_pairs(settings: MatchSettings, prepared: Prepared) -> BlockingReport:
+    """
+    Candidate pairs per blocking rule, counted without making any.
+    """
+    counts = []
+    for rule in settings.blocking:
+        pairs, largest = block_sizes(rule.codes(prepared.columns), prepared.source)
+        counts.append(RuleCount(rule.name, pairs, None, largest))
+    return BlockingReport(tuple(counts))
+
+
+def blocking_codes(settings: MatchSettings, prepared: Prepared) -> list[Ints]:
+    """
+    Each blocking rule's block code for every record (``-1``: no key), computed once.
+    """
+    if "codes" not in prepared.memo:
+        source = prepared.memo.get("factored", prepared.columns)
+        prepared.memo["codes"] = [rule.codes(source) for rule in settings.blocking]
+    codes: list[Ints] = prepared.memo["codes"]
+    return codes
+
+
+def candidate_pairs(
+    settings: MatchSettings, prepared: Prepared
+) -> tuple[Ints, Ints, BlockingReport]:
+    """
+    The union of every rule's pairs, each pair once, with the per-rule report.
+
+    Raises:
+        BlockingError: a rule would make more than ``max_pairs`` pairs (checked before
+            any pair is made).
+    """
+    codes = blocking_codes(settings, prepared)
+    sizes = [block_sizes(c, prepared.source) for c in codes]
+    src = prepared.source
+    for rule, c, (pairs, largest) in zip(settings.blocking, codes, sizes, strict=True):
+        made = block_sizes(c, None)[0] if src is not None else pairs
+        if made > settings.max_pairs:
+            ok = c >= 0
+            top = int(np.bincount(c[ok]).argmax())
+            row = int(np.flatnonzero(c == top)[0])
+            key = rule.key_of({k: prepared.columns[k][row] for k in rule.columns})
+            detail = f"its largest block ({largest:,} records) has key {shorten(key, 80)}"
+            raise BlockingError(rule.name, made, settings.max_pairs, detail)
+    lefts, rights, counts = [], [], []
+    for r, (rule, c) in enumerate(zip(settings.blocking, codes, strict=True)):
+        a, b = pairs_within(c)
+        if src is not None:
+            cross = src[a] != src[b]
+            a, b = a[cross], b[cross]
+        keep = np.ones(len(a), dtype=bool)
+        for earlier in codes[:r]:
+            keep &= ~((earlier[a] == earlier[b]) & (earlier[a] >= 0))
+        lefts.append(a[keep])
+        rights.append(b[keep])
+        counts.append(RuleCount(rule.name, sizes[r][0], int(keep.sum()), sizes[r][1]))
+    left = np.concatenate(lefts) if lefts else np.zeros(0, np.int64)
+    right = np.concatenate(rights) if rights else np.zeros(0, np.int64)
+    prepared.memo["pairs"] = (left, right)
+    return left, right, BlockingReport(tuple(counts))
+
+
+def compare_pairs(settings: MatchSettings, prepared: Prepared, left: Ints, right: Ints) -> Levels:
+    """
+    The level of every pair in every comparison, in chunks of a few million pairs.
+    """
+    out: Levels = {c.name: np.zeros(len(left), np.int8) for c in settings.comparisons}
+    factored = prepared.memo.get("factored", {})
+
+    def one(c: Comparator, a: Ints, b: Ints) -> npt.NDArray[np.int8]:
+        keys = prepared.keys[c.name]
+        column = factored.get(c.columns[0]) if len(c.columns) == 1 else None
+        if isinstance(c, Comparison) and column is not None:
+            return _compare_distinct(c, prepared, keys, column, a, b)
+        return c.compare(prepared.gather(keys, a), prepared.gather(keys, b))
+
+    if len(left) < _THREADED:  # a lookup: threads would cost more than they save
+        for c in settings.comparisons:
+            out[c.name][:] = one(c, left, right)
+        return out
+    # comparisons are independent, and numpy and rapidfuzz release the GIL for much of
+    # their work: run every (comparison, chunk) side by side in one pool, so a slow
+    # comparison does not leave the other cores idle at a chunk's end
+    parts = -(-len(left) // _CHUNK)
+    size = -(-len(left) // parts)
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        done = [
+            (
+                c.name,
+                start,
+                pool.submit(one, c, left[start : start + size], right[start : start + size]),
+            )
+            for start in range(0, len(left), size)
+            for c in settings.comparisons
+        ]
+        for name, start, future in done:
+            result = future.result()
+            out[name][start : start + len(result)] = result
+    return out
+
+
+def _compare_distinct(
+    c: Comparison,
+    prepared: Prepared,
+    keys: Sequence[str],
+    column: Factored,
+    a: Ints,
+    b: Ints,
+) -> npt.NDArray[np.int8]:
+    """
+    Compare each distinct pair of values once (cities, first names repeat a lot).
+
+    A comparison's features are functions of the prepared value, so pairs of equal
+    values get equal levels.
+    """
+    if len(column.uniques) < 2 or 4 * len(column.uniques) > len(a):
+        return c.compare(prepared.gather(keys, a), prepared.gather(keys, b))
+    codes, distinct = column.value_rows()
+    pair = codes[a] * distinct + codes[b]
+    order = np.argsort(pair)  # no np.unique: it sorts stably and returns more than needed
+    ordered = pair[order]
+    new = np.empty(len(pair), dtype=np.bool_)
+    new[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    first = order[new]
+    if len(first) > 0.6 * len(a):  # mostly distinct already: not worth it
+        return c.compare(prepared.gather(keys, a), prepared.gather(keys, b))
+    inverse = np.empty(len(pair), dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    once = c.compare(prepared.gather(keys, a[first]), prepared.gather(keys, b[first]))
+    return once[inverse]
