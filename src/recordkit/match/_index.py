@@ -7,7 +7,7 @@ candidates are compared as small arrays, and every match comes with its explanat
 Added records join clusters; the cluster they touch is re-partitioned with the same guarded
 rule the batch run uses, so feeding records one by one ends in the batch run's clusters.
 Entity ids stay stable: a record that bridges two clusters makes an explicit, recorded
-`ClusterMerge`.
+`ClusterMerge` (see `_entities`, which keeps the matches and the entities).
 """
 
 from __future__ import annotations
@@ -15,21 +15,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-import attrs
 import numpy as np
 import numpy.typing as npt
 
 from recordkit._errors import RecordkitError, SchemaError, shorten
 from recordkit._suggest import close_matches
-from recordkit.match._cluster import (
-    Assignment,
-    ClusterMerge,
-    ClusterSplit,
-    assign_entity_ids,
-)
+from recordkit.match._cluster import Assignment, ClusterMerge, ClusterSplit
 from recordkit.match._data import Prepared
+from recordkit.match._entities import Entities
 from recordkit.match._factored import Objects
-from recordkit.match._graph import guarded_groups
 from recordkit.match._lookup import Added, Lookup, Match
 from recordkit.match._matcher import Matcher
 from recordkit.match._model import FellegiSunter
@@ -106,17 +100,21 @@ class Index:
         self._features: dict[str, _Column] = {}
         self._keys: dict[str, tuple[str, ...]] = {}
         self._blocks: list[dict[tuple[str, ...], list[int]]] = [{} for _ in matcher.blocking]
-        self._adj: dict[int, dict[int, float]] = {}
-        self._entity: dict[str, str] = {}
-        self._members: dict[str, set[str]] = {}
+        self._entities = Entities(matcher.chain_guard)
         self._dead: set[int] = set()
-        self.events: list[ClusterMerge | ClusterSplit] = []
 
     def __len__(self) -> int:
         return len(self._ids) - len(self._dead)
 
     def __repr__(self) -> str:
-        return f"Index({len(self)} records, {len(self._members)} entities)"
+        return f"Index({len(self)} records, {len(self._entities)} entities)"
+
+    @property
+    def events(self) -> list[ClusterMerge | ClusterSplit]:
+        """
+        Every merge and split of entities so far, in order (the list itself, not a copy).
+        """
+        return self._entities.events
 
     def __contains__(self, record_id: object) -> bool:
         return record_id in self._pos
@@ -172,15 +170,11 @@ class Index:
         index._append(result.prepared)
         scored = result.scored
         keep = np.flatnonzero(scored.match)
+        entities = index._entities
         for k in keep.tolist():
-            a, b = int(scored.left[k]), int(scored.right[k])
             w = _RULE_WEIGHT if scored.rule[k] == 1 else float(scored.weight[k])
-            index._adj.setdefault(a, {})[b] = w
-            index._adj.setdefault(b, {})[a] = w
-        for c in result.assignment.clusters:
-            index._members[c.entity_id] = set(c.record_ids)
-            for rid in c.record_ids:
-                index._entity[rid] = c.entity_id
+            entities.link(int(scored.left[k]), int(scored.right[k]), w)
+        entities.adopt(result.assignment)
         return index
 
     # -- lookups --------------------------------------------------------------------------
@@ -265,7 +259,7 @@ class Index:
             matches.append(
                 Match(
                     rid,
-                    self._entity.get(rid, rid),
+                    self._entities.entity.get(rid, rid),
                     prob,
                     float(scored.weight[k]),
                     self.matcher.explain_scored(both, scored, k),
@@ -297,10 +291,9 @@ class Index:
         lookup, edges = self._lookup(one)
         pos = self._append(one)
         for other, w in edges:
-            self._adj.setdefault(pos, {})[other] = w
-            self._adj.setdefault(other, {})[pos] = w
-        merges, splits = self._recluster(pos, lookup)
-        return Added(id, self._entity[id], lookup, tuple(merges), tuple(splits))
+            self._entities.link(pos, other, w)
+        merges, splits = self._entities.recluster(self._ids, [pos], lookup)
+        return Added(id, self._entities.entity[id], lookup, tuple(merges), tuple(splits))
 
     def remove(self, record_id: str) -> list[ClusterSplit]:
         """
@@ -327,17 +320,13 @@ class Index:
                 members.remove(pos)
                 if not members:
                     del self._blocks[r][key]
-        for other in self._adj.pop(pos, {}):
-            self._adj.get(other, {}).pop(pos, None)
+        self._entities.unlink(pos)
         self._dead.add(pos)
-        entity = self._entity.pop(record_id)
-        rest = self._members.pop(entity, set()) - {record_id}
+        rest = self._entities.leave(record_id)  # the others keep their entity id to re-form
         if not rest:
             return []
-        for rid in rest:  # the others keep their entity id while they re-form
-            self._entity[rid] = entity
-        self._members[entity] = rest
-        _, splits = self._recluster([self._pos[rid] for rid in sorted(rest)], None)
+        seeds = [self._pos[rid] for rid in sorted(rest)]
+        _, splits = self._entities.recluster(self._ids, seeds, None)
         return splits
 
     def replace(self, record: object, *, id: str | None = None) -> Added:
@@ -359,72 +348,11 @@ class Index:
         entity = self.entity_of(id)
         self._prepare_one(record, id)  # refuse a foreign record before taking anything out
         self.remove(id)
-        if entity not in self._members:
+        if entity not in self._entities.members:
             # It was alone: it keeps its entity id. Otherwise the others keep it, and the
             # record gets it back only by rejoining them.
-            self._entity[id] = entity
+            self._entities.entity[id] = entity
         return self.add(record, id=id)
-
-    def _recluster(
-        self, start: int | Sequence[int], lookup: Lookup | None
-    ) -> tuple[list[ClusterMerge], list[ClusterSplit]]:
-        seeds = [start] if isinstance(start, int) else list(start)
-        seen: set[int] = set()
-        groups: list[list[str]] = []
-        for seed in seeds:  # each connected component the seeds reach, re-formed on its own
-            if seed in seen:
-                continue
-            component = {seed}
-            todo = [seed]
-            while todo:
-                node = todo.pop()
-                for other in self._adj.get(node, {}):
-                    if other not in component:
-                        component.add(other)
-                        todo.append(other)
-            seen |= component
-            edges = [
-                (self._ids[a], self._ids[b], w)
-                for a in component
-                for b, w in self._adj.get(a, {}).items()
-                if a < b
-            ]
-            members = [self._ids[i] for i in component]
-            groups.extend(guarded_groups(members, edges, self.matcher.chain_guard))
-        nodes = [self._ids[i] for i in seen]
-        previous = {rid: self._entity[rid] for rid in nodes if rid in self._entity}
-        result = assign_entity_ids(groups, previous=previous, new_id=self._fresh)
-        for old in set(previous.values()):
-            self._members.pop(old, None)
-        for c in result.clusters:
-            self._members[c.entity_id] = set(c.record_ids)
-            for rid in c.record_ids:
-                self._entity[rid] = c.entity_id
-        if lookup is None:
-            self.events.extend(result.merges)
-            self.events.extend(result.splits)
-            return list(result.merges), list(result.splits)
-        new_id = self._ids[seeds[0]]
-        merges = []
-        for m in result.merges:
-            bridge = next((x for x in lookup.matches if x.entity_id in (m.kept, *m.absorbed)), None)
-            merges.append(
-                attrs.evolve(
-                    m,
-                    bridge=(new_id, bridge.record_id) if bridge else None,
-                    explanation=bridge.explanation if bridge else None,
-                )
-            )
-        self.events.extend(merges)
-        self.events.extend(result.splits)
-        return merges, list(result.splits)
-
-    def _fresh(self, members: tuple[str, ...]) -> str:
-        candidate, n = members[0], 1
-        while candidate in self._members:
-            n += 1
-            candidate = f"{members[0]}~{n}"
-        return candidate
 
     # -- reading --------------------------------------------------------------------------
 
@@ -435,23 +363,20 @@ class Index:
         Raises:
             RecordkitError: the record is not in the index.
         """
-        try:
-            return self._entity[record_id]
-        except (KeyError, TypeError):
-            raise RecordkitError(f"record {shorten(record_id)} is not in the index") from None
+        return self._entities.entity_of(record_id)
 
     @property
     def entities(self) -> dict[str, str]:
         """
         Record id → entity id, for every indexed record (a copy).
         """
-        return dict(self._entity)
+        return dict(self._entities.entity)
 
     def clusters(self) -> Assignment:
         """
         The current clusters, with their entity ids.
         """
-        return assign_entity_ids(self._members.values(), previous=self._entity, new_id=self._fresh)
+        return self._entities.clusters()
 
     def values(self, column: str) -> Objects:
         """
