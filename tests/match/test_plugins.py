@@ -17,8 +17,8 @@ from recordkit.match import (
     WeightedRules,
     block_on,
     comparator_from_dict,
+    installed_comparators,
 )
-from recordkit.match._library import installed_comparators
 
 
 class SameLength:

@@ -5,6 +5,20 @@ Comparators turn a pair of values into a *level* (exact, close, different, missi
 blocking rules choose which pairs to compare; a Fellegi-Sunter model (trained without
 labels) or fixed weighted rules score them; clusters and stable entity ids come out, each
 score with a `MatchExplanation`.
+
+Where things are, in the order a batch run uses them:
+
+- ``comparison/``: levels, comparisons and the comparison library;
+- ``_prepare``, ``_features``, ``_factored``, ``_data``: columns in, prepared once per
+  distinct value;
+- ``_blocking``: blocking rules and their keys;
+- ``_settings`` and the road's steps: ``_pairs`` (candidates, comparing),
+  ``_estimate`` and ``_fit`` (learning the model), ``_model`` (scoring models),
+  ``_scoring``, ``_graph`` and ``_cluster`` (groups and entity ids), ``_dedupe`` (whole
+  runs), ``_defaults`` (settings read from a schema), ``_explain``;
+- ``_matcher``: the `Matcher` on top of them, and its `MatchResult`;
+- ``index/``: the point of entry (`Index`, lookups, `DuplicateCheck`);
+- ``merge/``: merging records and undoing merges.
 """
 
 from recordkit.match._blocking import (
@@ -22,22 +36,26 @@ from recordkit.match._cluster import (
     ClusterSplit,
     assign_entity_ids,
 )
-from recordkit.match._comparison import Comparator, Comparison
-from recordkit.match._domain_levels import (
-    DateSwap,
-    DateWithin,
-    NameFamily,
-    NumberWithin,
-    Prefix,
-    Swapped,
-    level_from_dict,
-)
 from recordkit.match._estimate import EMResult
 from recordkit.match._explain import MatchExplanation, WeightTerm, probability_from_weight
 from recordkit.match._features import email_key, nickname_families
-from recordkit.match._index import Index
-from recordkit.match._levels import Exact, Level, Similar, Within
-from recordkit.match._library import (
+from recordkit.match._matcher import Matcher, MatchResult
+from recordkit.match._model import FellegiSunter, MatchRule, WeightedRules
+from recordkit.match._prepare import Prep
+from recordkit.match._scoring import Scored
+from recordkit.match.comparison import (
+    Comparator,
+    Comparison,
+    DateSwap,
+    DateWithin,
+    Exact,
+    Level,
+    NameFamily,
+    NumberWithin,
+    Prefix,
+    Similar,
+    Swapped,
+    Within,
     address,
     comparator_from_dict,
     date,
@@ -45,18 +63,22 @@ from recordkit.match._library import (
     exact,
     first_name,
     installed_comparators,
+    level_from_dict,
     name,
     numeric,
     phone,
     postcode,
     text,
 )
-from recordkit.match._lookup import Added, Lookup, Match
-from recordkit.match._matcher import Matcher, MatchResult
-from recordkit.match._model import FellegiSunter, MatchRule, WeightedRules
-from recordkit.match._prepare import Prep
-from recordkit.match._scoring import Scored
-from recordkit.match._screen import DuplicateCheck, DuplicateError, Verdict
+from recordkit.match.index import (
+    Added,
+    DuplicateCheck,
+    DuplicateError,
+    Index,
+    Lookup,
+    Match,
+    Verdict,
+)
 from recordkit.match.merge import (
     MERGED,
     SURVIVOR_RULES,

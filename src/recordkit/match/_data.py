@@ -13,9 +13,9 @@ import numpy.typing as npt
 
 from recordkit._errors import RecordkitError, SchemaError, shorten
 from recordkit._suggest import close_matches
-from recordkit.match._comparison import Comparator, Comparison
 from recordkit.match._factored import Gathered, Objects
 from recordkit.match._prepare import Prep, prepare_factored
+from recordkit.match.comparison import Comparator, Comparison
 from recordkit.schema import Record
 
 __all__ = ["Prepared", "read_data"]

@@ -13,8 +13,10 @@ from typing import Any, Final, TypeVar
 
 from recordkit._errors import SchemaError
 from recordkit.match._blocking import BlockingRule
-from recordkit.match._comparison import Comparison
-from recordkit.match._library import (
+from recordkit.match._prepare import Prep
+from recordkit.match._settings import MatchSettings
+from recordkit.match.comparison import (
+    Comparison,
     address,
     date,
     email,
@@ -24,8 +26,6 @@ from recordkit.match._library import (
     postcode,
     text,
 )
-from recordkit.match._prepare import Prep
-from recordkit.match._settings import MatchSettings
 from recordkit.schema import Date, Email, Phone, Schema, Text
 
 __all__ = ["settings_for_schema"]

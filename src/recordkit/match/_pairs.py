@@ -24,10 +24,10 @@ from recordkit.match._blocking import (
     block_sizes,
     pairs_within,
 )
-from recordkit.match._comparison import Comparator, Comparison
 from recordkit.match._data import Prepared
 from recordkit.match._factored import Factored
 from recordkit.match._settings import MatchSettings
+from recordkit.match.comparison import Comparator, Comparison
 
 __all__ = ["blocking_codes", "candidate_pairs", "compare_pairs", "count_pairs"]
 

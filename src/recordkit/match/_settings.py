@@ -19,11 +19,10 @@ import numpy.typing as npt
 
 from recordkit._errors import RecordkitError, SchemaError, shorten
 from recordkit.match._blocking import BlockingRule
-from recordkit.match._comparison import Comparator
 from recordkit.match._data import Prepared, read_data
-from recordkit.match._library import comparator_from_dict
 from recordkit.match._model import FellegiSunter, MatchRule, WeightedRules, model_from_dict
 from recordkit.match._prepare import Prep
+from recordkit.match.comparison import Comparator, comparator_from_dict
 
 __all__ = ["MatchSettings"]
 

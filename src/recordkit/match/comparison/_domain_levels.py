@@ -1,7 +1,7 @@
 """
 Levels for names, dates, places and numbers: nicknames, swapped fields, date slips.
 
-They follow the same protocol as the text levels in `recordkit.match._levels`.
+They follow the same protocol as the text levels in `recordkit.match.comparison._levels`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,16 @@ import attrs
 import numpy as np
 
 from recordkit._errors import SchemaError, shorten
-from recordkit.match._levels import Bools, Exact, Feats, Level, Similar, Within, _label, present
+from recordkit.match.comparison._levels import (
+    Bools,
+    Exact,
+    Feats,
+    Level,
+    Similar,
+    Within,
+    _label,
+    present,
+)
 
 __all__ = [
     "DateSwap",

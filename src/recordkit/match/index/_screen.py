@@ -16,8 +16,8 @@ from typing import Final
 import attrs
 
 from recordkit._errors import RecordkitError, shorten
-from recordkit.match._index import Index
-from recordkit.match._lookup import Added, Lookup, Match
+from recordkit.match.index._index import Index
+from recordkit.match.index._lookup import Added, Lookup, Match
 from recordkit.schema import Record
 
 __all__ = ["DuplicateCheck", "DuplicateError", "Verdict"]

@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from recordkit._errors import SchemaError, shorten
-from recordkit.match._comparison import Comparator, Comparison
-from recordkit.match._domain_levels import (
+from recordkit.match.comparison._comparison import Comparator, Comparison
+from recordkit.match.comparison._domain_levels import (
     DateSwap,
     DateWithin,
     NameFamily,
@@ -22,7 +22,7 @@ from recordkit.match._domain_levels import (
     Prefix,
     Swapped,
 )
-from recordkit.match._levels import Exact, Level, Similar, Within
+from recordkit.match.comparison._levels import Exact, Level, Similar, Within
 
 __all__ = [
     "ENTRY_POINT_GROUP",

@@ -22,12 +22,12 @@ from recordkit._errors import RecordkitError, SchemaError, shorten
 from recordkit._suggest import close_matches
 from recordkit.match._cluster import Assignment, ClusterMerge, ClusterSplit
 from recordkit.match._data import Prepared
-from recordkit.match._entities import Entities
 from recordkit.match._factored import Objects
-from recordkit.match._lookup import Added, Lookup, Match
 from recordkit.match._matcher import Matcher
 from recordkit.match._model import FellegiSunter
 from recordkit.match._scoring import Scored
+from recordkit.match.index._entities import Entities
+from recordkit.match.index._lookup import Added, Lookup, Match
 from recordkit.schema import Record
 
 __all__ = ["Index"]

@@ -5,7 +5,7 @@ A comparator turns pairs of records into *levels* for one aspect (a field, or a 
 read together): level 0 is always "missing" (a value absent on either side, which weighs
 nothing), then the comparison's own levels from strictest to loosest, then "different".
 Comparisons are declarative and round-trip to plain data; third parties add comparators
-through the ``recordkit.comparators`` entry-point group (see `recordkit.match._library`).
+through the ``recordkit.comparators`` entry-point group (see `recordkit.match.comparison._library`).
 """
 
 from __future__ import annotations
@@ -19,11 +19,6 @@ import numpy as np
 import numpy.typing as npt
 
 from recordkit._errors import SchemaError, shorten
-from recordkit.match._domain_levels import (
-    NameFamily,
-    Swapped,
-    level_from_dict,
-)
 from recordkit.match._factored import Factored, Gathered, Objects
 from recordkit.match._features import (
     EMAIL_KEY,
@@ -35,7 +30,12 @@ from recordkit.match._features import (
     nickname_families,
     numbers,
 )
-from recordkit.match._levels import Exact, Feats, Level, Similar, Within, present
+from recordkit.match.comparison._domain_levels import (
+    NameFamily,
+    Swapped,
+    level_from_dict,
+)
+from recordkit.match.comparison._levels import Exact, Feats, Level, Similar, Within, present
 
 __all__ = ["Comparator", "Comparison"]
 

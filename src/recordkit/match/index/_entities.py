@@ -17,7 +17,7 @@ import attrs
 from recordkit._errors import RecordkitError, shorten
 from recordkit.match._cluster import Assignment, ClusterMerge, ClusterSplit, assign_entity_ids
 from recordkit.match._graph import guarded_groups
-from recordkit.match._lookup import Lookup
+from recordkit.match.index._lookup import Lookup
 
 __all__ = ["Entities"]
 
