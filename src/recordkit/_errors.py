@@ -27,16 +27,14 @@ whole record.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:  # for the annotation only: the facade's result type
-    from recordkit._steward import BatchResult
+from typing import Any, Protocol
 
 __all__ = [
     "AccessDenied",
     "CoercionError",
     "ConflictError",
     "NotFound",
+    "PartialResult",
     "RecordkitError",
     "SchemaError",
     "StoreError",
@@ -62,6 +60,20 @@ def shorten(value: object, limit: int = _MAX_SHOWN) -> str:
     return text
 
 
+class PartialResult(Protocol):
+    """
+    What a batch had done when it failed: a `BatchResult` (``Steward.capture_many``).
+
+    .. versionadded:: 0.2.0
+    """
+
+    @property
+    def total(self) -> int:
+        """
+        Rows handled (stored or quarantined, and committed) before the failure.
+        """
+
+
 class RecordkitError(Exception):
     """
     The root of every error recordkit raises.
@@ -75,7 +87,7 @@ class RecordkitError(Exception):
     .. versionadded:: 0.1.0
     """
 
-    partial: BatchResult | None = None
+    partial: PartialResult | None = None
 
 
 class SchemaError(RecordkitError, ValueError):

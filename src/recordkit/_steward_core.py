@@ -23,14 +23,13 @@ import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final
 
-import attrs
-
 from recordkit._errors import (
     RecordkitError,
     StoreError,
     ValidationError,
     shorten,
 )
+from recordkit._steward_change import Change, Committed, Owner, Write
 from recordkit.governance import AccessPolicy, Action, Actor, AllowAll, AuditLog
 from recordkit.lifecycle import Lifecycles
 from recordkit.match import (
@@ -43,7 +42,7 @@ from recordkit.rules import (
     RuleSet,
 )
 from recordkit.schema import NOT_GIVEN, Record, Schema
-from recordkit.store import Lineage, MemoryStore, QuarantineEntry, Store
+from recordkit.store import MemoryStore, QuarantineEntry, Store
 
 SYSTEM: Final = Actor("system", roles={"system"})
 DEFAULT_SOURCE: Final = "default"
@@ -55,92 +54,6 @@ def _utcnow() -> dt.datetime:
 
 def _new_id() -> str:
     return uuid.uuid4().hex
-
-
-@attrs.frozen
-class Write:
-    """
-    One record a change writes: as it was (``None``: new) and as it will be.
-
-    Attributes:
-        owner: the steward whose schema the record belongs to (this one or a related one).
-        after: the record as written; its version is ``expected + 1`` (1 when new).
-        before: the record as it is stored now, ``None`` when it is created.
-        action: what the actor does, for the access check.
-        fields: the fields the write changes, for the access check.
-        also: further ``(action, fields)`` the same write is checked for (a lifecycle move
-            whose hooks change fields is a ``transition`` and an ``update`` of them).
-    """
-
-    owner: _StewardCore
-    after: Record
-    before: Record | None
-    action: Action
-    fields: tuple[str, ...]
-    also: tuple[tuple[Action, tuple[str, ...]], ...] = ()
-
-    @property
-    def expected(self) -> int | None:
-        """
-        The stored version the write is based on (``None``: the record must not exist).
-        """
-        return None if self.before is None else self.before.version
-
-
-@attrs.frozen
-class Event:
-    """
-    One audit event a change writes, in the log of *owner* (its schema's steward).
-    """
-
-    owner: _StewardCore
-    action: str
-    record_ids: Sequence[str]
-    fields: Iterable[str]
-    detail: Mapping[str, Any]
-
-
-@attrs.frozen
-class Change:
-    """
-    Everything one verb writes, described before anything is written.
-
-    Attributes:
-        actor: who makes the change.
-        at: when (UTC); the time of its audit events.
-        writes: the records written.
-        events: the audit events, computed from the writes that are stored (a batch may
-            quarantine some it was given).
-        quarantine: rows kept in quarantine with their reasons.
-        merge: the lineage of a merge (the writes are its survivor and merged records,
-            and the records it re-points).
-        unmerge: the id of the merge the writes undo.
-        isolate: for a batch of new records: makes the quarantine entry of a record the
-            database cannot hold (`StoreError.unstorable`), so one such record never costs
-            its neighbours. ``None``: such a record fails the whole change.
-    """
-
-    actor: Actor
-    at: dt.datetime
-    writes: Sequence[Write] = ()
-    events: Callable[[Sequence[Write]], Sequence[Event]] = lambda _: ()
-    quarantine: Sequence[QuarantineEntry] = ()
-    merge: Lineage | None = None
-    unmerge: str | None = None
-    isolate: Callable[[Write, StoreError], QuarantineEntry] | None = None
-
-
-@attrs.frozen
-class Committed:
-    """
-    What a commit stored.
-
-    The writes (all of them, unless some were isolated) and the rows quarantined (those
-    given and those isolated).
-    """
-
-    writes: Sequence[Write]
-    quarantine: Sequence[QuarantineEntry]
 
 
 class _StewardCore:
@@ -311,7 +224,7 @@ class _StewardCore:
             held = [*change.quarantine, *isolated]
             if held:
                 self.store.put_quarantine(held)
-            by_owner: dict[int, tuple[_StewardCore, list[Record]]] = {}
+            by_owner: dict[int, tuple[Owner, list[Record]]] = {}
             for write in written:
                 by_owner.setdefault(id(write.owner), (write.owner, []))[1].append(write.after)
             for owner, records in by_owner.values():

@@ -5,14 +5,15 @@ The lifecycle verbs of `Steward`: advance, retire, sweep, history and became.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from recordkit._errors import (
     ConflictError,
     TransitionError,
     shorten,
 )
-from recordkit._steward_core import SYSTEM, Change, Event, Write, _StewardCore
+from recordkit._steward_change import Change, Event, Write
+from recordkit._steward_core import SYSTEM, _StewardCore
 from recordkit.governance import Action, Actor
 from recordkit.lifecycle import Moved, SweepResult, Transition, became, transitions
 from recordkit.schema import Record
@@ -106,7 +107,9 @@ class _LifecycleVerbs(_StewardCore):
         Take every time-based move due at *now* (stale, proposed for retirement…).
 
         Nothing runs in the background: call this from your scheduler. Each record's moves
-        are checked, stored and audited like `advance`; a due move a guard refuses is
+        are checked and audited like `advance`, and the moves of each page of
+        *batch_size* records commit together in one transaction (a failure leaves that
+        page as it was, and the pages before it moved); a due move a guard refuses is
         reported and the record stays put. Sweeping again at the same *now* moves nothing.
 
         Raises:
@@ -119,27 +122,34 @@ class _LifecycleVerbs(_StewardCore):
                 f"batch_size must be a positive whole number, got {shorten(batch_size)}"
             )
         now = self.lifecycles.sweep_time(now, self._swept_at)
-        due: list[str] = []
-        for batch in self.store.scan(self.schema.name, batch_size=batch_size):
-            due.extend(r.id for r in batch if self.lifecycles.due(r, now))
         moved: dict[str, tuple[Transition, ...]] = {}
         refused: dict[str, tuple[TransitionError, ...]] = {}
-        for record_id in due:
-            current = record = self._own(record_id)
-            steps: list[Moved] = []
-            for _, machine in self.lifecycles:
-                if self.lifecycles.closed(record):
-                    break
-                swept = machine.sweep(record, now, actor=actor.id)
-                if swept.refused:
-                    errors = tuple(exc for _, exc in swept.refused)
-                    refused[record_id] = (*refused.get(record_id, ()), *errors)
-                if swept.moves:
-                    steps.extend(swept.moves)
-                    record = swept.record
-            if steps:
-                self._commit_moves(current, steps, actor, now)
-                moved[record_id] = tuple(s.transition for s in steps)
+        for page in self.store.scan(self.schema.name, batch_size=batch_size):
+            writes: list[Write] = []
+            events: list[Event] = []
+            for current in page:
+                if not self.lifecycles.due(current, now):
+                    continue
+                record = current
+                steps: list[Moved] = []
+                for _, machine in self.lifecycles:
+                    if self.lifecycles.closed(record):
+                        break
+                    swept = machine.sweep(record, now, actor=actor.id)
+                    if swept.refused:
+                        errors = tuple(exc for _, exc in swept.refused)
+                        refused[current.id] = (*refused.get(current.id, ()), *errors)
+                    if swept.moves:
+                        steps.extend(swept.moves)
+                        record = swept.record
+                if steps:
+                    write, moves = self._moves(current, steps, now)
+                    writes.append(write)
+                    events.extend(moves)
+                    moved[current.id] = tuple(s.transition for s in steps)
+            if writes:
+                # one transaction per page: its moves are stored together or not at all
+                self._commit(Change(actor, now, writes, _constant(events)))
         self._swept_at = now
         return SweepResult(now, moved, refused)
 
@@ -178,6 +188,16 @@ class _LifecycleVerbs(_StewardCore):
     ) -> Record:
         """
         Commit a record's lifecycle moves as one new version, one audit event per move.
+        """
+        write, events = self._moves(current, steps, now)
+        self._commit(Change(actor, now, [write], lambda _: events))
+        return write.after
+
+    def _moves(
+        self, current: Record, steps: Sequence[Moved], now: dt.datetime
+    ) -> tuple[Write, list[Event]]:
+        """
+        The write and audit events of a record's lifecycle moves.
 
         The write is a ``transition`` of the attributes moved; fields that hooks changed
         are checked as an ``update`` of those fields too.
@@ -210,5 +230,11 @@ class _LifecycleVerbs(_StewardCore):
             )
             for s in steps
         ]
-        self._commit(Change(actor, now, [write], lambda _: events))
-        return updated
+        return write, events
+
+
+def _constant(events: list[Event]) -> Callable[[Sequence[Write]], list[Event]]:
+    """
+    The audit events of a change whose writes are all stored or none.
+    """
+    return lambda _: events

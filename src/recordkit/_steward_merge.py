@@ -13,7 +13,8 @@ import attrs
 from recordkit._errors import (
     shorten,
 )
-from recordkit._steward_core import SYSTEM, Change, Event, Write, _StewardCore
+from recordkit._steward_change import Change, Event, Owner, Write
+from recordkit._steward_core import SYSTEM, _StewardCore
 from recordkit.governance import Action, Actor
 from recordkit.match import (
     MERGED,
@@ -429,7 +430,7 @@ class _MergeVerbs(_StewardCore):
         The audit events of a merge or unmerge: one for it, one per schema re-pointed.
         """
         repointed: dict[str, list[str]] = {}
-        owners: dict[str, _StewardCore] = {}
+        owners: dict[str, Owner] = {}
         for w in writes:
             if w.action is Action.UPDATE:
                 repointed.setdefault(w.owner.schema.name, []).append(w.after.id)

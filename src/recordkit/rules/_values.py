@@ -15,8 +15,7 @@ from typing import Any, Final
 from rapidfuzz import fuzz, process
 
 from recordkit.rules._text import clean_text, fold_key
-from recordkit.schema import Money
-from recordkit.schema._values import parse_date, parse_money
+from recordkit.schema import Money, parse_date, parse_money
 
 DEFAULT_FUZZY: Final = 85.0
 """

@@ -42,7 +42,7 @@ from recordkit.schema._types import (
     Subdivision,
     Text,
 )
-from recordkit.schema._values import NOT_GIVEN, Money
+from recordkit.schema._values import NOT_GIVEN, Money, parse_date, parse_money
 
 __all__ = [
     "FIELD_TYPES",
@@ -76,6 +76,8 @@ __all__ = [
     "dump_schema",
     "field",
     "load_schema",
+    "parse_date",
+    "parse_money",
     "parse_schema",
     "record_from_dict",
     "record_to_dict",

@@ -16,14 +16,18 @@ from typing import Final
 
 import attrs
 
+from recordkit._errors import RecordkitError
 from recordkit._time import with_utc
 
 __all__ = ["MISSING", "NOT_GIVEN", "Money"]
 
 
-class _Refused(ValueError):
+class _Refused(RecordkitError, ValueError):
     """
     A raw value cannot be coerced; the message says why.
+
+    A `RecordkitError`, so the public parsers (`parse_date`, `parse_money`) raise nothing
+    else; field types turn it into a `CoercionError` naming the field.
     """
 
 

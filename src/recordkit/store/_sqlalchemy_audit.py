@@ -24,7 +24,8 @@ from recordkit.store._entries import json_safe
 from recordkit.store._sqlalchemy_codec import utc
 
 if TYPE_CHECKING:
-    from recordkit.store._sqlalchemy_store import SQLStore
+    from recordkit.store._sqlalchemy_session import Database
+    from recordkit.store._sqlalchemy_tables import FixedTables
 
 __all__ = ["SQLAuditLog"]
 
@@ -40,11 +41,12 @@ class SQLAuditLog(AuditLog):
     .. versionadded:: 0.1.0
     """
 
-    def __init__(self, store: SQLStore) -> None:
-        self._store = store
+    def __init__(self, db: Database, fixed: FixedTables) -> None:
+        self._db = db
+        self._fixed = fixed
 
     def __repr__(self) -> str:
-        return f"SQLAuditLog({self._store.fixed.audit.name})"
+        return f"SQLAuditLog({self._fixed.audit.name})"
 
     def append(
         self,
@@ -71,8 +73,8 @@ class SQLAuditLog(AuditLog):
             if not isinstance(value, str):
                 raise StoreError(f"audit events hold text names, got {shorten(value)}")
         plain = json_safe(dict(detail or {}))
-        head_t = self._store.fixed.audit_head
-        with self._store._unit("appending to the audit trail") as conn:
+        head_t = self._fixed.audit_head
+        with self._db.unit("appending to the audit trail") as conn:
             head = conn.execute(
                 sa.select(head_t.c.seq, head_t.c.hash).where(head_t.c.id == 1).with_for_update()
             ).first()
@@ -83,7 +85,7 @@ class SQLAuditLog(AuditLog):
             )
             event = attrs.evolve(draft, hash=draft.content_hash())
             conn.execute(
-                self._store.fixed.audit.insert(),
+                self._fixed.audit.insert(),
                 {
                     "seq": event.seq,
                     "at": event.at,
@@ -106,15 +108,15 @@ class SQLAuditLog(AuditLog):
         """
         Events in order, read page by page; only those naming *record_id* when given.
         """
-        table = self._store.fixed.audit
+        table = self._fixed.audit
         last = 0
         while True:
             stmt = sa.select(table).where(table.c.seq > last).order_by(table.c.seq).limit(_PAGE)
-            if record_id is not None and self._store.dialect == "postgresql":
+            if record_id is not None and self._db.dialect == "postgresql":
                 stmt = stmt.where(
                     sa.cast(table.c.record_ids, postgresql.JSONB).contains([record_id])
                 )
-            with self._store._reader("reading the audit trail") as conn:
+            with self._db.reader("reading the audit trail") as conn:
                 rows = conn.execute(stmt).all()
             for row in rows:
                 event = _event(row)
@@ -125,8 +127,8 @@ class SQLAuditLog(AuditLog):
             last = int(rows[-1].seq)
 
     def __len__(self) -> int:
-        table = self._store.fixed.audit
-        with self._store._reader("counting audit events") as conn:
+        table = self._fixed.audit
+        with self._db.reader("counting audit events") as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
 
 

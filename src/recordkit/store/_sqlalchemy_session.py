@@ -10,6 +10,7 @@ connection.
 from __future__ import annotations
 
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -215,7 +216,11 @@ def _quietly(rollback: Callable[[], None], conn: sa.Connection) -> None:
     The error that caused the rollback is the one the caller needs to see.
     """
     try:
-        rollback()
+        with warnings.catch_warnings():
+            # after a failed RELEASE SAVEPOINT, SQLAlchemy has already let go of the
+            # savepoint and warns that rolling it back does nothing: that is expected here
+            warnings.simplefilter("ignore", sa.exc.SAWarning)
+            rollback()
     except sa.exc.SQLAlchemyError:
         conn.invalidate()
 

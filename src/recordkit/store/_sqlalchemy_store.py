@@ -110,7 +110,7 @@ class SQLStore(HistoryMethods, Store):
         self._migrate = migrate
         self._codecs: dict[str, RecordCodec] = {}
         self._lock = threading.RLock()
-        self._audit = SQLAuditLog(self)
+        self._audit = SQLAuditLog(self._db, self.fixed)
         try:
             self._prepare_fixed()
             for schema in schemas:
@@ -158,7 +158,7 @@ class SQLStore(HistoryMethods, Store):
             raise StoreError(f"using() takes a Connection or Session, got {type(bind).__name__}")
         view = copy.copy(self)
         view._db = self._db.joined(bind)
-        view._audit = SQLAuditLog(view)
+        view._audit = SQLAuditLog(view._db, view.fixed)
         return view
 
     # -- transactions ----------------------------------------------------------------------

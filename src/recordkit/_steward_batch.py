@@ -1,0 +1,492 @@
+"""
+The batch verbs of `Steward`: `capture_many` and `revalidate`, and the rows they cannot store.
+
+A batch is the road of one record taken by many at once: each chunk is prepared column by
+column (`_prepare_chunk`), screened by the access policy row by row, and handed to the one
+commit path; rows that cannot be stored for any reason are quarantined with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from recordkit._errors import AccessDenied, RecordkitError, StoreError, ValidationError, shorten
+from recordkit._steward_change import Change, Event, Write
+from recordkit._steward_core import (
+    DEFAULT_SOURCE,
+    SYSTEM,
+    _blank,
+    _issue_counts,
+    _StewardCore,
+    _validation_error,
+)
+from recordkit.engines import Columns, chunks
+from recordkit.governance import Action, Actor
+from recordkit.match import MERGED
+from recordkit.rules import Issue, Mode, Revalidation, RuleSet, revalidate, run_chunk
+from recordkit.schema import NOT_GIVEN, Provenance, Record
+from recordkit.store import QuarantineEntry
+
+__all__ = ["BatchResult", "QuarantinedRow"]
+
+
+@attrs.frozen
+class QuarantinedRow:
+    """
+    A batch row that was not stored, kept whole with the reasons.
+
+    Attributes:
+        index: the row's number in the batch.
+        row: the row exactly as given.
+        errors: the error `Issue` objects that held it back.
+        issues: every issue of the row (errors, warnings, infos).
+
+    .. versionadded:: 0.1.0
+    """
+
+    index: int
+    row: Mapping[str, Any]
+    errors: tuple[Issue, ...]
+    issues: tuple[Issue, ...] = ()
+
+
+@attrs.frozen
+class BatchResult:
+    """
+    What a batch did: the records stored and the rows quarantined (nothing is dropped).
+
+    .. versionadded:: 0.1.0
+    """
+
+    records: list[Record]
+    quarantined: list[QuarantinedRow]
+    issues: list[Issue] = attrs.field(factory=list)
+    """
+    The issues of the rows that were stored (warnings; errors too under ``warn``).
+    """
+
+    @property
+    def total(self) -> int:
+        """
+        Rows read.
+        """
+        return len(self.records) + len(self.quarantined)
+
+    def errors_by_field(self) -> dict[str, int]:
+        """
+        How many cells failed, per field.
+        """
+        counts: dict[str, int] = {}
+        for q in self.quarantined:
+            for e in q.errors:
+                name = e.field or "<record>"
+                counts[name] = counts.get(name, 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+class _BatchVerbs(_StewardCore):
+    """
+    Batches through the one commit path: capture_many and revalidate.
+    """
+
+    def _created_event(
+        self, names: Sequence[str], source: str, issues: Sequence[Issue]
+    ) -> Callable[[Sequence[Write]], list[Event]]:
+        """
+        The ``create`` audit event of the records a change stores (none when none are).
+        """
+        fields = [n for n in names if n in self.schema]
+
+        def events(writes: Sequence[Write]) -> list[Event]:
+            ids = [w.after.id for w in writes if w.before is None and w.owner is self]
+            if not ids:
+                return []
+            detail = {"source": source, "count": len(ids), **_issue_counts(issues)}
+            return [Event(self, Action.CREATE, ids, fields, detail)]
+
+        return events
+
+    def capture_many(
+        self,
+        rows: Iterable[Mapping[str, Any]],
+        *,
+        source: str,
+        actor: Actor = SYSTEM,
+        observed_at: dt.datetime | None = None,
+        chunk_size: int = 10_000,
+        mode: Mode | str | None = None,
+        memo_size: int = 100_000,
+    ) -> BatchResult:
+        """
+        Take in many new records, column by column and chunk by chunk.
+
+        The steward's `RuleSet` runs over each chunk column by column, once per distinct
+        value in the whole run (memoized, at most *memo_size* values per field). Under
+        ``quarantine`` (the batch default), rows with errors are held back whole, with
+        their issues; ``warn`` stores them too; ``block`` raises at the first chunk with
+        an error. A row that is not a mapping, that the access policy refuses, or that
+        the database cannot hold is quarantined too, with its reason, and never costs its
+        neighbours: every row read is either stored or quarantined. Each chunk commits
+        on its own through the one commit path (its records, one audit event and its
+        quarantined rows, under one batch id per call). With a ``matcher``, the stored
+        records join its index, so later captures are checked against them;
+        `find_duplicates` reports the duplicates within the batch.
+
+        Raises:
+            RecordkitError: a chunk failed (a `StoreError` from the database, a
+                `ValidationError` under ``block``, an `AccessDenied`); earlier chunks
+                stay committed, and the error's ``partial`` is their `BatchResult`, so
+                the caller can resume after ``partial.total`` rows.
+        """
+        self._check_source(source)
+        self._check_actor(actor)
+        seen = self._check_time("observed_at", observed_at)
+        if isinstance(rows, Mapping | str | bytes) or not isinstance(rows, Iterable):
+            raise RecordkitError(
+                f"capture_many takes an iterable of rows (mappings), got {type(rows).__name__}"
+            )
+        for name, value in (("chunk_size", chunk_size), ("memo_size", memo_size)):
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 10**9:
+                raise RecordkitError(
+                    f"{name} must be a whole number from 1 to 10**9, got {shorten(value)}"
+                )
+        chosen = self.enforcement.mode("batch", mode)
+        result = BatchResult([], [], [])
+        memo: dict[Any, Any] = {}
+        unique: dict[str, dict[Any, int]] = {}
+        # Quarantined rows are kept in the store under one batch id per call.
+        batch = f"{source[:40]}-{uuid.uuid4().hex}"
+        offset = 0
+        try:
+            for chunk in chunks(rows, chunk_size):
+                done = self._capture_chunk(
+                    chunk, source, actor, seen, chosen, offset, (memo, memo_size), unique, batch
+                )
+                result.records.extend(done.records)
+                result.quarantined.extend(done.quarantined)
+                result.issues.extend(done.issues)
+                offset += len(chunk)
+        except RecordkitError as exc:
+            exc.partial = result
+            raise
+        return result
+
+    def revalidate(
+        self,
+        rules: RuleSet,
+        *,
+        apply: bool = False,
+        actor: Actor = SYSTEM,
+        batch_size: int = 10_000,
+    ) -> Revalidation:
+        """
+        Re-check every stored record with a new version of the rules.
+
+        A dry run by default: the report says which records now fail that passed before,
+        which now pass, and which the new rules would normalize differently. With
+        ``apply=True`` the changed records are stored as new versions (provenance keeps
+        the raw values), batch by batch through the one commit path (one ``update`` audit
+        event per batch; the duplicate index follows), and the steward adopts *rules*.
+        Records in a final state (retired, merged away) are left as they are.
+
+        Raises:
+            RecordkitError: *rules* are not a `RuleSet` of this steward's schema.
+            AccessDenied: under ``apply``, *actor* may not update a changed record (the
+                batches before it stay applied).
+            ConflictError: under ``apply``, a record changed while it was re-checked.
+        """
+        if not isinstance(rules, RuleSet) or rules.schema.name != self.schema.name:
+            raise RecordkitError(
+                f"rules must be a RuleSet for schema {self.schema.name!r}, got {shorten(rules)}"
+            )
+        if not isinstance(apply, bool):
+            raise RecordkitError(f"apply must be True or False, got {shorten(apply)}")
+        self._check_actor(actor)
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise RecordkitError(
+                f"batch_size must be a positive whole number, got {shorten(batch_size)}"
+            )
+        reports: list[Revalidation] = []
+        for page in self.store.scan(self.schema.name, batch_size=batch_size):
+            live = [r for r in page if r.state != MERGED and not self.lifecycles.closed(r)]
+            report = revalidate(live, old=self.rules, new=rules, apply=apply)
+            if apply and report.updated:
+                report = self._apply_revalidation(report, rules, actor, {r.id: r for r in live})
+            reports.append(report)
+        if apply:
+            self.rules = rules
+        return _combine(reports, self.rules.version if not apply else rules.version, rules, apply)
+
+    def _apply_revalidation(
+        self, report: Revalidation, rules: RuleSet, actor: Actor, before: Mapping[str, Record]
+    ) -> Revalidation:
+        now = self._now()
+        fields = {d.record_id: tuple(sorted({c.field for c in d.changes})) for d in report.changed}
+        stored = [r.evolve(updated_at=now) for r in report.updated]
+        writes = [Write(self, r, before[r.id], Action.UPDATE, fields[r.id]) for r in stored]
+        detail = {
+            "revalidated": True,
+            "rules_version": rules.version,
+            "previous_rules_version": self.rules.version,
+        }
+        names = sorted({f for w in writes for f in w.fields})
+
+        def events(done: Sequence[Write]) -> list[Event]:
+            return [Event(self, Action.UPDATE, [w.after.id for w in done], names, detail)]
+
+        self._commit(Change(actor, now, writes, events))
+        return attrs.evolve(report, updated=stored)
+
+    # -- the road -----------------------------------------------------------------------
+
+    def _capture_chunk(
+        self,
+        rows: Sequence[object],
+        source: str,
+        actor: Actor,
+        observed_at: dt.datetime | None,
+        mode: Mode,
+        offset: int,
+        memo: tuple[dict[Any, Any], int],
+        unique: dict[str, dict[Any, int]],
+        batch: str,
+    ) -> BatchResult:
+        """
+        One chunk of a batch: prepared, screened by the policy, committed.
+        """
+        now = self._now()
+        prepared = self._prepare_chunk(
+            rows, source, observed_at, now, mode=mode, offset=offset, memo=memo, unique=unique
+        )
+        self.access.check(actor, Action.CREATE, self.schema, None, prepared.names, after=None)
+        quarantined = list(prepared.quarantined)
+        records: list[Record] = []
+        writes: list[Write] = []
+        for index, record in zip(prepared.rows, prepared.records, strict=True):
+            write = Write(self, record, None, Action.CREATE, tuple(record.values))
+            try:
+                self._permit(actor, write)
+            except AccessDenied as exc:
+                quarantined.append(_held(index, rows[index - offset], str(exc), "<access>"))
+                continue
+            writes.append(write)
+            records.append(record)
+        entries = {q.index: _entry(q, self.schema.name, now, source, batch) for q in quarantined}
+
+        def isolate(write: Write, exc: StoreError) -> QuarantineEntry:
+            index = prepared.rows[prepared.records.index(write.after)]
+            row = _held(index, rows[index - offset], str(exc), "<store>")
+            quarantined.append(row)
+            return _entry(row, self.schema.name, now, source, batch)
+
+        created = self._created_event(prepared.names, source, prepared.issues)
+        done = self._commit(
+            Change(actor, now, writes, created, quarantine=list(entries.values()), isolate=isolate)
+        )
+        stored = [w.after for w in done.writes]
+        quarantined.sort(key=lambda q: q.index)
+        return BatchResult(stored, quarantined, list(prepared.issues))
+
+    def _prepare_chunk(
+        self,
+        rows: Sequence[object],
+        source: str,
+        observed_at: dt.datetime | None,
+        now: dt.datetime,
+        *,
+        mode: Mode,
+        offset: int = 0,
+        memo: tuple[dict[Any, Any], int] | None = None,
+        unique: dict[str, dict[Any, int]] | None = None,
+        single: bool = False,
+    ) -> _Prepared:
+        """
+        Normalize and validate *rows* into new records (nothing is written).
+
+        Rows that are not mappings of text keys are quarantined with their reason (under
+        *single*, they raise); rows with errors are quarantined under ``quarantine``,
+        raise under ``block`` and are kept under ``warn``.
+        """
+        shapes: dict[int, str] = {}
+        usable: list[Mapping[str, Any]] = []
+        for i, row in enumerate(rows):
+            problem = _row_problem(row)
+            if problem is not None:
+                if single:
+                    raise ValidationError(problem)
+                shapes[offset + i] = problem
+                usable.append({})
+            else:
+                usable.append(row)  # type: ignore[arg-type]  # checked by _row_problem
+        columns = Columns.from_rows(usable)
+        checked = run_chunk(
+            self.rules,
+            columns.data,
+            columns.length,
+            offset=offset,
+            memo=None if memo is None else memo[0],
+            memo_size=100_000 if memo is None else memo[1],
+            seen=unique,
+        )
+        errors = {k: v for k, v in checked.errors_by_row().items() if k not in shapes}
+        if errors and mode is not Mode.WARN and (mode is Mode.BLOCK or single):
+            raise _validation_error([e for errs in errors.values() for e in errs], None)
+        bad = {} if mode is Mode.WARN else errors
+        by_row: dict[int, list[Issue]] = {}
+        for issue in checked.issues:
+            if issue.row is not None:
+                by_row.setdefault(issue.row - offset, []).append(issue)
+        seen = observed_at or now
+        defaulted = {f.name for f in self.schema.fields if f.default is not NOT_GIVEN}
+        empty: list[Any] = [None] * columns.length
+        raw_columns = {name: columns.data.get(name, empty) for name in checked.columns}
+        records: list[Record] = []
+        indexes: list[int] = []
+        kept: list[Issue] = []
+        for i in range(columns.length):
+            if offset + i in bad or offset + i in shapes:
+                continue
+            kept.extend(by_row.get(i, ()))
+            values: dict[str, Any] = {}
+            provenance: dict[str, Provenance] = {}
+            for name, column in checked.columns.items():
+                value, given = column[i], raw_columns[name][i]
+                if value is None and given is None:
+                    continue
+                values[name] = value
+                if name in defaulted and value is not None and _blank(given):
+                    provenance[name] = Provenance(DEFAULT_SOURCE, now, None)
+                else:
+                    provenance[name] = Provenance(source, seen, given)
+            records.append(
+                Record(
+                    self._new_id(),
+                    self.schema.name,
+                    values,
+                    provenance=provenance,
+                    owner=self._owner(values, None),
+                    created_at=now,
+                )
+            )
+            indexes.append(offset + i)
+        quarantined = [
+            QuarantinedRow(
+                row, _keepable(rows[row - offset]), tuple(errs), tuple(by_row[row - offset])
+            )
+            for row, errs in bad.items()
+        ]
+        quarantined += [_held(row, rows[row - offset], why, "<row>") for row, why in shapes.items()]
+        quarantined.sort(key=lambda q: q.index)
+        return _Prepared(columns.names, records, indexes, quarantined, kept)
+
+
+@attrs.frozen
+class _Prepared:
+    """
+    A chunk made ready to commit: its records (with their row numbers) and refused rows.
+    """
+
+    names: tuple[str, ...]
+    records: list[Record]
+    rows: list[int]
+    quarantined: list[QuarantinedRow]
+    issues: list[Issue]
+
+
+def _row_problem(row: object) -> str | None:
+    """
+    Why *row* cannot be read as a record (``None`` when it can).
+    """
+    if not isinstance(row, Mapping):
+        return f"a row is a mapping of field names to values, got {type(row).__name__}"
+    for key in row:
+        if not isinstance(key, str):
+            return f"field names are text, got {shorten(key)}"
+    return None
+
+
+def _keepable(row: object) -> dict[str, Any]:
+    """
+    *row* as a quarantine entry keeps it: JSON data any store can hold, never raising.
+
+    Text a database could not hold (lone surrogates) is kept as its escapes; a row that is
+    not a mapping is kept under ``"<row>"``; data nested too deep, and objects JSON has no
+    form for, as their (shortened) text.
+    """
+    value = row if isinstance(row, Mapping) else {"<row>": row}
+    out = _plain(value, 0)
+    assert isinstance(out, dict)
+    return out
+
+
+def _plain(value: object, depth: int) -> object:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value if -(2**63) <= value < 2**63 else shorten(value, 100)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "backslashreplace").decode("utf-8")
+        return value
+    if depth >= 40:
+        return shorten(value, 1_000)
+    if isinstance(value, Mapping):
+        return {str(_plain(str(k), depth)): _plain(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v, depth + 1) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return shorten(value, 1_000)
+
+
+def _held(index: int, row: object, reason: str, field: str) -> QuarantinedRow:
+    """
+    A row quarantined for a reason that is not a rule's (its shape, the policy, the store).
+    """
+    kind = {"<row>": "row.shape", "<access>": "access.denied", "<store>": "store.refused"}[field]
+    text = reason if len(reason) <= 300 else f"{reason[:299]}…"
+    issue = Issue(field=None, rule="recordkit", code=kind, message=text, row=index)
+    return QuarantinedRow(index, _keepable(row), (issue,), (issue,))
+
+
+def _entry(
+    q: QuarantinedRow, schema: str, at: dt.datetime, source: str, batch: str
+) -> QuarantineEntry:
+    return QuarantineEntry(
+        id=f"{batch}-{q.index}",
+        schema=schema,
+        at=at,
+        source=source,
+        row=q.row,
+        reasons=[(e.field or "<record>", e.message) for e in q.errors],
+        batch=batch,
+        index=q.index,
+    )
+
+
+def _combine(
+    reports: Sequence[Revalidation], old_version: int, rules: RuleSet, apply: bool
+) -> Revalidation:
+    """
+    One report from the reports of the batches.
+    """
+    return Revalidation(
+        reports[0].old_version if reports else old_version,
+        rules.version,
+        sum(r.checked for r in reports),
+        [d for r in reports for d in r.now_failing],
+        [d for r in reports for d in r.now_passing],
+        [d for r in reports for d in r.changed],
+        [u for r in reports for u in r.updated],
+        apply,
+    )
