@@ -10,7 +10,7 @@ they never open a second one.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from recordkit._errors import (
@@ -22,19 +22,30 @@ from recordkit._errors import (
 from recordkit._resolve import Resolver, iso
 from recordkit._steward_batch import BatchResult, QuarantinedRow, _BatchVerbs
 from recordkit._steward_change import Change, Event, Write
-from recordkit._steward_core import DEFAULT_SOURCE, SYSTEM, _issue_counts, _validation_error
+from recordkit._steward_core import (
+    DEFAULT_SOURCE,
+    SYSTEM,
+    _issue_counts,
+    _new_id,
+    _precedence,
+    _StewardCore,
+    _stewards,
+    _utcnow,
+    _validation_error,
+)
 from recordkit._steward_lifecycle import _LifecycleVerbs
 from recordkit._steward_merge import _MergeVerbs
-from recordkit.governance import Action, Actor
+from recordkit.governance import AccessPolicy, Action, Actor, AllowAll, AuditLog
+from recordkit.lifecycle import Lifecycles
 from recordkit.match import (
     MERGED,
+    DuplicateCheck,
     MatchResult,
     Verdict,
 )
-from recordkit.rules import (
-    Mode,
-)
-from recordkit.schema import Provenance, Record
+from recordkit.rules import Enforcement, Mode, RuleSet
+from recordkit.schema import NOT_GIVEN, Provenance, Record, Schema
+from recordkit.store import MemoryStore, Store
 
 __all__ = ["BatchResult", "QuarantinedRow", "Steward"]
 
@@ -83,6 +94,75 @@ class Steward(_MergeVerbs, _LifecycleVerbs, _BatchVerbs):
 
     .. versionadded:: 0.1.0
     """
+
+    def __init__(
+        self,
+        schema: Schema,
+        *,
+        store: Store | None = None,
+        access: AccessPolicy | None = None,
+        clock: Callable[[], dt.datetime] = _utcnow,
+        ids: Callable[[], str] = _new_id,
+        related: Iterable[Steward] = (),
+        lifecycle: Any = NOT_GIVEN,
+        stages: Any = NOT_GIVEN,
+        rules: RuleSet | None = None,
+        enforcement: Enforcement | None = None,
+        matcher: DuplicateCheck | None = None,
+        precedence: Sequence[str] = (),
+    ) -> None:
+        if not isinstance(schema, Schema):
+            raise RecordkitError(f"Steward needs a Schema, got {type(schema).__name__}")
+        if store is not None and not isinstance(store, Store):
+            raise RecordkitError(f"store must be a recordkit Store, got {type(store).__name__}")
+        if access is not None and not isinstance(access, AccessPolicy):
+            raise RecordkitError(
+                "access must have a check(actor, action, schema, record, "
+                f"fields) method, got {type(access).__name__}"
+            )
+        self.schema = schema
+        self.store: Store = MemoryStore() if store is None else store
+        self.store.register(schema)
+        self.access: AccessPolicy = AllowAll() if access is None else access
+        # The store's own log, so events commit with the changes they describe.
+        self.audit: AuditLog = self.store.audit_log()
+        if not callable(clock):
+            raise RecordkitError(
+                f"clock must be a function returning a datetime, got {shorten(clock)}"
+            )
+        if not callable(ids):
+            raise RecordkitError(f"ids must be a function returning text, got {shorten(ids)}")
+        self._clock = clock
+        self._ids = ids
+        self.precedence: tuple[str, ...] = _precedence(precedence)
+        if rules is not None and (
+            not isinstance(rules, RuleSet) or rules.schema.name != schema.name
+        ):
+            raise RecordkitError(
+                f"rules must be a RuleSet for schema {schema.name!r}, got {shorten(rules)}"
+            )
+        if enforcement is not None and not isinstance(enforcement, Enforcement):
+            raise RecordkitError(
+                f"enforcement must be an Enforcement, got {type(enforcement).__name__}"
+            )
+        self.rules: RuleSet = RuleSet.for_schema(schema) if rules is None else rules
+        self.enforcement: Enforcement = Enforcement() if enforcement is None else enforcement
+        self.related: tuple[_StewardCore, ...] = _stewards(related)
+        for other in self.related:
+            if other.store is not self.store:
+                raise RecordkitError(
+                    f"related steward {other.schema.name!r} keeps its records in another store: "
+                    "a merge writes both schemas in one transaction, so related stewards must "
+                    "share this steward's store (Steward(..., store=the_same_store))"
+                )
+        # Records whose index entry could not be updated after their commit (retried first).
+        self._unindexed: dict[str, Record] = {}
+        self.lifecycles = Lifecycles(schema, lifecycle=lifecycle, stages=stages, rules=self.rules)
+        self._swept_at: dt.datetime | None = None
+        if matcher is not None and not isinstance(matcher, DuplicateCheck):
+            raise RecordkitError(f"matcher must be a DuplicateCheck, got {shorten(matcher)}")
+        self.matcher = matcher
+
 
     # -- single writes ------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ from recordkit._errors import (
     shorten,
 )
 from recordkit._steward_change import Change, Committed, Owner, Write
-from recordkit.governance import AccessPolicy, Action, Actor, AllowAll, AuditLog
+from recordkit.governance import AccessPolicy, Action, Actor, AuditLog
 from recordkit.lifecycle import Lifecycles
 from recordkit.match import (
     MERGED,
@@ -41,8 +41,8 @@ from recordkit.rules import (
     Issue,
     RuleSet,
 )
-from recordkit.schema import NOT_GIVEN, Record, Schema
-from recordkit.store import MemoryStore, QuarantineEntry, Store
+from recordkit.schema import Record, Schema
+from recordkit.store import QuarantineEntry, Store
 
 SYSTEM: Final = Actor("system", roles={"system"})
 DEFAULT_SOURCE: Final = "default"
@@ -61,73 +61,21 @@ class _StewardCore:
     What every part of `Steward` shares: its parts, reads and argument checks.
     """
 
-    def __init__(
-        self,
-        schema: Schema,
-        *,
-        store: Store | None = None,
-        access: AccessPolicy | None = None,
-        clock: Callable[[], dt.datetime] = _utcnow,
-        ids: Callable[[], str] = _new_id,
-        related: Iterable[_StewardCore] = (),
-        lifecycle: Any = NOT_GIVEN,
-        stages: Any = NOT_GIVEN,
-        rules: RuleSet | None = None,
-        enforcement: Enforcement | None = None,
-        matcher: DuplicateCheck | None = None,
-        precedence: Sequence[str] = (),
-    ) -> None:
-        if not isinstance(schema, Schema):
-            raise RecordkitError(f"Steward needs a Schema, got {type(schema).__name__}")
-        if store is not None and not isinstance(store, Store):
-            raise RecordkitError(f"store must be a recordkit Store, got {type(store).__name__}")
-        if access is not None and not isinstance(access, AccessPolicy):
-            raise RecordkitError(
-                "access must have a check(actor, action, schema, record, "
-                f"fields) method, got {type(access).__name__}"
-            )
-        self.schema = schema
-        self.store: Store = MemoryStore() if store is None else store
-        self.store.register(schema)
-        self.access: AccessPolicy = AllowAll() if access is None else access
-        # The store's own log, so events commit with the changes they describe.
-        self.audit: AuditLog = self.store.audit_log()
-        if not callable(clock):
-            raise RecordkitError(
-                f"clock must be a function returning a datetime, got {shorten(clock)}"
-            )
-        if not callable(ids):
-            raise RecordkitError(f"ids must be a function returning text, got {shorten(ids)}")
-        self._clock = clock
-        self._ids = ids
-        self.precedence: tuple[str, ...] = _precedence(precedence)
-        if rules is not None and (
-            not isinstance(rules, RuleSet) or rules.schema.name != schema.name
-        ):
-            raise RecordkitError(
-                f"rules must be a RuleSet for schema {schema.name!r}, got {shorten(rules)}"
-            )
-        if enforcement is not None and not isinstance(enforcement, Enforcement):
-            raise RecordkitError(
-                f"enforcement must be an Enforcement, got {type(enforcement).__name__}"
-            )
-        self.rules: RuleSet = RuleSet.for_schema(schema) if rules is None else rules
-        self.enforcement: Enforcement = Enforcement() if enforcement is None else enforcement
-        self.related: tuple[_StewardCore, ...] = _stewards(related)
-        for other in self.related:
-            if other.store is not self.store:
-                raise RecordkitError(
-                    f"related steward {other.schema.name!r} keeps its records in another store: "
-                    "a merge writes both schemas in one transaction, so related stewards must "
-                    "share this steward's store (Steward(..., store=the_same_store))"
-                )
-        # Records whose index entry could not be updated after their commit (retried first).
-        self._unindexed: dict[str, Record] = {}
-        self.lifecycles = Lifecycles(schema, lifecycle=lifecycle, stages=stages, rules=self.rules)
-        self._swept_at: dt.datetime | None = None
-        if matcher is not None and not isinstance(matcher, DuplicateCheck):
-            raise RecordkitError(f"matcher must be a DuplicateCheck, got {shorten(matcher)}")
-        self.matcher = matcher
+    # The parts, set by `Steward.__init__` (declared here for the verbs that read them).
+    schema: Schema
+    store: Store
+    access: AccessPolicy
+    audit: AuditLog
+    rules: RuleSet
+    enforcement: Enforcement
+    related: tuple[_StewardCore, ...]
+    lifecycles: Lifecycles
+    matcher: DuplicateCheck | None
+    precedence: tuple[str, ...]
+    _clock: Callable[[], dt.datetime]
+    _ids: Callable[[], str]
+    _swept_at: dt.datetime | None
+    _unindexed: dict[str, Record]
 
     def __repr__(self) -> str:
         return f"Steward({self.schema.name!r}, store={type(self.store).__name__})"
