@@ -52,7 +52,7 @@ class TestDefaults:
         ids = {f: [r.id for r in contact_rules.rules_for(f)] for f in ("email", "phone", "state")}
         assert ["normalize.email", "check.email"] == ids["email"]
         assert ["normalize.phone", "check.phone"] == ids["phone"]
-        assert ["normalize.subdivision", "check.subdivision"] == ids["state"]
+        assert ["normalize.text", "normalize.subdivision", "check.subdivision"] == ids["state"]
 
     def test_normalizes_a_messy_contact(self, contact_rules: RuleSet) -> None:
         out = contact_rules.run({

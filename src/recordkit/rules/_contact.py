@@ -165,7 +165,8 @@ def normalize_url(value: Any, *, scheme: str = "https") -> Any:
     Return a web address with a scheme, a lower-case host and no default port.
 
     ``www.Acme.com/`` becomes ``https://www.acme.com``; paths and queries are kept as
-    written. Text that cannot be read as a URL comes back unchanged.
+    written. Text that cannot be read as a URL, or names a scheme other than ``http`` and
+    ``https`` (``javascript:``, ``mailto:``, ``ftp:``), comes back unchanged.
 
     .. versionadded:: 0.1.0
     """
@@ -185,6 +186,8 @@ def normalize_url(value: Any, *, scheme: str = "https") -> Any:
     if not host or "." not in host.strip(".") or ":" in host:
         return value
     proto = parts.scheme.lower()
+    if proto not in _DEFAULT_PORTS:
+        return value  # not a web address: left for a validator to flag
     netloc = host.lower().strip(".")
     if parts.username or parts.password:
         return value  # credentials in a URL: leave it alone for a validator to flag

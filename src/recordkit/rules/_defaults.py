@@ -22,6 +22,7 @@ from recordkit.schema import (
     MoneyType,
     Phone,
     Picklist,
+    Reference,
     Schema,
     Subdivision,
     Text,
@@ -39,8 +40,9 @@ def default_rules(field: Field, schema: Schema) -> list[Any]:
     """
     The default rules for *field* of *schema*, normalizers first.
 
-    Text is cleaned (NFC, control characters, whitespace) and checked against
-    ``max_length``; emails and phones are normalized and checked (a phone's region comes
+    Text is cleaned (NFC, control characters, ANSI escapes, bidi controls, whitespace) and
+    checked against ``max_length``; URL, subdivision and reference values are cleaned the
+    same way first; emails and phones are normalized and checked (a phone's region comes
     from the record's country when the schema has one country field); picklists map
     synonyms and check membership (a warning when the picklist is not restricted);
     countries and subdivisions become ISO codes; URLs get a scheme (a bad one is a
@@ -72,11 +74,14 @@ def default_rules(field: Field, schema: Schema) -> list[Any]:
         rules += [Normalize.country(), Check.country()]
     elif isinstance(t, Subdivision):
         rules += [
+            Normalize.text(),
             Normalize.subdivision(country_field=t.country_field),
             Check.subdivision(country_field=t.country_field, severity="warning"),
         ]
     elif isinstance(t, URL):
-        rules += [Normalize.url(), Check.url(severity="warning")]
+        rules += [Normalize.text(), Normalize.url(), Check.url(severity="warning")]
+    elif isinstance(t, Reference):
+        rules.append(Normalize.text())
     elif isinstance(t, Date):
         rules.append(Normalize.date(dayfirst=t.dayfirst))
     elif isinstance(t, Boolean):

@@ -13,11 +13,13 @@ from typing import Any, ClassVar, Final
 import attrs
 import phonenumbers
 
+from recordkit._errors import RecordkitError
 from recordkit.rules._contact import email_problem, normalize_url, parse_phone
 from recordkit.rules._issue import Issue, Severity
 from recordkit.rules._normalizers import Handoff
 from recordkit.rules._places import country_code, subdivision_code
 from recordkit.rules._rule import NO_ISSUES, make_issue
+from recordkit.schema import MAX_CHARS, URL
 
 __all__: list[str] = []  # the `Check` namespace is the public face
 
@@ -152,9 +154,19 @@ class _UrlCheck:
     version: ClassVar[int] = 1
 
     def validate(self, value: Any, /) -> Sequence[Issue]:
-        if isinstance(value, str) and normalize_url(value) == value:
-            return NO_ISSUES
+        if (
+            isinstance(value, str)
+            and value.startswith(("http://", "https://"))
+            and normalize_url(value) == value
+        ):
+            return NO_ISSUES  # normalized: a web scheme, a host, nothing left to change
+        code, message = "url.invalid", "is not a web address"
+        if isinstance(value, str) and len(value) <= MAX_CHARS:
+            try:
+                URL().coerce(value)  # text of a fair size: refused only for its scheme
+            except RecordkitError as exc:
+                code, message = "url.scheme", str(exc)
         return (
-            make_issue(self, "url.invalid", "is not a web address", value,
-                       hint="write it as https://example.com", severity=self.severity),
+            make_issue(self, code, message, value, hint="write it as https://example.com",
+                       severity=self.severity),
         )  # fmt: skip

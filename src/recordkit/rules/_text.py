@@ -11,26 +11,19 @@ import re
 import unicodedata
 from typing import Any, Final
 
+from recordkit._controls import strip_controls
+
 __all__ = ["clean_text", "fold_key", "normalize_case", "normalize_name"]
-
-# Format characters that are invisible noise in CRM data (zero-width space, BOM, direction
-# marks, word joiner). Zero-width joiners stay: emoji and several scripts need them.
-_INVISIBLE: Final = frozenset("\u200b\u200e\u200f\u2060\ufeff\u00ad\u202a\u202b\u202c\u202d\u202e")
-
-
-def _keep(char: str) -> bool:
-    if char in _INVISIBLE:
-        return False
-    category = unicodedata.category(char)
-    return category not in ("Cc", "Cs", "Co", "Cn") or char.isspace()
 
 
 def clean_text(value: Any) -> Any:
     """
     Return *value* in Unicode NFC with control characters removed and whitespace collapsed.
 
-    Leading and trailing whitespace goes; runs of spaces, tabs and newlines become one
-    space. Values that are not text are returned unchanged.
+    ANSI escape sequences, NUL and the other control characters, bidi overrides and
+    isolates and zero-width noise go (URL, subdivision and reference fields are cleaned the
+    same way); leading and trailing whitespace goes; runs of spaces, tabs and newlines
+    become one space. Values that are not text are returned unchanged.
 
     Example:
         >>> clean_text("  Ada   Lovelace ")
@@ -43,8 +36,7 @@ def clean_text(value: Any) -> Any:
     if value.isascii() and value.isprintable():
         # The common case: plain ASCII with no control characters.
         return " ".join(value.split())
-    text = "".join(c for c in value if _keep(c))
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", strip_controls(value))
     return " ".join(text.split())
 
 

@@ -7,13 +7,15 @@ from __future__ import annotations
 import decimal
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 import attrs
 import phonenumbers
 
-from recordkit._errors import SchemaError
+from recordkit._controls import strip_controls
+from recordkit._errors import SchemaError, shorten
 from recordkit.schema._field_type import FieldType, _optional, _text
+from recordkit.schema._values import _Refused
 
 __all__ = ["URL", "Country", "Email", "Phone", "Picklist", "Reference", "Subdivision", "Text"]
 
@@ -55,7 +57,7 @@ def _check_region(_: object, attribute: attrs.Attribute[Any], value: str | None)
     if value is not None and (
         not isinstance(value, str) or value not in phonenumbers.SUPPORTED_REGIONS
     ):
-        raise SchemaError(f"unknown phone region {value!r}"[:200], path=attribute.name)
+        raise SchemaError(f"unknown phone region {shorten(value)}", path=attribute.name)
 
 
 @attrs.frozen
@@ -131,7 +133,7 @@ class Picklist(FieldType):
         for value in self.values:
             if not isinstance(value, str) or not value.strip():
                 raise SchemaError(
-                    f"picklist values must be non-blank text, got {value!r}", path="values"
+                    f"picklist values must be non-blank text, got {shorten(value)}", path="values"
                 )
             if value in seen:
                 raise SchemaError(f"value {value!r} is listed twice", path="values")
@@ -159,15 +161,56 @@ class Picklist(FieldType):
         return {s: canonical for canonical, spellings in self.synonyms for s in spellings}
 
 
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+_PORT = re.compile(r"\d{1,5}(?:[/?#]|$)")
+WEB_SCHEMES: Final = ("http", "https")
+_NEVER_HOSTS: Final = frozenset({"javascript", "vbscript", "data", "file", "blob", "about"})
+
+
+def url_scheme(text: str) -> str | None:
+    """
+    The scheme *text* names, in lower case; ``None`` when it names none (``www.acme.com``).
+
+    Read as a browser would: controls, bidi characters and whitespace removed first, so
+    ``javascript:`` with a tab inside is still a ``javascript`` address. ``host:port`` is
+    not a scheme (``acme.com:8080``, ``localhost:3000/x``), except for the script and data
+    schemes.
+    """
+    squeezed = "".join(strip_controls(text[:2048]).split())
+    m = _SCHEME.match(squeezed)
+    if m is None:
+        return None
+    scheme = m[1].lower()
+    rest = squeezed[m.end() :]
+    if scheme in WEB_SCHEMES or scheme in _NEVER_HOSTS:
+        return scheme
+    if _PORT.match(rest) or ("." in scheme and not rest.startswith("//")):
+        return None  # a host and a port, not a scheme
+    return scheme
+
+
 @attrs.frozen
 class URL(FieldType):
     """
-    A web address.
+    A web address: ``http`` or ``https``, or no scheme at all (``www.acme.com``).
+
+    Any other scheme (``javascript:``, ``data:``, ``mailto:``, ``ftp:``…) is refused.
 
     .. versionadded:: 0.1.0
     """
 
     kind: ClassVar[str] = "url"
+
+    def _coerce(self, value: object) -> Any:
+        text = _text(value)
+        if text is None:
+            return None
+        scheme = url_scheme(text)
+        if scheme is not None and scheme not in WEB_SCHEMES:
+            raise _Refused(
+                f"only http and https addresses are web addresses, got a {scheme[:20]!r} one"
+            )
+        return text
 
 
 @attrs.frozen
@@ -218,4 +261,4 @@ class Reference(FieldType):
     @to.validator
     def _check_to(self, attribute: attrs.Attribute[str], value: str) -> None:
         if not isinstance(value, str) or not _SCHEMA_NAME.fullmatch(value):
-            raise SchemaError(f"not a schema name: {value!r}", path=attribute.name)
+            raise SchemaError(f"not a schema name: {shorten(value)}", path=attribute.name)
