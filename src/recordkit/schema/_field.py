@@ -11,7 +11,7 @@ from typing import Any, Final
 
 import attrs
 
-from recordkit._errors import CoercionError, SchemaError
+from recordkit._errors import CoercionError, SchemaError, shorten
 from recordkit.schema._types import FieldType
 from recordkit.schema._values import NOT_GIVEN, _Refused
 
@@ -32,7 +32,7 @@ def check_name(value: object, what: str) -> str:
     if not isinstance(value, str) or not NAME.fullmatch(value):
         raise SchemaError(
             f"{what} must be a lower-case identifier (a-z, 0-9, _; at most 63 characters), "
-            f"got {value!r}"[:200]
+            f"got {shorten(value)}"
         )
     return value
 
@@ -50,7 +50,7 @@ def _freeze_tags(value: Iterable[str]) -> frozenset[str]:
         raise SchemaError("tags must be names (text)", path="tags") from None
     for tag in tags:
         if not isinstance(tag, str) or not TAG.fullmatch(tag):
-            raise SchemaError(f"not a tag name: {tag!r}"[:200], path="tags")
+            raise SchemaError(f"not a tag name: {shorten(tag)}", path="tags")
     return tags
 
 
@@ -64,7 +64,7 @@ def plain_data(value: Any, path: str) -> Any:
         out: dict[str, Any] = {}
         for key, item in value.items():
             if not isinstance(key, str):
-                raise SchemaError(f"keys must be text, got {key!r}"[:200], path=path)
+                raise SchemaError(f"keys must be text, got {shorten(key)}", path=path)
             out[key] = plain_data(item, f"{path}.{key}" if path else key)
         return out
     if isinstance(value, list | tuple):
@@ -132,7 +132,7 @@ class Field:
             except (TypeError, ValueError) as exc:
                 reason = str(exc) if isinstance(exc, _Refused) else "not plain data"
                 raise SchemaError(
-                    f"bad default {self.default!r}: {reason}"[:300], path="default"
+                    f"bad default {shorten(self.default)}: {reason}", path="default"
                 ) from None
 
     def __repr__(self) -> str:
@@ -205,4 +205,9 @@ def field(
 
     .. versionadded:: 0.1.0
     """
-    return _FieldSpec(type, required, default, description, frozenset(tags), tuple(rules))
+    # Checked now, with a stand-in name, so a mistake points at this line, not at the class.
+    f = Field(
+        "field", type, required=required, default=default, description=description,
+        tags=tags, rules=rules,
+    )  # fmt: skip
+    return _FieldSpec(f.type, f.required, f.default, f.description, f.tags, f.rules)

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Final
 
 import attrs
 
-from recordkit._errors import SchemaError
+from recordkit._errors import RecordkitError, SchemaError, shorten
 from recordkit.schema._values import (
     _Refused,
 )
@@ -55,7 +55,8 @@ def _optional(kind: type | tuple[type, ...], what: str, *, minimum: int | None =
             )
         if minimum is not None and value < minimum:  # type: ignore[operator]
             raise SchemaError(
-                f"{attribute.name} must be at least {minimum}, got {value!r}", path=attribute.name
+                f"{attribute.name} must be at least {minimum}, got {shorten(value)}",
+                path=attribute.name,
             )
 
     return check
@@ -78,14 +79,21 @@ class FieldType:
         Turn a raw value into this type, or ``None`` when it is blank.
 
         Raises:
-            _Refused: with the reason, when the value cannot be this type; the field wraps it
-                into a `CoercionError`.
+            ValidationError: the value cannot be this type, with the reason (a
+                `RecordkitError` and a ``ValueError``); `Field.coerce` turns it into a
+                `CoercionError` naming the field.
         """
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         if isinstance(value, str) and len(value) > MAX_CHARS:
             raise _Refused(f"too long ({len(value)} characters; the limit is {MAX_CHARS})")
-        return self._coerce(value)
+        try:
+            return self._coerce(value)
+        except RecordkitError:
+            raise
+        except (TypeError, ValueError, ArithmeticError, RecursionError) as exc:
+            # Exotic inputs (an odd __str__, a signalling NaN) still get a reason, not a crash.
+            raise _Refused(f"unreadable ({type(exc).__name__})") from None
 
     def _coerce(self, value: object) -> Any:
         return _text(value)

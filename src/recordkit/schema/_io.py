@@ -31,8 +31,10 @@ import cattrs
 import yaml
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
-from recordkit._errors import SchemaError
+from recordkit._errors import SchemaError, shorten
+from recordkit._files import read_definition, source_name
 from recordkit._suggest import close_matches
+from recordkit.schema._dumper import Dumper
 from recordkit.schema._field import Field
 from recordkit.schema._schema import Catalog, Schema
 from recordkit.schema._types import FIELD_TYPES, FieldType, Picklist
@@ -62,7 +64,7 @@ BUNDLED: Final = ("company", "contact", "deal")
 def _strict(kind: type, name: str) -> Any:
     def hook(value: Any, _: Any) -> Any:
         if type(value) is not kind:
-            raise TypeError(f"expected {name}, got {type(value).__name__} {value!r}"[:200])
+            raise TypeError(f"expected {name}, got {type(value).__name__} {shorten(value)}")
         return value
 
     return hook
@@ -200,9 +202,9 @@ def _field_from_dict(name: str, spec: object) -> Field:
         raise SchemaError("missing 'type'", path="type")
     if not isinstance(kind, str) or kind not in FIELD_TYPES:
         raise SchemaError(
-            f"unknown field type {kind!r}"[:200],
+            f"unknown field type {shorten(kind)}",
             path="type",
-            suggestions=close_matches(kind, FIELD_TYPES),
+            suggestions=close_matches(kind, FIELD_TYPES) if isinstance(kind, str) else (),
         )
     cls = FIELD_TYPES[kind]
     options = {k: v for k, v in spec.items() if k not in _FIELD_KEYS}
@@ -255,6 +257,7 @@ def schema_from_dict(data: object, *, source: str | None = None) -> Schema:
 
     .. versionadded:: 0.1.0
     """
+    source = None if source is None else source_name(source)
     try:
         if not isinstance(data, Mapping):
             raise SchemaError(f"a schema document is a mapping, got {_kind(data)}")
@@ -305,7 +308,7 @@ def _check_tree(data: object) -> None:
             inner = ancestors | {id(node)}
             for key, child in node.items() if isinstance(node, Mapping) else enumerate(node):
                 if isinstance(node, Mapping) and not isinstance(key, str):
-                    raise SchemaError(f"keys must be text, got {key!r}"[:200])
+                    raise SchemaError(f"keys must be text, got {shorten(key)}")
                 stack.append((child, inner))
 
 
@@ -349,6 +352,9 @@ def parse_schema(
 
     .. versionadded:: 0.1.0
     """
+    source = source_name(source)
+    if format not in ("yaml", "json"):
+        raise SchemaError(f"format must be 'yaml' or 'json', got {shorten(format)}", source=source)
     if not isinstance(text, str | bytes):
         raise SchemaError(f"expected YAML or JSON text, got {type(text).__name__}", source=source)
     if len(text) > MAX_DOCUMENT_BYTES:
@@ -373,20 +379,18 @@ def load_schema(path: str | os.PathLike[str]) -> Schema:
     """
     Load a schema from a ``.yaml``/``.yml`` or ``.json`` file.
 
+    Only a regular file is read, and at most `MAX_DOCUMENT_BYTES` of it: a directory, a
+    FIFO or a device is refused without being opened for a blocking read.
+
     Raises:
         SchemaError: the file cannot be read or the document is wrong (naming the file).
 
     .. versionadded:: 0.1.0
     """
-    if not isinstance(path, str | os.PathLike):
-        raise SchemaError(f"expected a file path, got {type(path).__name__}")
-    p = Path(path)
-    try:
-        text = p.read_bytes()
-    except OSError as exc:
-        raise SchemaError(f"cannot read the file: {exc.strerror or exc}", source=str(p)) from None
-    fmt: Literal["yaml", "json"] = "json" if p.suffix.lower() == ".json" else "yaml"
-    return parse_schema(text, source=str(p), format=fmt)
+    data = read_definition(path, limit=MAX_DOCUMENT_BYTES, what="schema")
+    suffix = Path(path).suffix.lower()
+    fmt: Literal["yaml", "json"] = "json" if suffix == ".json" else "yaml"
+    return parse_schema(data, source=source_name(path), format=fmt)
 
 
 # -- Schema → documents ---------------------------------------------------------------------
@@ -430,6 +434,8 @@ def schema_to_dict(schema: Schema) -> dict[str, Any]:
 
     .. versionadded:: 0.1.0
     """
+    if not isinstance(schema, Schema):
+        raise SchemaError(f"schema must be a Schema, got {shorten(schema)}")
     out: dict[str, Any] = {"schema": schema.name, "version": schema.version}
     if schema.description:
         out["description"] = schema.description
@@ -442,26 +448,6 @@ def schema_to_dict(schema: Schema) -> dict[str, Any]:
     return out
 
 
-_BREAKS: Final = frozenset("\n\r\x85\u2028\u2029")
-
-
-class _Dumper(yaml.SafeDumper):
-    """
-    SafeDumper that double-quotes text with line breaks or unprintable characters.
-
-    Plain and single-quoted YAML fold line breaks (NEL and LINE SEPARATOR included), so
-    such text would not load back as written; double quotes escape them.
-    """
-
-
-def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    quoted = not value.isprintable() or any(c in _BREAKS for c in value)
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"' if quoted else None)
-
-
-_Dumper.add_representer(str, _represent_text)
-
-
 def dump_schema(schema: Schema, *, format: Literal["yaml", "json"] = "yaml") -> str:
     """
     Write *schema* as YAML (default) or JSON text.
@@ -469,9 +455,11 @@ def dump_schema(schema: Schema, *, format: Literal["yaml", "json"] = "yaml") -> 
     .. versionadded:: 0.1.0
     """
     data = schema_to_dict(schema)
+    if format not in ("yaml", "json"):
+        raise SchemaError(f"format must be 'yaml' or 'json', got {shorten(format)}")
     if format == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def bundled_schema(name: str) -> Schema:
@@ -480,9 +468,10 @@ def bundled_schema(name: str) -> Schema:
 
     .. versionadded:: 0.1.0
     """
-    if name not in BUNDLED:
+    if not isinstance(name, str) or name not in BUNDLED:
         raise SchemaError(
-            f"no bundled schema named {name!r}"[:200], suggestions=close_matches(name, BUNDLED)
+            f"no bundled schema named {shorten(name)}",
+            suggestions=close_matches(name, BUNDLED) if isinstance(name, str) else (),
         )
     resource = resources.files("recordkit").joinpath("data").joinpath(f"{name}.yaml")
     return parse_schema(resource.read_text(encoding="utf-8"), source=f"recordkit/data/{name}.yaml")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Final
@@ -23,19 +24,68 @@ from recordkit.schema._schema import Schema
 __all__ = ["Provenance", "Record", "Transition", "record_from_dict", "record_to_dict"]
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
+_INT64_MAX: Final = 2**63 - 1
+
+
+def _where(instance: object, attribute: attrs.Attribute[Any]) -> str:
+    return f"{type(instance).__name__}.{attribute.name}"
+
+
+def _utc(value: Any) -> Any:
+    # Naive instants are UTC; anything else is left for `_instant` to name and refuse.
+    return with_utc(value) if isinstance(value, dt.datetime) else value
+
+
+def _instant(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, dt.datetime):
-        raise TypeError(f"expected a datetime, got {type(value).__name__}")
-    return with_utc(value)
+        raise ValidationError(
+            f"{_where(instance, attribute)} must be a datetime, got {shorten(value)}"
+        )
+
+
+def _text_value(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str):
+        raise ValidationError(f"{_where(instance, attribute)} must be text, got {shorten(value)}")
+
+
+def _maybe_text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        _text_value(instance, attribute, value)
+
+
+def _flag(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, bool):
+        raise ValidationError(
+            f"{_where(instance, attribute)} must be true or false, got {shorten(value)}"
+        )
+
+
+def _version(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _INT64_MAX:
+        raise ValidationError(
+            f"{_where(instance, attribute)} must be a whole number from 0 to {_INT64_MAX}, "
+            f"got {shorten(value)}"
+        )
 
 
 def _json_scalar(value: object) -> object:
     """
     Raw values are kept as received when JSON can hold them, else as their text.
     """
-    if value is None or isinstance(value, str | int | float | bool):
+    if value is None or isinstance(value, str | bool):
         return value
-    return str(value)
+    if isinstance(value, int):
+        return value if -_INT64_MAX - 1 <= value <= _INT64_MAX else shorten(value, 100)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)
+    return _text_of(value)
+
+
+def _text_of(value: object) -> str:
+    try:
+        return str(value)
+    except Exception:  # a hostile __str__ must not stop a capture
+        return shorten(value, 200)
 
 
 @attrs.frozen
@@ -51,21 +101,22 @@ class Provenance:
     .. versionadded:: 0.1.0
     """
 
-    source: str = attrs.field(validator=attrs.validators.instance_of(str))
-    observed_at: dt.datetime = attrs.field(converter=_utc)
+    source: str = attrs.field(validator=_text_value)
+    observed_at: dt.datetime = attrs.field(converter=_utc, validator=_instant)
     raw: Any = attrs.field(default=None, converter=_json_scalar)
 
 
-def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
-    if isinstance(value, MappingProxyType):
-        return value
-    if not isinstance(value, Mapping):
-        raise TypeError(f"expected a mapping, got {type(value).__name__}")
+def _frozen_mapping(value: Any) -> Any:
+    if isinstance(value, MappingProxyType) or not isinstance(value, Mapping):
+        return value  # not a mapping: `_mapping` names and refuses it
     return MappingProxyType(dict(value))
 
 
-_TEXT = attrs.validators.instance_of(str)
-_MAYBE_TEXT = attrs.validators.optional(_TEXT)
+def _mapping(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Mapping):
+        raise ValidationError(
+            f"{_where(instance, attribute)} must be a mapping, got {shorten(value)}"
+        )
 
 
 @attrs.frozen
@@ -89,28 +140,32 @@ class Transition:
     .. versionadded:: 0.1.0
     """
 
-    attribute: str = attrs.field(validator=_TEXT)
-    source: str | None = attrs.field(validator=_MAYBE_TEXT)
-    target: str = attrs.field(validator=_TEXT)
-    at: dt.datetime = attrs.field(converter=_utc)
-    actor: str = attrs.field(validator=_TEXT)
-    lifecycle: str = attrs.field(default="", kw_only=True, validator=_TEXT)
-    event: str = attrs.field(default="", kw_only=True, validator=_TEXT)
-    reason: str | None = attrs.field(default=None, kw_only=True, validator=_MAYBE_TEXT)
-    override: bool = attrs.field(
-        default=False, kw_only=True, validator=attrs.validators.instance_of(bool)
-    )
+    attribute: str = attrs.field(validator=_text_value)
+    source: str | None = attrs.field(validator=_maybe_text)
+    target: str = attrs.field(validator=_text_value)
+    at: dt.datetime = attrs.field(converter=_utc, validator=_instant)
+    actor: str = attrs.field(validator=_text_value)
+    lifecycle: str = attrs.field(default="", kw_only=True, validator=_text_value)
+    event: str = attrs.field(default="", kw_only=True, validator=_text_value)
+    reason: str | None = attrs.field(default=None, kw_only=True, validator=_maybe_text)
+    override: bool = attrs.field(default=False, kw_only=True, validator=_flag)
     rules: Mapping[str, str] = attrs.field(
-        factory=dict, converter=_frozen_mapping, kw_only=True, hash=False
+        factory=dict, converter=_frozen_mapping, validator=_mapping, kw_only=True, hash=False
     )
 
 
-def _history(value: Any) -> tuple[Transition, ...]:
-    items = tuple(value)
-    for item in items:
-        if not isinstance(item, Transition):
-            raise TypeError(f"history holds Transition values, got {type(item).__name__}")
-    return items
+def _history(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(value)
+    return value  # not a list: `_transitions` names and refuses it
+
+
+def _transitions(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple) or not all(isinstance(t, Transition) for t in value):
+        raise ValidationError(
+            f"{_where(instance, attribute)} must be a list of Transition values, "
+            f"got {shorten(value)}"
+        )
 
 
 @attrs.frozen(repr=False)
@@ -134,20 +189,24 @@ class Record:
     .. versionadded:: 0.1.0
     """
 
-    id: str = attrs.field(validator=attrs.validators.instance_of(str))
-    schema: str = attrs.field(validator=attrs.validators.instance_of(str))
-    values: Mapping[str, Any] = attrs.field(converter=_frozen_mapping, hash=False)
-    provenance: Mapping[str, Provenance] = attrs.field(
-        factory=dict, converter=_frozen_mapping, hash=False, kw_only=True
+    id: str = attrs.field(validator=_text_value)
+    schema: str = attrs.field(validator=_text_value)
+    values: Mapping[str, Any] = attrs.field(
+        converter=_frozen_mapping, validator=_mapping, hash=False
     )
-    version: int = attrs.field(default=1, kw_only=True)
-    owner: str | None = attrs.field(default=None, kw_only=True, hash=False)
-    state: str = attrs.field(default="captured", kw_only=True, hash=False)
-    stage: str | None = attrs.field(default=None, kw_only=True, hash=False)
-    created_at: dt.datetime = attrs.field(converter=_utc, kw_only=True, hash=False)
-    updated_at: dt.datetime = attrs.field(kw_only=True, hash=False)
+    provenance: Mapping[str, Provenance] = attrs.field(
+        factory=dict, converter=_frozen_mapping, validator=_mapping, hash=False, kw_only=True
+    )
+    version: int = attrs.field(default=1, kw_only=True, validator=_version)
+    owner: str | None = attrs.field(default=None, kw_only=True, hash=False, validator=_maybe_text)
+    state: str = attrs.field(default="captured", kw_only=True, hash=False, validator=_text_value)
+    stage: str | None = attrs.field(default=None, kw_only=True, hash=False, validator=_maybe_text)
+    created_at: dt.datetime = attrs.field(
+        converter=_utc, validator=_instant, kw_only=True, hash=False
+    )
+    updated_at: dt.datetime = attrs.field(kw_only=True, hash=False, validator=_instant)
     history: tuple[Transition, ...] = attrs.field(
-        factory=tuple, converter=_history, kw_only=True, hash=False
+        factory=tuple, converter=_history, validator=_transitions, kw_only=True, hash=False
     )
 
     @updated_at.default
@@ -163,7 +222,12 @@ class Record:
     def get(self, name: str, default: Any = None) -> Any:
         """
         The value of field *name*, or *default* when the record has none.
+
+        Raises:
+            ValidationError: *name* is not text.
         """
+        if not isinstance(name, str):
+            raise ValidationError(f"name must be a field name (text), got {shorten(name)}")
         value = self.values.get(name)
         return default if value is None else value
 
@@ -223,6 +287,11 @@ _CONVERTER: Final = _make_converter()
 _SHELL: Final = ("id", "schema", "version", "owner", "state", "stage", "created_at", "updated_at")
 
 
+def _check_schema(schema: object) -> None:
+    if not isinstance(schema, Schema):
+        raise SchemaError(f"schema must be a Schema, got {shorten(schema)}")
+
+
 def record_to_dict(record: Record, schema: Schema) -> dict[str, Any]:
     """
     Return *record* as JSON-safe plain data.
@@ -230,8 +299,16 @@ def record_to_dict(record: Record, schema: Schema) -> dict[str, Any]:
     Dates become ISO text, decimals strings, money ``{"amount", "currency"}``; provenance is
     kept per field.
 
+    Raises:
+        ValidationError: *record* is not a `Record`, or holds a value its field cannot.
+        SchemaError: *schema* is not a `Schema`, is not the record's, or lacks a field the
+            record holds.
+
     .. versionadded:: 0.1.0
     """
+    _check_schema(schema)
+    if not isinstance(record, Record):
+        raise ValidationError(f"record must be a Record, got {shorten(record)}")
     if record.schema != schema.name:
         raise SchemaError(f"record {record.id!r} is a {record.schema!r}, not a {schema.name!r}")
     out: dict[str, Any] = {k: _CONVERTER.unstructure(getattr(record, k)) for k in _SHELL}
@@ -254,6 +331,7 @@ def record_from_dict(data: Mapping[str, Any], schema: Schema) -> Record:
 
     .. versionadded:: 0.1.0
     """
+    _check_schema(schema)
     if not isinstance(data, Mapping):
         raise ValidationError(f"a record is a mapping, got {type(data).__name__}")
     try:

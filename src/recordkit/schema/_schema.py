@@ -7,16 +7,21 @@ A catalog is a set of schemas whose references are checked against each other.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 import attrs
 
-from recordkit._errors import SchemaError
+from recordkit._errors import SchemaError, shorten
 from recordkit._suggest import close_matches
 from recordkit.schema._field import Field, _FieldSpec, check_name, plain_data
 from recordkit.schema._types import Country, FieldType, Reference, Subdivision
 
-__all__ = ["Catalog", "Model", "Schema"]
+__all__ = ["MAX_VERSION", "Catalog", "Model", "Schema"]
+
+MAX_VERSION: Final = 2**31 - 1
+"""
+The largest schema version: what every store's version column holds.
+"""
 
 
 def _schema_name(value: object) -> str:
@@ -92,9 +97,12 @@ class Schema:
     _by_name: dict[str, Field] = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.version, int) or isinstance(self.version, bool) or self.version < 1:
+        v = self.version
+        if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= MAX_VERSION:
+            got = shorten(v)
             raise SchemaError(
-                f"version must be a positive whole number, got {self.version!r}", path="version"
+                f"version must be a positive whole number, at most {MAX_VERSION}, got {got}",
+                path="version",
             )
         if not isinstance(self.description, str):
             raise SchemaError("description must be text", path="description")
@@ -125,9 +133,9 @@ class Schema:
     def _known(self, name: object, path: str) -> Field:
         if not isinstance(name, str) or name not in self._by_name:
             raise SchemaError(
-                f"unknown field {name!r}"[:200],
+                f"unknown field {shorten(name)}",
                 path=path,
-                suggestions=close_matches(name, self._by_name),
+                suggestions=close_matches(name, self._by_name) if isinstance(name, str) else (),
             )
         return self._by_name[name]
 
@@ -154,12 +162,18 @@ class Schema:
         Raises:
             SchemaError: for an unknown name, with the closest valid names.
         """
-        return self._known(name, f"{self.name}.{name}"[:100])
+        path = f"{self.name}.{name[:60]}" if isinstance(name, str) else self.name
+        return self._known(name, path)
 
     def tagged(self, tag: str) -> tuple[Field, ...]:
         """
         The fields carrying *tag* (``schema.tagged("pii")``).
+
+        Raises:
+            SchemaError: *tag* is not text.
         """
+        if not isinstance(tag, str):
+            raise SchemaError(f"a tag is text, got {shorten(tag)}")
         return tuple(f for f in self.fields if tag in f.tags)
 
     @property
@@ -316,7 +330,8 @@ class Catalog:
             if s.name == name:
                 return s
         raise SchemaError(
-            f"no schema named {name!r}"[:200], suggestions=close_matches(name, self.names)
+            f"no schema named {shorten(name)}",
+            suggestions=close_matches(name, self.names) if isinstance(name, str) else (),
         )
 
     def __iter__(self) -> Iterator[Schema]:

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import math
 from collections.abc import Mapping
 from typing import Any, ClassVar, Final
 
 import attrs
 import pycountry
 
-from recordkit._errors import SchemaError
+from recordkit._errors import SchemaError, shorten
 from recordkit._time import with_utc
 from recordkit.schema._field_type import FieldType, _optional, _text
 from recordkit.schema._values import (
@@ -57,7 +58,11 @@ class Date(FieldType):
         """
         Return the ISO 8601 date.
         """
-        return None if value is None else value.isoformat()
+        if value is None:
+            return None
+        if not isinstance(value, dt.date):
+            raise _Refused(f"a date field holds dates, got {type(value).__name__}")
+        return value.isoformat()
 
 
 @attrs.frozen
@@ -80,13 +85,21 @@ class DateTime(FieldType):
         """
         Return the ISO 8601 date-time.
         """
-        return None if value is None else value.isoformat()
+        if value is None:
+            return None
+        if not isinstance(value, dt.datetime):
+            raise _Refused(f"a datetime field holds datetimes, got {type(value).__name__}")
+        return value.isoformat()
 
 
 @attrs.frozen
 class Integer(FieldType):
     """
-    A whole number.
+    A whole number that every store holds: a signed 64-bit integer.
+
+    Values outside ``-2**63`` to ``2**63 - 1`` are refused, and refused at once whatever
+    their size (``10**100000``, ``Decimal("1e999999")``, ``1e308``): the magnitude is read
+    from the bit length or the exponent before anything is converted.
 
     .. versionadded:: 0.1.0
     """
@@ -97,17 +110,45 @@ class Integer(FieldType):
         if isinstance(value, bool):
             raise _Refused("expected a whole number, got a boolean")
         if isinstance(value, int):
-            return value
-        if isinstance(value, float | decimal.Decimal):
-            number = finite_decimal(decimal.Decimal(value))
+            return _int64(value)
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise _Refused("not a finite number")
+            if not -_LIMIT <= value < _LIMIT:
+                raise _Refused(_OUT_OF_RANGE)
+            if not value.is_integer():
+                raise _Refused("expected a whole number")
+            return int(value)
+        if isinstance(value, decimal.Decimal):
+            number = finite_decimal(value)
         else:
             text = _text(value)
             if text is None:
                 return None
             number = parse_decimal(text)
+        if number.is_zero():
+            return 0
+        if number.adjusted() >= _DIGITS:  # at least 10**19: past 2**63 before any rounding
+            raise _Refused(_OUT_OF_RANGE)
         if number != number.to_integral_value():
             raise _Refused("expected a whole number")
-        return int(number)
+        return _int64(int(number))
+
+
+INT64_MIN: Final = -(2**63)
+INT64_MAX: Final = 2**63 - 1
+_LIMIT: Final = 2**63
+_DIGITS: Final = 19
+_OUT_OF_RANGE: Final = (
+    f"outside the whole numbers every store holds ({INT64_MIN} to {INT64_MAX}, 64 bits)"
+)
+
+
+def _int64(value: int) -> int:
+    # Comparing with the bounds looks at the sizes first: constant time however big *value*.
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise _Refused(_OUT_OF_RANGE)
+    return value
 
 
 @attrs.frozen
@@ -159,7 +200,7 @@ def _check_currency(_: object, attribute: attrs.Attribute[Any], value: str | Non
     if value is not None and (
         not isinstance(value, str) or pycountry.currencies.get(alpha_3=value) is None
     ):
-        raise SchemaError(f"unknown ISO 4217 currency {value!r}"[:200], path=attribute.name)
+        raise SchemaError(f"unknown ISO 4217 currency {shorten(value)}", path=attribute.name)
 
 
 @attrs.frozen
@@ -214,6 +255,8 @@ class MoneyType(FieldType):
         """
         if value is None:
             return None
+        if not isinstance(value, Money):
+            raise _Refused(f"a money field holds Money values, got {type(value).__name__}")
         return {"amount": str(value.amount), "currency": value.currency}
 
 

@@ -12,23 +12,27 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import re
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
-from recordkit._errors import RecordkitError
+from recordkit._errors import ValidationError, shorten
 from recordkit._time import with_utc
 
 __all__ = ["MISSING", "NOT_GIVEN", "Money"]
 
 
-class _Refused(RecordkitError, ValueError):
+class _Refused(ValidationError):
     """
-    A raw value cannot be coerced; the message says why.
+    A raw value cannot be coerced; the message says why (at most 300 characters).
 
-    A `RecordkitError`, so the public parsers (`parse_date`, `parse_money`) raise nothing
-    else; field types turn it into a `CoercionError` naming the field.
+    A `ValidationError`, so the public parsers (`parse_date`, `parse_money`), field types
+    and `Money` raise nothing else; `Field.coerce` turns it into a `CoercionError` naming
+    the field.
     """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason if len(reason) <= 300 else f"{reason[:299]}…")
 
 
 @attrs.frozen(repr=False)
@@ -65,8 +69,23 @@ class Money:
     .. versionadded:: 0.1.0
     """
 
-    amount: decimal.Decimal = attrs.field(validator=attrs.validators.instance_of(decimal.Decimal))
-    currency: str = attrs.field(validator=attrs.validators.matches_re(r"[A-Z]{3}"))
+    amount: decimal.Decimal = attrs.field()
+    currency: str = attrs.field()
+
+    @amount.validator
+    def _check_amount(self, _: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, decimal.Decimal) or not value.is_finite():
+            raise _Refused(f"amount must be a finite decimal.Decimal, got {shorten(value)}")
+
+    @currency.validator
+    def _check_currency(self, _: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, str) or not _CURRENCY.fullmatch(value):
+            raise _Refused(
+                f"currency must be an ISO 4217 code (three capital letters), got {shorten(value)}"
+            )
+
+
+_CURRENCY: Final = re.compile(r"[A-Z]{3}")
 
 
 _MONTHS: Final = {
