@@ -21,6 +21,7 @@ from recordkit._resolve import Resolver
 from recordkit.governance import AuditEvent, MemoryAuditLog
 from recordkit.schema import Record, Schema
 from recordkit.store._base import Store, Where, run_all
+from recordkit.store._checks import check_batch, check_ids, check_record, check_writes
 from recordkit.store._entries import (
     ConsentEntry,
     Lineage,
@@ -33,41 +34,6 @@ from recordkit.store._query import Predicate, coerce_predicates, predicates
 __all__ = ["MemoryStore"]
 
 _ABSENT: Final = object()
-
-
-def check_record(record: object) -> Record:
-    """
-    Return *record* when it is a `Record`, else raise `StoreError`.
-    """
-    if not isinstance(record, Record):
-        raise StoreError(f"a store keeps Record objects, got {type(record).__name__}")
-    return record
-
-
-def check_ids(record_ids: object) -> list[object]:
-    """
-    Return *record_ids* as a list, or raise `StoreError` when it is not a collection of ids.
-    """
-    if isinstance(record_ids, str | bytes) or not isinstance(record_ids, Iterable):
-        raise StoreError(f"expected a list of record ids, got {shorten(record_ids)}")
-    return list(record_ids)
-
-
-def check_writes(writes: object) -> list[Write]:
-    """
-    Return *writes* as a list of ``(Record, expected_version)`` pairs, or raise `StoreError`.
-    """
-    if isinstance(writes, str | bytes) or not isinstance(writes, Iterable):
-        raise StoreError(f"writes are (record, expected_version) pairs, got {shorten(writes)}")
-    out: list[Write] = []
-    for item in writes:
-        if not isinstance(item, tuple) or len(item) != 2:
-            raise StoreError(f"a write is a (record, expected_version) pair, got {shorten(item)}")
-        record, expected = item
-        if expected is not None and (not isinstance(expected, int) or isinstance(expected, bool)):
-            raise StoreError(f"expected_version is a whole number or None, got {shorten(expected)}")
-        out.append((check_record(record), expected))
-    return out
 
 
 class _StoreAuditLog(MemoryAuditLog):
@@ -303,7 +269,7 @@ class MemoryStore(Store):
         """
         Yield the matching records of *schema* in batches, by id.
         """
-        _check_batch(batch_size)
+        check_batch(batch_size)
         matching = self._matching(schema, where, stage, state)
         return (matching[i : i + batch_size] for i in range(0, len(matching), batch_size))
 
@@ -456,8 +422,3 @@ def _selects(
         return False
     values = record.values
     return all(p.matches(values.get(p.field)) for p in preds)
-
-
-def _check_batch(batch_size: object) -> None:
-    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
-        raise StoreError(f"batch_size must be a positive whole number, got {shorten(batch_size)}")

@@ -17,8 +17,8 @@ import sqlalchemy as sa
 
 from recordkit._errors import NotFound, StoreError, shorten
 from recordkit.schema import Record
+from recordkit.store._checks import check_writes
 from recordkit.store._entries import ConsentEntry, Lineage, QuarantineEntry, Write
-from recordkit.store._memory import check_writes
 from recordkit.store._sqlalchemy_codec import utc
 from recordkit.store._sqlalchemy_tables import FixedTables
 

@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 from recordkit._errors import ConflictError, NotFound, StoreError, shorten
 from recordkit.schema import Record, Schema
 from recordkit.store._base import Store, Where
+from recordkit.store._checks import check_batch, check_ids, check_record
 from recordkit.store._entries import (
     UpsertResult,
 )
-from recordkit.store._memory import _check_batch, check_ids, check_record
 from recordkit.store._sqlalchemy_audit import SQLAuditLog
 from recordkit.store._sqlalchemy_codec import RecordCodec
 from recordkit.store._sqlalchemy_engine import Duplicate
@@ -428,7 +428,7 @@ class SQLStore(HistoryMethods, Store):
         """
         Yield matching records in batches, by id (keyset pages: no cursor is held open).
         """
-        _check_batch(batch_size)
+        check_batch(batch_size)
         codec = self._codec(schema)
         clause = where_clause(codec, where, stage, state, self.dialect)
         return self._pages(codec, clause, batch_size)
