@@ -224,10 +224,12 @@ class RecordCodec:
                     value = value.amount
                 row[col] = convert(value)
             except TypeError as exc:
-                raise StoreError(
+                error = StoreError(
                     f"record {shorten(record.id)} field {name!r}: cannot store "
                     f"{shorten(value)}: {exc}"
-                ) from None
+                )
+                error.unstorable = True  # the value's fault: a batch quarantines its row
+                raise error from exc
         if nulls is None and unknown is None:
             return None
         extras: dict[str, Any] = {}
