@@ -21,7 +21,8 @@ POISON = {"sqlite": "\ud800", "postgres": "\x00"}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def backend(  # a fresh SQL store on each backendrequest: pytest.FixtureRequest) -> Iterator[tuple[str, SQLStore]]:
+def backend(request: pytest.FixtureRequest) -> Iterator[tuple[str, SQLStore]]:
+    """A fresh SQL store on each backend."""
     if request.param == "sqlite":
         store = SQLStore("sqlite://")
     else:
