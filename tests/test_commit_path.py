@@ -31,12 +31,12 @@ READS = {"became", "find_duplicates", "get", "get_merge", "history", "merges", "
 class Journal:
     """What happened, in order, across the store, the policy and the index."""
 
-    entries: list[tuple[str, Any]] = attrs.field(factory=list)
+    entries: list[tuple[str, Any, int, int]] = attrs.field(factory=list)
     committing: int = 0
     open: int = 0
 
     def note(self, kind: str, detail: Any = None) -> None:
-        self.entries.append((kind, detail, self.committing, self.open))  # type: ignore[arg-type]
+        self.entries.append((kind, detail, self.committing, self.open))
 
     def kinds(self) -> list[str]:
         return [e[0] for e in self.entries]

@@ -242,7 +242,7 @@ class MachineFlow(RuleBasedStateMachine):
 
 
 # A few seconds in the default run; the "thorough" profile (RECORDKIT_HYPOTHESIS) digs deeper.
-_DEEP = (settings.default.max_examples or 0) > 100
+_DEEP = settings().max_examples > 100
 FAST = settings(
     max_examples=400 if _DEEP else 30, stateful_step_count=60 if _DEEP else 40, deadline=None
 )

@@ -33,7 +33,8 @@ class OnlyStewardsMove:
         after: rk.Record | None = None,
     ) -> None:
         if action in (Action.TRANSITION, Action.UPDATE) and "steward" not in actor.roles:
-            raise rk.AccessDenied(actor.id, str(action), record_id=record and record.id)
+            record_id = None if record is None else record.id
+            raise rk.AccessDenied(actor.id, str(action), record_id=record_id)
 
 
 def steward(**options: Any) -> tuple[rk.Steward, Ticks]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -51,19 +53,19 @@ class TestAssignEntityIds:
         st.randoms(),
     )
     def test_order_of_groups_and_members_does_not_matter(
-        self, raw: list[set[str]], rnd: object
+        self, raw: list[set[str]], rnd: random.Random
     ) -> None:
         seen: set[str] = set()
-        groups = []
-        for g in raw:
-            g = g - seen
-            seen |= g
-            if g:
-                groups.append(sorted(g))
+        groups: list[list[str]] = []
+        for drawn in raw:
+            fresh = drawn - seen
+            seen |= fresh
+            if fresh:
+                groups.append(sorted(fresh))
         shuffled = [list(g) for g in groups]
-        rnd.shuffle(shuffled)  # type: ignore[attr-defined]
+        rnd.shuffle(shuffled)
         for g in shuffled:
-            rnd.shuffle(g)  # type: ignore[attr-defined]
+            rnd.shuffle(g)
         assert assign_entity_ids(groups) == assign_entity_ids(shuffled)
 
 

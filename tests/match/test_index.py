@@ -27,10 +27,11 @@ class TestLookup:
         index = Index(rules_matcher())
         index.add(ADA, id="c1")
         hit = index.lookup(ADA_2)
+        assert hit.best is not None
         assert ("c1", "c1", "exact", True) == (
             hit.best.record_id,
-            hit.best.entity_id,  # type: ignore[union-attr]
-            hit.best.explanation.term("email").level,  # type: ignore[union-attr]
+            hit.best.entity_id,
+            hit.best.explanation.term("email").level,
             hit.is_duplicate,
         )
 

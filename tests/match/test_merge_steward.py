@@ -74,7 +74,7 @@ def content(record: rk.Record) -> rk.Record:
 
 
 def snapshot(*stewards_: rk.Steward) -> dict[str, rk.Record]:
-    out = {}
+    out: dict[str, rk.Record] = {}
     for s in stewards_:
         for batch in s.store.scan(s.schema.name):
             out.update((r.id, content(r)) for r in batch)
@@ -235,7 +235,8 @@ class _Deny:
         after: rk.Record | None = None,
     ) -> None:
         if action == self.action and actor.id != "system":
-            raise rk.AccessDenied(actor.id, str(action), record_id=record and record.id)
+            record_id = None if record is None else record.id
+            raise rk.AccessDenied(actor.id, str(action), record_id=record_id)
 
 
 class _EditsWhileChecking:
@@ -373,7 +374,7 @@ class TestGarbage:
                 id="unmerge-none",
             ),
             pytest.param(
-                lambda p, ids: rk.Steward(PERSON, related="tickets"),
+                lambda p, ids: rk.Steward(PERSON, related="tickets"),  # type: ignore[arg-type]
                 rk.RecordkitError,
                 "related takes stewards",
                 id="related-string",

@@ -95,7 +95,7 @@ class TestTfTable:
 
         texts = [v for v in map(fold, raw) if isinstance(v, str) and v]
         counts = Counter(texts)
-        expected = (
+        expected: tuple[dict[str, object], object] = (
             {v: pytest.approx(c / len(texts)) for v, c in counts.items() if c > 1},
             pytest.approx(1 / len(texts)) if texts else 0.0,
         )

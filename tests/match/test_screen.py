@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import recordkit as rk
-from recordkit.match import DuplicateCheck, DuplicateError, Index
+from recordkit.match import DuplicateCheck, DuplicateError, Index, Verdict
 from tests.match.strategies import rules_matcher
 
 BOB = {"first_name": "Robert", "last_name": "Smith", "email": "bob.smith@gmail.com"}
@@ -142,7 +142,7 @@ class TestUpdate:
         seen: list[str] = []
         real = check.screen_change
 
-        def counting(record: rk.Record) -> object:
+        def counting(record: rk.Record) -> Verdict:
             seen.append(record.id)
             return real(record)
 

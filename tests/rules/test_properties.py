@@ -13,12 +13,8 @@ import recordkit.rules as rr
 from recordkit.rules import Check, Issue, Normalize
 from tests.rules.strategies import any_value, messy_text
 
-# About 130 properties: a fifth of the profile's examples each keeps the suite quick (the
-# "thorough" profile still runs hundreds each).
-settings.register_profile(
-    "rules", parent=settings.default, max_examples=max(12, settings.default.max_examples // 5)
-)
-QUICK = settings.get_profile("rules")
+# About 130 properties: the "quick" profile (tests/conftest.py) keeps the module fast.
+QUICK = settings.get_profile("quick")
 
 FUNCTIONS: list[tuple[str, Callable[[Any], Any]]] = [
     ("clean_text", rr.clean_text),
