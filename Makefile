@@ -28,7 +28,7 @@ lint: $(VENV)/.test-installed
 	$(BIN)/ruff check src tests benchmarks scripts
 
 typecheck: $(VENV)/.test-installed
-	$(BIN)/mypy --strict src
+	$(BIN)/mypy --strict src tests
 
 pytest: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -q
