@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from recordkit import SchemaError
 from recordkit.rules import (
     Check,
     Issue,
@@ -126,7 +127,7 @@ class TestWhen:
         assert ("new york", False) == rule.normalize("new york")
 
     def test_refuses_what_is_not_a_rule(self) -> None:
-        with pytest.raises(TypeError):
+        with pytest.raises(SchemaError, match="normalizer or a validator"):
             when(lambda v: True, "required")
 
 

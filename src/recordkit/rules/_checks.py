@@ -10,14 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Final
 
 import attrs
 
-from recordkit._errors import shorten
-from recordkit.rules._issue import Issue, Severity
-from recordkit.rules._normalizers import Handoff
+from recordkit._errors import SchemaError, shorten
+from recordkit.rules._issue import Issue, Severity, _severity
+from recordkit.rules._normalizers import Handoff, handoff_option
+from recordkit.rules._options import name_option, pattern_option
 from recordkit.rules._place_checks import (
     _CountryCheck,
     _EmailCheck,
@@ -31,15 +32,37 @@ from recordkit.rules._text import fold_key
 __all__ = ["Check"]
 
 
-def _strings(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(values)
-
-
 def _anything(values: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(values)
 
 
-_sev = attrs.field(default=Severity.ERROR, converter=Severity)
+def _list(values: object, what: str) -> tuple[Any, ...]:
+    """*values* as a tuple: a list (or set) of them, never text, bytes or a mapping."""
+    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
+        raise SchemaError(f"{what} must be a list, got {shorten(values)}")
+    return tuple(values)
+
+
+def _count(value: object, what: str) -> int | None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise SchemaError(f"{what} must be a whole number of characters, got {shorten(value)}")
+    return value
+
+
+def _message(value: object) -> str:
+    if not isinstance(value, str):
+        raise SchemaError(f"message must be text, got {shorten(value)}")
+    return value
+
+
+def _text_of(value: Any) -> str:
+    try:
+        return value if isinstance(value, str) else str(value)
+    except Exception:  # a value that cannot be written out (a huge int, a hostile __str__)
+        return shorten(value)
+
+
+_sev = attrs.field(default=Severity.ERROR, converter=_severity)
 
 
 @attrs.frozen
@@ -104,13 +127,14 @@ class _Pattern:
     version: ClassVar[int] = 1
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "compiled", re.compile(self.pattern, self.flags))
+        object.__setattr__(self, "compiled", pattern_option(self.pattern, self.flags))
+        _message(self.message)
 
     def validate(self, value: Any, /) -> Sequence[Issue]:
-        text = value if isinstance(value, str) else str(value)
+        text = _text_of(value)
         if len(text) <= 10_000 and self.compiled.fullmatch(text):
             return NO_ISSUES
-        message = self.message or f"does not match the pattern {self.pattern!r}"
+        message = self.message or f"does not match the pattern {shorten(self.pattern)}"
         return (
             make_issue(self, "pattern", message, value, hint=f"write it as {self.pattern}",
                        severity=self.severity),
@@ -129,7 +153,7 @@ class _Length:
         try:
             size = len(value)
         except TypeError:
-            size = len(str(value))
+            size = len(_text_of(value))
         if self.min is not None and size < self.min:
             message = f"is {size} characters long; at least {self.min} needed"
         elif self.max is not None and size > self.max:
@@ -154,8 +178,8 @@ class _Range:
             high = self.max is not None and amount > _like(self.max, amount)
         except (TypeError, ValueError, ArithmeticError):
             return (
-                make_issue(self, "range.type", f"cannot be compared with {self.min!r}"
-                           f"..{self.max!r}", value, severity=self.severity),
+                make_issue(self, "range.type", f"cannot be compared with {shorten(self.min)}"
+                           f"..{shorten(self.max)}", value, severity=self.severity),
             )  # fmt: skip
         if not (low or high):
             return NO_ISSUES
@@ -183,7 +207,12 @@ class _OneOf:
     version: ClassVar[int] = 1
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "allowed", frozenset(self.values))
+        try:
+            object.__setattr__(self, "allowed", frozenset(self.values))
+        except TypeError:
+            raise SchemaError(
+                f"values must be plain values (text, numbers), got {shorten(self.values)}"
+            ) from None
 
     def validate(self, value: Any, /) -> Sequence[Issue]:
         try:
@@ -191,7 +220,8 @@ class _OneOf:
                 return NO_ISSUES
         except TypeError:
             pass
-        shown = ", ".join(str(v) for v in self.values[:8]) + ("…" if len(self.values) > 8 else "")
+        shown = ", ".join(shorten(v, 30) for v in self.values[:8])
+        shown += "…" if len(self.values) > 8 else ""
         return (
             make_issue(self, "one_of", f"is not one of the allowed values ({shown})", value,
                        hint="pick one of the listed values", severity=self.severity),
@@ -240,14 +270,14 @@ class Check:
         """
         The field must have a value.
         """
-        return _Required(Severity(severity), message or "a value is required")
+        return _Required(_severity(severity), _message(message) or "a value is required")
 
     @staticmethod
     def not_blank(*, severity: Severity | str = Severity.ERROR) -> Validator:
         """
         The field must hold a real value: not blank, not a placeholder like ``N/A``.
         """
-        return _NotBlank(Severity(severity))
+        return _NotBlank(_severity(severity))
 
     @staticmethod
     def pattern(
@@ -256,7 +286,7 @@ class Check:
         """
         The whole value must match the regular expression *regex*.
         """
-        return _Pattern(regex, flags, Severity(severity), message)
+        return _Pattern(regex, flags, _severity(severity), message)
 
     @staticmethod
     def length(
@@ -265,21 +295,21 @@ class Check:
         """
         The value's length must lie within *min* and *max* (each optional).
         """
-        return _Length(min, max, Severity(severity))
+        return _Length(_count(min, "min"), _count(max, "max"), _severity(severity))
 
     @staticmethod
     def range(*, min: Any = None, max: Any = None, severity: Severity | str = "error") -> Validator:
         """
         The value (a number, a date, an amount of money) must lie within *min*..*max*.
         """
-        return _Range(min, max, Severity(severity))
+        return _Range(min, max, _severity(severity))
 
     @staticmethod
     def one_of(values: Iterable[Any], *, severity: Severity | str = "error") -> Validator:
         """
         The value must be one of *values* (picklist membership).
         """
-        return _OneOf(tuple(values), Severity(severity))
+        return _OneOf(_list(values, "values"), _severity(severity))
 
     @staticmethod
     def phone(
@@ -295,21 +325,23 @@ class Check:
         Types are phonenumbers' names in lower case: ``mobile``, ``fixed_line``,
         ``fixed_line_or_mobile``, ``toll_free``, ``voip``…
         """
-        return _PhoneCheck(region, _strings(types), Severity(severity), handoff)
+        return _PhoneCheck(
+            region, _list(types, "types"), _severity(severity), handoff_option(handoff)
+        )
 
     @staticmethod
     def email(*, severity: Severity | str = "error", handoff: Handoff | None = None) -> Validator:
         """
         The value must be a syntactically valid email address (no network check).
         """
-        return _EmailCheck(Severity(severity), handoff)
+        return _EmailCheck(_severity(severity), handoff_option(handoff))
 
     @staticmethod
     def country(*, severity: Severity | str = "error") -> Validator:
         """
         The value must be an ISO 3166-1 alpha-2 country code.
         """
-        return _CountryCheck(Severity(severity))
+        return _CountryCheck(_severity(severity))
 
     @staticmethod
     def subdivision(
@@ -318,18 +350,18 @@ class Check:
         """
         The value must be an ISO 3166-2 code, within the record's country if one is given.
         """
-        return _SubdivisionCheck(country_field, Severity(severity))
+        return _SubdivisionCheck(name_option(country_field, "country_field"), _severity(severity))
 
     @staticmethod
     def url(*, severity: Severity | str = "error") -> Validator:
         """
         The value must be a web address in normal form.
         """
-        return _UrlCheck(Severity(severity))
+        return _UrlCheck(_severity(severity))
 
     @staticmethod
     def unique(*, severity: Severity | str = "error") -> Validator:
         """
         No two rows of one batch may share a value (a no-op on single records).
         """
-        return _Unique(Severity(severity))
+        return _Unique(_severity(severity))

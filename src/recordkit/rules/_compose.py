@@ -13,15 +13,19 @@ from typing import Any
 
 import attrs
 
-from recordkit.rules._issue import Issue, Severity
+from recordkit._errors import SchemaError, shorten
+from recordkit.rules._issue import Issue, Severity, _severity
 from recordkit.rules._rule import NO_ISSUES, Normalizer, Validator, uses_of
 
 __all__ = ["all_of", "any_of", "chain", "tuned", "when"]
 
 
-def _flat(kind: type[Any], rules: Iterable[Any]) -> tuple[Any, ...]:
+def _flat(kind: type[Any], rules: Iterable[Any], name: str) -> tuple[Any, ...]:
     out: list[Any] = []
+    of, what = (Normalizer, "normalizers") if name == "chain" else (Validator, "validators")
     for rule in rules:
+        if not isinstance(rule, of):
+            raise SchemaError(f"{name}() combines {what}, got {shorten(rule)}")
         out.extend(rule.rules if isinstance(rule, kind) else (rule,))
     return tuple(out)
 
@@ -31,7 +35,7 @@ def _same_uses(rules: Sequence[Any]) -> tuple[str, ...]:
     for rule in rules:
         uses.update(dict.fromkeys(uses_of(rule)))
     if uses and any(uses_of(r) != tuple(uses) for r in rules):
-        raise ValueError("rules combined together must read the same other fields (uses)")
+        raise SchemaError("rules combined together must read the same other fields (uses)")
     return tuple(uses)
 
 
@@ -64,7 +68,7 @@ def chain(*rules: Normalizer) -> Normalizer:
 
     .. versionadded:: 0.1.0
     """
-    return _Chain(_flat(_Chain, rules))
+    return _Chain(_flat(_Chain, rules, "chain"))
 
 
 @attrs.frozen
@@ -95,7 +99,7 @@ def all_of(*rules: Validator) -> Validator:
 
     .. versionadded:: 0.1.0
     """
-    return _AllOf(_flat(_AllOf, rules))
+    return _AllOf(_flat(_AllOf, rules, "all_of"))
 
 
 _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
@@ -148,7 +152,7 @@ def any_of(*rules: Validator) -> Validator:
 
     .. versionadded:: 0.1.0
     """
-    return _AnyOf(_flat(_AnyOf, rules))
+    return _AnyOf(_flat(_AnyOf, rules, "any_of"))
 
 
 @attrs.frozen
@@ -205,12 +209,12 @@ def when(condition: Callable[..., Any], rule: Any) -> Any:
     .. versionadded:: 0.1.0
     """
     if not callable(condition):
-        raise TypeError(f"a condition is a callable, got {type(condition).__name__}")
+        raise SchemaError(f"a condition is a callable, got {shorten(condition)}")
     if isinstance(rule, Normalizer):
         return _WhenNormalizer(condition, rule)
     if isinstance(rule, Validator):
         return _WhenValidator(condition, rule)
-    raise TypeError(f"when() needs a normalizer or a validator, got {type(rule).__name__}")
+    raise SchemaError(f"when() needs a normalizer or a validator, got {shorten(rule)}")
 
 
 @attrs.frozen
@@ -269,4 +273,9 @@ def tuned(
 
     .. versionadded:: 0.1.0
     """
-    return _Tuned(rule, None if severity is None else Severity(severity), message, hint, code)
+    if not isinstance(rule, Validator):
+        raise SchemaError(f"tuned() adjusts a validator, got {shorten(rule)}")
+    for name, text in (("message", message), ("hint", hint), ("code", code)):
+        if text is not None and not isinstance(text, str):
+            raise SchemaError(f"{name} must be text, got {shorten(text)}")
+    return _Tuned(rule, None if severity is None else _severity(severity), message, hint, code)

@@ -31,14 +31,19 @@ class Mode(enum.StrEnum):
     QUARANTINE = "quarantine"
     WARN = "warn"
 
-
-def _mode(value: Any) -> Mode:
-    try:
-        return Mode(value)
-    except ValueError:
+    @classmethod
+    def _missing_(cls, value: object) -> Mode:
         raise SchemaError(
             f"an enforcement mode is 'block', 'quarantine' or 'warn', got {shorten(value)}"
-        ) from None
+        )
+
+
+def _mode(value: Any) -> Mode:
+    if not isinstance(value, str):  # Mode members are text too
+        raise SchemaError(
+            f"an enforcement mode is 'block', 'quarantine' or 'warn', got {shorten(value)}"
+        )
+    return Mode(value)
 
 
 @attrs.frozen

@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from recordkit._errors import shorten
+from recordkit._errors import SchemaError, shorten
 
 __all__ = ["Change", "Issue", "Outcome", "Severity"]
 
@@ -26,14 +26,15 @@ class Severity(enum.StrEnum):
     WARNING = "warning"
     INFO = "info"
 
+    @classmethod
+    def _missing_(cls, value: object) -> Severity:
+        raise SchemaError(f"severity must be 'error', 'warning' or 'info', got {shorten(value)}")
+
 
 def _severity(value: object) -> Severity:
-    try:
-        return Severity(value if isinstance(value, str) else str(value))
-    except ValueError:
-        raise ValueError(
-            f"severity must be 'error', 'warning' or 'info', got {shorten(value)}"
-        ) from None
+    if not isinstance(value, str):  # Severity members are text too
+        raise SchemaError(f"severity must be 'error', 'warning' or 'info', got {shorten(value)}")
+    return Severity(value)
 
 
 @attrs.frozen(repr=False)

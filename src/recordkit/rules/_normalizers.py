@@ -7,13 +7,22 @@ live in `recordkit.rules` too (`normalize_phone`…), for the matcher and for sc
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 import attrs
 import phonenumbers
 
+from recordkit._errors import SchemaError, shorten
 from recordkit.rules._contact import email_verdict, normalize_url, parse_phone
+from recordkit.rules._options import (
+    dayfirst_option,
+    flag_option,
+    fuzzy_option,
+    name_option,
+    picklist_options,
+    region_option,
+)
 from recordkit.rules._places import country_code, subdivision_code
 from recordkit.rules._rule import Normalizer, changed
 from recordkit.rules._text import clean_text, fold_key, normalize_case, normalize_name
@@ -134,8 +143,16 @@ def _strings(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def _synonyms(value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    items = value.items() if isinstance(value, Mapping) else value
-    return tuple((k, (v,) if isinstance(v, str) else tuple(v)) for k, v in items)
+    return picklist_options((), value)[1]
+
+
+def handoff_option(value: object) -> Handoff | None:
+    """
+    ``None``, or the `Handoff` a normalizer and its validator share.
+    """
+    if value is not None and not isinstance(value, Handoff):
+        raise SchemaError(f"handoff must be a Handoff, got {shorten(value)}")
+    return value
 
 
 @attrs.frozen
@@ -267,6 +284,8 @@ class Normalize:
         """
         Text in one casing: ``"upper"``, ``"lower"`` or ``"title"``.
         """
+        if style not in ("upper", "lower", "title"):
+            raise SchemaError(f"style must be 'upper', 'lower' or 'title', got {shorten(style)}")
         return _Case(style)
 
     @staticmethod
@@ -285,14 +304,18 @@ class Normalize:
                 region code, overrides *region*.
             handoff: shared with a phone validator so it reuses this parse.
         """
-        return _Phone(region, region_field, handoff)
+        return _Phone(
+            region_option(region),
+            name_option(region_field, "region_field"),
+            handoff_option(handoff),
+        )
 
     @staticmethod
     def email(*, lowercase: bool = True, handoff: Handoff | None = None) -> Normalizer:
         """
         An email address in normal form (email-validator, no network).
         """
-        return _Email(lowercase, handoff)
+        return _Email(flag_option(lowercase, "lowercase"), handoff_option(handoff))
 
     @staticmethod
     def picklist(
@@ -307,7 +330,8 @@ class Normalize:
             fuzzy: typos at least this similar (rapidfuzz ratio) are corrected too
                 (``None``: exact spellings only).
         """
-        return _Picklist(_strings(values), synonyms, fuzzy)
+        canon, pairs = picklist_options(values, synonyms)
+        return _Picklist(canon, pairs, fuzzy_option(fuzzy))
 
     @staticmethod
     def country() -> Normalizer:
@@ -321,7 +345,7 @@ class Normalize:
         """
         A state or province as its ISO 3166-2 code, read within the record's country.
         """
-        return _Subdivision(country_field)
+        return _Subdivision(name_option(country_field, "country_field"))
 
     @staticmethod
     def url() -> Normalizer:
@@ -335,7 +359,7 @@ class Normalize:
         """
         A date written in a common format, read as a `datetime.date` (before coercion).
         """
-        return _Date(dayfirst)
+        return _Date(dayfirst_option(dayfirst))
 
     @staticmethod
     def boolean() -> Normalizer:
@@ -349,4 +373,6 @@ class Normalize:
         """
         A `Money` from ``$1,200.50``-style text (runs before coercion).
         """
+        if currency is not None and not isinstance(currency, str):
+            raise SchemaError(f"currency must be an ISO 4217 code, got {shorten(currency)}")
         return _Money(currency)

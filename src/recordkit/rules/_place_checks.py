@@ -13,9 +13,9 @@ from typing import Any, ClassVar, Final
 import attrs
 import phonenumbers
 
-from recordkit._errors import RecordkitError
+from recordkit._errors import RecordkitError, SchemaError, shorten
 from recordkit.rules._contact import email_problem, normalize_url, parse_phone
-from recordkit.rules._issue import Issue, Severity
+from recordkit.rules._issue import Issue, Severity, _severity
 from recordkit.rules._normalizers import Handoff
 from recordkit.rules._places import country_code, subdivision_code
 from recordkit.rules._rule import NO_ISSUES, make_issue
@@ -28,7 +28,7 @@ def _strings(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(values)
 
 
-_sev = attrs.field(default=Severity.ERROR, converter=Severity)
+_sev = attrs.field(default=Severity.ERROR, converter=_severity)
 
 
 _PHONE_TYPES: Final = {
@@ -48,9 +48,16 @@ class _PhoneCheck:
     version: ClassVar[int] = 1
 
     def __attrs_post_init__(self) -> None:
-        unknown = [t for t in self.types if t not in _PHONE_TYPES]
+        unknown = [shorten(t, 30) for t in self.types if not isinstance(t, str)
+                   or t not in _PHONE_TYPES]  # fmt: skip
         if unknown:
-            raise ValueError(f"unknown phone types {unknown}; known: {sorted(_PHONE_TYPES)}")
+            raise SchemaError(
+                f"unknown phone types {', '.join(unknown[:5])}; known: {sorted(_PHONE_TYPES)}"
+            )
+        if self.region is not None and (
+            not isinstance(self.region, str) or self.region not in phonenumbers.SUPPORTED_REGIONS
+        ):
+            raise SchemaError(f"unknown phone region {shorten(self.region)}")
 
     def validate(self, value: Any, /) -> Sequence[Issue]:
         number = (

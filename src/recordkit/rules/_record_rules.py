@@ -15,7 +15,9 @@ from typing import Any
 
 import attrs
 
-from recordkit.rules._issue import Issue, Severity
+from recordkit._errors import SchemaError, shorten
+from recordkit.rules._issue import Issue, Severity, _severity
+from recordkit.rules._options import pattern_option
 from recordkit.rules._rule import NO_ISSUES, Validator, make_issue
 from recordkit.schema import NOT_GIVEN
 
@@ -26,6 +28,18 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _field_name(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise SchemaError(f"a field name is non-blank text, got {shorten(value)}")
+    return value
+
+
+def _field_names(values: tuple[object, ...]) -> tuple[str, ...]:
+    if not values:
+        raise SchemaError("name at least one field")
+    return tuple(_field_name(v) for v in values)
+
+
 @attrs.frozen
 class _Where:
     field: str
@@ -33,6 +47,7 @@ class _Where:
     one_of: tuple[Any, ...] | None = None
     present: bool | None = None
     matches: str | None = None
+    compiled: re.Pattern[str] | None = attrs.field(default=None, eq=False, repr=False)
 
     def __call__(self, values: Any, /, *context: Any) -> bool:
         if not isinstance(values, Mapping):
@@ -40,13 +55,16 @@ class _Where:
         value = values.get(self.field)
         if self.present is not None and self.present == _blank(value):
             return False
-        if self.equals is not NOT_GIVEN and value != self.equals:
-            return False
-        if self.one_of is not None and value not in self.one_of:
+        try:
+            if self.equals is not NOT_GIVEN and value != self.equals:
+                return False
+            if self.one_of is not None and value not in self.one_of:
+                return False
+        except (TypeError, ValueError, ArithmeticError):  # a value that cannot be compared
             return False
         return not (
-            self.matches is not None
-            and not (isinstance(value, str) and re.fullmatch(self.matches, value[:10_000]))
+            self.compiled is not None
+            and not (isinstance(value, str) and self.compiled.fullmatch(value[:10_000]))
         )
 
 
@@ -75,9 +93,21 @@ def where(
 
     .. versionadded:: 0.1.0
     """
-    if matches is not None:
-        re.compile(matches)
-    return _Where(field, equals, None if one_of is None else tuple(one_of), present, matches)
+    compiled = None if matches is None else pattern_option(matches)
+    if one_of is not None and (
+        isinstance(one_of, str | bytes | Mapping) or not isinstance(one_of, Iterable)
+    ):
+        raise SchemaError(f"one_of must be a list of values, got {shorten(one_of)}")
+    if present is not None and not isinstance(present, bool):
+        raise SchemaError(f"present must be true, false or null, got {shorten(present)}")
+    return _Where(
+        _field_name(field),
+        equals,
+        None if one_of is None else tuple(one_of),
+        present,
+        matches,
+        compiled,
+    )
 
 
 @attrs.frozen
@@ -110,7 +140,9 @@ def require(
 
     .. versionadded:: 0.1.0
     """
-    return _Require(tuple(fields), Severity(severity), message)
+    if not isinstance(message, str):
+        raise SchemaError(f"message must be text, got {shorten(message)}")
+    return _Require(_field_names(fields), _severity(severity), message)
 
 
 @attrs.frozen
@@ -139,7 +171,7 @@ def require_any(*fields: str, severity: Severity | str = Severity.ERROR) -> Vali
 
     .. versionadded:: 0.1.0
     """
-    return _RequireAny(tuple(fields), Severity(severity))
+    return _RequireAny(_field_names(fields), _severity(severity))
 
 
 @attrs.frozen
@@ -180,4 +212,6 @@ def on(field: str, rule: Validator) -> Validator:
 
     .. versionadded:: 0.1.0
     """
-    return _On(field, rule)
+    if not isinstance(rule, Validator):
+        raise SchemaError(f"on() lifts a field validator, got {shorten(rule)}")
+    return _On(_field_name(field), rule)

@@ -4,12 +4,12 @@ Re-validation: what a new version of a rule set says about records already store
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
 
-from recordkit._errors import RecordkitError
+from recordkit._errors import RecordkitError, shorten
 from recordkit.rules._issue import Change, Issue, Severity
 from recordkit.rules._ruleset import RuleSet
 from recordkit.schema import Record
@@ -106,10 +106,18 @@ def revalidate(
         (True, False)
 
     Raises:
-        RecordkitError: the two rule sets are for different schemas.
+        RecordkitError: the two rule sets are for different schemas, or *records* is not
+            an iterable of records.
 
     .. versionadded:: 0.1.0
     """
+    for name, rules in (("old", old), ("new", new)):
+        if not isinstance(rules, RuleSet):
+            raise RecordkitError(f"{name} must be a RuleSet, got {shorten(rules)}")
+    if not isinstance(apply, bool):
+        raise RecordkitError(f"apply must be true or false, got {shorten(apply)}")
+    if isinstance(records, str | bytes | Mapping) or not isinstance(records, Iterable):
+        raise RecordkitError(f"records must be an iterable of Record, got {shorten(records)}")
     if old.schema.name != new.schema.name:
         raise RecordkitError(
             f"cannot compare rules of {old.schema.name!r} with rules of {new.schema.name!r}"
@@ -120,6 +128,8 @@ def revalidate(
     updated: list[Record] = []
     checked = 0
     for record in records:
+        if not isinstance(record, Record):
+            raise RecordkitError(f"records must be Record objects, got {shorten(record)}")
         if record.schema != new.schema.name:
             continue
         checked += 1

@@ -14,13 +14,13 @@ mapping of all the record's values. The combinators (`chain`, `all_of`, `any_of`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Final, Protocol, runtime_checkable
 
 import attrs
 
-from recordkit._errors import shorten
-from recordkit.rules._issue import Issue, Severity
+from recordkit._errors import SchemaError, shorten
+from recordkit.rules._issue import Issue, Severity, _severity
 
 __all__ = ["Normalizer", "Validator", "normalizer", "validator"]
 
@@ -171,6 +171,33 @@ def uses_of(rule: object) -> tuple[str, ...]:
 
 # -- plain functions as rules ---------------------------------------------------------
 
+MAX_RULE_VERSION: Final = 2**31 - 1
+"""
+The largest rule version: what every store's version column holds.
+"""
+
+
+def _function_rule(function: object, id: object, version: object, uses: object) -> tuple[str, ...]:
+    """
+    Check what a plain-function rule is built from; return its *uses* as a tuple.
+    """
+    if not callable(function):
+        raise SchemaError(f"function must be callable, got {shorten(function)}")
+    if not isinstance(id, str) or not id.strip():
+        raise SchemaError(f"id must be a rule name (non-blank text), got {shorten(id)}")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise SchemaError(f"version must be a whole number, got {shorten(version)}")
+    if not 1 <= version <= MAX_RULE_VERSION:
+        raise SchemaError(f"version must be from 1 to {MAX_RULE_VERSION}, got {shorten(version)}")
+    names = (uses,) if isinstance(uses, str) else uses
+    if isinstance(names, bytes | Mapping) or not isinstance(names, Iterable):
+        raise SchemaError(f"uses must be a list of field names, got {shorten(uses)}")
+    out = tuple(names)
+    for name in out:
+        if not isinstance(name, str) or not name:
+            raise SchemaError(f"uses must be a list of field names, got {shorten(name)} in it")
+    return out
+
 
 @attrs.frozen
 class _FunctionNormalizer:
@@ -210,7 +237,10 @@ def normalizer(
 
     .. versionadded:: 0.1.0
     """
-    return _FunctionNormalizer(id, function, version, tuple(uses), before_coerce)
+    names = _function_rule(function, id, version, uses)
+    if not isinstance(before_coerce, bool):
+        raise SchemaError(f"before_coerce must be true or false, got {shorten(before_coerce)}")
+    return _FunctionNormalizer(id, function, version, names, before_coerce)
 
 
 @attrs.frozen
@@ -264,6 +294,10 @@ def validator(
 
     .. versionadded:: 0.1.0
     """
+    names = _function_rule(function, id, version, uses)
+    for label, text in (("code", code), ("message", message), ("hint", hint)):
+        if not isinstance(text, str) and not (label == "code" and text is None):
+            raise SchemaError(f"{label} must be text, got {shorten(text)}")
     return _FunctionValidator(
-        id, function, code or id, message, hint, Severity(severity), version, tuple(uses)
+        id, function, code or id, message, hint, _severity(severity), version, names
     )

@@ -174,6 +174,9 @@ def compile_rule(spec: Any, *, path: str = "rules") -> Any:
 
     .. versionadded:: 0.1.0
     """
+    if not isinstance(path, str):
+        raise SchemaError(f"path must be text, got {shorten(path)}")
+    path = path if len(path) <= 200 else f"{path[:199]}…"  # it is only ever shown
     if isinstance(spec, Normalizer | Validator):
         return spec
     if isinstance(spec, str):

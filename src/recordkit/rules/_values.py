@@ -14,6 +14,8 @@ from typing import Any, Final
 
 from rapidfuzz import fuzz, process
 
+from recordkit._errors import SchemaError, shorten
+from recordkit.rules._options import dayfirst_option, fuzzy_option, picklist_options
 from recordkit.rules._text import clean_text, fold_key
 from recordkit.schema import Money, parse_date, parse_money
 
@@ -42,14 +44,18 @@ def picklist_table(
 
     Canonical values win over synonyms that fold to the same key.
 
+    Raises:
+        SchemaError: *values* is not a list of text, or *synonyms* does not map text to
+            spellings.
+
     .. versionadded:: 0.1.0
     """
+    canon, pairs = picklist_options(values, synonyms)
     table: dict[str, str] = {}
-    items: Iterable[Any] = synonyms.items() if isinstance(synonyms, Mapping) else synonyms
-    for canonical, spellings in items:
-        for spelling in (spellings,) if isinstance(spellings, str) else spellings:
+    for canonical, spellings in pairs:
+        for spelling in spellings:
             table[fold_key(spelling)] = canonical
-    for value in values:
+    for value in canon:
         table[fold_key(value)] = value
     table.pop("", None)
     return table
@@ -86,12 +92,21 @@ def normalize_picklist(
 
     Text matching no value comes back unchanged.
 
+    Raises:
+        SchemaError: an option is wrong (not *value*: any value is taken).
+
     .. versionadded:: 0.1.0
     """
+    fuzzy = fuzzy_option(fuzzy)
+    if table is not None and not isinstance(table, Mapping):
+        raise SchemaError(f"table must be a picklist_table mapping, got {shorten(table)}")
+    lookup = picklist_table(values, synonyms) if table is None else table
     if not isinstance(value, str) or len(value) > 1000:
         return value
-    lookup = picklist_table(values, synonyms) if table is None else table
-    found = picklist_match(fold_key(value), lookup, fuzzy)
+    try:
+        found = picklist_match(fold_key(value), lookup, fuzzy)
+    except (TypeError, ValueError, KeyError) as exc:  # a table not built by picklist_table
+        raise SchemaError(f"table must be a picklist_table mapping ({exc})"[:300]) from None
     return value if found is None else found
 
 
@@ -178,9 +193,12 @@ def normalize_date(value: Any, *, dayfirst: bool | None = False) -> Any:
     date-times (the time is dropped). `datetime.date` values become their ISO text. Text
     that is not a date comes back unchanged.
 
+    Raises:
+        SchemaError: *dayfirst* is not true, false or null.
+
     .. versionadded:: 0.1.0
     """
-    found = read_date(value, dayfirst=dayfirst)
+    found = read_date(value, dayfirst=dayfirst_option(dayfirst))
     return value if found is None else found.isoformat()
 
 
@@ -218,8 +236,13 @@ def normalize_money(value: Any, *, currency: str | None = None) -> Any:
     With a default *currency*, a bare amount (``1200.50``) takes it. Anything else comes
     back unchanged.
 
+    Raises:
+        SchemaError: *currency* is not text.
+
     .. versionadded:: 0.1.0
     """
+    if currency is not None and not isinstance(currency, str):
+        raise SchemaError(f"currency must be an ISO 4217 code, got {shorten(currency)}")
     if isinstance(value, Money):
         return value
     if isinstance(value, int | decimal.Decimal) and not isinstance(value, bool) and currency:
