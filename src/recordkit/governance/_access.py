@@ -9,11 +9,12 @@ protocol.
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection
-from typing import Protocol, runtime_checkable
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
+from recordkit._errors import SchemaError, ValidationError, shorten
 from recordkit.schema import Record, Schema
 
 __all__ = ["AccessPolicy", "Action", "Actor", "AllowAll"]
@@ -34,11 +35,27 @@ class Action(enum.StrEnum):
     TRANSITION = "transition"
     ERASE = "erase"
 
+    @classmethod
+    def _missing_(cls, value: object) -> Action:
+        names = ", ".join(repr(a.value) for a in cls)
+        raise SchemaError(f"an action is one of {names}, got {shorten(value)}")
 
-def _roles(value: Collection[str]) -> frozenset[str]:
+
+def _roles(value: object) -> frozenset[str]:
     if isinstance(value, str):
-        return frozenset({value})
-    return frozenset(value)
+        value = (value,)
+    if isinstance(value, Mapping | bytes) or not isinstance(value, Iterable):
+        raise ValidationError(f"Actor.roles must be a list of role names, got {shorten(value)}")
+    roles = tuple(value)
+    for role in roles:
+        if not isinstance(role, str) or not role.strip():
+            raise ValidationError(f"Actor.roles holds non-blank text, got {shorten(role)}")
+    return frozenset(roles)
+
+
+def _actor_id(_: object, __: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(f"Actor.id must be non-blank text, got {shorten(value)}")
 
 
 @attrs.frozen
@@ -46,14 +63,17 @@ class Actor:
     """
     Someone or something acting on records: a user, a service, an import job.
 
+    Args:
+        id: who it is: non-blank text.
+        roles: the roles it holds: a role name or a list of them (non-blank text).
+
+    Raises:
+        ValidationError: *id* or a role is not non-blank text.
+
     .. versionadded:: 0.1.0
     """
 
-    id: str = attrs.field(
-        validator=attrs.validators.and_(
-            attrs.validators.instance_of(str), attrs.validators.min_len(1)
-        )
-    )
+    id: str = attrs.field(validator=_actor_id)
     roles: frozenset[str] = attrs.field(factory=frozenset, converter=_roles)
 
 
