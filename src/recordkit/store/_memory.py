@@ -1,18 +1,17 @@
 """
 `MemoryStore`: the default store, thread-safe dictionaries of immutable values.
 
-Transactions keep an undo journal: every change a block makes is undone, newest first, when
-the block raises. One lock serializes writers (and a whole transaction), so the store is
-safe to share between threads.
+Transactions keep an undo journal (`Journal`): every change a block makes is undone, newest
+first, when the block raises. One lock serializes writers (and a whole transaction), so the
+store is safe to share between threads.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any, Final
+from contextlib import AbstractContextManager
+from typing import Any
 
 import attrs
 
@@ -20,7 +19,7 @@ from recordkit._errors import ConflictError, NotFound, StoreError, shorten
 from recordkit._resolve import Resolver
 from recordkit.governance import AuditEvent, MemoryAuditLog
 from recordkit.schema import Record, Schema
-from recordkit.store._base import Store, Where, run_all
+from recordkit.store._base import Store, Where
 from recordkit.store._checks import check_batch, check_ids, check_record, check_writes
 from recordkit.store._entries import (
     ConsentEntry,
@@ -29,11 +28,10 @@ from recordkit.store._entries import (
     UpsertResult,
     Write,
 )
+from recordkit.store._journal import Journal
 from recordkit.store._query import Predicate, coerce_predicates, predicates
 
 __all__ = ["MemoryStore"]
-
-_ABSENT: Final = object()
 
 
 class _StoreAuditLog(MemoryAuditLog):
@@ -41,15 +39,15 @@ class _StoreAuditLog(MemoryAuditLog):
     The memory store's audit log: appends are undone with the transaction they belong to.
     """
 
-    def __init__(self, store: MemoryStore) -> None:
+    def __init__(self, journal: Journal) -> None:
         super().__init__()
-        self._store = store
+        self._journal = journal
 
     def append(self, **kwargs: Any) -> AuditEvent:
-        with self._store.transaction():
+        with self._journal.transaction():
             mark = len(self._events)
             event = super().append(**kwargs)
-            self._store._on_undo(lambda: self._events.__delitem__(slice(mark, None)))
+            self._journal.on_undo(lambda: self._events.__delitem__(slice(mark, None)))
             return event
 
 
@@ -70,9 +68,10 @@ class MemoryStore(Store):
         self._consents: dict[str, list[ConsentEntry]] = {}
         self._quarantine: dict[str, QuarantineEntry] = {}
         self._schemas: dict[str, Schema] = {}
-        self._lock = threading.RLock()
-        self._local = threading.local()
-        self._audit = _StoreAuditLog(self)
+        self._journal = Journal()
+        self._lock = self._journal.lock
+        self._local = self._journal.local  # the thread's open transaction, if any
+        self._audit = _StoreAuditLog(self._journal)
         for schema in schemas:
             self.register(schema)
 
@@ -92,60 +91,17 @@ class MemoryStore(Store):
             raise StoreError(f"register takes a Schema, got {type(schema).__name__}")
         self._schemas[schema.name] = schema
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self) -> AbstractContextManager[None]:
         """
         A block whose changes are all undone when it raises; blocks nest.
         """
-        with self._lock:
-            journal: list[Callable[[], object]] | None = getattr(self._local, "journal", None)
-            top = journal is None
-            if journal is None:
-                journal = self._local.journal = []
-                self._local.after = []
-            after: list[Callable[[], object]] = self._local.after
-            mark, waiting = len(journal), len(after)
-            try:
-                yield
-            except BaseException:
-                for undo in reversed(journal[mark:]):
-                    undo()
-                del journal[mark:]
-                del after[waiting:]
-                raise
-            finally:
-                if top:
-                    self._local.journal = None
-                    self._local.after = None
-        if top:
-            run_all(after)
+        return self._journal.transaction()
 
     def on_commit(self, callback: Callable[[], object]) -> None:
         """
         Run *callback* after the current transaction commits (at once outside one).
         """
-        after: list[Callable[[], object]] | None = getattr(self._local, "after", None)
-        if after is None:
-            callback()
-        else:
-            after.append(callback)
-
-    def _on_undo(self, undo: Callable[[], object]) -> None:
-        journal = getattr(self._local, "journal", None)
-        if journal is not None:
-            journal.append(undo)
-
-    def _assign(self, table: dict[str, Any], key: str, value: Any) -> None:
-        old = table.get(key, _ABSENT)
-        if value is _ABSENT:
-            table.pop(key, None)
-        else:
-            table[key] = value
-        self._on_undo(lambda: table.pop(key, None) if old is _ABSENT else table.update({key: old}))
-
-    def _append(self, table: dict[str, list[Any]], key: str, value: Any) -> None:
-        table.setdefault(key, []).append(value)
-        self._on_undo(lambda: table[key].pop())
+        self._journal.on_commit(callback)
 
     def audit_log(self) -> MemoryAuditLog:
         """
@@ -177,7 +133,7 @@ class MemoryStore(Store):
         actual = None if current is None else current.version
         if actual != expected:
             raise ConflictError(record.id, expected=expected or 0, actual=actual)
-        self._assign(self._records, record.id, record)
+        self._journal.assign(self._records, record.id, record)
 
     def put(self, record: Record, *, expected_version: int | None) -> None:
         """
@@ -196,7 +152,7 @@ class MemoryStore(Store):
                 check_record(r)
                 if r.id in self._records:
                     raise ConflictError(r.id, expected=0, actual=self._records[r.id].version)
-                self._assign(self._records, r.id, r)
+                self._journal.assign(self._records, r.id, r)
 
     def upsert_many(
         self, records: Sequence[Record], *, precedence: Sequence[str] = ()
@@ -218,7 +174,7 @@ class MemoryStore(Store):
             for r in records:
                 current = self._records.get(r.id)
                 if current is None:
-                    self._assign(self._records, r.id, r)
+                    self._journal.assign(self._records, r.id, r)
                     created.append(r.id)
                     continue
                 won = resolver.winners(r, resolver.stamps(current))
@@ -226,7 +182,7 @@ class MemoryStore(Store):
                     unchanged.append(r.id)
                     continue
                 merged = fold(current, r, won, self._schemas.get(r.schema))
-                self._assign(self._records, r.id, merged)
+                self._journal.assign(self._records, r.id, merged)
                 updated.append(r.id)
         return UpsertResult(tuple(created), tuple(updated), tuple(unchanged))
 
@@ -239,7 +195,7 @@ class MemoryStore(Store):
             if current is None or current.version != expected_version:
                 actual = None if current is None else current.version
                 raise ConflictError(str(record_id), expected=expected_version, actual=actual)
-            self._assign(self._records, record_id, _ABSENT)
+            self._journal.remove(self._records, record_id)
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -300,7 +256,7 @@ class MemoryStore(Store):
                 raise StoreError(f"a merge with id {lineage.id!r} is stored already")
             for record, expected in checked:
                 self._check_and_set(record, expected)
-            self._assign(self._lineage, lineage.id, lineage)
+            self._journal.assign(self._lineage, lineage.id, lineage)
 
     def put_unmerge(
         self, lineage_id: str, writes: Sequence[Write], *, at: dt.datetime, actor: str
@@ -316,7 +272,7 @@ class MemoryStore(Store):
             for record, expected in checked:
                 self._check_and_set(record, expected)
             undone = attrs.evolve(current, undone_at=at, undone_by=actor)
-            self._assign(self._lineage, lineage_id, undone)
+            self._journal.assign(self._lineage, lineage_id, undone)
             return undone
 
     def get_lineage(self, lineage_id: str) -> Lineage:
@@ -343,7 +299,7 @@ class MemoryStore(Store):
         if not isinstance(entry, ConsentEntry):
             raise StoreError(f"put_consent takes a ConsentEntry, got {type(entry).__name__}")
         with self.transaction():
-            self._append(self._consents, entry.record_id, entry)
+            self._journal.append(self._consents, entry.record_id, entry)
 
     def consents(self, record_id: str) -> list[ConsentEntry]:
         """
@@ -362,7 +318,7 @@ class MemoryStore(Store):
                     raise StoreError(f"expected QuarantineEntry objects, got {type(e).__name__}")
                 if e.id in self._quarantine:
                     raise StoreError(f"quarantine entry {e.id!r} is stored already")
-                self._assign(self._quarantine, e.id, e)
+                self._journal.assign(self._quarantine, e.id, e)
 
     def quarantined(self, schema: str, *, batch: str | None = None) -> list[QuarantineEntry]:
         """
@@ -384,7 +340,7 @@ class MemoryStore(Store):
         with self.transaction():
             for i in entry_ids:
                 if isinstance(i, str) and i in self._quarantine:
-                    self._assign(self._quarantine, i, _ABSENT)
+                    self._journal.remove(self._quarantine, i)
                     released += 1
         return released
 
