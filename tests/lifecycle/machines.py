@@ -7,6 +7,9 @@ from typing import Any
 
 import recordkit as rk
 
+GOVERNANCE = rk.bundled_lifecycle("governance")
+BUSINESS = rk.bundled_lifecycle("business")
+
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 

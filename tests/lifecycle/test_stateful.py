@@ -17,8 +17,8 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 
 import recordkit as rk
 from recordkit.lifecycle import Machine
-from tests.lifecycle.machines import DEAL, DEAL_STAGES, T0, Ticks, deal
-from tests.lifecycle.strategies import BUSINESS, GOVERNANCE, days, job_titles, reasons, targets
+from tests.lifecycle.machines import BUSINESS, DEAL, DEAL_STAGES, GOVERNANCE, T0, Ticks, deal
+from tests.strategies import days, job_titles, reasons, targets
 
 ANA = rk.Actor("ana", roles={"steward"})
 CONTACT = rk.bundled_schema("contact")

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from recordkit import RecordkitError, SchemaError
 from recordkit.match import ClusterMerge, Index, Matcher
-from tests.match.strategies import people, rules_matcher, tiny_fs_matcher
+from tests.match.strategies import rules_matcher, tiny_fs_matcher
+from tests.strategies import people
 
 ADA = {
     "first_name": "Ada",

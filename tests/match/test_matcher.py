@@ -16,7 +16,8 @@ from hypothesis import given, settings
 import recordkit as rk
 from recordkit import RecordkitError, SchemaError
 from recordkit.match import BlockingError, Matcher, MatchRule, block_on, email, name
-from tests.match.strategies import people, rules_matcher, tiny_fs_matcher
+from tests.match.strategies import rules_matcher, tiny_fs_matcher
+from tests.strategies import people
 
 
 def _bundled(name: str) -> list[dict[str, str]]:

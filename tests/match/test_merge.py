@@ -21,14 +21,8 @@ from recordkit.match import (
     plan_merge,
     plan_unmerge,
 )
-from tests.match.merge_strategies import (
-    PERSON,
-    TICKET,
-    at,
-    merge_policies,
-    person,
-    person_groups,
-)
+from tests.match.merge_examples import PERSON, TICKET, at, person
+from tests.strategies import merge_policies, person_groups
 
 NOW = at(30)
 

@@ -18,7 +18,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 import recordkit as rk
 from recordkit.match import MERGED
-from tests.match.merge_strategies import PERSON, T0, TICKET, cell_values
+from tests.match.merge_examples import PERSON, T0, TICKET
+from tests.strategies import cell_values
 
 EDITABLE = ("name", "email", "city", "score")
 

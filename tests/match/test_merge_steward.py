@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 import recordkit as rk
 from recordkit.match import MERGED, MatchExplanation, WeightTerm
-from tests.match.merge_strategies import PERSON, PERSON_FLAT, T0, TICKET, person_rows
+from tests.match.merge_examples import PERSON, PERSON_FLAT, T0, TICKET
+from tests.strategies import person_rows
 
 
 class Clock:

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 import recordkit as rk
 from recordkit.match import Candidate, Survive, SurvivorshipStrategy, strategy_from_data
-from tests.match.merge_strategies import PERSON, TICKET, at, person, survivorship_strategies
+from tests.match.merge_examples import PERSON, TICKET, at, person
+from tests.strategies import survivorship_strategies
 
 NAME = PERSON.field("name")
 

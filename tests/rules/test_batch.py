@@ -22,7 +22,7 @@ from recordkit.rules import (
     run_batch,
     run_chunk,
 )
-from tests.rules.strategies import messy_text
+from tests.strategies import messy_text
 
 ROWS = [
     {"first_name": "Ada", "email": "ADA@EXAMPLE.COM", "phone": "(212) 555-0123"},

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 
 import recordkit.rules as rr
 from recordkit.rules import Check, Issue, Normalize
-from tests.rules.strategies import any_value, messy_text
+from tests.strategies import any_value, messy_text
 
 # About 130 properties: the "quick" profile (tests/conftest.py) keeps the module fast.
 QUICK = settings.get_profile("quick")
