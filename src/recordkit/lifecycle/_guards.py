@@ -328,9 +328,13 @@ def guard(fn: Callable[..., Any], *, name: str | None = None, version: str = "1"
     """
     if not callable(fn):
         raise SchemaError(f"a guard must be callable, got {type(fn).__name__}")
+    if name is not None and not isinstance(name, str):
+        raise SchemaError(f"a guard's name must be text, got {shorten(name)}")
+    if not isinstance(version, str):
+        raise SchemaError(f"a guard's version must be text, got {shorten(version)}")
     label = name or getattr(fn, "__qualname__", None) or type(fn).__name__
-    if not isinstance(label, str) or not isinstance(version, str):
-        raise SchemaError("guard name and version must be text")
+    if not isinstance(label, str):
+        label = type(fn).__name__
     return _CallableGuard(fn, label, version)
 
 
@@ -389,6 +393,9 @@ def guard_from_spec(spec: Any, path: str = "guards") -> Guard:
 
     .. versionadded:: 0.1.0
     """
+    if not isinstance(path, str):
+        raise SchemaError(f"path must be text, got {shorten(path)}")
+    path = path if len(path) <= 200 else f"{path[:199]}…"  # it is only ever shown
     if spec == "required_fields_valid":
         return required_fields_valid()
     if spec == "rules_pass":
@@ -401,7 +408,7 @@ def guard_from_spec(spec: Any, path: str = "guards") -> Guard:
             if kind == "equals" and isinstance(arg, Mapping) and set(arg) == {"field", "value"}:
                 return field_equals(arg["field"], arg["value"])
         except (SchemaError, TypeError) as exc:
-            raise SchemaError(f"bad {kind!r} guard: {exc}"[:200], path=path) from None
+            raise SchemaError(f"bad {shorten(kind)} guard: {exc}"[:200], path=path) from None
     raise SchemaError(
         f"unknown guard {shorten(spec)}; use required_fields_valid, rules_pass, "
         "{requires: [fields]} or {equals: {field: f, value: v}}",

@@ -19,7 +19,11 @@ def transitions(record: Record, attribute: str | None = None) -> tuple[Transitio
     .. versionadded:: 0.1.0
     """
     if not isinstance(record, Record):
-        raise TransitionError(f"expected a Record, got {type(record).__name__}")
+        raise TransitionError(f"expected a Record, got {shorten(record)}")
+    if attribute is not None and attribute not in ("state", "stage"):
+        raise TransitionError(
+            f"attribute must be 'state', 'stage' or None, got {shorten(attribute)}"
+        )
     if attribute is None:
         return record.history
     return tuple(t for t in record.history if t.attribute == attribute)
@@ -48,6 +52,8 @@ def became(
     """
     if not isinstance(name, str):
         raise TransitionError(f"a state name is text, got {shorten(name)}")
+    if not isinstance(first, bool):
+        raise TransitionError(f"first must be true or false, got {shorten(first)}")
     entries = [t.at for t in transitions(record, attribute) if t.target == name]
     if not entries:
         return None

@@ -39,10 +39,37 @@ class HookKind(enum.StrEnum):
     TRANSITION = "transition"
     ENTER = "enter"
 
+    @classmethod
+    def _missing_(cls, value: object) -> HookKind:
+        raise SchemaError(
+            f"a hook kind is 'exit', 'transition' or 'enter', got {shorten(value)}"
+        )
+
 
 def _check_callable(_: object, __: attrs.Attribute[Any], value: object) -> None:
     if not callable(value):
         raise SchemaError(f"a hook must be callable, got {type(value).__name__}")
+
+
+def _hook_kind(value: object) -> HookKind:
+    if not isinstance(value, str):  # HookKind members are text too
+        raise SchemaError(f"a hook kind is 'exit', 'transition' or 'enter', got {shorten(value)}")
+    return HookKind(value)
+
+
+def _check_name(_: object, __: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise SchemaError(f"a hook's name is non-blank text, got {shorten(value)}")
+
+
+def _named(name: object) -> dict[str, Any]:
+    return {} if name is None or name == "" else {"name": name}
+
+
+def _state(state: object) -> str:
+    if not isinstance(state, str) or not state:
+        raise SchemaError(f"a hook's state is a state name, got {shorten(state)}")
+    return state
 
 
 def _check_state(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -67,11 +94,11 @@ class Hook:
     .. versionadded:: 0.1.0
     """
 
-    kind: HookKind = attrs.field(converter=HookKind)
+    kind: HookKind = attrs.field(converter=_hook_kind)
     fn: Callable[..., Any] = attrs.field(validator=_check_callable)
     source: str | None = attrs.field(default=None, kw_only=True, validator=_check_state)
     target: str | None = attrs.field(default=None, kw_only=True, validator=_check_state)
-    name: str = attrs.field(kw_only=True)
+    name: str = attrs.field(kw_only=True, validator=_check_name)
 
     @name.default
     def _name_default(self) -> str:
@@ -97,7 +124,7 @@ def on_enter(state: str, fn: Callable[..., Any], *, name: str | None = None) -> 
 
     .. versionadded:: 0.1.0
     """
-    return Hook(HookKind.ENTER, fn, target=state, **({"name": name} if name else {}))
+    return Hook(HookKind.ENTER, fn, target=_state(state), **_named(name))
 
 
 def on_exit(state: str, fn: Callable[..., Any], *, name: str | None = None) -> Hook:
@@ -106,7 +133,7 @@ def on_exit(state: str, fn: Callable[..., Any], *, name: str | None = None) -> H
 
     .. versionadded:: 0.1.0
     """
-    return Hook(HookKind.EXIT, fn, source=state, **({"name": name} if name else {}))
+    return Hook(HookKind.EXIT, fn, source=_state(state), **_named(name))
 
 
 def on_transition(
@@ -121,9 +148,7 @@ def on_transition(
 
     .. versionadded:: 0.1.0
     """
-    return Hook(
-        HookKind.TRANSITION, fn, source=source, target=target, **({"name": name} if name else {})
-    )
+    return Hook(HookKind.TRANSITION, fn, source=source, target=target, **_named(name))
 
 
 def run_hook(hook: Hook, record: Record, context: Mapping[str, Any], changed: list[str]) -> Record:

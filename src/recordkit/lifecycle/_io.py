@@ -33,6 +33,7 @@ from typing import Any, Final
 import yaml
 
 from recordkit._errors import SchemaError, shorten
+from recordkit._files import read_definition, source_name
 from recordkit._suggest import close_matches
 from recordkit.lifecycle._guards import (
     Guard,
@@ -82,7 +83,7 @@ def _keys(data: object, allowed: Sequence[str], path: str) -> Mapping[str, Any]:
             raise SchemaError(
                 f"unknown key {shorten(key)}",
                 path=path or "(top)",
-                suggestions=close_matches(key, allowed),
+                suggestions=close_matches(key, allowed) if isinstance(key, str) else (),
             )
     return data
 
@@ -128,6 +129,7 @@ def lifecycle_from_dict(
 
     .. versionadded:: 0.1.0
     """
+    source = None if source is None else source_name(source)
     try:
         doc = _keys(data, _TOP, "")
         raw_states = doc.get("states")
@@ -219,6 +221,8 @@ def lifecycle_to_dict(lifecycle: Lifecycle) -> dict[str, Any]:
 
     .. versionadded:: 0.1.0
     """
+    if not isinstance(lifecycle, Lifecycle):
+        raise SchemaError(f"lifecycle must be a Lifecycle, got {shorten(lifecycle)}")
     states: dict[str, Any] = {}
     for s in lifecycle.states:
         spec: dict[str, Any] = {}
@@ -263,12 +267,12 @@ def lifecycle_to_dict(lifecycle: Lifecycle) -> dict[str, Any]:
     return out
 
 
-def _parse(text: str, source: str) -> Lifecycle:
+def _parse(text: str | bytes, source: str) -> Lifecycle:
     if len(text) > _MAX_BYTES:
         raise SchemaError(f"document too large (over {_MAX_BYTES} bytes)", source=source)
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:  # ValueError: not UTF-8
         raise SchemaError(f"not valid YAML: {shorten(str(exc), 200)}", source=source) from None
     return lifecycle_from_dict(data, source=source)
 
@@ -277,16 +281,16 @@ def load_lifecycle(path: str | Path) -> Lifecycle:
     """
     Load a lifecycle from a YAML (or JSON) file.
 
+    Only a regular file is read, and at most 1 MiB of it: a directory, a FIFO or a device
+    is refused without being opened for a blocking read.
+
     Raises:
-        SchemaError: the file cannot be read or the definition is wrong.
+        SchemaError: the file cannot be read or the definition is wrong (naming the file).
 
     .. versionadded:: 0.1.0
     """
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError, TypeError, ValueError) as exc:
-        raise SchemaError(f"cannot read lifecycle: {shorten(str(exc), 200)}") from None
-    return _parse(text, str(path))
+    data = read_definition(path, limit=_MAX_BYTES, what="lifecycle")
+    return _parse(data, source_name(path))
 
 
 def bundled_lifecycle(name: str) -> Lifecycle:
@@ -299,10 +303,10 @@ def bundled_lifecycle(name: str) -> Lifecycle:
 
     .. versionadded:: 0.1.0
     """
-    if name not in BUNDLED_LIFECYCLES:
+    if not isinstance(name, str) or name not in BUNDLED_LIFECYCLES:
         raise SchemaError(
             f"no bundled lifecycle named {shorten(name)}",
-            suggestions=close_matches(name, BUNDLED_LIFECYCLES),
+            suggestions=close_matches(name, BUNDLED_LIFECYCLES) if isinstance(name, str) else (),
         )
     file = BUNDLED_LIFECYCLES[name]
     text = resources.files("recordkit").joinpath("data").joinpath(file).read_text("utf-8")
@@ -319,7 +323,10 @@ def lifecycle_for(schema: Schema, attribute: str) -> Lifecycle | None:
 
     .. versionadded:: 0.1.0
     """
-    key = {"state": "lifecycle", "stage": "stages"}.get(attribute)
+    if not isinstance(schema, Schema):
+        raise SchemaError(f"schema must be a Schema, got {shorten(schema)}")
+    sections = {"state": "lifecycle", "stage": "stages"}
+    key = sections.get(attribute) if isinstance(attribute, str) else None
     if key is None:
         raise SchemaError(f"attribute must be 'state' or 'stage', got {shorten(attribute)}")
     section = schema.extensions.get(key)

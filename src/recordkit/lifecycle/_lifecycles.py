@@ -65,6 +65,8 @@ class Lifecycles:
         stages: Any = NOT_GIVEN,
         rules: RuleSet | None = None,
     ) -> None:
+        if not isinstance(schema, Schema):
+            raise SchemaError(f"schema must be a Schema, got {shorten(schema)}")
         self.machines: dict[str, Machine] = {}
         for attribute, given, bundled in (
             ("state", lifecycle, "governance"),
@@ -120,7 +122,12 @@ class Lifecycles:
     def closed(self, record: Record) -> bool:
         """
         Whether *record* is in a final governance state (retired, merged): nothing moves it.
+
+        Raises:
+            TransitionError: *record* is not a `Record`.
         """
+        if not isinstance(record, Record):
+            raise TransitionError(f"expected a Record, got {shorten(record)}")
         state = self.machines.get("state")
         return state is not None and record.state in state.lifecycle.finals
 
@@ -161,8 +168,10 @@ class Lifecycles:
         """
         if not isinstance(now, dt.datetime):
             raise TransitionError(f"sweep needs a datetime, got {shorten(now)}")
+        if last is not None and not isinstance(last, dt.datetime):
+            raise TransitionError(f"last must be a datetime or None, got {shorten(last)}")
         now = with_utc(now)
-        if last is not None and now < last:
+        if last is not None and now < with_utc(last):
             raise TransitionError(
                 f"sweep at {now.isoformat()} is earlier than the last sweep at "
                 f"{last.isoformat()} (the clock went backwards); nothing was moved"

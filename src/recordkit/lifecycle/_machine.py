@@ -54,6 +54,12 @@ def _bind(lifecycle: Lifecycle, rules: RuleSet) -> Lifecycle:
     )
 
 
+def _record(value: object) -> Record:
+    if not isinstance(value, Record):
+        raise TransitionError(f"expected a Record, got {shorten(value)}")
+    return value
+
+
 def _summary(issues: Sequence[Any]) -> str:
     parts = []
     for issue in issues[:5]:
@@ -94,9 +100,9 @@ class Machine:
         self, lifecycle: Lifecycle, schema: Schema, *, rules: RuleSet | None = None
     ) -> None:
         if not isinstance(lifecycle, Lifecycle):
-            raise SchemaError(f"expected a Lifecycle, got {type(lifecycle).__name__}")
+            raise SchemaError(f"lifecycle must be a Lifecycle, got {shorten(lifecycle)}")
         if not isinstance(schema, Schema):
-            raise SchemaError(f"expected a Schema, got {type(schema).__name__}")
+            raise SchemaError(f"schema must be a Schema, got {shorten(schema)}")
         if rules is not None and (not isinstance(rules, RuleSet) or rules.schema != schema):
             raise SchemaError(f"rules must be a RuleSet for schema {schema.name!r}")
         self.rules = RuleSet.for_schema(schema) if rules is None else rules
@@ -140,8 +146,11 @@ class Machine:
     def current(self, record: Record) -> str | None:
         """
         Where *record* is in this lifecycle (``None``: a stage not set yet).
+
+        Raises:
+            TransitionError: *record* is not a `Record` (every query and move says so).
         """
-        value: str | None = getattr(record, self.lifecycle.attribute)
+        value: str | None = getattr(_record(record), self.lifecycle.attribute)
         return value
 
     def targets(self, record: Record) -> tuple[str, ...]:
@@ -175,7 +184,7 @@ class Machine:
         """
         When *record* entered its current state (its creation time if it never moved).
         """
-        for t in reversed(record.history):
+        for t in reversed(_record(record).history):
             if t.attribute == self.lifecycle.attribute:
                 return t.at
         return record.created_at
@@ -212,10 +221,11 @@ class Machine:
             TransitionError: the move is not allowed, a guard refused (``issues`` holds
                 why), or a hook failed; nothing changed.
         """
-        if not isinstance(record, Record):
-            raise TransitionError(f"expected a Record, got {type(record).__name__}")
-        if not isinstance(actor, str) or not actor:
-            raise TransitionError(f"actor must be a non-empty id, got {shorten(actor)}")
+        _record(record)
+        if not isinstance(actor, str) or not actor.strip():
+            raise TransitionError(f"actor must be a non-blank id, got {shorten(actor)}")
+        if event is not None and (not isinstance(event, str) or not event.strip()):
+            raise TransitionError(f"event must be a non-blank name, got {shorten(event)}")
         at = self._when(record, at)
         source = self.current(record)
         name, guards = self._policy.plan(source, to, override=override, reason=reason)
@@ -294,7 +304,7 @@ class Machine:
         """
         The timers of *record*'s current state that are due at *now*, in declared order.
         """
-        now = with_utc(now)
+        now = self._checked_now(now)
         source = self.current(record)
         if source is None or source not in self.lifecycle:
             return ()

@@ -38,6 +38,13 @@ def _name(value: object, what: str = "a state name") -> str:
     return value
 
 
+def _state_or_none(value: object) -> Any:
+    """*value* when it is a state name to look up (text) or ``None``, else a SchemaError."""
+    if value is not None and not isinstance(value, str):
+        raise SchemaError(f"a state name is text, got {shorten(value)}")
+    return value
+
+
 def _state_name(value: object) -> str:
     return _name(value)
 
@@ -125,11 +132,15 @@ class Edge:
 
 
 def _after(value: object) -> dt.timedelta:
+    days = value
     if isinstance(value, int | float) and not isinstance(value, bool):
-        value = dt.timedelta(days=value)
-    if not isinstance(value, dt.timedelta) or value <= dt.timedelta(0):
+        try:
+            days = dt.timedelta(days=value)
+        except (OverflowError, ValueError):  # NaN, infinities, more days than a date holds
+            days = None
+    if not isinstance(days, dt.timedelta) or days <= dt.timedelta(0):
         raise SchemaError(f"after must be a positive duration, got {shorten(value)}")
-    return value
+    return days
 
 
 @attrs.frozen
@@ -231,8 +242,10 @@ def _lifecycle_name(value: object) -> str:
 
 
 def _codes(value: Iterable[str]) -> tuple[str, ...]:
-    if isinstance(value, str):
-        raise SchemaError("reason_codes must be a list of names", path="reason_codes")
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise SchemaError(
+            f"reason_codes must be a list of names, got {shorten(value)}", path="reason_codes"
+        )
     return tuple(_name(v, "a reason code") for v in value)
 
 
@@ -416,13 +429,14 @@ class Lifecycle:
         """
         The declared edges leaving *source*.
         """
-        return self._index.exits.get(source, ()) if source is not None else ()
+        return self._index.exits.get(_state_or_none(source), ()) if source is not None else ()
 
     def edge(self, source: str | None, target: str) -> Edge | None:
         """
         The declared edge from *source* to *target*, if any.
         """
-        if source is None:
+        source, target = _state_or_none(source), _state_or_none(target)
+        if source is None or target is None:
             return None
         return self._index.edges.get((source, target))
 
@@ -430,7 +444,7 @@ class Lifecycle:
         """
         The timers that apply to records in *source*, in declaration order.
         """
-        return self._index.timers.get(source, ())
+        return self._index.timers.get(_state_or_none(source), ())
 
     def with_hooks(self, *hooks: Hook) -> Lifecycle:
         """
