@@ -9,6 +9,7 @@ a chunk: an expensive conversion runs once per distinct value, not once per cell
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any
@@ -25,11 +26,29 @@ class Columns:
     """
     A chunk of rows held column by column; every column has ``length`` cells.
 
+    Raises:
+        RecordkitError: *data* is not a mapping of column names (text) to lists of
+            *length* cells, or *length* is not a whole number of rows.
+
     .. versionadded:: 0.1.0
     """
 
     data: dict[str, list[Any]]
     length: int
+
+    def __attrs_post_init__(self) -> None:
+        n = self.length
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise RecordkitError(f"length must be a whole number of rows, got {shorten(n)}")
+        if not isinstance(self.data, Mapping):
+            raise RecordkitError(f"data must map column names to lists, got {shorten(self.data)}")
+        for name, column in self.data.items():
+            if not isinstance(name, str):
+                raise RecordkitError(f"column names must be text, got {shorten(name)}")
+            if not isinstance(column, list) or len(column) != n:
+                raise RecordkitError(
+                    f"column {shorten(name)} must be a list of {n} cells, got {shorten(column)}"
+                )
 
     @classmethod
     def from_rows(cls, rows: Sequence[Mapping[str, Any]]) -> Columns:
@@ -37,8 +56,11 @@ class Columns:
         Transpose *rows* into columns; a key missing from a row is ``None`` there.
 
         Raises:
-            RecordkitError: a row is not a mapping, or has a key that is not text.
+            RecordkitError: *rows* is not a sequence, a row is not a mapping, or has a key
+                that is not text.
         """
+        if isinstance(rows, str | bytes | Mapping) or not isinstance(rows, Sequence):
+            raise RecordkitError(f"rows must be a sequence of mappings, got {shorten(rows)}")
         names: dict[str, None] = {}
         for i, row in enumerate(rows):
             if not isinstance(row, Mapping):
@@ -60,14 +82,32 @@ class Columns:
     def row(self, index: int) -> dict[str, Any]:
         """
         Row *index* as a mapping (for error reports and quarantine).
+
+        Raises:
+            RecordkitError: *index* is not the number of a row of this chunk.
         """
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < self.length:
+            raise RecordkitError(
+                f"index must be a row number from 0 to {self.length - 1}, got {shorten(index)}"
+            )
         return {name: column[index] for name, column in self.data.items()}
 
 
 def chunks(rows: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Mapping[str, Any]]]:
     """
     Split *rows* into lists of at most *size* rows, reading lazily.
+
+    Raises:
+        RecordkitError: *rows* is not iterable, or *size* is not a positive whole number
+            (at once, not when the first chunk is read).
     """
-    iterator = iter(rows)
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= sys.maxsize:
+        raise RecordkitError(f"size must be a positive whole number, got {shorten(size)}")
+    if isinstance(rows, str | bytes | Mapping) or not isinstance(rows, Iterable):
+        raise RecordkitError(f"rows must be an iterable of mappings, got {shorten(rows)}")
+    return _chunks(iter(rows), size)
+
+
+def _chunks(iterator: Iterator[Mapping[str, Any]], size: int) -> Iterator[list[Mapping[str, Any]]]:
     while chunk := list(islice(iterator, size)):
         yield chunk
