@@ -19,11 +19,13 @@ are interchangeable behind the facade. The port covers:
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
+from recordkit._errors import StoreError, shorten
 from recordkit.governance import AuditLog
 from recordkit.schema import Record, Schema
 from recordkit.store._entries import (
@@ -33,11 +35,28 @@ from recordkit.store._entries import (
     UpsertResult,
     Write,
 )
-from recordkit.store._query import Predicate
+from recordkit.store._query import Predicate, predicates
 
 __all__ = ["Store", "run_all"]
 
 Where = Iterable[Predicate] | Mapping[str, Any]
+
+
+def _read_arguments(schema: object, where: object, stage: object, state: object) -> Where:
+    """
+    Check the arguments every read takes; return *where* as predicates, read once.
+    """
+    if not isinstance(schema, str) or not schema:
+        raise StoreError(f"schema must be a schema name, got {shorten(schema)}")
+    for name, value in (("stage", stage), ("state", state)):
+        if value is not None and not isinstance(value, str):
+            raise StoreError(f"{name} must be text or None, got {shorten(value)}")
+    return predicates(where)  # a generator of predicates is read here, and only here
+
+
+def _check_batch_size(size: object) -> None:
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= sys.maxsize:
+        raise StoreError(f"batch_size must be a positive whole number, got {shorten(size)}")
 
 
 class Store(ABC):
@@ -203,7 +222,21 @@ class Store(ABC):
         Example: all MQLs in US-NY with no phone::
 
             store.query("contact", stage="mql", where={"state": "US-NY", "phone": None})
+
+        Raises:
+            StoreError: *schema* is not a name, *where* is neither predicates nor a mapping,
+                *stage* or *state* is not text, or *limit* is not a whole number (none is
+                read before the arguments are checked).
         """
+        where = _read_arguments(schema, where, stage, state)
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or limit < 0
+        ):
+            raise StoreError(
+                f"limit must be a whole number of records or None, got {shorten(limit)}"
+            )
+        if limit == 0:
+            return []
         out: list[Record] = []
         size = 10_000 if limit is None else max(1, min(limit, 10_000))
         for batch in self.iterate(schema, where=where, stage=stage, state=state, batch_size=size):
@@ -215,7 +248,12 @@ class Store(ABC):
     def scan(self, schema: str, *, batch_size: int = 10_000) -> Iterator[list[Record]]:
         """
         Yield all records of *schema* in batches of at most *batch_size*.
+
+        Raises:
+            StoreError: *schema* is not a name or *batch_size* not a positive whole number.
         """
+        _read_arguments(schema, (), None, None)
+        _check_batch_size(batch_size)
         return self.iterate(schema, batch_size=batch_size)
 
     @abstractmethod
