@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recordkit import MemoryStore, Record
-from recordkit.store._sqlalchemy_bulk import executemany
+from recordkit.store.sql._bulk import executemany
 from tests.store.conftest import SQL_BACKENDS
 from tests.store.examples import LEAD, sql
 from tests.store.strategies import lead_records

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from recordkit import ConflictError, MemoryStore, Provenance, Record, StoreError
 from recordkit._resolve import Resolver, iso
 from recordkit.store import SQLStore
-from recordkit.store._sqlalchemy_stamps import Summaries
+from recordkit.store.sql._stamps import Summaries
 from tests.store.conftest import SQL_BACKENDS, MakeStore
 from tests.store.examples import LEAD, T0, lead, sql
 from tests.store.strategies import mixed_upsert_batches, upsert_batches

@@ -3,7 +3,11 @@ Storage: the `Store` port, its in-memory implementation and the SQLAlchemy adapt
 
 `MemoryStore` is the default. `SQLStore` (SQLite, PostgreSQL) needs the ``sql`` extra
 (``pip install 'recordkit[sql]'``, plus ``recordkit[postgres]`` for PostgreSQL); it is
-imported on first use, so the core never requires SQLAlchemy.
+imported on first use (from the ``sql`` subpackage), so the core never requires SQLAlchemy.
+
+Modules: ``_base`` (the port), ``_entries`` (what stores keep beside records), ``_query``
+(predicates), ``_checks`` (the argument checks every store shares), ``_journal`` and
+``_memory`` (`MemoryStore` and its undo journal), and the ``sql`` subpackage (`SQLStore`).
 """
 
 from __future__ import annotations
@@ -22,9 +26,7 @@ from recordkit.store._memory import MemoryStore
 from recordkit.store._query import Predicate
 
 if TYPE_CHECKING:
-    from recordkit.store._sqlalchemy_audit import SQLAuditLog
-    from recordkit.store._sqlalchemy_engine import sqlite_engine
-    from recordkit.store._sqlalchemy_store import SQLStore
+    from recordkit.store.sql import SQLAuditLog, SQLStore, sqlite_engine
 
 __all__ = [
     "ConsentEntry",
@@ -40,16 +42,14 @@ __all__ = [
     "sqlite_engine",
 ]
 
-_SQL = {
-    "SQLStore": "recordkit.store._sqlalchemy_store",
-    "SQLAuditLog": "recordkit.store._sqlalchemy_audit",
-    "sqlite_engine": "recordkit.store._sqlalchemy_engine",
-}
+_SQL = frozenset({"SQLAuditLog", "SQLStore", "sqlite_engine"})
+"""
+The names `recordkit.store.sql` holds, imported on first use.
+"""
 
 
 def __getattr__(name: str) -> Any:
-    module = _SQL.get(name)
-    if module is None:
+    if name not in _SQL:
         raise AttributeError(f"module 'recordkit.store' has no attribute {name!r}")
     try:
         import alembic  # noqa: F401 - the adapter needs both
@@ -62,4 +62,4 @@ def __getattr__(name: str) -> Any:
         ) from None
     import importlib
 
-    return getattr(importlib.import_module(module), name)
+    return getattr(importlib.import_module("recordkit.store.sql"), name)

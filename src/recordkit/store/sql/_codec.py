@@ -3,7 +3,7 @@ Records to table rows and back, exactly.
 
 Field values go to typed columns and come back as the same Python values (dates, decimals,
 money, booleans); provenance goes to JSON as ``{field: [source, observed_at, raw]}``, and its
-summary to ``rk_stamps`` (see ``_sqlalchemy_stamps``). The JSON ``rk_extras`` column keeps
+summary to ``rk_stamps`` (see ``_stamps``). The JSON ``rk_extras`` column keeps
 what typed columns cannot: fields present with no value (``nulls``) and values of fields the
 schema no longer declares (``unknown``), so nothing is lost. A row that was edited behind
 recordkit's back (wrong types, broken JSON, a summary that disagrees with the provenance)
@@ -36,8 +36,8 @@ from recordkit.schema import (
     Transition,
 )
 from recordkit.store._entries import json_safe
-from recordkit.store._sqlalchemy_stamps import Group, Summaries
-from recordkit.store._sqlalchemy_tables import SHELL, SchemaTable
+from recordkit.store.sql._stamps import Group, Summaries
+from recordkit.store.sql._tables import SHELL, SchemaTable
 
 __all__ = ["RecordCodec", "history_json", "utc"]
 

@@ -28,7 +28,7 @@ from alembic.operations import Operations
 
 from recordkit._errors import StoreError
 from recordkit.schema import Schema
-from recordkit.store._sqlalchemy_tables import SHELL, FixedTables, insert_ignore
+from recordkit.store.sql._tables import SHELL, FixedTables, insert_ignore
 
 __all__ = [
     "blocking",

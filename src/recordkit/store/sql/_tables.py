@@ -175,7 +175,7 @@ def schema_table(
         sa.Column("rk_provenance", _json(), nullable=False),
         sa.Column("rk_extras", _json()),
         sa.Column("rk_history", _json()),
-        # Who observed which fields when, in brief (see _sqlalchemy_stamps); NULL: unknown.
+        # Who observed which fields when, in brief (see _stamps); NULL: unknown.
         sa.Column("rk_stamps", sa.Text),
     ]
     taken = set(SHELL)

@@ -16,7 +16,7 @@ from recordkit._errors import StoreError, shorten
 from recordkit.schema import Decimal as DecimalType
 from recordkit.schema import Money, MoneyType, Record
 from recordkit.store._query import Predicate, coerce_predicates, predicates
-from recordkit.store._sqlalchemy_codec import RecordCodec, utc
+from recordkit.store.sql._codec import RecordCodec, utc
 
 __all__ = ["fetch", "where_clause"]
 

@@ -19,8 +19,8 @@ from recordkit._errors import NotFound, StoreError, shorten
 from recordkit.schema import Record
 from recordkit.store._checks import check_writes
 from recordkit.store._entries import ConsentEntry, Lineage, QuarantineEntry, Write
-from recordkit.store._sqlalchemy_codec import utc
-from recordkit.store._sqlalchemy_tables import FixedTables
+from recordkit.store.sql._codec import utc
+from recordkit.store.sql._tables import FixedTables
 
 __all__ = [
     "HistoryMethods",

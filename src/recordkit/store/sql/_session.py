@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from recordkit._errors import StoreError, shorten
 from recordkit.store._base import run_all
-from recordkit.store._sqlalchemy_engine import READ, sqlite_engine, translate
+from recordkit.store.sql._engine import READ, sqlite_engine, translate
 
 __all__ = ["Database", "engine_for"]
 

@@ -21,11 +21,11 @@ from sqlalchemy.dialects import postgresql
 from recordkit._errors import StoreError, shorten
 from recordkit.governance import AuditEvent, AuditLog
 from recordkit.store._entries import json_safe
-from recordkit.store._sqlalchemy_codec import utc
+from recordkit.store.sql._codec import utc
 
 if TYPE_CHECKING:
-    from recordkit.store._sqlalchemy_session import Database
-    from recordkit.store._sqlalchemy_tables import FixedTables
+    from recordkit.store.sql._session import Database
+    from recordkit.store.sql._tables import FixedTables
 
 __all__ = ["SQLAuditLog"]
 

@@ -2,7 +2,7 @@
 `SQLStore`: records in the host application's own database, through SQLAlchemy 2.x Core.
 
 Give it a URL, an `Engine`, or the `Connection`/`Session` whose transaction it should join.
-Each schema gets a typed table (see ``_sqlalchemy_tables``); writes use optimistic locking on
+Each schema gets a typed table (see ``_tables``); writes use optimistic locking on
 ``rk_version``; bulk writes are Core ``executemany`` statements, not the ORM unit of work.
 """
 
@@ -24,22 +24,22 @@ from recordkit.store._checks import check_batch, check_ids, check_record
 from recordkit.store._entries import (
     UpsertResult,
 )
-from recordkit.store._sqlalchemy_audit import SQLAuditLog
-from recordkit.store._sqlalchemy_codec import RecordCodec
-from recordkit.store._sqlalchemy_engine import Duplicate
-from recordkit.store._sqlalchemy_history import HistoryMethods
-from recordkit.store._sqlalchemy_migrations import prepare_fixed, prepare_table
-from recordkit.store._sqlalchemy_migrations import script as migration_script
-from recordkit.store._sqlalchemy_query import fetch, where_clause
-from recordkit.store._sqlalchemy_session import Database, engine_for
-from recordkit.store._sqlalchemy_tables import (
+from recordkit.store.sql._audit import SQLAuditLog
+from recordkit.store.sql._codec import RecordCodec
+from recordkit.store.sql._engine import Duplicate
+from recordkit.store.sql._history import HistoryMethods
+from recordkit.store.sql._migrations import prepare_fixed, prepare_table
+from recordkit.store.sql._migrations import script as migration_script
+from recordkit.store.sql._query import fetch, where_clause
+from recordkit.store.sql._session import Database, engine_for
+from recordkit.store.sql._tables import (
     FixedTables,
     fixed_tables,
     id_in,
     insert_ignore,
     schema_table,
 )
-from recordkit.store._sqlalchemy_upsert import upsert
+from recordkit.store.sql._upsert import upsert
 
 __all__ = ["SQLStore"]
 

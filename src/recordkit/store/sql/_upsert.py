@@ -27,10 +27,10 @@ from recordkit._gc import collector_paused
 from recordkit._resolve import Resolver
 from recordkit.schema import Record
 from recordkit.store._entries import UpsertResult
-from recordkit.store._sqlalchemy_bulk import executemany
-from recordkit.store._sqlalchemy_codec import RecordCodec, utc
-from recordkit.store._sqlalchemy_stamps import Group
-from recordkit.store._sqlalchemy_tables import id_in
+from recordkit.store.sql._bulk import executemany
+from recordkit.store.sql._codec import RecordCodec, utc
+from recordkit.store.sql._stamps import Group
+from recordkit.store.sql._tables import id_in
 
 __all__ = ["upsert"]
 

@@ -12,7 +12,7 @@ the same text, and it is parsed once.
 The summary is derived from ``rk_provenance`` and always written with it, in the same
 statement. Reads check that the two agree, so a row whose provenance was edited by hand is
 a `StoreError` rather than a silent mis-resolution. ``NULL`` means "not summarised": rows
-written before the column existed (see ``_sqlalchemy_migrations``), or provenance edited by
+written before the column existed (see ``_migrations``), or provenance edited by
 hand with the summary cleared; the upsert then reads the provenance itself and writes the
 summary back.
 """
