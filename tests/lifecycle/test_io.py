@@ -121,10 +121,10 @@ class TestSchemaSections:
             "schema: lead\nfields: {email: {type: email}}\nlifecycle: governance\n"
             "stages: business\n"
         )
-        assert ("governance", "business") == (
-            lifecycle_for(schema, "state").name,  # type: ignore[union-attr]
-            lifecycle_for(schema, "stage").name,  # type: ignore[union-attr]
-        )
+        state, stage = lifecycle_for(schema, "state"), lifecycle_for(schema, "stage")
+        assert state is not None
+        assert stage is not None
+        assert ("governance", "business") == (state.name, stage.name)
 
     def test_inline_section_takes_the_schema_name(self) -> None:
         doc = yaml.safe_load(DEAL_YAML)
@@ -133,7 +133,8 @@ class TestSchemaSections:
             {"schema": "deal", "fields": {"contract_link": {"type": "url"}}, "stages": doc}
         )
         lc = lifecycle_for(schema, "stage")
-        assert ("deal", "stage") == (lc.name, lc.attribute)  # type: ignore[union-attr]
+        assert lc is not None
+        assert ("deal", "stage") == (lc.name, lc.attribute)
 
     def test_wrong_kind_of_bundled_lifecycle(self) -> None:
         schema = rk.parse_schema(

@@ -168,6 +168,8 @@ class TestLifecycle:
         assert ["requires(amount)"] == [g.name for g in lc.state("proposal").guards]
 
     def test_lookups(self) -> None:
+        win = DEAL_STAGES.edge("negotiation", "closed_won")
+        assert win is not None
         assert (
             4,
             ("negotiation", "closed_lost"),
@@ -175,7 +177,7 @@ class TestLifecycle:
         ) == (
             DEAL_STAGES.rank("closed_won"),
             tuple(e.target for e in DEAL_STAGES.edges_from("proposal")),
-            DEAL_STAGES.edge("negotiation", "closed_won").event,  # type: ignore[union-attr]
+            win.event,
         )
 
     def test_reason_codes_are_names(self) -> None:

@@ -85,10 +85,10 @@ class TestAssignment:
 class TestFromLabels:
     @given(st.lists(st.integers(0, 5), max_size=30), st.randoms())
     def test_labels_give_what_assign_entity_ids_gives_the_groups(
-        self, raw: list[int], rnd: object
+        self, raw: list[int], rnd: random.Random
     ) -> None:
         ids = [f"r{i:02d}" for i in range(len(raw))]
-        rnd.shuffle(ids)  # type: ignore[attr-defined]
+        rnd.shuffle(ids)
         groups: dict[int, list[str]] = {}
         for rid, label in zip(ids, raw, strict=True):
             groups.setdefault(label, []).append(rid)

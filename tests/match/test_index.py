@@ -54,7 +54,8 @@ class TestLookup:
         for i in range(5):
             index.add({"email": f"p{i}@x.com", "phone": "2125550100"}, id=f"c{i}")
         hit = index.lookup({"email": "p1@x.com", "phone": "2125550100"})
-        assert (("phone",), "c1") == (hit.skipped, hit.best.record_id)  # type: ignore[union-attr]
+        assert hit.best is not None
+        assert (("phone",), "c1") == (hit.skipped, hit.best.record_id)
 
     def test_another_schemas_record_is_refused(self) -> None:
         index = Index(rules_matcher())

@@ -36,8 +36,8 @@ def contacts() -> tuple[list[dict[str, str]], set[tuple[str, str]]]:
     groups: dict[str, list[str]] = {}
     for t in _bundled("contacts_truth.csv"):
         groups.setdefault(t["entity_id"], []).append(t["source_id"])
-    truth = {tuple(sorted(p)) for g in groups.values() for p in itertools.combinations(g, 2)}
-    return rows, truth  # type: ignore[return-value]
+    truth = {pair for g in groups.values() for pair in itertools.combinations(sorted(g), 2)}
+    return rows, truth
 
 
 @pytest.fixture(scope="module")

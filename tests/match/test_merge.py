@@ -83,10 +83,9 @@ class TestPlanMerge:
 
     def test_picks_override_the_policy(self) -> None:
         p = plan([ADA, ADA_WEB], picks={"name": "a"})
-        assert ("Ada", "picked by hand from record 'a'") == (
-            p.survivor["name"],
-            p.cell("name").reason,  # type: ignore[union-attr]
-        )
+        name = p.cell("name")
+        assert name is not None
+        assert ("Ada", "picked by hand from record 'a'") == (p.survivor["name"], name.reason)
 
     def test_identical_records_merge(self) -> None:
         twin = attrs.evolve(ADA, id="a2")

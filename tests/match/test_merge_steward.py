@@ -172,7 +172,9 @@ class TestMerge:
         )
         merge = persons.merge([a.id, b.id], policy=policy, picks={"city": a.id})
         assert ("Ada", None) == (persons.get(a.id)["name"], persons.get(a.id).get("city"))
-        assert ["London"] == [c.value for c in merge.cell("city").losers]  # type: ignore[union-attr]
+        city = merge.cell("city")
+        assert city is not None
+        assert ["London"] == [c.value for c in city.losers]
 
     def test_resolve_follows_merges(self, world: World) -> None:
         persons, _, (a, b, c), _ = world

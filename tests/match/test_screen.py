@@ -75,7 +75,8 @@ class TestCapture:
         a = s.capture(BOB, source="web")
         b = s.capture(OTHER, source="web")
         merge = s.merge([a.id, b.id], actor=rk.Actor("ops"))
-        index = s.matcher.index  # type: ignore[union-attr]
+        assert s.matcher is not None
+        index = s.matcher.index
         assert ([merge.survivor_id], 1) == (
             [rid for rid in (a.id, b.id) if rid in index],
             len(index),

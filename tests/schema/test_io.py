@@ -54,7 +54,9 @@ class TestParity:
     def test_bundled_catalog_resolves_references(self) -> None:
         catalog = rk.bundled_catalog()
         assert ("company", "contact", "deal") == catalog.names
-        assert "contact" == catalog["deal"].field("contact_id").type.to  # type: ignore[attr-defined]
+        reference = catalog["deal"].field("contact_id").type
+        assert isinstance(reference, rk.Reference)
+        assert "contact" == reference.to
 
     def test_load_from_file(self, tmp_path: Path) -> None:
         path = tmp_path / "lead.yaml"
