@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import sys
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from itertools import compress, islice
 from typing import Any
@@ -22,6 +23,7 @@ from recordkit._gc import collector_paused
 from recordkit.rules._chunk import DEFAULT_MEMO_SIZE, RuleStats, run_chunk
 from recordkit.rules._issue import Issue, Severity, at_row
 from recordkit.rules._plan import CompiledRules
+from recordkit.rules._run_args import check_batch, csv_file
 
 __all__ = ["BatchOutcome", "QuarantineEntry", "RowSummary", "chunks_of", "run_batch"]
 
@@ -195,10 +197,10 @@ def chunks_of(source: Any, size: int) -> Iterator[tuple[dict[str, list[Any]], in
 
     .. versionadded:: 0.1.0
     """
-    if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+    if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= sys.maxsize:
         raise RecordkitError(f"chunk_size must be a positive whole number, got {shorten(size)}")
     if isinstance(source, str | os.PathLike):
-        return _csv_chunks(source, size)
+        return _csv_chunks(csv_file(source), size)
     if isinstance(source, io.TextIOBase) or (
         hasattr(source, "read") and hasattr(source, "readline")
     ):
@@ -218,8 +220,11 @@ def chunks_of(source: Any, size: int) -> Iterator[tuple[dict[str, list[Any]], in
 def _csv_chunks(
     path: str | os.PathLike[str], size: int
 ) -> Iterator[tuple[dict[str, list[Any]], int]]:
-    with open(path, encoding="utf-8", newline="") as handle:
-        yield from _row_chunks(csv.DictReader(handle), size)
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            yield from _row_chunks(csv.DictReader(handle), size)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise RecordkitError(f"cannot read the CSV file: {shorten(str(exc), 200)}") from None
 
 
 def run_batch(
@@ -249,6 +254,7 @@ def run_batch(
 
     .. versionadded:: 0.1.0
     """
+    check_batch(rules, chunk_size, cache, memo_size)
     # The cyclic collector stays paused for the whole run, not only inside each chunk:
     # resumed between chunks, it would walk every object in memory (the source rows
     # included) once per chunk. The engine makes no reference cycles.

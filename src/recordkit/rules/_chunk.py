@@ -18,6 +18,7 @@ import attrs
 from recordkit._gc import collector_paused
 from recordkit.rules._issue import Issue, Severity, at_row, for_field
 from recordkit.rules._plan import CompiledRules, FieldPlan, unknown_field_issue
+from recordkit.rules._run_args import check_chunk
 
 __all__ = ["ChunkResult", "RuleStats", "run_chunk"]
 
@@ -142,6 +143,7 @@ def run_chunk(
 
     .. versionadded:: 0.1.0
     """
+    check_chunk(rules, columns, length, fields, offset, memo, memo_size, seen, defaults)
     with collector_paused():
         return _run_chunk(rules, columns, length, fields, offset, memo, memo_size, seen,
                           defaults)  # fmt: skip

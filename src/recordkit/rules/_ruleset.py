@@ -28,6 +28,7 @@ from recordkit.rules._defaults import default_rules
 from recordkit.rules._issue import Change, Issue, Outcome
 from recordkit.rules._plan import FieldPlan, unknown_field_issue
 from recordkit.rules._rule import Normalizer, Validator, crash_issue
+from recordkit.rules._run_args import check_definition, check_record, plans_error
 from recordkit.rules._spec import compile_rule
 from recordkit.schema import Schema
 
@@ -125,6 +126,9 @@ class RuleSet:
     order: tuple[str, ...] = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
+        check_definition(self.schema, record=self.record, name=self.name)
+        if (wrong := plans_error(self.schema, self.plans)) is not None:
+            raise wrong
         if not self.name:
             object.__setattr__(self, "name", self.schema.name)
         if not isinstance(self.version, int) or isinstance(self.version, bool):
@@ -168,6 +172,7 @@ class RuleSet:
             SchemaError: a spec is malformed, names an unknown rule or field (with close
                 matches), or rules read each other's fields in a cycle.
         """
+        check_definition(schema, fields, extend, record, version, name, defaults)
         section = schema.extensions.get("rules", {})
         if isinstance(section, list | tuple):
             section = {"record": section}
@@ -274,8 +279,7 @@ class RuleSet:
             The normalized values, every change and every issue; never raises for bad
             values.
         """
-        if not isinstance(raw, Mapping):
-            raise TypeError(f"a record is a mapping, got {type(raw).__name__}")
+        check_record(raw, base, defaults)
         use_defaults = base is None if defaults is None else defaults
         issues: list[Issue] = [
             unknown_field_issue(self.schema, str(k), v)
