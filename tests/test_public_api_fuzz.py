@@ -125,7 +125,7 @@ _ERRORS = (
     "UnmergeConflict", "ValidationError",
 )  # fmt: skip
 _ABSTRACT = (
-    "AccessPolicy", "AuditLog", "Comparator", "Guard", "Normalizer", "Store",
+    "AccessPolicy", "AuditLog", "Comparator", "Guard", "Normalizer", "PartialResult", "Store",
     "SurvivorshipStrategy", "Validator",
 )  # fmt: skip
 EXEMPT: dict[str, str] = {

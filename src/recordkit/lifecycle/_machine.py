@@ -323,6 +323,7 @@ class Machine:
         Nothing is due before the record's last move, so a clock that went backwards moves
         nothing.
         """
+        _record(record)
         now = self._checked_now(now)
         moves: list[Moved] = []
         refused: list[tuple[Timer, TransitionError]] = []

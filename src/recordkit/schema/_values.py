@@ -16,7 +16,7 @@ from typing import Any, Final
 
 import attrs
 
-from recordkit._errors import ValidationError, shorten
+from recordkit._errors import SchemaError, ValidationError, shorten
 from recordkit._time import with_utc
 
 __all__ = ["MISSING", "NOT_GIVEN", "Money"]
@@ -130,6 +130,12 @@ def _full_year(year: int, digits: int) -> int:
     return 2000 + year if year <= dt.date.today().year % 100 else 1900 + year
 
 
+def _is_text(value: object) -> str:
+    if not isinstance(value, str):
+        raise _Refused(f"expected text, got {type(value).__name__}")
+    return value
+
+
 def parse_date(text: str, *, dayfirst: bool | None) -> dt.date:
     """
     Parse a date written in one of the common CRM formats.
@@ -138,6 +144,9 @@ def parse_date(text: str, *, dayfirst: bool | None) -> dt.date:
     *dayfirst*; with ``dayfirst=None`` an ambiguous numeric date is refused), and named months
     (``7 Mar 1985``, ``March 7, 1985``).
     """
+    _is_text(text)
+    if dayfirst is not None and not isinstance(dayfirst, bool):
+        raise SchemaError(f"dayfirst must be true, false or None, got {shorten(dayfirst)}")
     s = " ".join(text.strip().lower().split())
     if m := _ISO.fullmatch(s):
         return _make_date(int(m[1]), int(m[2]), int(m[3]))
@@ -165,7 +174,7 @@ def parse_datetime(text: str) -> dt.datetime:
     """
     Parse an ISO 8601 date-time; a naive value is taken to be UTC.
     """
-    s = text.strip()
+    s = _is_text(text).strip()
     if s.endswith(("Z", "z")):
         s = s[:-1] + "+00:00"
     try:
@@ -182,7 +191,7 @@ def parse_decimal(text: str) -> decimal.Decimal:
     """
     Parse a decimal number, accepting thousands separators (``1,200.50``).
     """
-    s = text.strip().replace("_", "").replace(" ", "")
+    s = _is_text(text).strip().replace("_", "").replace(" ", "")
     if not _GROUPED.fullmatch(s):
         raise _Refused("not a number")
     return finite_decimal(decimal.Decimal(s.replace(",", "")))
@@ -207,7 +216,11 @@ def parse_money(text: str, *, default_currency: str | None) -> Money:
     """
     Parse ``USD 1,200.50``, ``$1,200.50``, ``1200.50 EUR`` or, with a default, ``1200.50``.
     """
-    m = _MONEY.fullmatch(text.strip())
+    if default_currency is not None and not isinstance(default_currency, str):
+        raise SchemaError(
+            f"default_currency must be an ISO 4217 code or None, got {shorten(default_currency)}"
+        )
+    m = _MONEY.fullmatch(_is_text(text).strip())
     if m is None:
         raise _Refused("not an amount of money")
     codes = [c for c in (m["pre"], m["post"]) if c]
