@@ -13,7 +13,8 @@ and the fixed tables), ``_stamps`` (the provenance summary an upsert reads), ``_
 (records to rows and back), ``_query`` (predicates to a WHERE clause), ``_bulk`` (one
 statement over many rows, through the driver), ``_upsert`` (bulk upsert with per-field
 resolution), ``_history`` (lineage, consent, quarantine), ``_audit`` (the audit trail),
-``_migrations`` (schema drift, through Alembic) and ``_store`` (`SQLStore`).
+``_migrations`` (schema drift, through Alembic), ``_records`` (the record methods) and
+``_store`` (`SQLStore`: the database, its tables and transactions).
 
 The names are public through `recordkit.store` (and `SQLStore` through `recordkit`).
 """

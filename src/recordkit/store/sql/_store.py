@@ -4,49 +4,43 @@
 Give it a URL, an `Engine`, or the `Connection`/`Session` whose transaction it should join.
 Each schema gets a typed table (see ``_tables``); writes use optimistic locking on
 ``rk_version``; bulk writes are Core ``executemany`` statements, not the ORM unit of work.
+This module opens the database, keeps the tables and runs the transactions; the `Store`
+methods themselves live in ``_records`` (records) and ``_history`` (lineage, consent,
+quarantine).
 """
 
 from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from recordkit._errors import ConflictError, NotFound, StoreError, shorten
-from recordkit.schema import Record, Schema
-from recordkit.store._base import Store, Where
-from recordkit.store._checks import check_batch, check_ids, check_record
-from recordkit.store._entries import (
-    UpsertResult,
-)
+from recordkit._errors import StoreError, shorten
+from recordkit.schema import Schema
+from recordkit.store._base import Store
 from recordkit.store.sql._audit import SQLAuditLog
 from recordkit.store.sql._codec import RecordCodec
-from recordkit.store.sql._engine import Duplicate
 from recordkit.store.sql._history import HistoryMethods
 from recordkit.store.sql._migrations import prepare_fixed, prepare_table
 from recordkit.store.sql._migrations import script as migration_script
-from recordkit.store.sql._query import fetch, where_clause
+from recordkit.store.sql._records import RecordMethods
 from recordkit.store.sql._session import Database, engine_for
 from recordkit.store.sql._tables import (
     FixedTables,
     fixed_tables,
-    id_in,
-    insert_ignore,
     schema_table,
 )
-from recordkit.store.sql._upsert import upsert
 
 __all__ = ["SQLStore"]
 
 Bind = sa.Engine | sa.Connection | Session | str | sa.URL
 
 
-class SQLStore(HistoryMethods, Store):
+class SQLStore(RecordMethods, HistoryMethods, Store):
     """
     A `Store` in a SQL database (SQLite, PostgreSQL) through SQLAlchemy Core.
 
@@ -266,202 +260,3 @@ class SQLStore(HistoryMethods, Store):
         The audit trail in this database, written in the same transactions as the records.
         """
         return self._audit
-
-    # -- records --------------------------------------------------------------------------
-
-    def get(self, record_id: str) -> Record:
-        """
-        Return the record with *record_id*; `NotFound` when absent.
-        """
-        if not isinstance(record_id, str):
-            raise NotFound(record_id)
-        with self._reader("reading a record") as conn:
-            for codec in list(self._codecs.values()):
-                stmt = sa.select(*codec.select_columns).where(codec.table.c.rk_id == record_id)
-                found = fetch(conn, codec, stmt)
-                if found:
-                    return found[0]
-        raise NotFound(record_id)
-
-    def get_many(self, record_ids: Sequence[str]) -> list[Record | None]:
-        """
-        Return the records for *record_ids*, in order, ``None`` where absent.
-        """
-        ids = check_ids(record_ids)
-        wanted = list(dict.fromkeys(i for i in ids if isinstance(i, str)))
-        found: dict[str, Record] = {}
-        with self._reader("reading records") as conn:
-            for codec in list(self._codecs.values()):
-                for start in range(0, len(wanted), 5000):
-                    chunk = wanted[start : start + 5000]
-                    stmt = sa.select(*codec.select_columns).where(
-                        id_in(codec.table.c.rk_id, chunk, self.dialect)
-                    )
-                    found.update((r.id, r) for r in fetch(conn, codec, stmt))
-        return [found.get(i) if isinstance(i, str) else None for i in ids]
-
-    def _version(self, conn: sa.Connection, table: sa.Table, record_id: str) -> int | None:
-        value = conn.execute(
-            sa.select(table.c.rk_version).where(table.c.rk_id == record_id)
-        ).scalar()
-        return None if value is None else int(value)
-
-    def _write(self, conn: sa.Connection, record: Record, expected: int | None) -> None:
-        codec = self._codec(record.schema)
-        table = codec.table
-        row = codec.encode(record)
-        if expected is None:
-            stmt = insert_ignore(table, self.dialect).returning(table.c.rk_id)
-        else:
-            stmt = (
-                table.update()
-                .where(table.c.rk_id == record.id, table.c.rk_version == expected)
-                .values(row)
-                .returning(table.c.rk_id)
-            )
-        if conn.execute(stmt, row).first() is None:
-            actual = self._version(conn, table, record.id)
-            raise ConflictError(record.id, expected=expected or 0, actual=actual)
-
-    def put(self, record: Record, *, expected_version: int | None) -> None:
-        """
-        Create or replace *record* if the stored version is *expected_version*.
-        """
-        check_record(record)
-        with self._unit(f"writing record {shorten(record.id)}") as conn:
-            self._write(conn, record, expected_version)
-
-    def put_many(self, records: Sequence[Record]) -> None:
-        """
-        Create all *records* with Core ``executemany``, or none if any id exists already.
-        """
-        groups: dict[str, list[dict[str, Any]]] = {}
-        first: dict[str, Record] = {}
-        for r in records:
-            check_record(r)
-            if r.id in first:
-                raise ConflictError(r.id, expected=0, actual=first[r.id].version)
-            first[r.id] = r
-            groups.setdefault(r.schema, []).append(self._codec(r.schema).encode(r))
-        try:
-            with self._unit("writing records") as conn:
-                for schema, rows in groups.items():
-                    conn.execute(self._codec(schema).table.insert(), rows)
-        except Duplicate:
-            stored = self.get_many(list(first))
-            taken = next((r for r in stored if r is not None), None)
-            if taken is None:  # another writer inserted and went away: still a conflict
-                raise ConflictError(next(iter(first)), expected=0, actual=None) from None
-            raise ConflictError(taken.id, expected=0, actual=taken.version) from None
-
-    def upsert_many(
-        self, records: Sequence[Record], *, precedence: Sequence[str] = ()
-    ) -> UpsertResult:
-        """
-        Create new records and resolve the others field by field, in one transaction.
-
-        Stored rows are read in chunks, resolved in Python, and written back with one
-        ``executemany`` per statement shape, each UPDATE guarded by the version it read.
-
-        Raises:
-            ConflictError: a concurrent writer changed one of the rows (nothing is
-                written; retry).
-        """
-        groups: dict[str, list[Record]] = {}
-        seen: set[str] = set()
-        for r in records:
-            check_record(r)
-            if r.id in seen:
-                raise StoreError(f"record {shorten(r.id)} appears twice in one upsert")
-            seen.add(r.id)
-            groups.setdefault(r.schema, []).append(r)
-        results: list[UpsertResult] = []
-        try:
-            with self._unit("upserting records") as conn:
-                for schema, recs in groups.items():
-                    results.append(
-                        upsert(conn, self._codec(schema), recs, precedence, self.dialect)
-                    )
-        except Duplicate:
-            raise ConflictError(
-                next(iter(seen)), expected=0, actual=None
-            ) from None  # a concurrent writer created one of the new ids: retry
-        return UpsertResult(
-            tuple(i for res in results for i in res.created),
-            tuple(i for res in results for i in res.updated),
-            tuple(i for res in results for i in res.unchanged),
-        )
-
-    def delete(self, record_id: str, *, expected_version: int) -> None:
-        """
-        Remove a record if it is at *expected_version*.
-        """
-        with self._unit(f"deleting record {shorten(record_id)}") as conn:
-            for codec in list(self._codecs.values()):
-                t = codec.table
-                result = conn.execute(
-                    t.delete().where(t.c.rk_id == record_id, t.c.rk_version == expected_version)
-                )
-                if result.rowcount == 1:
-                    return
-            actual = next(
-                (
-                    v
-                    for c in self._codecs.values()
-                    if (v := self._version(conn, c.table, record_id))
-                ),
-                None,
-            )
-            raise ConflictError(str(record_id), expected=expected_version, actual=actual)
-
-    # -- reads ----------------------------------------------------------------------------
-
-    def iterate(
-        self,
-        schema: str,
-        *,
-        where: Where = (),
-        stage: str | None = None,
-        state: str | None = None,
-        batch_size: int = 10_000,
-    ) -> Iterator[list[Record]]:
-        """
-        Yield matching records in batches, by id (keyset pages: no cursor is held open).
-        """
-        check_batch(batch_size)
-        codec = self._codec(schema)
-        clause = where_clause(codec, where, stage, state, self.dialect)
-        return self._pages(codec, clause, batch_size)
-
-    def _pages(
-        self, codec: RecordCodec, clause: sa.ColumnElement[bool], size: int
-    ) -> Iterator[list[Record]]:
-        id_col = codec.table.c.rk_id
-        base = sa.select(*codec.select_columns).where(clause).order_by(id_col).limit(size)
-        last: str | None = None
-        while True:
-            stmt = base if last is None else base.where(id_col > last)
-            with self._reader(f"reading {codec.table.name}") as conn:
-                batch = fetch(conn, codec, stmt)
-            if batch:
-                yield batch
-            if len(batch) < size:
-                return
-            last = batch[-1].id
-
-    def count(
-        self,
-        schema: str,
-        *,
-        where: Where = (),
-        stage: str | None = None,
-        state: str | None = None,
-    ) -> int:
-        """
-        How many records of *schema* match.
-        """
-        codec = self._codec(schema)
-        clause = where_clause(codec, where, stage, state, self.dialect)
-        stmt = sa.select(sa.func.count()).select_from(codec.table).where(clause)
-        with self._reader(f"counting {codec.table.name}") as conn:
-            return int(conn.execute(stmt).scalar_one())

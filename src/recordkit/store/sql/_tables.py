@@ -35,6 +35,7 @@ from recordkit.schema import (
 )
 
 __all__ = [
+    "IDS_PER_SELECT",
     "FixedTables",
     "SchemaTable",
     "fixed_tables",
@@ -314,6 +315,12 @@ def insert_ignore(table: sa.Table, dialect: str) -> Any:
     if dialect == "sqlite":
         return sqlite.insert(table).on_conflict_do_nothing()
     return table.insert()
+
+
+IDS_PER_SELECT: Final = 5000
+"""
+Ids per `id_in` condition: below SQLite's and PostgreSQL's bound-parameter limits.
+"""
 
 
 def id_in(column: sa.ColumnElement[Any], ids: Sequence[str], dialect: str) -> Any:

@@ -18,7 +18,7 @@ concurrent writer changed a row in between, the whole upsert rolls back with a
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Final
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -30,14 +30,9 @@ from recordkit.store._entries import UpsertResult
 from recordkit.store.sql._bulk import executemany
 from recordkit.store.sql._codec import RecordCodec, utc
 from recordkit.store.sql._stamps import Group
-from recordkit.store.sql._tables import id_in
+from recordkit.store.sql._tables import IDS_PER_SELECT, id_in
 
 __all__ = ["upsert"]
-
-CHUNK: Final = 5000
-"""
-Ids per SELECT … IN (…): below SQLite's and PostgreSQL's bound-parameter limits.
-"""
 
 
 def _extras(old: Any, won: Sequence[str], new: Any, record_id: str) -> Any:
@@ -224,8 +219,10 @@ def _read(
         StoreError: a value cannot be read.
     """
     found: dict[str, Any] = {}
-    for start in range(0, len(ids), CHUNK):
-        stmt = sa.select(*cols).where(id_in(t.c.rk_id, ids[start : start + CHUNK], dialect))
+    for start in range(0, len(ids), IDS_PER_SELECT):
+        stmt = sa.select(*cols).where(
+            id_in(t.c.rk_id, ids[start : start + IDS_PER_SELECT], dialect)
+        )
         try:
             found.update((row[0], row) for row in conn.execute(stmt).all())
         except (ValueError, TypeError) as exc:
