@@ -20,6 +20,7 @@ def build(states: list[Any], edges: list[Any], **options: Any) -> rk.Lifecycle:
 
 class TestState:
     def test_title_falls_back_to_name(self) -> None:
+        """A state's title is its label, or its name when it has none."""
         assert ("mql", "Marketing qualified") == (
             S("mql").title,
             S("mql", label="Marketing qualified").title,
@@ -37,6 +38,7 @@ class TestState:
         ],
     )
     def test_garbage_is_refused(self, kwargs: dict[str, Any], needle: str) -> None:
+        """Bad names, flags and guards are refused when the state is declared."""
         name = kwargs.pop("name")
         with pytest.raises(rk.SchemaError, match=needle):
             S(name, **kwargs)
@@ -44,15 +46,18 @@ class TestState:
 
 class TestEdge:
     def test_event_defaults_to_target(self) -> None:
+        """An edge's event defaults to its target's name."""
         assert "b" == E("a", "b").event
 
     def test_bad_event_name(self) -> None:
+        """An event name that is not a lower-case identifier is refused."""
         with pytest.raises(rk.SchemaError, match="event name"):
             E("a", "b", event="Go!")
 
 
 class TestTimer:
     def test_days_become_a_timedelta(self) -> None:
+        """A timer's days become a timedelta, with an event named after them, counted from entry."""
         timer = rk.Timer("active", "stale", 180)
         assert (dt.timedelta(days=180), "timer:180d", "entered") == (
             timer.after,
@@ -64,6 +69,7 @@ class TestTimer:
         "after", [0, -1, "180", None, True], ids=["zero", "negative", "text", "none", "bool"]
     )
     def test_after_must_be_positive(self, after: Any) -> None:
+        """A timer's delay must be a positive number of days."""
         with pytest.raises(rk.SchemaError, match="positive duration"):
             rk.Timer("a", "b", after)
 
@@ -122,11 +128,15 @@ class TestLifecycle:
     def test_bad_definitions_name_their_offenders(
         self, states: list[Any], edges: list[Any], message: str
     ) -> None:
+        """
+        A bad graph is refused when the lifecycle is built, naming every offending state or edge.
+        """
         with pytest.raises(rk.SchemaError) as caught:
             build(states, edges)
         assert message in str(caught.value)
 
     def test_backward_edge_in_forward_only(self) -> None:
+        """A forward-only lifecycle refuses backward edges, naming them."""
         with pytest.raises(rk.SchemaError, match=r"backward edges .*: c → b"):
             build(
                 [S("a"), S("b"), S("c"), S("d", final=True)],
@@ -135,6 +145,7 @@ class TestLifecycle:
             )
 
     def test_timer_needs_an_edge(self) -> None:
+        """A timer without a matching transition is refused."""
         with pytest.raises(rk.SchemaError, match="timer a → c has no matching transition"):
             build(
                 [S("a"), S("b"), S("c", final=True)],
@@ -143,31 +154,38 @@ class TestLifecycle:
             )
 
     def test_unknown_state_suggests_the_closest(self) -> None:
+        """An edge to an unknown state suggests the closest declared name."""
         with pytest.raises(rk.SchemaError) as caught:
             build([S("active"), S("retired", final=True)], [E("active", "retird")])
         assert ("retired",) == caught.value.suggestions
 
     def test_hook_on_unknown_state(self) -> None:
+        """A hook on an unknown state is refused."""
         with pytest.raises(rk.SchemaError, match="unknown state 'closed_wn'"):
             DEAL_STAGES.with_hooks(rk.on_enter("closed_wn", lambda: None))
 
     def test_attribute_is_state_or_stage(self) -> None:
+        """A lifecycle drives either the state or the stage."""
         with pytest.raises(rk.SchemaError, match="'state' or 'stage'"):
             build([S("a")], [], attribute="phase")
 
     def test_initial_defaults_to_first(self) -> None:
+        """Without an initial state, the first state is initial."""
         lc = build([S("a"), S("b", final=True)], [E("a", "b")])
         assert ("a", ("b",)) == (lc.initial.name, lc.finals)
 
     def test_cycle_without_finals_is_fine(self) -> None:
+        """A cycle with no final state is a valid lifecycle."""
         lc = build([S("on"), S("off")], [E("on", "off"), E("off", "on")])
         assert ("on", "off") == lc.names
 
     def test_with_guards_adds_to_a_state(self) -> None:
+        """with_guards adds guards to the named state."""
         lc = DEAL_STAGES.with_guards("proposal", rk.requires_fields("amount"))
         assert ["requires(amount)"] == [g.name for g in lc.state("proposal").guards]
 
     def test_lookups(self) -> None:
+        """rank, edges_from and edge answer from the declared graph."""
         win = DEAL_STAGES.edge("negotiation", "closed_won")
         assert win is not None
         assert (
@@ -181,5 +199,6 @@ class TestLifecycle:
         )
 
     def test_reason_codes_are_names(self) -> None:
+        """Reason codes must be lower-case names."""
         with pytest.raises(rk.SchemaError, match="reason code"):
             build([S("a")], [], reason_codes=["Bad Code"])

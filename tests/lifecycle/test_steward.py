@@ -53,6 +53,10 @@ def transition_events(s: rk.Steward, record_id: str) -> list[rk.AuditEvent]:
 
 class TestAdvance:
     def test_moves_stores_and_audits(self) -> None:
+        """
+        Advancing moves the record, stores the new version and audits who moved it, from where to
+        where and why.
+        """
         s, clock = steward()
         r = captured(s)
         clock.advance(1)
@@ -72,18 +76,21 @@ class TestAdvance:
         assert s.audit.verify()
 
     def test_stage_and_state_are_told_apart(self) -> None:
+        """A stage target moves the stage and leaves the state where it was."""
         s, _ = steward()
         r = captured(s)
         r = s.advance(r.id, "lead", actor=ANA)
         assert ("captured", "lead") == (r.state, r.stage)
 
     def test_unknown_target_suggests(self) -> None:
+        """A misspelt target is refused with the closest name as a suggestion."""
         s, _ = steward()
         r = captured(s)
         with pytest.raises(rk.TransitionError, match="did you mean 'customer'"):
             s.advance(r.id, "custmer", actor=ANA)
 
     def test_access_denied_changes_nothing(self) -> None:
+        """An actor the access policy refuses leaves the record and the audit trail as they were."""
         s, _ = steward(access=OnlyStewardsMove())
         r = captured(s)
         with pytest.raises(rk.AccessDenied):
@@ -91,6 +98,9 @@ class TestAdvance:
         assert (r, []) == (s.get(r.id), transition_events(s, r.id))
 
     def test_guard_refusal_changes_nothing(self) -> None:
+        """
+        A guard's refusal names the missing field and leaves the record and its transitions alone.
+        """
         s, _ = steward()
         r = s.capture({"first_name": "Ada"}, source="form")
         for to in ("normalized", "validated"):
@@ -104,6 +114,10 @@ class TestAdvance:
         )
 
     def test_activation_runs_the_steward_rules(self) -> None:
+        """
+        Activation records that the steward's rule set passed, with the schema and rules
+        fingerprint.
+        """
         s, _ = steward()
         r = captured(s)
         for to in ("normalized", "validated", "active"):
@@ -111,6 +125,7 @@ class TestAdvance:
         assert {"rules_pass": f"contact@1:{s.rules.fingerprint}"} == dict(r.history[-1].rules)
 
     def test_stale_version_conflicts(self) -> None:
+        """An expected version that is no longer current raises ConflictError."""
         s, _ = steward()
         r = captured(s)
         s.advance(r.id, "lead", actor=ANA)
@@ -118,6 +133,10 @@ class TestAdvance:
             s.advance(r.id, "mql", actor=ANA, expected_version=r.version)
 
     def test_override_is_audited_with_its_reason(self) -> None:
+        """
+        A move against the declared edges with override=True is audited as an override with its
+        reason.
+        """
         s, _ = steward()
         r = captured(s)
         s.advance(r.id, "customer", actor=ANA)
@@ -126,6 +145,10 @@ class TestAdvance:
         assert (True, "data_error", "override") == (last["override"], last["reason"], last["event"])
 
     def test_on_chooses_and_is_checked(self) -> None:
+        """
+        `on` picks the lifecycle a target belongs to and refuses an unknown attribute or a target of
+        the other.
+        """
         s, _ = steward()
         r = captured(s)
         with pytest.raises(rk.TransitionError, match="on must be"):
@@ -136,6 +159,7 @@ class TestAdvance:
 
 class TestHooksThroughTheFacade:
     def test_hook_changes_are_stored_with_the_move(self) -> None:
+        """Values an on-enter hook sets are stored and audited in the same change as the move."""
         biz = rk.bundled_lifecycle("business").with_hooks(
             rk.on_enter("mql", lambda: {"owner": "sdr-team"}, name="assign_owner")
         )
@@ -150,6 +174,9 @@ class TestHooksThroughTheFacade:
         )
 
     def test_hook_writes_need_update_access(self) -> None:
+        """
+        A hook's writes go through the update access check, and a refusal leaves the record unmoved.
+        """
         biz = rk.bundled_lifecycle("business").with_hooks(
             rk.on_enter("mql", lambda: {"owner": "x"})
         )
@@ -175,6 +202,9 @@ class TestHooksThroughTheFacade:
         assert (None, []) == (s.get(r.id).stage, transition_events(s, r.id))
 
     def test_failing_hook_leaves_stored_record_alone(self) -> None:
+        """
+        A hook that raises abandons the move and leaves the stored record and its history alone.
+        """
         biz = rk.bundled_lifecycle("business").with_hooks(rk.on_exit("lead", lambda: 1 / 0))
         s, _ = steward(stages=biz)
         r = s.advance(captured(s).id, "lead", actor=ANA)
@@ -185,6 +215,7 @@ class TestHooksThroughTheFacade:
 
 class TestRetire:
     def test_retired_records_refuse_every_event(self) -> None:
+        """A retired record refuses every further move, including a second retirement."""
         s, _ = steward()
         r = captured(s)
         s.retire(r.id, actor=ANA, reason="duplicate")
@@ -199,6 +230,7 @@ class TestRetire:
         )
 
     def test_without_state_lifecycle(self) -> None:
+        """Retiring without a state lifecycle says that no lifecycle drives the state."""
         s, _ = steward(lifecycle=None)
         with pytest.raises(rk.TransitionError, match="no lifecycle drives 'state'"):
             s.retire(captured(s).id, actor=ANA)
@@ -212,6 +244,7 @@ class TestSweep:
         return r
 
     def test_stale_then_retiring(self) -> None:
+        """Sweeps move an idle active record to stale, then to retiring, as the system actor."""
         s, _ = steward()
         r = self.active(s)
         first = s.sweep(T0 + dt.timedelta(days=200))
@@ -224,12 +257,14 @@ class TestSweep:
         assert "system" == transition_events(s, r.id)[-1].actor
 
     def test_sweeping_twice_moves_nothing_more(self) -> None:
+        """A second sweep at the same time moves nothing."""
         s, _ = steward()
         self.active(s)
         now = T0 + dt.timedelta(days=500)
         assert (2, 0) == (s.sweep(now).count, s.sweep(now).count)
 
     def test_clock_going_backwards_is_refused(self) -> None:
+        """A sweep at an earlier time than the last one is refused and moves nothing back."""
         s, _ = steward()
         r = self.active(s)
         s.sweep(T0 + dt.timedelta(days=300))
@@ -239,11 +274,13 @@ class TestSweep:
 
     @pytest.mark.parametrize("now", [None, "2026-01-01", 1234.5], ids=["none", "text", "number"])
     def test_garbage_now(self, now: Any) -> None:
+        """A sweep time that is not a datetime is refused."""
         s, _ = steward()
         with pytest.raises(rk.TransitionError, match="needs a datetime"):
             s.sweep(now)
 
     def test_retired_records_are_left_alone(self) -> None:
+        """Sweeps never move a retired record."""
         s, _ = steward()
         r = self.active(s)
         s.retire(r.id, actor=ANA)
@@ -252,6 +289,9 @@ class TestSweep:
 
 class TestQueries:
     def test_when_did_it_become_a_customer(self) -> None:
+        """
+        `became` answers when a record first reached a stage, and None for one it never reached.
+        """
         s, clock = steward()
         r = captured(s)
         clock.advance(3)
@@ -264,11 +304,13 @@ class TestQueries:
         )
 
     def test_became_unknown_stage(self) -> None:
+        """`became` refuses a name that is no state or stage."""
         s, _ = steward()
         with pytest.raises(rk.TransitionError, match="unknown state or stage"):
             s.became(captured(s).id, "whale")
 
     def test_history_filter(self) -> None:
+        """`history` filters transitions by the attribute they moved and refuses an unknown one."""
         s, _ = steward()
         r = captured(s)
         s.advance(r.id, "lead", actor=ANA)
@@ -283,6 +325,7 @@ class TestQueries:
 
 class TestWiring:
     def test_schema_sections_are_the_default(self) -> None:
+        """A schema's lifecycle sections drive the steward when no lifecycle is given."""
         schema = rk.Schema(
             "deal",
             DEAL.fields,
@@ -309,10 +352,14 @@ class TestWiring:
         ],
     )
     def test_bad_options(self, options: dict[str, Any], message: str) -> None:
+        """
+        A lifecycle option of the wrong type, kind or fields is refused when the steward is built.
+        """
         with pytest.raises(rk.SchemaError, match=message):
             rk.Steward(rk.bundled_schema("contact"), **options)
 
     def test_stages_off(self) -> None:
+        """With stages=None, a stage name is no known target."""
         s, _ = steward(stages=None)
         with pytest.raises(rk.TransitionError, match="unknown state or stage 'lead'"):
             s.advance(captured(s).id, "lead", actor=ANA)
@@ -330,6 +377,9 @@ class TestGarbage:
     def test_advance_refuses_cleanly_and_changes_nothing(
         self, to: Any, reason: Any, override: Any, on: Any, actor: Any
     ) -> None:
+        """
+        Hostile arguments to advance raise a short RecordkitError and leave the record as it was.
+        """
         s, _ = steward()
         r = captured(s)
         try:
@@ -343,6 +393,7 @@ class TestGarbage:
     @given(record_id=garbage, stage=garbage)
     @settings(max_examples=15)
     def test_queries_refuse_cleanly(self, record_id: Any, stage: Any) -> None:
+        """Hostile arguments to history and became raise RecordkitError."""
         s, _ = steward()
         for call in (lambda: s.history(record_id), lambda: s.became(record_id, stage)):
             with pytest.raises(rk.RecordkitError):

@@ -25,6 +25,10 @@ ADA_PHONE = {"first_name": "Ada", "last_name": "Lovelace", "phone": "(212) 555-0
 
 class TestLookup:
     def test_says_which_record_how_sure_and_why(self) -> None:
+        """
+        A lookup names the matching record and its entity, explains the score and calls it a
+        duplicate.
+        """
         index = Index(rules_matcher())
         index.add(ADA, id="c1")
         hit = index.lookup(ADA_2)
@@ -37,11 +41,13 @@ class TestLookup:
         )
 
     def test_lookup_adds_nothing(self) -> None:
+        """A lookup leaves the index as it was."""
         index = Index(rules_matcher())
         index.lookup(ADA)
         assert 0 == len(index)
 
     def test_a_record_with_nothing_to_block_on_has_no_candidates(self) -> None:
+        """A record with no blocking key finds no candidates and is no duplicate."""
         index = Index(rules_matcher())
         index.add(ADA, id="c1")
         assert (0, False) == (
@@ -50,6 +56,7 @@ class TestLookup:
         )
 
     def test_a_huge_block_is_skipped_and_reported(self) -> None:
+        """A block larger than max_block is skipped, reported, and the other blocks still match."""
         index = Index(rules_matcher(), max_block=3)
         for i in range(5):
             index.add({"email": f"p{i}@x.com", "phone": "2125550100"}, id=f"c{i}")
@@ -58,23 +65,27 @@ class TestLookup:
         assert (("phone",), "c1") == (hit.skipped, hit.best.record_id)
 
     def test_another_schemas_record_is_refused(self) -> None:
+        """A record with none of the matcher's fields is refused."""
         index = Index(rules_matcher())
         with pytest.raises(SchemaError, match="none of the fields"):
             index.lookup({"name": "Acme Corp", "industry": "Retail"})
 
     def test_needs_a_fitted_matcher(self) -> None:
+        """An index refuses a matcher that has not been fitted."""
         with pytest.raises(RecordkitError, match="fitted"):
             Index(tiny_fs_matcher())
 
 
 class TestAdd:
     def test_a_duplicate_joins_the_existing_entity(self) -> None:
+        """An added duplicate joins the entity of the record it matches."""
         index = Index(rules_matcher())
         index.add(ADA, id="c1")
         added = index.add(ADA_2, id="c2")
         assert ("c1", "c1") == (added.entity_id, index.entity_of("c2"))
 
     def test_a_bridging_record_makes_a_recorded_merge(self) -> None:
+        """A record matching two entities joins them, and the merge says which survived and why."""
         index = Index(rules_matcher())
         index.add(ADA_2, id="c1")  # email only
         index.add(ADA_PHONE, id="c2")  # phone only: a second entity
@@ -90,6 +101,7 @@ class TestAdd:
         assert merge.bridge is not None
 
     def test_ids_are_unique(self) -> None:
+        """Adding an id already in the index is refused."""
         index = Index(rules_matcher())
         index.add(ADA, id="c1")
         with pytest.raises(RecordkitError, match="already in the index"):
@@ -98,6 +110,7 @@ class TestAdd:
     @settings(max_examples=20)
     @given(people())
     def test_one_by_one_ends_with_the_batch_clusters(self, rows: list[dict[str, Any]]) -> None:
+        """Adding rows one by one ends with the clusters a batch dedupe finds."""
         fitted = tiny_fs_matcher().fit(rows)
         index = Index(fitted)
         for row in rows:
@@ -107,6 +120,7 @@ class TestAdd:
     @settings(max_examples=10)
     @given(people())
     def test_build_equals_adding(self, rows: list[dict[str, Any]]) -> None:
+        """Index.build gives the clusters that adding the rows one by one gives."""
         m: Matcher = rules_matcher()
         index = Index(m)
         for row in rows:
@@ -117,6 +131,7 @@ class TestAdd:
 
 class TestRemoveAndReplace:
     def test_removing_a_bridge_splits_its_cluster(self) -> None:
+        """Removing the record that bridged two entities splits them again and records the split."""
         index = Index(rules_matcher())
         index.add(ADA_2, id="c1")
         index.add(ADA_PHONE, id="c2")
@@ -131,12 +146,14 @@ class TestRemoveAndReplace:
         assert ("c1",) == tuple(s.entity_id for s in splits)
 
     def test_a_removed_record_is_never_found_again(self) -> None:
+        """A removed record is gone from the index and from lookups."""
         index = Index(rules_matcher())
         index.add(ADA, id="c1")
         index.remove("c1")
         assert (0, False) == (len(index), index.lookup(ADA_2).is_duplicate)
 
     def test_replace_keeps_the_entity_while_the_record_still_matches(self) -> None:
+        """Replacing a record's values keeps its entity while it still matches."""
         index = Index(rules_matcher())
         index.add(ADA, id="c1")
         index.add(ADA_2, id="c2")
@@ -144,6 +161,7 @@ class TestRemoveAndReplace:
         assert ("c1", "c1") == (moved.entity_id, index.entity_of("c2"))
 
     def test_replace_lets_a_record_leave_its_entity(self) -> None:
+        """Replacing a record with values that no longer match gives it an entity of its own."""
         index = Index(rules_matcher())
         index.add(ADA, id="c1")
         index.add(ADA_2, id="c2")
@@ -151,6 +169,7 @@ class TestRemoveAndReplace:
         assert ("c1", "c2") == (index.entity_of("c1"), index.entity_of("c2"))
 
     def test_unknown_ids_are_refused(self) -> None:
+        """Removing or replacing an id not in the index is refused."""
         index = Index(rules_matcher())
         with pytest.raises(RecordkitError, match="not in the index"):
             index.remove("nope")

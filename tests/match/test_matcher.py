@@ -52,11 +52,16 @@ class TestDedupe:
     def test_finds_the_bundled_duplicates_without_labels(
         self, contacts: tuple[list[dict[str, str]], set[tuple[str, str]]], fitted: Matcher
     ) -> None:
+        """
+        A matcher fitted without labels finds the bundled contacts' duplicates with an F1 of 0.95 or
+        more.
+        """
         rows, truth = contacts
         result = fitted.dedupe(rows, ids=[r["source_id"] for r in rows])
         assert _f1(result.assignment.pairs(), truth) >= 0.95
 
     def test_every_link_is_explained(self, fitted: Matcher) -> None:
+        """Each link explains the level each comparison reached."""
         rows = [
             {"first_name": "Robert", "last_name": "Smith", "email": "bob.smith@gmail.com"},
             {"first_name": "Bob", "last_name": "Smith", "email": "BOBSMITH+crm@gmail.com"},
@@ -70,12 +75,14 @@ class TestDedupe:
         )
 
     def test_settings_and_model_round_trip_through_json(self, fitted: Matcher) -> None:
+        """A matcher rebuilt from its JSON settings and model dedupes as the original does."""
         again = Matcher.from_dict(json.loads(json.dumps(fitted.to_dict())))
         rows = _bundled("contacts.csv")[:300]
         ids = [r["source_id"] for r in rows]
         assert fitted.dedupe(rows, ids=ids).entity_of == again.dedupe(rows, ids=ids).entity_of
 
     def test_a_rerun_keeps_entity_ids(self, fitted: Matcher) -> None:
+        """A rerun with the previous entity ids keeps them."""
         rows = _bundled("contacts.csv")[:300]
         ids = [r["source_id"] for r in rows]
         first = fitted.dedupe(rows, ids=ids)
@@ -83,6 +90,9 @@ class TestDedupe:
         assert previous == fitted.dedupe(rows, ids=ids, previous=previous).entity_of
 
     def test_must_and_never_match_rules_decide(self) -> None:
+        """
+        Must-match and never-match rules override the score, and the explanation names the rule.
+        """
         rows = [
             {"email": "a@x.com", "last_name": "Li"},
             {"email": "a@x.com", "last_name": "Wu"},
@@ -106,6 +116,7 @@ class TestDedupe:
     @settings(max_examples=15)
     @given(people())
     def test_clusters_do_not_depend_on_input_order(self, rows: list[dict[str, Any]]) -> None:
+        """Shuffling the rows gives the same clusters."""
         shuffled = list(rows)
         random.Random(len(rows)).shuffle(shuffled)
         a = tiny_fs_matcher().dedupe(rows)
@@ -115,6 +126,7 @@ class TestDedupe:
 
 class TestLink:
     def test_links_across_two_datasets(self) -> None:
+        """Linkage pairs records across the two datasets."""
         left = [
             {"email": "ada@x.com", "last_name": "Lovelace"},
             {"email": "alan@y.org", "last_name": "Turing"},
@@ -124,6 +136,7 @@ class TestLink:
         assert {("left:0", "right:0")} == result.assignment.pairs()
 
     def test_shared_ids_are_refused(self) -> None:
+        """Linkage refuses datasets that share record ids."""
         with pytest.raises(RecordkitError, match="share record ids"):
             rules_matcher().link(
                 [{"email": "a@x.com"}], [{"email": "a@x.com"}], left_ids=["1"], right_ids=["1"]
@@ -132,14 +145,19 @@ class TestLink:
 
 class TestBadInput:
     def test_records_with_every_field_missing_stay_alone(self) -> None:
+        """Records with every field missing or blank are never linked."""
         result = rules_matcher().dedupe([{}, {"email": None}, {"email": " "}])
         assert 3 == len(result.clusters)
 
     def test_identical_records_are_one_entity(self) -> None:
+        """Identical records are one entity."""
         row = {"email": "a@b.co", "phone": "2125550123", "first_name": "Ann", "last_name": "Lee"}
         assert 1 == len(rules_matcher().dedupe([row] * 5).clusters)
 
     def test_one_postcode_shared_by_everyone_is_refused_not_run(self) -> None:
+        """
+        A blocking rule that would compare too many pairs is refused before it runs, with the count.
+        """
         rows = [{"postcode": "10001", "email": f"p{i}@x.com"} for i in range(3000)]
         m = tiny_fs_matcher(max_pairs=100_000)
         m = Matcher.from_dict({**m.to_dict(), "blocking": [["postcode"]]})
@@ -147,6 +165,7 @@ class TestBadInput:
             m.dedupe(rows)
 
     def test_non_latin_names_match(self) -> None:
+        """Records with non-Latin names match."""
         rows = [
             {"first_name": "明", "last_name": "王", "email": "wang@x.cn"},
             {"first_name": "明", "last_name": "王", "email": "WANG@x.cn"},
@@ -154,6 +173,7 @@ class TestBadInput:
         assert 1 == len(rules_matcher().dedupe(rows).clusters)
 
     def test_records_of_another_schema_are_refused(self) -> None:
+        """Records of another schema than the matcher's are refused."""
         company = rk.Record(
             "c1",
             "company",
@@ -173,10 +193,12 @@ class TestBadInput:
         ],
     )
     def test_garbage_is_a_recordkit_error(self, data: object) -> None:
+        """Data that is neither rows nor columns raises RecordkitError."""
         with pytest.raises(RecordkitError):
             rules_matcher().dedupe(data)
 
     def test_huge_and_odd_cells_do_not_crash(self) -> None:
+        """Huge cells, NUL bytes and bidi controls are compared without crashing."""
         rows = [
             {"email": "a" * 1_000_000, "last_name": "x\x00y"},
             {"email": "\u202e@evil", "last_name": "x\x00y", "phone": "☎"},
@@ -184,6 +206,7 @@ class TestBadInput:
         assert 2 == len(rules_matcher().dedupe(rows).clusters)
 
     def test_an_unfitted_matcher_cannot_explain(self) -> None:
+        """An unfitted matcher refuses to explain and says to call fit."""
         with pytest.raises(RecordkitError, match="call fit"):
             tiny_fs_matcher().explain({"email": "a@b.co"}, {"email": "a@b.co"})
 
@@ -213,18 +236,24 @@ class TestBadInput:
         ],
     )
     def test_bad_settings_are_schema_errors(self, settings: dict[str, Any], message: str) -> None:
+        """
+        Missing comparisons or blocking, unknown keys and rules naming unknown comparisons are
+        SchemaErrors.
+        """
         with pytest.raises(SchemaError, match=message):
             Matcher.from_dict(settings)
 
 
 class TestForSchema:
     def test_contact_defaults(self) -> None:
+        """The contact schema's default matcher compares email, phone, names and postcode."""
         m = Matcher.for_schema(rk.bundled_schema("contact"))
         assert {"email", "phone", "first_name", "last_name", "postcode"} <= {
             c.name for c in m.comparisons
         }
 
     def test_the_schemas_matching_section_wins(self) -> None:
+        """A schema's matching section replaces the default comparisons, blocking and threshold."""
         s = rk.Schema(
             "lead",
             [rk.Field("email", rk.Email()), rk.Field("name", rk.Text())],
@@ -240,6 +269,7 @@ class TestForSchema:
         assert (["email"], 0.95, "lead") == ([c.name for c in m.comparisons], m.threshold, m.schema)
 
     def test_a_bad_matching_section_names_where(self) -> None:
+        """An invalid matching section is refused, naming the schema and the section."""
         s = rk.Schema(
             "lead",
             [rk.Field("email", rk.Email())],
@@ -249,6 +279,7 @@ class TestForSchema:
             Matcher.for_schema(s)
 
     def test_a_schema_without_matchable_fields_is_refused(self) -> None:
+        """A schema with no field a default comparison fits is refused."""
         s = rk.Schema("thing", [rk.Field("size", rk.Integer())])
         with pytest.raises(SchemaError, match="no default matching"):
             Matcher.for_schema(s)
@@ -256,6 +287,7 @@ class TestForSchema:
 
 class TestLargeBatches:
     def test_threaded_comparisons_give_the_same_levels(self) -> None:
+        """Comparing many pairs on threads gives the levels of comparing them in parts."""
         m = rules_matcher()
         n = 400
         rows = {

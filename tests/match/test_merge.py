@@ -48,6 +48,10 @@ ADA_WEB = person(
 
 class TestPlanMerge:
     def test_values_lineage_and_provenance(self) -> None:
+        """
+        The survivor takes each field's winning value with its provenance, and the lineage keeps the
+        losers.
+        """
         p = plan([ADA_WEB, ADA])
         assert ("a", ("b",)) == (p.survivor_id, p.merged_ids)
         assert {
@@ -64,6 +68,10 @@ class TestPlanMerge:
         assert None is p.cell("score")
 
     def test_written_records(self) -> None:
+        """
+        The plan writes a new survivor version and tombstones that keep their values and record the
+        merge.
+        """
         p = plan([ADA, ADA_WEB])
         tomb = p.tombstones[0]
         assert (2, NOW, "captured") == (p.survivor.version, p.survivor.updated_at, p.survivor.state)
@@ -77,27 +85,32 @@ class TestPlanMerge:
         assert (ADA, ADA_WEB) == p.originals
 
     def test_owner_follows_the_owner_field(self) -> None:
+        """The survivor's owner follows the winning value of the owner field."""
         a = person("a", {"owner": "rep-1"}, seen=0)
         b = person("b", {"owner": "rep-2"}, seen=5, created=1)
         assert "rep-2" == plan([a, b]).survivor.owner
 
     def test_picks_override_the_policy(self) -> None:
+        """A pick overrides the policy and the lineage says it was picked by hand."""
         p = plan([ADA, ADA_WEB], picks={"name": "a"})
         name = p.cell("name")
         assert name is not None
         assert ("Ada", "picked by hand from record 'a'") == (p.survivor["name"], name.reason)
 
     def test_identical_records_merge(self) -> None:
+        """Identical records merge into the same values with no losers."""
         twin = attrs.evolve(ADA, id="a2")
         p = plan([ADA, twin])
         assert dict(ADA.values) == dict(p.survivor.values)
         assert [] == [c for cell in p.lineage for c in cell.losers]
 
     def test_records_with_every_field_missing_merge(self) -> None:
+        """Records with no values merge into a survivor with no values and no lineage."""
         p = plan([person("a", {}), person("b", {}, created=1)])
         assert ({}, ()) == (dict(p.survivor.values), p.lineage)
 
     def test_validity_check_feeds_validated_only(self) -> None:
+        """validated_only keeps the value the validity check accepts."""
         p = plan(
             [ADA, ADA_WEB],
             policy=rk.MergePolicy(fields={"name": Survive.validated_only(), "tags": "keep_all"}),
@@ -125,6 +138,9 @@ class TestPlanMerge:
         ],
     )
     def test_bad_input(self, records: Any, message: str) -> None:
+        """
+        Too few records, repeats, other schemas, records no longer live and non-records are refused.
+        """
         with pytest.raises(rk.MergeError, match=message):
             plan(records)
 
@@ -140,19 +156,23 @@ class TestPlanMerge:
         ],
     )
     def test_bad_options(self, options: dict[str, Any], message: str) -> None:
+        """A blank merge id or a time that is not timezone-aware is refused with a short message."""
         with pytest.raises(rk.MergeError, match=message) as info:
             plan_merge(PERSON, [ADA, ADA_WEB], **{"merge_id": "m1", "at": NOW, **options})
         assert len(str(info.value)) < 200
 
     def test_pick_outside_the_merge(self) -> None:
+        """A pick naming a record outside the merge is refused."""
         with pytest.raises(rk.MergeError, match="not in this merge"):
             plan([ADA, ADA_WEB], picks={"name": "zz"})
 
     def test_policy_naming_unknown_field(self) -> None:
+        """A policy naming an unknown field is refused with the name."""
         with pytest.raises(rk.SchemaError, match="unknown field 'nmae'"):
             plan([ADA, ADA_WEB], policy=rk.MergePolicy(fields={"nmae": "longest"}))
 
     def test_explanations_are_kept(self) -> None:
+        """Explanations given to the plan are kept in order."""
         e = MatchExplanation("a", "b", prior=-3.0, terms=[WeightTerm("email", "exact", 3, 9.5)])
         p = plan([ADA, ADA_WEB], explanation=[e, {"rule": "same email"}])
         assert (e, {"rule": "same email"}) == p.explanations
@@ -162,6 +182,7 @@ class TestPlanMerge:
         [pytest.param(object(), id="object"), pytest.param({"x": {1, 2}}, id="set-inside")],
     )
     def test_explanations_must_be_plain(self, explanation: Any) -> None:
+        """An explanation that is not plain data is refused."""
         with pytest.raises(rk.MergeError, match="explanation"):
             plan([ADA, ADA_WEB], explanation=explanation)
 
@@ -185,6 +206,7 @@ class TestMergeInvariants:
     def test_order_of_ids_does_not_matter(
         self, records: list[rk.Record], policy: rk.MergePolicy, rnd: random.Random
     ) -> None:
+        """Shuffling the records gives the same plan."""
         shuffled = list(records)
         rnd.shuffle(shuffled)
         assert plan(records, policy=policy) == plan(shuffled, policy=policy)
@@ -193,12 +215,14 @@ class TestMergeInvariants:
     def test_plan_round_trips_through_json(
         self, records: list[rk.Record], policy: rk.MergePolicy
     ) -> None:
+        """A plan survives to_dict, JSON and from_dict unchanged."""
         e = MatchExplanation("p0", "p1", terms=[WeightTerm("email", "exact", 3, 9.5, m=0.9)])
         p = plan(records, policy=policy, explanation=e)
         data = json.loads(json.dumps(p.to_dict(PERSON)))
         assert p == rk.MergePlan.from_dict(data, PERSON)
 
     def test_first_survivor_depends_on_order(self) -> None:
+        """With survivor='first', the first record given survives."""
         policy = rk.MergePolicy(survivor="first", fields={"tags": "keep_all"})
         assert ("b", "a") == (
             plan([ADA_WEB, ADA], policy=policy).survivor_id,
@@ -218,6 +242,7 @@ def ticket(record_id: str, person_id: str) -> rk.Record:
 
 class TestRepoints:
     def test_references_to_merged_away_ids_move(self) -> None:
+        """References to a merged-away id move to the survivor, and reverting restores them."""
         p = plan([ADA, ADA_WEB])
         tickets = [ticket("t1", "b"), ticket("t2", "a"), ticket("t3", "zz")]
         moves = find_repoints(p, TICKET, "person_id", tickets)
@@ -227,6 +252,7 @@ class TestRepoints:
         assert content(tickets[0]) == content(moves[0].revert(moved, at=NOW))
 
     def test_merged_records_are_not_repointed(self) -> None:
+        """References held by the merged records themselves are not re-pointed."""
         a = person("a", {"manager_id": "b"})
         b = person("b", {}, created=1)
         c = person("c", {"manager_id": "b"}, created=2)
@@ -243,6 +269,7 @@ class TestPlanUnmerge:
     def test_restores_the_originals(
         self, records: list[rk.Record], policy: rk.MergePolicy
     ) -> None:
+        """Unmerge restores the original records, two versions on."""
         p = plan(records, policy=policy)
         undo = plan_unmerge(p, applied(p), {}, at=at(40))
         assert sorted(map(content, records), key=lambda r: r.id) == sorted(
@@ -252,6 +279,7 @@ class TestPlanUnmerge:
         assert () == undo.conflicts
 
     def test_later_edit_refused(self) -> None:
+        """An edit made after the merge is an UnmergeConflict naming the field and both values."""
         p = plan([ADA, ADA_WEB])
         edited = p.survivor.evolve(
             values={**p.survivor.values, "city": "Paris"},
@@ -268,6 +296,7 @@ class TestPlanUnmerge:
         assert "on_conflict='reconcile'" in str(info.value)
 
     def test_later_edit_reconciled(self) -> None:
+        """Reconciling keeps the later edit and state and lists what it kept."""
         p = plan([ADA, ADA_WEB])
         edited = p.survivor.evolve(
             values={**p.survivor.values, "city": "Paris"},
@@ -286,16 +315,21 @@ class TestPlanUnmerge:
         assert {"values.city", "state"} == {c.path for c in undo.conflicts}
 
     def test_erased_record_cannot_come_back(self) -> None:
+        """A merged record no longer stored cannot be restored."""
         p = plan([ADA, ADA_WEB])
         with pytest.raises(rk.MergeError, match="no longer stored"):
             plan_unmerge(p, {**applied(p), "b": None}, {}, at=at(40))
 
     def test_unknown_mode(self) -> None:
+        """An unknown on_conflict mode is refused."""
         p = plan([ADA, ADA_WEB])
         with pytest.raises(rk.MergeError, match="on_conflict"):
             plan_unmerge(p, applied(p), {}, at=at(40), on_conflict="merge")  # type: ignore[arg-type]
 
     def test_reference_edited_since(self) -> None:
+        """
+        A reference moved since the merge is a conflict, and reconciling leaves it where it is.
+        """
         p = plan([ADA, ADA_WEB])
         t = ticket("t1", "b")
         p = attrs.evolve(p, repoints=find_repoints(p, TICKET, "person_id", [t]))

@@ -107,6 +107,10 @@ World = tuple[rk.Steward, rk.Steward, list[rk.Record], list[rk.Record]]
 
 class TestMerge:
     def test_merge_writes_survivor_tombstones_references_and_lineage(self, world: World) -> None:
+        """
+        A merge writes the survivor, marks the other record merged, re-points its references and
+        keeps the lineage.
+        """
         persons, tickets, (a, b, _), ts = world
         merge = persons.merge([b.id, a.id])
         assert (a.id, (b.id,), True) == (merge.survivor_id, merge.merged_ids, merge.active)
@@ -134,6 +138,7 @@ class TestMerge:
         assert merge == persons.get_merge(merge.id)
 
     def test_audit_names_every_record(self, world: World) -> None:
+        """The merge's audit event names the merged records and the references it re-pointed."""
         persons, tickets, (a, b, _), ts = world
         merge = persons.merge([a.id, b.id])
         merged = [e for e in persons.audit.events() if e.action == "merge"]
@@ -148,6 +153,7 @@ class TestMerge:
         assert persons.audit.verify()
 
     def test_dry_run_writes_nothing(self, world: World) -> None:
+        """A dry run returns the plan, with its re-points, and writes nothing."""
         persons, tickets, (a, b, _), ts = world
         before, events = snapshot(persons, tickets), len(list(persons.audit.events()))
         plan = persons.merge([a.id, b.id], dry_run=True)
@@ -160,12 +166,17 @@ class TestMerge:
         assert [] == persons.merges(a.id)
 
     def test_explanations_are_kept_in_the_store(self, world: World) -> None:
+        """The match explanations given to a merge are stored with it."""
         persons, _, (a, b, _), _ = world
         e = MatchExplanation(a.id, b.id, prior=-4.0, terms=[WeightTerm("name", "close", 2, 6.0)])
         merge = persons.merge([a.id, b.id], explanation=e)
         assert (e,) == persons.get_merge(merge.id).explanations
 
     def test_picks_and_policy(self, world: World) -> None:
+        """
+        A policy chooses each value and picks override it, and the merge records the values that
+        lost.
+        """
         persons, _, (a, b, _), _ = world
         policy = rk.MergePolicy.from_schema(persons.schema).with_fields(
             {"name": rk.Survive.trusted_sources(["crm"])}
@@ -177,12 +188,14 @@ class TestMerge:
         assert ["London"] == [c.value for c in city.losers]
 
     def test_resolve_follows_merges(self, world: World) -> None:
+        """`resolve` follows chained merges to the surviving record."""
         persons, _, (a, b, c), _ = world
         persons.merge([a.id, b.id])
         persons.merge([c.id, a.id])
         assert (a.id, a.id, a.id) == tuple(persons.resolve(i).id for i in (a.id, b.id, c.id))
 
     def test_validated_only_asks_the_rules(self) -> None:
+        """validated_only keeps the value that passes the steward's rules."""
         contacts = rk.Steward(rk.bundled_schema("contact"), clock=Clock())
         name = {"first_name": "Ada", "last_name": "Lovelace"}
         good = contacts.capture({**name, "phone": "+1 415 555 0100"}, source="crm")
@@ -194,6 +207,10 @@ class TestMerge:
         )
 
     def test_a_record_referring_twice_is_written_once(self) -> None:
+        """
+        A record holding two references to a merged record is re-pointed in one write and restored
+        by unmerge.
+        """
         handover = rk.Schema(
             "handover",
             [
@@ -275,11 +292,13 @@ class TestMergeRefusals:
         ],
     )
     def test_bad_ids(self, world: World, ids: Any, error: type[Exception], message: str) -> None:
+        """Missing, non-text, too few or wrongly wrapped ids are refused with the reason."""
         persons = world[0]
         with pytest.raises(error, match=message):
             persons.merge(ids)
 
     def test_one_record_and_itself(self, world: World) -> None:
+        """A merge of one record, or of a record with itself, is refused."""
         persons, _, (a, *_), _ = world
         with pytest.raises(rk.MergeError, match="at least two records, got 1"):
             persons.merge([a.id])
@@ -287,23 +306,27 @@ class TestMergeRefusals:
             persons.merge([a.id, a.id])
 
     def test_other_schema(self, world: World) -> None:
+        """A record of another schema is refused."""
         persons, _, (a, *_), ts = world
         with pytest.raises(rk.RecordkitError, match="is a 'ticket', not a 'person'"):
             persons.merge([a.id, ts[0].id])
 
     def test_already_merged_names_the_survivor(self, world: World) -> None:
+        """Merging a record merged already is refused, naming the survivor to merge instead."""
         persons, _, (a, b, c), _ = world
         persons.merge([a.id, b.id])
         with pytest.raises(rk.MergeError, match=f"merged into '{a.id}' already; merge '{a.id}'"):
             persons.merge([b.id, c.id])
 
     def test_retired(self, world: World) -> None:
+        """A retired record cannot be merged."""
         persons, _, (a, b, _), _ = world
         persons.retire(b.id, actor=rk.Actor("ops"))
         with pytest.raises(rk.MergeError, match="is retired"):
             persons.merge([a.id, b.id])
 
     def test_access_denied_writes_nothing(self) -> None:
+        """An actor refused the merge action leaves every record as it was."""
         persons, tickets = stewards(_Deny(rk.Action.MERGE))
         a = persons.capture({"name": "A"}, source="crm")
         b = persons.capture({"name": "B"}, source="crm")
@@ -387,6 +410,7 @@ class TestGarbage:
     def test_refused_with_a_recordkit_error(
         self, call: Any, error: type[Exception], message: str
     ) -> None:
+        """Hostile arguments raise a short RecordkitError and write nothing."""
         persons, tickets = stewards()
         ids = [persons.capture({"name": n}, source="crm").id for n in ("A", "B")]
         before = snapshot(persons, tickets)
@@ -396,6 +420,7 @@ class TestGarbage:
         assert before == snapshot(persons, tickets)
 
     def test_unknown_conflict_mode(self, world: World) -> None:
+        """An unknown on_conflict mode is refused and writes nothing."""
         persons, tickets, (a, b, _), _ = world
         merge = persons.merge([a.id, b.id])
         before = snapshot(persons, tickets)
@@ -404,6 +429,7 @@ class TestGarbage:
         assert before == snapshot(persons, tickets)
 
     def test_merge_of_another_schema(self, world: World) -> None:
+        """A steward refuses to undo a merge of another schema's records."""
         persons, tickets, (a, b, _), _ = world
         merge = persons.merge([a.id, b.id])
         with pytest.raises(rk.MergeError, match="merged 'person' records, not 'ticket'"):
@@ -423,6 +449,7 @@ class TestGarbage:
 
 class TestUnmerge:
     def test_restores_records_and_references(self, world: World) -> None:
+        """Unmerge restores the records and references and audits the undo."""
         persons, tickets, (a, b, _), _ = world
         before = snapshot(persons, tickets)
         merge = persons.merge([a.id, b.id])
@@ -438,6 +465,7 @@ class TestUnmerge:
         ][-2:]
 
     def test_chained_merges_undo_newest_first(self, world: World) -> None:
+        """Chained merges undo newest first, and an older one refuses to go first."""
         persons, tickets, (a, b, c), _ = world
         before = snapshot(persons, tickets)
         first = persons.merge([a.id, b.id])
@@ -469,6 +497,7 @@ class TestUnmerge:
         assert before == snapshot(persons)
 
     def test_twice(self, world: World) -> None:
+        """A merge undone already, or an unknown merge id, is refused."""
         persons, _, (a, b, _), _ = world
         merge = persons.merge([a.id, b.id])
         persons.unmerge(merge.id)
@@ -478,6 +507,7 @@ class TestUnmerge:
             persons.unmerge("no-such-merge")
 
     def test_later_edit_refused_then_reconciled(self, world: World) -> None:
+        """An edit made after the merge makes unmerge refuse, and reconcile keeps the edit."""
         persons, tickets, (a, b, _), _ = world
         merge = persons.merge([a.id, b.id])
         persons.update(a.id, {"city": "Paris"}, source="crm")
@@ -495,6 +525,9 @@ class TestUnmerge:
         assert ["kept the later edit"] == [c.resolution for c in undo.conflicts]
 
     def test_reference_moved_since_is_left_alone(self, world: World) -> None:
+        """
+        A reference moved elsewhere since the merge is left where it is by a reconciling unmerge.
+        """
         persons, tickets, (a, b, c), ts = world
         merge = persons.merge([a.id, b.id])
         tickets.update(ts[0].id, {"person_id": c.id}, source="support")
@@ -504,6 +537,7 @@ class TestUnmerge:
         assert c.id == tickets.get(ts[0].id)["person_id"]
 
     def test_needs_the_related_steward(self, world: World) -> None:
+        """Unmerge without the steward that holds re-pointed references is refused, naming it."""
         persons, _, (a, b, _), _ = world
         merge = persons.merge([a.id, b.id])
         alone = rk.Steward(persons.schema, store=persons.store)

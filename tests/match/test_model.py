@@ -19,6 +19,7 @@ from recordkit.match._factored import Factored
 
 class TestEM:
     def test_recovers_known_parameters(self) -> None:
+        """EM without labels recovers the prior and m probabilities that generated the levels."""
         rng = np.random.default_rng(3)
         n_match, n_non = 3_000, 30_000
         m_true = {"a": [0.0, 0.8, 0.15, 0.05], "b": [0.0, 0.7, 0.3]}
@@ -35,16 +36,19 @@ class TestEM:
         assert np.allclose(m_true["b"][1:], result.m["b"][1:], atol=0.03)
 
     def test_no_pairs_gives_the_starting_point(self) -> None:
+        """With no pairs, EM runs no iteration and returns a full-length starting point."""
         result = em([np.zeros(0, np.int8)], ["a"], {"a": (1.0, 0.1, 0.9)})
         assert (0, 3) == (result.iterations, len(result.m["a"]))
 
 
 class TestU:
     def test_levels_counted_missing_excluded_and_smoothed(self) -> None:
+        """u counts each level's share of the pairs, leaving out the missing level."""
         u = u_from_levels(np.array([0, 0, 1, 2, 2, 2], np.int8), 3, smoothing=0.0)
         assert (1.0, 0.25, 0.75) == u
 
     def test_random_pairs_never_pair_a_record_with_itself(self) -> None:
+        """Random pairs are distinct ordered pairs, never a record with itself."""
         a, b = random_pairs(5, 1000, seed=1)
         assert (True, 10) == (bool((a < b).all()), len(a))
 
@@ -59,15 +63,18 @@ class TestFellegiSunter:
     )
 
     def test_weights_are_log2_m_over_u(self) -> None:
+        """A level's weight is log2(m/u), and the missing level weighs nothing."""
         w = self.MODEL.weights("email")
         assert np.allclose([0.0, np.log2(900), np.log2(0.1 / 0.999)], w)
 
     def test_common_values_weigh_less_rare_ones_more(self) -> None:
+        """Term frequencies lower the weight of a common value and raise that of a rare one."""
         freq = self.MODEL.frequency("email", ["info@acme.com", "rare@x.org"])
         adj = self.MODEL.tf_adjustment("email", freq)
         assert (True, True) == (bool(adj[0] < 0), bool(adj[1] > 0))
 
     def test_round_trips_through_json(self) -> None:
+        """A model survives to_dict, JSON and from_dict unchanged."""
         data = json.loads(json.dumps(self.MODEL.to_dict()))
         assert self.MODEL.to_dict() == FellegiSunter.from_dict(data).to_dict()
 
@@ -80,16 +87,21 @@ class TestFellegiSunter:
         ],
     )
     def test_bad_models(self, data: dict[str, object]) -> None:
+        """A prior out of range, a missing u or a missing prior is a SchemaError."""
         with pytest.raises(SchemaError):
             FellegiSunter.from_dict(data)
 
 
 class TestTfTable:
     def test_only_repeated_values_are_listed(self) -> None:
+        """
+        The table lists repeated text values with their shares, and the share of any other value.
+        """
         assert ({"a": 0.5}, 0.25) == tf_table(["a", "a", "b", "c", None, "", 7])
 
     @given(st.lists(st.sampled_from(["Ann", "ann", "ANN", "Bob", "bob", "Cy", "", None, 7])))
     def test_a_factored_column_counts_as_its_rows(self, raw: list[object]) -> None:
+        """A factored column gives the table its rows give."""
         def fold(v: object) -> object:
             return v.lower() if isinstance(v, str) else v
 
@@ -104,10 +116,12 @@ class TestTfTable:
 
 class TestWeightedRules:
     def test_points_by_label(self) -> None:
+        """Weighted rules give each level its points by label, and unnamed levels none."""
         table = WeightedRules({"email": {"exact": 10}}).table("email", ["missing", "exact", "x"])
         assert [0.0, 10.0, 0.0] == table.tolist()
 
     def test_unknown_label_is_named(self) -> None:
+        """A level label the comparison does not have is named in the error."""
         with pytest.raises(SchemaError, match="level 'exactly'"):
             WeightedRules({"email": {"exactly": 10}}).table("email", ["missing", "exact"])
 
@@ -119,6 +133,7 @@ class TestMatchRule:
     }
 
     def test_all_conditions_must_hold(self) -> None:
+        """A match rule matches the pairs that meet every one of its conditions."""
         levels = {"email": np.array([1, 1, 2], np.int8), "phone": np.array([1, 2, 1], np.int8)}
         rule = MatchRule({"email": "exact", "phone": ["exact"]})
         assert [True, False, False] == rule.mask(levels, self.LABELS).tolist()
@@ -131,5 +146,6 @@ class TestMatchRule:
         ],
     )
     def test_unknown_names_are_schema_errors(self, when: dict[str, str]) -> None:
+        """A rule naming an unknown comparison or level is a SchemaError."""
         with pytest.raises(SchemaError):
             MatchRule(when).mask({"email": np.zeros(1, np.int8)}, self.LABELS)

@@ -20,6 +20,7 @@ def steward(**thresholds: float | None) -> rk.Steward:
 
 class TestCapture:
     def test_flags_a_duplicate_and_keeps_why(self) -> None:
+        """Capturing a duplicate audits a flag naming both records, with the explanation."""
         s = steward()
         a = s.capture(BOB, source="web")
         b = s.capture(BOB_2, source="web")
@@ -28,6 +29,7 @@ class TestCapture:
         assert "explanation" in flags[0].detail
 
     def test_blocks_a_duplicate_and_stores_nothing(self) -> None:
+        """Above block_at, capturing a duplicate raises DuplicateError and stores nothing."""
         s = steward(block_at=9)
         a = s.capture(BOB, source="web")
         with pytest.raises(DuplicateError, match=f"record '{a.id}'") as err:
@@ -38,6 +40,7 @@ class TestCapture:
         )
 
     def test_merges_a_sure_duplicate(self) -> None:
+        """Above merge_at, a captured duplicate is merged with the record it matches."""
         s = steward(merge_at=9)
         a = s.capture(BOB, source="web")
         b = s.capture(BOB_2, source="web")
@@ -46,6 +49,7 @@ class TestCapture:
         assert (1, 2, True, True) == (len(merges), len(ids), a.id in ids, b.id in ids)
 
     def test_a_new_person_passes(self) -> None:
+        """A record that matches nobody is captured as an entity of its own."""
         s = steward(block_at=9)
         s.capture(BOB, source="web")
         s.capture(OTHER, source="web")
@@ -59,6 +63,7 @@ class TestCapture:
             s.capture(BOB_2, source="web")
 
     def test_an_update_is_what_later_captures_see(self) -> None:
+        """Later captures are checked against a record's updated values, not its old ones."""
         s = steward(block_at=9)
         a = s.capture(BOB, source="web")
         s.update(
@@ -71,6 +76,7 @@ class TestCapture:
     def test_retired_and_merged_records_leave_the_index_and_unmerge_restores_them(
         self,
     ) -> None:
+        """Merged and retired records leave the duplicate index, and unmerge puts them back."""
         s = steward()
         a = s.capture(BOB, source="web")
         b = s.capture(OTHER, source="web")
@@ -87,6 +93,7 @@ class TestCapture:
         assert (False, 1) == (a.id in index, len(index))
 
     def test_no_matcher_no_check(self) -> None:
+        """Without a matcher, duplicates are captured and find_duplicates says what it needs."""
         s = rk.Steward(rk.bundled_schema("contact"))
         s.capture(BOB, source="web")
         s.capture(BOB, source="web")
@@ -96,18 +103,23 @@ class TestCapture:
 
 class TestFindDuplicates:
     def test_batch_clusters_keep_the_index_entity_ids(self) -> None:
+        """A batch run of find_duplicates keeps the entity ids the index gave."""
         s = steward()
         a = s.capture(BOB, source="web")
         b = s.capture(BOB_2, source="web")
         assert {a.id: a.id, b.id: a.id} == s.find_duplicates().entity_of
 
     def test_a_matcher_must_be_a_duplicate_check(self) -> None:
+        """A bare matcher given as the steward's matcher is refused."""
         with pytest.raises(rk.RecordkitError, match="DuplicateCheck"):
             rk.Steward(rk.bundled_schema("contact"), matcher=rules_matcher())  # type: ignore[arg-type]
 
 
 class TestUpdate:
     def test_an_edit_into_a_duplicate_is_blocked_and_stores_nothing(self) -> None:
+        """
+        An update that makes a record a duplicate above block_at is refused and stores nothing.
+        """
         s = steward(block_at=9)
         a = s.capture(BOB, source="web")
         b = s.capture(OTHER, source="web")
@@ -116,6 +128,7 @@ class TestUpdate:
         assert (1, OTHER["email"]) == (s.get(b.id).version, s.get(b.id).values["email"])
 
     def test_an_edit_into_a_duplicate_is_flagged_not_merged(self) -> None:
+        """An update that makes a record a duplicate above merge_at is flagged, never merged."""
         s = steward(merge_at=9)
         a = s.capture(BOB, source="web")
         b = s.capture(OTHER, source="web")
@@ -137,6 +150,7 @@ class TestUpdate:
         assert 1 == len(flags)  # the capture's flag only
 
     def test_only_edits_of_matched_fields_are_checked(self) -> None:
+        """Only an update of a field the matcher compares is screened."""
         s = steward(block_at=9)
         check = s.matcher
         assert check is not None

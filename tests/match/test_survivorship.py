@@ -174,10 +174,12 @@ class TestStrategies:
         assert expected == choose(strategy, *candidates)
 
     def test_reason_names_the_source(self) -> None:
+        """trusted_sources' reason names the source it trusted."""
         choice = Survive.trusted_sources(["crm"])(NAME, [cand("a", "x", source="crm")])
         assert "most trusted source 'crm'" in choice.reason
 
     def test_strategies_are_protocol_members(self) -> None:
+        """Built-in strategies satisfy the protocol and compare equal by their arguments."""
         assert isinstance(Survive.most_recent(), SurvivorshipStrategy)
         assert Survive.trusted_sources(["a"]) == Survive.trusted_sources(["a"])
 
@@ -193,11 +195,13 @@ class TestStrategies:
         ],
     )
     def test_trusted_sources_refuses_bad_lists(self, sources: Any) -> None:
+        """trusted_sources refuses anything but a list of distinct, non-blank source names."""
         with pytest.raises(rk.SchemaError) as info:
             Survive.trusted_sources(sources)
         assert "trusted_sources" == info.value.path
 
     def test_from_record_refuses_a_non_id(self) -> None:
+        """from_record refuses a blank record id."""
         with pytest.raises(rk.SchemaError, match="record id"):
             Survive.from_record("")
 
@@ -228,6 +232,7 @@ class TestStrategyData:
         ],
     )
     def test_from_data(self, data: Any, expected: SurvivorshipStrategy) -> None:
+        """Names, one-key mappings and nested ``then`` build the strategies they name."""
         assert expected == strategy_from_data(data)
 
     @given(survivorship_strategies())
@@ -250,6 +255,7 @@ class TestStrategyData:
         ],
     )
     def test_garbage(self, data: Any, message: str) -> None:
+        """Typos, extra keys, wrong types and huge text are SchemaErrors with a short message."""
         with pytest.raises(rk.SchemaError) as info:
             strategy_from_data(data)
         assert message in str(info.value)
@@ -258,6 +264,9 @@ class TestStrategyData:
 
 class TestMergePolicy:
     def test_defaults(self) -> None:
+        """
+        The default policy keeps the most recent value, the oldest record and is order-independent.
+        """
         policy = rk.MergePolicy()
         assert (Survive.most_recent(), "oldest", True) == (
             policy.strategy_for("email"),
@@ -273,11 +282,13 @@ class TestMergePolicy:
     def test_dict_round_trip(
         self, default: SurvivorshipStrategy, fields: dict[str, Any], survivor: str
     ) -> None:
+        """A policy survives to_dict and from_dict, equal and hashing alike."""
         policy = rk.MergePolicy(default=default, fields=fields, survivor=survivor)
         assert policy == rk.MergePolicy.from_dict(policy.to_dict())
         assert hash(policy) == hash(rk.MergePolicy.from_dict(policy.to_dict()))
 
     def test_from_schema_reads_the_matching_section(self) -> None:
+        """from_schema reads the field strategies and merge settings of the matching section."""
         schema = rk.Schema(
             "lead",
             [rk.Field("email", rk.Email()), rk.Field("phone", rk.Phone())],
@@ -326,9 +337,11 @@ class TestMergePolicy:
         assert policy == rk.MergePolicy.from_dict(yaml.safe_load(yaml.safe_dump(data)))
 
     def test_from_schema_without_a_section_is_the_default(self) -> None:
+        """A schema without a matching section gives the default policy."""
         assert rk.MergePolicy() == rk.MergePolicy.from_schema(TICKET)
 
     def test_from_schema_names_the_bad_path(self) -> None:
+        """An unknown field in the section is refused with its path, a suggestion and the schema."""
         schema = rk.Schema(
             "lead",
             [rk.Field("email", rk.Email())],
@@ -343,6 +356,7 @@ class TestMergePolicy:
         )
 
     def test_keep_all_needs_a_multi_valued_field(self) -> None:
+        """keep_all is refused on a single-valued field and accepted on a multi-valued one."""
         with pytest.raises(rk.SchemaError, match="keep_all needs a multi-valued field"):
             rk.MergePolicy(fields={"email": "keep_all"}).check(PERSON)
         rk.MergePolicy(fields={"tags": "keep_all"}).check(PERSON)
@@ -357,11 +371,13 @@ class TestMergePolicy:
         ],
     )
     def test_from_dict_garbage(self, data: Any, path: str) -> None:
+        """from_dict refuses bad survivor rules, keys, fields and strategies, naming the path."""
         with pytest.raises(rk.SchemaError) as info:
             rk.MergePolicy.from_dict(data)
         assert path == info.value.path
 
     def test_with_picks_overrides(self) -> None:
+        """with_picks replaces a field's strategy with the picked record."""
         policy = rk.MergePolicy(fields={"email": "longest"}).with_picks({"email": "c2"})
         assert Survive.from_record("c2") == policy.strategy_for("email")
 
@@ -375,6 +391,7 @@ class TestMergePolicy:
         ],
     )
     def test_rank(self, survivor: str, expected: list[str]) -> None:
+        """Each survivor rule ranks the records in its own order."""
         records = [
             person("c", {"name": "C"}, created=5),
             person("a", {"name": "A"}, created=0),

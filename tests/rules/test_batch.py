@@ -43,6 +43,10 @@ def fields(outcome: BatchOutcome, name: str) -> list[Any]:
 
 class TestRunBatch:
     def test_normalizes_rows_and_quarantines_errors(self, rules: RuleSet) -> None:
+        """
+        Rows that pass come out normalized and rows with errors are quarantined with their raw
+        values.
+        """
         out = run_batch(rules, ROWS, chunk_size=2)
         assert [0, 3] == out.row_numbers
         assert ["ada@example.com", "ada@example.com"] == fields(out, "email")
@@ -50,11 +54,13 @@ class TestRunBatch:
         assert ROWS[2] == {k: v for k, v in out.quarantine[1].raw.items() if v is not None}
 
     def test_quarantine_says_why(self, rules: RuleSet) -> None:
+        """A quarantined row carries its blocking issues and reasons that name the row."""
         bob = run_batch(rules, ROWS).quarantine[0]
         assert {"email.invalid", "country.unknown"} == {i.code for i in bob.issues if i.blocking}
         assert all("row 1" in reason for reason in bob.reasons)
 
     def test_summaries_by_rule_and_by_row(self, rules: RuleSet) -> None:
+        """The outcome counts changes and errors by rule and by row, and sums up the batch."""
         out = run_batch(rules, ROWS)
         assert 1 == out.by_rule["normalize.email"].changes
         assert 1 == out.by_rule["check.email"].errors
@@ -66,6 +72,7 @@ class TestRunBatch:
         assert (4, 2, 2) == (summary["rows"], summary["passed"], summary["quarantined"])
 
     def test_unique_within_the_batch_across_chunks(self) -> None:
+        """A unique check sees values from earlier chunks and names the row repeated."""
         schema = rk.bundled_schema("contact")
         rules = RuleSet.for_schema(schema, extend={"email": [Check.unique()]})
         out = run_batch(rules, ROWS, chunk_size=1)
@@ -74,6 +81,7 @@ class TestRunBatch:
         assert [0] == out.row_numbers
 
     def test_a_crashing_rule_does_not_stop_the_batch(self) -> None:
+        """A rule that raises quarantines its row as rule.crashed and the others pass."""
         def boom(value: Any) -> Any:
             if value == "Bob":
                 raise RuntimeError("bad day")
@@ -92,6 +100,7 @@ class TestRunBatch:
         "state": messy_text(), "industry": messy_text(), "birth_date": messy_text(),
     }), max_size=12))  # fmt: skip
     def test_memoized_equals_uncached(self, rows: list[dict[str, Any]]) -> None:
+        """A memoized run gives the rows, issues and changes of an uncached one."""
         rules = RuleSet.for_schema(rk.bundled_schema("contact"))
         cached = run_batch(rules, rows + rows, chunk_size=5)
         plain = run_batch(rules, rows + rows, chunk_size=5, cache=False)
@@ -100,12 +109,14 @@ class TestRunBatch:
         assert plain.changes == cached.changes
 
     def test_memo_is_bounded(self, rules: RuleSet) -> None:
+        """The memo keeps at most memo_size values per field."""
         memo: dict[str, dict[Any, Any]] = {}
         column = {"email": [f"user{i}@example.com" for i in range(50)]}
         run_chunk(rules, column, 50, memo=memo, memo_size=8)
         assert len(memo["email"]) <= 8
 
     def test_memo_runs_each_distinct_value_once(self) -> None:
+        """With the memo, a rule runs once per distinct value."""
         calls: list[Any] = []
 
         def count(value: Any) -> Any:
@@ -120,6 +131,7 @@ class TestRunBatch:
 
 class TestSources:
     def test_csv_path_and_file(self, rules: RuleSet, tmp_path: Path) -> None:
+        """A CSV path and an open CSV file give the same outcome."""
         text = "first_name,email\nAda,ADA@EXAMPLE.COM\nBob,nope\n"
         path = tmp_path / "contacts.csv"
         path.write_text(text, encoding="utf-8")
@@ -129,6 +141,7 @@ class TestSources:
         assert [1] == [q.row for q in from_path.quarantine]
 
     def test_pandas_frame(self, rules: RuleSet) -> None:
+        """A pandas DataFrame is a batch, its NaN read as missing."""
         pd = pytest.importorskip("pandas")
         frame = pd.DataFrame({"first_name": ["Ada", None], "email": ["A@B.IO", float("nan")]})
         out = run_batch(rules, frame, chunk_size=1)
@@ -136,19 +149,25 @@ class TestSources:
 
     @pytest.mark.parametrize("source", [{"a": 1}, 42, b"rows", None])
     def test_refuses_what_is_not_a_batch(self, rules: RuleSet, source: Any) -> None:
+        """A mapping, number, bytes or None is refused as a batch."""
         with pytest.raises(rk.RecordkitError):
             run_batch(rules, source)
 
     def test_refuses_rows_that_are_not_mappings(self, rules: RuleSet) -> None:
+        """A row that is not a mapping is refused, naming its row number."""
         with pytest.raises(rk.RecordkitError, match="row 1"):
             run_batch(rules, [{"first_name": "a"}, ["x"]])
 
     @pytest.mark.parametrize("size", [0, -1, "10", True])
     def test_refuses_bad_chunk_sizes(self, size: Any) -> None:
+        """A chunk size that is not a positive integer is refused."""
         with pytest.raises(rk.RecordkitError):
             list(chunks_of([{}], size))
 
     def test_the_garbage_collector_is_left_as_it_was(self, rules: RuleSet) -> None:
+        """
+        A batch leaves the garbage collector enabled or disabled as it found it, even when it fails.
+        """
         assert gc.isenabled()
         run_batch(rules, ROWS)
         with pytest.raises(rk.RecordkitError):
@@ -162,4 +181,5 @@ class TestSources:
             gc.enable()
 
     def test_ruleset_method(self, rules: RuleSet) -> None:
+        """RuleSet.run_batch runs the batch over the rule set."""
         assert 4 == rules.run_batch(ROWS).total

@@ -87,6 +87,7 @@ class TestNormalizerFunctions:
     @given(messy_text())
     def test_idempotent_on_text(self, name: str, normalize: Callable[[Any], Any],
                                 text: str) -> None:
+        """Normalizing text a second time changes nothing."""
         once = normalize(text)
         assert once == normalize(once)
 
@@ -99,6 +100,7 @@ class TestNormalizerFunctions:
             assert once == normalize(once)
 
     def test_none_stays_none(self, name: str, normalize: Callable[[Any], Any]) -> None:
+        """None normalizes to None."""
         assert normalize(None) is None
 
 
@@ -108,6 +110,7 @@ class TestNormalizerRules:
     @given(messy_text(), messy_text())
     def test_idempotent_and_says_when_it_changed(self, rule: rr.Normalizer, text: str,
                                                  country: str) -> None:
+        """A normalizer rule is idempotent and reports a change exactly when the value changed."""
         context = (country,) if getattr(rule, "uses", ()) else ()
         once, changed = rule.normalize(text, *context)
         twice, changed_again = rule.normalize(once, *context)
@@ -118,6 +121,7 @@ class TestNormalizerRules:
     @QUICK
     @given(any_value(), any_value())
     def test_never_raises(self, rule: rr.Normalizer, value: Any, country: Any) -> None:
+        """A normalizer rule handed any value answers with a changed flag instead of raising."""
         context = (country,) if getattr(rule, "uses", ()) else ()
         _, changed = rule.normalize(value, *context)
         assert isinstance(changed, bool)
@@ -128,6 +132,7 @@ class TestValidatorsNeverRaise:
     @QUICK
     @given(any_value(), any_value())
     def test_returns_issues(self, rule: rr.Validator, value: Any, country: Any) -> None:
+        """A validator handed any value returns issues instead of raising."""
         context = (country,) if getattr(rule, "uses", ()) else ()
         issues = rule.validate(value, *context)
         assert all(isinstance(i, Issue) for i in issues)
@@ -135,6 +140,7 @@ class TestValidatorsNeverRaise:
     @QUICK
     @given(any_value(), any_value())
     def test_returns_issues_for_records(self, rule: rr.Validator, a: Any, b: Any) -> None:
+        """A validator handed a record of any values returns issues instead of raising."""
         context = (a,) if getattr(rule, "uses", ()) else ()
         issues = rule.validate({"a": a, "b": b}, *context)
         assert all(isinstance(i, Issue) for i in issues)

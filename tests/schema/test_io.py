@@ -41,17 +41,20 @@ class TestParity:
         assert Lead.schema == rk.parse_schema(doc)
 
     def test_json_and_yaml_are_equal(self) -> None:
+        """The JSON form of the document builds the same schema as the class."""
         doc = yaml.safe_load("schema: lead\ndescription: A prospect.\nidentity: [email]\n"
                              + CONTACT_PY)
         assert rk.parse_schema(json.dumps(doc), format="json") == Lead.schema
 
     @pytest.mark.parametrize("name", ["contact", "company", "deal"])
     def test_bundled_schemas_round_trip(self, name: str) -> None:
+        """Bundled schemas survive a dump and reload, in YAML and in JSON."""
         schema = rk.bundled_schema(name)
         assert schema == rk.parse_schema(rk.dump_schema(schema))
         assert schema == rk.parse_schema(rk.dump_schema(schema, format="json"), format="json")
 
     def test_bundled_catalog_resolves_references(self) -> None:
+        """The bundled catalog lists its schemas, and a reference names the schema it points at."""
         catalog = rk.bundled_catalog()
         assert ("company", "contact", "deal") == catalog.names
         reference = catalog["deal"].field("contact_id").type
@@ -59,6 +62,7 @@ class TestParity:
         assert "contact" == reference.to
 
     def test_load_from_file(self, tmp_path: Path) -> None:
+        """A dumped schema loads back from a file."""
         path = tmp_path / "lead.yaml"
         path.write_text(rk.dump_schema(Lead.schema))
         assert Lead.schema == rk.load_schema(path)
@@ -83,6 +87,7 @@ def test_schema_yaml_round_trip(schema: rk.Schema) -> None:
 
 @given(rks.schemas())
 def test_schema_json_round_trip(schema: rk.Schema) -> None:
+    """Schema → JSON → schema gives back the same schema."""
     assert schema == rk.parse_schema(rk.dump_schema(schema, format="json"), format="json")
 
 
@@ -176,27 +181,32 @@ def test_broken_documents(text: str, path: str, reason: str) -> None:
 
 
 def test_broken_json_duplicate_key() -> None:
+    """A JSON document with a repeated key is refused, naming it."""
     with pytest.raises(rk.SchemaError, match="duplicate key 'schema'"):
         rk.parse_schema('{"schema": "a", "schema": "b", "fields": {}}', format="json")
 
 
 def test_missing_file_names_it(tmp_path: Path) -> None:
+    """A missing file is refused, naming the path."""
     with pytest.raises(rk.SchemaError) as info:
         rk.load_schema(tmp_path / "nope.yaml")
     assert str(tmp_path / "nope.yaml") == info.value.source
 
 
 def test_unknown_bundled_schema_suggests() -> None:
+    """An unknown bundled schema name is refused with the closest name as a suggestion."""
     with pytest.raises(rk.SchemaError, match="did you mean 'contact'"):
         rk.bundled_schema("contcat")
 
 
 def test_huge_document_is_refused() -> None:
+    """A document over the size limit is refused as too large."""
     with pytest.raises(rk.SchemaError, match="too large"):
         rk.parse_schema("x" * (5 * 1024 * 1024))
 
 
 def test_alias_bomb_is_refused() -> None:
+    """YAML aliases that expand exponentially are refused as too large."""
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 7)]
     with pytest.raises(rk.SchemaError, match="too large"):
@@ -205,6 +215,7 @@ def test_alias_bomb_is_refused() -> None:
 
 @given(st.text(max_size=200))
 def test_any_text_gives_schema_or_schema_error(text: str) -> None:
+    """Any text parses to a Schema or raises SchemaError with a reason."""
     try:
         result = rk.parse_schema(text)
     except rk.SchemaError as exc:
@@ -215,6 +226,7 @@ def test_any_text_gives_schema_or_schema_error(text: str) -> None:
 
 @given(rks.json_like)
 def test_any_data_gives_schema_or_schema_error(data: object) -> None:
+    """Any JSON-shaped data builds a Schema or raises SchemaError with a reason."""
     try:
         rk.schema_from_dict(data)
     except rk.SchemaError as exc:
@@ -223,6 +235,7 @@ def test_any_data_gives_schema_or_schema_error(data: object) -> None:
 
 @given(rks.garbage)
 def test_parse_and_load_refuse_non_text(value: object) -> None:
+    """parse_schema and load_schema refuse any value that is not text or bytes."""
     if isinstance(value, str | bytes):
         return
     with pytest.raises(rk.SchemaError):
