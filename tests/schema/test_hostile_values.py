@@ -179,9 +179,11 @@ COUNTS = rk.Schema("tally", [rk.Field("n", rk.Integer())])
 @pytest.mark.parametrize("n", [2**63 - 1, -(2**63), 0])
 def test_memory_and_sql_stores_hold_the_same_integers(store: str, n: int) -> None:
     """Whatever an Integer field accepts, both stores write and read back unchanged."""
+    from recordkit.store import SQLStore
+
     target: rk.Store = (
         rk.MemoryStore(schemas=[COUNTS]) if store == "memory"
-        else rk.SQLStore("sqlite://", schemas=[COUNTS])
+        else SQLStore("sqlite://", schemas=[COUNTS])
     )  # fmt: skip
     value = COUNTS.field("n").coerce(n)
     target.put(rk.Record("t1", "tally", {"n": value}, created_at=T0), expected_version=None)
@@ -211,8 +213,8 @@ MESSAGES = [
     pytest.param(lambda: SCHEMA.field(MB), id="schema-field"),
     pytest.param(lambda: rk.Picklist(values=[MB, MB]), id="picklist-twice"),
     pytest.param(lambda: rk.Money(D(1), MB), id="money-currency"),
-    pytest.param(lambda: rk.Provenance(MB, MB), id="provenance"),  # type: ignore[arg-type]
-    pytest.param(lambda: rk.Record(MB, MB, {}, created_at=MB), id="record"),  # type: ignore[arg-type]
+    pytest.param(lambda: rk.Provenance(MB, MB), id="provenance"),
+    pytest.param(lambda: rk.Record(MB, MB, {}, created_at=MB), id="record"),
 ]
 
 
