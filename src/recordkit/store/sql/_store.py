@@ -40,6 +40,66 @@ __all__ = ["SQLStore"]
 Bind = sa.Engine | sa.Connection | Session | str | sa.URL
 
 
+MAX_TIMEOUT = 86_400.0
+"""
+The longest a SQLite writer may be told to wait for a lock, in seconds (a day).
+"""
+
+
+def _check_options(
+    schemas: object,
+    table_prefix: object,
+    indexes: object,
+    create: object,
+    migrate: object,
+    timeout: object,
+) -> tuple[Schema, ...]:
+    """
+    Check `SQLStore`'s options before anything is opened; return *schemas* as a tuple.
+    """
+    if isinstance(schemas, str | bytes | Mapping) or not isinstance(schemas, Iterable):
+        raise StoreError(f"schemas must be a list of Schema, got {shorten(schemas)}")
+    chosen = tuple(schemas)
+    for schema in chosen:
+        if not isinstance(schema, Schema):
+            raise StoreError(f"schemas must be Schema objects, got {shorten(schema)}")
+    if not isinstance(table_prefix, str) or not table_prefix.replace("_", "").isalnum():
+        raise StoreError(f"table_prefix must be letters, digits or _, got {shorten(table_prefix)}")
+    if indexes is not None:
+        _check_indexes(indexes)
+    for name, flag in (("create", create), ("migrate", migrate)):
+        if not isinstance(flag, bool):
+            raise StoreError(f"{name} must be true or false, got {shorten(flag)}")
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not 0 <= timeout <= MAX_TIMEOUT  # NaN fails this too
+    ):
+        raise StoreError(
+            f"timeout must be a number of seconds from 0 to {MAX_TIMEOUT:g}, got {shorten(timeout)}"
+        )
+    return chosen
+
+
+def _check_indexes(indexes: object) -> None:
+    problem = (
+        "indexes must map schema names to lists of keys (lists of field names), "
+        f"got {shorten(indexes)}"
+    )
+    if not isinstance(indexes, Mapping):
+        raise StoreError(problem)
+    for name, keys in indexes.items():
+        if not isinstance(name, str) or not _sequence(keys):
+            raise StoreError(problem)
+        for key in keys:
+            if not _sequence(key) or not all(isinstance(f, str) for f in key):
+                raise StoreError(problem)
+
+
+def _sequence(value: object) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, str | bytes)
+
+
 class SQLStore(RecordMethods, HistoryMethods, Store):
     """
     A `Store` in a SQL database (SQLite, PostgreSQL) through SQLAlchemy Core.
@@ -80,6 +140,7 @@ class SQLStore(RecordMethods, HistoryMethods, Store):
         migrate: bool = False,
         timeout: float = 10.0,
     ) -> None:
+        schemas = _check_options(schemas, table_prefix, indexes, create, migrate, timeout)
         if isinstance(bind, str | sa.URL):
             engine = engine_for(bind, timeout=timeout, create=create)
             self._db = Database(engine=engine, owns_engine=True)
@@ -90,10 +151,6 @@ class SQLStore(RecordMethods, HistoryMethods, Store):
         else:
             raise StoreError(
                 f"SQLStore needs a URL, Engine, Connection or Session, got {type(bind).__name__}"
-            )
-        if not isinstance(table_prefix, str) or not table_prefix.replace("_", "").isalnum():
-            raise StoreError(
-                f"table_prefix must be letters, digits or _, got {shorten(table_prefix)}"
             )
         self.dialect: str = self._db.dialect
         self.metadata = sa.MetaData()
