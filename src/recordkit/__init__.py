@@ -13,6 +13,8 @@ Example:
     True
 """
 
+import typing as _typing
+
 from recordkit._errors import (
     AccessDenied,
     CoercionError,
@@ -148,6 +150,9 @@ from recordkit.schema import (
     schema_to_dict,
 )
 from recordkit.store import MemoryStore, Predicate, Store
+
+if _typing.TYPE_CHECKING:  # type checkers see the real class; at run time it loads on first use
+    from recordkit.store import SQLStore
 
 __version__ = "0.1.0"
 
