@@ -18,7 +18,7 @@ concurrent writer changed a row in between, the whole upsert rolls back with a
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -58,23 +58,65 @@ def _extras(old: Any, won: Sequence[str], new: Any, record_id: str) -> Any:
     return out or None
 
 
-Plan = tuple[
-    list[str],
-    list[str],
-    list[str],
-    list[dict[str, Any]],
-    dict[tuple[str, ...], list[dict[str, Any]]],
-]
+class Stored(NamedTuple):
+    """
+    What the first read gives of a stored row: enough to settle most records.
 
-Encoded = tuple[dict[str, Any], str, tuple[Group, ...], bool]
-"""
-A stored record's incoming provenance, encoded: JSON data, stamps, observations, and whether
-the stored summary settles it (every field won).
-"""
+    Attributes:
+        id: ``rk_id``.
+        version: ``rk_version``, as the driver gives it (checked before it guards an UPDATE).
+        stamps: ``rk_stamps``, the summary of the row's provenance (``None``: none kept).
+        extras: ``rk_extras``, fields present with no value and values of undeclared fields.
+        updated_at: ``rk_updated_at``.
+    """
+
+    id: str
+    version: Any
+    stamps: Any
+    extras: Any
+    updated_at: Any
+
+
+class Encoded(NamedTuple):
+    """
+    A stored record's incoming provenance, encoded, and whether the stamps settle it.
+
+    Attributes:
+        provenance: the JSON data (``{field: (source, observed_at, raw)}``).
+        stamps: its ``rk_stamps`` text.
+        settled: every incoming observation beats every stored one, so every field wins
+            without reading the stored provenance.
+    """
+
+    provenance: dict[str, Any]
+    stamps: str
+    settled: bool
+
+
+class Plan(NamedTuple):
+    """
+    What an upsert writes: the ids by outcome, the new rows, the changed rows by shape.
+
+    Attributes:
+        created: ids of the records inserted.
+        updated: ids of the stored records that changed.
+        unchanged: ids of the stored records every field of which lost.
+        inserts: the rows to insert.
+        updates: the rows to update, grouped by statement shape (their keys, in order).
+    """
+
+    created: list[str]
+    updated: list[str]
+    unchanged: list[str]
+    inserts: list[dict[str, Any]]
+    updates: dict[tuple[str, ...], list[dict[str, Any]]]
 
 
 def _settle(
-    codec: RecordCodec, records: Sequence[Record], existing: dict[str, Any], resolver: Resolver
+    codec: RecordCodec,
+    records: Sequence[Record],
+    existing: dict[str, Stored],
+    resolver: Resolver,
 ) -> dict[str, Encoded]:
     """
     Encode the provenance of the *records* that are stored, and settle what the stamps can.
@@ -93,17 +135,17 @@ def _settle(
         incoming = r.provenance
         prov, stamps, groups = codec.provenance(incoming)
         settled = False
-        if stored[2] is not None and incoming.keys() == values.keys():
-            known = summaries.parse(stored[2], r.id)
+        if stored.stamps is not None and incoming.keys() == values.keys():
+            known = summaries.parse(stored.stamps, r.id)
             settled = known.fields <= values.keys() and _beat_all(beats, groups, known.groups)
-        out[r.id] = (prov, stamps, groups, settled)
+        out[r.id] = Encoded(prov, stamps, settled)
     return out
 
 
 def _plan(
     codec: RecordCodec,
     records: Sequence[Record],
-    existing: dict[str, Any],
+    existing: dict[str, Stored],
     encoded: dict[str, Encoded],
     provenance: dict[str, Any],
     resolver: Resolver,
@@ -111,10 +153,8 @@ def _plan(
     """
     Resolve *records* against the *existing* rows.
 
-    An existing row is (id, version, stamps, extras, updated_at); *encoded* is what
-    `_settle` made of the stored records, and *provenance* holds the stored provenance
-    (as text) of those it did not settle. Returns the ids by outcome, the rows to insert,
-    and the rows to update grouped by statement shape.
+    *encoded* is what `_settle` made of the stored records, and *provenance* holds the
+    stored provenance (as text) of those it did not settle.
     """
     owner_field = codec.schema.owner_field
     created: list[str] = []
@@ -129,16 +169,16 @@ def _plan(
             created.append(r.id)
             continue
         values = r.values
-        prov, stamps, _, settled = encoded[r.id]
+        prov, stamps, settled = encoded[r.id]
         if settled:
             won = list(values)
         else:
             old = provenance[r.id]
-            won, prov, stamps = _resolve(codec, r, stored[2], old, resolver, prov, stamps)
+            won, prov, stamps = _resolve(codec, r, stored.stamps, old, resolver, prov, stamps)
         if not won:
             unchanged.append(r.id)
             continue
-        version = stored[1]
+        version = stored.version
         if version.__class__ is not int:
             raise StoreError(
                 f"table {codec.table.name}: record {shorten(r.id)} column 'rk_version' holds "
@@ -149,13 +189,13 @@ def _plan(
         new_extras = codec.fields(r, values if everything else {n: values[n] for n in won}, row)
         row["rk_provenance"] = prov
         row["rk_stamps"] = stamps
-        row["rk_extras"] = _extras(stored[3], won, new_extras, r.id)
-        row["rk_updated_at"] = max(utc(stored[4]), utc(r.updated_at))
+        row["rk_extras"] = _extras(stored.extras, won, new_extras, r.id)
+        row["rk_updated_at"] = max(utc(stored.updated_at), utc(r.updated_at))
         if owner_field is not None and owner_field in won:
             row["rk_owner"] = r.owner
         shapes.setdefault(tuple(row), []).append(row)  # same fields, same order: one shape
         updated.append(r.id)
-    return created, updated, unchanged, inserts, shapes
+    return Plan(created, updated, unchanged, inserts, shapes)
 
 
 def _beat_all(
@@ -211,20 +251,19 @@ def _read(
     cols: Sequence[sa.ColumnElement[Any]],
     ids: Sequence[str],
     dialect: str,
-) -> dict[str, Any]:
+) -> list[Sequence[Any]]:
     """
-    The rows with *ids* (those stored), *cols* of each (the first is the id), by id.
+    The rows with *ids* (those stored), *cols* of each.
 
     Raises:
         StoreError: a value cannot be read.
     """
-    found: dict[str, Any] = {}
+    found: list[Sequence[Any]] = []
     for start in range(0, len(ids), IDS_PER_SELECT):
-        stmt = sa.select(*cols).where(
-            id_in(t.c.rk_id, ids[start : start + IDS_PER_SELECT], dialect)
-        )
+        chunk = ids[start : start + IDS_PER_SELECT]
+        stmt = sa.select(*cols).where(id_in(t.c.rk_id, chunk, dialect))
         try:
-            found.update((row[0], row) for row in conn.execute(stmt).all())
+            found.extend(conn.execute(stmt).all())
         except (ValueError, TypeError) as exc:
             raise StoreError(
                 f"table {t.name}: a stored row's extras or times cannot be read "
@@ -265,31 +304,32 @@ def _upsert(
     t = codec.table
     ids = [r.id for r in records]
     cols = (t.c.rk_id, t.c.rk_version, t.c.rk_stamps, t.c.rk_extras, t.c.rk_updated_at)
-    existing = _read(conn, t, cols, ids, dialect)
+    existing = {row[0]: Stored._make(row) for row in _read(conn, t, cols, ids, dialect)}
     encoded = _settle(codec, records, existing, resolver)
     # The provenance of the rows the stamps did not settle, as text: read again with the
     # version, which must not have moved since the first read.
-    unsettled = [i for i, e in encoded.items() if not e[3]]
+    unsettled = [i for i, e in encoded.items() if not e.settled]
     provenance: dict[str, Any] = {}
     if unsettled:
         text = sa.cast(t.c.rk_provenance, sa.Text)
-        for row in _read(conn, t, (t.c.rk_id, t.c.rk_version, text), unsettled, dialect).values():
-            provenance[row[0]] = row[2]
-            if row[1] != existing[row[0]][1]:
-                raise ConflictError(row[0], expected=int(existing[row[0]][1]), actual=row[1])
+        for record_id, version, stored_provenance in _read(
+            conn, t, (t.c.rk_id, t.c.rk_version, text), unsettled, dialect
+        ):
+            provenance[record_id] = stored_provenance
+            first = existing[record_id].version
+            if version != first:
+                raise ConflictError(record_id, expected=int(first), actual=version)
         gone = next((i for i in unsettled if i not in provenance), None)
         if gone is not None:
-            raise ConflictError(gone, expected=int(existing[gone][1]), actual=None)
-    created, updated, unchanged, inserts, shapes = _plan(
-        codec, records, existing, encoded, provenance, resolver
-    )
-    if inserts:
-        executemany(conn, t.insert(), inserts)
+            raise ConflictError(gone, expected=int(existing[gone].version), actual=None)
+    plan = _plan(codec, records, existing, encoded, provenance, resolver)
+    if plan.inserts:
+        executemany(conn, t.insert(), plan.inserts)
     guard = sa.and_(t.c.rk_id == sa.bindparam("b_id"), t.c.rk_version == sa.bindparam("b_version"))
-    for rows in shapes.values():
+    for rows in plan.updates.values():
         result = executemany(conn, t.update().where(guard), rows)
         if conn.dialect.supports_sane_multi_rowcount and result.rowcount != len(rows):
             raise ConflictError(
                 str(rows[0]["b_id"]), expected=int(rows[0]["b_version"]), actual=None
             )
-    return UpsertResult(tuple(created), tuple(updated), tuple(unchanged))
+    return UpsertResult(tuple(plan.created), tuple(plan.updated), tuple(plan.unchanged))
