@@ -10,13 +10,13 @@ from recordkit.match import (
     Matcher,
     Similar,
     Within,
-    address,
+    address_comparison,
     block_on,
-    date,
-    first_name,
-    name,
-    postcode,
-    text,
+    date_comparison,
+    first_name_comparison,
+    name_comparison,
+    postcode_comparison,
+    text_comparison,
 )
 
 FEBRL_COLUMNS = [
@@ -37,15 +37,15 @@ def febrl_matcher() -> Matcher:
     """The recordkit settings for Febrl data: name, address, date and id comparisons."""
     return Matcher(
         [
-            first_name("given_name", last="surname"),
-            name("surname"),
-            date("date_of_birth"),
+            first_name_comparison("given_name", last="surname"),
+            name_comparison("surname"),
+            date_comparison("date_of_birth"),
             Comparison("soc_sec_id", [Exact(), Within("osa", 1), Within("levenshtein", 2)]),
             Comparison("street_number", [Exact(), Within("osa", 1)]),
-            address("address_1"),
-            text("address_2"),
+            address_comparison("address_1"),
+            text_comparison("address_2"),
             Comparison("suburb", [Exact(), Similar("jaro_winkler", 0.9)], term_frequency=True),
-            postcode("postcode", prefix=3),
+            postcode_comparison("postcode", prefix=3),
             Comparison("state", [Exact()]),
         ],
         [

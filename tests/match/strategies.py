@@ -14,11 +14,11 @@ from recordkit.match import (
     Matcher,
     WeightedRules,
     block_on,
-    email,
-    first_name,
-    name,
-    phone,
-    postcode,
+    email_comparison,
+    first_name_comparison,
+    name_comparison,
+    phone_comparison,
+    postcode_comparison,
 )
 
 PREPARE: dict[str, Any] = {
@@ -35,7 +35,12 @@ def rules_matcher(**options: Any) -> Matcher:
     A matcher with fixed points per level: no training, fully deterministic.
     """
     return Matcher(
-        [email("email"), phone("phone"), first_name("first_name"), name("last_name")],
+        [
+            email_comparison("email"),
+            phone_comparison("phone"),
+            first_name_comparison("first_name"),
+            name_comparison("last_name"),
+        ],
         [block_on("email|email_key"), block_on("phone"), block_on("last_name", "first_name[:1]")],
         prepare=PREPARE,
         model=WeightedRules(
@@ -57,11 +62,11 @@ def tiny_fs_matcher(**options: Any) -> Matcher:
     """
     return Matcher(
         [
-            email("email"),
-            phone("phone"),
-            first_name("first_name"),
-            name("last_name"),
-            postcode("postcode"),
+            email_comparison("email"),
+            phone_comparison("phone"),
+            first_name_comparison("first_name"),
+            name_comparison("last_name"),
+            postcode_comparison("postcode"),
         ],
         [block_on("email|email_key"), block_on("phone"), block_on("last_name", "first_name[:1]")],
         prepare=PREPARE,

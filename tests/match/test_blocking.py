@@ -11,13 +11,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from recordkit import SchemaError
-from recordkit.match import BlockingError, Key, Matcher, WeightedRules, block_on, exact
+from recordkit.match import BlockingError, Key, Matcher, WeightedRules, block_on, exact_comparison
 from recordkit.match._blocking import pairs_within
 
 
 def matcher(*rules: object, max_pairs: int = 1_000_000) -> Matcher:
     return Matcher(
-        [exact("a")], list(rules), model=WeightedRules({}), threshold=1, max_pairs=max_pairs
+        [exact_comparison("a")],
+        list(rules),
+        model=WeightedRules({}),
+        threshold=1,
+        max_pairs=max_pairs,
     )
 
 

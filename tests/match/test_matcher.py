@@ -15,7 +15,14 @@ from hypothesis import given, settings
 
 import recordkit as rk
 from recordkit import RecordkitError, SchemaError
-from recordkit.match import BlockingError, Matcher, MatchRule, block_on, email, name
+from recordkit.match import (
+    BlockingError,
+    Matcher,
+    MatchRule,
+    block_on,
+    email_comparison,
+    name_comparison,
+)
 from tests.match.strategies import rules_matcher, tiny_fs_matcher
 from tests.strategies import people
 
@@ -99,7 +106,7 @@ class TestDedupe:
             {"email": "b@x.com", "last_name": "Li"},
         ]
         m = Matcher(
-            [email("email"), name("last_name")],
+            [email_comparison("email"), name_comparison("last_name")],
             [block_on("last_name"), block_on("email")],
             prepare={"email": "email"},
             model=rk.WeightedRules({}),

@@ -17,14 +17,14 @@ from recordkit.match._prepare import Prep
 from recordkit.match._settings import MatchSettings
 from recordkit.match.comparison import (
     Comparison,
-    address,
-    date,
-    email,
-    first_name,
-    name,
-    phone,
-    postcode,
-    text,
+    address_comparison,
+    date_comparison,
+    email_comparison,
+    first_name_comparison,
+    name_comparison,
+    phone_comparison,
+    postcode_comparison,
+    text_comparison,
 )
 from recordkit.schema import Date, Email, Phone, Schema, Text
 
@@ -78,42 +78,42 @@ def settings_for_schema(cls: type[S], schema: Schema, **overrides: Any) -> S:
     for f in schema.fields:
         if isinstance(f.type, Email):
             prep[f.name] = Prep("email")
-            comparisons.append(email(f.name))
+            comparisons.append(email_comparison(f.name))
             blocking.append(BlockingRule([f"{f.name}|email_key"]))
         elif isinstance(f.type, Phone):
             prep[f.name] = Prep("phone", region=f.type.region)
-            comparisons.append(phone(f.name))
+            comparisons.append(phone_comparison(f.name))
             blocking.append(BlockingRule([f.name]))
         elif isinstance(f.type, Date) and "birth" in f.name:
             prep[f.name] = Prep("date")
-            comparisons.append(date(f.name))
+            comparisons.append(date_comparison(f.name))
             birth = f.name
     if first:
         prep[first] = Prep("name")
-        comparisons.append(first_name(first, last=last))
+        comparisons.append(first_name_comparison(first, last=last))
     if last:
         prep[last] = Prep("name")
-        comparisons.append(name(last))
+        comparisons.append(name_comparison(last))
     city = "city" if "city" in schema and isinstance(schema.field("city").type, Text) else None
     if first and last:
         # a name alone is shared by too many people in a large file: add the city
         blocking.append(BlockingRule([first, last, city] if city else [first, last]))
     if code:
         prep[code] = Prep("postcode")
-        comparisons.append(postcode(code))
+        comparisons.append(postcode_comparison(code))
         if last:
             blocking.append(BlockingRule([code, f"{last}[:2]"]))
     if birth:
         blocking.extend(BlockingRule([n, birth]) for n in (last, first) if n)
     if street:
         prep[street] = Prep("name")
-        comparisons.append(address(street))
+        comparisons.append(address_comparison(street))
         if last:
             blocking.append(BlockingRule([street, last]))
     for n in _TEXT:
         if n in schema and isinstance(schema.field(n).type, Text) and n not in prep:
             prep[n] = Prep("name")
-            comparisons.append(text(n, term_frequency=True))
+            comparisons.append(text_comparison(n, term_frequency=True))
     if not comparisons or not blocking:
         raise SchemaError(
             f"no default matching for schema {schema.name!r}: it needs an email, phone or "

@@ -41,9 +41,9 @@ class Matcher(MatchSettings):
     Match settings: how to prepare columns, compare, block, score and decide.
 
     Example:
-        >>> from recordkit.match import Matcher, block_on, email, name
-        >>> m = Matcher([email("email"), name("last_name")], [block_on("email")],
-        ...             prepare={"email": "email", "last_name": "name"})
+        >>> from recordkit.match import Matcher, block_on, email_comparison, name_comparison
+        >>> m = Matcher([email_comparison("email"), name_comparison("last_name")],
+        ...             [block_on("email")], prepare={"email": "email", "last_name": "name"})
         >>> sorted(m.to_dict())[:3]
         ['blocking', 'chain_guard', 'comparisons']
 

@@ -5,8 +5,9 @@ A `Comparison` is an ordered list of `Level` objects, the first that holds wins;
 general levels (`Exact`, `Similar`, `Within`) and the domain ones (nicknames, swapped
 fields, date slips: `NameFamily`, `Swapped`, `DateSwap`, `DateWithin`, `Prefix`,
 `NumberWithin`) all label themselves, which is what makes a score explainable. The library
-(`email`, `phone`, `name`, `date`…) builds the usual comparisons, and
-`comparator_from_dict` reads any of them, or a plugin's, from plain data.
+(`email_comparison`, `phone_comparison`, `name_comparison`, `date_comparison`…) builds the
+usual comparisons, and `comparator_from_dict` reads any of them, or a plugin's, from plain
+data.
 
 Modules: ``_levels``, ``_domain_levels``, ``_comparison`` (the `Comparator` protocol and
 `Comparison`) and ``_library``. The names are public through `recordkit.match`.
@@ -24,18 +25,18 @@ from recordkit.match.comparison._domain_levels import (
 )
 from recordkit.match.comparison._levels import Exact, Level, Similar, Within
 from recordkit.match.comparison._library import (
-    address,
+    address_comparison,
     comparator_from_dict,
-    date,
-    email,
-    exact,
-    first_name,
+    date_comparison,
+    email_comparison,
+    exact_comparison,
+    first_name_comparison,
     installed_comparators,
-    name,
-    numeric,
-    phone,
-    postcode,
-    text,
+    name_comparison,
+    numeric_comparison,
+    phone_comparison,
+    postcode_comparison,
+    text_comparison,
 )
 
 __all__ = [
@@ -51,17 +52,17 @@ __all__ = [
     "Similar",
     "Swapped",
     "Within",
-    "address",
+    "address_comparison",
     "comparator_from_dict",
-    "date",
-    "email",
-    "exact",
-    "first_name",
+    "date_comparison",
+    "email_comparison",
+    "exact_comparison",
+    "first_name_comparison",
     "installed_comparators",
     "level_from_dict",
-    "name",
-    "numeric",
-    "phone",
-    "postcode",
-    "text",
+    "name_comparison",
+    "numeric_comparison",
+    "phone_comparison",
+    "postcode_comparison",
+    "text_comparison",
 ]

@@ -26,18 +26,18 @@ from recordkit.match.comparison._levels import Exact, Level, Similar, Within
 
 __all__ = [
     "ENTRY_POINT_GROUP",
-    "address",
+    "address_comparison",
     "comparator_from_dict",
-    "date",
-    "email",
-    "exact",
-    "first_name",
+    "date_comparison",
+    "email_comparison",
+    "exact_comparison",
+    "first_name_comparison",
     "installed_comparators",
-    "name",
-    "numeric",
-    "phone",
-    "postcode",
-    "text",
+    "name_comparison",
+    "numeric_comparison",
+    "phone_comparison",
+    "postcode_comparison",
+    "text_comparison",
 ]
 
 ENTRY_POINT_GROUP: Final = "recordkit.comparators"
@@ -90,7 +90,7 @@ def installed_comparators() -> tuple[str, ...]:
     return tuple(sorted(ep.name for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)))
 
 
-def exact(column: str, *, term_frequency: bool = False) -> Comparison:
+def exact_comparison(column: str, *, term_frequency: bool = False) -> Comparison:
     """
     Exact or different.
 
@@ -99,7 +99,7 @@ def exact(column: str, *, term_frequency: bool = False) -> Comparison:
     return Comparison(column, [Exact()], term_frequency=term_frequency)
 
 
-def email(column: str = "email", *, term_frequency: bool = True) -> Comparison:
+def email_comparison(column: str = "email", *, term_frequency: bool = True) -> Comparison:
     """
     Email: exact, same mailbox (Gmail dots, ``+tags``), one typo apart, different.
 
@@ -115,7 +115,7 @@ def email(column: str = "email", *, term_frequency: bool = True) -> Comparison:
     )
 
 
-def phone(column: str = "phone") -> Comparison:
+def phone_comparison(column: str = "phone") -> Comparison:
     """
     Phone (E.164): exact, one digit off, different.
 
@@ -124,7 +124,7 @@ def phone(column: str = "phone") -> Comparison:
     return Comparison(column, [Exact(), Within("osa", 1, feature="digits")])
 
 
-def name(column: str, *, term_frequency: bool = True) -> Comparison:
+def name_comparison(column: str, *, term_frequency: bool = True) -> Comparison:
     """
     A surname or full name: exact, Jaro-Winkler >= 0.92, >= 0.8, different.
 
@@ -137,7 +137,7 @@ def name(column: str, *, term_frequency: bool = True) -> Comparison:
     )
 
 
-def first_name(
+def first_name_comparison(
     column: str = "first_name",
     *,
     last: str | None = "last_name",
@@ -156,7 +156,7 @@ def first_name(
     return Comparison(column, levels, term_frequency=term_frequency, nicknames=nicknames)
 
 
-def date(column: str) -> Comparison:
+def date_comparison(column: str) -> Comparison:
     """
     A date such as a birth date: exact, day/month swapped, one typo, within a month/year.
 
@@ -168,7 +168,7 @@ def date(column: str) -> Comparison:
     )
 
 
-def postcode(column: str = "postcode", *, prefix: int = 3) -> Comparison:
+def postcode_comparison(column: str = "postcode", *, prefix: int = 3) -> Comparison:
     """
     A postcode: exact, same first *prefix* characters, different.
 
@@ -177,7 +177,7 @@ def postcode(column: str = "postcode", *, prefix: int = 3) -> Comparison:
     return Comparison(column, [Exact(), Within("osa", 1), Prefix(prefix)], term_frequency=True)
 
 
-def address(column: str = "street") -> Comparison:
+def address_comparison(column: str = "street") -> Comparison:
     """
     A street address: exact, token-set >= 0.9, Jaro-Winkler >= 0.8, different.
 
@@ -186,7 +186,7 @@ def address(column: str = "street") -> Comparison:
     return Comparison(column, [Exact(), Similar("token_set", 0.9), Similar("jaro_winkler", 0.8)])
 
 
-def text(column: str, *, term_frequency: bool = False) -> Comparison:
+def text_comparison(column: str, *, term_frequency: bool = False) -> Comparison:
     """
     Free text: exact, Jaro-Winkler >= 0.9, token-sort >= 0.8, different.
 
@@ -199,7 +199,9 @@ def text(column: str, *, term_frequency: bool = False) -> Comparison:
     )
 
 
-def numeric(column: str, *, within: Sequence[float] = (1.0,), relative: bool = False) -> Comparison:
+def numeric_comparison(
+    column: str, *, within: Sequence[float] = (1.0,), relative: bool = False
+) -> Comparison:
     """
     A number: exact, then within each tolerance in *within* (absolute, or fractions).
 
@@ -212,14 +214,14 @@ def numeric(column: str, *, within: Sequence[float] = (1.0,), relative: bool = F
 
 
 LIBRARY: Final[dict[str, Any]] = {
-    "exact": exact,
-    "email": email,
-    "phone": phone,
-    "name": name,
-    "first_name": first_name,
-    "date": date,
-    "postcode": postcode,
-    "address": address,
-    "text": text,
-    "numeric": numeric,
+    "exact": exact_comparison,
+    "email": email_comparison,
+    "phone": phone_comparison,
+    "name": name_comparison,
+    "first_name": first_name_comparison,
+    "date": date_comparison,
+    "postcode": postcode_comparison,
+    "address": address_comparison,
+    "text": text_comparison,
+    "numeric": numeric_comparison,
 }

@@ -64,9 +64,10 @@ class Index:
     An incremental index of records for point-of-entry duplicate checks.
 
     Example:
-        >>> from recordkit.match import Index, Matcher, WeightedRules, block_on, email, name
-        >>> m = Matcher([email("email"), name("last_name")], [block_on("email")],
-        ...             prepare={"email": "email", "last_name": "name"},
+        >>> from recordkit.match import (Index, Matcher, WeightedRules, block_on,
+        ...                              email_comparison, name_comparison)
+        >>> m = Matcher([email_comparison("email"), name_comparison("last_name")],
+        ...             [block_on("email")], prepare={"email": "email", "last_name": "name"},
         ...             model=WeightedRules({"email": {"exact": 10}}), threshold=10)
         >>> index = Index(m)
         >>> index.add({"email": "ada@example.com", "last_name": "Lovelace"}, id="c1").entity_id

@@ -93,8 +93,9 @@ class DuplicateCheck:
     turn that action off; by default matches are flagged.
 
     Example:
-        >>> from recordkit.match import Index, Matcher, WeightedRules, block_on, email
-        >>> m = Matcher([email("email")], [block_on("email")], prepare={"email": "email"},
+        >>> from recordkit.match import Index, Matcher, WeightedRules, block_on, email_comparison
+        >>> m = Matcher([email_comparison("email")], [block_on("email")],
+        ...             prepare={"email": "email"},
         ...             model=WeightedRules({"email": {"exact": 10}}), threshold=10)
         >>> check = DuplicateCheck(Index(m), block_at=10)
         >>> check.screen({"email": "ada@example.com"}).action
