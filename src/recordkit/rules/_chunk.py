@@ -143,7 +143,7 @@ def run_chunk(
 
     .. versionadded:: 0.1.0
     """
-    check_chunk(rules, columns, length, fields, offset, memo, memo_size, seen, defaults)
+    fields = check_chunk(rules, columns, length, fields, offset, memo, memo_size, seen, defaults)
     with collector_paused():
         return _run_chunk(rules, columns, length, fields, offset, memo, memo_size, seen,
                           defaults)  # fmt: skip

@@ -44,11 +44,6 @@ def _flag(value: object, what: str, error: type[RecordkitError] = RecordkitError
         raise error(f"{what} must be true or false, got {shorten(value)}")
 
 
-def _names(value: object, what: str, error: type[RecordkitError]) -> None:
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise error(f"{what} must be a list of field names, got {shorten(value)}")
-
-
 def check_rules(rules: object) -> None:
     """
     *rules* is a rule set (a `RuleSet`, or what it compiles to).
@@ -107,9 +102,11 @@ def check_chunk(
     memo_size: object,
     seen: object,
     defaults: object,
-) -> None:
+) -> tuple[str, ...] | None:
     """
     The arguments of `run_chunk`: columns of *length* cells, and the run's options.
+
+    Returns *fields* read into a tuple (``None`` stays ``None``).
     """
     check_rules(rules)
     _count(length, "length")
@@ -123,11 +120,18 @@ def check_chunk(
             raise RecordkitError(f"column names must be text, got {shorten(name)}")
         if isinstance(cells, str | bytes) or not hasattr(cells, "__getitem__"):
             raise RecordkitError(f"column {shorten(name)} must be a sequence of cells")
-    if fields is not None:
-        _names(fields, "fields", RecordkitError)
     for what, value in (("memo", memo), ("seen", seen)):
         if value is not None and not isinstance(value, dict):
             raise RecordkitError(f"{what} must be a dict or None, got {shorten(value)}")
+    if fields is None:
+        return None
+    if isinstance(fields, str | bytes | Mapping) or not isinstance(fields, Iterable):
+        raise RecordkitError(f"fields must be a list of field names, got {shorten(fields)}")
+    names = tuple(fields)  # read once: it may be an iterator
+    for name in names:
+        if not isinstance(name, str):
+            raise RecordkitError(f"fields must be field names (text), got {shorten(name)}")
+    return names
 
 
 def check_definition(
