@@ -34,7 +34,7 @@ import phonenumbers
 
 import recordkit as rk
 from recordkit.rules import (
-    Normalize,
+    Normalizers,
     RuleSet,
     clean_text,
     country_code,
@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     n = 10_000 if args.quick else 100_000
     repeats = 3 if args.quick else 5
     rules = RuleSet.for_schema(rk.parse_schema(SCHEMA_YAML))
-    assert isinstance(rules.rules_for("first_name")[0], type(Normalize.name()))
+    assert isinstance(rules.rules_for("first_name")[0], type(Normalizers.name()))
     messy = make_rows(n, seed=7, repeat=0.0)
     repeated = make_rows(n, seed=11, repeat=0.5)
 

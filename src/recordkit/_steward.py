@@ -43,7 +43,7 @@ from recordkit.match import (
     MatchResult,
     Verdict,
 )
-from recordkit.rules import Enforcement, Mode, RuleSet
+from recordkit.rules import Enforcement, EnforcementMode, RuleSet
 from recordkit.schema import NOT_GIVEN, Provenance, Record, Schema
 from recordkit.store import MemoryStore, Store
 
@@ -173,7 +173,7 @@ class Steward(_MergeVerbs, _LifecycleVerbs, _BatchVerbs):
         source: str,
         actor: Actor = SYSTEM,
         observed_at: dt.datetime | None = None,
-        mode: Mode | str | None = None,
+        mode: EnforcementMode | str | None = None,
     ) -> Record:
         """
         Take in one new record from *source*: normalize, validate, store and audit it.
@@ -291,7 +291,7 @@ class Steward(_MergeVerbs, _LifecycleVerbs, _BatchVerbs):
         actor: Actor = SYSTEM,
         expected_version: int | None = None,
         observed_at: dt.datetime | None = None,
-        mode: Mode | str | None = None,
+        mode: EnforcementMode | str | None = None,
     ) -> Record:
         """
         Change some fields of a record; a ``None`` value clears a field.
@@ -339,7 +339,7 @@ class Steward(_MergeVerbs, _LifecycleVerbs, _BatchVerbs):
             raise ConflictError(record_id, expected=expected_version, actual=current.version)
         checked = self.rules.run(changes, base=current.values)
         errors = checked.errors
-        if errors and chosen is not Mode.WARN:
+        if errors and chosen is not EnforcementMode.WARN:
             raise _validation_error(errors, record_id)
         now = self._now()
         seen = seen_at or now

@@ -29,7 +29,7 @@ from recordkit._steward_core import (
 from recordkit.engines import Columns, chunks
 from recordkit.governance import Action, Actor
 from recordkit.match import MERGED
-from recordkit.rules import Issue, Mode, Revalidation, RuleSet, revalidate, run_chunk
+from recordkit.rules import EnforcementMode, Issue, Revalidation, RuleSet, revalidate, run_chunk
 from recordkit.schema import NOT_GIVEN, Provenance, Record
 from recordkit.store import QuarantineEntry
 
@@ -120,7 +120,7 @@ class _BatchVerbs(_StewardCore):
         actor: Actor = SYSTEM,
         observed_at: dt.datetime | None = None,
         chunk_size: int = 10_000,
-        mode: Mode | str | None = None,
+        mode: EnforcementMode | str | None = None,
         memo_size: int = 100_000,
     ) -> BatchResult:
         """
@@ -251,7 +251,7 @@ class _BatchVerbs(_StewardCore):
         source: str,
         actor: Actor,
         observed_at: dt.datetime | None,
-        mode: Mode,
+        mode: EnforcementMode,
         offset: int,
         memo: tuple[dict[Any, Any], int],
         unique: dict[str, dict[Any, int]],
@@ -300,7 +300,7 @@ class _BatchVerbs(_StewardCore):
         observed_at: dt.datetime | None,
         now: dt.datetime,
         *,
-        mode: Mode,
+        mode: EnforcementMode,
         offset: int = 0,
         memo: tuple[dict[Any, Any], int] | None = None,
         unique: dict[str, dict[Any, int]] | None = None,
@@ -335,9 +335,10 @@ class _BatchVerbs(_StewardCore):
             seen=unique,
         )
         errors = {k: v for k, v in checked.errors_by_row().items() if k not in shapes}
-        if errors and mode is not Mode.WARN and (mode is Mode.BLOCK or single):
+        warn, block = EnforcementMode.WARN, EnforcementMode.BLOCK
+        if errors and mode is not warn and (mode is block or single):
             raise _validation_error([e for errs in errors.values() for e in errs], None)
-        bad = {} if mode is Mode.WARN else errors
+        bad = {} if mode is warn else errors
         by_row: dict[int, list[Issue]] = {}
         for issue in checked.issues:
             if issue.row is not None:

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 import recordkit as rk
 from recordkit.rules import (
     BatchOutcome,
-    Check,
     RuleSet,
+    Validators,
     chunks_of,
     normalizer,
     run_batch,
@@ -74,7 +74,7 @@ class TestRunBatch:
     def test_unique_within_the_batch_across_chunks(self) -> None:
         """A unique check sees values from earlier chunks and names the row repeated."""
         schema = rk.bundled_schema("contact")
-        rules = RuleSet.for_schema(schema, extend={"email": [Check.unique()]})
+        rules = RuleSet.for_schema(schema, extend={"email": [Validators.unique()]})
         out = run_batch(rules, ROWS, chunk_size=1)
         (dup,) = [i for i in out.issues if i.code == "unique"]
         assert (3, "repeats the value of row 0") == (dup.row, dup.message)

@@ -28,5 +28,6 @@ def test_every_public_name_is_documented() -> None:
 
 
 def test_top_level_names_are_the_same_objects() -> None:
-    for name in ("RuleSet", "Issue", "Severity", "Enforcement", "Check", "Normalize", "when"):
+    names = ("RuleSet", "Issue", "Severity", "Enforcement", "Validators", "Normalizers", "when")
+    for name in names:
         assert getattr(rules, name) is getattr(recordkit, name)

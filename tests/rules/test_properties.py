@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 
 import recordkit.rules as rr
-from recordkit.rules import Check, Issue, Normalize
+from recordkit.rules import Issue, Normalizers, Validators
 from tests.strategies import any_value, messy_text
 
 # About 130 properties: the "quick" profile (tests/conftest.py) keeps the module fast.
@@ -42,42 +42,42 @@ FUNCTIONS: list[tuple[str, Callable[[Any], Any]]] = [
 ]  # fmt: skip
 
 NORMALIZERS = [
-    Normalize.text(),
-    Normalize.name(),
-    Normalize.case("title"),
-    Normalize.phone(region="US"),
-    Normalize.phone(region_field="country"),
-    Normalize.email(),
-    Normalize.picklist(["Technology", "Finance"], {"Technology": ["SaaS", "IT"]}),
-    Normalize.country(),
-    Normalize.subdivision(country_field="country"),
-    Normalize.url(),
-    Normalize.date(),
-    Normalize.boolean(),
-    Normalize.money(currency="USD"),
+    Normalizers.text(),
+    Normalizers.name(),
+    Normalizers.case("title"),
+    Normalizers.phone(region="US"),
+    Normalizers.phone(region_field="country"),
+    Normalizers.email(),
+    Normalizers.picklist(["Technology", "Finance"], {"Technology": ["SaaS", "IT"]}),
+    Normalizers.country(),
+    Normalizers.subdivision(country_field="country"),
+    Normalizers.url(),
+    Normalizers.date(),
+    Normalizers.boolean(),
+    Normalizers.money(currency="USD"),
 ]
 
 VALIDATORS = [
-    Check.required(),
-    Check.not_blank(),
-    Check.pattern(r"[A-Z]{2}\d+"),
-    Check.length(min=2, max=10),
-    Check.range(min=0, max=100),
-    Check.range(min="2000-01-01"),
-    Check.one_of(["a", "b"]),
-    Check.phone(region="US"),
-    Check.phone(types=["mobile"]),
-    Check.email(),
-    Check.country(),
-    Check.subdivision(country_field="country"),
-    Check.url(),
-    Check.unique(),
+    Validators.required(),
+    Validators.not_blank(),
+    Validators.pattern(r"[A-Z]{2}\d+"),
+    Validators.length(min=2, max=10),
+    Validators.range(min=0, max=100),
+    Validators.range(min="2000-01-01"),
+    Validators.one_of(["a", "b"]),
+    Validators.phone(region="US"),
+    Validators.phone(types=["mobile"]),
+    Validators.email(),
+    Validators.country(),
+    Validators.subdivision(country_field="country"),
+    Validators.url(),
+    Validators.unique(),
     rr.require("a", "b"),
     rr.require_any("a", "b"),
     rr.when(rr.where("a", equals="x"), rr.require("b")),
-    rr.any_of(Check.email(), Check.phone()),
-    rr.all_of(Check.length(max=3), Check.not_blank()),
-    rr.on("a", Check.email()),
+    rr.any_of(Validators.email(), Validators.phone()),
+    rr.all_of(Validators.length(max=3), Validators.not_blank()),
+    rr.on_field("a", Validators.email()),
 ]
 
 

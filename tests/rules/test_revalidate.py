@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import recordkit as rk
-from recordkit.rules import Check, RuleSet, revalidate
+from recordkit.rules import RuleSet, Validators, revalidate
 
 
 @pytest.fixture(scope="module")
@@ -22,13 +22,13 @@ def stored() -> list[rk.Record]:
 def versions() -> tuple[RuleSet, RuleSet]:
     schema = rk.bundled_schema("contact")
     old = RuleSet.for_schema(
-        schema, version=1, extend={"job_title": [Check.length(max=30)]}
+        schema, version=1, extend={"job_title": [Validators.length(max=30)]}
     )
     new = RuleSet.for_schema(
         schema,
         version=2,
         fields={"job_title": [{"case": "upper"}]},
-        extend={"city": [Check.length(min=3)]},
+        extend={"city": [Validators.length(min=3)]},
     )
     return old, new
 

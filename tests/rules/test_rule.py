@@ -8,17 +8,17 @@ import pytest
 
 from recordkit import SchemaError
 from recordkit.rules import (
-    Check,
     Issue,
-    Normalize,
     Normalizer,
+    Normalizers,
     Severity,
     Validator,
+    Validators,
     all_of,
     any_of,
     chain,
     normalizer,
-    on,
+    on_field,
     require,
     require_any,
     tuned,
@@ -61,56 +61,58 @@ class TestFunctionRules:
     def test_rules_satisfy_the_protocols(self) -> None:
         assert isinstance(normalizer(str.strip, id="s"), Normalizer)
         assert isinstance(validator(bool, id="b"), Validator)
-        assert isinstance(Normalize.phone(), Normalizer)
-        assert isinstance(Check.email(), Validator)
+        assert isinstance(Normalizers.phone(), Normalizer)
+        assert isinstance(Validators.email(), Validator)
 
 
 class TestChain:
     def test_each_gets_the_output_of_the_one_before(self) -> None:
-        rule = chain(Normalize.text(), Normalize.case("upper"))
+        rule = chain(Normalizers.text(), Normalizers.case("upper"))
         assert ("ADA LOVELACE", True) == rule.normalize("  ada   lovelace ")
 
     def test_flattens_nested_chains(self) -> None:
-        inner = chain(Normalize.text(), Normalize.name())
-        outer = chain(inner, Normalize.case("lower"))
+        inner = chain(Normalizers.text(), Normalizers.name())
+        outer = chain(inner, Normalizers.case("lower"))
         assert 3 == len(outer.rules)  # type: ignore[attr-defined]
 
     def test_id_names_the_parts(self) -> None:
-        rule = chain(Normalize.text(), Normalize.name())
+        rule = chain(Normalizers.text(), Normalizers.name())
         assert "chain(normalize.text,normalize.name)" == rule.id
 
 
 class TestAllOf:
     def test_reports_every_failure(self) -> None:
-        rule = all_of(Check.length(max=2), Check.pattern("[0-9]+"))
+        rule = all_of(Validators.length(max=2), Validators.pattern("[0-9]+"))
         assert ["length", "pattern"] == [i.code for i in rule.validate("abc")]
 
     def test_passes_when_all_hold(self) -> None:
-        assert () == tuple(all_of(Check.length(max=5), Check.pattern("[a-z]+")).validate("abc"))
+        rule = all_of(Validators.length(max=5), Validators.pattern("[a-z]+"))
+        assert () == tuple(rule.validate("abc"))
 
     def test_flattens(self) -> None:
-        rule = all_of(all_of(Check.email(), Check.length(max=9)), Check.not_blank())
+        rule = all_of(all_of(Validators.email(), Validators.length(max=9)), Validators.not_blank())
         assert 3 == len(rule.rules)  # type: ignore[attr-defined]
 
 
 class TestAnyOf:
     def test_passes_when_one_holds(self) -> None:
-        assert () == tuple(any_of(Check.email(), Check.phone(region="US")).validate("a@b.io"))
+        rule = any_of(Validators.email(), Validators.phone(region="US"))
+        assert () == tuple(rule.validate("a@b.io"))
 
     def test_one_issue_lists_why_each_failed(self) -> None:
-        (issue,) = any_of(Check.email(), Check.phone(region="US")).validate("nope")
+        (issue,) = any_of(Validators.email(), Validators.phone(region="US")).validate("nope")
         assert "any_of" == issue.code
         assert "none of these holds" in issue.message
         assert "phone" in issue.message
 
     def test_mildest_alternative_sets_severity(self) -> None:
-        rule = any_of(Check.email(), Check.phone(severity="warning"))
+        rule = any_of(Validators.email(), Validators.phone(severity="warning"))
         assert Severity.WARNING == rule.validate("nope")[0].severity
 
 
 class TestWhen:
     def test_field_level_condition(self) -> None:
-        rule = when(lambda v: isinstance(v, str) and v.startswith("+"), Check.phone())
+        rule = when(lambda v: isinstance(v, str) and v.startswith("+"), Validators.phone())
         assert () == tuple(rule.validate("not a phone"))
         assert ["phone.unreadable"] == [i.code for i in rule.validate("+0")]
 
@@ -121,7 +123,7 @@ class TestWhen:
         assert ("contract_link", "required") == (issue.field, issue.code)
 
     def test_normalizer_under_condition(self) -> None:
-        rule = when(lambda v: len(v) == 2, Normalize.case("upper"))
+        rule = when(lambda v: len(v) == 2, Normalizers.case("upper"))
         assert isinstance(rule, Normalizer)
         assert ("NY", True) == rule.normalize("ny")
         assert ("new york", False) == rule.normalize("new york")
@@ -156,21 +158,23 @@ class TestRecordRules:
         assert "phone or email" in issue.message
 
     def test_on_lifts_a_field_validator(self) -> None:
-        rule = on("amount", Check.range(min=1))
+        rule = on_field("amount", Validators.range(min=1))
         (issue,) = rule.validate({"amount": 0})
         assert ("amount", "range") == (issue.field, issue.code)
 
 
 class TestTuned:
     def test_replaces_severity_message_hint_code(self) -> None:
-        rule = tuned(Check.required(), severity="warning", message="needed", hint="h", code="c")
+        rule = tuned(
+            Validators.required(), severity="warning", message="needed", hint="h", code="c"
+        )
         (issue,) = rule.validate(None)
         assert (Severity.WARNING, "needed", "h", "c") == (
             issue.severity, issue.message, issue.hint, issue.code
         )
 
     def test_keeps_the_rule_id(self) -> None:
-        assert "check.required" == tuned(Check.required(), severity="info").id
+        assert "check.required" == tuned(Validators.required(), severity="info").id
 
     def test_refuses_unknown_severity(self) -> None:
         with pytest.raises(ValueError, match="severity"):

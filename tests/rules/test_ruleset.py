@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import recordkit as rk
-from recordkit.rules import Check, Normalize, RuleSet, Severity, normalizer, plugin_names
+from recordkit.rules import Normalizers, RuleSet, Severity, Validators, normalizer, plugin_names
 
 DEAL_YAML = """
 schema: deal
@@ -140,8 +140,8 @@ class TestSchemaRules:
         schema = rk.bundled_schema("contact")
         rules = RuleSet.for_schema(
             schema,
-            fields={"first_name": [Normalize.name()]},
-            extend={"city": [Check.length(min=3, severity="warning")]},
+            fields={"first_name": [Normalizers.name()]},
+            extend={"city": [Validators.length(min=3, severity="warning")]},
             record=[{"require_any": ["phone", "email"]}],
             version=9,
         )
@@ -215,7 +215,7 @@ class TestVersioning:
         schema = rk.bundled_schema("contact")
         plain = RuleSet.for_schema(schema)
         assert plain.fingerprint == RuleSet.for_schema(schema).fingerprint
-        more = RuleSet.for_schema(schema, extend={"city": [Check.length(max=3)]})
+        more = RuleSet.for_schema(schema, extend={"city": [Validators.length(max=3)]})
         assert plain.fingerprint != more.fingerprint
 
 

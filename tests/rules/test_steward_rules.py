@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import recordkit as rk
-from recordkit.rules import Check, RuleSet
+from recordkit.rules import RuleSet, Validators
 
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 
@@ -127,7 +127,7 @@ class TestCaptureMany:
 
     def test_unique_within_the_import(self) -> None:
         schema = rk.bundled_schema("contact")
-        rules = RuleSet.for_schema(schema, extend={"email": [Check.unique()]})
+        rules = RuleSet.for_schema(schema, extend={"email": [Validators.unique()]})
         rows = [{"email": "a@b.io"}, {"email": "A@B.IO"}, {"email": "c@b.io"}]
         result = make_steward(rules=rules).capture_many(rows, source="import", chunk_size=1)
         assert [1] == [q.index for q in result.quarantined]

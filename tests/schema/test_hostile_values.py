@@ -105,8 +105,8 @@ def test_urls_other_than_http_and_https_are_refused(raw: str, scheme: str) -> No
 
 @pytest.mark.parametrize(("raw", "scheme"), REFUSED_URLS)
 def test_the_url_check_names_the_scheme(raw: str, scheme: str) -> None:
-    """Check.url on any field says the scheme is the problem."""
-    (issue,) = rk.Check.url().validate(raw)
+    """Validators.url on any field says the scheme is the problem."""
+    (issue,) = rk.Validators.url().validate(raw)
     assert ("url.scheme", True) == (issue.code, repr(scheme) in issue.message)
 
 

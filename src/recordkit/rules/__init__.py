@@ -3,7 +3,7 @@ The rule engine: normalize messy values to standard ones and say what is wrong w
 
 A rule has one job: a `Normalizer` returns a value's standard form and whether that changed
 it; a `Validator` returns `Issue` objects. Rules compose (`chain`, `all_of`, `any_of`,
-`when`, `tuned`), attach to fields or to the whole record (`require`, `require_any`, `on`,
+`when`, `tuned`), attach to fields or to the whole record (`require`, `require_any`, `on_field`,
 `where`), and gather into a versioned `RuleSet` bound to a schema, built from each field
 type's defaults plus the schema's own rules (Python or YAML) and rules plugins register
 under the ``recordkit.rules`` entry-point group.
@@ -19,20 +19,20 @@ from recordkit.rules._batch import (
     chunks_of,
     run_batch,
 )
-from recordkit.rules._checks import Check
+from recordkit.rules._checks import Validators
 from recordkit.rules._chunk import ChunkResult, RuleStats, run_chunk
 from recordkit.rules._compose import all_of, any_of, chain, tuned, when
 from recordkit.rules._contact import normalize_email, normalize_phone, normalize_url, parse_phone
-from recordkit.rules._enforcement import Enforcement, Mode
+from recordkit.rules._enforcement import Enforcement, EnforcementMode
 from recordkit.rules._issue import Change, Issue, Outcome, Severity
-from recordkit.rules._normalizers import Handoff, Normalize
+from recordkit.rules._normalizers import Handoff, Normalizers
 from recordkit.rules._places import (
     country_code,
     normalize_country,
     normalize_subdivision,
     subdivision_code,
 )
-from recordkit.rules._record_rules import on, require, require_any, where
+from recordkit.rules._record_rules import on_field, require, require_any, where
 from recordkit.rules._revalidate import RecordDelta, Revalidation, revalidate
 from recordkit.rules._rule import Normalizer, Validator, normalizer, validator
 from recordkit.rules._ruleset import RuleSet
@@ -50,14 +50,13 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "BatchOutcome",
     "Change",
-    "Check",
     "ChunkResult",
     "Enforcement",
+    "EnforcementMode",
     "Handoff",
     "Issue",
-    "Mode",
-    "Normalize",
     "Normalizer",
+    "Normalizers",
     "Outcome",
     "QuarantineEntry",
     "RecordDelta",
@@ -67,6 +66,7 @@ __all__ = [
     "RuleStats",
     "Severity",
     "Validator",
+    "Validators",
     "all_of",
     "any_of",
     "chain",
@@ -87,7 +87,7 @@ __all__ = [
     "normalize_subdivision",
     "normalize_url",
     "normalizer",
-    "on",
+    "on_field",
     "parse_phone",
     "picklist_table",
     "plugin_names",

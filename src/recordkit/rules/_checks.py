@@ -1,8 +1,8 @@
 """
-The built-in validators, under the `Check` namespace.
+The built-in validators, under the `Validators` namespace.
 
-Field validators are not called on missing values (``None``), except `Check.required` and
-`Check.not_blank`, whose job is exactly that (they set ``on_missing``).
+Field validators are not called on missing values (``None``), except `Validators.required` and
+`Validators.not_blank`, whose job is exactly that (they set ``on_missing``).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from recordkit.rules._place_checks import (
 from recordkit.rules._rule import NO_ISSUES, Validator, make_issue
 from recordkit.rules._text import fold_key
 
-__all__ = ["Check"]
+__all__ = ["Validators"]
 
 
 def _anything(values: Iterable[Any]) -> tuple[Any, ...]:
@@ -252,14 +252,14 @@ class _Unique:
         )  # fmt: skip
 
 
-class Check:
+class Validators:
     """
     The built-in validators, by named constructor.
 
     Every constructor takes ``severity`` (``"error"`` by default).
 
     Example:
-        >>> Check.length(max=3).validate("abcd")[0].message
+        >>> Validators.length(max=3).validate("abcd")[0].message
         'is 4 characters long; at most 3 allowed'
 
     .. versionadded:: 0.1.0

@@ -265,8 +265,8 @@ def tuned(
     Return *rule* with its issues' severity, message, hint or code replaced.
 
     Example:
-        >>> from recordkit.rules import Check
-        >>> soft = tuned(Check.pattern("[A-Z]{2}[0-9]+"), severity="warning",
+        >>> from recordkit.rules import Validators
+        >>> soft = tuned(Validators.pattern("[A-Z]{2}[0-9]+"), severity="warning",
         ...              hint="two letters, then digits")
         >>> soft.validate("x1")[0].severity
         <Severity.WARNING: 'warning'>

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from recordkit.rules._checks import Check
+from recordkit.rules._checks import Validators
 from recordkit.rules._compose import tuned
-from recordkit.rules._normalizers import Handoff, Normalize
+from recordkit.rules._normalizers import Handoff, Normalizers
 from recordkit.schema import (
     URL,
     Boolean,
@@ -53,45 +53,45 @@ def default_rules(field: Field, schema: Schema) -> list[Any]:
     t = field.type
     rules: list[Any] = []
     if isinstance(t, Text):
-        rules.append(Normalize.text())
+        rules.append(Normalizers.text())
         if t.max_length is not None:
-            rules.append(Check.length(max=t.max_length))
+            rules.append(Validators.length(max=t.max_length))
     elif isinstance(t, Email):
         mail = Handoff()
-        rules += [Normalize.email(handoff=mail), Check.email(handoff=mail)]
+        rules += [Normalizers.email(handoff=mail), Validators.email(handoff=mail)]
     elif isinstance(t, Phone):
         call = Handoff()
         rules += [
-            Normalize.phone(region=t.region, region_field=_country_field(schema), handoff=call),
-            Check.phone(region=t.region, handoff=call),
+            Normalizers.phone(region=t.region, region_field=_country_field(schema), handoff=call),
+            Validators.phone(region=t.region, handoff=call),
         ]
     elif isinstance(t, Picklist):
         rules += [
-            Normalize.picklist(t.values, t.synonyms),
-            Check.one_of(t.values, severity="error" if t.restricted else "warning"),
+            Normalizers.picklist(t.values, t.synonyms),
+            Validators.one_of(t.values, severity="error" if t.restricted else "warning"),
         ]
     elif isinstance(t, Country):
-        rules += [Normalize.country(), Check.country()]
+        rules += [Normalizers.country(), Validators.country()]
     elif isinstance(t, Subdivision):
         rules += [
-            Normalize.text(),
-            Normalize.subdivision(country_field=t.country_field),
-            Check.subdivision(country_field=t.country_field, severity="warning"),
+            Normalizers.text(),
+            Normalizers.subdivision(country_field=t.country_field),
+            Validators.subdivision(country_field=t.country_field, severity="warning"),
         ]
     elif isinstance(t, URL):
-        rules += [Normalize.text(), Normalize.url(), Check.url(severity="warning")]
+        rules += [Normalizers.text(), Normalizers.url(), Validators.url(severity="warning")]
     elif isinstance(t, Reference):
-        rules.append(Normalize.text())
+        rules.append(Normalizers.text())
     elif isinstance(t, Date):
-        rules.append(Normalize.date(dayfirst=t.dayfirst))
+        rules.append(Normalizers.date(dayfirst=t.dayfirst))
     elif isinstance(t, Boolean):
-        rules.append(Normalize.boolean())
+        rules.append(Normalizers.boolean())
     elif isinstance(t, MoneyType):
-        rules.append(Normalize.money(currency=t.currency))
+        rules.append(Normalizers.money(currency=t.currency))
     if field.required:
         rules.append(
             tuned(
-                Check.required(severity="warning"),
+                Validators.required(severity="warning"),
                 message="a value is required before the record can be activated",
             )
         )

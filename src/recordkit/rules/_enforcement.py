@@ -11,10 +11,10 @@ import attrs
 
 from recordkit._errors import SchemaError, shorten
 
-__all__ = ["Enforcement", "Mode"]
+__all__ = ["Enforcement", "EnforcementMode"]
 
 
-class Mode(enum.StrEnum):
+class EnforcementMode(enum.StrEnum):
     """
     What happens to a record whose rules found errors.
 
@@ -32,18 +32,18 @@ class Mode(enum.StrEnum):
     WARN = "warn"
 
     @classmethod
-    def _missing_(cls, value: object) -> Mode:
+    def _missing_(cls, value: object) -> EnforcementMode:
         raise SchemaError(
             f"an enforcement mode is 'block', 'quarantine' or 'warn', got {shorten(value)}"
         )
 
 
-def _mode(value: Any) -> Mode:
-    if not isinstance(value, str):  # Mode members are text too
+def _mode(value: Any) -> EnforcementMode:
+    if not isinstance(value, str):  # enforcement modes are text too
         raise SchemaError(
             f"an enforcement mode is 'block', 'quarantine' or 'warn', got {shorten(value)}"
         )
-    return Mode(value)
+    return EnforcementMode(value)
 
 
 @attrs.frozen
@@ -56,19 +56,25 @@ class Enforcement:
 
     Example:
         >>> Enforcement(batch="warn").batch
-        <Mode.WARN: 'warn'>
+        <EnforcementMode.WARN: 'warn'>
 
     .. versionadded:: 0.1.0
     """
 
-    capture: Mode = attrs.field(default=Mode.BLOCK, converter=_mode, kw_only=True)
-    update: Mode = attrs.field(default=Mode.BLOCK, converter=_mode, kw_only=True)
-    batch: Mode = attrs.field(default=Mode.QUARANTINE, converter=_mode, kw_only=True)
+    capture: EnforcementMode = attrs.field(
+        default=EnforcementMode.BLOCK, converter=_mode, kw_only=True
+    )
+    update: EnforcementMode = attrs.field(
+        default=EnforcementMode.BLOCK, converter=_mode, kw_only=True
+    )
+    batch: EnforcementMode = attrs.field(
+        default=EnforcementMode.QUARANTINE, converter=_mode, kw_only=True
+    )
 
-    def mode(self, channel: str, override: Mode | str | None = None) -> Mode:
+    def mode(self, channel: str, override: EnforcementMode | str | None = None) -> EnforcementMode:
         """
         The mode for *channel* (``capture``, ``update``, ``batch``), or *override* if given.
         """
         if override is not None:
             return _mode(override)
-        return Mode(getattr(self, channel))
+        return EnforcementMode(getattr(self, channel))

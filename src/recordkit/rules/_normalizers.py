@@ -1,5 +1,5 @@
 """
-The built-in normalizers, under the `Normalize` namespace.
+The built-in normalizers, under the `Normalizers` namespace.
 
 Each is a small frozen class behind a named constructor; the plain functions they call
 live in `recordkit.rules` too (`normalize_phone`…), for the matcher and for scripts.
@@ -35,7 +35,7 @@ from recordkit.rules._values import (
     read_date,
 )
 
-__all__ = ["Handoff", "Normalize"]
+__all__ = ["Handoff", "Normalizers"]
 
 
 @attrs.define(eq=False)
@@ -254,12 +254,12 @@ class _Money:
         return after, changed(value, after)
 
 
-class Normalize:
+class Normalizers:
     """
     The built-in normalizers, by named constructor.
 
     Example:
-        >>> Normalize.phone(region="GB").normalize("020 7946 0958")
+        >>> Normalizers.phone(region="GB").normalize("020 7946 0958")
         ('+442079460958', True)
 
     .. versionadded:: 0.1.0

@@ -31,7 +31,7 @@ __all__ = [
 _FLAGS: Final = int(re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE | re.ASCII | re.UNICODE)
 MAX_PATTERN: Final = 1_000
 """
-The longest regular expression `Check.pattern` compiles (the values it checks are long enough).
+The longest regular expression `Validators.pattern` compiles (the values it checks are long enough).
 """
 
 

@@ -1,7 +1,7 @@
 """
 Validators for contact points and places.
 
-Phone numbers, email addresses, countries, subdivisions and web addresses; the `Check`
+Phone numbers, email addresses, countries, subdivisions and web addresses; the `Validators`
 namespace offers them.
 """
 
@@ -21,7 +21,7 @@ from recordkit.rules._places import country_code, subdivision_code
 from recordkit.rules._rule import NO_ISSUES, make_issue
 from recordkit.schema import MAX_CHARS, URL
 
-__all__: list[str] = []  # the `Check` namespace is the public face
+__all__: list[str] = []  # the `Validators` namespace is the public face
 
 
 def _strings(values: Iterable[str]) -> tuple[str, ...]:

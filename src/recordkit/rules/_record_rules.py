@@ -21,7 +21,7 @@ from recordkit.rules._options import pattern_option
 from recordkit.rules._rule import NO_ISSUES, Validator, make_issue
 from recordkit.schema import NOT_GIVEN
 
-__all__ = ["on", "require", "require_any", "where"]
+__all__ = ["on_field", "require", "require_any", "where"]
 
 
 def _blank(value: Any) -> bool:
@@ -200,18 +200,19 @@ class _On:
         return tuple(attrs.evolve(i, field=self.field) for i in self.rule.validate(value))
 
 
-def on(field: str, rule: Validator) -> Validator:
+def on_field(field: str, rule: Validator) -> Validator:
     """
     Lift a field validator to a record rule about *field* (to combine it with `when`).
 
     Example:
-        >>> from recordkit.rules import Check, when
-        >>> big = when(where("stage", equals="Closed Won"), on("amount", Check.range(min=1)))
+        >>> from recordkit.rules import Validators, when
+        >>> amount = on_field("amount", Validators.range(min=1))
+        >>> big = when(where("stage", equals="Closed Won"), amount)
         >>> [i.field for i in big.validate({"stage": "Closed Won", "amount": 0})]
         ['amount']
 
     .. versionadded:: 0.1.0
     """
     if not isinstance(rule, Validator):
-        raise SchemaError(f"on() lifts a field validator, got {shorten(rule)}")
+        raise SchemaError(f"on_field() lifts a field validator, got {shorten(rule)}")
     return _On(_field_name(field), rule)

@@ -19,10 +19,10 @@ from typing import Any, Final
 
 from recordkit._errors import SchemaError, shorten
 from recordkit._suggest import close_matches
-from recordkit.rules._checks import Check
+from recordkit.rules._checks import Validators
 from recordkit.rules._compose import all_of, any_of, tuned, when
-from recordkit.rules._normalizers import Normalize
-from recordkit.rules._record_rules import on, require, require_any, where
+from recordkit.rules._normalizers import Normalizers
+from recordkit.rules._record_rules import on_field, require, require_any, where
 from recordkit.rules._rule import Normalizer, Validator
 
 __all__ = ["ENTRY_POINT_GROUP", "compile_rule", "plugin_names"]
@@ -30,45 +30,45 @@ __all__ = ["ENTRY_POINT_GROUP", "compile_rule", "plugin_names"]
 ENTRY_POINT_GROUP: Final = "recordkit.rules"
 
 BUILTIN: Final[Mapping[str, Callable[..., Any]]] = {
-    "normalize.text": Normalize.text,
-    "normalize.name": Normalize.name,
-    "normalize.case": Normalize.case,
-    "normalize.phone": Normalize.phone,
-    "normalize.email": Normalize.email,
-    "normalize.picklist": Normalize.picklist,
-    "normalize.country": Normalize.country,
-    "normalize.subdivision": Normalize.subdivision,
-    "normalize.url": Normalize.url,
-    "normalize.date": Normalize.date,
-    "normalize.boolean": Normalize.boolean,
-    "normalize.money": Normalize.money,
-    "person_name": Normalize.name,
-    "clean_text": Normalize.text,
-    "case": Normalize.case,
-    "check.required": Check.required,
-    "check.not_blank": Check.not_blank,
-    "check.pattern": Check.pattern,
-    "check.length": Check.length,
-    "check.range": Check.range,
-    "check.one_of": Check.one_of,
-    "check.phone": Check.phone,
-    "check.email": Check.email,
-    "check.country": Check.country,
-    "check.subdivision": Check.subdivision,
-    "check.url": Check.url,
-    "check.unique": Check.unique,
-    "required": Check.required,
-    "not_blank": Check.not_blank,
-    "pattern": Check.pattern,
-    "length": Check.length,
-    "range": Check.range,
-    "one_of": Check.one_of,
-    "valid_phone": Check.phone,
-    "valid_email": Check.email,
-    "valid_country": Check.country,
-    "valid_subdivision": Check.subdivision,
-    "valid_url": Check.url,
-    "unique": Check.unique,
+    "normalize.text": Normalizers.text,
+    "normalize.name": Normalizers.name,
+    "normalize.case": Normalizers.case,
+    "normalize.phone": Normalizers.phone,
+    "normalize.email": Normalizers.email,
+    "normalize.picklist": Normalizers.picklist,
+    "normalize.country": Normalizers.country,
+    "normalize.subdivision": Normalizers.subdivision,
+    "normalize.url": Normalizers.url,
+    "normalize.date": Normalizers.date,
+    "normalize.boolean": Normalizers.boolean,
+    "normalize.money": Normalizers.money,
+    "person_name": Normalizers.name,
+    "clean_text": Normalizers.text,
+    "case": Normalizers.case,
+    "check.required": Validators.required,
+    "check.not_blank": Validators.not_blank,
+    "check.pattern": Validators.pattern,
+    "check.length": Validators.length,
+    "check.range": Validators.range,
+    "check.one_of": Validators.one_of,
+    "check.phone": Validators.phone,
+    "check.email": Validators.email,
+    "check.country": Validators.country,
+    "check.subdivision": Validators.subdivision,
+    "check.url": Validators.url,
+    "check.unique": Validators.unique,
+    "required": Validators.required,
+    "not_blank": Validators.not_blank,
+    "pattern": Validators.pattern,
+    "length": Validators.length,
+    "range": Validators.range,
+    "one_of": Validators.one_of,
+    "valid_phone": Validators.phone,
+    "valid_email": Validators.email,
+    "valid_country": Validators.country,
+    "valid_subdivision": Validators.subdivision,
+    "valid_url": Validators.url,
+    "unique": Validators.unique,
     "require": require,
     "require_any": require_any,
 }
@@ -80,7 +80,7 @@ _TUNING: Final = ("severity", "message", "hint", "code")
 _TAKES_SEVERITY: Final = frozenset(
     name
     for name, f in BUILTIN.items()
-    if f in (require, require_any) or getattr(f, "__qualname__", "").startswith("Check.")
+    if f in (require, require_any) or getattr(f, "__qualname__", "").startswith("Validators.")
 )
 
 
@@ -204,7 +204,7 @@ def compile_rule(spec: Any, *, path: str = "rules") -> Any:
         inner_spec = body.pop("rule", None)
         if not isinstance(target, str) or inner_spec is None:
             raise SchemaError("'field' names a field and needs a 'rule'", path=path)
-        rule = on(target, compile_rule(inner_spec, path=f"{path}.rule"))
+        rule = on_field(target, compile_rule(inner_spec, path=f"{path}.rule"))
     elif "use" in body:
         name = body.pop("use")
         if not isinstance(name, str):
