@@ -180,7 +180,7 @@ def _matcher() -> rk.Matcher:
 def _sql_store() -> Any:
     # One in-memory database for the whole module: opening one takes a while. Each world
     # writes its own record ids, so the examples do not step on each other.
-    return rk.SQLStore("sqlite://", schemas=[_schema()])  # type: ignore[operator]
+    return rk.SQLStore("sqlite://", schemas=[_schema()])
 
 
 _ids = itertools.count()
@@ -919,6 +919,35 @@ def _deadline(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+@contextlib.contextmanager
+def _standard_streams_kept() -> Iterator[list[int]]:
+    """
+    Restore stdin, stdout and stderr if a call closed or replaced one; list which it did.
+
+    A path of ``True`` or ``1`` that reaches ``open`` is file descriptor 1: the call closes
+    the test run's own output. The descriptor is put back and the call fails the test.
+    """
+    saved: dict[int, tuple[int, tuple[int, int]]] = {}
+    for fd in (0, 1, 2):
+        with contextlib.suppress(OSError):
+            info = os.fstat(fd)
+            saved[fd] = (os.dup(fd), (info.st_dev, info.st_ino))
+    touched: list[int] = []
+    try:
+        yield touched
+    finally:
+        for fd, (copy, identity) in saved.items():
+            try:
+                info = os.fstat(fd)
+                same = (info.st_dev, info.st_ino) == identity
+            except OSError:
+                same = False
+            if not same:
+                touched.append(fd)
+                os.dup2(copy, fd)
+            os.close(copy)
+
+
 def assemble(target: Target, world: World, garbage: dict[str, Any]) -> tuple[list[Any],
                                                                              dict[str, Any]]:
     """The arguments for one call: *garbage* where given, valid values elsewhere."""
@@ -962,17 +991,20 @@ def call(target: Target, world: World, garbage: dict[str, Any]) -> None:
     args, kwargs = assemble(target, world, garbage)
     shown = {name: rk_shorten(value) for name, value in garbage.items()}
     start = time.perf_counter()
-    try:
-        with _deadline(SLOW):
-            _consume(fn(*args, **kwargs))
-    except rk.RecordkitError:
-        pass
-    except Hung:
-        pytest.fail(f"{target.label} with {shown}: no answer after {SLOW} s")
-    except Exception as exc:
-        raise AssertionError(
-            f"{target.label} with {shown} raised {type(exc).__name__}: {rk_shorten(exc, 300)}"
-        ) from exc
+    with _standard_streams_kept() as touched:
+        try:
+            with _deadline(SLOW):
+                _consume(fn(*args, **kwargs))
+        except rk.RecordkitError:
+            pass
+        except Hung:
+            pytest.fail(f"{target.label} with {shown}: no answer after {SLOW} s")
+        except Exception as exc:
+            raise AssertionError(
+                f"{target.label} with {shown} raised {type(exc).__name__}: "
+                f"{rk_shorten(exc, 300)}"
+            ) from exc
+    assert not touched, f"{target.label} with {shown} closed file descriptors {touched}"
     elapsed = time.perf_counter() - start
     assert elapsed < SLOW, f"{target.label} with {shown} took {elapsed:.1f} s"
 
