@@ -11,17 +11,75 @@ parameters, inside the same transaction, with the same events and error wrapping
 statement whose binds are not exactly the rows' keys (escaped names, defaults, expanding
 parameters), or a connection that renames schemas (``schema_translate_map``), takes
 SQLAlchemy's own road.
+
+The fast road reads attributes of SQLAlchemy's compiled statement that are not public API
+(`INTERNALS`). The first statement compiled by each compiler class is checked for them;
+if one is missing or shaped otherwise (a SQLAlchemy release that changed them), every
+statement of that class takes ``Connection.execute`` instead: slower, but the same rows,
+and no warning. ``tests/store/test_sqlalchemy_internals.py`` checks each of them against
+the installed SQLAlchemy, so an upgrade that changes them fails there, by name, and the
+SQLAlchemy requirement in ``pyproject.toml`` has an upper bound for the same reason.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from operator import itemgetter
-from typing import Any
+from typing import Any, Final, TypeGuard
 
 import sqlalchemy as sa
+from sqlalchemy.sql.compiler import SQLCompiler
 
-__all__ = ["executemany"]
+__all__ = ["INTERNALS", "executemany", "missing_internals"]
+
+INTERNALS: Final[Mapping[str, tuple[type, ...]]] = {
+    "binds": (Mapping,),
+    "escaped_bind_names": (Mapping,),
+    "literal_execute_params": (Collection,),
+    "post_compile_params": (Collection,),
+    "positional": (bool,),
+    "positiontup": (Sequence, type(None)),
+    "string": (str,),
+}
+"""
+The compiled statement's attributes `executemany` reads, and the types it expects of them:
+
+- ``binds``: bind name → `BindParameter`, each bind the SQL holds;
+- ``escaped_bind_names``: names SQLAlchemy rewrote in the SQL (the rows' keys would miss);
+- ``literal_execute_params``, ``post_compile_params``: binds rendered at execution time;
+- ``positional``: whether the driver takes tuples (its paramstyle is ``qmark``, ``format``
+  or ``numeric``) rather than dicts;
+- ``positiontup``: the bind names in the order of the placeholders in the SQL;
+- ``string``: the SQL.
+"""
+
+_ABSENT: Final = object()
+
+_checked: dict[type, bool] = {}
+"""
+Compiler class → whether it has every internal in `INTERNALS`, as expected (first use).
+"""
+
+
+def missing_internals(compiled: object) -> list[str]:
+    """
+    The `INTERNALS` *compiled* lacks or holds in another shape than expected (none: usable).
+    """
+    missing = [] if isinstance(compiled, SQLCompiler) else ["SQLCompiler"]
+    missing.extend(
+        name
+        for name, shape in INTERNALS.items()
+        if not isinstance(getattr(compiled, name, _ABSENT), shape)
+    )
+    return missing
+
+
+def _usable(compiled: object) -> TypeGuard[SQLCompiler]:
+    kind = type(compiled)
+    usable = _checked.get(kind)
+    if usable is None:
+        usable = _checked[kind] = not missing_internals(compiled)
+    return usable
 
 
 def executemany(
@@ -36,9 +94,9 @@ def executemany(
     dialect = conn.dialect
     keys = list(rows[0])
     compiled = statement.compile(dialect=dialect, column_keys=keys)
-    assert isinstance(compiled, sa.sql.compiler.SQLCompiler)
     if (
-        conn.get_execution_options().get("schema_translate_map")
+        not _usable(compiled)
+        or conn.get_execution_options().get("schema_translate_map")
         or compiled.escaped_bind_names
         or compiled.literal_execute_params
         or compiled.post_compile_params
@@ -52,6 +110,8 @@ def executemany(
             processors.append((name, found))
     if compiled.positional:
         order = list(compiled.positiontup or ())
+        if set(order) != compiled.binds.keys():
+            return conn.execute(statement, rows)  # placeholders we cannot place
         by_name = dict(processors)
         at = [(i, by_name[k]) for i, k in enumerate(order) if k in by_name]
         get = itemgetter(*order)
