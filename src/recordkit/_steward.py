@@ -36,7 +36,7 @@ from recordkit._steward_core import (
 from recordkit._steward_lifecycle import _LifecycleVerbs
 from recordkit._steward_merge import _MergeVerbs
 from recordkit.governance import AccessPolicy, Action, Actor, AllowAll, AuditLog
-from recordkit.lifecycle import Lifecycles
+from recordkit.lifecycle import Lifecycle, Lifecycles
 from recordkit.match import (
     MERGED,
     DuplicateCheck,
@@ -44,7 +44,7 @@ from recordkit.match import (
     Verdict,
 )
 from recordkit.rules import Enforcement, EnforcementMode, RuleSet
-from recordkit.schema import NOT_GIVEN, Provenance, Record, Schema
+from recordkit.schema import NOT_GIVEN, NotGiven, Provenance, Record, Schema
 from recordkit.store import MemoryStore, Store
 
 __all__ = ["BatchResult", "QuarantinedRow", "Steward"]
@@ -104,8 +104,8 @@ class Steward(_MergeVerbs, _LifecycleVerbs, _BatchVerbs):
         clock: Callable[[], dt.datetime] = _utcnow,
         ids: Callable[[], str] = _new_id,
         related: Iterable[Steward] = (),
-        lifecycle: Any = NOT_GIVEN,
-        stages: Any = NOT_GIVEN,
+        lifecycle: Lifecycle | NotGiven | None = NOT_GIVEN,
+        stages: Lifecycle | NotGiven | None = NOT_GIVEN,
         rules: RuleSet | None = None,
         enforcement: Enforcement | None = None,
         matcher: DuplicateCheck | None = None,

@@ -130,7 +130,7 @@ class TestWhen:
 
     def test_refuses_what_is_not_a_rule(self) -> None:
         with pytest.raises(SchemaError, match="normalizer or a validator"):
-            when(lambda v: True, "required")
+            when(lambda v: True, "required")  # type: ignore[call-overload]
 
 
 class TestWhere:

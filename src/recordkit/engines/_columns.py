@@ -93,7 +93,7 @@ class Columns:
         return {name: column[index] for name, column in self.data.items()}
 
 
-def chunks(rows: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Mapping[str, Any]]]:
+def chunks(rows: Iterable[Mapping[str, object]], size: int) -> Iterator[list[Mapping[str, object]]]:
     """
     Split *rows* into lists of at most *size* rows, reading lazily.
 

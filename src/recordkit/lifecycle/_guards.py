@@ -167,7 +167,7 @@ class _FieldEquals:
         )
 
 
-def field_equals(field: str, value: Any) -> Guard:
+def field_equals(field: str, value: object) -> Guard:
     """
     A guard refusing the move unless *field* holds *value* (coerced by the field's type).
 
@@ -311,7 +311,7 @@ class _CallableGuard:
         return tuple(found)
 
 
-def guard(fn: Callable[..., Any], *, name: str | None = None, version: str = "1") -> Guard:
+def guard(fn: Callable[..., object], *, name: str | None = None, version: str = "1") -> Guard:
     """
     Adapt a callable returning issues into a `Guard`.
 
@@ -358,7 +358,7 @@ class _RuleGuard:
         return tuple(self.rule.validate(subject, *context))
 
 
-def from_rule(rule: Any, *, field: str | None = None) -> Guard:
+def from_rule(rule: object, *, field: str | None = None) -> Guard:
     """
     Adapt a rule engine validator (``id``, ``version``, ``validate``) into a `Guard`.
 
@@ -381,7 +381,7 @@ def from_rule(rule: Any, *, field: str | None = None) -> Guard:
     return _RuleGuard(rule, field)
 
 
-def guard_from_spec(spec: Any, path: str = "guards") -> Guard:
+def guard_from_spec(spec: object, path: str = "guards") -> Guard:
     """
     Build a guard from plain data, as lifecycle YAML declares them.
 

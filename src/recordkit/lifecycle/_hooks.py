@@ -113,7 +113,7 @@ class Hook:
         return self.target is None or self.target == target
 
 
-def on_enter(state: str, fn: Callable[..., Any], *, name: str | None = None) -> Hook:
+def on_enter(state: str, fn: Callable[..., object], *, name: str | None = None) -> Hook:
     """
     Run *fn* when a record enters *state* ("when stage becomes mql, assign an owner").
 
@@ -127,7 +127,7 @@ def on_enter(state: str, fn: Callable[..., Any], *, name: str | None = None) -> 
     return Hook(HookKind.ENTER, fn, target=_state(state), **_named(name))
 
 
-def on_exit(state: str, fn: Callable[..., Any], *, name: str | None = None) -> Hook:
+def on_exit(state: str, fn: Callable[..., object], *, name: str | None = None) -> Hook:
     """
     Run *fn* when a record leaves *state*.
 
@@ -137,7 +137,7 @@ def on_exit(state: str, fn: Callable[..., Any], *, name: str | None = None) -> H
 
 
 def on_transition(
-    fn: Callable[..., Any],
+    fn: Callable[..., object],
     *,
     source: str | None = None,
     target: str | None = None,

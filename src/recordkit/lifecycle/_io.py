@@ -44,7 +44,7 @@ from recordkit.lifecycle._guards import (
     guard_from_spec,
 )
 from recordkit.lifecycle._model import Edge, Lifecycle, State, Timer
-from recordkit.schema import Schema
+from recordkit.schema import JSONObject, Schema
 
 __all__ = [
     "BUNDLED_LIFECYCLES",
@@ -109,7 +109,7 @@ def _guards(value: object, path: str) -> list[Guard]:
 
 
 def lifecycle_from_dict(
-    data: Mapping[str, Any],
+    data: Mapping[str, object],
     *,
     attribute: str | None = None,
     name: str | None = None,
@@ -210,7 +210,7 @@ def _guard_spec(g: Guard, path: str) -> Any:
     raise SchemaError(f"guard {g.name!r} is code and has no plain-data form", path=path)
 
 
-def lifecycle_to_dict(lifecycle: Lifecycle) -> dict[str, Any]:
+def lifecycle_to_dict(lifecycle: Lifecycle) -> JSONObject:
     """
     Return *lifecycle* as plain data that `lifecycle_from_dict` turns back into it.
 

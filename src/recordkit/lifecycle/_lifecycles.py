@@ -19,7 +19,7 @@ from recordkit.lifecycle._io import bundled_lifecycle, lifecycle_for
 from recordkit.lifecycle._machine import Machine
 from recordkit.lifecycle._model import ATTRIBUTES, Lifecycle
 from recordkit.rules import RuleSet
-from recordkit.schema import NOT_GIVEN, Record, Schema
+from recordkit.schema import NOT_GIVEN, NotGiven, Record, Schema
 
 __all__ = ["Lifecycles"]
 
@@ -61,8 +61,8 @@ class Lifecycles:
         self,
         schema: Schema,
         *,
-        lifecycle: Any = NOT_GIVEN,
-        stages: Any = NOT_GIVEN,
+        lifecycle: Lifecycle | NotGiven | None = NOT_GIVEN,
+        stages: Lifecycle | NotGiven | None = NOT_GIVEN,
         rules: RuleSet | None = None,
     ) -> None:
         if not isinstance(schema, Schema):

@@ -36,8 +36,10 @@ from recordkit.match._cluster import (
     ClusterSplit,
     assign_entity_ids,
 )
+from recordkit.match._data import Prepared
 from recordkit.match._estimate import EMResult
 from recordkit.match._explain import MatchExplanation, WeightTerm, probability_from_weight
+from recordkit.match._factored import Factored, Gathered
 from recordkit.match._features import email_key, nickname_families
 from recordkit.match._matcher import Matcher, MatchResult
 from recordkit.match._model import FellegiSunter, MatchRule, WeightedRules
@@ -126,7 +128,9 @@ __all__ = [
     "DuplicateError",
     "EMResult",
     "Exact",
+    "Factored",
     "FellegiSunter",
+    "Gathered",
     "Index",
     "Key",
     "Level",
@@ -144,6 +148,7 @@ __all__ = [
     "NumberWithin",
     "Prefix",
     "Prep",
+    "Prepared",
     "Repoint",
     "RuleCount",
     "Scored",

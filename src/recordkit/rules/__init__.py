@@ -14,7 +14,7 @@ plain functions of one value that never raise; the matcher calls them on columns
 
 from recordkit.rules._batch import (
     BatchOutcome,
-    QuarantineEntry,
+    RowIssues,
     RowSummary,
     chunks_of,
     run_batch,
@@ -32,6 +32,7 @@ from recordkit.rules._places import (
     normalize_subdivision,
     subdivision_code,
 )
+from recordkit.rules._plan import CompiledRules, FieldPlan, Step
 from recordkit.rules._record_rules import on_field, require, require_any, where
 from recordkit.rules._revalidate import RecordDelta, Revalidation, revalidate
 from recordkit.rules._rule import Normalizer, Validator, normalizer, validator
@@ -51,20 +52,23 @@ __all__ = [
     "BatchOutcome",
     "Change",
     "ChunkResult",
+    "CompiledRules",
     "Enforcement",
     "EnforcementMode",
+    "FieldPlan",
     "Handoff",
     "Issue",
     "Normalizer",
     "Normalizers",
     "Outcome",
-    "QuarantineEntry",
     "RecordDelta",
     "Revalidation",
+    "RowIssues",
     "RowSummary",
     "RuleSet",
     "RuleStats",
     "Severity",
+    "Step",
     "Validator",
     "Validators",
     "all_of",

@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from itertools import compress, islice
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -25,11 +25,11 @@ from recordkit.rules._issue import Issue, Severity, at_row
 from recordkit.rules._plan import CompiledRules
 from recordkit.rules._run_args import check_batch, csv_file
 
-__all__ = ["BatchOutcome", "QuarantineEntry", "RowSummary", "chunks_of", "run_batch"]
+__all__ = ["BatchOutcome", "RowIssues", "RowSummary", "chunks_of", "run_batch"]
 
 
 @attrs.frozen
-class QuarantineEntry:
+class RowIssues:
     """
     A row held back because it has errors: as given, as normalized, and why.
 
@@ -87,7 +87,7 @@ class BatchOutcome:
 
     columns: dict[str, list[Any]]
     row_numbers: list[int]
-    quarantine: list[QuarantineEntry]
+    quarantine: list[RowIssues]
     located: list[tuple[int, Issue]]
     by_rule: dict[str, RuleStats]
     changes: list[int]
@@ -185,7 +185,7 @@ def _row_chunks(rows: Iterable[Any], size: int) -> Iterator[tuple[dict[str, list
         offset += len(chunk)
 
 
-def chunks_of(source: Any, size: int) -> Iterator[tuple[dict[str, list[Any]], int]]:
+def chunks_of(source: object, size: int) -> Iterator[tuple[dict[str, list[object]], int]]:
     """
     Read *source* as chunks of columns: ``(column → values, rows)`` pairs.
 
@@ -204,7 +204,7 @@ def chunks_of(source: Any, size: int) -> Iterator[tuple[dict[str, list[Any]], in
     if isinstance(source, io.TextIOBase) or (
         hasattr(source, "read") and hasattr(source, "readline")
     ):
-        return _row_chunks(csv.DictReader(source), size)
+        return _row_chunks(csv.DictReader(cast("Iterable[str]", source)), size)
     frames = _frame_chunks(source, size)
     module = type(source).__module__.split(".", 1)[0]
     if module in ("pandas", "polars") and frames is not None:
@@ -229,7 +229,7 @@ def _csv_chunks(
 
 def run_batch(
     rules: CompiledRules,
-    source: Any,
+    source: object,
     *,
     chunk_size: int = 10_000,
     cache: bool = True,
@@ -270,7 +270,7 @@ def _run_batch(
     names = rules.schema.field_names
     passed: dict[str, list[Any]] = {n: [] for n in names}
     numbers: list[int] = []
-    quarantine: list[QuarantineEntry] = []
+    quarantine: list[RowIssues] = []
     located: list[tuple[int, Issue]] = []
     by_rule: dict[str, RuleStats] = {}
     changes: list[int] = []
@@ -303,6 +303,6 @@ def _run_batch(
                 i = row - offset
                 raw = {n: col[i] for n, col in columns.items()}
                 values = {n: cols[n][i] for n in names}
-                quarantine.append(QuarantineEntry(row, raw, values, tuple(row_issues[row])))
+                quarantine.append(RowIssues(row, raw, values, tuple(row_issues[row])))
         offset += length
     return BatchOutcome(passed, numbers, quarantine, located, by_rule, changes)

@@ -109,12 +109,12 @@ def _key(raw: Any, context: tuple[Any, ...]) -> Hashable | None:
 
 def run_chunk(
     rules: CompiledRules,
-    columns: Mapping[str, Sequence[Any]],
+    columns: Mapping[str, Sequence[object]],
     length: int,
     *,
     fields: Iterable[str] | None = None,
     offset: int = 0,
-    memo: dict[str, dict[Hashable, Any]] | None = None,
+    memo: dict[str, dict[Hashable, object]] | None = None,
     memo_size: int = DEFAULT_MEMO_SIZE,
     seen: dict[str, dict[Hashable, int]] | None = None,
     defaults: bool = True,

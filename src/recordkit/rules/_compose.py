@@ -9,7 +9,7 @@ them work on field rules and on record rules alike.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, overload
 
 import attrs
 
@@ -195,7 +195,11 @@ class _WhenValidator:
         return NO_ISSUES
 
 
-def when(condition: Callable[..., Any], rule: Any) -> Any:
+@overload
+def when(condition: Callable[..., object], rule: Normalizer) -> Normalizer: ...
+@overload
+def when(condition: Callable[..., object], rule: Validator) -> Validator: ...
+def when(condition: Callable[..., object], rule: Normalizer | Validator) -> Normalizer | Validator:
     """
     Apply *rule* only where *condition* holds.
 

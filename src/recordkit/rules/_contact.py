@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import email_validator
 import phonenumbers
@@ -26,12 +26,18 @@ __all__ = [
     "parse_phone",
 ]
 
+ValueT = TypeVar("ValueT")
+"""
+A normalizer returns the normalized form, or the value it was given when it cannot read it.
+"""
+
+
 _MAX_PHONE: Final = 100  # longer text is not a phone number; phonenumbers refuses it anyway
 _MAX_EMAIL: Final = 320
 _MAX_URL: Final = 2048
 
 
-def parse_phone(value: Any, *, region: str | None = None) -> phonenumbers.PhoneNumber | None:
+def parse_phone(value: object, *, region: str | None = None) -> phonenumbers.PhoneNumber | None:
     """
     Parse *value* as a phone number, or return ``None`` when it cannot be read as one.
 
@@ -65,7 +71,7 @@ def parse_phone(value: Any, *, region: str | None = None) -> phonenumbers.PhoneN
     return number
 
 
-def normalize_phone(value: Any, *, region: str | None = None) -> Any:
+def normalize_phone(value: ValueT, *, region: str | None = None) -> ValueT | str:
     """
     Return a phone number in E.164 (``+442079460958``), keeping any extension.
 
@@ -92,7 +98,7 @@ def normalize_phone(value: Any, *, region: str | None = None) -> Any:
 _MAILTO: Final = re.compile(r"^\s*(?:mailto:)?\s*<?\s*(.*?)\s*>?\s*$", re.IGNORECASE | re.DOTALL)
 
 
-def normalize_email(value: Any, *, lowercase: bool = True) -> Any:
+def normalize_email(value: ValueT, *, lowercase: bool = True) -> ValueT | str:
     """
     Return an email address in normal form, without any network check.
 
@@ -107,7 +113,8 @@ def normalize_email(value: Any, *, lowercase: bool = True) -> Any:
 
     .. versionadded:: 0.1.0
     """
-    return email_verdict(value, lowercase=lowercase)[0]
+    normalized: ValueT | str = email_verdict(value, lowercase=lowercase)[0]
+    return normalized
 
 
 def email_verdict(value: Any, *, lowercase: bool = True) -> tuple[Any, str | None]:
@@ -160,7 +167,7 @@ _SCHEME: Final = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 
 
-def normalize_url(value: Any, *, scheme: str = "https") -> Any:
+def normalize_url(value: ValueT, *, scheme: str = "https") -> ValueT | str:
     """
     Return a web address with a scheme, a lower-case host and no default port.
 

@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Final, TypeVar
 
 import pycountry
 
 from recordkit.rules._text import fold_key
 
 __all__ = ["country_code", "normalize_country", "normalize_subdivision", "subdivision_code"]
+
+ValueT = TypeVar("ValueT")
+"""
+A normalizer returns the normalized form, or the value it was given when it cannot read it.
+"""
+
 
 COUNTRY_ALIASES: Final[Mapping[str, str]] = {
     "usa": "US", "us": "US", "u s a": "US", "united states": "US", "america": "US",
@@ -95,7 +101,7 @@ def _country_table() -> Mapping[str, str]:
     return table
 
 
-def country_code(value: Any) -> str | None:
+def country_code(value: object) -> str | None:
     """
     Return the ISO 3166-1 alpha-2 code *value* names, or ``None``.
 
@@ -118,7 +124,7 @@ def _subdivision_codes() -> frozenset[str]:
     return frozenset(s.code for s in pycountry.subdivisions)
 
 
-def normalize_country(value: Any) -> Any:
+def normalize_country(value: ValueT) -> ValueT | str:
     """
     Return the ISO 3166-1 alpha-2 code of a country name, code or common alias.
 
@@ -174,7 +180,7 @@ _PREFIXES: Final = ("county ", "co ", "city of ", "province of ", "state of ", "
                     "provincia de ", "region ", "departement ")  # fmt: skip
 
 
-def subdivision_code(value: Any, *, country: Any = None) -> str | None:
+def subdivision_code(value: object, *, country: object = None) -> str | None:
     """
     Return the ISO 3166-2 code (``US-NY``) *value* names within *country*, or ``None``.
 
@@ -208,7 +214,7 @@ def subdivision_code(value: Any, *, country: Any = None) -> str | None:
     return found
 
 
-def normalize_subdivision(value: Any, *, country: Any = None) -> Any:
+def normalize_subdivision(value: ValueT, *, country: object = None) -> ValueT | str:
     """
     Return the ISO 3166-2 code of a state, province or region.
 

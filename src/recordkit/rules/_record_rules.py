@@ -10,7 +10,7 @@ Closed Won without a contract link" is
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -71,11 +71,11 @@ class _Where:
 def where(
     field: str,
     *,
-    equals: Any = NOT_GIVEN,
-    one_of: Iterable[Any] | None = None,
+    equals: object = NOT_GIVEN,
+    one_of: Iterable[object] | None = None,
     present: bool | None = None,
     matches: str | None = None,
-) -> Any:
+) -> Callable[..., bool]:
     """
     A condition on one field of a record, for `when`: all given tests must hold.
 

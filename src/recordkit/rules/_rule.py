@@ -213,7 +213,7 @@ class _FunctionNormalizer:
 
 
 def normalizer(
-    function: Callable[..., Any],
+    function: Callable[..., object],
     *,
     id: str,
     version: int = 1,
@@ -271,7 +271,7 @@ class _FunctionValidator:
 
 
 def validator(
-    function: Callable[..., Any],
+    function: Callable[..., object],
     *,
     id: str,
     code: str | None = None,

@@ -165,7 +165,7 @@ def _condition(spec: Any, path: str) -> Any:
         raise SchemaError(f"bad condition: {shorten(str(exc), 160)}", path=path) from None
 
 
-def compile_rule(spec: Any, *, path: str = "rules") -> Any:
+def compile_rule(spec: object, *, path: str = "rules") -> Normalizer | Validator:
     """
     Build the rule a plain-data *spec* describes.
 
@@ -179,8 +179,10 @@ def compile_rule(spec: Any, *, path: str = "rules") -> Any:
     path = path if len(path) <= 200 else f"{path[:199]}…"  # it is only ever shown
     if isinstance(spec, Normalizer | Validator):
         return spec
+    rule: Normalizer | Validator
     if isinstance(spec, str):
-        return _call(spec, None, path)
+        rule = _call(spec, None, path)
+        return rule
     if not isinstance(spec, Mapping) or not spec:
         raise SchemaError(f"a rule is a name or a mapping, got {shorten(spec)}", path=path)
     body = dict(spec)
@@ -196,15 +198,19 @@ def compile_rule(spec: Any, *, path: str = "rules") -> Any:
         if not isinstance(parts, list | tuple) or not parts:
             raise SchemaError(f"{key!r} takes a non-empty list of rules", path=path)
         inner = [compile_rule(p, path=f"{path}.{key}[{i}]") for i, p in enumerate(parts)]
-        if not all(isinstance(r, Validator) for r in inner):
+        validators = [r for r in inner if isinstance(r, Validator)]
+        if len(validators) != len(inner):
             raise SchemaError(f"{key!r} combines validators only", path=path)
-        rule = (all_of if key == "all_of" else any_of)(*inner)
+        rule = (all_of if key == "all_of" else any_of)(*validators)
     elif "field" in body:
         target = body.pop("field")
         inner_spec = body.pop("rule", None)
         if not isinstance(target, str) or inner_spec is None:
             raise SchemaError("'field' names a field and needs a 'rule'", path=path)
-        rule = on_field(target, compile_rule(inner_spec, path=f"{path}.rule"))
+        lifted = compile_rule(inner_spec, path=f"{path}.rule")
+        if not isinstance(lifted, Validator):
+            raise SchemaError("'field' lifts a validator", path=path)
+        rule = on_field(target, lifted)
     elif "use" in body:
         name = body.pop("use")
         if not isinstance(name, str):

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Final
+from typing import Final, TypeVar
 
 from recordkit._controls import strip_controls
 
 __all__ = ["clean_text", "fold_key", "normalize_case", "normalize_name"]
 
+ValueT = TypeVar("ValueT")
+"""
+A normalizer returns the normalized form, or the value it was given when it cannot read it.
+"""
 
-def clean_text(value: Any) -> Any:
+
+def clean_text(value: ValueT) -> ValueT | str:
     """
     Return *value* in Unicode NFC with control characters removed and whitespace collapsed.
 
@@ -40,7 +45,7 @@ def clean_text(value: Any) -> Any:
     return " ".join(text.split())
 
 
-def fold_key(value: Any) -> str:
+def fold_key(value: object) -> str:
     """
     Return a matching key for *value*: case-folded, accents and punctuation dropped.
 
@@ -64,7 +69,7 @@ def fold_key(value: Any) -> str:
     return " ".join(tokens)
 
 
-def normalize_case(value: Any, *, style: str = "title") -> Any:
+def normalize_case(value: ValueT, *, style: str = "title") -> ValueT | str:
     """
     Return text in one casing *style*: ``"upper"``, ``"lower"`` or ``"title"``.
 
@@ -155,7 +160,7 @@ def _single_case(token: str) -> bool:
     return lower != upper and token in (lower, upper)
 
 
-def normalize_name(value: Any) -> Any:
+def normalize_name(value: ValueT) -> ValueT | str:
     """
     Return a person's name in title case, respecting how names are really written.
 

@@ -10,7 +10,7 @@ import datetime as dt
 import decimal
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from rapidfuzz import fuzz, process
 
@@ -35,9 +35,14 @@ __all__ = [
     "read_date",
 ]
 
+ValueT = TypeVar("ValueT")
+"""
+A normalizer returns the normalized form, or the value it was given when it cannot read it.
+"""
+
 
 def picklist_table(
-    values: Iterable[str], synonyms: Mapping[str, Iterable[str]] | Iterable[Any] = ()
+    values: Iterable[str], synonyms: Mapping[str, Iterable[str]] | Iterable[object] = ()
 ) -> dict[str, str]:
     """
     Build the lookup `normalize_picklist` uses: folded spelling → canonical value.
@@ -62,13 +67,13 @@ def picklist_table(
 
 
 def normalize_picklist(
-    value: Any,
+    value: ValueT,
     *,
     values: Iterable[str] = (),
-    synonyms: Mapping[str, Iterable[str]] | Iterable[Any] = (),
+    synonyms: Mapping[str, Iterable[str]] | Iterable[object] = (),
     table: Mapping[str, str] | None = None,
     fuzzy: float | None = DEFAULT_FUZZY,
-) -> Any:
+) -> ValueT | str:
     """
     Return the canonical picklist value *value* spells, ignoring case and punctuation.
 
@@ -182,7 +187,7 @@ def read_date(value: Any, *, dayfirst: bool | None = False) -> dt.date | None:
         return None
 
 
-def normalize_date(value: Any, *, dayfirst: bool | None = False) -> Any:
+def normalize_date(value: ValueT, *, dayfirst: bool | None = False) -> ValueT | str:
     """
     Return a date as ISO 8601 text (``1985-03-07``) from the formats CRM data holds.
 
@@ -206,7 +211,7 @@ _TRUE: Final = frozenset({"true", "t", "yes", "y", "1", "on", "x", "checked", "s
 _FALSE: Final = frozenset({"false", "f", "no", "n", "0", "off", "unchecked", "non", "nein"})
 
 
-def normalize_boolean(value: Any) -> Any:
+def normalize_boolean(value: ValueT) -> ValueT | bool:
     """
     Return ``True`` or ``False`` from the usual spellings of yes and no.
 
@@ -229,7 +234,7 @@ def normalize_boolean(value: Any) -> Any:
     return value
 
 
-def normalize_money(value: Any, *, currency: str | None = None) -> Any:
+def normalize_money(value: ValueT, *, currency: str | None = None) -> ValueT | Money:
     """
     Return a `Money` from text like ``$1,200.50`` or ``1200.50 EUR``.
 

@@ -15,6 +15,7 @@ from recordkit.schema._io import (
     schema_from_dict,
     schema_to_dict,
 )
+from recordkit.schema._json import JSONObject, JSONValue
 from recordkit.schema._record import (
     Provenance,
     Record,
@@ -42,7 +43,7 @@ from recordkit.schema._types import (
     Subdivision,
     Text,
 )
-from recordkit.schema._values import NOT_GIVEN, Money, parse_date, parse_money
+from recordkit.schema._values import NOT_GIVEN, Money, NotGiven, parse_date, parse_money
 
 __all__ = [
     "FIELD_TYPES",
@@ -59,9 +60,12 @@ __all__ = [
     "Field",
     "FieldType",
     "Integer",
+    "JSONObject",
+    "JSONValue",
     "Model",
     "Money",
     "MoneyType",
+    "NotGiven",
     "Phone",
     "Picklist",
     "Provenance",

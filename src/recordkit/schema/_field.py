@@ -159,42 +159,20 @@ class Field:
             raise CoercionError(self.name, raw, f"{type(exc).__name__}: {exc}"[:200]) from None
 
 
-@attrs.frozen
-class _FieldSpec:
-    """
-    A field declared in class syntax, before it knows its name.
-    """
-
-    type: FieldType
-    required: bool
-    default: Any
-    description: str
-    tags: frozenset[str]
-    rules: tuple[Any, ...]
-
-    def named(self, name: str) -> Field:
-        return Field(
-            name,
-            self.type,
-            required=self.required,
-            default=self.default,
-            description=self.description,
-            tags=self.tags,
-            rules=self.rules,
-        )
-
-
 def field(
     type: FieldType,
     *,
     required: bool = False,
-    default: Any = NOT_GIVEN,
+    default: object = NOT_GIVEN,
     description: str = "",
     tags: Iterable[str] = (),
-    rules: Iterable[Any] = (),
-) -> Any:
+    rules: Iterable[object] = (),
+) -> Field:
     """
     Declare a field in a `Model` class body; the attribute name becomes the field name.
+
+    Returns:
+        A `Field` named ``field`` until the class it is declared in names it.
 
     Example:
         >>> from recordkit import Model, Email, field
@@ -206,8 +184,7 @@ def field(
     .. versionadded:: 0.1.0
     """
     # Checked now, with a stand-in name, so a mistake points at this line, not at the class.
-    f = Field(
+    return Field(
         "field", type, required=required, default=default, description=description,
         tags=tags, rules=rules,
     )  # fmt: skip
-    return _FieldSpec(f.type, f.required, f.default, f.description, f.tags, f.rules)

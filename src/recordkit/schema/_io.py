@@ -36,6 +36,7 @@ from recordkit._files import read_definition, source_name
 from recordkit._suggest import close_matches
 from recordkit.schema._dumper import Dumper
 from recordkit.schema._field import Field
+from recordkit.schema._json import JSONObject
 from recordkit.schema._schema import Catalog, Schema
 from recordkit.schema._types import FIELD_TYPES, FieldType, Picklist
 from recordkit.schema._values import NOT_GIVEN
@@ -428,7 +429,7 @@ def _thaw(value: Any) -> Any:
     return value
 
 
-def schema_to_dict(schema: Schema) -> dict[str, Any]:
+def schema_to_dict(schema: Schema) -> JSONObject:
     """
     Return the document for *schema*; `schema_from_dict` turns it back into an equal schema.
 

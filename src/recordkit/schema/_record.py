@@ -19,6 +19,7 @@ import cattrs
 
 from recordkit._errors import SchemaError, ValidationError, shorten
 from recordkit._time import with_utc
+from recordkit.schema._json import JSONObject
 from recordkit.schema._schema import Schema
 
 __all__ = ["Provenance", "Record", "Transition", "record_from_dict", "record_to_dict"]
@@ -292,7 +293,7 @@ def _check_schema(schema: object) -> None:
         raise SchemaError(f"schema must be a Schema, got {shorten(schema)}")
 
 
-def record_to_dict(record: Record, schema: Schema) -> dict[str, Any]:
+def record_to_dict(record: Record, schema: Schema) -> JSONObject:
     """
     Return *record* as JSON-safe plain data.
 
@@ -322,7 +323,7 @@ def record_to_dict(record: Record, schema: Schema) -> dict[str, Any]:
     return out
 
 
-def record_from_dict(data: Mapping[str, Any], schema: Schema) -> Record:
+def record_from_dict(data: Mapping[str, object], schema: Schema) -> Record:
     """
     Build a record from `record_to_dict` output, checking every part.
 
@@ -343,13 +344,13 @@ def record_from_dict(data: Mapping[str, Any], schema: Schema) -> Record:
             if name not in schema:
                 raise ValidationError(f"unknown field {shorten(name)} for schema {schema.name!r}")
             values[name] = schema.field(name).coerce(schema.field(name).type.load(dumped))
-        shell = {k: data[k] for k in _SHELL if k in data}
+        shell: dict[str, Any] = {k: data[k] for k in _SHELL if k in data}
         for k in ("created_at", "updated_at"):
             if k in shell:
                 shell[k] = _CONVERTER.structure(shell[k], dt.datetime)
+        provenance_in: Any = data.get("provenance", {})
         provenance = {
-            name: _CONVERTER.structure(p, Provenance)
-            for name, p in dict(data.get("provenance", {})).items()
+            name: _CONVERTER.structure(p, Provenance) for name, p in dict(provenance_in).items()
         }
         history_in = data.get("history", ())
         if not isinstance(history_in, list | tuple):

@@ -13,7 +13,7 @@ import attrs
 
 from recordkit._errors import SchemaError, shorten
 from recordkit._suggest import close_matches
-from recordkit.schema._field import Field, _FieldSpec, check_name, plain_data
+from recordkit.schema._field import Field, check_name, plain_data
 from recordkit.schema._types import Country, FieldType, Reference, Subdivision
 
 __all__ = ["MAX_VERSION", "Catalog", "Model", "Schema"]
@@ -227,8 +227,8 @@ class Model:
         fields: list[Field] = []
         for attr, value in vars(cls).items():
             try:
-                if isinstance(value, _FieldSpec):
-                    fields.append(value.named(attr))
+                if isinstance(value, Field):
+                    fields.append(attrs.evolve(value, name=attr))
                 elif isinstance(value, FieldType):
                     fields.append(Field(attr, value))
             except SchemaError as exc:

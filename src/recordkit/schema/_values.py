@@ -19,7 +19,7 @@ import attrs
 from recordkit._errors import SchemaError, ValidationError, shorten
 from recordkit._time import with_utc
 
-__all__ = ["MISSING", "NOT_GIVEN", "Money"]
+__all__ = ["MISSING", "NOT_GIVEN", "Money", "NotGiven"]
 
 
 class _Refused(ValidationError):
@@ -36,7 +36,16 @@ class _Refused(ValidationError):
 
 
 @attrs.frozen(repr=False)
-class _Sentinel:
+class NotGiven:
+    """
+    The type of `NOT_GIVEN`: an option that was not given at all, distinct from ``None``.
+
+    An option typed ``Lifecycle | None | NotGiven = NOT_GIVEN`` reads "not given: the
+    default; ``None``: none". Test for it with ``is NOT_GIVEN``; it is falsy.
+
+    .. versionadded:: 0.2.0
+    """
+
     name: str
 
     def __repr__(self) -> str:
@@ -46,7 +55,7 @@ class _Sentinel:
         return False
 
 
-NOT_GIVEN: Final = _Sentinel("NOT_GIVEN")
+NOT_GIVEN: Final = NotGiven("NOT_GIVEN")
 """
 Marks an option that was not given at all (distinct from ``None``, which means "no value").
 """

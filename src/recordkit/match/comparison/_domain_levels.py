@@ -7,7 +7,7 @@ They follow the same protocol as the text levels in `recordkit.match.comparison.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, Final
+from typing import ClassVar, Final
 
 import attrs
 import numpy as np
@@ -269,7 +269,7 @@ _LEVELS: Final[dict[str, type[Level]]] = {
 _LEVELS[NumberWithin.kind] = NumberWithin
 
 
-def level_from_dict(data: Mapping[str, Any] | Level) -> Level:
+def level_from_dict(data: Mapping[str, object] | Level) -> Level:
     """
     Build a level from plain data (``{"kind": "similar", "metric": ..., "threshold": ...}``).
 

@@ -43,7 +43,7 @@ __all__ = [
 ENTRY_POINT_GROUP: Final = "recordkit.comparators"
 
 
-def comparator_from_dict(data: Mapping[str, Any] | Comparator) -> Comparator:
+def comparator_from_dict(data: Mapping[str, object] | Comparator) -> Comparator:
     """
     Build a comparator from plain data.
 
@@ -61,7 +61,7 @@ def comparator_from_dict(data: Mapping[str, Any] | Comparator) -> Comparator:
         return data
     if not isinstance(data, Mapping):
         raise SchemaError(f"a comparator is a mapping, got {shorten(data)}")
-    options = dict(data)
+    options: dict[str, Any] = dict(data)
     kind = options.pop("kind", "levels")
     try:
         if kind == "levels":

@@ -93,7 +93,7 @@ def plan_merge(
     policy: MergePolicy | None = None,
     picks: Mapping[str, str] | None = None,
     valid: Validity | None = None,
-    explanation: Any = None,
+    explanation: object = None,
 ) -> MergePlan:
     """
     Work out the merge of *records* (of *schema*) without writing anything.
