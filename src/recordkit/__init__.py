@@ -4,6 +4,12 @@ recordkit: customer-record governance you embed in your own application.
 Typed record schemas, rules that normalize and validate, duplicate matching, a record
 lifecycle, governance (access, audit, privacy) and storage, behind one facade, `Steward`.
 
+Where names live: the everyday names are importable from here; every public name is
+importable from exactly one namespace of its concept (`recordkit.schema`, `.rules`,
+`.match`, `.lifecycle`, `.governance`, `.store`, `.engines`), as the same object under the
+same name. Anything else is private. The rule in full is in the architecture page, "Where
+public names live".
+
 Example:
     >>> import recordkit as rk
     >>> contacts = rk.Steward(rk.bundled_schema("contact"))
