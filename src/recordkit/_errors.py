@@ -43,6 +43,10 @@ __all__ = [
 ]
 
 _MAX_SHOWN = 60
+MAX_MESSAGE = 2_000
+"""
+The longest message an error carries, in characters; longer ones are cut.
+"""
 
 
 def shorten(value: object, limit: int = _MAX_SHOWN) -> str:
@@ -88,6 +92,12 @@ class RecordkitError(Exception):
     """
 
     partial: PartialResult | None = None
+
+    def __init__(self, *args: object) -> None:
+        # A message is capped whatever built it: a 1 MB value never makes a 1 MB message.
+        if args and isinstance(args[0], str) and len(args[0]) > MAX_MESSAGE:
+            args = (f"{args[0][: MAX_MESSAGE - 1]}…", *args[1:])
+        super().__init__(*args)
 
 
 class SchemaError(RecordkitError, ValueError):

@@ -124,8 +124,10 @@ class _StewardCore:
 
     @staticmethod
     def _check_source(source: object) -> None:
-        if not isinstance(source, str) or not source.strip() or len(source) > 200:
-            raise RecordkitError(f"source must be a short non-blank name, got {shorten(source)}")
+        if not _readable(source, 200) or not str(source).strip():
+            raise RecordkitError(
+                f"source must be a short non-blank name (valid Unicode), got {shorten(source)}"
+            )
 
     # -- the one commit path -------------------------------------------------------------
 
@@ -320,6 +322,19 @@ class _StewardCore:
     def _check_actor(actor: object) -> None:
         if not isinstance(actor, Actor):
             raise RecordkitError(f"actor must be a recordkit Actor, got {shorten(actor)}")
+
+
+def _readable(value: object, limit: int) -> bool:
+    """
+    Whether *value* is text of at most *limit* characters that every store can hold.
+    """
+    if not isinstance(value, str) or len(value) > limit:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _precedence(value: object) -> tuple[str, ...]:

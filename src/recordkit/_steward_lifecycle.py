@@ -13,7 +13,7 @@ from recordkit._errors import (
     shorten,
 )
 from recordkit._steward_change import Change, Event, Write
-from recordkit._steward_core import SYSTEM, _StewardCore
+from recordkit._steward_core import SYSTEM, _readable, _StewardCore
 from recordkit.governance import Action, Actor
 from recordkit.lifecycle import Moved, SweepResult, Transition, became, transitions
 from recordkit.schema import Record
@@ -63,8 +63,11 @@ class _LifecycleVerbs(_StewardCore):
         expected_version = self._check_version(expected_version)
         if not isinstance(override, bool):
             raise TransitionError(f"override must be True or False, got {shorten(override)}")
-        if reason is not None and not isinstance(reason, str):
-            raise TransitionError(f"reason must be text or None, got {shorten(reason)}")
+        if reason is not None and not _readable(reason, 10_000):
+            raise TransitionError(
+                f"reason must be text (valid Unicode, at most 10,000 chars) or None, "
+                f"got {shorten(reason)}"
+            )
         current = self._own(record_id)
         attribute = self.lifecycles.attribute_for(to, on)
         self.lifecycles.refuse_if_closed(current)

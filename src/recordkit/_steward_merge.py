@@ -315,6 +315,8 @@ class _MergeVerbs(_StewardCore):
         Raises:
             NotFound: no such record.
         """
+        self._check_actor(actor)
+        self._own(record_id)  # checks the id first
         seen = {record_id}
         current = self.get(record_id, actor=actor)
         while current.state == MERGED:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+from recordkit._errors import shorten
+
 __all__ = ["close_matches"]
 
 
@@ -21,4 +23,6 @@ def close_matches(name: object, names: Iterable[str]) -> list[str]:
         >>> close_matches("emial", ["email", "phone", "name"])
         ['email']
     """
-    return difflib.get_close_matches(str(name)[:100], list(names), n=3, cutoff=0.6)
+    text = name if isinstance(name, str) else shorten(name, 100)
+    known = [n for n in names if isinstance(n, str)]
+    return difflib.get_close_matches(text[:100], known, n=3, cutoff=0.6)

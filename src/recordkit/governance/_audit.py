@@ -18,13 +18,60 @@ from typing import Any
 
 import attrs
 
+from recordkit._errors import ValidationError, shorten
+
 __all__ = ["AuditEvent", "AuditLog", "MemoryAuditLog"]
 
 GENESIS = "0" * 64
 
 
 def _names(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise ValidationError(f"expected a list of names, got {shorten(value)}")
+    out = tuple(value)
+    for name in out:
+        _text("a name", name)
+    return out
+
+
+def _text(what: str, value: object) -> str:
+    """
+    *value* when it is text an audit trail can keep (valid Unicode, at most 10,000 chars).
+    """
+    if not isinstance(value, str) or len(value) > 10_000:
+        raise ValidationError(f"{what} must be text (at most 10,000 chars), got {shorten(value)}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(f"{what} is not valid Unicode text: {shorten(value)}") from None
+    return value
+
+
+def check_append(
+    at: object,
+    actor: object,
+    action: object,
+    schema: object,
+    record_ids: object,
+    fields: object,
+    detail: object,
+) -> tuple[dt.datetime, str, str, str, tuple[str, ...], tuple[str, ...], dict[str, Any]]:
+    """
+    The arguments of `AuditLog.append`, checked; raise `ValidationError` naming the bad one.
+    """
+    if not isinstance(at, dt.datetime):
+        raise ValidationError(f"at must be a datetime, got {shorten(at)}")
+    if detail is not None and not isinstance(detail, Mapping):
+        raise ValidationError(f"detail must be a mapping or None, got {shorten(detail)}")
+    return (
+        at,
+        _text("actor", actor),
+        _text("action", str(action) if isinstance(action, str) else action),
+        _text("schema", schema),
+        _names(record_ids),  # type: ignore[arg-type]  # checked inside
+        _names(fields),  # type: ignore[arg-type]  # checked inside
+        dict(detail or {}),
+    )
 
 
 @attrs.frozen
@@ -74,7 +121,8 @@ class AuditEvent:
             "prev": self.prev_hash,
         }
         text = json.dumps(body, sort_keys=True, default=str, ensure_ascii=False)
-        return hashlib.sha256(text.encode()).hexdigest()
+        # surrogatepass: an event must hash whatever text reached it, never raise
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class AuditLog(ABC):
@@ -146,17 +194,20 @@ class MemoryAuditLog(AuditLog):
         """
         Record one event and return it, chained to the one before.
         """
+        at, actor, action, schema, ids, names, data = check_append(
+            at, actor, action, schema, record_ids, fields, detail
+        )
         with self._lock:
             prev = self._events[-1].hash if self._events else GENESIS
             draft = AuditEvent(
                 len(self._events) + 1,
                 at,
                 actor,
-                str(action),
+                action,
                 schema,
-                tuple(record_ids),
-                tuple(sorted(fields)),
-                dict(detail or {}),
+                ids,
+                tuple(sorted(names)),
+                data,
                 prev,
             )
             event = attrs.evolve(draft, hash=draft.content_hash())
