@@ -13,7 +13,7 @@ from tests.store.examples import T0, lead
 
 # Text a database can hold: no NUL (PostgreSQL refuses it), no lone surrogates (not UTF-8).
 text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=24
+    alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=24
 )
 ids = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_", min_size=1, max_size=20)
 offsets = st.integers(-14 * 60, 14 * 60).map(lambda m: dt.timezone(dt.timedelta(minutes=m)))
@@ -111,7 +111,9 @@ def upsert_batches(draw: st.DrawFn) -> list[list[Record]]:
                 st.one_of(st.none(), st.sampled_from(["x", "y"])),
                 min_size=1,
             ))  # fmt: skip
-            values = {k: (len(v) if k == "visits" and v else v) for k, v in fields.items()}
+            values: dict[str, Any] = {
+                k: (len(v) if k == "visits" and v else v) for k, v in fields.items()
+            }
             batch.append(lead(rid, at=draw(STAMPS), source=draw(SOURCES), **values))
         batches.append(batch)
     return batches

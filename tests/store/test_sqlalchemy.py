@@ -388,7 +388,7 @@ class TestUpsertRace:
         store.put_many([lead("a", name="A"), lead("b", name="B")])
         other = sql(make_store())
         assert store.engine is not None
-        fired = []
+        fired: list[bool] = []
 
         def meanwhile(_conn: object, _cursor: object, statement: str, *_: object) -> None:
             if statement.lstrip().upper().startswith("UPDATE") and not fired:

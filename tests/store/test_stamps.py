@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -140,10 +141,11 @@ class TestGarbage:
     def test_unreadable_stamps_are_a_store_error(self, store: Any, text: str) -> None:
         store.put(lead("a", name="A"), expected_version=None)
         execute(sql(store), "UPDATE {t} SET rk_stamps = :s", s=text)
-        for act in (
+        acts: list[Callable[[], object]] = [
             lambda: store.get("a"),
             lambda: store.upsert_many([lead("a", name="B", at=LATER)]),
-        ):
+        ]
+        for act in acts:
             with pytest.raises(StoreError) as info:
                 act()
             assert (True, True) == ("'a'" in str(info.value), "rk_stamps" in str(info.value))
@@ -170,7 +172,11 @@ class TestGarbage:
         store.put(lead("a", name="A"), expected_version=None)
         execute(sql(store), f"UPDATE {{t}} SET {column} = :v", v=value)
         again = lead("a", name="A", at=T0, source=stamped_by)  # the stamped observation: a tie
-        for act in (lambda: store.get("a"), lambda: store.upsert_many([again])):
+        acts: list[Callable[[], object]] = [
+            lambda: store.get("a"),
+            lambda: store.upsert_many([again]),
+        ]
+        for act in acts:
             with pytest.raises(StoreError, match="rk_stamps") as info:
                 act()
             assert "'a'" in str(info.value)
@@ -259,7 +265,11 @@ class TestSummaries:
         ],
     )
     def test_check_compares_what_each_field_says(self, stamps: Any, agrees: bool) -> None:
-        provenance = {"a": ["crm", AT, 1], "b": ["web", AT, 2], "c": ["crm", AT, None]}
+        provenance: dict[str, list[Any]] = {
+            "a": ["crm", AT, 1],
+            "b": ["web", AT, 2],
+            "c": ["crm", AT, None],
+        }
         summaries = Summaries("t")
         try:
             summaries.check(json.dumps(stamps), provenance, "r1")
@@ -310,7 +320,7 @@ class TestSecondRead:
         store.put_many([lead("a", name="A"), lead("b", name="B")])
         other = sql(make_store())
         assert store.engine is not None
-        fired = []
+        fired: list[bool] = []
 
         def meanwhile(_conn: object, _cursor: object, statement: str, *_: object) -> None:
             if "rk_provenance" in statement and "SELECT" in statement.upper() and not fired:
