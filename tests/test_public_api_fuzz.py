@@ -125,15 +125,21 @@ _ERRORS = (
     "UnmergeConflict", "ValidationError",
 )  # fmt: skip
 _ABSTRACT = (
-    "AccessPolicy", "AuditLog", "Comparator", "Guard", "Normalizer", "PartialResult", "Store",
-    "SurvivorshipStrategy", "Validator",
+    "AccessPolicy", "AuditLog", "Comparator", "CompiledRules", "Guard", "Normalizer",
+    "PartialResult", "Store", "SurvivorshipStrategy", "Validator",
 )  # fmt: skip
+_COMPILED = ("Factored", "FieldPlan", "Gathered", "Prepared", "Step")
+"""
+What recordkit compiles from checked settings (a rule set's field plans, a matcher's
+prepared columns): public because public signatures name them, read rather than built.
+"""
 EXEMPT: dict[str, str] = {
     # The error classes are raised by recordkit with values it has checked; calling one is
     # building an exception, not handing data to the library.
     **dict.fromkeys(_ERRORS, "an error class"),
     # Protocols and abstract bases: Python refuses to instantiate them, by design.
     **dict.fromkeys(_ABSTRACT, "a protocol or abstract base"),
+    **dict.fromkeys(_COMPILED, "compiled by recordkit from checked settings"),
     # Formats whatever it is given into a message: accepting anything is its job.
     "shorten": "renders any value",
 }
