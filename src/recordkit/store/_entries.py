@@ -71,6 +71,8 @@ def _safe(value: Any, path: str, depth: int) -> Any:
 
 
 def _plain(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    if value is not None and not isinstance(value, Mapping):
+        raise StoreError(f"detail is a mapping of plain data, got {shorten(value)}")
     data = json_safe(dict(value or {}))
     assert isinstance(data, dict)
     return data
@@ -86,14 +88,22 @@ def _utc_or_none(value: dt.datetime | None) -> dt.datetime | None:
     return None if value is None else _utc(value)
 
 
-def _ids(value: Iterable[str]) -> tuple[str, ...]:
+def _ids(value: object) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
+    if isinstance(value, bytes) or not isinstance(value, Iterable):
+        raise StoreError(f"expected a list of record ids, got {shorten(value)}")
     ids = tuple(value)
     for i in ids:
         if not isinstance(i, str) or not i:
             raise StoreError(f"record ids are non-blank text, got {shorten(i)}")
     return ids
+
+
+def _flag(value: bool) -> bool:
+    if not isinstance(value, bool):
+        raise StoreError(f"granted is True or False, got {shorten(value)}")
+    return value
 
 
 def _text(value: object) -> str:
@@ -163,7 +173,7 @@ class ConsentEntry:
 
     record_id: str = attrs.field(converter=_text)
     purpose: str = attrs.field(converter=_text)
-    granted: bool = attrs.field(validator=attrs.validators.instance_of(bool))
+    granted: bool = attrs.field(converter=_flag)
     at: dt.datetime = attrs.field(converter=_utc)
     source: str = attrs.field(converter=_text)
     actor: str = attrs.field(converter=_text)
@@ -176,7 +186,9 @@ def _row(value: Mapping[str, Any]) -> Mapping[str, Any]:
     return _plain(value)
 
 
-def _reasons(value: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+def _reasons(value: object) -> tuple[tuple[str, str], ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise StoreError(f"reasons are (field, reason) pairs, got {shorten(value)}")
     out: list[tuple[str, str]] = []
     for item in value:
         if not isinstance(item, list | tuple) or len(item) != 2:

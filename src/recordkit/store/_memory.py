@@ -20,7 +20,16 @@ from recordkit._resolve import Resolver
 from recordkit.governance import AuditEvent, MemoryAuditLog
 from recordkit.schema import Record, Schema
 from recordkit.store._base import Store, Where
-from recordkit.store._checks import check_batch, check_ids, check_record, check_writes
+from recordkit.store._checks import (
+    check_batch,
+    check_callback,
+    check_expected,
+    check_ids,
+    check_list,
+    check_name,
+    check_record,
+    check_writes,
+)
 from recordkit.store._entries import (
     ConsentEntry,
     Lineage,
@@ -63,6 +72,7 @@ class MemoryStore(Store):
     """
 
     def __init__(self, *, schemas: Iterable[Schema] = ()) -> None:
+        schemas = check_list("schemas", schemas)  # type: ignore[assignment]
         self._records: dict[str, Record] = {}
         self._lineage: dict[str, Lineage] = {}
         self._consents: dict[str, list[ConsentEntry]] = {}
@@ -101,6 +111,7 @@ class MemoryStore(Store):
         """
         Run *callback* after the current transaction commits (at once outside one).
         """
+        check_callback(callback)
         self._journal.on_commit(callback)
 
     def audit_log(self) -> MemoryAuditLog:
@@ -140,6 +151,7 @@ class MemoryStore(Store):
         Create or replace *record* if the stored version is *expected_version*.
         """
         check_record(record)
+        expected_version = check_expected(expected_version)
         with self.transaction():
             self._check_and_set(record, expected_version)
 
@@ -147,6 +159,7 @@ class MemoryStore(Store):
         """
         Create all *records*, or none if any id exists already.
         """
+        records = check_list("records", records)  # type: ignore[assignment]
         with self.transaction():
             for r in records:
                 check_record(r)
@@ -160,6 +173,8 @@ class MemoryStore(Store):
         """
         Create new records and resolve the others field by field (see `Store.upsert_many`).
         """
+        records = check_list("records", records)  # type: ignore[assignment]
+        precedence = check_list("precedence", precedence)  # type: ignore[assignment]
         resolver = Resolver(precedence)
         created: list[str] = []
         updated: list[str] = []
@@ -190,6 +205,8 @@ class MemoryStore(Store):
         """
         Remove a record if it is at *expected_version*.
         """
+        check_name("record_id", record_id)
+        check_expected(expected_version, required=True)
         with self.transaction():
             current = self._records.get(record_id) if isinstance(record_id, str) else None
             if current is None or current.version != expected_version:
@@ -225,6 +242,7 @@ class MemoryStore(Store):
         """
         Yield the matching records of *schema* in batches, by id.
         """
+        check_name("schema", schema)
         check_batch(batch_size)
         matching = self._matching(schema, where, stage, state)
         return (matching[i : i + batch_size] for i in range(0, len(matching), batch_size))
@@ -240,6 +258,7 @@ class MemoryStore(Store):
         """
         How many records of *schema* match.
         """
+        check_name("schema", schema)
         return len(self._matching(schema, where, stage, state))
 
     # -- lineage, consent, quarantine ----------------------------------------
@@ -305,6 +324,7 @@ class MemoryStore(Store):
         """
         The consent history of *record_id*, oldest first.
         """
+        check_name("record_id", record_id)
         with self._lock:
             return list(self._consents.get(record_id, ()))
 
@@ -312,6 +332,7 @@ class MemoryStore(Store):
         """
         Keep refused rows with their reasons; all or none.
         """
+        entries = check_list("entries", entries)  # type: ignore[assignment]
         with self.transaction():
             for e in entries:
                 if not isinstance(e, QuarantineEntry):
@@ -336,6 +357,7 @@ class MemoryStore(Store):
         """
         Take entries out of quarantine; returns how many were there.
         """
+        entry_ids = check_list("entry_ids", entry_ids)  # type: ignore[assignment]
         released = 0
         with self.transaction():
             for i in entry_ids:

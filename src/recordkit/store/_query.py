@@ -38,7 +38,7 @@ _ORDERING: Final[Mapping[str, Callable[[Any, Any], bool]]] = {
 
 
 def _op(value: object) -> str:
-    if value not in OPERATORS:
+    if not isinstance(value, str) or value not in OPERATORS:
         raise StoreError(
             f"unknown predicate operator {shorten(value)}; use one of {sorted(OPERATORS)}"
         )
@@ -122,6 +122,8 @@ class Predicate:
         """
         The field is one of *values*.
         """
+        if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+            raise StoreError(f"isin takes a list of values, got {shorten(values)}")
         return cls(field, "in", tuple(values))
 
     @classmethod

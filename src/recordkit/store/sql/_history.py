@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from recordkit._errors import NotFound, StoreError, shorten
 from recordkit.schema import Record
-from recordkit.store._checks import check_writes
+from recordkit.store._checks import check_list, check_name, check_writes
 from recordkit.store._entries import ConsentEntry, Lineage, QuarantineEntry, Write
 from recordkit.store.sql._codec import utc
 from recordkit.store.sql._tables import FixedTables
@@ -343,6 +343,7 @@ class HistoryMethods(ABC):
         """
         The consent history of *record_id*, oldest first.
         """
+        check_name("record_id", record_id)
         with self._reader("reading consent") as conn:
             return consents(conn, self.fixed, record_id)
 
@@ -350,6 +351,7 @@ class HistoryMethods(ABC):
         """
         Keep refused rows with their reasons; all or none.
         """
+        entries = check_list("entries", entries)  # type: ignore[assignment]
         entries = list(entries)
         for e in entries:
             if not isinstance(e, QuarantineEntry):
@@ -368,5 +370,6 @@ class HistoryMethods(ABC):
         """
         Take entries out of quarantine; returns how many were there.
         """
+        entry_ids = check_list("entry_ids", entry_ids)  # type: ignore[assignment]
         with self._unit("releasing quarantine") as conn:
             return release(conn, self.fixed, list(entry_ids))

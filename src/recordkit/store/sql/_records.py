@@ -20,7 +20,14 @@ import sqlalchemy as sa
 from recordkit._errors import ConflictError, NotFound, StoreError, shorten
 from recordkit.schema import Record
 from recordkit.store._base import Where
-from recordkit.store._checks import check_batch, check_ids, check_record
+from recordkit.store._checks import (
+    check_batch,
+    check_expected,
+    check_ids,
+    check_list,
+    check_name,
+    check_record,
+)
 from recordkit.store._entries import UpsertResult
 from recordkit.store.sql._codec import RecordCodec
 from recordkit.store.sql._engine import Duplicate
@@ -116,6 +123,7 @@ class RecordMethods(ABC):
         Create or replace *record* if the stored version is *expected_version*.
         """
         check_record(record)
+        expected_version = check_expected(expected_version)
         with self._unit(f"writing record {shorten(record.id)}") as conn:
             self._write(conn, record, expected_version)
 
@@ -123,6 +131,7 @@ class RecordMethods(ABC):
         """
         Create all *records* with Core ``executemany``, or none if any id exists already.
         """
+        records = check_list("records", records)  # type: ignore[assignment]
         groups: dict[str, list[dict[str, Any]]] = {}
         first: dict[str, Record] = {}
         for r in records:
@@ -155,6 +164,8 @@ class RecordMethods(ABC):
             ConflictError: a concurrent writer changed one of the rows (nothing is
                 written; retry).
         """
+        records = check_list("records", records)  # type: ignore[assignment]
+        precedence = check_list("precedence", precedence)  # type: ignore[assignment]
         groups: dict[str, list[Record]] = {}
         seen: set[str] = set()
         for r in records:
@@ -184,6 +195,8 @@ class RecordMethods(ABC):
         """
         Remove a record if it is at *expected_version*.
         """
+        check_name("record_id", record_id)
+        check_expected(expected_version, required=True)
         with self._unit(f"deleting record {shorten(record_id)}") as conn:
             for codec in list(self._codecs.values()):
                 t = codec.table
@@ -216,6 +229,7 @@ class RecordMethods(ABC):
         """
         Yield matching records in batches, by id (keyset pages: no cursor is held open).
         """
+        check_name("schema", schema)
         check_batch(batch_size)
         codec = self._codec(schema)
         clause = where_clause(codec, where, stage, state, self.dialect)
@@ -248,6 +262,7 @@ class RecordMethods(ABC):
         """
         How many records of *schema* match.
         """
+        check_name("schema", schema)
         codec = self._codec(schema)
         clause = where_clause(codec, where, stage, state, self.dialect)
         stmt = sa.select(sa.func.count()).select_from(codec.table).where(clause)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from recordkit._errors import StoreError, shorten
 from recordkit.schema import Schema
 from recordkit.store._base import Store
+from recordkit.store._checks import check_callback, check_name
 from recordkit.store.sql._audit import SQLAuditLog
 from recordkit.store.sql._codec import RecordCodec
 from recordkit.store.sql._history import HistoryMethods
@@ -196,6 +197,7 @@ class SQLStore(RecordMethods, HistoryMethods, Store):
         """
         The table holding records of *schema*, for the application's own queries.
         """
+        check_name("schema", schema)
         return self._codec(schema).table
 
     def using(self, bind: sa.Connection | Session) -> SQLStore:
@@ -232,6 +234,7 @@ class SQLStore(RecordMethods, HistoryMethods, Store):
         joined to your `Session` (`using`): after the session commits; to your
         `Connection`: when it commits.
         """
+        check_callback(callback)
         self._db.on_commit(callback)
 
     def _unit(self, what: str) -> AbstractContextManager[sa.Connection]:
@@ -296,6 +299,8 @@ class SQLStore(RecordMethods, HistoryMethods, Store):
         Paste them into an ``upgrade()`` of the application's own Alembic history, or
         include ``store.metadata`` in its ``target_metadata`` and autogenerate.
         """
+        if not isinstance(schema, Schema):
+            raise StoreError(f"migration_script takes a Schema, got {shorten(schema)}")
         scratch = sa.MetaData()
         st = schema_table(
             schema, scratch, prefix=self._prefix, indexes=self._indexes.get(schema.name, ())
