@@ -148,6 +148,27 @@ class AuditLog(ABC):
         Record one event and return it, chained to the one before.
         """
 
+    @staticmethod
+    def check_append(
+        at: object,
+        actor: object,
+        action: object,
+        schema: object,
+        record_ids: object,
+        fields: object,
+        detail: object,
+    ) -> tuple[dt.datetime, str, str, str, tuple[str, ...], tuple[str, ...], dict[str, Any]]:
+        """
+        The arguments of `append`, checked, for implementations to call first.
+
+        Returns:
+            ``(at, actor, action, schema, record_ids, fields, detail)``, as plain values.
+
+        Raises:
+            ValidationError: an argument is not what an event holds (named).
+        """
+        return check_append(at, actor, action, schema, record_ids, fields, detail)
+
     @abstractmethod
     def events(self, record_id: str | None = None) -> Iterator[AuditEvent]:
         """

@@ -65,14 +65,11 @@ class SQLAuditLog(AuditLog):
         Raises:
             StoreError: the event cannot be stored (bad data, database failure).
         """
-        if not isinstance(at, dt.datetime):
-            raise StoreError(f"audit events need a datetime, got {shorten(at)}")
-        ids = tuple(record_ids)
-        names = tuple(sorted(fields))
-        for value in (actor, str(action), schema, *ids, *names):
-            if not isinstance(value, str):
-                raise StoreError(f"audit events hold text names, got {shorten(value)}")
-        plain = json_safe(dict(detail or {}))
+        at, actor, action, schema, ids, names, data = self.check_append(
+            at, actor, action, schema, record_ids, fields, detail
+        )
+        names = tuple(sorted(names))
+        plain = json_safe(data)
         head_t = self._fixed.audit_head
         with self._db.unit("appending to the audit trail") as conn:
             head = conn.execute(

@@ -114,7 +114,9 @@ def translate(exc: BaseException, what: str) -> StoreError:
     text = " ".join(str(orig).split())
     low = text.lower()
     if isinstance(exc, sa.exc.IntegrityError):
-        return Duplicate(f"{what}: a unique key is taken ({shorten(text, 200)})")
+        if "unique" in low or "duplicate" in low:
+            return Duplicate(f"{what}: a unique key is taken ({shorten(text, 200)})")
+        return StoreError(f"{what}: a constraint of the database refused it ({shorten(text, 200)})")
     if isinstance(exc, UnicodeError) or isinstance(orig, UnicodeError):
         return Unstorable(
             f"{what}: text that is not valid Unicode cannot be stored ({shorten(str(orig), 120)})"
