@@ -51,7 +51,6 @@ from tests.faults import (
     snapshot,
 )
 from tests.match.strategies import rules_matcher
-from tests.store.conftest import postgres, postgres_url  # noqa: F401 - the test run's server
 
 POINTS = int(os.environ.get("RECORDKIT_FAULT_POINTS", "5"))
 """Statements tried per verb at most (evenly sampled beyond; 1000 tries them all)."""

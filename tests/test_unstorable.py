@@ -15,7 +15,6 @@ import pytest
 import recordkit as rk
 from recordkit.rules import RuleSet
 from recordkit.store import SQLStore
-from tests.store.conftest import postgres, postgres_url  # noqa: F401 - the test run's server
 
 POISON = {"sqlite": "\ud800", "postgres": "\x00"}
 

@@ -2,62 +2,24 @@
 
 ``make_store`` builds a fresh store of the backend under test: memory, a SQLite file, or a
 new database on the session's throwaway PostgreSQL server (see ``tests/_postgres.py``).
-Without PostgreSQL binaries the PostgreSQL cases skip with an install hint, except under
-``CI=true``, where that is a failure.
+The PostgreSQL server itself is the whole suite's (``tests/conftest.py``).
 """
 
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from recordkit import MemoryStore, Schema, Store
-from tests._postgres import INSTALL_HINT, PostgresServer, find_bindir
 from tests.store.examples import COMPANY, LEAD
 
 BACKENDS = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 SQL_BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 MakeStore = Callable[..., Store]
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"CI=true and the PostgreSQL tests cannot run: {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresServer]:
-    """A PostgreSQL server for the whole session, stopped and deleted at the end."""
-    bindir = find_bindir()
-    if bindir is None:
-        _unavailable(INSTALL_HINT)
-    assert bindir is not None
-    try:
-        server = PostgresServer(bindir)
-    except RuntimeError as exc:
-        _unavailable(str(exc))
-        raise
-    try:
-        server.start()
-    except RuntimeError as exc:
-        server.stop()
-        _unavailable(f"the PostgreSQL test server did not start: {exc}")
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="session")
-def postgres_url(postgres: PostgresServer) -> str:
-    """One database for the session; each test gets its own table prefix in it."""
-    return postgres.create_database()
 
 
 _PREFIXES = itertools.count(1)
