@@ -18,12 +18,14 @@ import numpy as np
 import numpy.typing as npt
 
 from recordkit._errors import RecordkitError, SchemaError, shorten
+from recordkit.match._check import items
 from recordkit.match._factored import Factored, Objects
 from recordkit.match._features import EMAIL_KEY, digits
 
 __all__ = ["BlockingError", "BlockingReport", "BlockingRule", "Key", "block_on"]
 
 Ints = npt.NDArray[np.int64]
+
 
 def _on_text(fn: Callable[[str], str | None]) -> Callable[[object], str | None]:
     def safe(value: object) -> str | None:
@@ -42,6 +44,10 @@ _TRANSFORMS: Final[dict[str, Callable[[object], str | None]]] = {
     "year": _on_text(lambda v: v[:4] if len(v) >= 4 else None),
     "last4": _on_text(lambda v: v[-4:] if len(v) >= 4 else None),
 }
+_MAX_SPEC: Final = 200
+"""
+The longest blocking key text read, in characters.
+"""
 _SPEC: Final = re.compile(r"^([a-z][a-z0-9_]*)(?:\|([a-z_0-9]+))?(?:\[:(\d+)\])?$")
 
 
@@ -84,7 +90,11 @@ class Key:
     prefix: int | None = None
 
     def __attrs_post_init__(self) -> None:
-        if self.transform is not None and self.transform not in _TRANSFORMS:
+        if not isinstance(self.column, str) or not self.column:
+            raise SchemaError(f"a key names a column (text), got {shorten(self.column)}")
+        if self.transform is not None and (
+            not isinstance(self.transform, str) or self.transform not in _TRANSFORMS
+        ):
             raise SchemaError(
                 f"unknown key transform {shorten(self.transform)}; one of {', '.join(_TRANSFORMS)}"
             )
@@ -101,6 +111,10 @@ class Key:
         """
         if isinstance(spec, Key):
             return spec
+        if isinstance(spec, str) and len(spec) > _MAX_SPEC:
+            raise SchemaError(
+                f"a blocking key is at most {_MAX_SPEC} characters, got {shorten(spec)}"
+            )
         m = _SPEC.match(spec) if isinstance(spec, str) else None
         if m is None:
             raise SchemaError(
@@ -152,7 +166,7 @@ class Key:
 def _keys(value: Sequence[Any]) -> tuple[Key, ...]:
     if isinstance(value, str | Key):
         value = [value]
-    keys = tuple(Key.parse(k) for k in value)
+    keys = tuple(Key.parse(k) for k in items(value, "keys"))
     if not keys:
         raise SchemaError("a blocking rule needs at least one key")
     return keys

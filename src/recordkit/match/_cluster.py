@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from recordkit._errors import RecordkitError, shorten
+from recordkit.match._check import instances, items, mapping, texts
 from recordkit.match._explain import MatchExplanation
 
 Ints = npt.NDArray[np.int64]
@@ -43,15 +44,11 @@ def _sorted_ids(value: Iterable[str]) -> tuple[str, ...]:
             return (seq[0], seq[1])
     if isinstance(value, str):
         raise RecordkitError(f"record ids must be a collection, not one string {shorten(value)}")
-    ids = tuple(sorted(set(value)))
-    for rid in ids:
-        if not isinstance(rid, str):
-            raise RecordkitError(f"record ids are text, got {shorten(rid)}")
-    return ids
+    return tuple(sorted(set(texts(value, "record_ids"))))
 
 
 def _names(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
+    return texts(value, "entity ids")
 
 
 @attrs.frozen
@@ -159,10 +156,10 @@ class Assignment:
         merges: Iterable[ClusterMerge] = (),
         splits: Iterable[ClusterSplit] = (),
     ) -> None:
-        self._clusters: tuple[Cluster, ...] | None = tuple(clusters)
+        self._clusters: tuple[Cluster, ...] | None = instances(clusters, Cluster, "clusters")
         self._labelled: tuple[Objects, Objects, Ints] | None = None
-        self.merges = tuple(merges)
-        self.splits = tuple(splits)
+        self.merges = instances(merges, ClusterMerge, "merges")
+        self.splits = instances(splits, ClusterSplit, "splits")
 
     @classmethod
     def from_labels(cls, ids: Sequence[str], labels: Ints) -> Assignment:
@@ -174,9 +171,15 @@ class Assignment:
         Raises:
             RecordkitError: the ids are not distinct text, or the lengths differ.
         """
+        ids = items(ids, "ids")
         names = np.empty(len(ids), dtype=object)
         names[:] = list(ids)
-        labels = np.asarray(labels)
+        try:
+            labels = np.asarray(labels)
+        except (TypeError, ValueError, OverflowError):
+            raise RecordkitError(
+                f"labels are one whole number per record, got {shorten(labels)}"
+            ) from None
         if labels.ndim != 1 or (len(labels) and labels.dtype.kind not in "iu"):
             raise RecordkitError(f"labels are one whole number per record, got {shorten(labels)}")
         if len(labels) != len(names):
@@ -291,8 +294,12 @@ def assign_entity_ids(
 
     .. versionadded:: 0.1.0
     """
-    previous = previous or {}
-    members = sorted((_sorted_ids(g) for g in groups), key=lambda ids: ids[:1])
+    previous = mapping(previous, "previous") if previous is not None else {}
+    if not all(type(k) is str and type(v) is str for k, v in previous.items()):
+        raise RecordkitError("previous maps record ids to entity ids, both text")
+    if new_id is not None and not callable(new_id):
+        raise RecordkitError(f"new_id must be a function or None, got {shorten(new_id)}")
+    members = sorted((_sorted_ids(g) for g in items(groups, "groups")), key=lambda ids: ids[:1])
     members = [m for m in members if m]
     seen = set(itertools.chain.from_iterable(members))
     if len(seen) != sum(map(len, members)):
@@ -322,6 +329,8 @@ def assign_entity_ids(
             eid = named[gi]
         else:
             eid = new_id(ids) if new_id is not None else _fresh(ids, taken)
+            if not isinstance(eid, str):
+                raise RecordkitError(f"new_id must return text, got {shorten(eid)}")
             if eid in taken:
                 eid = _fresh((eid,), taken)
             taken.add(eid)

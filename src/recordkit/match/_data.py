@@ -13,6 +13,7 @@ import numpy.typing as npt
 
 from recordkit._errors import RecordkitError, SchemaError, shorten
 from recordkit._suggest import close_matches
+from recordkit.match._check import items
 from recordkit.match._factored import Gathered, Objects
 from recordkit.match._prepare import Prep, prepare_factored
 from recordkit.match.comparison import Comparator, Comparison
@@ -62,7 +63,7 @@ def read_data(
             elif len(out[name]) != n:
                 raise RecordkitError(f"column {name!r} has {len(out[name])} values, not {n}")
         if "id" in data and ids is None:
-            found_ids = [str(x) for x in data["id"]]
+            found_ids = [str(x) for x in items(data["id"], "the id column")]
         length = n or 0
     elif isinstance(data, Iterable) and not isinstance(data, str | bytes):
         rows = list(data)
@@ -95,7 +96,7 @@ def read_data(
             f"matching takes columns (a mapping) or rows (a sequence), got {type(data).__name__}"
         )
     if ids is not None:
-        found_ids = [str(x) for x in ids]
+        found_ids = [str(x) for x in items(ids, "ids")]
         if len(found_ids) != length:
             raise RecordkitError(f"{len(found_ids)} ids given for {length} records")
     if found_ids is None:

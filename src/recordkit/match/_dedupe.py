@@ -17,6 +17,7 @@ import numpy.typing as npt
 from recordkit._errors import RecordkitError, shorten
 from recordkit._gc import collector_paused
 from recordkit.match._blocking import BlockingReport
+from recordkit.match._check import optional_mapping
 from recordkit.match._cluster import Assignment, assign_entity_ids
 from recordkit.match._data import Prepared
 from recordkit.match._fit import fit_model, u_sample
@@ -89,6 +90,7 @@ def dedupe(
     """
     Find the duplicates within one dataset (fitting the model first if needed).
     """
+    optional_mapping(previous, "previous")
     # a run makes millions of acyclic objects (values, keys, tuples); the cyclic
     # collector would rescan them all, again and again, for nothing
     with collector_paused():
@@ -112,6 +114,7 @@ def link(
     Raises:
         RecordkitError: the two datasets share a record id.
     """
+    optional_mapping(previous, "previous")
     with collector_paused():
         return _link(settings, left, right, left_ids, right_ids, previous)
 

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from recordkit._errors import RecordkitError, shorten
+from recordkit.match._check import instances, number
 
 __all__ = ["MatchExplanation", "WeightTerm", "probability_from_weight"]
 
@@ -25,8 +26,12 @@ def probability_from_weight(weight: float) -> float:
     """
     Turn a total match weight (log2 odds) into a match probability.
 
+    Raises:
+        RecordkitError: *weight* is not a number.
+
     .. versionadded:: 0.1.0
     """
+    weight = number(weight, "weight")
     if weight >= 60:
         return 1.0
     if weight <= -60:
@@ -91,7 +96,11 @@ class WeightTerm:
 
 
 def _terms(value: Iterable[WeightTerm]) -> tuple[WeightTerm, ...]:
-    return tuple(value)
+    return instances(value, WeightTerm, "terms")
+
+
+def _prior(value: float) -> float:
+    return number(value, "prior")
 
 
 @attrs.frozen
@@ -122,7 +131,7 @@ class MatchExplanation:
 
     left: str
     right: str
-    prior: float = 0.0
+    prior: float = attrs.field(default=0.0, converter=_prior)
     terms: tuple[WeightTerm, ...] = attrs.field(default=(), converter=_terms)
     rule: str | None = None
     model: str = "fellegi_sunter"
@@ -147,6 +156,7 @@ class MatchExplanation:
         """
         Whether the pair is a match at *threshold* (a probability, or points when weighted).
         """
+        threshold = number(threshold, "threshold")
         if self.rule is not None:
             return self.rule.startswith("must_match")
         score = self.total if self.model == "weighted_rules" else self.probability

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import importlib.resources
+import os
 import re
 from collections.abc import Callable, Mapping
 from typing import Final
@@ -16,6 +17,8 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from recordkit._errors import SchemaError
+from recordkit._files import read_definition, source_name
 from recordkit.match._factored import Factored, Objects
 from recordkit.match._prepare import number_of
 from recordkit.rules import fold_key
@@ -99,11 +102,24 @@ def _email_local(address: object) -> str | None:
     return key.rpartition("@")[0] if key else None
 
 
-def nickname_families(path: str | None = None) -> dict[str, tuple[str, ...]]:
+_NICKNAMES_LIMIT: Final = 64 << 20
+"""
+The largest nickname table read, in bytes.
+"""
+
+
+def nickname_families(
+    path: str | os.PathLike[str] | None = None,
+) -> dict[str, tuple[str, ...]]:
     """
     Folded first name → the name families it belongs to (``bob`` → ``("robert",)``).
 
     Reads the bundled ``nicknames.csv`` (``name,nickname`` rows), or the CSV at *path*.
+
+    Raises:
+        SchemaError: *path* is not a file path (text or path-like), names no regular file,
+            cannot be read, is larger than 64 MiB or is not UTF-8 text; the message names
+            the path.
 
     .. versionadded:: 0.1.0
     """
@@ -114,8 +130,14 @@ def nickname_families(path: str | None = None) -> dict[str, tuple[str, ...]]:
             .read_text(encoding="utf-8")
         )
     else:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
+        data = read_definition(path, limit=_NICKNAMES_LIMIT, what="nickname")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SchemaError(
+                f"the nickname file is not UTF-8 text ({exc.reason} at byte {exc.start})",
+                source=source_name(path),
+            ) from None
     families: dict[str, set[str]] = {}
     for row in csv.DictReader(text.splitlines()):
         name, nick = fold_key(row.get("name")), fold_key(row.get("nickname"))

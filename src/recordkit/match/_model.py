@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from recordkit._errors import SchemaError, shorten
+from recordkit.match._check import items, mapping, number
 from recordkit.match._explain import MatchExplanation, WeightTerm
 
 __all__ = ["FellegiSunter", "MatchRule", "WeightedRules"]
@@ -33,7 +34,10 @@ def _labels_map(value: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
         raise SchemaError(f"a match rule maps comparisons to levels, got {shorten(value)}")
     out: dict[str, tuple[str, ...]] = {}
     for name, labels in value.items():
-        out[str(name)] = (labels,) if isinstance(labels, str) else tuple(str(x) for x in labels)
+        if isinstance(labels, str):
+            out[str(name)] = (labels,)
+        else:
+            out[str(name)] = tuple(str(x) for x in items(labels, f"the levels of {shorten(name)}"))
     return out
 
 
@@ -94,11 +98,32 @@ class MatchRule:
 
 
 def _tables(value: Mapping[str, Sequence[float]]) -> dict[str, tuple[float, ...]]:
-    return {str(k): tuple(float(x) for x in v) for k, v in value.items()}
+    return {
+        str(k): tuple(number(x, f"the table of {shorten(k)}") for x in items(v, shorten(k)))
+        for k, v in mapping(value, "a model table").items()
+    }
+
+
+def _nested(value: Mapping[str, Mapping[str, float]], name: str) -> dict[str, dict[str, float]]:
+    return {
+        str(k): {
+            str(a): number(b, f"{name}[{shorten(k)}]")
+            for a, b in mapping(v, f"{name}[{shorten(k)}]").items()
+        }
+        for k, v in mapping(value, name).items()
+    }
 
 
 def _tf(value: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, float]]:
-    return {str(k): {str(a): float(b) for a, b in v.items()} for k, v in value.items()}
+    return _nested(value, "tf")
+
+
+def _floors(value: Mapping[str, float]) -> dict[str, float]:
+    return {str(k): number(x, "tf_floor") for k, x in mapping(value, "tf_floor").items()}
+
+
+def _prior(value: float) -> float:
+    return number(value, "prior")
 
 
 @attrs.frozen
@@ -121,11 +146,11 @@ class FellegiSunter:
     .. versionadded:: 0.1.0
     """
 
-    prior: float
+    prior: float = attrs.field(converter=_prior)
     m: dict[str, tuple[float, ...]] = attrs.field(converter=_tables, hash=False)
     u: dict[str, tuple[float, ...]] = attrs.field(converter=_tables, hash=False)
     tf: dict[str, dict[str, float]] = attrs.field(factory=dict, converter=_tf, hash=False)
-    tf_floor: dict[str, float] = attrs.field(factory=dict, hash=False)
+    tf_floor: dict[str, float] = attrs.field(factory=dict, converter=_floors, hash=False)
     _weights: dict[str, Floats] = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -207,7 +232,7 @@ class FellegiSunter:
 
 
 def _weights(value: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, float]]:
-    return {str(k): {str(a): float(b) for a, b in v.items()} for k, v in value.items()}
+    return _nested(value, "weights")
 
 
 @attrs.frozen

@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from recordkit._errors import RecordkitError, SchemaError, shorten
 from recordkit.match._blocking import BlockingRule
+from recordkit.match._check import items, mapping, number
 from recordkit.match._data import Prepared, read_data
 from recordkit.match._model import FellegiSunter, MatchRule, WeightedRules, model_from_dict
 from recordkit.match._prepare import Prep
@@ -28,7 +29,7 @@ __all__ = ["MatchSettings"]
 
 
 def _comparators(value: Sequence[Any]) -> tuple[Comparator, ...]:
-    out = tuple(comparator_from_dict(c) for c in value)
+    out = tuple(comparator_from_dict(c) for c in items(value, "comparisons"))
     if not out:
         raise SchemaError("a matcher needs at least one comparison")
     names = [c.name for c in out]
@@ -39,15 +40,17 @@ def _comparators(value: Sequence[Any]) -> tuple[Comparator, ...]:
 
 
 def _rules(value: Sequence[Any]) -> tuple[BlockingRule, ...]:
-    return tuple(r if isinstance(r, BlockingRule) else BlockingRule(r) for r in value)
+    rules = items(value, "blocking")
+    return tuple(r if isinstance(r, BlockingRule) else BlockingRule(r) for r in rules)
 
 
 def _match_rules(value: Sequence[Any]) -> tuple[MatchRule, ...]:
-    return tuple(r if isinstance(r, MatchRule) else MatchRule(r) for r in value)
+    rules = items(value, "must_match and never_match")
+    return tuple(r if isinstance(r, MatchRule) else MatchRule(r) for r in rules)
 
 
 def _preps(value: Mapping[str, Any]) -> dict[str, Prep]:
-    return {str(k): Prep.from_dict(v) for k, v in value.items()}
+    return {str(k): Prep.from_dict(v) for k, v in mapping(value, "prepare").items()}
 
 
 @attrs.frozen(repr=False)
@@ -81,8 +84,13 @@ class MatchSettings:
             raise SchemaError("a matcher needs at least one blocking rule")
         if not isinstance(self.max_pairs, int) or self.max_pairs < 1:
             raise SchemaError(f"max_pairs must be a positive whole number, got {self.max_pairs!r}")
-        if not 0.0 <= self.chain_guard <= 1.0:
+        if not 0.0 <= number(self.chain_guard, "chain_guard") <= 1.0:
             raise SchemaError(f"chain_guard is a share in [0, 1], got {self.chain_guard!r}")
+        number(self.threshold, "threshold")
+        if self.model is not None and not isinstance(self.model, FellegiSunter | WeightedRules):
+            raise SchemaError(
+                f"model is a FellegiSunter or WeightedRules, got {shorten(self.model)}"
+            )
         labels = self.labels
         for rule in (*self.must_match, *self.never_match):
             rule.mask({n: np.zeros(0, np.int8) for n in labels}, labels)

@@ -1,0 +1,108 @@
+"""
+Argument checks shared by the matching layer's public entry points.
+
+Each check runs once, where a value enters (a constructor, a converter, a public method),
+and raises a `RecordkitError` naming the parameter and what was expected.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from recordkit._errors import RecordkitError, shorten
+
+__all__ = [
+    "entry",
+    "instances",
+    "items",
+    "mapping",
+    "number",
+    "optional_mapping",
+    "optional_texts",
+    "texts",
+]
+
+
+def items(value: object, name: str) -> tuple[Any, ...]:
+    """
+    *value* (a list, tuple, set: an iterable, neither text nor a mapping) as a tuple.
+    """
+    if type(value) is tuple:
+        return value
+    if isinstance(value, str | bytes | bytearray | Mapping) or not isinstance(value, Iterable):
+        raise RecordkitError(f"{name} must be a list, got {shorten(value)}")
+    return tuple(value)
+
+
+def instances(value: object, kind: type[Any], name: str) -> tuple[Any, ...]:
+    """
+    *value* as a tuple of *kind* values, refusing anything else.
+    """
+    out = items(value, name)
+    for item in out:
+        if not isinstance(item, kind):
+            raise RecordkitError(f"{name} must hold {kind.__name__} values, got {shorten(item)}")
+    return out
+
+
+def texts(value: object, name: str) -> tuple[str, ...]:
+    """
+    *value* as a tuple of text, refusing anything else (one string included).
+    """
+    out = items(value, name)
+    for item in out:
+        if not isinstance(item, str):
+            raise RecordkitError(f"{name} must hold text, got {shorten(item)}")
+    return out
+
+
+def optional_texts(value: object, name: str) -> tuple[str, ...] | None:
+    """
+    `texts`, or ``None`` for ``None``.
+    """
+    return None if value is None else texts(value, name)
+
+
+def mapping(value: object, name: str) -> Mapping[Any, Any]:
+    """
+    *value*, checked to be a mapping.
+    """
+    if not isinstance(value, Mapping):
+        raise RecordkitError(f"{name} must be a mapping, got {shorten(value)}")
+    return value
+
+
+def optional_mapping(value: object, name: str) -> Mapping[Any, Any] | None:
+    """
+    `mapping`, or ``None`` for ``None``.
+    """
+    return None if value is None else mapping(value, name)
+
+
+def number(value: object, name: str, *, finite: bool = False) -> float:
+    """
+    *value* (a real number, not a bool) as a float; *finite*: refuse NaN and infinities.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise RecordkitError(f"{name} must be a number, got {shorten(value)}")
+    try:
+        out = float(value)
+    except (OverflowError, ValueError):
+        raise RecordkitError(f"{name} is out of range, got {shorten(value)}") from None
+    if finite and not math.isfinite(out):
+        raise RecordkitError(f"{name} must be a finite number, got {shorten(value)}")
+    return out
+
+
+def entry(data: object, key: str, what: str) -> Any:
+    """
+    ``data[key]`` of plain data describing *what*; refuses a non-mapping or a missing key.
+    """
+    if not isinstance(data, Mapping):
+        raise RecordkitError(f"{what} data must be a mapping, got {shorten(data)}")
+    if key not in data:
+        raise RecordkitError(f"{what} data lacks the key {key!r}")
+    return data[key]
