@@ -7,9 +7,10 @@ and raises a `RecordkitError` naming the parameter and what was expected.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from recordkit._errors import RecordkitError, shorten
@@ -22,6 +23,7 @@ __all__ = [
     "number",
     "optional_mapping",
     "optional_texts",
+    "reading",
     "texts",
 ]
 
@@ -106,3 +108,19 @@ def entry(data: object, key: str, what: str) -> Any:
     if key not in data:
         raise RecordkitError(f"{what} data lacks the key {key!r}")
     return data[key]
+
+
+@contextlib.contextmanager
+def reading(what: str, error: type[RecordkitError] = RecordkitError) -> Iterator[None]:
+    """
+    Report a missing key or a malformed value in plain data as *error*, naming *what*.
+    """
+    try:
+        yield
+    except RecordkitError:
+        raise
+    except KeyError as exc:
+        key = exc.args[0] if exc.args else "?"
+        raise error(f"{what}: the data lacks the key {shorten(key)}") from None
+    except (TypeError, ValueError, AttributeError, OverflowError) as exc:
+        raise error(f"{what}: malformed data ({shorten(str(exc), 200)})") from None

@@ -14,6 +14,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from recordkit._errors import RecordkitError
 from recordkit.match._data import Prepared
 from recordkit.match._estimate import (
     EMResult,
@@ -24,7 +25,7 @@ from recordkit.match._estimate import (
     u_from_levels,
 )
 from recordkit.match._model import FellegiSunter
-from recordkit.match._pairs import blocking_codes, compare_pairs
+from recordkit.match._pairs import blocking_codes, candidate_pairs, compare_pairs
 from recordkit.match._settings import MatchSettings
 
 __all__ = ["fit_model", "u_sample"]
@@ -101,7 +102,14 @@ def _em_sessions(
     if not names or not len(levels[names[0]]):
         return {nm: em([], [nm], u).m[nm] for nm in names}
     patterns = _Patterns.of(levels, [(c.name, len(c.labels)) for c in settings.comparisons])
+    if "pairs" not in prepared.memo:
+        candidate_pairs(settings, prepared)  # notes the pairs the levels were compared on
     left, right = prepared.memo["pairs"]
+    if len(left) != len(levels[names[0]]):
+        raise RecordkitError(
+            f"{len(levels[names[0]])} levels for {len(left)} candidate pairs: fitting takes "
+            "the levels of the candidate pairs (candidates, then compare)"
+        )
     found: dict[str, list[tuple[float, tuple[float, ...]]]] = {nm: [] for nm in names}
     for rule, code in zip(settings.blocking, blocking_codes(settings, prepared), strict=True):
         rows = np.flatnonzero((code[left] == code[right]) & (code[left] >= 0))

@@ -85,7 +85,7 @@ class Matcher(MatchSettings):
         """
         Candidate pairs per blocking rule, counted without making any.
         """
-        return count_pairs(self, prepared)
+        return count_pairs(self, _prepared(prepared))
 
     def candidates(self, prepared: Prepared) -> tuple[Ints, Ints, BlockingReport]:
         """
@@ -95,12 +95,14 @@ class Matcher(MatchSettings):
             BlockingError: a rule would make more than ``max_pairs`` pairs (checked before
                 any pair is made).
         """
-        return candidate_pairs(self, prepared)
+        return candidate_pairs(self, _prepared(prepared))
 
     def compare(self, prepared: Prepared, left: Ints, right: Ints) -> Levels:
         """
         The level of every pair in every comparison, in chunks of a few million pairs.
         """
+        prepared = _prepared(prepared)
+        left, right = _pairs(prepared, left, right)
         return compare_pairs(self, prepared, left, right)
 
     def fit(self, data: object, *, ids: Sequence[str] | None = None) -> Matcher:
@@ -128,13 +130,17 @@ class Matcher(MatchSettings):
         *random_levels* are the levels of the random pairs that estimate u, when the
         caller compared them already (`u_sample` draws them).
         """
+        prepared = _prepared(prepared)
+        levels = self._levels(levels, None, "levels")
+        if random_levels is not None:
+            random_levels = self._levels(random_levels, None, "random_levels")
         return attrs.evolve(self, model=fit_model(self, prepared, levels, random_levels))
 
     def u_sample(self, prepared: Prepared) -> tuple[Ints, Ints]:
         """
         The random pairs `fit` compares to estimate u.
         """
-        return u_sample(self, prepared)
+        return u_sample(self, _prepared(prepared))
 
     def score(self, prepared: Prepared, left: Ints, right: Ints, levels: Levels) -> Scored:
         """
@@ -143,6 +149,9 @@ class Matcher(MatchSettings):
         Raises:
             RecordkitError: the matcher has not been fitted.
         """
+        prepared = _prepared(prepared)
+        left, right = _pairs(prepared, left, right)
+        levels = self._levels(levels, len(left), "levels")
         return score_pairs(self, self.fitted(), prepared, left, right, levels)
 
     def explain(self, left: object, right: object) -> MatchExplanation:
@@ -159,6 +168,13 @@ class Matcher(MatchSettings):
         """
         The explanation of pair *k* of *scored*.
         """
+        prepared = _prepared(prepared)
+        if not isinstance(scored, Scored):
+            raise RecordkitError(f"scored must be a Scored (from score), got {shorten(scored)}")
+        if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k < len(scored.left):
+            raise RecordkitError(
+                f"k must be a pair number in [0, {len(scored.left)}), got {shorten(k)}"
+            )
         return explain_scored(self, self.fitted(), prepared, scored, k)
 
     # -- whole runs -----------------------------------------------------------------------
@@ -198,9 +214,46 @@ class Matcher(MatchSettings):
         run = link(self, left, right, left_ids=left_ids, right_ids=right_ids, previous=previous)
         return self._result(run)
 
+    def _levels(self, value: object, n: int | None, name: str) -> Levels:
+        if not isinstance(value, Mapping):
+            raise RecordkitError(
+                f"{name} must map comparison names to levels, got {shorten(value)}"
+            )
+        for c in self.comparisons:
+            got = value.get(c.name)
+            if not isinstance(got, np.ndarray) or got.ndim != 1 or got.dtype.kind not in "iu":
+                raise RecordkitError(
+                    f"{name}[{c.name!r}] must be an array of levels (from compare)"
+                )
+            if n is not None and len(got) != n:
+                raise RecordkitError(f"{name}[{c.name!r}] has {len(got)} levels for {n} pairs")
+        return dict(value)
+
     def _result(self, run: BatchRun) -> MatchResult:
         fitted = self if run.model is self.model else attrs.evolve(self, model=run.model)
         return MatchResult(fitted, run.assignment, run.report, run.prepared, run.scored)
+
+
+def _prepared(value: object) -> Prepared:
+    if not isinstance(value, Prepared):
+        raise RecordkitError(f"prepared must be a Prepared (from prepared), got {shorten(value)}")
+    return value
+
+
+def _pairs(prepared: Prepared, left: object, right: object) -> tuple[Ints, Ints]:
+    """
+    *left* and *right*, checked to be row numbers of *prepared*, one of each per pair.
+    """
+    out = []
+    for name, side in (("left", left), ("right", right)):
+        if not isinstance(side, np.ndarray) or side.ndim != 1 or side.dtype.kind not in "iu":
+            raise RecordkitError(f"{name} must be an array of row numbers, got {shorten(side)}")
+        if len(side) and (int(side.min()) < 0 or int(side.max()) >= len(prepared)):
+            raise RecordkitError(f"{name} holds row numbers outside [0, {len(prepared)})")
+        out.append(side.astype(np.int64, copy=False))
+    if len(out[0]) != len(out[1]):
+        raise RecordkitError(f"left has {len(out[0])} rows, right {len(out[1])}")
+    return out[0], out[1]
 
 
 @attrs.frozen(eq=False)

@@ -91,8 +91,7 @@ class Index:
             raise RecordkitError(f"an Index needs a Matcher, got {type(matcher).__name__}")
         if matcher.model is None:
             raise RecordkitError("an Index needs a fitted matcher: call matcher.fit(data) first")
-        if not isinstance(max_block, int) or max_block < 1:
-            raise RecordkitError(f"max_block must be a positive whole number, got {max_block!r}")
+        _max_block(max_block)
         self.matcher = matcher
         self.max_block = max_block
         self._ids: list[str] = []
@@ -166,6 +165,9 @@ class Index:
         Raises:
             BlockingError: a blocking rule explodes on *data*.
         """
+        if not isinstance(matcher, Matcher):
+            raise RecordkitError(f"an Index needs a Matcher, got {shorten(matcher)}")
+        _max_block(max_block)  # before the batch run, not after it
         result = matcher.dedupe(data, ids=ids, previous=previous)
         index = cls(result.matcher, max_block=max_block)
         index._append(result.prepared)
@@ -286,6 +288,8 @@ class Index:
             id = str(record["id"])
         if id is None:
             id = f"new:{len(self._ids)}"
+        if not isinstance(id, str):
+            raise RecordkitError(f"id must be text or None, got {shorten(id)}")
         if id in self._pos:
             raise RecordkitError(f"record {shorten(id)} is already in the index")
         one = self._prepare_one(record, id)
@@ -383,6 +387,11 @@ class Index:
         """
         The prepared values of *column* for every indexed record (in insertion order).
         """
-        if column not in self._columns:
+        if not isinstance(column, str) or column not in self._columns:
             raise RecordkitError(f"the index has no column {shorten(column)}")
         return self._columns[column].view()
+
+
+def _max_block(value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise RecordkitError(f"max_block must be a positive whole number, got {shorten(value)}")

@@ -16,6 +16,7 @@ from typing import Final
 import attrs
 
 from recordkit._errors import RecordkitError, shorten
+from recordkit.match._check import items
 from recordkit.match.index._index import Index
 from recordkit.match.index._lookup import Added, Lookup, Match
 from recordkit.schema import Record
@@ -151,6 +152,8 @@ class DuplicateCheck:
         Raises:
             SchemaError: the record is of another schema than the index's.
         """
+        if not isinstance(record, Record):
+            raise RecordkitError(f"record must be a Record, got {shorten(record)}")
         lookup = self.index.lookup(record)
         own = self.index.entity_of(record.id) if record.id in self.index else None
         others = tuple(m for m in lookup.matches if m.record_id != record.id and m.entity_id != own)
@@ -177,6 +180,8 @@ class DuplicateCheck:
         Raises:
             DuplicateError: the verdict is ``block``.
         """
+        if not isinstance(verdict, Verdict):
+            raise RecordkitError(f"verdict must be a Verdict (from screen), got {shorten(verdict)}")
         if verdict.action == "block":
             raise DuplicateError(verdict)
 
@@ -190,4 +195,4 @@ class DuplicateCheck:
         """
         Add stored records one by one.
         """
-        return [self.admit(r) for r in records]
+        return [self.admit(r) for r in items(records, "records")]

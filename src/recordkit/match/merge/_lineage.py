@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from recordkit._errors import ValidationError, shorten
+from recordkit.match._check import instances, items, reading, texts
 from recordkit.schema import Field, Provenance, Record, Schema
 
 __all__ = ["CellLineage", "CellValue", "Repoint", "provenance_from_data", "provenance_to_data"]
@@ -90,19 +91,20 @@ class CellValue:
         """
         The inverse of `to_dict`.
         """
-        return cls(
-            data["record_id"],
-            field.coerce(field.type.load(data["value"])),
-            provenance_from_data(data.get("provenance")),
-        )
+        with reading("not a stored cell value"):
+            return cls(
+                data["record_id"],
+                field.coerce(field.type.load(data["value"])),
+                provenance_from_data(data.get("provenance")),
+            )
 
 
 def _ids(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
+    return texts(value, "record_ids")
 
 
 def _cells(value: Any) -> tuple[CellValue, ...]:
-    return tuple(value)
+    return instances(value, CellValue, "candidates")
 
 
 @attrs.frozen
@@ -179,16 +181,20 @@ class CellLineage:
         """
         The inverse of `to_dict`.
         """
-        f = schema.field(data["field"])
-        value = data.get("value")
-        return cls(
-            f.name,
-            None if value is None else f.coerce(f.type.load(value)),
-            data["record_ids"],
-            _thaw(data.get("strategy")),
-            data.get("reason", ""),
-            [CellValue.from_dict(c, f) for c in data.get("candidates", ())],
-        )
+        with reading("not a stored cell lineage"):
+            f = schema.field(data["field"])
+            value = data.get("value")
+            return cls(
+                f.name,
+                None if value is None else f.coerce(f.type.load(value)),
+                data["record_ids"],
+                _thaw(data.get("strategy")),
+                data.get("reason", ""),
+                [
+                    CellValue.from_dict(c, f)
+                    for c in items(data.get("candidates", ()), "candidates")
+                ],
+            )
 
 
 def _thaw(value: Any) -> Any:
@@ -270,12 +276,13 @@ class Repoint:
         """
         The inverse of `to_dict`.
         """
-        return cls(
-            data["schema"],
-            data["record_id"],
-            data["field"],
-            data["old"],
-            data["new"],
-            provenance_from_data(data.get("provenance")),
-            int(data["version"]),
-        )
+        with reading("not a stored repoint"):
+            return cls(
+                data["schema"],
+                data["record_id"],
+                data["field"],
+                data["old"],
+                data["new"],
+                provenance_from_data(data.get("provenance")),
+                int(data["version"]),
+            )

@@ -15,6 +15,7 @@ from typing import Any, Final
 import attrs
 
 from recordkit._errors import RecordkitError, shorten
+from recordkit.match._check import instances
 from recordkit.match._explain import MatchExplanation
 from recordkit.match.merge._lineage import CellLineage, Repoint
 from recordkit.match.merge._policy import MergePolicy
@@ -101,15 +102,15 @@ def _explanation_from_data(data: Any) -> MatchExplanation | dict[str, Any]:
 
 
 def _records(value: Iterable[Record]) -> tuple[Record, ...]:
-    return tuple(value)
+    return instances(value, Record, "records")
 
 
 def _repoints(value: Iterable[Repoint]) -> tuple[Repoint, ...]:
-    return tuple(value)
+    return instances(value, Repoint, "repoints")
 
 
 def _lineage(value: Iterable[CellLineage]) -> tuple[CellLineage, ...]:
-    return tuple(value)
+    return instances(value, CellLineage, "lineage")
 
 
 @attrs.frozen(repr=False)
@@ -212,6 +213,8 @@ class MergePlan:
         Raises:
             MergeError: *data* is not a stored merge plan of *schema*.
         """
+        if not isinstance(schema, Schema):
+            raise MergeError(f"schema must be a Schema, got {shorten(schema)}")
         try:
             return cls(
                 data["id"],

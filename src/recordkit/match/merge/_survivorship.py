@@ -24,6 +24,7 @@ from typing import Any, Final, Protocol, runtime_checkable
 import attrs
 
 from recordkit._errors import SchemaError, shorten
+from recordkit.match._check import texts
 from recordkit.schema import Field
 
 __all__ = ["Candidate", "Choice", "SurvivorshipStrategy", "is_multi_valued"]
@@ -58,7 +59,7 @@ class Candidate:
 
 
 def _ids(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
+    return texts(value, "record_ids")
 
 
 @attrs.frozen
@@ -118,9 +119,7 @@ def is_multi_valued(field: Field) -> bool:
     return getattr(field.type, "multi_valued", False) is True
 
 
-def _best(
-    candidates: Sequence[Candidate], key: Callable[[Candidate], Any]
-) -> list[Candidate]:
+def _best(candidates: Sequence[Candidate], key: Callable[[Candidate], Any]) -> list[Candidate]:
     """
     The candidates with the greatest key, in rank order.
     """

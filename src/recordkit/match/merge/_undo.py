@@ -18,6 +18,7 @@ from typing import Any, Final, Literal
 import attrs
 
 from recordkit._errors import ConflictError, shorten
+from recordkit.match._check import instances
 from recordkit.match.merge._plan import MergeError, MergePlan
 from recordkit.schema import Provenance, Record
 
@@ -59,11 +60,11 @@ class Conflict:
 
 
 def _records(value: Iterable[Record]) -> tuple[Record, ...]:
-    return tuple(value)
+    return instances(value, Record, "records")
 
 
 def _conflicts(value: Iterable[Conflict]) -> tuple[Conflict, ...]:
-    return tuple(value)
+    return instances(value, Conflict, "conflicts")
 
 
 class UnmergeConflict(ConflictError):
@@ -190,9 +191,7 @@ def plan_unmerge(
     .. versionadded:: 0.1.0
     """
     if on_conflict not in ON_CONFLICT:
-        raise MergeError(
-            f"on_conflict must be 'refuse' or 'reconcile', got {shorten(on_conflict)}"
-        )
+        raise MergeError(f"on_conflict must be 'refuse' or 'reconcile', got {shorten(on_conflict)}")
     written = {r.id: r for r in (merge.survivor, *merge.tombstones)}
     restored: list[Record] = []
     conflicts: list[Conflict] = []
