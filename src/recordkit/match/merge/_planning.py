@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from recordkit._errors import shorten
+from recordkit.match._check import instances
 from recordkit.match.merge._lineage import CellLineage, CellValue, Repoint
 from recordkit.match.merge._plan import MERGED, UNMERGEABLE_STATES, MergeError, MergePlan
 from recordkit.match.merge._policy import MergePolicy
@@ -231,6 +232,13 @@ def find_repoints(
 
     .. versionadded:: 0.1.0
     """
+    if not isinstance(plan, MergePlan):
+        raise MergeError(f"plan must be a MergePlan, got {shorten(plan)}")
+    if not isinstance(schema, Schema):
+        raise MergeError(f"schema must be a Schema, got {shorten(schema)}")
+    if not isinstance(field, str):
+        raise MergeError(f"field is a field name (text), got {shorten(field)}")
+    records = instances(records, Record, "records")
     losers = set(plan.merged_ids)
     involved = set(plan.record_ids) if schema.name == plan.schema else set()
     return [
@@ -244,5 +252,7 @@ def find_repoints(
             r.version,
         )
         for r in records
-        if r.values.get(field) in losers and r.id not in involved
+        if isinstance(r.values.get(field), str)
+        and r.values[field] in losers
+        and r.id not in involved
     ]

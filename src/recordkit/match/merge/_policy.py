@@ -21,8 +21,9 @@ from typing import Any, Final
 
 import attrs
 
-from recordkit._errors import SchemaError, shorten
+from recordkit._errors import RecordkitError, SchemaError, shorten
 from recordkit._suggest import close_matches
+from recordkit.match._check import instances
 from recordkit.match.merge._survive import Survive, strategy_from_data
 from recordkit.match.merge._survivorship import SurvivorshipStrategy, is_multi_valued
 from recordkit.schema import Record, Schema
@@ -125,6 +126,8 @@ class MergePolicy:
         """
         The strategy that chooses *field*'s value.
         """
+        if not isinstance(field, str):
+            raise SchemaError(f"field is a field name (text), got {shorten(field)}")
         return self.fields.get(field, self.default)
 
     def with_fields(self, fields: Mapping[str, Any]) -> MergePolicy:
@@ -153,6 +156,7 @@ class MergePolicy:
             SchemaError: an unknown field (with suggestions), or ``keep_all`` on a field that
                 holds one value.
         """
+        _schema(schema)
         for name in self.fields:
             if name not in schema:
                 raise SchemaError(
@@ -182,6 +186,9 @@ class MergePolicy:
         def by_age(r: Record) -> tuple[Any, ...]:
             return (r.created_at, r.id)
 
+        records = instances(records, Record, "records")
+        if not records:
+            raise RecordkitError("records must hold at least one record")
         ordered = sorted(records, key=by_age)
         if self.survivor == "first":
             head = records[0]
@@ -235,6 +242,7 @@ class MergePolicy:
         Raises:
             SchemaError: the section is malformed or names unknown fields.
         """
+        _schema(schema)
         section = schema.extensions.get("matching") or {}
         if not isinstance(section, Mapping):
             raise SchemaError("the matching section must be a mapping", source=schema.name)
@@ -267,3 +275,8 @@ class _Desc:
 
     def __gt__(self, other: _Desc) -> bool:
         return bool(other.value > self.value)
+
+
+def _schema(value: object) -> None:
+    if not isinstance(value, Schema):
+        raise SchemaError(f"schema must be a Schema, got {shorten(value)}")

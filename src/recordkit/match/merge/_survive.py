@@ -182,6 +182,8 @@ def strategy_from_data(data: object, *, path: str = "") -> SurvivorshipStrategy:
 
     .. versionadded:: 0.1.0
     """
+    if not isinstance(path, str):
+        raise SchemaError(f"path is text (where the strategy sits), got {shorten(path)}")
     if isinstance(data, SurvivorshipStrategy):
         return data
     try:

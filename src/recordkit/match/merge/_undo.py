@@ -18,7 +18,7 @@ from typing import Any, Final, Literal
 import attrs
 
 from recordkit._errors import ConflictError, shorten
-from recordkit.match._check import instances
+from recordkit.match._check import instances, mapping
 from recordkit.match.merge._plan import MergeError, MergePlan
 from recordkit.schema import Provenance, Record
 
@@ -190,7 +190,13 @@ def plan_unmerge(
 
     .. versionadded:: 0.1.0
     """
-    if on_conflict not in ON_CONFLICT:
+    if not isinstance(merge, MergePlan):
+        raise MergeError(f"merge must be a MergePlan, got {shorten(merge)}")
+    current = mapping(current, "current")
+    references = mapping(references, "references")
+    if not isinstance(at, dt.datetime):
+        raise MergeError(f"at must be a datetime, got {shorten(at)}")
+    if not isinstance(on_conflict, str) or on_conflict not in ON_CONFLICT:
         raise MergeError(f"on_conflict must be 'refuse' or 'reconcile', got {shorten(on_conflict)}")
     written = {r.id: r for r in (merge.survivor, *merge.tombstones)}
     restored: list[Record] = []
@@ -198,6 +204,8 @@ def plan_unmerge(
     first: tuple[int, int | None] | None = None
     for original in merge.originals:
         now = current.get(original.id)
+        if now is not None and not isinstance(now, Record):
+            raise MergeError(f"current maps ids to records, got {shorten(now)}")
         if now is None:
             raise MergeError(
                 f"cannot undo merge {merge.id!r}: record {original.id!r} is no longer stored "
@@ -216,6 +224,8 @@ def plan_unmerge(
         key = (p.schema, p.record_id)
         now = current.get(p.record_id) if p.schema == merge.schema else None
         now = references.get(key, now)
+        if now is not None and not isinstance(now, Record):
+            raise MergeError(f"references map (schema, id) to records, got {shorten(now)}")
         if now is None:
             continue  # the referring record was erased since: nothing to point back
         moved = (p.new, Provenance("merge", merge.at, p.old))
