@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from recordkit._errors import SchemaError, shorten
+from recordkit.match._check import items
 from recordkit.match._factored import Factored, Gathered, Objects
 from recordkit.match._features import (
     EMAIL_KEY,
@@ -97,7 +98,7 @@ class Comparator(Protocol):
 def _levels(value: Sequence[Any]) -> tuple[Level, ...]:
     if isinstance(value, str | Mapping):
         raise SchemaError("levels must be a list of levels")
-    return tuple(level_from_dict(v) for v in value)
+    return tuple(level_from_dict(v) for v in items(value, "levels"))
 
 
 def _feature(

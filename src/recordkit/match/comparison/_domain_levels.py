@@ -13,6 +13,7 @@ import attrs
 import numpy as np
 
 from recordkit._errors import SchemaError, shorten
+from recordkit.match._check import number
 from recordkit.match.comparison._levels import (
     Bools,
     Exact,
@@ -229,6 +230,9 @@ class NumberWithin(Level):
     def __attrs_post_init__(self) -> None:
         if self.absolute is None and self.relative is None:
             raise SchemaError("number_within needs 'absolute' or 'relative'")
+        for name in ("absolute", "relative"):
+            if getattr(self, name) is not None:
+                number(getattr(self, name), name)
 
     def features(self, column: str) -> tuple[str, ...]:
         """

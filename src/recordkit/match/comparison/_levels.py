@@ -21,6 +21,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, DamerauLevenshtein, Jaro, JaroWinkler, Levenshtein
 
 from recordkit._errors import SchemaError, shorten
+from recordkit.match._check import number
 
 __all__ = ["Exact", "Level", "Similar", "Within", "present"]
 
@@ -187,11 +188,11 @@ class Similar(Level):
     label: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        if self.metric not in _SIMILARITY:
+        if not isinstance(self.metric, str) or self.metric not in _SIMILARITY:
             raise SchemaError(
                 f"unknown similarity {shorten(self.metric)}; one of {', '.join(_SIMILARITY)}"
             )
-        if not 0.0 < float(self.threshold) <= 1.0:
+        if not 0.0 < number(self.threshold, "threshold") <= 1.0:
             raise SchemaError(f"a similarity threshold is in (0, 1], got {self.threshold!r}")
 
     def features(self, column: str) -> tuple[str, ...]:
@@ -280,7 +281,7 @@ class Within(Level):
     label: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        if self.metric not in _DISTANCE:
+        if not isinstance(self.metric, str) or self.metric not in _DISTANCE:
             raise SchemaError(
                 f"unknown distance {shorten(self.metric)}; one of {', '.join(_DISTANCE)}"
             )

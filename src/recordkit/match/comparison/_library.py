@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from recordkit._errors import SchemaError, shorten
+from recordkit.match._check import items
 from recordkit.match.comparison._comparison import Comparator, Comparison
 from recordkit.match.comparison._domain_levels import (
     DateSwap,
@@ -208,7 +209,7 @@ def numeric_comparison(
     .. versionadded:: 0.1.0
     """
     levels: list[Level] = [Exact()]
-    for w in within:
+    for w in items(within, "within"):
         levels.append(NumberWithin(relative=w) if relative else NumberWithin(absolute=w))
     return Comparison(column, levels)
 
