@@ -102,13 +102,18 @@ def _em_sessions(
     if not names or not len(levels[names[0]]):
         return {nm: em([], [nm], u).m[nm] for nm in names}
     patterns = _Patterns.of(levels, [(c.name, len(c.labels)) for c in settings.comparisons])
-    if "pairs" not in prepared.memo:
-        candidate_pairs(settings, prepared)  # notes the pairs the levels were compared on
-    left, right = prepared.memo["pairs"]
-    if len(left) != len(levels[names[0]]):
+    # the pairs the levels belong to: the candidates, or the pairs last compared
+    n = len(levels[names[0]])
+    if "pairs" not in prepared.memo and "compared" not in prepared.memo:
+        candidate_pairs(settings, prepared)
+    for key in ("pairs", "compared"):
+        if key in prepared.memo and len(prepared.memo[key][0]) == n:
+            left, right = prepared.memo[key]
+            break
+    else:
         raise RecordkitError(
-            f"{len(levels[names[0]])} levels for {len(left)} candidate pairs: fitting takes "
-            "the levels of the candidate pairs (candidates, then compare)"
+            f"{n} levels, but no pairs of that number were made or compared on this data: "
+            "fitting takes the levels of the candidate pairs (candidates, then compare)"
         )
     found: dict[str, list[tuple[float, tuple[float, ...]]]] = {nm: [] for nm in names}
     for rule, code in zip(settings.blocking, blocking_codes(settings, prepared), strict=True):

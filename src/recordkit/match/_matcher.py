@@ -103,6 +103,7 @@ class Matcher(MatchSettings):
         """
         prepared = _prepared(prepared)
         left, right = _pairs(prepared, left, right)
+        prepared.memo["compared"] = (left, right)  # so fit_prepared knows the levels' pairs
         return compare_pairs(self, prepared, left, right)
 
     def fit(self, data: object, *, ids: Sequence[str] | None = None) -> Matcher:
