@@ -16,13 +16,11 @@ from typing import Any
 from recordkit._errors import RecordkitError, shorten
 
 __all__ = [
-    "entry",
     "instances",
     "items",
     "mapping",
     "number",
     "optional_mapping",
-    "optional_texts",
     "reading",
     "texts",
 ]
@@ -61,12 +59,6 @@ def texts(value: object, name: str) -> tuple[str, ...]:
     return out
 
 
-def optional_texts(value: object, name: str) -> tuple[str, ...] | None:
-    """
-    `texts`, or ``None`` for ``None``.
-    """
-    return None if value is None else texts(value, name)
-
 
 def mapping(value: object, name: str) -> Mapping[Any, Any]:
     """
@@ -98,16 +90,6 @@ def number(value: object, name: str, *, finite: bool = False) -> float:
         raise RecordkitError(f"{name} must be a finite number, got {shorten(value)}")
     return out
 
-
-def entry(data: object, key: str, what: str) -> Any:
-    """
-    ``data[key]`` of plain data describing *what*; refuses a non-mapping or a missing key.
-    """
-    if not isinstance(data, Mapping):
-        raise RecordkitError(f"{what} data must be a mapping, got {shorten(data)}")
-    if key not in data:
-        raise RecordkitError(f"{what} data lacks the key {key!r}")
-    return data[key]
 
 
 @contextlib.contextmanager
