@@ -96,8 +96,9 @@ def _phone(region: str | None) -> Callable[[object], str | None]:
         if m := _E164.fullmatch(text):  # already E.164 (an extension is not compared)
             return m[1]
         out = normalize_phone(text, region=region)
-        if isinstance(out, str) and out.startswith("+"):
-            return out.split(";", 1)[0]
+        # only a real E.164 answer counts: a value it could not read comes back as given
+        if isinstance(out, str) and (m := _E164.fullmatch(out.split(";", 1)[0])):
+            return m[1]
         digits = re.sub(r"\D", "", text)
         return digits or None
 
