@@ -55,7 +55,7 @@ def check_append(
     record_ids: object,
     fields: object,
     detail: object,
-) -> tuple[dt.datetime, str, str, str, tuple[str, ...], tuple[str, ...], dict[str, Any]]:
+) -> tuple[dt.datetime, str, str, str, tuple[str, ...], tuple[str, ...], dict[str, object]]:
     """
     The arguments of `AuditLog.append`, checked; raise `ValidationError` naming the bad one.
     """
@@ -157,7 +157,7 @@ class AuditLog(ABC):
         record_ids: object,
         fields: object,
         detail: object,
-    ) -> tuple[dt.datetime, str, str, str, tuple[str, ...], tuple[str, ...], dict[str, Any]]:
+    ) -> tuple[dt.datetime, str, str, str, tuple[str, ...], tuple[str, ...], dict[str, object]]:
         """
         The arguments of `append`, checked, for implementations to call first.
 
