@@ -11,13 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Any
 
 import attrs
 
 from recordkit._errors import ConflictError, NotFound, StoreError, shorten
 from recordkit._resolve import Resolver
-from recordkit.governance import AuditEvent, MemoryAuditLog
+from recordkit.governance import MemoryAuditLog
 from recordkit.schema import Record, Schema
 from recordkit.store._base import Store, Where
 from recordkit.store._checks import (
@@ -38,26 +37,10 @@ from recordkit.store._entries import (
     Write,
 )
 from recordkit.store._journal import Journal
+from recordkit.store._memory_audit import StoreAuditLog
 from recordkit.store._query import Predicate, coerce_predicates, predicates
 
 __all__ = ["MemoryStore"]
-
-
-class _StoreAuditLog(MemoryAuditLog):
-    """
-    The memory store's audit log: appends are undone with the transaction they belong to.
-    """
-
-    def __init__(self, journal: Journal) -> None:
-        super().__init__()
-        self._journal = journal
-
-    def append(self, **kwargs: Any) -> AuditEvent:
-        with self._journal.transaction():
-            mark = len(self._events)
-            event = super().append(**kwargs)
-            self._journal.on_undo(lambda: self._events.__delitem__(slice(mark, None)))
-            return event
 
 
 class MemoryStore(Store):
@@ -81,7 +64,7 @@ class MemoryStore(Store):
         self._journal = Journal()
         self._lock = self._journal.lock
         self._local = self._journal.local  # the thread's open transaction, if any
-        self._audit = _StoreAuditLog(self._journal)
+        self._audit = StoreAuditLog(self._journal)
         for schema in schemas:
             self.register(schema)
 
