@@ -74,9 +74,7 @@ def check_name(what: str, value: object) -> str:
     A schema name or an id; anything else raises `StoreError` naming *what*.
     """
     if not isinstance(value, str) or not value or len(value) > 255:
-        raise StoreError(
-            f"{what} must be non-blank text (at most 255 chars), got {shorten(value)}"
-        )
+        raise StoreError(f"{what} must be non-blank text (at most 255 chars), got {shorten(value)}")
     return value
 
 

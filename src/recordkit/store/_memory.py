@@ -38,7 +38,7 @@ from recordkit.store._entries import (
 )
 from recordkit.store._journal import Journal
 from recordkit.store._memory_audit import StoreAuditLog
-from recordkit.store._query import Predicate, coerce_predicates, predicates
+from recordkit.store._query import coerce_predicates, predicates, selects
 
 __all__ = ["MemoryStore"]
 
@@ -209,7 +209,7 @@ class MemoryStore(Store):
         with self._lock:
             snapshot = list(self._records.values())
         return sorted(
-            (r for r in snapshot if r.schema == schema and _selects(r, preds, stage, state)),
+            (r for r in snapshot if r.schema == schema and selects(r, preds, stage, state)),
             key=lambda r: r.id,
         )
 
@@ -372,14 +372,3 @@ def fold(current: Record, incoming: Record, won: Iterable[str], schema: Schema |
         version=current.version + 1,
         updated_at=max(current.updated_at, incoming.updated_at),
     )
-
-
-def _selects(
-    record: Record, preds: Sequence[Predicate], stage: str | None, state: str | None
-) -> bool:
-    if stage is not None and record.stage != stage:
-        return False
-    if state is not None and record.state != state:
-        return False
-    values = record.values
-    return all(p.matches(values.get(p.field)) for p in preds)

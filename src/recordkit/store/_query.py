@@ -14,15 +14,15 @@ Every store gives the same answer: SQL semantics, where a missing value matches 
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, Final
 
 import attrs
 
 from recordkit._errors import StoreError, shorten
-from recordkit.schema import Money, Schema
+from recordkit.schema import Money, Record, Schema
 
-__all__ = ["OPERATORS", "Predicate", "coerce_predicates", "predicates"]
+__all__ = ["OPERATORS", "Predicate", "coerce_predicates", "predicates", "selects"]
 
 OPERATORS: Final = frozenset({"eq", "ne", "lt", "le", "gt", "ge", "in", "missing", "present"})
 """
@@ -223,3 +223,19 @@ def coerce_predicates(preds: Iterable[Predicate], schema: Schema) -> tuple[Predi
             raise StoreError(f"predicate on {p.field!r}: {exc}") from None
         out.append(Predicate(p.field, p.op, value))
     return tuple(out)
+
+
+def selects(
+    record: Record, preds: Sequence[Predicate], stage: str | None, state: str | None
+) -> bool:
+    """
+    Whether *record* is at *stage*, in *state* (when given) and meets every predicate.
+
+    The in-process meaning of a store query; SQL stores translate the same conditions.
+    """
+    if stage is not None and record.stage != stage:
+        return False
+    if state is not None and record.state != state:
+        return False
+    values = record.values
+    return all(p.matches(values.get(p.field)) for p in preds)
