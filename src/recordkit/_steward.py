@@ -20,7 +20,7 @@ from recordkit._errors import (
     shorten,
 )
 from recordkit._resolve import Resolver, iso
-from recordkit._steward_batch import BatchResult, QuarantinedRow, _BatchVerbs
+from recordkit._steward_batch import _BatchVerbs
 from recordkit._steward_change import Change, Event, Write
 from recordkit._steward_core import (
     DEFAULT_SOURCE,
@@ -34,7 +34,8 @@ from recordkit._steward_core import (
     _validation_error,
 )
 from recordkit._steward_lifecycle import _LifecycleVerbs
-from recordkit._steward_merge import _MergeVerbs
+from recordkit._steward_rows import BatchResult, QuarantinedRow
+from recordkit._steward_unmerge import _UnmergeVerbs
 from recordkit.governance import AccessPolicy, Action, Actor, AllowAll, AuditLog
 from recordkit.lifecycle import Lifecycle, Lifecycles
 from recordkit.match import (
@@ -50,7 +51,7 @@ from recordkit.store import MemoryStore, Store
 __all__ = ["BatchResult", "QuarantinedRow", "Steward"]
 
 
-class Steward(_MergeVerbs, _LifecycleVerbs, _BatchVerbs):
+class Steward(_UnmergeVerbs, _LifecycleVerbs, _BatchVerbs):
     """
     The facade over one schema: capture, update and read records through one road.
 
@@ -135,6 +136,7 @@ class Steward(_MergeVerbs, _LifecycleVerbs, _BatchVerbs):
         self._clock = clock
         self._ids = ids
         self.precedence: tuple[str, ...] = _precedence(precedence)
+        self._resolver = Resolver(self.precedence)
         if rules is not None and (
             not isinstance(rules, RuleSet) or rules.schema.name != schema.name
         ):
@@ -162,7 +164,6 @@ class Steward(_MergeVerbs, _LifecycleVerbs, _BatchVerbs):
         if matcher is not None and not isinstance(matcher, DuplicateCheck):
             raise RecordkitError(f"matcher must be a DuplicateCheck, got {shorten(matcher)}")
         self.matcher = matcher
-
 
     # -- single writes ------------------------------------------------------------------
 
@@ -384,7 +385,7 @@ class Steward(_MergeVerbs, _LifecycleVerbs, _BatchVerbs):
 
         The rule is `Resolver`'s, the same the bulk upsert follows.
         """
-        resolver = Resolver(self.precedence)
+        resolver = self._resolver
         at = iso(seen)
         won: list[str] = []
         kept: list[str] = []
@@ -393,7 +394,7 @@ class Steward(_MergeVerbs, _LifecycleVerbs, _BatchVerbs):
             if stored is None or stored.source == DEFAULT_SOURCE:
                 won.append(name)
                 continue
-            beats = resolver.beats(source, at, stored.source, iso(stored.observed_at))
+            beats = resolver.beats(source, at, *resolver.stamp(stored)[:2])
             (kept if beats is False else won).append(name)
         return won, kept
 

@@ -9,7 +9,6 @@ commit path; rows that cannot be stored for any reason are quarantined with it.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -26,6 +25,14 @@ from recordkit._steward_core import (
     _StewardCore,
     _validation_error,
 )
+from recordkit._steward_rows import (
+    BatchResult,
+    QuarantinedRow,
+    held,
+    keepable,
+    quarantine_entry,
+    row_problem,
+)
 from recordkit.engines import Columns, chunks
 from recordkit.governance import Action, Actor
 from recordkit.match import MERGED
@@ -33,61 +40,7 @@ from recordkit.rules import EnforcementMode, Issue, Revalidation, RuleSet, reval
 from recordkit.schema import NOT_GIVEN, Provenance, Record
 from recordkit.store import QuarantineEntry
 
-__all__ = ["BatchResult", "QuarantinedRow"]
-
-
-@attrs.frozen
-class QuarantinedRow:
-    """
-    A batch row that was not stored, kept whole with the reasons.
-
-    Attributes:
-        index: the row's number in the batch.
-        row: the row exactly as given.
-        errors: the error `Issue` objects that held it back.
-        issues: every issue of the row (errors, warnings, infos).
-
-    .. versionadded:: 0.1.0
-    """
-
-    index: int
-    row: Mapping[str, Any]
-    errors: tuple[Issue, ...]
-    issues: tuple[Issue, ...] = ()
-
-
-@attrs.frozen
-class BatchResult:
-    """
-    What a batch did: the records stored and the rows quarantined (nothing is dropped).
-
-    .. versionadded:: 0.1.0
-    """
-
-    records: list[Record]
-    quarantined: list[QuarantinedRow]
-    issues: list[Issue] = attrs.field(factory=list)
-    """
-    The issues of the rows that were stored (warnings; errors too under ``warn``).
-    """
-
-    @property
-    def total(self) -> int:
-        """
-        Rows read.
-        """
-        return len(self.records) + len(self.quarantined)
-
-    def errors_by_field(self) -> dict[str, int]:
-        """
-        How many cells failed, per field.
-        """
-        counts: dict[str, int] = {}
-        for q in self.quarantined:
-            for e in q.errors:
-                name = e.field or "<record>"
-                counts[name] = counts.get(name, 0) + 1
-        return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+__all__: list[str] = []
 
 
 class _BatchVerbs(_StewardCore):
@@ -273,17 +226,19 @@ class _BatchVerbs(_StewardCore):
             try:
                 self._permit(actor, write)
             except AccessDenied as exc:
-                quarantined.append(_held(index, rows[index - offset], str(exc), "<access>"))
+                quarantined.append(held(index, rows[index - offset], str(exc), "<access>"))
                 continue
             writes.append(write)
             records.append(record)
-        entries = {q.index: _entry(q, self.schema.name, now, source, batch) for q in quarantined}
+        entries = {
+            q.index: quarantine_entry(q, self.schema.name, now, source, batch) for q in quarantined
+        }
 
         def isolate(write: Write, exc: StoreError) -> QuarantineEntry:
             index = prepared.rows[prepared.records.index(write.after)]
-            row = _held(index, rows[index - offset], str(exc), "<store>")
+            row = held(index, rows[index - offset], str(exc), "<store>")
             quarantined.append(row)
-            return _entry(row, self.schema.name, now, source, batch)
+            return quarantine_entry(row, self.schema.name, now, source, batch)
 
         created = self._created_event(prepared.names, source, prepared.issues)
         done = self._commit(
@@ -316,7 +271,7 @@ class _BatchVerbs(_StewardCore):
         shapes: dict[int, str] = {}
         usable: list[Mapping[str, Any]] = []
         for i, row in enumerate(rows):
-            problem = _row_problem(row)
+            problem = row_problem(row)
             if problem is not None:
                 if single:
                     raise ValidationError(problem)
@@ -378,11 +333,11 @@ class _BatchVerbs(_StewardCore):
             indexes.append(offset + i)
         quarantined = [
             QuarantinedRow(
-                row, _keepable(rows[row - offset]), tuple(errs), tuple(by_row[row - offset])
+                row, keepable(rows[row - offset]), tuple(errs), tuple(by_row[row - offset])
             )
             for row, errs in bad.items()
         ]
-        quarantined += [_held(row, rows[row - offset], why, "<row>") for row, why in shapes.items()]
+        quarantined += [held(row, rows[row - offset], why, "<row>") for row, why in shapes.items()]
         quarantined.sort(key=lambda q: q.index)
         return _Prepared(columns.names, records, indexes, quarantined, kept)
 
@@ -398,81 +353,6 @@ class _Prepared:
     rows: list[int]
     quarantined: list[QuarantinedRow]
     issues: list[Issue]
-
-
-def _row_problem(row: object) -> str | None:
-    """
-    Why *row* cannot be read as a record (``None`` when it can).
-    """
-    if not isinstance(row, Mapping):
-        return f"a row is a mapping of field names to values, got {type(row).__name__}"
-    for key in row:
-        if not isinstance(key, str):
-            return f"field names are text, got {shorten(key)}"
-    return None
-
-
-def _keepable(row: object) -> dict[str, Any]:
-    """
-    *row* as a quarantine entry keeps it: JSON data any store can hold, never raising.
-
-    Text a database could not hold (lone surrogates) is kept as its escapes; a row that is
-    not a mapping is kept under ``"<row>"``; data nested too deep, and objects JSON has no
-    form for, as their (shortened) text.
-    """
-    value = row if isinstance(row, Mapping) else {"<row>": row}
-    out = _plain(value, 0)
-    assert isinstance(out, dict)
-    return out
-
-
-def _plain(value: object, depth: int) -> object:
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return value if -(2**63) <= value < 2**63 else shorten(value, 100)
-    if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return value.encode("utf-8", "backslashreplace").decode("utf-8")
-        return value
-    if depth >= 40:
-        return shorten(value, 1_000)
-    if isinstance(value, Mapping):
-        return {str(_plain(str(k), depth)): _plain(v, depth + 1) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v, depth + 1) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return shorten(value, 1_000)
-
-
-def _held(index: int, row: object, reason: str, field: str) -> QuarantinedRow:
-    """
-    A row quarantined for a reason that is not a rule's (its shape, the policy, the store).
-    """
-    kind = {"<row>": "row.shape", "<access>": "access.denied", "<store>": "store.refused"}[field]
-    text = reason if len(reason) <= 300 else f"{reason[:299]}…"
-    issue = Issue(field=None, rule="recordkit", code=kind, message=text, row=index)
-    return QuarantinedRow(index, _keepable(row), (issue,), (issue,))
-
-
-def _entry(
-    q: QuarantinedRow, schema: str, at: dt.datetime, source: str, batch: str
-) -> QuarantineEntry:
-    return QuarantineEntry(
-        id=f"{batch}-{q.index}",
-        schema=schema,
-        at=at,
-        source=source,
-        row=q.row,
-        reasons=[(e.field or "<record>", e.message) for e in q.errors],
-        batch=batch,
-        index=q.index,
-    )
 
 
 def _combine(

@@ -29,6 +29,7 @@ from recordkit._errors import (
     ValidationError,
     shorten,
 )
+from recordkit._resolve import Resolver
 from recordkit._steward_change import Change, Committed, Owner, Write
 from recordkit.governance import AccessPolicy, Action, Actor, AuditLog
 from recordkit.lifecycle import Lifecycles
@@ -76,6 +77,7 @@ class _StewardCore:
     _ids: Callable[[], str]
     _swept_at: dt.datetime | None
     _unindexed: dict[str, Record]
+    _resolver: Resolver
 
     def __repr__(self) -> str:
         return f"Steward({self.schema.name!r}, store={type(self.store).__name__})"
