@@ -2,28 +2,32 @@
 `SQLAuditLog`: the hash-chained audit trail in the store's own database.
 
 Appends run inside the store's current transaction, so an event commits exactly when the
-change it describes does. The chain's head (last sequence number and hash) lives in a
-one-row table that each append locks (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's
-writers are serialized already), so concurrent writers, threads or processes, extend one
-unbroken chain.
+change it describes does. The chain's head (last sequence number and hash, and the log's
+identity) lives in a one-row table that each append locks (``SELECT … FOR UPDATE`` on
+PostgreSQL; SQLite's writers are serialized already), so concurrent writers, threads or
+processes, extend one unbroken chain.
+
+Each event's payload (``detail`` and ``changes``) is kept as its canonical JSON text, the
+text its digest was taken of; `verify` hashes the stored text of every event (the header's
+JSON columns included) without decoding it, so any byte changed in a stored row is found.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+import json
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-import attrs
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 
 from recordkit._errors import StoreError, shorten
 from recordkit.governance import AuditEvent, AuditLog
-from recordkit.store._entries import json_safe
+from recordkit.store.sql._audit_read import chain_entries, event_of, filter_clause, naming_any
 from recordkit.store.sql._codec import utc
 
 if TYPE_CHECKING:
+    from recordkit.schema import JSONValue
     from recordkit.store.sql._session import Database
     from recordkit.store.sql._tables import FixedTables
 
@@ -48,6 +52,35 @@ class SQLAuditLog(AuditLog):
     def __repr__(self) -> str:
         return f"SQLAuditLog({self._fixed.audit.name})"
 
+    @property
+    def log_id(self) -> str:
+        """
+        The log's identity, made when its tables were created (or migrated).
+        """
+        head_t = self._fixed.audit_head
+        with self._db.reader("reading the audit trail's head") as conn:
+            value = conn.execute(sa.select(head_t.c.log_id).where(head_t.c.id == 1)).scalar()
+        return str(value) if value is not None else ""
+
+    def head(self) -> tuple[int, str]:
+        """
+        The head row: the last sequence number and hash it records.
+
+        Raises:
+            StoreError: the head row is missing.
+        """
+        head_t = self._fixed.audit_head
+        with self._db.reader("reading the audit trail's head") as conn:
+            row = conn.execute(
+                sa.select(head_t.c.seq, head_t.c.hash).where(head_t.c.id == 1)
+            ).first()
+        if row is None:
+            return (-1, "the head row is missing")
+        try:
+            return (int(row.seq), str(row.hash))
+        except (TypeError, ValueError):
+            return (-1, f"the head row holds {shorten(row.seq)}")
+
     def append(
         self,
         *,
@@ -57,19 +90,39 @@ class SQLAuditLog(AuditLog):
         schema: str,
         record_ids: Sequence[str],
         fields: Iterable[str] = (),
-        detail: Mapping[str, Any] | None = None,
+        detail: Mapping[str, JSONValue] | None = None,
+        changes: Mapping[str, Mapping[str, Sequence[JSONValue]]] | None = None,
     ) -> AuditEvent:
         """
         Record one event, chained to the one before, in the current transaction.
 
         Raises:
+            ValidationError: an argument is not what an event holds (named).
             StoreError: the event cannot be stored (bad data, database failure).
         """
-        at, actor, action, schema, ids, names, data = self.check_append(
-            at, actor, action, schema, record_ids, fields, detail
+        at, actor, action, schema, ids, names, data, values = self.check_append(
+            at, actor, action, schema, record_ids, fields, detail, changes
         )
+        return self.append_checked(at, actor, action, schema, ids, names, data, values)
+
+    def append_checked(
+        self,
+        at: dt.datetime,
+        actor: str,
+        action: str,
+        schema: str,
+        ids: tuple[str, ...],
+        names: tuple[str, ...],
+        data: dict[str, object],
+        values: Mapping[str, Mapping[str, list[object]]],
+    ) -> AuditEvent:
+        """
+        `append` with arguments `check_append` gave (the store's own writes use it).
+        """
         names = tuple(sorted(names))
-        plain = json_safe(data)
+        payload = self._payload_text(data, values)
+        digest = self._payload_digest(payload)
+        when = utc(at)
         head_t = self._fixed.audit_head
         with self._db.unit("appending to the audit trail") as conn:
             head = conn.execute(
@@ -77,73 +130,129 @@ class SQLAuditLog(AuditLog):
             ).first()
             if head is None:
                 raise StoreError("the audit trail's head row is missing; was it deleted?")
-            draft = AuditEvent(
-                int(head.seq) + 1, utc(at), actor, str(action), schema, ids, names, plain, head.hash
+            seq = int(head.seq) + 1
+            record_text = json.dumps(list(ids))
+            field_text = json.dumps(list(names))
+            event_hash = self._header_hash(
+                seq,
+                when.isoformat(),
+                actor,
+                action,
+                schema,
+                record_text,
+                field_text,
+                digest,
+                head.hash,
             )
-            event = attrs.evolve(draft, hash=draft.content_hash())
             conn.execute(
                 self._fixed.audit.insert(),
                 {
-                    "seq": event.seq,
-                    "at": event.at,
-                    "actor": event.actor,
-                    "action": event.action,
-                    "schema": event.schema,
-                    "record_ids": list(event.record_ids),
-                    "fields": list(event.fields),
-                    "detail": plain,
-                    "prev_hash": event.prev_hash,
-                    "hash": event.hash,
+                    "seq": seq,
+                    "at": when,
+                    "actor": actor,
+                    "action": action,
+                    "schema": schema,
+                    "record_ids": list(ids),
+                    "fields": list(names),
+                    "detail": {},
+                    "prev_hash": head.hash,
+                    "hash": event_hash,
+                    "payload": payload,
+                    "payload_digest": digest,
+                    "redacted": False,
                 },
             )
-            conn.execute(
-                head_t.update().where(head_t.c.id == 1).values(seq=event.seq, hash=event.hash)
-            )
-        return event
+            conn.execute(head_t.update().where(head_t.c.id == 1).values(seq=seq, hash=event_hash))
+        return AuditEvent(
+            seq,
+            when,
+            actor,
+            action,
+            schema,
+            ids,
+            names,
+            data,
+            head.hash,
+            event_hash,
+            changes=values,
+            payload_digest=digest,
+        )
 
-    def events(self, record_id: str | None = None) -> Iterator[AuditEvent]:
+    def events(
+        self,
+        record_id: str | None = None,
+        *,
+        actor: str | None = None,
+        action: str | None = None,
+        schema: str | None = None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+    ) -> Iterator[AuditEvent]:
         """
-        Events in order, read page by page; only those naming *record_id* when given.
+        Events in order, read page by page; filters run in the database.
+
+        Raises:
+            ValidationError: a filter is of the wrong type (named).
         """
         table = self._fixed.audit
+        wanted = self._filters(record_id, actor, action, schema, since, until)
+        clause = filter_clause(table, self._db.dialect, wanted)
+        return self._pages(table, clause)
+
+    def _pages(self, table: sa.Table, clause: sa.ColumnElement[bool]) -> Iterator[AuditEvent]:
         last = 0
         while True:
-            stmt = sa.select(table).where(table.c.seq > last).order_by(table.c.seq).limit(_PAGE)
-            if record_id is not None and self._db.dialect == "postgresql":
-                stmt = stmt.where(
-                    sa.cast(table.c.record_ids, postgresql.JSONB).contains([record_id])
-                )
+            stmt = (
+                sa.select(table)
+                .where(table.c.seq > last, clause)
+                .order_by(table.c.seq)
+                .limit(_PAGE)
+            )
             with self._db.reader("reading the audit trail") as conn:
                 rows = conn.execute(stmt).all()
             for row in rows:
-                event = _event(row)
-                if record_id is None or record_id in event.record_ids:
-                    yield event
+                yield event_of(row)
             if len(rows) < _PAGE:
                 return
             last = int(rows[-1].seq)
+
+    def redact(self, record_ids: Collection[str]) -> int:
+        """
+        Remove the payload of every event naming one of *record_ids*; how many were.
+
+        Runs in the current transaction (one UPDATE per 1,000 ids).
+
+        Raises:
+            ValidationError: *record_ids* is not a list of record ids.
+            StoreError: the database failed.
+        """
+        ids = sorted(self.check_redact(record_ids))
+        if not ids:
+            return 0
+        table = self._fixed.audit
+        done = 0
+        with self._db.unit("redacting audit events") as conn:
+            for start in range(0, len(ids), 1000):
+                chunk = ids[start : start + 1000]
+                result = conn.execute(
+                    table.update()
+                    .where(
+                        naming_any(table, chunk, self._db.dialect),
+                        table.c.payload_digest.is_not(None),
+                        sa.or_(table.c.redacted.is_(None), table.c.redacted == sa.false()),
+                    )
+                    .values(payload=None, redacted=True)
+                )
+                done += int(result.rowcount)
+        return done
+
+    def _chain_entries(self) -> Iterator[tuple[int, str, str, str, str | None]]:
+        """
+        What `verify` checks of each event, read as stored text, page by page.
+        """
+        return chain_entries(self._db, self._fixed.audit, self._header_hash, self._payload_digest)
 
     def __len__(self) -> int:
         table = self._fixed.audit
         with self._db.reader("counting audit events") as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
-
-
-def _event(row: Any) -> AuditEvent:
-    try:
-        return AuditEvent(
-            int(row.seq),
-            utc(row.at),
-            row.actor,
-            row.action,
-            row.schema,
-            tuple(row.record_ids),
-            tuple(row.fields),
-            dict(row.detail),
-            row.prev_hash,
-            row.hash,
-        )
-    except (TypeError, ValueError) as exc:
-        raise StoreError(
-            f"audit event {shorten(row.seq)} holds data recordkit cannot read: {exc}"
-        ) from None

@@ -8,15 +8,18 @@ when the schema is registered and refuses to run on a drifted table, naming the 
 with Alembic operations, and `script` renders them as an Alembic migration for applications
 that keep their own migration history. A table built by an earlier recordkit (without
 ``rk_stamps``) drifts the same way and takes the same step; its rows get their stamps the
-next time an upsert writes them. Columns of removed fields are kept (nothing is lost);
-a changed column type needs a migration written by hand, because only a person knows how to
-convert the stored values.
+next time an upsert writes them. The fixed tables drift the same way: a database from 0.1
+lacks the audit trail's payload columns and the log's identity, is refused until opened
+with ``migrate=True``, and then keeps its old events (verified as they were hashed).
+Columns of removed fields are kept (nothing is lost); a changed column type needs a
+migration written by hand, because only a person knows how to convert the stored values.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections.abc import Collection, Iterable
 from typing import Any
 
@@ -184,20 +187,49 @@ def prepare_fixed(
     Create the fixed tables that are missing (or refuse), migrate them if *apply*.
     """
     tables = [getattr(fixed, a.name) for a in attrs.fields(FixedTables)]
-    existing = set(sa.inspect(conn).get_table_names())
+    inspector = sa.inspect(conn)
+    existing = set(inspector.get_table_names())
     missing = [t for t in tables if t.name not in existing]
     if missing and not create:
         raise StoreError(
             f"the database has no recordkit tables ({', '.join(t.name for t in missing)})"
             "; open it with create=True"
         )
+    drift = [
+        f"{t.name}.{c.name} ({c.type}) is missing (a column this version of recordkit adds)"
+        for t in tables
+        if t.name in existing
+        for c in _missing_columns(inspector, t)
+    ]
+    if drift and not apply:
+        raise StoreError(
+            "recordkit's tables were built by an earlier version: "
+            + "; ".join(drift)
+            + ". Migrate them: SQLStore(..., migrate=True), or add "
+            "SQLStore.migration_script's operations to your Alembic history"
+        )
     if missing:
         metadata.create_all(conn, tables=missing)
-    elif apply:
-        migrate(conn, metadata, {t.name for t in tables})
+    if apply and len(missing) < len(tables):
+        migrate(conn, metadata, {t.name for t in tables if t.name in existing})
     head = fixed.audit_head
-    if conn.execute(sa.select(head.c.id).where(head.c.id == 1)).first() is None:
-        conn.execute(insert_ignore(head, conn.dialect.name), {"id": 1, "seq": 0, "hash": "0" * 64})
+    row = conn.execute(sa.select(head.c.id, head.c.log_id).where(head.c.id == 1)).first()
+    if row is None:
+        conn.execute(
+            insert_ignore(head, conn.dialect.name),
+            {"id": 1, "seq": 0, "hash": "0" * 64, "log_id": uuid.uuid4().hex},
+        )
+    elif row.log_id is None:  # a log from before identities: it gets one now
+        conn.execute(
+            head.update()
+            .where(head.c.id == 1, head.c.log_id.is_(None))
+            .values(log_id=uuid.uuid4().hex)
+        )
+
+
+def _missing_columns(inspector: Any, table: sa.Table) -> list[sa.Column[Any]]:
+    have = {c["name"] for c in inspector.get_columns(table.name)}
+    return [c for c in table.columns if c.name not in have]
 
 
 def prepare_table(

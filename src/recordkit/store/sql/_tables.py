@@ -5,6 +5,8 @@ Each schema gets one table (``rk_contact``): the record's shell in ``rk_*`` colu
 version, owner, state, stage, times), one typed column per field (a money field has two:
 amount and ``<name>__currency``), JSON for provenance, extras and lifecycle history, and a
 compact summary of the provenance (``rk_stamps``) for bulk upserts.
+The audit trail (``rk_audit``) keeps each event's header in columns and its payload as
+canonical JSON text, with the head of the chain and the log's identity in ``rk_audit_head``.
 Identity keys, extra blocking keys, stage and state are indexed, so a point-of-entry
 duplicate check is an index lookup. Fixed tables hold the audit trail, merge lineage,
 consent and quarantine, and ``rk_schema`` remembers which schema version each table was
@@ -239,15 +241,21 @@ def fixed_tables(metadata: sa.MetaData, *, prefix: str) -> FixedTables:
             f"{p}audit",
             metadata,
             sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
-            sa.Column("at", ts, nullable=False),
-            sa.Column("actor", sa.Text, nullable=False),
-            sa.Column("action", sa.String(64), nullable=False),
-            sa.Column("schema", sa.String(63), nullable=False),
+            sa.Column("at", ts, nullable=False, index=True),
+            sa.Column("actor", sa.Text, nullable=False, index=True),
+            sa.Column("action", sa.String(64), nullable=False, index=True),
+            sa.Column("schema", sa.String(63), nullable=False, index=True),
             sa.Column("record_ids", sa.JSON(), nullable=False),
             sa.Column("fields", sa.JSON(), nullable=False),
+            # events before payload digests (0.1) keep their detail here; later ones hold
+            # '{}' and keep detail and changes in payload
             sa.Column("detail", sa.JSON(), nullable=False),
             sa.Column("prev_hash", sa.String(64), nullable=False),
             sa.Column("hash", sa.String(64), nullable=False),
+            # the payload's canonical JSON (NULL once redacted), its SHA-256, redacted or not
+            sa.Column("payload", sa.Text),
+            sa.Column("payload_digest", sa.String(64)),
+            sa.Column("redacted", sa.Boolean),
         ),
         audit_head=sa.Table(
             f"{p}audit_head",
@@ -255,6 +263,7 @@ def fixed_tables(metadata: sa.MetaData, *, prefix: str) -> FixedTables:
             sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
             sa.Column("seq", sa.BigInteger, nullable=False),
             sa.Column("hash", sa.String(64), nullable=False),
+            sa.Column("log_id", sa.String(64)),  # the log's identity, made with it
         ),
         lineage=sa.Table(
             f"{p}lineage",

@@ -1,0 +1,302 @@
+"""
+`AuditEvent`: one entry of the audit trail, its header hash and its payload digest.
+
+An event is a header (sequence number, time, actor, action, schema, records, fields, the
+previous event's hash) and a payload (``detail`` and ``changes``, the values written). The
+event's hash covers the header and the SHA-256 of the payload's canonical JSON, not the
+payload itself, so a payload can be removed (redacted) and the chain still verifies, while a
+payload that is present and altered no longer matches its digest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+import attrs
+
+from recordkit._errors import ValidationError, shorten
+
+__all__ = [
+    "GENESIS",
+    "AuditEvent",
+    "canonical",
+    "check_append",
+    "header_hash",
+    "legacy_hash",
+    "payload_digest",
+    "payload_text",
+    "plain",
+]
+
+GENESIS: Final = "0" * 64
+"""
+The ``prev_hash`` of the first event.
+"""
+
+Changes = dict[str, dict[str, list[Any]]]
+
+
+def _names(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise ValidationError(f"expected a list of names, got {shorten(value)}")
+    out = tuple(value)
+    for name in out:
+        _text("a name", name)
+    return out
+
+
+def _text(what: str, value: object) -> str:
+    """
+    *value* when it is text an audit trail can keep (valid Unicode, at most 10,000 chars).
+    """
+    if not isinstance(value, str) or len(value) > 10_000:
+        raise ValidationError(f"{what} must be text (at most 10,000 chars), got {shorten(value)}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(f"{what} is not valid Unicode text: {shorten(value)}") from None
+    return value
+
+
+def plain(value: object, path: str, depth: int = 0) -> Any:
+    """
+    *value* as JSON data: text keys, lists for tuples, text for other objects.
+
+    Dates and times become ISO text, non-finite floats and other objects their text, so an
+    event holds the same data in memory and in a database.
+
+    Raises:
+        ValidationError: a mapping key is not text, or the data nests too deep (named by
+            *path*).
+    """
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if depth > 50:
+        raise ValidationError(f"{path}: nested more than 50 levels deep")
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValidationError(f"{path}: keys must be text, got {shorten(key)}")
+            out[key] = plain(item, f"{path}.{key}", depth + 1)
+        return out
+    if isinstance(value, list | tuple):
+        return [plain(item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value)]
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _changes(value: object) -> Changes:
+    """
+    *changes* checked: record id → field → ``[before, after]``, as JSON data.
+    """
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValidationError(f"changes must be a mapping of record ids, got {shorten(value)}")
+    out: Changes = {}
+    for record_id, fields in value.items():
+        _text("a record id in changes", record_id)
+        if not isinstance(fields, Mapping):
+            raise ValidationError(
+                f"changes[{shorten(record_id)}] must map fields to [before, after], "
+                f"got {shorten(fields)}"
+            )
+        row: dict[str, list[Any]] = {}
+        for name, pair in fields.items():
+            _text(f"a field name in changes[{shorten(record_id)}]", name)
+            if not isinstance(pair, list | tuple) or len(pair) != 2:
+                raise ValidationError(
+                    f"changes[{shorten(record_id)}][{shorten(name)}] must be [before, after], "
+                    f"got {shorten(pair)}"
+                )
+            where = f"changes[{shorten(record_id)}][{shorten(name)}]"
+            row[name] = [plain(pair[0], where), plain(pair[1], where)]
+        out[record_id] = row
+    return out
+
+
+def check_append(
+    at: object,
+    actor: object,
+    action: object,
+    schema: object,
+    record_ids: object,
+    fields: object,
+    detail: object,
+    changes: object = None,
+) -> tuple[
+    dt.datetime, str, str, str, tuple[str, ...], tuple[str, ...], dict[str, object], Changes
+]:
+    """
+    The arguments of `AuditLog.append`, checked; raise `ValidationError` naming the bad one.
+    """
+    if not isinstance(at, dt.datetime):
+        raise ValidationError(f"at must be a datetime, got {shorten(at)}")
+    if detail is not None and not isinstance(detail, Mapping):
+        raise ValidationError(f"detail must be a mapping or None, got {shorten(detail)}")
+    return (
+        at,
+        _text("actor", actor),
+        _text("action", str(action) if isinstance(action, str) else action),
+        _text("schema", schema),
+        _names(record_ids),  # type: ignore[arg-type]  # checked inside
+        _names(fields),  # type: ignore[arg-type]  # checked inside
+        plain(dict(detail or {}), "detail"),
+        _changes(changes),
+    )
+
+
+def canonical(value: object) -> str:
+    """
+    The canonical JSON of *value*: sorted keys, no spaces, ASCII only.
+    """
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def payload_text(detail: Mapping[str, Any], changes: Mapping[str, Any]) -> str:
+    """
+    The canonical JSON of a payload: ``{"changes": …, "detail": …}``.
+    """
+    return canonical({"changes": changes, "detail": detail})
+
+
+def payload_digest(text: str) -> str:
+    """
+    The SHA-256 of a payload's canonical JSON (`payload_text`).
+    """
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def header_hash(
+    seq: int,
+    at: str,
+    actor: str,
+    action: str,
+    schema: str,
+    record_ids: str,
+    fields: str,
+    digest: str,
+    prev: str,
+) -> str:
+    """
+    The hash of an event from its header; *record_ids* and *fields* as JSON text.
+
+    The header is the JSON list ``[seq, at, actor, action, schema, record_ids, fields,
+    payload_digest, prev_hash]`` as ``json.dumps`` writes it (the way a JSON column holds
+    the lists), so a SQL store hashes its stored text without decoding it.
+    """
+    dumps = json.dumps
+    text = (
+        f"[{seq}, {dumps(at)}, {dumps(actor)}, {dumps(action)}, {dumps(schema)}, "
+        f"{record_ids}, {fields}, {dumps(digest)}, {dumps(prev)}]"
+    )
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def legacy_hash(event: AuditEvent) -> str:
+    """
+    The hash of an event written before payload digests (0.1): over its detail itself.
+    """
+    body = {
+        "seq": event.seq,
+        "at": event.at.isoformat(),
+        "actor": event.actor,
+        "action": event.action,
+        "schema": event.schema,
+        "record_ids": list(event.record_ids),
+        "fields": list(event.fields),
+        "detail": event.detail,
+        "prev": event.prev_hash,
+    }
+    text = json.dumps(body, sort_keys=True, default=str, ensure_ascii=False)
+    # surrogatepass: an event must hash whatever text reached it, never raise
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _digest_of(event: AuditEvent) -> str | None:
+    return payload_digest(payload_text(event.detail, event.changes))
+
+
+@attrs.frozen
+class AuditEvent:
+    """
+    One thing that happened to one or more records, with the values it wrote.
+
+    Args:
+        seq: position in the log, from 1.
+        at: when (UTC).
+        actor: who did it.
+        action: what (``create``, ``update``, ``merge``, ``store.put``…).
+        schema: the record type.
+        record_ids: the records concerned.
+        fields: the fields written.
+        detail: plain data about the change (source, request id, rule@version…).
+        prev_hash: ``hash`` of the previous event (``"0" * 64`` for the first).
+        hash: SHA-256 over this event's header, its ``payload_digest`` and ``prev_hash``.
+        changes: record id → field → ``[before, after]`` (before ``None`` when created).
+        payload_digest: SHA-256 of the canonical JSON of ``detail`` and ``changes``
+            (computed when not given; ``None`` for events written before digests, whose
+            hash covers ``detail`` itself).
+        redacted: the payload was removed (`AuditLog.redact`); ``detail`` and
+            ``changes`` are empty and ``payload_digest`` is the digest of what they held.
+
+    .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+        ``changes``, ``payload_digest`` and ``redacted``; the hash covers the payload's
+        digest, not the payload.
+    """
+
+    seq: int
+    at: dt.datetime
+    actor: str
+    action: str
+    schema: str
+    record_ids: tuple[str, ...] = attrs.field(converter=_names)
+    fields: tuple[str, ...] = attrs.field(converter=_names)
+    detail: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
+    prev_hash: str = GENESIS
+    hash: str = ""
+    changes: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict, hash=False)
+    payload_digest: str | None = attrs.field(default=attrs.Factory(_digest_of, takes_self=True))
+    redacted: bool = False
+
+    def content_hash(self) -> str:
+        """
+        Recompute the SHA-256 this event should carry (from its header and payload digest).
+        """
+        if self.payload_digest is None:
+            return legacy_hash(self)
+        return header_hash(
+            self.seq,
+            self.at.isoformat(),
+            self.actor,
+            self.action,
+            self.schema,
+            json.dumps(list(self.record_ids)),
+            json.dumps(list(self.fields)),
+            self.payload_digest,
+            self.prev_hash,
+        )
+
+    def payload_problem(self) -> str | None:
+        """
+        What is wrong with this event's payload, or ``None`` when it matches its digest.
+        """
+        if self.payload_digest is None:
+            return None  # covered by the hash itself
+        if self.redacted:
+            if self.detail or self.changes:
+                return f"event {self.seq} is marked redacted but still holds a payload"
+            return None
+        if payload_digest(payload_text(self.detail, self.changes)) != self.payload_digest:
+            return f"the payload of event {self.seq} does not match its digest (altered)"
+        return None
