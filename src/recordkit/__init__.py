@@ -43,7 +43,9 @@ from recordkit.governance import (
     AllowAll,
     AuditEvent,
     AuditLog,
+    Masked,
     MemoryAuditLog,
+    Policy,
 )
 from recordkit.lifecycle import (
     Edge,
@@ -211,6 +213,7 @@ __all__ = [
     "Lifecycles",
     "Lookup",
     "Machine",
+    "Masked",
     "MatchExplanation",
     "MatchResult",
     "Matcher",
@@ -231,6 +234,7 @@ __all__ = [
     "PartialResult",
     "Phone",
     "Picklist",
+    "Policy",
     "Predicate",
     "Provenance",
     "QuarantinedRow",

@@ -1,18 +1,45 @@
 """
 Governance: who may touch which records, and what happened to them.
 
-Access policies and the audit trail; the facade consults both on every read and write.
+Access policies (roles, record rules, masking) and the audit trail; the facade consults
+both on every read and write. The record conditions (`Predicate`, `RecordPredicate`,
+`AllOf`, `AnyOf`, `Not`) live here because policies compile their record rules into them
+(`Policy.scope`); stores run them.
 """
 
 from recordkit.governance._access import AccessPolicy, Action, Actor, AllowAll
 from recordkit.governance._audit import AuditEvent, AuditLog, MemoryAuditLog
+from recordkit.governance._audit_verify import Checkpoint, VerifyReport
+from recordkit.governance._condition import (
+    AllOf,
+    AnyOf,
+    Condition,
+    Not,
+    Predicate,
+    RecordPredicate,
+)
+from recordkit.governance._mask import Masked
+from recordkit.governance._policy import Policy
+from recordkit.governance._rules import RecordRule, Role
 
 __all__ = [
     "AccessPolicy",
     "Action",
     "Actor",
+    "AllOf",
     "AllowAll",
+    "AnyOf",
     "AuditEvent",
     "AuditLog",
+    "Checkpoint",
+    "Condition",
+    "Masked",
     "MemoryAuditLog",
+    "Not",
+    "Policy",
+    "Predicate",
+    "RecordPredicate",
+    "RecordRule",
+    "Role",
+    "VerifyReport",
 ]

@@ -1,9 +1,10 @@
 """
-Predicates to SQL: the WHERE clause of a segment query.
+Conditions to SQL: the WHERE clause of a segment query.
 
 Values are coerced to the field's type first (so ``"1985-03-07"`` finds a date), money
 compares amount and currency, and on SQLite, where decimals are kept as exact text,
-ordering and equality compare them as numbers.
+ordering and equality compare them as numbers. Every comparison is made two-valued (a
+missing value makes it false, never NULL), so ``NOT`` means what it means in memory.
 """
 
 from __future__ import annotations
@@ -15,7 +16,15 @@ import sqlalchemy as sa
 from recordkit._errors import StoreError, shorten
 from recordkit.schema import Decimal as DecimalType
 from recordkit.schema import Money, MoneyType, Record
-from recordkit.store._query import Predicate, coerce_predicates, predicates
+from recordkit.store._query import (
+    AllOf,
+    AnyOf,
+    Condition,
+    Predicate,
+    RecordPredicate,
+    coerce_conditions,
+    conditions,
+)
 from recordkit.store.sql._codec import RecordCodec, utc
 
 __all__ = ["fetch", "where_clause"]
@@ -25,7 +34,9 @@ def where_clause(
     codec: RecordCodec, where: Any, stage: str | None, state: str | None, dialect: str
 ) -> sa.ColumnElement[bool]:
     """
-    The condition selecting records of *codec*'s schema that match all of *where*.
+    The condition selecting records of *codec*'s schema that meet all of *where*.
+
+    *where* is anything `conditions` reads: conditions, predicates or a mapping.
 
     Raises:
         SchemaError: a predicate names an unknown field.
@@ -37,12 +48,73 @@ def where_clause(
         parts.append(table.c.rk_stage == stage)
     if state is not None:
         parts.append(table.c.rk_state == state)
-    for p in coerce_predicates(predicates(where), codec.schema):
-        parts.append(_condition(codec, p, dialect))
+    for c in coerce_conditions(conditions(where), codec.schema):
+        parts.append(_clause(codec, c, dialect))
     return sa.and_(sa.true(), *parts)
 
 
+_RECORD_COLUMNS = {"owner": "rk_owner", "stage": "rk_stage", "state": "rk_state"}
+
+
+def _clause(codec: RecordCodec, c: Condition, dialect: str) -> sa.ColumnElement[bool]:
+    if isinstance(c, Predicate):
+        return _condition(codec, c, dialect)
+    if isinstance(c, RecordPredicate):
+        return _record_condition(codec, c)
+    if isinstance(c, AllOf):
+        return sa.and_(sa.true(), *(_clause(codec, p, dialect) for p in c.conditions))
+    if isinstance(c, AnyOf):
+        return sa.or_(sa.false(), *(_clause(codec, p, dialect) for p in c.conditions))
+    return sa.not_(_clause(codec, c.condition, dialect))
+
+
+def _record_condition(codec: RecordCodec, p: RecordPredicate) -> sa.ColumnElement[bool]:
+    column: sa.ColumnElement[Any] = codec.table.c[_RECORD_COLUMNS[p.attribute]]
+    if p.op == "missing":
+        return column.is_(None)
+    if p.op == "present":
+        return column.is_not(None)
+    value: Any = p.value
+    cond: sa.ColumnElement[bool]
+    if p.op == "in":
+        cond = column.in_(list(value)) if value else sa.false()
+    else:
+        cond = _ordered(p.op, column, value)
+    return sa.and_(column.is_not(None), cond)
+
+
+def _ordered(op: str, column: sa.ColumnElement[Any], value: Any) -> sa.ColumnElement[bool]:
+    cond: sa.ColumnElement[bool]
+    if op == "eq":
+        cond = column == value
+    elif op == "ne":
+        cond = column != value
+    elif op == "lt":
+        cond = column < value
+    elif op == "le":
+        cond = column <= value
+    elif op == "gt":
+        cond = column > value
+    else:
+        cond = column >= value
+    return cond
+
+
 def _condition(codec: RecordCodec, p: Predicate, dialect: str) -> sa.ColumnElement[bool]:
+    """
+    One field predicate, two-valued: false (not NULL) when the field has no value.
+    """
+    return sa.and_(_present(codec, p), _comparison(codec, p, dialect))
+
+
+def _present(codec: RecordCodec, p: Predicate) -> sa.ColumnElement[bool]:
+    column: sa.ColumnElement[Any] = codec.table.c[codec.st.columns[p.field][0]]
+    if p.op == "missing":
+        return sa.true()
+    return column.is_not(None)
+
+
+def _comparison(codec: RecordCodec, p: Predicate, dialect: str) -> sa.ColumnElement[bool]:
     field = codec.schema.field(p.field)
     names = codec.st.columns[p.field]
     column: sa.ColumnElement[Any] = codec.table.c[names[0]]
@@ -76,23 +148,15 @@ def _condition(codec: RecordCodec, p: Predicate, dialect: str) -> sa.ColumnEleme
     if p.op == "ne":
         return sa.and_(column.is_not(None), sa.not_(equal(p.value)))
     if p.op == "in":
-        if not p.value:
+        # A None in the list matches nothing in memory; in SQL it would make NOT IN unknown.
+        choices = [v for v in p.value if v is not None]
+        if not choices:
             return sa.false()
         if money:
-            return sa.or_(*(equal(v) for v in p.value))
-        inside: sa.ColumnElement[bool] = column.in_([plain(v) for v in p.value])
+            return sa.or_(*(equal(v) for v in choices))
+        inside: sa.ColumnElement[bool] = column.in_([plain(v) for v in choices])
         return inside
-    value = plain(p.value)
-    cond: sa.ColumnElement[bool]
-    if p.op == "lt":
-        cond = column < value
-    elif p.op == "le":
-        cond = column <= value
-    elif p.op == "gt":
-        cond = column > value
-    else:
-        cond = column >= value
-    return cond
+    return _ordered(p.op, column, plain(p.value))
 
 
 def fetch(conn: sa.Connection, codec: RecordCodec, stmt: sa.Select[Any]) -> list[Record]:

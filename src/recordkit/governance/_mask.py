@@ -1,0 +1,190 @@
+"""
+Masking: what an actor sees of a value it may not read in clear.
+
+A masked value is a `Masked`: which field, which strategy, and the text shown; it never
+holds the original. Strategies are small frozen classes behind one protocol, found by name
+in a registry that is a plain dict built here (``redact``, ``keep_last``, ``hash``,
+``null``), and spelled as plain data in a policy: ``"hash"``, ``{"keep_last": 4}``,
+``{"redact": "[hidden]"}``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping
+from typing import Final, Protocol
+
+import attrs
+
+from recordkit._errors import SchemaError, ValidationError, shorten
+
+__all__ = ["BULLETS", "Masked", "Strategy", "strategy_from_data"]
+
+BULLETS: Final = "•••••"
+"""
+What stands for the hidden part of a value (a fixed width, so length does not leak).
+"""
+
+
+def _text(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str):
+        raise ValidationError(f"Masked.{attribute.name} must be text, got {shorten(value)}")
+
+
+@attrs.frozen
+class Masked:
+    """
+    A value an actor may not read in clear, as it is shown to them.
+
+    Example:
+        >>> m = Masked("phone", "keep_last", "•••••0100")
+        >>> str(m)
+        '•••••0100'
+
+    Args:
+        field: the field the value belongs to.
+        kind: the strategy that masked it (``redact``, ``keep_last``, ``hash``, ``null``).
+        text: what is shown instead of the value (``str()`` gives it).
+
+    Raises:
+        ValidationError: an argument is not text.
+
+    .. versionadded:: 0.2.0
+    """
+
+    field: str = attrs.field(validator=_text)
+    kind: str = attrs.field(validator=_text)
+    text: str = attrs.field(validator=_text)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Strategy(Protocol):
+    """
+    How a value is masked; each strategy turns back into its plain-data spelling.
+    """
+
+    def apply(self, field: str, value: object, key: bytes | None) -> Masked:
+        """
+        The masked form of *value* of *field*.
+        """
+
+    def to_data(self) -> object:
+        """
+        The plain-data spelling of this strategy.
+        """
+
+
+def _plain(value: object) -> str:
+    # The text a value is masked from: the same value always gives the same text.
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, default=str, sort_keys=True, ensure_ascii=False)
+
+
+@attrs.frozen
+class _Redact:
+    text: str = "[redacted]"
+
+    def apply(self, field: str, value: object, key: bytes | None) -> Masked:
+        return Masked(field, "redact", self.text)
+
+    def to_data(self) -> object:
+        return "redact" if self.text == "[redacted]" else {"redact": self.text}
+
+
+@attrs.frozen
+class _KeepLast:
+    length: int
+
+    def apply(self, field: str, value: object, key: bytes | None) -> Masked:
+        text = _plain(value)
+        shown = text[-self.length :] if 0 < self.length < len(text) else ""
+        return Masked(field, "keep_last", BULLETS + shown)
+
+    def to_data(self) -> object:
+        return {"keep_last": self.length}
+
+
+@attrs.frozen
+class _Hash:
+    def apply(self, field: str, value: object, key: bytes | None) -> Masked:
+        # Keyed, so a dictionary of likely values cannot be hashed to reverse it; the field
+        # name is mixed in, so equal values of two fields do not give equal digests.
+        assert key is not None  # a policy with a hash strategy always holds a key
+        digest = hmac.new(key, f"{field}\x00{_plain(value)}".encode(), hashlib.sha256)
+        return Masked(field, "hash", digest.hexdigest()[:16])
+
+    def to_data(self) -> object:
+        return "hash"
+
+
+@attrs.frozen
+class _Null:
+    def apply(self, field: str, value: object, key: bytes | None) -> Masked:
+        return Masked(field, "null", "")
+
+    def to_data(self) -> object:
+        return "null"
+
+
+REDACT: Final = _Redact()
+"""
+The strategy for fields an actor may not read at all.
+"""
+
+
+def strategy_from_data(data: object, path: str) -> Strategy:
+    """
+    The strategy *data* spells.
+
+    ``"redact"``, ``"hash"``, ``"null"``, ``"keep_last"`` (4), ``{"keep_last": n}`` or
+    ``{"redact": text}``.
+
+    Raises:
+        SchemaError: an unknown strategy or a bad argument, naming *path*.
+    """
+    name, arg = (data, None) if isinstance(data, str) else _single(data, path)
+    if name == "redact":
+        if arg is None:
+            return REDACT
+        if not isinstance(arg, str) or not arg or len(arg) > 40:
+            raise SchemaError(f"redact shows text (1 to 40 chars), got {shorten(arg)}", path=path)
+        return _Redact(arg)
+    if name == "keep_last":
+        n = 4 if arg is None else arg
+        if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= 32:
+            raise SchemaError(f"keep_last keeps 0 to 32 characters, got {shorten(n)}", path=path)
+        return _KeepLast(n)
+    simple = _SIMPLE.get(name) if isinstance(name, str) else None
+    if simple is not None and arg is None:
+        return simple
+    if simple is not None:
+        raise SchemaError(f"{name} takes no argument, got {shorten(arg)}", path=path)
+    raise SchemaError(
+        f"unknown masking strategy {shorten(name)}; use one of "
+        "'redact', 'keep_last', 'hash', 'null'",
+        path=path,
+    )
+
+
+def _single(data: object, path: str) -> tuple[object, object]:
+    if isinstance(data, Mapping) and len(data) == 1:
+        ((name, arg),) = data.items()
+        return name, arg
+    raise SchemaError(
+        f"a masking strategy is a name or a one-key mapping, got {shorten(data)}", path=path
+    )
+
+
+_SIMPLE: Final[Mapping[str, Strategy]] = {"hash": _Hash(), "null": _Null()}
+
+
+def needs_key(strategy: Strategy) -> bool:
+    """
+    Whether *strategy* needs the policy's key.
+    """
+    return isinstance(strategy, _Hash)
