@@ -20,7 +20,7 @@ import attrs
 
 from recordkit._errors import SchemaError, ValidationError, shorten
 
-__all__ = ["BULLETS", "Masked", "Strategy", "strategy_from_data"]
+__all__ = ["BULLETS", "REDACT", "Masked", "Strategy", "masked", "needs_key", "strategy_from_data"]
 
 BULLETS: Final = "•••••"
 """
@@ -62,14 +62,27 @@ class Masked:
         return self.text
 
 
+def masked(field: str, kind: str, text: str) -> Masked:
+    """
+    A `Masked` from text recordkit made itself: built without re-checking (a hot path).
+    """
+    out = object.__new__(Masked)
+    object.__setattr__(out, "field", field)
+    object.__setattr__(out, "kind", kind)
+    object.__setattr__(out, "text", text)
+    return out
+
+
 class Strategy(Protocol):
     """
     How a value is masked; each strategy turns back into its plain-data spelling.
     """
 
-    def apply(self, field: str, value: object, key: bytes | None) -> Masked:
+    kind: str
+
+    def shown(self, field: str, value: object, key: bytes | None) -> str:
         """
-        The masked form of *value* of *field*.
+        The text shown for *value* of *field*.
         """
 
     def to_data(self) -> object:
@@ -89,8 +102,10 @@ def _plain(value: object) -> str:
 class _Redact:
     text: str = "[redacted]"
 
-    def apply(self, field: str, value: object, key: bytes | None) -> Masked:
-        return Masked(field, "redact", self.text)
+    kind = "redact"
+
+    def shown(self, field: str, value: object, key: bytes | None) -> str:
+        return self.text
 
     def to_data(self) -> object:
         return "redact" if self.text == "[redacted]" else {"redact": self.text}
@@ -100,10 +115,11 @@ class _Redact:
 class _KeepLast:
     length: int
 
-    def apply(self, field: str, value: object, key: bytes | None) -> Masked:
+    kind = "keep_last"
+
+    def shown(self, field: str, value: object, key: bytes | None) -> str:
         text = _plain(value)
-        shown = text[-self.length :] if 0 < self.length < len(text) else ""
-        return Masked(field, "keep_last", BULLETS + shown)
+        return BULLETS + (text[-self.length :] if 0 < self.length < len(text) else "")
 
     def to_data(self) -> object:
         return {"keep_last": self.length}
@@ -111,12 +127,14 @@ class _KeepLast:
 
 @attrs.frozen
 class _Hash:
-    def apply(self, field: str, value: object, key: bytes | None) -> Masked:
+    kind = "hash"
+
+    def shown(self, field: str, value: object, key: bytes | None) -> str:
         # Keyed, so a dictionary of likely values cannot be hashed to reverse it; the field
         # name is mixed in, so equal values of two fields do not give equal digests.
         assert key is not None  # a policy with a hash strategy always holds a key
         digest = hmac.new(key, f"{field}\x00{_plain(value)}".encode(), hashlib.sha256)
-        return Masked(field, "hash", digest.hexdigest()[:16])
+        return digest.hexdigest()[:16]
 
     def to_data(self) -> object:
         return "hash"
@@ -124,8 +142,10 @@ class _Hash:
 
 @attrs.frozen
 class _Null:
-    def apply(self, field: str, value: object, key: bytes | None) -> Masked:
-        return Masked(field, "null", "")
+    kind = "null"
+
+    def shown(self, field: str, value: object, key: bytes | None) -> str:
+        return ""
 
     def to_data(self) -> object:
         return "null"

@@ -33,8 +33,6 @@ import threading
 from collections.abc import Collection, Mapping
 from typing import Final
 
-import attrs
-
 from recordkit._errors import AccessDenied, SchemaError, ValidationError, shorten
 from recordkit.governance._access import Action, Actor
 from recordkit.governance._compiled import (
@@ -49,7 +47,7 @@ from recordkit.governance._compiled import (
     schema_error,
 )
 from recordkit.governance._condition import AllOf, AnyOf, Condition, Not
-from recordkit.governance._mask import Masked, Strategy, needs_key
+from recordkit.governance._mask import Masked, Strategy, masked, needs_key
 from recordkit.governance._policy_data import (
     ROOT,
     check_rules,
@@ -57,7 +55,7 @@ from recordkit.governance._policy_data import (
     roles_from_data,
     rules_from_data,
 )
-from recordkit.schema import Record, Schema
+from recordkit.schema import Provenance, Record, Schema
 
 __all__ = ["Policy"]
 
@@ -311,7 +309,7 @@ class Policy:
             if isinstance(fields, str | bytes) or not isinstance(fields, Collection):
                 raise ValidationError(f"fields must be a list of names, got {shorten(fields)}")
             for name in fields:
-                if name not in compiled.writable:
+                if not isinstance(name, str) or name not in compiled.writable:
                     raise _deny(actor, action, target, "no write permission on the field",
                                 field=name if isinstance(name, str) else shorten(name))  # fmt: skip
         before, later = target, after if after is not None else record
@@ -369,7 +367,7 @@ class Policy:
     # -- masking ------------------------------------------------------------------------
 
     def _masked(self, field: str, strategy: Strategy, value: object) -> Masked:
-        return strategy.apply(field, value, self._key)
+        return masked(field, strategy.kind, strategy.shown(field, value, self._key))
 
     def mask(self, actor: Actor, schema: Schema, record: Record) -> Record:
         """
@@ -395,8 +393,8 @@ class Policy:
                 values[name] = self._masked(name, strategy, value)
             prov = provenance.get(name)
             if prov is not None and prov.raw is not None:
-                raw = self._masked(name, strategy, prov.raw).text
-                provenance[name] = attrs.evolve(prov, raw=raw)
+                raw = strategy.shown(name, prov.raw, self._key)
+                provenance[name] = Provenance(prov.source, prov.observed_at, raw)
         return record.evolve(values=values, provenance=provenance)
 
     def mask_values(
