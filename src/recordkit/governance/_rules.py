@@ -119,9 +119,10 @@ class Role:
     its roles give.
 
     Example:
-        >>> Role("sales", actions=["read", "update"], default="read",
-        ...      fields={"owner_id": "write"}, tags={"pii": "masked"}).actions
-        frozenset({<Action.READ: 'read'>, <Action.UPDATE: 'update'>})
+        >>> role = Role("sales", actions=["read", "update"], default="read",
+        ...             fields={"owner_id": "write"}, tags={"pii": "masked"})
+        >>> sorted(a.value for a in role.actions)
+        ['read', 'update']
 
     Args:
         name: the role's name, as actors hold it.
