@@ -8,6 +8,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from recordkit import (
     AccessDenied,
@@ -295,3 +297,53 @@ class TestDeclaration:
         key = b"k" * 32
         policy = Policy(masking={"tags": {"pii": "hash"}}, key=key)
         assert "k" * 32 not in repr(policy.to_dict())
+
+
+def test_record_column_literals_are_text() -> None:
+    """A record column compared with something other than text is refused at its path."""
+    with pytest.raises(SchemaError) as info:
+        Policy.from_dict({"rules": [{"permit": "read", "when": {"record.owner": 5}}]}, SCHEMA)
+    assert "governance.rules[0].when.record.owner" == info.value.path
+
+
+ROLE_DATA = st.fixed_dictionaries(
+    {"actions": st.lists(st.sampled_from([a.value for a in Action]), unique=True)},
+    optional={
+        "default": st.sampled_from(["none", "masked", "read", "write"]),
+        "fields": st.dictionaries(st.sampled_from(["name", "email", "notes"]),
+                                  st.sampled_from(["none", "masked", "read", "write"])),
+        "tags": st.dictionaries(st.just("pii"), st.sampled_from(["masked", "none"])),
+    },
+)  # fmt: skip
+TESTS = st.one_of(
+    st.just({"territory": {"actor": "territories"}}),
+    st.just({"record.owner": {"ne": {"actor": "id"}}}),
+    st.just({"name": ["Ada", "Grace"], "notes": None}),
+    st.just({"record.stage": {"in": ["lead", "mql"]}}),
+)
+RULE_DATA = st.builds(
+    lambda effect, actions, roles, when, after: {
+        effect: actions, **({"roles": roles} if roles else {}),
+        **({"when": when} if when else {}), **({"after": after} if after else {}),
+    },
+    st.sampled_from(["permit", "forbid"]),
+    st.lists(st.sampled_from(["read", "update", "create"]), min_size=1, unique=True),
+    st.lists(st.sampled_from(["sales", "admin"]), unique=True),
+    TESTS,
+    st.none() | TESTS,
+)  # fmt: skip
+MASK_DATA = st.sampled_from(["redact", "null", {"keep_last": 2}, {"redact": "***"}])
+
+
+@given(
+    st.dictionaries(st.sampled_from(["sales", "admin", "ops"]), ROLE_DATA, max_size=3),
+    st.lists(RULE_DATA, max_size=4),
+    st.dictionaries(st.sampled_from(["phone", "email"]), MASK_DATA),
+)
+def test_plain_data_round_trips(roles: dict[str, Any], rules: list[dict[str, Any]],
+                                masks: dict[str, Any]) -> None:  # fmt: skip
+    """Any policy's plain data reads back into a policy that writes the same data."""
+    data = {"roles": roles, "rules": rules, "masking": {"fields": masks}}
+    policy = Policy.from_dict(data, SCHEMA)
+    assert policy.to_dict() == Policy.from_dict(policy.to_dict(), SCHEMA).to_dict()
+    assert set(roles) == set(policy.to_dict()["roles"])  # type: ignore[call-overload]

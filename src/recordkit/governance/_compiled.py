@@ -119,6 +119,8 @@ def rule_tests(rule: RecordRule, label: str, schema: Schema, path: str) -> Compi
             if t.column or isinstance(t.operand, ActorRef) or t.op in ("missing", "present"):
                 if not t.column and t.target not in schema:
                     schema_error(schema, t.target, f"{where}.{t.target}")
+                if t.column and not isinstance(t.operand, ActorRef):
+                    _column_literal(t, f"{where}.record.{t.target}")
                 out.append(t)
                 continue
             if t.target not in schema:
@@ -137,6 +139,15 @@ def rule_tests(rule: RecordRule, label: str, schema: Schema, path: str) -> Compi
 
     return CompiledRule(rule, label, tests(rule.when, f"{path}.when"),
                         tests(rule.after, f"{path}.after"))  # fmt: skip
+
+
+def _column_literal(t: Test, path: str) -> None:
+    if t.op in ("missing", "present"):
+        return
+    values = t.operand if isinstance(t.operand, tuple) else (t.operand,)
+    if not all(isinstance(v, str) for v in values):
+        raise SchemaError(f"record.{t.target} compares with text, got {shorten(t.operand)}",
+                          path=path)  # fmt: skip
 
 
 def schema_error(schema: Schema, name: str, path: str) -> None:
