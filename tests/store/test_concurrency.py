@@ -45,7 +45,7 @@ def hammer(store: Store, name: str, seconds: float, seed: int) -> tuple[dict[str
                 values={**current.values, "visits": current["visits"] + 1},
             )
             try:
-                with store.transaction():
+                with store.audited(), store.transaction():  # the event below is the put's
                     store.put(updated, expected_version=current.version)
                     log.append(
                         at=dt.datetime.now(dt.UTC),
@@ -77,7 +77,7 @@ def process_worker(url: str, prefix: str, seconds: float, seed: int) -> tuple[di
 def check_accounts(store: Store, writes: collections.Counter[str]) -> None:
     records = {r.id: r for r in store.get_many(IDS) if r is not None}
     versions: dict[str, list[int]] = collections.defaultdict(list)
-    for event in store.audit_log().events():
+    for event in store.audit_log().events(action="update"):
         versions[event.record_ids[0]].append(event.detail["version"])
     expected = {rid: (writes[rid], writes[rid] + 1) for rid in IDS}
     actual = {rid: (records[rid]["visits"], records[rid].version) for rid in IDS}

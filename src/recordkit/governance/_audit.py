@@ -37,7 +37,6 @@ from recordkit.governance._audit_verify import (
     check_key,
     sign,
 )
-from recordkit.schema import JSONValue
 
 __all__ = ["AuditEvent", "AuditLog", "MemoryAuditLog", "check_redact"]
 
@@ -46,8 +45,6 @@ ChainEntry = tuple[int, str, str, str, str | None]
 What `verify` checks of one event: seq, prev_hash, stored hash, recomputed hash, and the
 problem with its payload (``None``: it matches its digest).
 """
-
-ChangesArg = Mapping[str, Mapping[str, Sequence[JSONValue]]]
 
 
 def check_redact(record_ids: object) -> frozenset[str]:
@@ -98,8 +95,8 @@ class AuditLog(ABC):
         schema: str,
         record_ids: Sequence[str],
         fields: Iterable[str] = (),
-        detail: Mapping[str, JSONValue] | None = None,
-        changes: ChangesArg | None = None,
+        detail: Mapping[str, object] | None = None,
+        changes: Mapping[str, Mapping[str, Sequence[object]]] | None = None,
     ) -> AuditEvent:
         """
         Record one event and return it, chained to the one before.
@@ -317,8 +314,8 @@ class MemoryAuditLog(AuditLog):
         schema: str,
         record_ids: Sequence[str],
         fields: Iterable[str] = (),
-        detail: Mapping[str, JSONValue] | None = None,
-        changes: ChangesArg | None = None,
+        detail: Mapping[str, object] | None = None,
+        changes: Mapping[str, Mapping[str, Sequence[object]]] | None = None,
     ) -> AuditEvent:
         """
         Record one event and return it, chained to the one before.

@@ -155,11 +155,19 @@ def check_append(
     )
 
 
+def _default(value: object) -> str:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)
+
+
 def canonical(value: object) -> str:
     """
     The canonical JSON of *value*: sorted keys, no spaces, ASCII only.
+
+    Dates and times become ISO text and other objects their text, as `plain` makes them.
     """
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=_default)
 
 
 def payload_text(detail: Mapping[str, Any], changes: Mapping[str, Any]) -> str:

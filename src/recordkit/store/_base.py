@@ -13,7 +13,12 @@ are interchangeable behind the facade. The port covers:
   (`put_quarantine`, `quarantined`, `release_quarantine`), and an `audit_log` whose events
   are written in the same transaction as the change they describe (a record's lifecycle
   moves travel with it, in ``Record.history``);
-- `transaction`: a block in which every call above commits together or not at all.
+- `transaction`: a block in which every call above commits together or not at all;
+- `audited`: a block whose writes the caller records in the audit trail itself (the
+  facade's); outside one, every write made straight on a store appends its own event
+  (action ``store.put``, ``store.put_many``, ``store.upsert_many``, ``store.delete``,
+  ``store.put_merge``, ``store.put_unmerge``; actor ``"store"`` unless the write names
+  one) with the values it wrote.
 """
 
 from __future__ import annotations
@@ -22,7 +27,8 @@ import datetime as dt
 import sys
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from recordkit._errors import StoreError, shorten
@@ -40,6 +46,18 @@ from recordkit.store._query import Predicate, predicates
 __all__ = ["Store", "run_all"]
 
 Where = Iterable[Predicate] | Mapping[str, Any]
+
+STORE_ACTOR = "store"
+"""
+The actor of an event a store appends for a write made straight on it.
+"""
+
+_CALLER_AUDITS: ContextVar[tuple[object, ...]] = ContextVar("recordkit_caller_audits", default=())
+"""
+The stores whose writes, in this thread or task, the caller records in the audit trail.
+"""
+
+Changes = dict[str, dict[str, Any]]
 
 
 def _read_arguments(schema: object, where: object, stage: object, state: object) -> Where:
@@ -116,6 +134,65 @@ class Store(ABC):
         """
         The audit trail kept in this store, written inside the caller's transaction.
         """
+
+    @contextmanager
+    def audited(self) -> Iterator[None]:
+        """
+        A block whose writes the caller records in the audit trail itself.
+
+        Outside one, each write made straight on the store (`put`, `put_many`,
+        `upsert_many`, `delete`, `put_merge`, `put_unmerge`) appends an event with the
+        values it wrote, in the same transaction. The `Steward` facade writes its own,
+        richer events, so it makes its writes inside ``with store.audited():`` and nothing
+        is logged twice. The block holds for the current thread (or asyncio task) and this
+        store object only; blocks nest.
+
+        Example:
+            >>> with store.audited(), store.transaction():  # doctest: +SKIP
+            ...     store.put(record, expected_version=None)
+            ...     store.audit_log().append(...)  # the caller's own event
+
+        .. versionadded:: 0.2.0
+        """
+        token = _CALLER_AUDITS.set((*_CALLER_AUDITS.get(), self))
+        try:
+            yield
+        finally:
+            _CALLER_AUDITS.reset(token)
+
+    def _logs_writes(self) -> bool:
+        """
+        Whether a write now appends its own event (not inside `audited`).
+        """
+        return not any(s is self for s in _CALLER_AUDITS.get())
+
+    def _log_writes(
+        self,
+        action: str,
+        by_schema: Mapping[str, Changes],
+        *,
+        actor: str = STORE_ACTOR,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        """
+        Append one event per schema for a write made straight on the store.
+
+        *by_schema* maps each schema to record id → field → ``(before, after)``.
+        """
+        log = self.audit_log()
+        at = dt.datetime.now(dt.UTC)
+        for schema, changes in by_schema.items():
+            fields = sorted({name for row in changes.values() for name in row})
+            log.append(
+                at=at,
+                actor=actor,
+                action=action,
+                schema=schema,
+                record_ids=list(changes),
+                fields=fields,
+                detail=detail,
+                changes=changes,
+            )
 
     # -- records --------------------------------------------------------------------------
 

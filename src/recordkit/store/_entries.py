@@ -27,6 +27,7 @@ __all__ = [
     "UpsertResult",
     "Write",
     "json_safe",
+    "record_changes",
 ]
 
 Write = tuple[Record, int | None]
@@ -68,6 +69,20 @@ def _safe(value: Any, path: str, depth: int) -> Any:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     return str(value)
+
+
+def record_changes(before: Record | None, after: Record | None) -> dict[str, tuple[Any, Any]]:
+    """
+    Field → ``(before, after)`` for the fields a write changed (``None``: no value).
+    """
+    old: Mapping[str, Any] = before.values if before is not None else {}
+    new: Mapping[str, Any] = after.values if after is not None else {}
+    out: dict[str, tuple[Any, Any]] = {}
+    for name in sorted(old.keys() | new.keys()):
+        a, b = old.get(name), new.get(name)
+        if a != b:
+            out[name] = (a, b)
+    return out
 
 
 def _plain(value: Mapping[str, Any] | None) -> Mapping[str, Any]:

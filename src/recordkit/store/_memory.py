@@ -35,6 +35,7 @@ from recordkit.store._entries import (
     QuarantineEntry,
     UpsertResult,
     Write,
+    record_changes,
 )
 from recordkit.store._journal import Journal
 from recordkit.store._memory_audit import StoreAuditLog
@@ -122,12 +123,30 @@ class MemoryStore(Store):
         records = self._records
         return [records.get(i) if isinstance(i, str) else None for i in ids]
 
-    def _check_and_set(self, record: Record, expected: int | None) -> None:
+    def _check_and_set(self, record: Record, expected: int | None) -> Record | None:
         current = self._records.get(record.id)
         actual = None if current is None else current.version
         if actual != expected:
             raise ConflictError(record.id, expected=expected or 0, actual=actual)
         self._journal.assign(self._records, record.id, record)
+        return current
+
+    def _log(
+        self,
+        action: str,
+        pairs: Iterable[tuple[Record | None, Record | None]],
+        *,
+        actor: str = "store",
+    ) -> None:
+        """
+        The event of a write made straight on the store (not inside `audited`).
+        """
+        by_schema: dict[str, dict[str, dict[str, object]]] = {}
+        for before, after in pairs:
+            some = after if after is not None else before
+            assert some is not None
+            by_schema.setdefault(some.schema, {})[some.id] = record_changes(before, after)  # type: ignore[assignment]
+        self._log_writes(action, by_schema, actor=actor)
 
     def put(self, record: Record, *, expected_version: int | None) -> None:
         """
@@ -136,7 +155,9 @@ class MemoryStore(Store):
         check_record(record)
         expected_version = check_expected(expected_version)
         with self.transaction():
-            self._check_and_set(record, expected_version)
+            before = self._check_and_set(record, expected_version)
+            if self._logs_writes():
+                self._log("store.put", [(before, record)])
 
     def put_many(self, records: Sequence[Record]) -> None:
         """
@@ -149,6 +170,8 @@ class MemoryStore(Store):
                 if r.id in self._records:
                     raise ConflictError(r.id, expected=0, actual=self._records[r.id].version)
                 self._journal.assign(self._records, r.id, r)
+            if records and self._logs_writes():
+                self._log("store.put_many", [(None, r) for r in records])
 
     def upsert_many(
         self, records: Sequence[Record], *, precedence: Sequence[str] = ()
@@ -168,12 +191,14 @@ class MemoryStore(Store):
             if r.id in seen:
                 raise StoreError(f"record {shorten(r.id)} appears twice in one upsert")
             seen.add(r.id)
+        written: list[tuple[Record | None, Record]] = []
         with self.transaction():
             for r in records:
                 current = self._records.get(r.id)
                 if current is None:
                     self._journal.assign(self._records, r.id, r)
                     created.append(r.id)
+                    written.append((None, r))
                     continue
                 won = resolver.winners(r, resolver.stamps(current))
                 if not won:
@@ -182,6 +207,9 @@ class MemoryStore(Store):
                 merged = fold(current, r, won, self._schemas.get(r.schema))
                 self._journal.assign(self._records, r.id, merged)
                 updated.append(r.id)
+                written.append((current, merged))
+            if written and self._logs_writes():
+                self._log("store.upsert_many", written)
         return UpsertResult(tuple(created), tuple(updated), tuple(unchanged))
 
     def delete(self, record_id: str, *, expected_version: int) -> None:
@@ -196,6 +224,8 @@ class MemoryStore(Store):
                 actual = None if current is None else current.version
                 raise ConflictError(str(record_id), expected=expected_version, actual=actual)
             self._journal.remove(self._records, record_id)
+            if self._logs_writes():
+                self._log("store.delete", [(current, None)])
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -256,9 +286,10 @@ class MemoryStore(Store):
         with self.transaction():
             if lineage.id in self._lineage:
                 raise StoreError(f"a merge with id {lineage.id!r} is stored already")
-            for record, expected in checked:
-                self._check_and_set(record, expected)
+            pairs = [(self._check_and_set(r, expected), r) for r, expected in checked]
             self._journal.assign(self._lineage, lineage.id, lineage)
+            if pairs and self._logs_writes():
+                self._log("store.put_merge", pairs, actor=lineage.actor)
 
     def put_unmerge(
         self, lineage_id: str, writes: Sequence[Write], *, at: dt.datetime, actor: str
@@ -271,10 +302,11 @@ class MemoryStore(Store):
             current = self.get_lineage(lineage_id)
             if current.undone_at is not None:
                 raise StoreError(f"merge {lineage_id!r} was undone already")
-            for record, expected in checked:
-                self._check_and_set(record, expected)
+            pairs = [(self._check_and_set(r, expected), r) for r, expected in checked]
             undone = attrs.evolve(current, undone_at=at, undone_by=actor)
             self._journal.assign(self._lineage, lineage_id, undone)
+            if pairs and self._logs_writes():
+                self._log("store.put_unmerge", pairs, actor=actor)
             return undone
 
     def get_lineage(self, lineage_id: str) -> Lineage:

@@ -27,7 +27,6 @@ from recordkit.store.sql._audit_read import chain_entries, event_of, filter_clau
 from recordkit.store.sql._codec import utc
 
 if TYPE_CHECKING:
-    from recordkit.schema import JSONValue
     from recordkit.store.sql._session import Database
     from recordkit.store.sql._tables import FixedTables
 
@@ -90,8 +89,8 @@ class SQLAuditLog(AuditLog):
         schema: str,
         record_ids: Sequence[str],
         fields: Iterable[str] = (),
-        detail: Mapping[str, JSONValue] | None = None,
-        changes: Mapping[str, Mapping[str, Sequence[JSONValue]]] | None = None,
+        detail: Mapping[str, object] | None = None,
+        changes: Mapping[str, Mapping[str, Sequence[object]]] | None = None,
     ) -> AuditEvent:
         """
         Record one event, chained to the one before, in the current transaction.

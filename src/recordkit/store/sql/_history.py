@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -291,6 +291,27 @@ class HistoryMethods(ABC):
         Write one record, checking its version.
         """
 
+    @abstractmethod
+    def _before(self, conn: sa.Connection, record_id: str) -> Record | None:
+        """
+        The stored record *record_id*, read in *conn*'s transaction (``None``: absent).
+        """
+
+    @abstractmethod
+    def _log(
+        self,
+        action: str,
+        pairs: Iterable[tuple[Record | None, Record | None]],
+        *,
+        actor: str = "store",
+    ) -> None:
+        """
+        The event of a write made straight on the store.
+        """
+
+    # from Store: whether a write appends its own event
+    _logs_writes: Callable[[], bool]
+
     def put_merge(self, lineage: Lineage, writes: Sequence[Write]) -> None:
         """
         Apply *writes* and keep *lineage* in one transaction.
@@ -299,9 +320,15 @@ class HistoryMethods(ABC):
             raise StoreError(f"put_merge takes a Lineage, got {type(lineage).__name__}")
         checked = check_writes(writes)
         with self._unit(f"storing merge {shorten(lineage.id)}") as conn:
+            logs = self._logs_writes()
+            pairs = []
             for record, expected in checked:
+                before = self._before(conn, record.id) if logs and expected else None
                 self._write(conn, record, expected)
+                pairs.append((before, record))
             insert_lineage(conn, self.fixed, lineage)
+            if logs and pairs:
+                self._log("store.put_merge", pairs, actor=lineage.actor)
 
     def put_unmerge(
         self, lineage_id: str, writes: Sequence[Write], *, at: dt.datetime, actor: str
@@ -312,8 +339,14 @@ class HistoryMethods(ABC):
         checked = check_writes(writes)
         with self._unit(f"undoing merge {shorten(lineage_id)}") as conn:
             undone = mark_undone(conn, self.fixed, lineage_id, at, actor)
+            logs = self._logs_writes()
+            pairs = []
             for record, expected in checked:
+                before = self._before(conn, record.id) if logs and expected else None
                 self._write(conn, record, expected)
+                pairs.append((before, record))
+            if logs and pairs:
+                self._log("store.put_unmerge", pairs, actor=actor)
             return undone
 
     def get_lineage(self, lineage_id: str) -> Lineage:

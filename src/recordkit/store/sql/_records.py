@@ -10,8 +10,9 @@ batches.
 
 from __future__ import annotations
 
+import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -28,7 +29,8 @@ from recordkit.store._checks import (
     check_name,
     check_record,
 )
-from recordkit.store._entries import UpsertResult
+from recordkit.store._entries import UpsertResult, record_changes
+from recordkit.store.sql._audit import SQLAuditLog
 from recordkit.store.sql._codec import RecordCodec
 from recordkit.store.sql._engine import Duplicate
 from recordkit.store.sql._query import fetch, where_clause
@@ -45,6 +47,35 @@ class RecordMethods(ABC):
 
     dialect: str
     _codecs: dict[str, RecordCodec]
+    _audit: SQLAuditLog
+    # from Store: whether a write appends its own event, and appending it
+    _logs_writes: Callable[[], bool]
+    _log_writes: Callable[..., None]
+
+    def _log(
+        self,
+        action: str,
+        pairs: Iterable[tuple[Record | None, Record | None]],
+        *,
+        actor: str = "store",
+    ) -> None:
+        """
+        The event of a write made straight on the store (not inside `Store.audited`).
+        """
+        by_schema: dict[str, dict[str, Mapping[str, Any]]] = {}
+        for before, after in pairs:
+            some = after if after is not None else before
+            assert some is not None
+            by_schema.setdefault(some.schema, {})[some.id] = record_changes(before, after)
+        self._log_writes(action, by_schema, actor=actor)
+
+    def _before(self, conn: sa.Connection, record_id: str) -> Record | None:
+        for codec in list(self._codecs.values()):
+            stmt = sa.select(*codec.select_columns).where(codec.table.c.rk_id == record_id)
+            found = fetch(conn, codec, stmt)
+            if found:
+                return found[0]
+        return None
 
     @abstractmethod
     def _unit(self, what: str) -> AbstractContextManager[sa.Connection]:
@@ -125,7 +156,11 @@ class RecordMethods(ABC):
         check_record(record)
         expected_version = check_expected(expected_version)
         with self._unit(f"writing record {shorten(record.id)}") as conn:
+            logs = self._logs_writes()
+            before = self._before(conn, record.id) if logs and expected_version else None
             self._write(conn, record, expected_version)
+            if logs:
+                self._log("store.put", [(before, record)])
 
     def put_many(self, records: Sequence[Record]) -> None:
         """
@@ -144,6 +179,8 @@ class RecordMethods(ABC):
             with self._unit("writing records") as conn:
                 for schema, rows in groups.items():
                     conn.execute(self._codec(schema).table.insert(), rows)
+                if first and self._logs_writes():
+                    self._log("store.put_many", [(None, r) for r in first.values()])
         except Duplicate:
             stored = self.get_many(list(first))
             taken = next((r for r in stored if r is not None), None)
@@ -175,12 +212,16 @@ class RecordMethods(ABC):
             seen.add(r.id)
             groups.setdefault(r.schema, []).append(r)
         results: list[UpsertResult] = []
+        logs = self._logs_writes()
         try:
             with self._unit("upserting records") as conn:
                 for schema, recs in groups.items():
+                    changes: dict[str, dict[str, tuple[Any, Any]]] | None = {} if logs else None
                     results.append(
-                        upsert(conn, self._codec(schema), recs, precedence, self.dialect)
+                        upsert(conn, self._codec(schema), recs, precedence, self.dialect, changes)
                     )
+                    if changes:
+                        self._log_upsert(schema, changes)
         except Duplicate:
             raise ConflictError(
                 next(iter(seen)), expected=0, actual=None
@@ -191,6 +232,27 @@ class RecordMethods(ABC):
             tuple(i for res in results for i in res.unchanged),
         )
 
+    def _log_upsert(self, schema: str, changes: dict[str, dict[str, tuple[Any, Any]]]) -> None:
+        """
+        One event for an upsert's records of *schema* (values as the upsert has them).
+
+        The stored values an update replaced are not read (that would cost the upsert a
+        second read of every row), so their ``before`` is ``None`` and the detail says so.
+        """
+        fields: set[str] = set()
+        for row in changes.values():
+            fields.update(row)
+        self._audit.append_checked(
+            dt.datetime.now(dt.UTC),
+            "store",
+            "store.upsert_many",
+            schema,
+            tuple(changes),
+            tuple(fields),
+            {"before": "not read"},
+            changes,  # type: ignore[arg-type]  # (before, after) tuples: JSON lists
+        )
+
     def delete(self, record_id: str, *, expected_version: int) -> None:
         """
         Remove a record if it is at *expected_version*.
@@ -198,12 +260,15 @@ class RecordMethods(ABC):
         check_name("record_id", record_id)
         check_expected(expected_version, required=True)
         with self._unit(f"deleting record {shorten(record_id)}") as conn:
+            before = self._before(conn, record_id) if self._logs_writes() else None
             for codec in list(self._codecs.values()):
                 t = codec.table
                 result = conn.execute(
                     t.delete().where(t.c.rk_id == record_id, t.c.rk_version == expected_version)
                 )
                 if result.rowcount == 1:
+                    if before is not None:
+                        self._log("store.delete", [(before, None)])
                     return
             actual = next(
                 (
