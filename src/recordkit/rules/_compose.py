@@ -9,13 +9,13 @@ them work on field rules and on record rules alike.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, overload
+from typing import Any, ClassVar, Generic, TypeVar, overload
 
 import attrs
 
 from recordkit._errors import SchemaError, shorten
 from recordkit.rules._issue import Issue, Severity, _severity
-from recordkit.rules._rule import NO_ISSUES, Normalizer, Validator, uses_of
+from recordkit.rules._rule import NO_ISSUES, Normalizer, Validator, Wrapping, uses_of
 
 __all__ = ["all_of", "any_of", "chain", "tuned", "when"]
 
@@ -39,18 +39,31 @@ def _same_uses(rules: Sequence[Any]) -> tuple[str, ...]:
     return tuple(uses)
 
 
+_R = TypeVar("_R", Normalizer, Validator)
+
+
 @attrs.frozen
-class _Chain:
-    rules: tuple[Normalizer, ...]
+class _Combined(Generic[_R]):
+    """
+    What every combinator of several rules shares: the rules, its id and the fields it reads.
+    """
+
+    rules: tuple[_R, ...]
     version: int = 1
+    name: ClassVar[str] = ""
 
     @property
     def id(self) -> str:
-        return "chain(" + ",".join(r.id for r in self.rules) + ")"
+        return self.name + "(" + ",".join(r.id for r in self.rules) + ")"
 
     @property
     def uses(self) -> tuple[str, ...]:
         return _same_uses(self.rules)
+
+
+@attrs.frozen
+class _Chain(_Combined[Normalizer]):
+    name: ClassVar[str] = "chain"
 
     def normalize(self, value: Any, /, *context: Any) -> tuple[Any, bool]:
         any_change = False
@@ -72,17 +85,8 @@ def chain(*rules: Normalizer) -> Normalizer:
 
 
 @attrs.frozen
-class _AllOf:
-    rules: tuple[Validator, ...]
-    version: int = 1
-
-    @property
-    def id(self) -> str:
-        return "all_of(" + ",".join(r.id for r in self.rules) + ")"
-
-    @property
-    def uses(self) -> tuple[str, ...]:
-        return _same_uses(self.rules)
+class _AllOf(_Combined[Validator]):
+    name: ClassVar[str] = "all_of"
 
     def validate(self, value: Any, /, *context: Any) -> Sequence[Issue]:
         issues: list[Issue] = []
@@ -106,17 +110,8 @@ _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 
 @attrs.frozen
-class _AnyOf:
-    rules: tuple[Validator, ...]
-    version: int = 1
-
-    @property
-    def id(self) -> str:
-        return "any_of(" + ",".join(r.id for r in self.rules) + ")"
-
-    @property
-    def uses(self) -> tuple[str, ...]:
-        return _same_uses(self.rules)
+class _AnyOf(_Combined[Validator]):
+    name: ClassVar[str] = "any_of"
 
     def validate(self, value: Any, /, *context: Any) -> Sequence[Issue]:
         found: list[Sequence[Issue]] = []
@@ -156,9 +151,13 @@ def any_of(*rules: Validator) -> Validator:
 
 
 @attrs.frozen
-class _WhenNormalizer:
+class _When(Generic[_R]):
+    """
+    What both kinds of ``when`` share: the condition, the rule, its id and the fields it reads.
+    """
+
     condition: Callable[..., Any] = attrs.field(eq=False)
-    rule: Normalizer
+    rule: _R
     version: int = 1
 
     @property
@@ -169,6 +168,9 @@ class _WhenNormalizer:
     def uses(self) -> tuple[str, ...]:
         return uses_of(self.rule)
 
+
+@attrs.frozen
+class _WhenNormalizer(_When[Normalizer]):
     def normalize(self, value: Any, /, *context: Any) -> tuple[Any, bool]:
         if self.condition(value, *context):
             return self.rule.normalize(value, *context)
@@ -176,19 +178,7 @@ class _WhenNormalizer:
 
 
 @attrs.frozen
-class _WhenValidator:
-    condition: Callable[..., Any] = attrs.field(eq=False)
-    rule: Validator
-    version: int = 1
-
-    @property
-    def id(self) -> str:
-        return f"when({self.rule.id})"
-
-    @property
-    def uses(self) -> tuple[str, ...]:
-        return uses_of(self.rule)
-
+class _WhenValidator(_When[Validator]):
     def validate(self, value: Any, /, *context: Any) -> Sequence[Issue]:
         if self.condition(value, *context):
             return self.rule.validate(value, *context)
@@ -222,20 +212,12 @@ def when(condition: Callable[..., object], rule: Normalizer | Validator) -> Norm
 
 
 @attrs.frozen
-class _Tuned:
+class _Tuned(Wrapping):
     rule: Validator
     severity: Severity | None = None
     message: str | None = None
     hint: str | None = None
     code: str | None = None
-
-    @property
-    def id(self) -> str:
-        return self.rule.id
-
-    @property
-    def version(self) -> int:
-        return self.rule.version
 
     @property
     def uses(self) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ import attrs
 from recordkit._errors import SchemaError, shorten
 from recordkit.rules._issue import Issue, Severity, _severity
 from recordkit.rules._options import pattern_option
-from recordkit.rules._rule import NO_ISSUES, Validator, make_issue
+from recordkit.rules._rule import NO_ISSUES, Validator, Wrapping, make_issue
 from recordkit.schema import NOT_GIVEN
 
 __all__ = ["on_field", "require", "require_any", "where"]
@@ -175,17 +175,9 @@ def require_any(*fields: str, severity: Severity | str = Severity.ERROR) -> Vali
 
 
 @attrs.frozen
-class _On:
+class _On(Wrapping):
     field: str
     rule: Validator
-
-    @property
-    def id(self) -> str:
-        return self.rule.id
-
-    @property
-    def version(self) -> int:
-        return self.rule.version
 
     @property
     def fields(self) -> tuple[str, ...]:

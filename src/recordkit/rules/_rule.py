@@ -177,6 +177,22 @@ The largest rule version: what every store's version column holds.
 """
 
 
+class Wrapping:
+    """
+    Mixin for a rule that wraps one validator and answers with its id and version.
+    """
+
+    rule: Validator
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+    @property
+    def version(self) -> int:
+        return self.rule.version
+
+
 def _function_rule(function: object, id: object, version: object, uses: object) -> tuple[str, ...]:
     """
     Check what a plain-function rule is built from; return its *uses* as a tuple.
