@@ -161,7 +161,7 @@ class _StewardCore:
         """
         for write in change.writes:
             self._permit(change.actor, write)
-        with self.store.transaction():
+        with self.store.audited(), self.store.transaction():
             written, isolated = self._apply(change)
             for event in change.events(written):
                 event.owner.audit.append(

@@ -56,11 +56,11 @@ def check_redact(record_ids: object) -> frozenset[str]:
     """
     if isinstance(record_ids, str | bytes) or not isinstance(record_ids, Iterable):
         raise ValidationError(f"record_ids must be a list of record ids, got {shorten(record_ids)}")
-    ids = frozenset(record_ids)
+    ids = list(record_ids)
     for i in ids:
         if not isinstance(i, str) or not i:
             raise ValidationError(f"record ids are non-blank text, got {shorten(i)}")
-    return ids
+    return frozenset(ids)
 
 
 class AuditLog(ABC):

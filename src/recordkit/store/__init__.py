@@ -23,17 +23,22 @@ from recordkit.store._entries import (
     Write,
 )
 from recordkit.store._memory import MemoryStore
-from recordkit.store._query import Predicate
+from recordkit.store._query import AllOf, AnyOf, Condition, Not, Predicate, RecordPredicate
 
 if TYPE_CHECKING:
     from recordkit.store.sql import SQLAuditLog, SQLStore, sqlite_engine
 
 __all__ = [
+    "AllOf",
+    "AnyOf",
+    "Condition",
     "ConsentEntry",
     "Lineage",
     "MemoryStore",
+    "Not",
     "Predicate",
     "QuarantineEntry",
+    "RecordPredicate",
     "SQLAuditLog",
     "SQLStore",
     "Store",

@@ -41,11 +41,11 @@ from recordkit.store._entries import (
     UpsertResult,
     Write,
 )
-from recordkit.store._query import Predicate, predicates
+from recordkit.store._query import Condition, conditions
 
 __all__ = ["Store", "run_all"]
 
-Where = Iterable[Predicate] | Mapping[str, Any]
+Where = Condition | Iterable[Condition] | Mapping[str, Any]
 
 STORE_ACTOR = "store"
 """
@@ -62,14 +62,14 @@ Changes = dict[str, dict[str, Any]]
 
 def _read_arguments(schema: object, where: object, stage: object, state: object) -> Where:
     """
-    Check the arguments every read takes; return *where* as predicates, read once.
+    Check the arguments every read takes; return *where* as conditions, read once.
     """
     if not isinstance(schema, str) or not schema:
         raise StoreError(f"schema must be a schema name, got {shorten(schema)}")
     for name, value in (("stage", stage), ("state", state)):
         if value is not None and not isinstance(value, str):
             raise StoreError(f"{name} must be text or None, got {shorten(value)}")
-    return predicates(where)  # a generator of predicates is read here, and only here
+    return conditions(where)  # a generator of conditions is read here, and only here
 
 
 def _check_batch_size(size: object) -> None:
@@ -273,8 +273,9 @@ class Store(ABC):
 
         Args:
             schema: the record type.
-            where: `Predicate` objects, or a mapping (value: equal; ``None``: no value;
-                list: one of). All must hold.
+            where: a condition (`Predicate`, `RecordPredicate`, `AllOf`, `AnyOf`, `Not`),
+                a list of them (all must hold), or a mapping of field names (value: equal;
+                ``None``: no value; list: one of).
             stage: only records at this business stage.
             state: only records in this lifecycle state.
             batch_size: records per batch.
@@ -301,7 +302,7 @@ class Store(ABC):
             store.query("contact", stage="mql", where={"state": "US-NY", "phone": None})
 
         Raises:
-            StoreError: *schema* is not a name, *where* is neither predicates nor a mapping,
+            StoreError: *schema* is not a name, *where* is neither conditions nor a mapping,
                 *stage* or *state* is not text, or *limit* is not a whole number (none is
                 read before the arguments are checked).
         """

@@ -39,7 +39,7 @@ from recordkit.store._entries import (
 )
 from recordkit.store._journal import Journal
 from recordkit.store._memory_audit import StoreAuditLog
-from recordkit.store._query import coerce_predicates, predicates, selects
+from recordkit.store._query import coerce_conditions, conditions, selects
 
 __all__ = ["MemoryStore"]
 
@@ -232,10 +232,10 @@ class MemoryStore(Store):
     def _matching(
         self, schema: str, where: Where, stage: str | None, state: str | None
     ) -> list[Record]:
-        preds = predicates(where)
+        preds = conditions(where)
         known = self._schemas.get(schema)
         if known is not None:
-            preds = coerce_predicates(preds, known)
+            preds = coerce_conditions(preds, known)
         with self._lock:
             snapshot = list(self._records.values())
         return sorted(
