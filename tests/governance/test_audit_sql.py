@@ -135,11 +135,15 @@ def test_rechaining_is_found(tmp_path_factory: pytest.TempPathFactory, target: i
                 event.record_ids, event.fields, detail, prev, changes=event.changes,
             )  # fmt: skip
             fresh_hash = fresh.content_hash()
+            before = {i: {f: b for f, (b, _) in row.items() if b is not None}
+                      for i, row in fresh.changes.items()}  # fmt: skip
+            after = {i: {f: a for f, (_, a) in row.items()} for i, row in fresh.changes.items()}
             payload = json.dumps(
-                {"changes": fresh.changes, "detail": fresh.detail},
+                {"after": after, "before": {i: r for i, r in before.items() if r},
+                 "detail": fresh.detail},
                 sort_keys=True,
                 separators=(",", ":"),
-            )
+            )  # the documented payload form, written by hand
             _raw(
                 engine,
                 "UPDATE rk_audit SET payload = :p, payload_digest = :d, prev_hash = :prev, "

@@ -25,8 +25,10 @@ from recordkit.governance._audit_event import (
     Changes,
     check_append,
     header_hash,
+    joined_changes,
     payload_digest,
     payload_text,
+    written_text,
 )
 from recordkit.governance._audit_query import EventFilter
 from recordkit.governance._audit_verify import (
@@ -73,6 +75,8 @@ class AuditLog(ABC):
     # the hash functions, for implementations that verify their stored text directly
     _header_hash = staticmethod(header_hash)
     _payload_text = staticmethod(payload_text)
+    _written_text = staticmethod(written_text)
+    _joined_changes = staticmethod(joined_changes)
     _payload_digest = staticmethod(payload_digest)
     _filters = staticmethod(EventFilter.of)
 

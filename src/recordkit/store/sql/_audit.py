@@ -114,12 +114,21 @@ class SQLAuditLog(AuditLog):
         names: tuple[str, ...],
         data: dict[str, object],
         values: Mapping[str, Mapping[str, list[object]]],
+        *,
+        after: Mapping[str, Mapping[str, object]] | None = None,
     ) -> AuditEvent:
         """
         `append` with arguments `check_append` gave (the store's own writes use it).
+
+        A bulk write whose records' values before it were not read passes them as
+        *after* (record id → field → value) instead of *values*: the payload is written
+        from it directly, and the returned event's ``changes`` are left empty.
         """
         names = tuple(sorted(names))
-        payload = self._payload_text(data, values)
+        if after is None:
+            payload = self._payload_text(data, values)
+        else:
+            payload = self._written_text(data, {}, after)
         digest = self._payload_digest(payload)
         when = utc(at)
         head_t = self._fixed.audit_head

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from recordkit._errors import StoreError, shorten
-from recordkit.governance import AuditEvent
+from recordkit.governance import AuditEvent, AuditLog
 from recordkit.store.sql._codec import utc
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ def filter_clause(table: sa.Table, dialect: str, wanted: Any) -> sa.ColumnElemen
 
 def event_of(row: Any) -> AuditEvent:
     """
-    The event a stored row holds.
+    The event a stored row holds (its payload as `AuditLog._joined_changes` reads it).
 
     Raises:
         StoreError: the row holds data recordkit cannot read.
@@ -85,7 +85,8 @@ def event_of(row: Any) -> AuditEvent:
             detail = {}
         else:
             payload = json.loads(row.payload)
-            detail, changes = dict(payload["detail"]), dict(payload["changes"])
+            detail = dict(payload["detail"])
+            changes = AuditLog._joined_changes(payload["before"], payload["after"])
         return AuditEvent(
             int(row.seq),
             utc(row.at),

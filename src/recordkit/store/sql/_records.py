@@ -216,12 +216,12 @@ class RecordMethods(ABC):
         try:
             with self._unit("upserting records") as conn:
                 for schema, recs in groups.items():
-                    changes: dict[str, dict[str, tuple[Any, Any]]] | None = {} if logs else None
+                    written: dict[str, dict[str, Any]] | None = {} if logs else None
                     results.append(
-                        upsert(conn, self._codec(schema), recs, precedence, self.dialect, changes)
+                        upsert(conn, self._codec(schema), recs, precedence, self.dialect, written)
                     )
-                    if changes:
-                        self._log_upsert(schema, changes)
+                    if written:
+                        self._log_upsert(schema, written)
         except Duplicate:
             raise ConflictError(
                 next(iter(seen)), expected=0, actual=None
@@ -232,25 +232,26 @@ class RecordMethods(ABC):
             tuple(i for res in results for i in res.unchanged),
         )
 
-    def _log_upsert(self, schema: str, changes: dict[str, dict[str, tuple[Any, Any]]]) -> None:
+    def _log_upsert(self, schema: str, written: dict[str, dict[str, Any]]) -> None:
         """
-        One event for an upsert's records of *schema* (values as the upsert has them).
+        One event for an upsert's records of *schema*: record id → field → value written.
 
         The stored values an update replaced are not read (that would cost the upsert a
-        second read of every row), so their ``before`` is ``None`` and the detail says so.
+        second read of every row), so the payload holds no ``before`` and the detail says so.
         """
         fields: set[str] = set()
-        for row in changes.values():
+        for row in written.values():
             fields.update(row)
         self._audit.append_checked(
             dt.datetime.now(dt.UTC),
             "store",
             "store.upsert_many",
             schema,
-            tuple(changes),
+            tuple(written),
             tuple(fields),
             {"before": "not read"},
-            changes,  # type: ignore[arg-type]  # (before, after) tuples: JSON lists
+            {},
+            after=written,
         )
 
     def delete(self, record_id: str, *, expected_version: int) -> None:

@@ -149,14 +149,14 @@ def _plan(
     encoded: dict[str, Encoded],
     provenance: dict[str, Any],
     resolver: Resolver,
-    changes: dict[str, dict[str, tuple[Any, Any]]] | None = None,
+    written: dict[str, dict[str, Any]] | None = None,
 ) -> Plan:
     """
     Resolve *records* against the *existing* rows.
 
     *encoded* is what `_settle` made of the stored records, and *provenance* holds the
-    stored provenance (as text) of those it did not settle. *changes*, when given, gets
-    each written record's fields as ``(None, value)``.
+    stored provenance (as text) of those it did not settle. *written*, when given, gets
+    each written record's fields (field → value; a created record's unset fields left out).
     """
     owner_field = codec.schema.owner_field
     created: list[str] = []
@@ -169,8 +169,8 @@ def _plan(
         if stored is None:
             inserts.append(codec.encode(r))
             created.append(r.id)
-            if changes is not None:
-                changes[r.id] = {n: (None, v) for n, v in r.values.items() if v is not None}
+            if written is not None:
+                written[r.id] = {n: v for n, v in r.values.items() if v is not None}
             continue
         values = r.values
         prov, stamps, settled = encoded[r.id]
@@ -199,8 +199,8 @@ def _plan(
             row["rk_owner"] = r.owner
         shapes.setdefault(tuple(row), []).append(row)  # same fields, same order: one shape
         updated.append(r.id)
-        if changes is not None:
-            changes[r.id] = {n: (None, values[n]) for n in won}
+        if written is not None:
+            written[r.id] = {n: values[n] for n in won}
     return Plan(created, updated, unchanged, inserts, shapes)
 
 
@@ -284,14 +284,13 @@ def upsert(
     records: Sequence[Record],
     precedence: Sequence[str],
     dialect: str,
-    changes: dict[str, dict[str, tuple[Any, Any]]] | None = None,
+    written: dict[str, dict[str, Any]] | None = None,
 ) -> UpsertResult:
     """
     Upsert *records* (all of *codec*'s schema, distinct ids) inside *conn*'s transaction.
 
-    When *changes* is given, it is filled with what was written, for the audit event:
-    record id → field → ``(None, value)`` (the stored value an update replaced is not
-    read).
+    When *written* is given, it is filled with what was written, for the audit event:
+    record id → field → value (the stored value an update replaced is not read).
 
     Raises:
         ConflictError: a stored row changed between the read and the write.
@@ -301,7 +300,7 @@ def upsert(
     # A batch makes hundreds of thousands of short-lived, acyclic objects (rows, JSON
     # tuples, driver parameters); scanning them for cycles cost as much as encoding them.
     with collector_paused():
-        return _upsert(conn, codec, records, precedence, dialect, changes)
+        return _upsert(conn, codec, records, precedence, dialect, written)
 
 
 def _upsert(
@@ -310,7 +309,7 @@ def _upsert(
     records: Sequence[Record],
     precedence: Sequence[str],
     dialect: str,
-    changes: dict[str, dict[str, tuple[Any, Any]]] | None,
+    written: dict[str, dict[str, Any]] | None,
 ) -> UpsertResult:
     resolver = Resolver(precedence)
     t = codec.table
@@ -334,7 +333,7 @@ def _upsert(
         gone = next((i for i in unsettled if i not in provenance), None)
         if gone is not None:
             raise ConflictError(gone, expected=int(existing[gone].version), actual=None)
-    plan = _plan(codec, records, existing, encoded, provenance, resolver, changes)
+    plan = _plan(codec, records, existing, encoded, provenance, resolver, written)
     if plan.inserts:
         executemany(conn, t.insert(), plan.inserts)
     guard = sa.and_(t.c.rk_id == sa.bindparam("b_id"), t.c.rk_version == sa.bindparam("b_version"))
