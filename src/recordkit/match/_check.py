@@ -59,7 +59,6 @@ def texts(value: object, name: str) -> tuple[str, ...]:
     return out
 
 
-
 def mapping(value: object, name: str) -> Mapping[Any, Any]:
     """
     *value*, checked to be a mapping.
@@ -89,7 +88,6 @@ def number(value: object, name: str, *, finite: bool = False) -> float:
     if finite and not math.isfinite(out):
         raise RecordkitError(f"{name} must be a finite number, got {shorten(value)}")
     return out
-
 
 
 @contextlib.contextmanager

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 import email_validator
 import phonenumbers
 
-from recordkit.rules._text import clean_text
+from recordkit.rules._text import ValueT, clean_text
 
 __all__ = [
     "email_problem",
@@ -25,11 +25,6 @@ __all__ = [
     "normalize_url",
     "parse_phone",
 ]
-
-ValueT = TypeVar("ValueT")
-"""
-A normalizer returns the normalized form, or the value it was given when it cannot read it.
-"""
 
 
 _MAX_PHONE: Final = 100  # longer text is not a phone number; phonenumbers refuses it anyway

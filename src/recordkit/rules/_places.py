@@ -10,18 +10,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Final, TypeVar
+from typing import Final
 
 import pycountry
 
-from recordkit.rules._text import fold_key
+from recordkit.rules._text import ValueT, fold_key
 
 __all__ = ["country_code", "normalize_country", "normalize_subdivision", "subdivision_code"]
-
-ValueT = TypeVar("ValueT")
-"""
-A normalizer returns the normalized form, or the value it was given when it cannot read it.
-"""
 
 
 COUNTRY_ALIASES: Final[Mapping[str, str]] = {

@@ -30,11 +30,7 @@ MAX_VERSION = 2**31 - 1
 
 
 def _count(value: object, what: str, minimum: int = 0) -> None:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int)
-        or not minimum <= value <= sys.maxsize
-    ):
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= sys.maxsize:
         raise RecordkitError(f"{what} must be a whole number of at least {minimum}, "
                              f"got {shorten(value)}")  # fmt: skip
 

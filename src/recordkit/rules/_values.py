@@ -10,13 +10,13 @@ import datetime as dt
 import decimal
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 from rapidfuzz import fuzz, process
 
 from recordkit._errors import SchemaError, shorten
 from recordkit.rules._options import dayfirst_option, fuzzy_option, picklist_options
-from recordkit.rules._text import clean_text, fold_key
+from recordkit.rules._text import ValueT, clean_text, fold_key
 from recordkit.schema import Money, parse_date, parse_money
 
 DEFAULT_FUZZY: Final = 85.0
@@ -34,11 +34,6 @@ __all__ = [
     "picklist_table",
     "read_date",
 ]
-
-ValueT = TypeVar("ValueT")
-"""
-A normalizer returns the normalized form, or the value it was given when it cannot read it.
-"""
 
 
 def picklist_table(

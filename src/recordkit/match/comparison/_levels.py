@@ -170,8 +170,85 @@ class Exact(Level):
         return _label(self, _FEATURE_LABELS.get(self.feature, f"same {self.feature}"))
 
 
+class _Graded(Level):
+    """
+    A level over one score per pair (a similarity or a distance) of one feature.
+
+    Levels with the same metric and feature share the score (`score_key`), so graded
+    levels (Jaro-Winkler >= 0.92, then >= 0.8) score each pair once; each level only says
+    which scores it takes (`passes`).
+    """
+
+    __slots__ = ()
+    # declared by each subclass, in its own field order
+    metric: str
+    feature: str
+    _missing: ClassVar[float]
+    """
+    The score of a pair with a side missing.
+    """
+
+    def features(self, column: str) -> tuple[str, ...]:
+        """
+        The feature compared.
+        """
+        return (f"{self.feature}:{column}",)
+
+    @property
+    def score_key(self) -> tuple[str, str]:
+        """
+        Levels with the same key share one score per pair, computed once.
+        """
+        return (self.kind, f"{self.metric}:{self.feature}")
+
+    @abc.abstractmethod
+    def scores(
+        self,
+        left: Feats,
+        right: Feats,
+        column: str,
+        *,
+        cutoff: float = ...,
+        all_present: bool = False,
+    ) -> npt.NDArray[np.float64]:
+        """
+        The score of every pair.
+        """
+
+    @abc.abstractmethod
+    def passes(self, scores: npt.NDArray[np.float64]) -> Bools:
+        """
+        Which scores fall into this level.
+        """
+
+    def test(self, left: Feats, right: Feats, column: str) -> Bools:
+        """
+        Score every pair with ``process.cpdist`` and keep those this level takes.
+        """
+        return self.passes(self.scores(left, right, column))
+
+    def _pairwise(
+        self, left: Feats, right: Feats, column: str, all_present: bool, **options: Any
+    ) -> npt.NDArray[np.float64]:
+        """
+        ``process.cpdist`` over the feature's aligned pairs.
+
+        A pair missing a side scores `_missing`; *all_present* says the caller knows every
+        pair has both sides.
+        """
+        key = f"{self.feature}:{column}"
+        a, b = left[key], right[key]
+        if len(a) == 0:
+            return np.zeros(0, dtype=np.float64)
+        ok = None if all_present else _both_present(a, b)
+        out = np.asarray(_cpdist(a, b, ok, workers=_workers(len(a)), **options), dtype=np.float64)
+        if ok is not None:
+            out[~ok] = self._missing
+        return out
+
+
 @attrs.frozen
-class Similar(Level):
+class Similar(_Graded):
     """
     A string similarity (rapidfuzz) at or above *threshold* (0..1).
 
@@ -182,6 +259,7 @@ class Similar(Level):
     """
 
     kind: ClassVar[str] = "similar"
+    _missing: ClassVar[float] = 0.0
     metric: str = "jaro_winkler"
     threshold: float = 0.9
     feature: str = "value"
@@ -194,19 +272,6 @@ class Similar(Level):
             )
         if not 0.0 < number(self.threshold, "threshold") <= 1.0:
             raise SchemaError(f"a similarity threshold is in (0, 1], got {self.threshold!r}")
-
-    def features(self, column: str) -> tuple[str, ...]:
-        """
-        The feature compared.
-        """
-        return (f"{self.feature}:{column}",)
-
-    @property
-    def score_key(self) -> tuple[str, str]:
-        """
-        Levels with the same key share one score per pair (0..1), computed once.
-        """
-        return ("similar", f"{self.metric}:{self.feature}")
 
     def scores(
         self,
@@ -223,37 +288,23 @@ class Similar(Level):
         Scores below *cutoff* may come back as 0 (rapidfuzz stops early on them).
         *all_present* says the caller knows every pair has a value on both sides.
         """
-        key = f"{self.feature}:{column}"
-        a, b = left[key], right[key]
-        if len(a) == 0:
-            return np.zeros(0, dtype=np.float64)
         scorer, scale = _SIMILARITY[self.metric]
-        ok = None if all_present else _both_present(a, b)
-        raw = _cpdist(
-            a,
-            b,
-            ok,
+        out = self._pairwise(
+            left,
+            right,
+            column,
+            all_present,
             scorer=scorer,
             score_cutoff=cutoff * scale,
-            workers=_workers(len(a)),
             dtype=np.float32,
         )
-        out = np.asarray(raw, dtype=np.float64) / scale
-        if ok is not None:
-            out[~ok] = 0.0
-        return out
+        return out / scale if scale != 1.0 else out
 
     def passes(self, scores: npt.NDArray[np.float64]) -> Bools:
         """
         Which scores reach the threshold.
         """
         return np.asarray(scores >= self.threshold - 1e-6, dtype=np.bool_)
-
-    def test(self, left: Feats, right: Feats, column: str) -> Bools:
-        """
-        Score every pair with ``process.cpdist`` and keep those at the threshold.
-        """
-        return self.passes(self.scores(left, right, column))
 
     def describe(self, column: str) -> str:
         """
@@ -263,7 +314,7 @@ class Similar(Level):
 
 
 @attrs.frozen
-class Within(Level):
+class Within(_Graded):
     """
     An edit distance of at most *distance*.
 
@@ -275,6 +326,7 @@ class Within(Level):
     """
 
     kind: ClassVar[str] = "within"
+    _missing: ClassVar[float] = np.inf
     metric: str = "osa"
     distance: int = 1
     feature: str = "value"
@@ -287,19 +339,6 @@ class Within(Level):
             )
         if not isinstance(self.distance, int) or self.distance < 0:
             raise SchemaError(f"an edit distance is a whole number >= 0, got {self.distance!r}")
-
-    def features(self, column: str) -> tuple[str, ...]:
-        """
-        The feature compared.
-        """
-        return (f"{self.feature}:{column}",)
-
-    @property
-    def score_key(self) -> tuple[str, str]:
-        """
-        Levels with the same key share one distance per pair, computed once.
-        """
-        return ("within", f"{self.metric}:{self.feature}")
 
     def scores(
         self,
@@ -316,35 +355,20 @@ class Within(Level):
         Distances above *cutoff* may come back as ``cutoff + 1``. *all_present* says the
         caller knows every pair has a value on both sides.
         """
-        key = f"{self.feature}:{column}"
-        a, b = left[key], right[key]
-        if len(a) == 0:
-            return np.zeros(0, dtype=np.float64)
-        ok = None if all_present else _both_present(a, b)
-        d = _cpdist(
-            a,
-            b,
-            ok,
+        return self._pairwise(
+            left,
+            right,
+            column,
+            all_present,
             scorer=_DISTANCE[self.metric],
             score_cutoff=int(cutoff),
-            workers=_workers(len(a)),
         )
-        out = np.asarray(d, dtype=np.float64)
-        if ok is not None:
-            out[~ok] = np.inf
-        return out
 
     def passes(self, scores: npt.NDArray[np.float64]) -> Bools:
         """
         Which distances are within *distance*.
         """
         return np.asarray(scores <= self.distance, dtype=np.bool_)
-
-    def test(self, left: Feats, right: Feats, column: str) -> Bools:
-        """
-        Distances by ``process.cpdist`` with a cutoff, at most *distance*.
-        """
-        return self.passes(self.scores(left, right, column))
 
     def describe(self, column: str) -> str:
         """

@@ -46,9 +46,7 @@ def _check(schema: Schema, records: Sequence[Record]) -> None:
             record_ids=twice,
         )
     if len(records) < 2:
-        raise MergeError(
-            f"a merge needs at least two records, got {len(records)}", record_ids=ids
-        )
+        raise MergeError(f"a merge needs at least two records, got {len(records)}", record_ids=ids)
     foreign = [r for r in records if r.schema != schema.name]
     if foreign:
         kinds = ", ".join(f"{r.id!r} is a {r.schema!r}" for r in foreign[:5])
@@ -172,8 +170,10 @@ def plan_merge(
                 choice.record_ids,
                 strategy.to_data(),
                 choice.reason,
-                [CellValue(c.record_id, c.value, by_id[c.record_id].provenance.get(f.name))
-                 for c in candidates],
+                [
+                    CellValue(c.record_id, c.value, by_id[c.record_id].provenance.get(f.name))
+                    for c in candidates
+                ],
             )
         )
     head = ranked[0]

@@ -183,6 +183,7 @@ class MergePolicy:
         The others are ordered oldest first (by creation time, then id), so ties in every
         strategy break the same way whatever order the records came in.
         """
+
         def by_age(r: Record) -> tuple[Any, ...]:
             return (r.created_at, r.id)
 

@@ -219,8 +219,7 @@ def strategy_from_data(data: object, *, path: str = "") -> SurvivorshipStrategy:
                 raise SchemaError("from_record takes no 'then'", path="then")
             return Survive.from_record(data[key])
         raise SchemaError(
-            "a survivorship strategy is a name or a one-key mapping, "
-            f"got {type(data).__name__}"
+            f"a survivorship strategy is a name or a one-key mapping, got {type(data).__name__}"
         )
     except SchemaError as exc:
         if path:

@@ -140,44 +140,50 @@ def _length(value: Any) -> int:
         return 0
 
 
+class _ByName:
+    """
+    A strategy without options: its plain data is its name.
+    """
+
+    __slots__ = ()
+    name: str  # an attrs field of each subclass
+
+    def to_data(self) -> Any:
+        """
+        The strategy's name.
+        """
+        return self.name
+
+
 @attrs.frozen
-class _MostRecent:
+class _MostRecent(_ByName):
     name: str = attrs.field(default="most_recent", init=False)
 
     def __call__(self, field: Field, candidates: Sequence[Candidate]) -> Choice:
         winner = _best(candidates, lambda c: c.observed_at)[0]
         return _pick(winner, f"most recent (observed {winner.observed_at.isoformat()})")
 
-    def to_data(self) -> Any:
-        return self.name
-
 
 @attrs.frozen
-class _MostComplete:
+class _MostComplete(_ByName):
     name: str = attrs.field(default="most_complete", init=False)
 
     def __call__(self, field: Field, candidates: Sequence[Candidate]) -> Choice:
         winner = _best(candidates, lambda c: c.completeness)[0]
         return _pick(winner, f"most complete record ({winner.completeness} fields filled)")
 
-    def to_data(self) -> Any:
-        return self.name
-
 
 @attrs.frozen
-class _Longest:
+class _Longest(_ByName):
     name: str = attrs.field(default="longest", init=False)
 
     def __call__(self, field: Field, candidates: Sequence[Candidate]) -> Choice:
         winner = _best(candidates, lambda c: _length(c.value))[0]
         return _pick(winner, f"longest ({_length(winner.value)} characters)")
 
-    def to_data(self) -> Any:
-        return self.name
-
 
 @attrs.frozen
-class _SurvivorFirst:
+class _SurvivorFirst(_ByName):
     name: str = attrs.field(default="survivor_first", init=False)
 
     def __call__(self, field: Field, candidates: Sequence[Candidate]) -> Choice:
@@ -185,12 +191,9 @@ class _SurvivorFirst:
         why = "surviving record's value" if winner.rank == 0 else "first record with a value"
         return _pick(winner, why)
 
-    def to_data(self) -> Any:
-        return self.name
-
 
 @attrs.frozen
-class _KeepAll:
+class _KeepAll(_ByName):
     name: str = attrs.field(default="keep_all", init=False)
 
     def __call__(self, field: Field, candidates: Sequence[Candidate]) -> Choice:
@@ -208,24 +211,18 @@ class _KeepAll:
         value: Any = frozenset(kept) if isinstance(candidates[0].value, frozenset) else tuple(kept)
         return Choice(value, tuple(contributors), f"kept all {len(kept)} distinct values")
 
-    def to_data(self) -> Any:
-        return self.name
-
 
 _MOST_RECENT: Final = _MostRecent()
 
 
 @attrs.frozen
-class _Oldest:
+class _Oldest(_ByName):
     name: str = attrs.field(default="oldest", init=False)
 
     def __call__(self, field: Field, candidates: Sequence[Candidate]) -> Choice:
         first = min(c.observed_at for c in candidates)
         winner = next(c for c in candidates if c.observed_at == first)
         return _pick(winner, f"observed first ({winner.observed_at.isoformat()})")
-
-    def to_data(self) -> Any:
-        return self.name
 
 
 @attrs.frozen
