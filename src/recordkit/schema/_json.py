@@ -11,9 +11,7 @@ from typing import TypeAlias
 
 __all__ = ["JSONObject", "JSONValue"]
 
-JSONValue: TypeAlias = (
-    bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"] | None
-)
+JSONValue: TypeAlias = bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"] | None
 """
 A value JSON can hold: null, a boolean, a number, text, a list or an object of them.
 """
