@@ -14,13 +14,12 @@ Example:
     ('captured', 'normalized', 'validated', 'active', 'stale', 'retiring', 'retired', 'merged')
 """
 
+from recordkit.lifecycle._adapt import from_rule, guard
 from recordkit.lifecycle._diagram import Arrow, Diagram, Node, diagram, to_dot, to_mermaid
 from recordkit.lifecycle._guards import (
     Guard,
     GuardIssue,
     field_equals,
-    from_rule,
-    guard,
     guard_from_spec,
     required_fields_valid,
     requires_fields,
@@ -37,8 +36,9 @@ from recordkit.lifecycle._io import (
 )
 from recordkit.lifecycle._lifecycles import Lifecycles
 from recordkit.lifecycle._machine import Machine
-from recordkit.lifecycle._model import Edge, Lifecycle, State, Timer
+from recordkit.lifecycle._model import Lifecycle
 from recordkit.lifecycle._outcome import Moved, SweepResult, Swept
+from recordkit.lifecycle._parts import Edge, State, Timer
 from recordkit.schema import Transition
 
 __all__ = [

@@ -7,12 +7,13 @@ problem is an issue (`GuardIssue`, or a rule engine ``Issue``) that names the fi
 reason, and `recordkit.TransitionError` carries them all.
 
 Issues whose ``severity`` is ``"warning"`` or ``"info"`` are reported but do not refuse.
+This module holds the protocol and the built-in guards; guards made from your own
+callables and rule validators are in ``_adapt``.
 """
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final, Protocol, runtime_checkable
 
 import attrs
@@ -26,8 +27,6 @@ __all__ = [
     "GuardIssue",
     "blocking",
     "field_equals",
-    "from_rule",
-    "guard",
     "guard_from_spec",
     "required_fields_valid",
     "requires_fields",
@@ -263,122 +262,6 @@ def rules_pass(ruleset: RuleSet | None = None) -> Guard:
     if ruleset is not None and not isinstance(ruleset, RuleSet):
         raise SchemaError(f"rules_pass takes a RuleSet, got {shorten(ruleset)}")
     return _RulesPass(ruleset)
-
-
-def _wanted(fn: Callable[..., Any]) -> tuple[tuple[str, ...], bool]:
-    """
-    The keyword names *fn* accepts, and whether it takes ``**kwargs``.
-    """
-    try:
-        params = inspect.signature(fn).parameters.values()
-    except (TypeError, ValueError):
-        return (), True
-    names = tuple(
-        p.name
-        for p in params
-        if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-    )
-    return names, any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
-
-
-def call_by_signature(fn: Callable[..., Any], available: Mapping[str, Any]) -> Any:
-    """
-    Call *fn* with the arguments from *available* that its signature names.
-
-    This is how guards and hooks receive what they ask for (``record``, ``schema``,
-    ``source``, ``target``…) and nothing else.
-    """
-    names, takes_all = _wanted(fn)
-    if takes_all:
-        return fn(**available)
-    return fn(**{n: available[n] for n in names if n in available})
-
-
-@attrs.frozen
-class _CallableGuard:
-    fn: Callable[..., Any]
-    name: str
-    version: str
-
-    def __call__(self, record: Record, schema: Schema) -> Sequence[Any]:
-        found = call_by_signature(self.fn, {"record": record, "schema": schema})
-        if found is None:
-            return ()
-        if isinstance(found, str | bytes | Mapping) or not isinstance(found, Iterable):
-            raise TypeError(
-                f"guard {self.name!r} must return a sequence of issues, got {type(found).__name__}"
-            )
-        return tuple(found)
-
-
-def guard(fn: Callable[..., object], *, name: str | None = None, version: str = "1") -> Guard:
-    """
-    Adapt a callable returning issues into a `Guard`.
-
-    The callable receives ``record`` and/or ``schema`` by signature, and returns issues
-    (or ``None`` for none). A rule set's ``check``-style method adapts the same way.
-
-    Example:
-        >>> g = guard(lambda record: [] if record.get("email") else ["no email"],
-        ...           name="has_email")
-        >>> g.name
-        'has_email'
-
-    .. versionadded:: 0.1.0
-    """
-    if not callable(fn):
-        raise SchemaError(f"a guard must be callable, got {type(fn).__name__}")
-    if name is not None and not isinstance(name, str):
-        raise SchemaError(f"a guard's name must be text, got {shorten(name)}")
-    if not isinstance(version, str):
-        raise SchemaError(f"a guard's version must be text, got {shorten(version)}")
-    label = name or getattr(fn, "__qualname__", None) or type(fn).__name__
-    if not isinstance(label, str):
-        label = type(fn).__name__
-    return _CallableGuard(fn, label, version)
-
-
-@attrs.frozen
-class _RuleGuard:
-    rule: Any
-    field: str | None
-
-    @property
-    def name(self) -> str:
-        rule_id = str(self.rule.id)
-        return rule_id if self.field is None else f"{self.field}:{rule_id}"
-
-    @property
-    def version(self) -> str:
-        return str(self.rule.version)
-
-    def __call__(self, record: Record, schema: Schema) -> Sequence[Any]:
-        context = [record.values.get(name) for name in getattr(self.rule, "uses", ())]
-        subject = record.values if self.field is None else record.values.get(self.field)
-        return tuple(self.rule.validate(subject, *context))
-
-
-def from_rule(rule: object, *, field: str | None = None) -> Guard:
-    """
-    Adapt a rule engine validator (``id``, ``version``, ``validate``) into a `Guard`.
-
-    A record-level rule (*field* ``None``) sees the mapping of all the record's values; a
-    field rule sees that field's value. Fields the rule ``uses`` are passed after it. The
-    rule's issues refuse the move unless they are warnings or infos; the rule's id and
-    version go into the transition's history.
-
-    Raises:
-        SchemaError: *rule* is not a validator.
-
-    .. versionadded:: 0.1.0
-    """
-    if not all(hasattr(rule, a) for a in ("id", "version", "validate")):
-        raise SchemaError(
-            f"a rule guard needs a validator (id, version, validate), got {shorten(rule)}"
-        )
-    if field is not None and (not isinstance(field, str) or not field):
-        raise SchemaError(f"field must be a field name, got {shorten(field)}")
-    return _RuleGuard(rule, field)
 
 
 def guard_from_spec(spec: object, path: str = "guards") -> Guard:

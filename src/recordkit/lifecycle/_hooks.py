@@ -22,7 +22,7 @@ from typing import Any
 import attrs
 
 from recordkit._errors import RecordkitError, SchemaError, TransitionError, shorten
-from recordkit.lifecycle._guards import call_by_signature
+from recordkit.lifecycle._adapt import call_by_signature
 from recordkit.schema import Provenance, Record, Schema
 
 __all__ = ["Hook", "HookKind", "on_enter", "on_exit", "on_transition", "run_hook"]
@@ -41,9 +41,7 @@ class HookKind(enum.StrEnum):
 
     @classmethod
     def _missing_(cls, value: object) -> HookKind:
-        raise SchemaError(
-            f"a hook kind is 'exit', 'transition' or 'enter', got {shorten(value)}"
-        )
+        raise SchemaError(f"a hook kind is 'exit', 'transition' or 'enter', got {shorten(value)}")
 
 
 def _check_callable(_: object, __: attrs.Attribute[Any], value: object) -> None:

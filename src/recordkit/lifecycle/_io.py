@@ -43,7 +43,8 @@ from recordkit.lifecycle._guards import (
     _RulesPass,
     guard_from_spec,
 )
-from recordkit.lifecycle._model import Edge, Lifecycle, State, Timer
+from recordkit.lifecycle._model import Lifecycle
+from recordkit.lifecycle._parts import Edge, State, Timer
 from recordkit.schema import JSONObject, Schema
 
 __all__ = [

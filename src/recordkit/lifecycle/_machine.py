@@ -20,8 +20,9 @@ from recordkit._errors import RecordkitError, SchemaError, TransitionError, shor
 from recordkit._time import with_utc
 from recordkit.lifecycle._guards import Guard, _RulesPass, blocking
 from recordkit.lifecycle._hooks import HookKind, run_hook
-from recordkit.lifecycle._model import SINCE_KEYWORDS, Lifecycle, Timer
+from recordkit.lifecycle._model import Lifecycle
 from recordkit.lifecycle._outcome import Moved, Swept
+from recordkit.lifecycle._parts import SINCE_KEYWORDS, Timer
 from recordkit.lifecycle._policy import Policy, label
 from recordkit.rules import RuleSet
 from recordkit.schema import Date, DateTime, Record, Schema, Transition

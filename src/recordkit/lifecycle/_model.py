@@ -1,5 +1,5 @@
 """
-Lifecycle definitions: `State`, `Edge`, `Timer` and `Lifecycle`, checked when built.
+Lifecycle definitions: a `Lifecycle` of `State`, `Edge` and `Timer` parts, checked when built.
 
 A `Lifecycle` is plain, immutable data (plus the guard and hook objects it carries); the
 same object comes from Python and from YAML (`lifecycle_from_dict`). Building one checks the
@@ -10,8 +10,6 @@ problem raises `SchemaError` naming every offender.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
@@ -22,159 +20,19 @@ from recordkit._suggest import close_matches
 from recordkit.lifecycle import _graph
 from recordkit.lifecycle._guards import Guard
 from recordkit.lifecycle._hooks import Hook
+from recordkit.lifecycle._parts import (
+    Edge,
+    State,
+    Timer,
+    check_flag,
+    check_text,
+    identifier,
+    state_or_none,
+)
 
-__all__ = ["ATTRIBUTES", "Edge", "Lifecycle", "State", "Timer"]
+__all__ = ["ATTRIBUTES", "Lifecycle"]
 
-NAME: Final = re.compile(r"[a-z][a-z0-9_]{0,62}")
 ATTRIBUTES: Final = ("state", "stage")
-SINCE_KEYWORDS: Final = ("entered", "updated")
-
-
-def _name(value: object, what: str = "a state name") -> str:
-    if not isinstance(value, str) or not NAME.fullmatch(value):
-        raise SchemaError(
-            f"{what} must be a lower-case identifier (a-z, 0-9, _), got {shorten(value)}"
-        )
-    return value
-
-
-def _state_or_none(value: object) -> Any:
-    """*value* when it is a state name to look up (text) or ``None``, else a SchemaError."""
-    if value is not None and not isinstance(value, str):
-        raise SchemaError(f"a state name is text, got {shorten(value)}")
-    return value
-
-
-def _state_name(value: object) -> str:
-    return _name(value)
-
-
-def _guards(value: object) -> tuple[Guard, ...]:
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        raise SchemaError(f"guards must be a list of Guard objects, got {shorten(value)}")
-    guards = tuple(value)
-    for g in guards:
-        if not isinstance(g, Guard):
-            raise SchemaError(
-                f"a guard needs name, version and __call__(record, schema), got {shorten(g)}"
-            )
-    return guards
-
-
-def _text(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str):
-        raise SchemaError(f"{attribute.name} must be text, got {shorten(value)}")
-
-
-def _flag(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, bool):
-        raise SchemaError(f"{attribute.name} must be true or false, got {shorten(value)}")
-
-
-@attrs.frozen
-class State:
-    """
-    One state (or business stage) of a lifecycle.
-
-    Args:
-        name: a lower-case identifier (``active``, ``mql``).
-        label: how people read it (``MQL``); defaults to the name.
-        initial: where records start (default: the first state declared).
-        final: no transition leaves it (``retired``).
-        description: what being here means.
-        guards: checks a record must pass to enter this state by any road (a skip, an
-            override, a timer or a declared edge).
-
-    .. versionadded:: 0.1.0
-    """
-
-    name: str = attrs.field(converter=_state_name)
-    label: str = attrs.field(default="", kw_only=True, validator=_text)
-    initial: bool = attrs.field(default=False, kw_only=True, validator=_flag)
-    final: bool = attrs.field(default=False, kw_only=True, validator=_flag)
-    description: str = attrs.field(default="", kw_only=True, validator=_text)
-    guards: tuple[Guard, ...] = attrs.field(factory=tuple, converter=_guards, kw_only=True)
-
-    @property
-    def title(self) -> str:
-        """
-        The label, or the name when no label is set.
-        """
-        return self.label or self.name
-
-
-@attrs.frozen
-class Edge:
-    """
-    A declared transition from one state to another, triggered by an event.
-
-    Args:
-        source: the state it leaves.
-        target: the state it enters.
-        event: the event's name (default: the target's name).
-        guards: checks that must pass to take this edge (the target's own guards apply too).
-
-    .. versionadded:: 0.1.0
-    """
-
-    source: str = attrs.field(converter=_state_name)
-    target: str = attrs.field(converter=_state_name)
-    event: str = attrs.field(kw_only=True)
-    guards: tuple[Guard, ...] = attrs.field(factory=tuple, converter=_guards, kw_only=True)
-
-    @event.default
-    def _event_default(self) -> str:
-        return self.target
-
-    @event.validator
-    def _check_event(self, _: attrs.Attribute[Any], value: object) -> None:
-        _name(value, "an event name")
-
-
-def _after(value: object) -> dt.timedelta:
-    days = value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        try:
-            days = dt.timedelta(days=value)
-        except (OverflowError, ValueError):  # NaN, infinities, more days than a date holds
-            days = None
-    if not isinstance(days, dt.timedelta) or days <= dt.timedelta(0):
-        raise SchemaError(f"after must be a positive duration, got {shorten(value)}")
-    return days
-
-
-@attrs.frozen
-class Timer:
-    """
-    A time-based transition, evaluated by ``sweep(now)`` (never by a background thread).
-
-    Args:
-        source: the state it applies to.
-        target: where the record goes when it is due; an `Edge` must exist for the move.
-        after: how long (a ``timedelta``, or a number of days).
-        since: what the time is counted from: ``entered`` (when the record entered
-            *source*), ``updated`` (its last change) or the name of a date/datetime field
-            (``last_contacted``; a record without a value there is never due).
-
-    .. versionadded:: 0.1.0
-    """
-
-    source: str = attrs.field(converter=_state_name)
-    target: str = attrs.field(converter=_state_name)
-    after: dt.timedelta = attrs.field(converter=_after)
-    since: str = attrs.field(default="entered", kw_only=True)
-
-    @since.validator
-    def _check_since(self, _: attrs.Attribute[Any], value: object) -> None:
-        _name(value, "since")
-
-    @property
-    def event(self) -> str:
-        """
-        How a move by this timer is named in history (``timer:180d``).
-        """
-        days = self.after / dt.timedelta(days=1)
-        return f"timer:{days:g}d"
 
 
 def _tuple(value: object, kind: type) -> tuple[Any, ...]:
@@ -238,7 +96,7 @@ class _Index:
 
 
 def _lifecycle_name(value: object) -> str:
-    return _name(value, "a lifecycle name")
+    return identifier(value, "a lifecycle name")
 
 
 def _codes(value: Iterable[str]) -> tuple[str, ...]:
@@ -246,7 +104,7 @@ def _codes(value: Iterable[str]) -> tuple[str, ...]:
         raise SchemaError(
             f"reason_codes must be a list of names, got {shorten(value)}", path="reason_codes"
         )
-    return tuple(_name(v, "a reason code") for v in value)
+    return tuple(identifier(v, "a reason code") for v in value)
 
 
 @attrs.frozen(repr=False)
@@ -287,10 +145,10 @@ class Lifecycle:
     edges: tuple[Edge, ...] = attrs.field(converter=_edges)
     timers: tuple[Timer, ...] = attrs.field(factory=tuple, converter=_timers, kw_only=True)
     attribute: str = attrs.field(default="state", kw_only=True)
-    forward_only: bool = attrs.field(default=False, kw_only=True, validator=_flag)
+    forward_only: bool = attrs.field(default=False, kw_only=True, validator=check_flag)
     reason_codes: tuple[str, ...] = attrs.field(factory=tuple, converter=_codes, kw_only=True)
     hooks: tuple[Hook, ...] = attrs.field(factory=tuple, converter=_hooks, kw_only=True)
-    description: str = attrs.field(default="", kw_only=True, validator=_text)
+    description: str = attrs.field(default="", kw_only=True, validator=check_text)
     _index: _Index = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -429,13 +287,13 @@ class Lifecycle:
         """
         The declared edges leaving *source*.
         """
-        return self._index.exits.get(_state_or_none(source), ()) if source is not None else ()
+        return self._index.exits.get(state_or_none(source), ()) if source is not None else ()
 
     def edge(self, source: str | None, target: str) -> Edge | None:
         """
         The declared edge from *source* to *target*, if any.
         """
-        source, target = _state_or_none(source), _state_or_none(target)
+        source, target = state_or_none(source), state_or_none(target)
         if source is None or target is None:
             return None
         return self._index.edges.get((source, target))
@@ -444,7 +302,7 @@ class Lifecycle:
         """
         The timers that apply to records in *source*, in declaration order.
         """
-        return self._index.timers.get(_state_or_none(source), ())
+        return self._index.timers.get(state_or_none(source), ())
 
     def with_hooks(self, *hooks: Hook) -> Lifecycle:
         """

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import attrs
 
 from recordkit._errors import TransitionError
-from recordkit.lifecycle._model import Timer
+from recordkit.lifecycle._parts import Timer
 from recordkit.schema import Record, Transition
 
 __all__ = ["Moved", "SweepResult", "Swept"]
