@@ -1,0 +1,1 @@
+"""The recordkit test suite: one package per concept, shared strategies in `tests.strategies`."""

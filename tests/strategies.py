@@ -3,8 +3,10 @@ Hypothesis strategies shared by the tests, one section per concept.
 
 - schemas: names, field types, fields, schemas, the values a field holds, records;
 - hostile values: `garbage` for fields, `messy_text` and `any_value` for rules, `json_like`;
-- matching: `people`, rows of a few people with lightly corrupted copies;
-- merging: survivorship strategies, merge policies and persons of the `PERSON` schema;
+- matching: `raw_cells` of a column, `people`, rows of a few people with lightly corrupted
+  copies;
+- merging: survivorship strategies, merge policies, persons of the `PERSON` schema and
+  `merge_scripts` of chained merges;
 - lifecycle: transition targets, reasons, time steps and job titles.
 
 The strategies of valid objects build them through the public API, so a failing example
@@ -39,8 +41,11 @@ plain_text = st.text(alphabet=string.ascii_letters + string.digits + " .-'", max
 
 @st.composite
 def picklists(draw: st.DrawFn) -> rk.Picklist:
-    values = draw(st.lists(st.text(min_size=1, max_size=12).filter(str.strip), min_size=1,
-                           max_size=5, unique=True))
+    values = draw(
+        st.lists(
+            st.text(min_size=1, max_size=12).filter(str.strip), min_size=1, max_size=5, unique=True
+        )
+    )
     spellings = draw(st.lists(st.text(min_size=1, max_size=12), max_size=6, unique=True))
     synonyms: dict[str, list[str]] = {}
     for i, spelling in enumerate(spellings):
@@ -90,8 +95,11 @@ def schemas(draw: st.DrawFn) -> rk.Schema:
         description=draw(plain_text),
         identity=identity,
         owner_field=draw(st.none() | st.sampled_from(field_names)),
-        extensions=draw(st.sampled_from([{}, {"rules": [{"use": "x.y"}]},
-                                         {"lifecycle": {"initial": "captured"}}])),
+        extensions=draw(
+            st.sampled_from(
+                [{}, {"rules": [{"use": "x.y"}]}, {"lifecycle": {"initial": "captured"}}]
+            )
+        ),
     )
 
 
@@ -99,8 +107,9 @@ def value_for(ftype: rk.FieldType) -> st.SearchStrategy[Any]:
     """Values a field of *ftype* can hold after coercion."""
     text = st.text(max_size=30).filter(lambda s: s.strip() != "")
     aware = st.datetimes(timezones=st.just(dt.UTC))
-    finite = st.decimals(allow_nan=False, allow_infinity=False, places=4,
-                         min_value=-10**12, max_value=10**12)
+    finite = st.decimals(
+        allow_nan=False, allow_infinity=False, places=4, min_value=-(10**12), max_value=10**12
+    )
     table: dict[type, st.SearchStrategy[Any]] = {
         rk.Date: st.dates(),
         rk.DateTime: aware,
@@ -156,8 +165,9 @@ garbage: st.SearchStrategy[Any] = st.one_of(
 
 json_like: st.SearchStrategy[Any] = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=30,
 )
 
@@ -205,6 +215,17 @@ def any_value() -> st.SearchStrategy[Any]:
 
 
 # -- matching ---------------------------------------------------------------------------------
+
+raw_cells: st.SearchStrategy[object] = st.one_of(
+    st.none(),
+    st.text(),
+    st.text(alphabet=st.characters(codec="ascii")),
+    st.integers(),
+    st.floats(),
+    st.binary(max_size=8),
+    st.lists(st.integers(), max_size=2),
+)
+"""Values a raw column may hold before it is prepared for matching: text, numbers, bytes."""
 
 FIRST = ["Robert", "Elizabeth", "William", "Maria", "José", "Ahmed", "Yuki", "Olga", "Chen"]
 LAST = ["Smith", "Garcia", "Nguyen", "Müller", "Kowalski", "Okafor", "Tanaka", "Ivanova"]
@@ -306,11 +327,7 @@ def person_rows(draw: st.DrawFn) -> tuple[dict[str, Any], str, float]:
     """
     Raw values for one person (any field may be missing), a source and an observed time.
     """
-    values = {
-        name: draw(strategy)
-        for name, strategy in cell_values.items()
-        if draw(st.booleans())
-    }
+    values = {name: draw(strategy) for name, strategy in cell_values.items() if draw(st.booleans())}
     return values, draw(st.sampled_from(merge_examples.SOURCES)), draw(st.integers(0, 5))
 
 
@@ -328,13 +345,37 @@ def person_groups(draw: st.DrawFn, min_size: int = 2, max_size: int = 4) -> list
     ]
 
 
+MergeScript = tuple[list[tuple[dict[str, Any], str]], list[list[int]]]
+"""
+Rows to capture (values and source), then groups of row indexes to merge in turn.
+"""
+
+
+@st.composite
+def merge_scripts(draw: st.DrawFn) -> MergeScript:
+    """
+    Rows to capture, then groups of row indexes to merge one after another (chained).
+    """
+    rows = draw(st.lists(person_rows(), min_size=2, max_size=6))
+    alive = list(range(len(rows)))
+    groups: list[list[int]] = []
+    for _ in range(draw(st.integers(1, 3))):
+        if len(alive) < 2:
+            break
+        group = draw(st.lists(st.sampled_from(alive), min_size=2, max_size=3, unique=True))
+        groups.append(group)
+        alive = [i for i in alive if i not in group[1:]]  # the first id given may survive
+    return [(values, source) for values, source, _ in rows], groups
+
+
 merge_policies: st.SearchStrategy[rk.MergePolicy] = st.builds(
     lambda default, fields, survivor: rk.MergePolicy(
         default=default, fields={"tags": Survive.keep_all(), **fields}, survivor=survivor
     ),
     survivorship_strategies(),
-    st.dictionaries(st.sampled_from(["name", "email", "city", "score"]),
-                    survivorship_strategies(), max_size=3),
+    st.dictionaries(
+        st.sampled_from(["name", "email", "city", "score"]), survivorship_strategies(), max_size=3
+    ),
     st.sampled_from(["oldest", "newest", "most_complete"]),
 )
 """

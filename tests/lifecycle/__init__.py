@@ -1,0 +1,1 @@
+"""Tests of lifecycles: definitions, guards, machines, hooks, diagrams and YAML."""

@@ -1,0 +1,1 @@
+"""Tests of matching: comparisons, blocking, models, clusters, the index and merges."""

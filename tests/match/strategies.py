@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from recordkit.match import (
+    BlockingRule,
+    Comparator,
     Matcher,
     WeightedRules,
     block_on,
@@ -30,18 +32,26 @@ PREPARE: dict[str, Any] = {
 }
 
 
+def _comparisons() -> list[Comparator]:
+    return [
+        email_comparison("email"),
+        phone_comparison("phone"),
+        first_name_comparison("first_name"),
+        name_comparison("last_name"),
+    ]
+
+
+def _blocking() -> list[BlockingRule]:
+    return [block_on("email|email_key"), block_on("phone"), block_on("last_name", "first_name[:1]")]
+
+
 def rules_matcher(**options: Any) -> Matcher:
     """
     A matcher with fixed points per level: no training, fully deterministic.
     """
     return Matcher(
-        [
-            email_comparison("email"),
-            phone_comparison("phone"),
-            first_name_comparison("first_name"),
-            name_comparison("last_name"),
-        ],
-        [block_on("email|email_key"), block_on("phone"), block_on("last_name", "first_name[:1]")],
+        _comparisons(),
+        _blocking(),
         prepare=PREPARE,
         model=WeightedRules(
             {
@@ -61,14 +71,8 @@ def tiny_fs_matcher(**options: Any) -> Matcher:
     An unfitted Fellegi-Sunter matcher with a small u sample, quick to fit.
     """
     return Matcher(
-        [
-            email_comparison("email"),
-            phone_comparison("phone"),
-            first_name_comparison("first_name"),
-            name_comparison("last_name"),
-            postcode_comparison("postcode"),
-        ],
-        [block_on("email|email_key"), block_on("phone"), block_on("last_name", "first_name[:1]")],
+        [*_comparisons(), postcode_comparison("postcode")],
+        _blocking(),
         prepare=PREPARE,
         sample_pairs=2_000,
         **options,

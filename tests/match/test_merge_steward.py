@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import recordkit as rk
 from recordkit.match import MERGED, MatchExplanation, WeightTerm
 from tests.match.merge_examples import PERSON, PERSON_FLAT, T0, TICKET
-from tests.strategies import person_rows
+from tests.strategies import MergeScript, merge_scripts
 
 
 class Clock:
@@ -545,39 +545,21 @@ class TestUnmerge:
             alone.unmerge(merge.id)
 
 
-@st.composite
-def merge_scripts(draw: st.DrawFn) -> tuple[list[tuple[dict[str, Any], str]], list[list[int]]]:
-    """Rows to capture, then groups of row indexes to merge one after another (chained)."""
-    rows = draw(st.lists(person_rows(), min_size=2, max_size=6))
-    alive = list(range(len(rows)))
-    groups: list[list[int]] = []
-    for _ in range(draw(st.integers(1, 3))):
-        if len(alive) < 2:
-            break
-        group = draw(st.lists(st.sampled_from(alive), min_size=2, max_size=3, unique=True))
-        groups.append(group)
-        alive = [i for i in alive if i not in group[1:]]  # the first id given may survive
-    return [(values, source) for values, source, _ in rows], groups
-
-
-Script = tuple[list[tuple[dict[str, Any], str]], list[list[int]]]
-
-
 class TestUnmergeInvariant:
     @settings(max_examples=25)
     @given(merge_scripts(), st.sampled_from(rk.match.SURVIVOR_RULES))
-    def test_unmerge_of_merges_is_identity(self, script: Script, survivor: str) -> None:
+    def test_unmerge_of_merges_is_identity(self, script: MergeScript, survivor: str) -> None:
         """Merging (chained) and unmerging newest first restores records and references."""
         self.check_identity(script, survivor, "memory")
 
     @settings(max_examples=8)
     @given(merge_scripts(), st.sampled_from(rk.match.SURVIVOR_RULES))
-    def test_unmerge_of_merges_is_identity_in_sql(self, script: Script, survivor: str) -> None:
+    def test_unmerge_of_merges_is_identity_in_sql(self, script: MergeScript, survivor: str) -> None:
         """The same, with records, lineage and references kept in SQLite."""
         self.check_identity(script, survivor, "sqlite")
 
     @staticmethod
-    def check_identity(script: Script, survivor: str, backend: str) -> None:
+    def check_identity(script: MergeScript, survivor: str, backend: str) -> None:
         rows, groups = script
         persons, tickets = stewards(backend=backend)
         ids = [persons.capture(fit(persons, values), source=source).id for values, source in rows]

@@ -8,21 +8,12 @@ from hypothesis import strategies as st
 
 from recordkit.match import Prep
 from recordkit.rules import fold_key
-
-garbage = st.one_of(
-    st.none(),
-    st.text(),
-    st.text(alphabet=st.characters(codec="ascii")),
-    st.integers(),
-    st.floats(),
-    st.binary(max_size=8),
-    st.lists(st.integers(), max_size=2),
-)
+from tests import strategies as rks
 
 
 class TestKinds:
     @pytest.mark.parametrize("kind", [k for k in Prep.KINDS if k != "number"])
-    @given(value=garbage)
+    @given(value=rks.raw_cells)
     def test_text_kinds_never_raise_and_are_idempotent(self, kind: str, value: object) -> None:
         fn = Prep(kind, region="US" if kind == "phone" else None).function()
         once = fn(value)

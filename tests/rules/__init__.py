@@ -1,0 +1,1 @@
+"""Tests of rules: normalizers, validators, rule sets and batch runs."""

@@ -1,0 +1,1 @@
+"""Tests of schemas: field types, fields, records and schema documents."""
