@@ -21,6 +21,7 @@ import numpy.typing as npt
 from recordkit._errors import RecordkitError, shorten
 from recordkit.match._check import instances, items, mapping, texts
 from recordkit.match._explain import MatchExplanation
+from recordkit.schema import JSONObject
 
 Ints = npt.NDArray[np.int64]
 Objects = npt.NDArray[np.object_]
@@ -77,7 +78,7 @@ class Cluster:
     def __contains__(self, record_id: object) -> bool:
         return record_id in self.record_ids
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """
         The cluster as plain data.
         """
@@ -105,7 +106,7 @@ class ClusterMerge:
     bridge: tuple[str, str] | None = None
     explanation: MatchExplanation | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """
         The merge as plain data (the explanation included).
         """

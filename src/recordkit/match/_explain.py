@@ -18,6 +18,7 @@ import attrs
 
 from recordkit._errors import RecordkitError, shorten
 from recordkit.match._check import instances, number
+from recordkit.schema import JSONObject
 
 __all__ = ["MatchExplanation", "WeightTerm", "probability_from_weight"]
 
@@ -78,7 +79,7 @@ class WeightTerm:
     left: str | None = None
     right: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """
         The term as JSON-safe plain data.
         """
@@ -181,7 +182,7 @@ class MatchExplanation:
         """
         return {t.comparison: t.weight for t in self.terms}
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """
         The explanation as JSON-safe plain data (round-trips through `from_dict`).
         """

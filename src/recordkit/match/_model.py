@@ -22,6 +22,7 @@ import numpy.typing as npt
 from recordkit._errors import SchemaError, shorten
 from recordkit.match._check import items, mapping, number
 from recordkit.match._explain import MatchExplanation, WeightTerm
+from recordkit.schema import JSONObject
 
 __all__ = ["FellegiSunter", "MatchRule", "WeightedRules"]
 
@@ -90,11 +91,11 @@ class MatchRule:
         assert out is not None
         return out
 
-    def to_dict(self) -> dict[str, list[str]]:
+    def to_dict(self) -> JSONObject:
         """
-        Plain data.
+        Plain data: comparison → the level labels it requires.
         """
-        return {k: list(v) for k, v in self.when.items()}
+        return {k: [*v] for k, v in self.when.items()}
 
 
 def _tables(value: Mapping[str, Sequence[float]]) -> dict[str, tuple[float, ...]]:
@@ -201,7 +202,7 @@ class FellegiSunter:
             count=len(values),
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """
         Plain data (JSON-safe).
         """
@@ -210,8 +211,8 @@ class FellegiSunter:
             "prior": self.prior,
             "m": {k: list(v) for k, v in self.m.items()},
             "u": {k: list(v) for k, v in self.u.items()},
-            "tf": self.tf,
-            "tf_floor": self.tf_floor,
+            "tf": {name: {v: f for v, f in tf.items()} for name, tf in self.tf.items()},
+            "tf_floor": {name: f for name, f in self.tf_floor.items()},
         }
 
     @classmethod
@@ -267,11 +268,14 @@ class WeightedRules:
                 )
         return np.array([given.get(label, 0.0) for label in labels], dtype=np.float64)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """
         Plain data.
         """
-        return {"model": "weighted_rules", "weights": self.weights}
+        weights: JSONObject = {
+            name: {label: w for label, w in table.items()} for name, table in self.weights.items()
+        }
+        return {"model": "weighted_rules", "weights": weights}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> WeightedRules:

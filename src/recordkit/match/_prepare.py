@@ -20,6 +20,7 @@ import attrs
 from recordkit._errors import SchemaError, shorten
 from recordkit.match._factored import Factored, Objects
 from recordkit.rules import fold_key, normalize_date, normalize_email, normalize_phone
+from recordkit.schema import JSONObject
 
 __all__ = ["Prep", "number_of", "prepare_column", "prepare_factored"]
 
@@ -180,7 +181,7 @@ class Prep:
         """
         return _phone(self.region) if self.kind == "phone" else _KINDS[self.kind]
 
-    def to_dict(self) -> dict[str, Any] | str:
+    def to_dict(self) -> JSONObject | str:
         """
         Plain data: the kind alone, or ``{"kind", "region"}`` for phones with a region.
         """

@@ -24,6 +24,7 @@ from recordkit.match._data import Prepared, read_data
 from recordkit.match._model import FellegiSunter, MatchRule, WeightedRules, model_from_dict
 from recordkit.match._prepare import Prep
 from recordkit.match.comparison import Comparator, comparator_from_dict
+from recordkit.schema import JSONObject
 
 __all__ = ["MatchSettings"]
 
@@ -118,13 +119,13 @@ class MatchSettings:
         cols += [col for r in self.blocking for col in r.columns]
         return tuple(dict.fromkeys(cols))
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """
         The settings (and fitted model) as JSON-safe plain data.
         """
         return {
             "comparisons": [c.to_dict() for c in self.comparisons],
-            "blocking": [r.to_dict() for r in self.blocking],
+            "blocking": [[*r.to_dict()] for r in self.blocking],
             "prepare": {k: v.to_dict() for k, v in self.prepare.items()},
             "must_match": [r.to_dict() for r in self.must_match],
             "never_match": [r.to_dict() for r in self.never_match],

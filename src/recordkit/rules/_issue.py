@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 
 from recordkit._errors import SchemaError, shorten
+from recordkit.schema import JSONObject
 
 __all__ = ["Change", "Issue", "Outcome", "Severity"]
 
@@ -94,7 +95,7 @@ class Issue:
         """
         return self.severity is Severity.ERROR
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """
         Return the issue as JSON-safe data (the value shortened to its repr).
         """

@@ -245,7 +245,7 @@ class Record:
         """
         return attrs.evolve(self, **changes)
 
-    def to_dict(self, schema: Schema) -> dict[str, Any]:
+    def to_dict(self, schema: Schema) -> JSONObject:
         """
         Return this record as JSON-safe plain data (see `record_to_dict`).
         """

@@ -37,6 +37,7 @@ from recordkit.match.comparison._domain_levels import (
     level_from_dict,
 )
 from recordkit.match.comparison._levels import Exact, Feats, Level, Similar, Within, present
+from recordkit.schema import JSONObject
 
 __all__ = ["Comparator", "Comparison"]
 
@@ -89,7 +90,7 @@ class Comparator(Protocol):
         The level of each pair; *left*/*right* hold the features gathered per pair.
         """
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """
         Plain data that `comparator_from_dict` turns back into an equal comparator.
         """
@@ -293,7 +294,7 @@ class Comparison:
             todo = todo[~hit]
         return out
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """
         Plain data (``kind: levels``) that round-trips through `comparator_from_dict`.
         """

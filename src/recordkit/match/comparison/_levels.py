@@ -22,6 +22,7 @@ from rapidfuzz.distance import OSA, DamerauLevenshtein, Jaro, JaroWinkler, Leven
 
 from recordkit._errors import SchemaError, shorten
 from recordkit.match._check import number
+from recordkit.schema import JSONObject
 
 __all__ = ["Exact", "Level", "Similar", "Within", "present"]
 
@@ -119,7 +120,7 @@ class Level(abc.ABC):
         """
         return self.kind
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """
         The level as plain data (``{"kind": ..., **options}``).
         """

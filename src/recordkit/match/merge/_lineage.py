@@ -19,7 +19,7 @@ import attrs
 
 from recordkit._errors import ValidationError, shorten
 from recordkit.match._check import instances, items, reading, texts
-from recordkit.schema import Field, Provenance, Record, Schema
+from recordkit.schema import Field, JSONObject, Provenance, Record, Schema
 
 __all__ = ["CellLineage", "CellValue", "Repoint", "provenance_from_data", "provenance_to_data"]
 
@@ -76,7 +76,7 @@ class CellValue:
         """
         return None if self.provenance is None else self.provenance.source
 
-    def to_dict(self, field: Field) -> dict[str, Any]:
+    def to_dict(self, field: Field) -> JSONObject:
         """
         Plain data, with the value dumped by *field*'s type.
         """
@@ -162,7 +162,7 @@ class CellLineage:
             return all(item in self.value for item in cell.value)
         return bool(cell.value == self.value)
 
-    def to_dict(self, schema: Schema) -> dict[str, Any]:
+    def to_dict(self, schema: Schema) -> JSONObject:
         """
         Plain data, values dumped by the field's type in *schema*.
         """
@@ -257,7 +257,7 @@ class Repoint:
             updated_at=at,
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """
         Plain data.
         """

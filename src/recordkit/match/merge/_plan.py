@@ -19,7 +19,7 @@ from recordkit.match._check import instances
 from recordkit.match._explain import MatchExplanation
 from recordkit.match.merge._lineage import CellLineage, Repoint
 from recordkit.match.merge._policy import MergePolicy
-from recordkit.schema import Record, Schema, record_from_dict, record_to_dict
+from recordkit.schema import JSONObject, Record, Schema, record_from_dict, record_to_dict
 
 __all__ = ["MERGED", "UNMERGEABLE_STATES", "MergeError", "MergePlan"]
 
@@ -186,7 +186,7 @@ class MergePlan:
                 return c
         return None
 
-    def to_dict(self, schema: Schema) -> dict[str, Any]:
+    def to_dict(self, schema: Schema) -> JSONObject:
         """
         The plan as JSON-safe plain data (records through `record_to_dict`).
         """

@@ -26,7 +26,7 @@ from recordkit._suggest import close_matches
 from recordkit.match._check import instances
 from recordkit.match.merge._survive import Survive, strategy_from_data
 from recordkit.match.merge._survivorship import SurvivorshipStrategy, is_multi_valued
-from recordkit.schema import Record, Schema
+from recordkit.schema import JSONObject, Record, Schema
 
 __all__ = ["SURVIVOR_RULES", "MergePolicy"]
 
@@ -201,7 +201,7 @@ class MergePolicy:
             head = max(ordered, key=lambda r: (len(r.present), _Desc(r.created_at), _Desc(r.id)))
         return [head, *(r for r in ordered if r is not head)]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         """
         The policy as plain data; `from_dict` turns it back into an equal policy.
         """

@@ -22,7 +22,7 @@ from recordkit.match.merge._survivorship import (
     SurvivorshipStrategy,
     _best,
 )
-from recordkit.schema import Field, Money
+from recordkit.schema import Field, JSONValue, Money
 
 __all__: list[str] = []
 
@@ -80,7 +80,7 @@ class _TrustedSources:
             why = "no trusted source had a value"
         return attrs.evolve(choice, reason=f"{why}; then {choice.reason}")
 
-    def to_data(self) -> Any:
+    def to_data(self) -> JSONValue:
         data: dict[str, Any] = {"trusted_sources": list(self.sources)}
         if self.then != _MOST_RECENT:
             data["then"] = self.then.to_data()
@@ -102,7 +102,7 @@ class _ValidatedOnly:
         choice = self.then(field, valid)
         return attrs.evolve(choice, reason=f"validated; then {choice.reason}")
 
-    def to_data(self) -> Any:
+    def to_data(self) -> JSONValue:
         if self.then == _MOST_RECENT:
             return self.name
         return {"validated_only": True, "then": self.then.to_data()}
@@ -136,7 +136,7 @@ class _MostFrequent:
             why = f"{why}, as are others; then {choice.reason}"
         return Choice(winners[0].value, tuple(c.record_id for c in winners), why)
 
-    def to_data(self) -> Any:
+    def to_data(self) -> JSONValue:
         if self.then == _MOST_RECENT:
             return self.name
         return {"most_frequent": True, "then": self.then.to_data()}
@@ -180,7 +180,7 @@ class _Extreme:
         winner = pick(candidates, key=key)  # max/min keep the first (best ranked) of ties
         return Choice(winner.value, (winner.record_id,), f"{self.name} value")
 
-    def to_data(self) -> Any:
+    def to_data(self) -> JSONValue:
         if self.then == _MOST_RECENT:
             return self.name
         return {self.name: True, "then": self.then.to_data()}

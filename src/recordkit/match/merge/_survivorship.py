@@ -25,7 +25,7 @@ import attrs
 
 from recordkit._errors import SchemaError, shorten
 from recordkit.match._check import texts
-from recordkit.schema import Field
+from recordkit.schema import Field, JSONValue
 
 __all__ = ["Candidate", "Choice", "SurvivorshipStrategy", "is_multi_valued"]
 
@@ -104,7 +104,7 @@ class SurvivorshipStrategy(Protocol):
         Return the surviving value and where it came from.
         """
 
-    def to_data(self) -> Any:
+    def to_data(self) -> JSONValue:
         """
         The strategy as plain data (a name, or a one-key mapping with options).
         """
@@ -148,7 +148,7 @@ class _ByName:
     __slots__ = ()
     name: str  # an attrs field of each subclass
 
-    def to_data(self) -> Any:
+    def to_data(self) -> JSONValue:
         """
         The strategy's name.
         """
@@ -244,5 +244,5 @@ class _FromRecord:
         # Picking a record that has no value here is a deliberate choice to leave it empty.
         return Choice(None, (self.record_id,), f"picked by hand: {self.record_id!r} is empty")
 
-    def to_data(self) -> Any:
+    def to_data(self) -> JSONValue:
         return {"from_record": self.record_id}
