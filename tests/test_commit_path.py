@@ -24,7 +24,10 @@ from tests.match.strategies import rules_matcher
 START = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 
 # The public verbs that only read: every other public method of Steward writes.
-READS = {"became", "find_duplicates", "get", "get_merge", "history", "merges", "resolve"}
+READS = {
+    "audit_events", "became", "find_duplicates", "get", "get_merge", "history", "merges",
+    "query", "resolve",
+}
 
 
 @attrs.define

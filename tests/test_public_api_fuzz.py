@@ -536,6 +536,17 @@ OVERRIDES: dict[str, dict[str, Callable[[World], Any]]] = {
     "governance.Checkpoint": {"log_id": lambda w: "log1", "seq": lambda w: 0,
                               "hash": lambda w: "0" * 64, "mac": lambda w: "a" * 64},
     "governance.VerifyReport": {"ok": lambda w: True},
+    "governance.replay": {"events": lambda w: [], "record_id": lambda w: "c1"},
+    "store.Suppression": {"key": lambda w: "email", "digest": lambda w: "a" * 64,
+                          "erasure": lambda w: "erasure-1"},
+    "MemoryStore.put_suppressions": {"entries": lambda w: [
+        rs.Suppression("contact", "email", "a" * 64, T0, "erasure-1")]},
+    "MemoryStore.suppressed": {"key": lambda w: "email", "digest": lambda w: "a" * 64},
+    "MemoryStore.suppressions": {"key": lambda w: "email", "digests": lambda w: ["a" * 64]},
+    "SQLStore.put_suppressions": {"entries": lambda w: [
+        rs.Suppression("contact", "email", "a" * 64, T0, "erasure-1")]},
+    "SQLStore.suppressed": {"key": lambda w: "email", "digest": lambda w: "a" * 64},
+    "SQLStore.suppressions": {"key": lambda w: "email", "digests": lambda w: ["a" * 64]},
     "RuleSet.rules_for": {"field": lambda w: "email"},
     "RuleSet.run_batch": {"source": lambda w: [dict(ADA)]},
     "rules.run_batch": {"source": lambda w: [dict(ADA)]},

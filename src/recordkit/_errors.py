@@ -196,20 +196,36 @@ class AccessDenied(RecordkitError, PermissionError):
     """
     An actor may not perform an action on a record or field.
 
+    Attributes:
+        actor: the actor's id.
+        action: what it asked to do.
+        record_id: the record, when one was concerned.
+        field: the field, when one was concerned.
+        reason: why, when more than the permission is to say (never a value).
+
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 *reason*.
     """
 
     def __init__(
-        self, actor: str, action: str, *, record_id: str | None = None, field: str | None = None
+        self,
+        actor: str,
+        action: str,
+        *,
+        record_id: str | None = None,
+        field: str | None = None,
+        reason: str | None = None,
     ) -> None:
         self.actor = actor
         self.action = action
         self.record_id = record_id
         self.field = field
+        self.reason = reason
         target = f" record {record_id!r}" if record_id else ""
         if field:
             target += f" field {field!r}"
-        super().__init__(f"{actor!r} may not {action}{target}")
+        because = f": {reason}" if reason else ""
+        super().__init__(f"{actor!r} may not {action}{target}{because}")
 
 
 class TransitionError(RecordkitError, ValueError):

@@ -36,6 +36,7 @@ from recordkit._steward_core import (
 from recordkit._steward_lifecycle import _LifecycleVerbs
 from recordkit._steward_rows import BatchResult, QuarantinedRow
 from recordkit._steward_unmerge import _UnmergeVerbs
+from recordkit._steward_views import _ViewVerbs
 from recordkit.governance import AccessPolicy, Action, Actor, AllowAll, AuditLog
 from recordkit.lifecycle import Lifecycle, Lifecycles
 from recordkit.match import (
@@ -51,7 +52,7 @@ from recordkit.store import MemoryStore, Store
 __all__ = ["BatchResult", "QuarantinedRow", "Steward"]
 
 
-class Steward(_UnmergeVerbs, _LifecycleVerbs, _BatchVerbs):
+class Steward(_UnmergeVerbs, _LifecycleVerbs, _BatchVerbs, _ViewVerbs):
     """
     The facade over one schema: capture, update and read records through one road.
 
@@ -212,7 +213,7 @@ class Steward(_UnmergeVerbs, _LifecycleVerbs, _BatchVerbs):
         created = self._created_event(prepared.names, source, prepared.issues)
         if self.matcher is None:
             self._commit(Change(actor, now, [create], lambda w: created(w)))
-            return record
+            return self._sight(actor).record(record)
         self._catch_up()
         verdict = self.matcher.screen(row)
         self.matcher.refuse(verdict)
@@ -235,14 +236,10 @@ class Steward(_UnmergeVerbs, _LifecycleVerbs, _BatchVerbs):
                 )
             )
             # the survivor as written (no read after the commit: it cannot fail a done merge)
-            survivor = plan.survivor
-            self.access.check(
-                actor, Action.READ, self.schema, survivor, self.schema.field_names, after=None
-            )
-            return survivor
+            return self._sight(actor).record(plan.survivor)
         flagged = self._flag_event(record, verdict)
         self._commit(Change(actor, now, [create], lambda w: [*created(w), *flagged]))
-        return record
+        return self._sight(actor).record(record)
 
     def _flag_event(self, record: Record, verdict: Verdict) -> list[Event]:
         """
@@ -252,20 +249,32 @@ class Steward(_UnmergeVerbs, _LifecycleVerbs, _BatchVerbs):
         if verdict.action != "flag" or best is None:
             return []
         detail = {"entity": best.entity_id, "explanation": best.explanation.to_dict()}
-        return [Event(self, "flag_duplicate", [record.id, best.record_id], (), detail)]
+        return [
+            Event(self, "flag_duplicate", [record.id, best.record_id], (), detail, values=False)
+        ]
 
-    def find_duplicates(self, *, previous: Mapping[str, str] | None = None) -> MatchResult:
+    def find_duplicates(
+        self, *, previous: Mapping[str, str] | None = None, actor: Actor = SYSTEM
+    ) -> MatchResult:
         """
         Deduplicate every stored record of this schema in one batch run (nothing changes).
+
+        The run compares every record's values in clear, so *actor* must be allowed to
+        read every record of the schema with nothing masked.
 
         Args:
             previous: record id → entity id from an earlier run, kept where possible
                 (default: the entity ids the point-of-entry index gave).
+            actor: who asks.
 
         Raises:
             RecordkitError: the steward has no matcher, or *previous* is not a mapping of
                 record ids to entity ids.
+            AccessDenied: *actor* may read only some records, or some fields masked.
+
+        .. versionchanged:: 0.2.0 *actor*.
         """
+        self._check_reads_all(actor, "find_duplicates")
         if self.matcher is None:
             raise RecordkitError("find_duplicates needs Steward(..., matcher=DuplicateCheck(...))")
         if previous is not None and (
@@ -346,7 +355,7 @@ class Steward(_UnmergeVerbs, _LifecycleVerbs, _BatchVerbs):
         seen = seen_at or now
         won, kept = self._winners(current, [n for n in changes if n in self.schema], source, seen)
         if not won:
-            return current
+            return self._sight(actor).record(current)
         values = dict(current.values)
         provenance = dict(current.provenance)
         for name in won:
@@ -375,7 +384,7 @@ class Steward(_UnmergeVerbs, _LifecycleVerbs, _BatchVerbs):
         event = Event(self, Action.UPDATE, [record_id], won, detail)
         write = Write(self, updated, current, Action.UPDATE, tuple(won))
         self._commit(Change(actor, now, [write], lambda _: [event, *flagged]))
-        return updated
+        return self._sight(actor).record(updated)
 
     def _winners(
         self, current: Record, names: Sequence[str], source: str, seen: dt.datetime

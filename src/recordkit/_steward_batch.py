@@ -126,9 +126,9 @@ class _BatchVerbs(_StewardCore):
                 result.issues.extend(done.issues)
                 offset += len(chunk)
         except RecordkitError as exc:
-            exc.partial = result
+            exc.partial = self._sight(actor).batch(result)
             raise
-        return result
+        return self._sight(actor).batch(result)
 
     def revalidate(
         self,

@@ -71,6 +71,11 @@ class Write:
 class Event:
     """
     One audit event a change writes, in the log of *owner* (its schema's steward).
+
+    With *values* (the default), the commit fills the event's ``changes`` from the writes
+    of its records: field → ``[before, after]`` for every field the write changed, as
+    the field's type dumps it. An event that names records it does not write (a flagged
+    duplicate) carries no values.
     """
 
     owner: Owner
@@ -78,6 +83,7 @@ class Event:
     record_ids: Sequence[str]
     fields: Iterable[str]
     detail: Mapping[str, Any]
+    values: bool = True
 
 
 @attrs.frozen

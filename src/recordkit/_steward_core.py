@@ -30,7 +30,8 @@ from recordkit._errors import (
     shorten,
 )
 from recordkit._resolve import Resolver
-from recordkit._steward_change import Change, Committed, Owner, Write
+from recordkit._steward_change import Change, Committed, Event, Owner, Write
+from recordkit._steward_read import Sight
 from recordkit.governance import AccessPolicy, Action, Actor, AuditLog
 from recordkit.lifecycle import Lifecycles
 from recordkit.match import (
@@ -47,6 +48,36 @@ from recordkit.store import QuarantineEntry, Store
 
 SYSTEM: Final = Actor("system", roles={"system"})
 DEFAULT_SOURCE: Final = "default"
+
+
+def _changes(
+    schema: Schema, event: Event, writes: Mapping[tuple[str, str], Write]
+) -> dict[str, dict[str, list[Any]]]:
+    """
+    The values *event* records: record id → field → ``[before, after]``, as plain data.
+
+    Every field the write of each named record changed, dumped by its field's type
+    (``None``: no value), so replaying a record's events rebuilds its values.
+    """
+    out: dict[str, dict[str, list[Any]]] = {}
+    for record_id in event.record_ids:
+        write = writes.get((schema.name, record_id))
+        if write is None:
+            continue
+        old: Mapping[str, Any] = write.before.values if write.before is not None else {}
+        new = write.after.values
+        row: dict[str, list[Any]] = {}
+        for name in old.keys() | new.keys():
+            a, b = old.get(name), new.get(name)
+            if a != b:
+                dump = schema.field(name).type.dump if name in schema else _plain
+                row[name] = [None if a is None else dump(a), None if b is None else dump(b)]
+        out[record_id] = row
+    return out
+
+
+def _plain(value: object) -> object:
+    return value
 
 
 def _utcnow() -> dt.datetime:
@@ -86,7 +117,10 @@ class _StewardCore:
 
     def get(self, record_id: str, *, actor: Actor = SYSTEM) -> Record:
         """
-        Return the record with *record_id*.
+        Return the record with *record_id*, as *actor* may see it.
+
+        Fields the steward's policy masks for *actor* hold `Masked` values (in the values
+        and in the raw values of their provenance).
 
         Raises:
             NotFound: no such record of this schema.
@@ -95,7 +129,13 @@ class _StewardCore:
         self._check_actor(actor)
         record = self._own(record_id)
         self.access.check(actor, Action.READ, self.schema, record, self.schema.field_names)
-        return record
+        return self._sight(actor).readable(record)
+
+    def _sight(self, actor: Actor) -> Sight:
+        """
+        What *actor* may see of this steward's records and the data about them.
+        """
+        return Sight(self.access, self.schema, actor)
 
     def _own(self, record_id: str) -> Record:
         if not isinstance(record_id, str):
@@ -163,15 +203,18 @@ class _StewardCore:
             self._permit(change.actor, write)
         with self.store.audited(), self.store.transaction():
             written, isolated = self._apply(change)
+            by_id = {(w.owner.schema.name, w.after.id): w for w in written}
             for event in change.events(written):
+                schema = event.owner.schema
                 event.owner.audit.append(
                     at=change.at,
                     actor=change.actor.id,
                     action=event.action,
-                    schema=event.owner.schema.name,
+                    schema=schema.name,
                     record_ids=event.record_ids,
                     fields=event.fields,
                     detail=event.detail,
+                    changes=_changes(schema, event, by_id) if event.values else None,
                 )
             held = [*change.quarantine, *isolated]
             if held:

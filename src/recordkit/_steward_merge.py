@@ -92,7 +92,9 @@ class _MergeVerbs(_StewardCore):
             explanation: the match explanation(s) behind the merge, kept in its lineage.
 
         Returns:
-            The applied `Merge`, or the `MergePlan` on a dry run.
+            The applied `Merge`, or the `MergePlan` on a dry run, as *actor* may see it
+            (values the policy masks for *actor* are `Masked`; records it may not read
+            are wholly hidden).
 
         Raises:
             MergeError: fewer than two records, a record listed twice, a record already
@@ -116,12 +118,12 @@ class _MergeVerbs(_StewardCore):
         if dry_run:
             for write in writes:
                 self._permit(actor, write)
-            return plan
+            return self._sight(actor).plan(plan)
         events = self._merge_events(
             "merge", plan.id, plan.record_ids, writes, self._merge_detail(plan)
         )
         self._commit(Change(actor, plan.at, writes, events, merge=lineage))
-        return Merge(plan, actor.id)
+        return Merge(self._sight(actor).plan(plan), actor.id)
 
     def _plan_merge(
         self,

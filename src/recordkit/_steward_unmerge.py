@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+import attrs
+
 from recordkit._errors import shorten
 from recordkit._steward_change import Change, Write
 from recordkit._steward_core import SYSTEM
@@ -55,7 +57,7 @@ class _UnmergeVerbs(_MergeVerbs):
             raise MergeError(
                 f"on_conflict must be 'refuse' or 'reconcile', got {shorten(on_conflict)}"
             )
-        merge = self.get_merge(merge_id)
+        merge = self._merge(merge_id)
         if not merge.active:
             raise MergeError(
                 f"merge {merge.id!r} was undone already (at {merge.undone_at})",
@@ -100,15 +102,37 @@ class _UnmergeVerbs(_MergeVerbs):
         }
         events = self._merge_events("unmerge", merge.id, undo.record_ids, writes, detail)
         self._commit(Change(actor, now, writes, events, unmerge=merge.id))
-        return undo
+        sight = self._sight(actor)
+        return attrs.evolve(
+            undo,
+            restored=[sight.record(r) for r in undo.restored],
+            references=[
+                self._steward_for(r.schema)._sight(actor).record(r) for r in undo.references
+            ],
+            conflicts=[sight.conflict(c) for c in undo.conflicts],
+        )
 
-    def get_merge(self, merge_id: str) -> Merge:
+    def get_merge(self, merge_id: str, *, actor: Actor = SYSTEM) -> Merge:
         """
         The merge with *merge_id*, with its lineage and whether it was undone.
+
+        Its plan is shown as *actor* may see it: the originals, the survivor, every
+        cell's candidates and the match explanations are masked by the steward's policy,
+        and records *actor* may not read are wholly hidden.
 
         Raises:
             NotFound: no such merge.
             MergeError: it merged records of another schema.
+
+        .. versionchanged:: 0.2.0 *actor*; the plan is masked.
+        """
+        self._check_actor(actor)
+        merge = self._merge(merge_id)
+        return attrs.evolve(merge, plan=self._sight(actor).plan(merge.plan))
+
+    def _merge(self, merge_id: str) -> Merge:
+        """
+        The merge with *merge_id*, unmasked (for the facade's own use).
         """
         if not isinstance(merge_id, str):
             raise MergeError(f"merge ids are text, got {shorten(merge_id)}")
@@ -120,11 +144,16 @@ class _UnmergeVerbs(_MergeVerbs):
         plan = MergePlan.from_dict(lineage.detail, self.schema)
         return Merge(plan, lineage.actor, lineage.undone_at, lineage.undone_by)
 
-    def merges(self, record_id: str) -> list[Merge]:
+    def merges(self, record_id: str, *, actor: Actor = SYSTEM) -> list[Merge]:
         """
         Every merge *record_id* took part in (as survivor or merged away), oldest first.
+
+        Each is shown as `get_merge` shows it to *actor*.
+
+        .. versionchanged:: 0.2.0 *actor*; the plans are masked.
         """
-        return [self.get_merge(g.id) for g in self.store.lineage(record_id)]
+        self._check_actor(actor)
+        return [self.get_merge(g.id, actor=actor) for g in self.store.lineage(record_id)]
 
     def resolve(self, record_id: str, *, actor: Actor = SYSTEM) -> Record:
         """
@@ -161,7 +190,7 @@ class _UnmergeVerbs(_MergeVerbs):
             for g in self.store.lineage(rid):
                 if g.id == merge.id or g.undone_at is not None or g.id in found:
                     continue
-                originals = self.get_merge(g.id).plan.originals
+                originals = self._merge(g.id).plan.originals
                 if any(r.version >= written.get(r.id, r.version + 1) for r in originals):
                     found.add(g.id)
         return sorted(found)

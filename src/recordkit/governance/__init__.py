@@ -9,6 +9,7 @@ both on every read and write. The record conditions (`Predicate`, `RecordPredica
 
 from recordkit.governance._access import AccessPolicy, Action, Actor, AllowAll
 from recordkit.governance._audit import AuditEvent, AuditLog, MemoryAuditLog
+from recordkit.governance._audit_query import replay
 from recordkit.governance._audit_verify import Checkpoint, VerifyReport
 from recordkit.governance._condition import (
     AllOf,
@@ -42,4 +43,5 @@ __all__ = [
     "RecordRule",
     "Role",
     "VerifyReport",
+    "replay",
 ]

@@ -61,6 +61,19 @@ class Masked:
     def __str__(self) -> str:
         return self.text
 
+    @classmethod
+    def hidden(cls, field: str) -> Masked:
+        """
+        The value of *field* wholly hidden: what an actor who may not read it sees.
+
+        Example:
+            >>> str(Masked.hidden("email"))
+            '•••••'
+
+        .. versionadded:: 0.2.0
+        """
+        return cls(field, "redact", BULLETS)
+
 
 def masked(field: str, kind: str, text: str) -> Masked:
     """
