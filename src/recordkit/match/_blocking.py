@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final
+from typing import Final
 
 import attrs
 import numpy as np
@@ -163,7 +163,7 @@ class Key:
         return column.recode()
 
 
-def _keys(value: Sequence[Any]) -> tuple[Key, ...]:
+def _keys(value: str | Key | Sequence[str | Key]) -> tuple[Key, ...]:
     if isinstance(value, str | Key):
         value = [value]
     keys = tuple(Key.parse(k) for k in items(value, "keys"))

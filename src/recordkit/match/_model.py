@@ -22,7 +22,7 @@ import numpy.typing as npt
 from recordkit._errors import SchemaError, shorten
 from recordkit.match._check import items, mapping, number
 from recordkit.match._explain import MatchExplanation, WeightTerm
-from recordkit.schema import JSONObject
+from recordkit.schema import JSONObject, JSONValue
 
 __all__ = ["FellegiSunter", "MatchRule", "WeightedRules"]
 
@@ -211,8 +211,8 @@ class FellegiSunter:
             "prior": self.prior,
             "m": {k: list(v) for k, v in self.m.items()},
             "u": {k: list(v) for k, v in self.u.items()},
-            "tf": {name: {v: f for v, f in tf.items()} for name, tf in self.tf.items()},
-            "tf_floor": {name: f for name, f in self.tf_floor.items()},
+            "tf": {name: dict[str, JSONValue](tf) for name, tf in self.tf.items()},
+            "tf_floor": dict[str, JSONValue](self.tf_floor),
         }
 
     @classmethod
@@ -272,9 +272,7 @@ class WeightedRules:
         """
         Plain data.
         """
-        weights: JSONObject = {
-            name: {label: w for label, w in table.items()} for name, table in self.weights.items()
-        }
+        weights: JSONObject = {n: dict[str, JSONValue](t) for n, t in self.weights.items()}
         return {"model": "weighted_rules", "weights": weights}
 
     @classmethod

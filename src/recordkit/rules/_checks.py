@@ -305,7 +305,7 @@ class Validators:
         return _Range(min, max, _severity(severity))
 
     @staticmethod
-    def one_of(values: Iterable[Any], *, severity: Severity | str = "error") -> Validator:
+    def one_of(values: Iterable[object], *, severity: Severity | str = "error") -> Validator:
         """
         The value must be one of *values* (picklist membership).
         """

@@ -7,7 +7,7 @@ live in `recordkit.rules` too (`normalize_phone`…), for the matcher and for sc
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 import attrs
@@ -319,7 +319,10 @@ class Normalizers:
 
     @staticmethod
     def picklist(
-        values: Iterable[str], synonyms: Any = (), *, fuzzy: float | None = DEFAULT_FUZZY
+        values: Iterable[str],
+        synonyms: Mapping[str, Iterable[str]] | Iterable[object] = (),
+        *,
+        fuzzy: float | None = DEFAULT_FUZZY,
     ) -> Normalizer:
         """
         The canonical value a spelling or synonym means, ignoring case and punctuation.

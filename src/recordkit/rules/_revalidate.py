@@ -5,14 +5,13 @@ Re-validation: what a new version of a rule set says about records already store
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 import attrs
 
 from recordkit._errors import RecordkitError, shorten
 from recordkit.rules._issue import Change, Issue, Severity
 from recordkit.rules._ruleset import RuleSet
-from recordkit.schema import Record
+from recordkit.schema import JSONObject, Record
 
 __all__ = ["RecordDelta", "Revalidation", "revalidate"]
 
@@ -64,7 +63,7 @@ class Revalidation:
     updated: list[Record]
     applied: bool
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> JSONObject:
         """
         The counts, as plain data.
         """

@@ -30,7 +30,7 @@ from recordkit.rules._plan import FieldPlan, unknown_field_issue
 from recordkit.rules._rule import Normalizer, Validator, crash_issue
 from recordkit.rules._run_args import check_definition, check_record, plans_error
 from recordkit.rules._spec import compile_rule
-from recordkit.schema import Schema
+from recordkit.schema import JSONObject, Schema
 
 __all__ = ["RuleSet"]
 
@@ -233,7 +233,7 @@ class RuleSet:
         """
         return self.plans[self.schema.field(field).name].rules
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self) -> JSONObject:
         """
         The rule set as plain data: name, version, and each rule's id and version.
         """

@@ -96,7 +96,7 @@ class Comparator(Protocol):
         """
 
 
-def _levels(value: Sequence[Any]) -> tuple[Level, ...]:
+def _levels(value: Sequence[Level | Mapping[str, object]]) -> tuple[Level, ...]:
     if isinstance(value, str | Mapping):
         raise SchemaError("levels must be a list of levels")
     return tuple(level_from_dict(v) for v in items(value, "levels"))

@@ -26,7 +26,7 @@ from recordkit._suggest import close_matches
 from recordkit.match._check import instances
 from recordkit.match.merge._survive import Survive, strategy_from_data
 from recordkit.match.merge._survivorship import SurvivorshipStrategy, is_multi_valued
-from recordkit.schema import JSONObject, Record, Schema
+from recordkit.schema import JSONObject, JSONValue, Record, Schema
 
 __all__ = ["SURVIVOR_RULES", "MergePolicy"]
 
@@ -130,7 +130,7 @@ class MergePolicy:
             raise SchemaError(f"field is a field name (text), got {shorten(field)}")
         return self.fields.get(field, self.default)
 
-    def with_fields(self, fields: Mapping[str, Any]) -> MergePolicy:
+    def with_fields(self, fields: Mapping[str, SurvivorshipStrategy | JSONValue]) -> MergePolicy:
         """
         Return a copy where *fields* (name → strategy) override this policy's choices.
         """
