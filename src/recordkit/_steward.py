@@ -160,6 +160,7 @@ class Steward(_UnmergeVerbs, _LifecycleVerbs, _BatchVerbs, _ViewVerbs):
                 )
         # Records whose index entry could not be updated after their commit (retried first).
         self._unindexed: dict[str, Record] = {}
+        self._sights = {}
         self.lifecycles = Lifecycles(schema, lifecycle=lifecycle, stages=stages, rules=self.rules)
         self._swept_at: dt.datetime | None = None
         if matcher is not None and not isinstance(matcher, DuplicateCheck):

@@ -109,6 +109,7 @@ class _StewardCore:
     _swept_at: dt.datetime | None
     _unindexed: dict[str, Record]
     _resolver: Resolver
+    _sights: dict[Actor, Sight]
 
     def __repr__(self) -> str:
         return f"Steward({self.schema.name!r}, store={type(self.store).__name__})"
@@ -134,8 +135,16 @@ class _StewardCore:
     def _sight(self, actor: Actor) -> Sight:
         """
         What *actor* may see of this steward's records and the data about them.
+
+        Kept per actor while the steward's policy stays the same object.
         """
-        return Sight(self.access, self.schema, actor)
+        sights = self._sights
+        sight = sights.get(actor)
+        if sight is None or sight.access is not self.access:
+            if len(sights) >= 1024:
+                sights.clear()
+            sight = sights[actor] = Sight(self.access, self.schema, actor)
+        return sight
 
     def _own(self, record_id: str) -> Record:
         if not isinstance(record_id, str):

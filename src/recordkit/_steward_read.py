@@ -32,6 +32,7 @@ class Sight:
     """
 
     def __init__(self, access: AccessPolicy, schema: Schema, actor: Actor) -> None:
+        self.access = access
         self._access = access
         self._schema = schema
         self._actor = actor

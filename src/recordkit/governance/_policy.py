@@ -31,7 +31,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Collection, Mapping
-from typing import Final
+from types import MappingProxyType
+from typing import Any, Final
+
+import attrs
 
 from recordkit._errors import AccessDenied, SchemaError, ValidationError, shorten
 from recordkit.governance._access import Action, Actor
@@ -393,9 +396,8 @@ class Policy:
                 values[name] = self._masked(name, strategy, value)
             prov = provenance.get(name)
             if prov is not None and prov.raw is not None:
-                raw = strategy.shown(name, prov.raw, self._key)
-                provenance[name] = Provenance(prov.source, prov.observed_at, raw)
-        return record.evolve(values=values, provenance=provenance)
+                provenance[name] = _provenance(prov, strategy.shown(name, prov.raw, self._key))
+        return _with(record, values, provenance)
 
     def mask_values(
         self, actor: Actor, schema: Schema, values: Mapping[str, object]
@@ -419,6 +421,36 @@ class Policy:
             if strategy is not None and value is not None:
                 out[name] = self._masked(name, strategy, value)
         return out
+
+
+_RECORD_FIELDS: Final = tuple(a.name for a in attrs.fields(Record))
+
+
+def _provenance(prov: Provenance, raw: str) -> Provenance:
+    """
+    *prov* with the masked text *raw*: built without re-checking what was checked.
+    """
+    out = object.__new__(Provenance)
+    object.__setattr__(out, "source", prov.source)
+    object.__setattr__(out, "observed_at", prov.observed_at)
+    object.__setattr__(out, "raw", raw)
+    return out
+
+
+def _with(record: Record, values: dict[str, Any], provenance: dict[str, Provenance]) -> Record:
+    """
+    A copy of *record* with masked *values* and *provenance*, its other fields as they are.
+
+    Built without re-running the record's validators: every field but the two comes from
+    a valid record, and those two hold `Masked` values and text recordkit made (a read
+    path masks every record it returns, so this stays cheap).
+    """
+    out = object.__new__(Record)
+    for name in _RECORD_FIELDS:
+        object.__setattr__(out, name, getattr(record, name))
+    object.__setattr__(out, "values", MappingProxyType(values))
+    object.__setattr__(out, "provenance", MappingProxyType(provenance))
+    return out
 
 
 def _matches(cond: Condition | None, record: Record | None, *, forbid: bool = False) -> bool:
