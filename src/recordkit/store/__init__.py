@@ -5,9 +5,11 @@ Storage: the `Store` port, its in-memory implementation and the SQLAlchemy adapt
 (``pip install 'recordkit[sql]'``, plus ``recordkit[postgres]`` for PostgreSQL); it is
 imported on first use (from the ``sql`` subpackage), so the core never requires SQLAlchemy.
 
-Modules: ``_base`` (the port), ``_entries`` (what stores keep beside records), ``_query``
-(predicates), ``_checks`` (the argument checks every store shares), ``_journal`` and
-``_memory`` (`MemoryStore` and its undo journal), and the ``sql`` subpackage (`SQLStore`).
+Modules: ``_base`` (the port), ``_entries`` (what stores keep beside records), ``_erasure``
+(erasure's part of the port, its receipt and suppression entries), ``_query``
+(predicates), ``_checks`` (the argument checks every store shares), ``_journal``,
+``_memory`` and ``_memory_erase`` (`MemoryStore` and its undo journal), and the ``sql``
+subpackage (`SQLStore`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from recordkit.store._entries import (
     UpsertResult,
     Write,
 )
+from recordkit.store._erasure import Erased, Suppression
 from recordkit.store._memory import MemoryStore
 from recordkit.store._query import AllOf, AnyOf, Condition, Not, Predicate, RecordPredicate
 
@@ -33,6 +36,7 @@ __all__ = [
     "AnyOf",
     "Condition",
     "ConsentEntry",
+    "Erased",
     "Lineage",
     "MemoryStore",
     "Not",
@@ -42,6 +46,7 @@ __all__ = [
     "SQLAuditLog",
     "SQLStore",
     "Store",
+    "Suppression",
     "UpsertResult",
     "Write",
     "sqlite_engine",

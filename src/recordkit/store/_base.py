@@ -13,12 +13,14 @@ are interchangeable behind the facade. The port covers:
   (`put_quarantine`, `quarantined`, `release_quarantine`), and an `audit_log` whose events
   are written in the same transaction as the change they describe (a record's lifecycle
   moves travel with it, in ``Record.history``);
+- erasure: `erase` (every copy of some records, in one transaction) and the suppression
+  entries that recognize an erased person later (`put_suppressions`, `suppressions`);
 - `transaction`: a block in which every call above commits together or not at all;
 - `audited`: a block whose writes the caller records in the audit trail itself (the
   facade's); outside one, every write made straight on a store appends its own event
   (action ``store.put``, ``store.put_many``, ``store.upsert_many``, ``store.delete``,
   ``store.put_merge``, ``store.put_unmerge``; actor ``"store"`` unless the write names
-  one) with the values it wrote.
+  one) with the values it wrote (``store.erase`` holds ids and counts, never a value).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from recordkit.store._entries import (
     UpsertResult,
     Write,
 )
+from recordkit.store._erasure import ErasureMethods
 from recordkit.store._query import Condition, conditions
 
 __all__ = ["Store", "run_all"]
@@ -77,7 +80,7 @@ def _check_batch_size(size: object) -> None:
         raise StoreError(f"batch_size must be a positive whole number, got {shorten(size)}")
 
 
-class Store(ABC):
+class Store(ErasureMethods, ABC):
     """
     A repository of records with optimistic concurrency and atomic multi-record changes.
 
@@ -95,7 +98,7 @@ class Store(ABC):
 
     # -- wiring ---------------------------------------------------------------------------
 
-    def register(self, schema: Schema) -> None:  # noqa: B027 - optional hook, no-op by default
+    def register(self, schema: Schema) -> None:
         """
         Tell the store about *schema* before records of it are written.
 

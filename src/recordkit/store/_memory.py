@@ -37,14 +37,16 @@ from recordkit.store._entries import (
     Write,
     record_changes,
 )
+from recordkit.store._erasure import Suppression
 from recordkit.store._journal import Journal
 from recordkit.store._memory_audit import StoreAuditLog
+from recordkit.store._memory_erase import MemoryErasure
 from recordkit.store._query import coerce_conditions, conditions, selects
 
 __all__ = ["MemoryStore"]
 
 
-class MemoryStore(Store):
+class MemoryStore(MemoryErasure, Store):
     """
     Records kept in process memory; fast, shared by threads, gone when the process ends.
 
@@ -61,6 +63,7 @@ class MemoryStore(Store):
         self._lineage: dict[str, Lineage] = {}
         self._consents: dict[str, list[ConsentEntry]] = {}
         self._quarantine: dict[str, QuarantineEntry] = {}
+        self._suppressions: dict[str, Suppression] = {}
         self._schemas: dict[str, Schema] = {}
         self._journal = Journal()
         self._lock = self._journal.lock

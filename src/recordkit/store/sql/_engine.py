@@ -5,8 +5,9 @@ Python's ``sqlite3`` driver does not begin transactions for reads or savepoints 
 (SQLAlchemy's "legacy transaction mode"), so `sqlite_engine` takes over: it emits
 ``BEGIN IMMEDIATE`` for writing transactions (writers queue up instead of failing half-way
 when they upgrade a read lock), plain ``BEGIN`` for reads, turns on write-ahead logging, and
-waits up to *timeout* seconds for a lock. Driver errors become `StoreError`s that say what
-happened: locked, read-only, missing, unreachable.
+waits up to *timeout* seconds for a lock. A database file it creates is readable by its
+owner only (0600), and deleted content is zeroed (``secure_delete``). Driver errors become
+`StoreError`s that say what happened: locked, read-only, missing, unreachable.
 """
 
 from __future__ import annotations
@@ -56,12 +57,21 @@ def sqlite_engine(url: str | sa.URL, *, timeout: float = 10.0, create: bool = Tr
         url: ``sqlite:///path/to/file.db`` (or ``sqlite://`` for a private in-memory
             database, usable from one thread).
         timeout: seconds to wait for another writer's lock before giving up.
-        create: create the file when it does not exist (``False``: raise `StoreError`).
+        create: create the file when it does not exist, readable by its owner only
+            (``False``: raise `StoreError`).
+
+    Connections turn ``secure_delete`` on: deleted content is overwritten with zeros, so
+    an erased value leaves no copy in the file's free pages.
 
     Raises:
-        StoreError: not a SQLite URL, or the file is missing and *create* is false.
+        StoreError: not a SQLite URL, or the file is missing and *create* is false (or
+            cannot be created).
 
     .. versionadded:: 0.1.0
+
+    .. versionchanged:: 0.2.0
+        Files are created with mode 0600 (their ``-wal`` and ``-shm`` files too), and
+        ``secure_delete`` is on.
     """
     try:
         parsed = make_url(url)
@@ -78,6 +88,7 @@ def sqlite_engine(url: str | sa.URL, *, timeout: float = 10.0, create: bool = Tr
         folder = os.path.dirname(os.path.abspath(path))
         if not os.path.isdir(folder):
             raise StoreError(f"cannot create SQLite database {path!r}: no folder {folder!r}")
+        _create_private(path)
     kwargs: dict[str, Any] = {"connect_args": {"timeout": timeout, "check_same_thread": False}}
     if memory:
         kwargs["poolclass"] = StaticPool
@@ -89,6 +100,9 @@ def sqlite_engine(url: str | sa.URL, *, timeout: float = 10.0, create: bool = Tr
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("PRAGMA foreign_keys=ON")
+            # deleted content is overwritten with zeros, so an erased value leaves no copy
+            # in free pages (the write-ahead log is checkpointed after an erase)
+            cursor.execute("PRAGMA secure_delete=ON")
             if not memory:
                 try:
                     cursor.execute("PRAGMA journal_mode=WAL")
@@ -104,6 +118,22 @@ def sqlite_engine(url: str | sa.URL, *, timeout: float = 10.0, create: bool = Tr
         conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
 
     return engine
+
+
+def _create_private(path: str) -> None:
+    """
+    Create an empty database file at *path* readable by its owner only (0600).
+
+    SQLite creates the ``-wal`` and ``-shm`` files with the database file's permissions,
+    so they are private too. A file that exists already is left as it is.
+    """
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise StoreError(f"cannot create SQLite database {path!r}: {exc.strerror}") from None
+    os.close(fd)
 
 
 def translate(exc: BaseException, what: str) -> StoreError:

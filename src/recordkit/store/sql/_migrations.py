@@ -10,7 +10,9 @@ that keep their own migration history. A table built by an earlier recordkit (wi
 ``rk_stamps``) drifts the same way and takes the same step; its rows get their stamps the
 next time an upsert writes them. The fixed tables drift the same way: a database from 0.1
 lacks the audit trail's payload columns and the log's identity, is refused until opened
-with ``migrate=True``, and then keeps its old events (verified as they were hashed).
+with ``migrate=True``, and then keeps its old events (verified as they were hashed). A
+fixed table a later version adds (``rk_suppression``) is created when the store opens
+(with ``create=True``, the default, or ``migrate=True``).
 Columns of removed fields are kept (nothing is lost); a changed column type needs a
 migration written by hand, because only a person knows how to convert the stored values.
 """
@@ -190,10 +192,14 @@ def prepare_fixed(
     inspector = sa.inspect(conn)
     existing = set(inspector.get_table_names())
     missing = [t for t in tables if t.name not in existing]
-    if missing and not create:
+    older = len(missing) < len(tables)  # some are there: an earlier version made them
+    if missing and not create and not (apply and older):
+        names = ", ".join(t.name for t in missing)
         raise StoreError(
-            f"the database has no recordkit tables ({', '.join(t.name for t in missing)})"
-            "; open it with create=True"
+            f"recordkit's tables were built by an earlier version: {names} missing; "
+            "open the store with create=True or migrate=True"
+            if older
+            else f"the database has no recordkit tables ({names}); open it with create=True"
         )
     drift = [
         f"{t.name}.{c.name} ({c.type}) is missing (a column this version of recordkit adds)"

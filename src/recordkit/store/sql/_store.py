@@ -5,8 +5,8 @@ Give it a URL, an `Engine`, or the `Connection`/`Session` whose transaction it s
 Each schema gets a typed table (see ``_tables``); writes use optimistic locking on
 ``rk_version``; bulk writes are Core ``executemany`` statements, not the ORM unit of work.
 This module opens the database, keeps the tables and runs the transactions; the `Store`
-methods themselves live in ``_records`` (records) and ``_history`` (lineage, consent,
-quarantine).
+methods themselves live in ``_records`` (records), ``_history`` (lineage, consent,
+quarantine) and ``_erase`` (erasure, suppression entries).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from recordkit.store._base import Store
 from recordkit.store._checks import check_callback, check_name
 from recordkit.store.sql._audit import SQLAuditLog
 from recordkit.store.sql._codec import RecordCodec
+from recordkit.store.sql._erase import EraseMethods
 from recordkit.store.sql._history import HistoryMethods
 from recordkit.store.sql._migrations import prepare_fixed, prepare_table
 from recordkit.store.sql._migrations import script as migration_script
@@ -101,7 +102,7 @@ def _sequence(value: object) -> bool:
     return isinstance(value, Sequence) and not isinstance(value, str | bytes)
 
 
-class SQLStore(RecordMethods, HistoryMethods, Store):
+class SQLStore(RecordMethods, HistoryMethods, EraseMethods, Store):
     """
     A `Store` in a SQL database (SQLite, PostgreSQL) through SQLAlchemy Core.
 

@@ -9,7 +9,8 @@ The audit trail (``rk_audit``) keeps each event's header in columns and its payl
 canonical JSON text, with the head of the chain and the log's identity in ``rk_audit_head``.
 Identity keys, extra blocking keys, stage and state are indexed, so a point-of-entry
 duplicate check is an index lookup. Fixed tables hold the audit trail, merge lineage,
-consent and quarantine, and ``rk_schema`` remembers which schema version each table was
+consent, quarantine and the suppression entries of erased people (``rk_suppression``,
+keyed hashes only), and ``rk_schema`` remembers which schema version each table was
 built from.
 """
 
@@ -220,6 +221,7 @@ class FixedTables:
     lineage_member: sa.Table
     consent: sa.Table
     quarantine: sa.Table
+    suppression: sa.Table
 
 
 def fixed_tables(metadata: sa.MetaData, *, prefix: str) -> FixedTables:
@@ -309,6 +311,17 @@ def fixed_tables(metadata: sa.MetaData, *, prefix: str) -> FixedTables:
             sa.Column("source", sa.Text, nullable=False),
             sa.Column("row", _json(), nullable=False),
             sa.Column("reasons", _json(), nullable=False),
+        ),
+        # keyed hashes of erased people's identity values (never the values): one entry
+        # per (schema, key, digest), the primary key being the index a lookup uses
+        suppression=sa.Table(
+            f"{p}suppression",
+            metadata,
+            sa.Column("schema", sa.String(63), primary_key=True),
+            sa.Column("key", sa.String(255), primary_key=True),
+            sa.Column("digest", sa.String(64), primary_key=True),
+            sa.Column("at", ts, nullable=False),
+            sa.Column("erasure", sa.String(255), nullable=False),
         ),
     )
 
