@@ -153,9 +153,9 @@ def policy_ratios(options: argparse.Namespace) -> dict[str, Any]:
                     steward.update(rid, {"job_title": f"Buyer {n}{name}"}, source="web",
                                    actor=actor)  # fmt: skip
                 updates[name].append(time.perf_counter() - started)
-    get_ratio = statistics.median(p / q for p, q in zip(gets["policy"], gets["plain"]))
+    get_ratio = statistics.median(p / q for p, q in zip(gets["policy"], gets["plain"], strict=True))
     update_ratio = statistics.median(
-        p / q for p, q in zip(updates["policy"], updates["plain"])
+        p / q for p, q in zip(updates["policy"], updates["plain"], strict=True)
     )
     per_get = statistics.median(gets["plain"]) / len(ids) * 1e6
     return {
