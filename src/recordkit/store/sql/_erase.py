@@ -11,6 +11,8 @@ truncates it.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -34,7 +36,7 @@ from recordkit.store.sql._codec import RecordCodec, utc
 from recordkit.store.sql._engine import translate
 from recordkit.store.sql._tables import IDS_PER_SELECT, FixedTables, id_in
 
-__all__ = ["EraseMethods", "checkpoint"]
+__all__ = ["EraseMethods", "checkpoint", "checkpoint_after"]
 
 _PAGE = 1000
 """
@@ -129,6 +131,33 @@ def checkpoint(engine: sa.Engine) -> None:
         raise StoreError(f"checkpointing the SQLite log after an erase failed: {exc}") from exc
 
 
+def checkpoint_after(conn: sa.Connection) -> Callable[[], None]:
+    """
+    The `Store.on_commit` callback of an erase on *conn*: `checkpoint`, after the COMMIT.
+
+    A store joined to the caller's `Connection` hears of its commit just before the COMMIT
+    runs (SQLAlchemy has no event after it), when the log cannot be truncated yet: then
+    the checkpoint runs in a thread of its own, whose busy handler waits for the COMMIT.
+    """
+    engine = conn.engine
+    dbapi = conn.connection.dbapi_connection
+
+    def run() -> None:
+        if getattr(dbapi, "in_transaction", False):
+            threading.Thread(
+                target=_checkpoint_quietly, args=(engine,), name="recordkit-checkpoint", daemon=True
+            ).start()
+        else:
+            checkpoint(engine)
+
+    return run
+
+
+def _checkpoint_quietly(engine: sa.Engine) -> None:
+    with contextlib.suppress(StoreError):  # nobody is left to tell; the next checkpoint will do
+        checkpoint(engine)
+
+
 class EraseMethods(ErasureMethods, ABC):
     """
     `Store.erase`, `put_suppressions` and `suppressions` for `SQLStore`.
@@ -164,8 +193,7 @@ class EraseMethods(ErasureMethods, ABC):
         with self._unit("erasing records") as conn:
             if self.dialect == "sqlite":
                 conn.exec_driver_sql("PRAGMA secure_delete=ON")
-                engine = conn.engine
-                self.on_commit(lambda: checkpoint(engine))
+                self.on_commit(checkpoint_after(conn))
             schemas = _erase_records(conn, list(self._codecs.values()), ids)
             erased = Erased(
                 records=len(schemas),
