@@ -498,7 +498,8 @@ class TestSQLiteFiles:
                 conn.exec_driver_sql("DROP TABLE rk_suppression")
         with pytest.raises(RecordkitError, match="rk_suppression"):
             SQLStore(f"sqlite:///{path}", create=False)
-        with sqlite_store(path) as store:
+        SQLStore(f"sqlite:///{path}", create=False, migrate=True).close()
+        with SQLStore(f"sqlite:///{path}", schemas=[LEAD], create=False) as store:
             entry = Suppression("lead", "email", digest(1), T0, "e")
             assert (1, entry, "Ada") == (
                 store.put_suppressions([entry]),
