@@ -33,6 +33,7 @@ from recordkit.store import (
     Suppression,
     sqlite_engine,
 )
+from recordkit.store._erasure import ValueFinder
 from tests.store.examples import LEAD, T0, lead
 from tests.store.strategies import lead_records
 
@@ -532,3 +533,50 @@ def test_survivors_are_untouched(store: Store, records: list[Record], data: st.D
     assert before == store.get_many(survivors)
     assert [r for r in records if r.id in survivors] == before
     assert bool(store.audit_log().verify())
+
+
+# -- how quarantined rows are found ----------------------------------------------------------
+
+
+class TestValueFinder:
+    @pytest.mark.parametrize(
+        "cell",
+        [
+            "ada.byron@example.org",
+            "  ADA.BYRON@EXAMPLE.ORG ",
+            "Augusta  Ada\tByron",
+            "".join(chr(ord(c) + 0xFEE0) for c in "Augusta") + " Ada Byron",  # full-width letters
+            "(212) 555-0147",
+            "212.555.0147",
+            2125550147,
+            {"contact": {"phones": ["x", "+1 212 555 0147"]}},
+        ],
+    )
+    def test_finds_her_values_however_written(self, cell: object) -> None:
+        assert ValueFinder(HER.values()).holds({"row": [cell]})
+
+    @pytest.mark.parametrize(
+        "cell",
+        [
+            "Augusta",  # part of her name is not her name
+            "ada.byron@example.org.uk",
+            "555-0147",  # too few digits to be sure it is her number
+            "+1 (800) 212 555 0148",
+            "order 2125550147",  # digits inside other text are not a phone number
+            True,
+            None,
+        ],
+    )
+    def test_leaves_other_cells_alone(self, cell: object) -> None:
+        assert not ValueFinder(HER.values()).holds({"row": [cell]})
+
+    def test_digits_of_an_email_are_not_a_phone_number(self) -> None:
+        """An erased value with seven digits that is not a phone number matches only itself."""
+        finder = ValueFinder(["jo.1234567@example.org"])
+        assert (True, False) == (
+            finder.holds(["jo.1234567@example.org"]),
+            finder.holds(["+1 (800) 123-4567"]),
+        )
+
+    def test_values_too_short_to_tell_find_nothing(self) -> None:
+        assert (False, False) == (bool(ValueFinder(["M", " "])), ValueFinder(["M"]).holds(["M"]))

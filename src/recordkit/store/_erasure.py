@@ -160,14 +160,16 @@ def check_erase(record_ids: object, values: object) -> tuple[list[str], ValueFin
     Raises:
         StoreError: *record_ids* is not a list of ids, or *values* not a list of texts.
     """
-    ids = _listed("record_ids", record_ids)
-    for i, rid in enumerate(ids):
+    ids = [
         check_name(f"erase: record_ids[{i}]", rid)
-    texts = _listed("values", values)
-    for i, value in enumerate(texts):
+        for i, rid in enumerate(_listed("record_ids", record_ids))
+    ]
+    texts: list[str] = []
+    for i, value in enumerate(_listed("values", values)):
         if not isinstance(value, str):
             raise StoreError(f"erase: values[{i}] must be text, got {shorten(value)}")
-    return list(dict.fromkeys(ids)), ValueFinder(texts)  # type: ignore[arg-type]
+        texts.append(value)
+    return list(dict.fromkeys(ids)), ValueFinder(texts)
 
 
 def check_suppressions(entries: object) -> list[Suppression]:
