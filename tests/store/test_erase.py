@@ -34,6 +34,7 @@ from recordkit.store import (
     sqlite_engine,
 )
 from recordkit.store._erasure import ValueFinder
+from tests.faults import Faults, committed, restore, rows_diff
 from tests.store.examples import LEAD, T0, lead
 from tests.store.strategies import lead_records
 
@@ -580,3 +581,40 @@ class TestValueFinder:
 
     def test_values_too_short_to_tell_find_nothing(self) -> None:
         assert (False, False) == (bool(ValueFinder(["M", " "])), ValueFinder(["M"]).holds(["M"]))
+
+
+# -- a failure anywhere erases nothing ------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def sql_url(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, str]:
+    """A SQL database and a table prefix of its own for the test."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'crm.db'}", "rk_"
+    return str(request.getfixturevalue("postgres_url")), f"f{uuid.uuid4().hex[:8]}_"
+
+
+def test_a_failure_at_any_statement_or_the_commit_erases_nothing(
+    sql_url: tuple[str, str], subtests: pytest.Subtests
+) -> None:
+    """Each statement of an erase, and its COMMIT, fails in turn: every row stays as it was."""
+    url, prefix = sql_url
+    with SQLStore(url, schemas=[LEAD], table_prefix=prefix) as store:
+        write_her_and_bob(store)
+        seeded = committed(store)
+        faults = Faults(store)
+        try:
+            with faults.count() as counted:
+                assert EXPECTED == erase_her(store)
+            (tally,) = counted
+            assert tally.commits == 1
+            for point in tally.points(limit=len(tally.statements)):
+                with subtests.test(msg=str(point)):
+                    restore(store, seeded)
+                    with faults.inject(point), pytest.raises(StoreError):
+                        erase_her(store)
+                    assert (point, "") == (faults.fired, rows_diff(seeded, committed(store)))
+            restore(store, seeded)
+            assert EXPECTED == erase_her(store)  # the store still works
+        finally:
+            faults.close()
