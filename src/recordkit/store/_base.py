@@ -253,7 +253,7 @@ class Store(ErasureMethods, ABC):
     @abstractmethod
     def delete(self, record_id: str, *, expected_version: int) -> None:
         """
-        Remove a record (erasure); lineage, history and audit events stay.
+        Remove a record; its lineage, consent and audit events stay (`erase` removes them).
 
         Raises:
             ConflictError: the stored version is not *expected_version*.
