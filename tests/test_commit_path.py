@@ -48,7 +48,8 @@ class Journal:
 class RecordingStore(rk.MemoryStore):
     """A memory store that notes every write and whether a transaction is open."""
 
-    WRITES = ("put", "put_many", "put_merge", "put_unmerge", "put_quarantine", "delete")
+    WRITES = ("put", "put_many", "put_merge", "put_unmerge", "put_quarantine", "delete", "erase",
+              "put_suppressions")
 
     def __init__(self, journal: Journal) -> None:
         super().__init__()
@@ -245,6 +246,13 @@ VERBS: list[Any] = [
         id="sweep",
     ),
     pytest.param(
+        "erase",
+        _captured,
+        lambda c, d, k: c.erase(k["id"], reason="request 1"),
+        {"erase"},
+        id="erase",
+    ),
+    pytest.param(
         "revalidate",
         _captured,
         lambda c, d, k: c.revalidate(TITLES, apply=True),
@@ -291,10 +299,11 @@ def test_verb_goes_through_the_one_commit_path(
     assert writes, "the verb wrote nothing"
     # every store write and audit event: inside the commit path, inside a transaction
     assert all(e[2] > 0 and e[3] > 0 for e in writes), writes
-    # the policy saw every kind of write, each with the record as it will be
+    # the policy saw every kind of write, each with the record as it will be (an erased
+    # record has none: it is seen as it is)
     checks = [e[1] for e in entries if e[0] == "check" and e[2] > 0]
     assert actions <= {c[0] for c in checks}
-    assert all(c[3] is not None for c in checks)
+    assert all(c[3] is not None if c[0] != "erase" else c[2] is not None for c in checks)
     # the index changed only after the commit, once the transaction was closed
     index_ops = [i for i, e in enumerate(entries) if e[0].startswith("index.")]
     assert all(entries[i][1] for i in index_ops)

@@ -35,6 +35,7 @@ from recordkit._errors import (
 )
 from recordkit._gc import collector_pause
 from recordkit._steward import BatchResult, QuarantinedRow, Steward
+from recordkit._steward_erase import ErasureReceipt
 from recordkit.engines import Columns
 from recordkit.governance import (
     AccessPolicy,
@@ -46,6 +47,8 @@ from recordkit.governance import (
     Masked,
     MemoryAuditLog,
     Policy,
+    RecordRule,
+    Role,
 )
 from recordkit.lifecycle import (
     Edge,
@@ -198,6 +201,7 @@ __all__ = [
     "Email",
     "Enforcement",
     "EnforcementMode",
+    "ErasureReceipt",
     "FellegiSunter",
     "Field",
     "FieldType",
@@ -239,8 +243,10 @@ __all__ = [
     "Provenance",
     "QuarantinedRow",
     "Record",
+    "RecordRule",
     "RecordkitError",
     "Reference",
+    "Role",
     "RuleSet",
     "SQLStore",
     "Schema",

@@ -266,9 +266,9 @@ class NotFound(RecordkitError, LookupError):
     .. versionadded:: 0.1.0
     """
 
-    def __init__(self, record_id: object) -> None:
+    def __init__(self, record_id: object, *, message: str | None = None) -> None:
         self.record_id = record_id
-        super().__init__(f"no record with id {shorten(record_id)}")
+        super().__init__(message or f"no record with id {shorten(record_id)}")
 
 
 class StoreError(RecordkitError):

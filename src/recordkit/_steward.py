@@ -17,6 +17,7 @@ from recordkit._errors import (
     ConflictError,
     RecordkitError,
     TransitionError,
+    ValidationError,
     shorten,
 )
 from recordkit._resolve import Resolver, iso
@@ -33,11 +34,12 @@ from recordkit._steward_core import (
     _utcnow,
     _validation_error,
 )
+from recordkit._steward_erase import SUPPRESSED, _SubjectVerbs, suppressed_ids
 from recordkit._steward_lifecycle import _LifecycleVerbs
 from recordkit._steward_rows import BatchResult, QuarantinedRow
 from recordkit._steward_unmerge import _UnmergeVerbs
 from recordkit._steward_views import _ViewVerbs
-from recordkit.governance import AccessPolicy, Action, Actor, AllowAll, AuditLog
+from recordkit.governance import AccessPolicy, Action, Actor, AllowAll, AuditLog, Policy
 from recordkit.lifecycle import Lifecycle, Lifecycles
 from recordkit.match import (
     MERGED,
@@ -52,7 +54,7 @@ from recordkit.store import MemoryStore, Store
 __all__ = ["BatchResult", "QuarantinedRow", "Steward"]
 
 
-class Steward(_UnmergeVerbs, _LifecycleVerbs, _BatchVerbs, _ViewVerbs):
+class Steward(_UnmergeVerbs, _LifecycleVerbs, _BatchVerbs, _ViewVerbs, _SubjectVerbs):
     """
     The facade over one schema: capture, update and read records through one road.
 
@@ -66,7 +68,9 @@ class Steward(_UnmergeVerbs, _LifecycleVerbs, _BatchVerbs, _ViewVerbs):
     Args:
         schema: the record type this steward governs.
         store: where records live (default: a new `MemoryStore`).
-        access: who may do what (default: `AllowAll`).
+        access: who may do what (default: the `Policy` of the schema's ``governance:``
+            section when it has one, else `AllowAll`). Under a policy the default actor
+            `SYSTEM` gets only what a ``system`` role grants.
         clock: returns "now" (UTC); injectable for tests and replays.
         ids: makes new record ids (default: random UUID hex).
         related: stewards of other schemas whose records refer to this one's (deals →
@@ -88,6 +92,9 @@ class Steward(_UnmergeVerbs, _LifecycleVerbs, _BatchVerbs, _ViewVerbs):
             as ``store.upsert_many`` does: the higher-ranked source wins, then the later
             observation; a value from a lower-ranked source, or observed earlier than the
             stored one, is not written.
+        key: a secret of at least 16 bytes the database does not hold, for the keyed
+            hashes `erase` keeps of an erased person's identifiers (suppression entries;
+            without a key none are kept, and a re-import is not recognized).
 
     Every write goes through one commit path: the access check (with the values being
     written), one store transaction holding the records, lineage, quarantined rows and
@@ -112,6 +119,7 @@ class Steward(_UnmergeVerbs, _LifecycleVerbs, _BatchVerbs, _ViewVerbs):
         enforcement: Enforcement | None = None,
         matcher: DuplicateCheck | None = None,
         precedence: Sequence[str] = (),
+        key: bytes | None = None,
     ) -> None:
         if not isinstance(schema, Schema):
             raise RecordkitError(f"Steward needs a Schema, got {type(schema).__name__}")
@@ -125,7 +133,10 @@ class Steward(_UnmergeVerbs, _LifecycleVerbs, _BatchVerbs, _ViewVerbs):
         self.schema = schema
         self.store: Store = MemoryStore() if store is None else store
         self.store.register(schema)
-        self.access: AccessPolicy = AllowAll() if access is None else access
+        if access is None:
+            governed = "governance" in schema.extensions
+            access = Policy.from_schema(schema) if governed else AllowAll()
+        self.access: AccessPolicy = access
         # The store's own log, so events commit with the changes they describe.
         self.audit: AuditLog = self.store.audit_log()
         if not callable(clock):
@@ -161,6 +172,9 @@ class Steward(_UnmergeVerbs, _LifecycleVerbs, _BatchVerbs, _ViewVerbs):
         # Records whose index entry could not be updated after their commit (retried first).
         self._unindexed: dict[str, Record] = {}
         self._sights = {}
+        if key is not None and (not isinstance(key, bytes) or len(key) < 16):
+            raise RecordkitError("key must be bytes, at least 16 of them")
+        self._key = key
         self.lifecycles = Lifecycles(schema, lifecycle=lifecycle, stages=stages, rules=self.rules)
         self._swept_at: dt.datetime | None = None
         if matcher is not None and not isinstance(matcher, DuplicateCheck):
@@ -210,6 +224,8 @@ class Steward(_UnmergeVerbs, _LifecycleVerbs, _BatchVerbs, _ViewVerbs):
         now = self._now()
         prepared = self._prepare_chunk([row], source, seen, now, mode=chosen, single=True)
         record = prepared.records[0]
+        if suppressed_ids(self.store, self.schema, self._key, [record]):
+            raise ValidationError(SUPPRESSED)
         create = Write(self, record, None, Action.CREATE, tuple(record.values))
         created = self._created_event(prepared.names, source, prepared.issues)
         if self.matcher is None:

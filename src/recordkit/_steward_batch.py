@@ -25,6 +25,7 @@ from recordkit._steward_core import (
     _StewardCore,
     _validation_error,
 )
+from recordkit._steward_erase import SUPPRESSED, suppressed_ids
 from recordkit._steward_rows import (
     BatchResult,
     QuarantinedRow,
@@ -230,6 +231,13 @@ class _BatchVerbs(_StewardCore):
                 continue
             writes.append(write)
             records.append(record)
+        erased = suppressed_ids(self.store, self.schema, self._key, records)
+        if erased:
+            for index, record in zip(prepared.rows, prepared.records, strict=True):
+                if record.id in erased:
+                    quarantined.append(held(index, rows[index - offset], SUPPRESSED, "<erased>"))
+            writes = [w for w in writes if w.after.id not in erased]
+            records = [r for r in records if r.id not in erased]
         entries = {
             q.index: quarantine_entry(q, self.schema.name, now, source, batch) for q in quarantined
         }

@@ -17,9 +17,9 @@ import attrs
 from recordkit._errors import StoreError
 from recordkit.governance import AccessPolicy, Action, Actor, AuditLog
 from recordkit.schema import Record, Schema
-from recordkit.store import Lineage, QuarantineEntry
+from recordkit.store import Erased, Lineage, QuarantineEntry, Suppression
 
-__all__ = ["Change", "Committed", "Event", "Owner", "Write"]
+__all__ = ["Change", "Committed", "Erasure", "Event", "Owner", "Write"]
 
 
 class Owner(Protocol):
@@ -34,6 +34,11 @@ class Owner(Protocol):
     def _index(self, records: Iterable[Record]) -> None:
         """
         Bring the duplicate index in step with committed *records*.
+        """
+
+    def _forget(self, record_ids: tuple[str, ...]) -> None:
+        """
+        Remove erased records from the duplicate index.
         """
 
 
@@ -87,6 +92,28 @@ class Event:
 
 
 @attrs.frozen
+class Erasure:
+    """
+    The records an erase removes, with every copy the store holds of them.
+
+    Attributes:
+        owner: the steward of their schema.
+        records: the records, as stored now (each is checked for ``erase``).
+        values: the person's identifiers, to find quarantined rows that hold them.
+        suppressions: keyed hashes of the identifiers, kept after the erasure.
+        erasure: the erasure's id.
+        reason: why, for the audit event.
+    """
+
+    owner: Owner
+    records: Sequence[Record]
+    values: Sequence[str]
+    suppressions: Sequence[Suppression]
+    erasure: str
+    reason: str
+
+
+@attrs.frozen
 class Change:
     """
     Everything one verb writes, described before anything is written.
@@ -104,6 +131,7 @@ class Change:
         isolate: for a batch of new records: makes the quarantine entry of a record the
             database cannot hold (`StoreError.unstorable`), so one such record never costs
             its neighbours. ``None``: such a record fails the whole change.
+        erasure: records to erase with every copy of them.
     """
 
     actor: Actor
@@ -114,6 +142,7 @@ class Change:
     merge: Lineage | None = None
     unmerge: str | None = None
     isolate: Callable[[Write, StoreError], QuarantineEntry] | None = None
+    erasure: Erasure | None = None
 
 
 @attrs.frozen
@@ -121,9 +150,10 @@ class Committed:
     """
     What a commit stored.
 
-    The writes (all of them, unless some were isolated) and the rows quarantined (those
-    given and those isolated).
+    The writes (all of them, unless some were isolated), the rows quarantined (those
+    given and those isolated) and, for an erasure, what the store removed.
     """
 
     writes: Sequence[Write]
     quarantine: Sequence[QuarantineEntry]
+    erased: Erased | None = None

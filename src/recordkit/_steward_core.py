@@ -30,7 +30,7 @@ from recordkit._errors import (
     shorten,
 )
 from recordkit._resolve import Resolver
-from recordkit._steward_change import Change, Committed, Event, Owner, Write
+from recordkit._steward_change import Change, Committed, Erasure, Event, Owner, Write
 from recordkit._steward_read import Sight
 from recordkit.governance import AccessPolicy, Action, Actor, AuditLog
 from recordkit.lifecycle import Lifecycles
@@ -44,7 +44,7 @@ from recordkit.rules import (
     RuleSet,
 )
 from recordkit.schema import Record, Schema
-from recordkit.store import QuarantineEntry, Store
+from recordkit.store import Erased, QuarantineEntry, Store
 
 SYSTEM: Final = Actor("system", roles={"system"})
 DEFAULT_SOURCE: Final = "default"
@@ -110,6 +110,7 @@ class _StewardCore:
     _unindexed: dict[str, Record]
     _resolver: Resolver
     _sights: dict[Actor, Sight]
+    _key: bytes | None
 
     def __repr__(self) -> str:
         return f"Steward({self.schema.name!r}, store={type(self.store).__name__})"
@@ -210,8 +211,16 @@ class _StewardCore:
         """
         for write in change.writes:
             self._permit(change.actor, write)
+        gone = change.erasure
+        if gone is not None:
+            schema = gone.owner.schema
+            for record in gone.records:
+                gone.owner.access.check(
+                    change.actor, Action.ERASE, schema, record, schema.field_names
+                )
         with self.store.audited(), self.store.transaction():
             written, isolated = self._apply(change)
+            erased = None if gone is None else self._erase(change, gone)
             by_id = {(w.owner.schema.name, w.after.id): w for w in written}
             for event in change.events(written):
                 schema = event.owner.schema
@@ -234,7 +243,33 @@ class _StewardCore:
             for owner, records in by_owner.values():
                 # after the outermost COMMIT (the caller's, when they opened a transaction)
                 self.store.on_commit(functools.partial(owner._index, records))
-        return Committed(written, held)
+        return Committed(written, held, erased)
+
+    def _erase(self, change: Change, gone: Erasure) -> Erased:
+        """
+        Erase inside the open transaction, with its event and suppression entries.
+
+        The event holds the ids, the counts and the reason; no value.
+        """
+        ids = tuple(r.id for r in gone.records)
+        erased = self.store.erase(list(ids), values=list(gone.values))
+        if gone.suppressions:
+            self.store.put_suppressions(list(gone.suppressions))
+        gone.owner.audit.append(
+            at=change.at,
+            actor=change.actor.id,
+            action="erase",
+            schema=gone.owner.schema.name,
+            record_ids=ids,
+            detail={
+                "erasure": gone.erasure,
+                "reason": gone.reason,
+                "erased": erased.to_dict(),
+                "suppressed": len(gone.suppressions),
+            },
+        )
+        self.store.on_commit(functools.partial(gone.owner._forget, ids))
+        return erased
 
     def _apply(self, change: Change) -> tuple[list[Write], list[QuarantineEntry]]:
         """
@@ -303,6 +338,21 @@ class _StewardCore:
             self._catch_up()
         except RecordkitError as exc:
             warnings.warn(str(exc), RuntimeWarning, stacklevel=4)
+
+    def _forget(self, record_ids: tuple[str, ...]) -> None:
+        """
+        Remove erased records from the duplicate index (after the COMMIT).
+        """
+        for rid in record_ids:
+            self._unindexed.pop(rid, None)
+        if self.matcher is None:
+            return
+        index = self.matcher.index
+        for rid in record_ids:
+            try:
+                index.remove(rid)
+            except RecordkitError:
+                continue  # never indexed (retired or merged away before)
 
     def _catch_up(self) -> None:
         """

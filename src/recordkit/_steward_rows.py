@@ -131,7 +131,12 @@ def held(index: int, row: object, reason: str, field: str) -> QuarantinedRow:
     """
     A row quarantined for a reason that is not a rule's (its shape, the policy, the store).
     """
-    kind = {"<row>": "row.shape", "<access>": "access.denied", "<store>": "store.refused"}[field]
+    kind = {
+        "<row>": "row.shape",
+        "<access>": "access.denied",
+        "<store>": "store.refused",
+        "<erased>": "subject.erased",
+    }[field]
     text = reason if len(reason) <= 300 else f"{reason[:299]}…"
     issue = Issue(field=None, rule="recordkit", code=kind, message=text, row=index)
     return QuarantinedRow(index, keepable(row), (issue,), (issue,))

@@ -162,3 +162,31 @@ def test_events_carry_values_that_replay_the_record(steward: rk.Steward) -> None
     assert {n: SCHEMA.field(n).type.dump(v) for n, v in current.values.items()
             if v is not None} == rebuilt  # fmt: skip
     assert steward.audit.verify().ok
+
+
+def test_a_schema_with_a_governance_section_is_governed_by_it() -> None:
+    """Declared in YAML, enforced without being passed: deny by default, SYSTEM included."""
+    schema = rk.parse_schema(
+        """
+schema: lead
+fields:
+  name: {type: text}
+  email: {type: email, tags: [pii]}
+governance:
+  roles:
+    clerk: {actions: [create], default: write}
+    sales: {actions: [read], default: read, tags: {pii: masked}}
+    system: {actions: [read], default: read}
+  masking: {tags: {pii: redact}}
+"""
+    )
+    steward = rk.Steward(schema)
+    clerk, sales = rk.Actor("cy", roles={"clerk"}), rk.Actor("kim", roles={"sales"})
+    made = steward.capture({"name": "Ada", "email": "ada@example.com"}, source="web",
+                           actor=clerk)  # fmt: skip
+    assert "•••••" == str(made.values["name"])  # the clerk may not read what it made
+    seen = steward.get(made.id, actor=sales)
+    assert ("Ada", []) == (seen.values["name"], leaks(seen))
+    assert "ada@example.com" == steward.get(made.id).values["email"]  # the system role reads
+    with pytest.raises(rk.AccessDenied):
+        steward.capture({"name": "Grace"}, source="web")  # but does not create

@@ -158,6 +158,22 @@ def check_append(
     )
 
 
+def _changes_shape(_: object, __: object, value: object) -> None:
+    """
+    An event's changes are record id → field → ``[before, after]`` (shape only).
+    """
+    if not isinstance(value, Mapping):
+        raise ValidationError(f"changes must be a mapping of record ids, got {shorten(value)}")
+    for record_id, fields in value.items():
+        if not isinstance(fields, Mapping) or not all(
+            isinstance(p, list | tuple) and len(p) == 2 for p in fields.values()
+        ):
+            raise ValidationError(
+                f"changes[{shorten(record_id)}] must map fields to [before, after], "
+                f"got {shorten(fields)}"
+            )
+
+
 def _default(value: object) -> str:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
@@ -292,7 +308,10 @@ def legacy_hash(event: AuditEvent) -> str:
 
 
 def _digest_of(event: AuditEvent) -> str | None:
-    return payload_digest(payload_text(event.detail, event.changes))
+    try:
+        return payload_digest(payload_text(event.detail, event.changes))
+    except (AttributeError, TypeError, ValueError):
+        return None  # a malformed payload: the validators name what is wrong
 
 
 @attrs.frozen
@@ -334,7 +353,9 @@ class AuditEvent:
     detail: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
     prev_hash: str = GENESIS
     hash: str = ""
-    changes: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict, hash=False)
+    changes: Mapping[str, Mapping[str, Any]] = attrs.field(
+        factory=dict, hash=False, validator=_changes_shape
+    )
     payload_digest: str | None = attrs.field(default=attrs.Factory(_digest_of, takes_self=True))
     redacted: bool = False
 
