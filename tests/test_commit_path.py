@@ -25,7 +25,8 @@ START = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 
 # The public verbs that only read: every other public method of Steward writes.
 READS = {
-    "audit_events", "became", "find_duplicates", "get", "get_merge", "history", "merges",
+    "audit_events", "became", "export_subject", "find_duplicates", "get", "get_merge", "history",
+    "merges",
     "query", "resolve",
 }
 

@@ -496,6 +496,7 @@ OVERRIDES: dict[str, dict[str, Callable[[World], Any]]] = {
     "Steward.sweep": {"now": lambda w: T0 + dt.timedelta(days=400)},
     "Steward.update": {"expected_version": lambda w: w.record.version},
     "Steward.erase": {"subject": lambda w: w.steward.capture(dict(ADA), source="form").id},
+    "Steward.export_subject": {"subject": lambda w: w.record.id},
     "ErasureReceipt": {"erasure": lambda w: "e1", "record_ids": lambda w: ["c1"],
                        "erased": lambda w: rs.Erased(), "suppressed": lambda w: 0,
                        "reason": lambda w: "request"},

@@ -12,6 +12,7 @@ COMMIT the duplicate index forgets her. `export_subject` gathers what is held ab
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 from collections.abc import Mapping
@@ -22,7 +23,8 @@ import attrs
 from recordkit._errors import NotFound, RecordkitError, shorten
 from recordkit._steward_change import Change, Erasure
 from recordkit._steward_core import SYSTEM, _StewardCore
-from recordkit.governance import Actor
+from recordkit.governance import Action, Actor, Masked
+from recordkit.match import MergePlan
 from recordkit.schema import Email, Phone, Record, Schema
 from recordkit.store import Erased, Store, Suppression
 
@@ -181,6 +183,91 @@ class _SubjectVerbs(_StewardCore):
             reason,
         )
 
+    def export_subject(
+        self, subject: str | Mapping[str, Any], *, actor: Actor = SYSTEM
+    ) -> dict[str, Any]:
+        """
+        Everything held about a person, as plain JSON data (a subject access request).
+
+        *subject* is found as `erase` finds it (a record id, or identity values followed
+        through merges). The export holds each record with every value's provenance
+        (source, time, raw value), the merges that joined her records (their plans and
+        originals), her consent history and the audit events naming her records with
+        their values. *actor* needs the ``export`` permission on every record; values it
+        may not read in clear stay masked.
+
+        Example:
+            >>> data = contacts.export_subject({"email": "ada@example.com"})  # doctest: +SKIP
+            >>> sorted(data)  # doctest: +SKIP
+            ['audit', 'consents', 'exported_at', 'merges', 'records', 'schema']
+
+        Raises:
+            NotFound: *subject* names no record.
+            AccessDenied: *actor* may not export one of the records.
+            RecordkitError: *subject* is neither a record id nor identity values.
+
+        .. versionadded:: 0.2.0
+        """
+        self._check_actor(actor)
+        records = self._subject(subject)
+        schema = self.schema
+        for record in records:
+            self.access.check(actor, Action.EXPORT, schema, record, schema.field_names)
+        sight = self._sight(actor)
+        ids = [r.id for r in records]
+        merges: dict[str, Any] = {}
+        consents: list[dict[str, Any]] = []
+        events: dict[int, Any] = {}
+        for rid in ids:
+            for lineage in self.store.lineage(rid):
+                if lineage.id not in merges:
+                    plan = sight.plan(self._merge_plan(lineage.id))
+                    merges[lineage.id] = {
+                        "id": lineage.id,
+                        "actor": lineage.actor,
+                        "at": lineage.at.isoformat(),
+                        "undone_at": None if lineage.undone_at is None
+                        else lineage.undone_at.isoformat(),
+                        "plan": plan.to_dict(schema),
+                    }  # fmt: skip
+            for entry in self.store.consents(rid):
+                consents.append(
+                    {
+                        "record_id": entry.record_id,
+                        "purpose": entry.purpose,
+                        "granted": entry.granted,
+                        "at": entry.at.isoformat(),
+                        "source": entry.source,
+                        "actor": entry.actor,
+                        "detail": dict(entry.detail),
+                    }
+                )
+            for event in self.audit.events(rid):
+                if event.seq not in events:
+                    events[event.seq] = {
+                        "seq": event.seq,
+                        "at": event.at.isoformat(),
+                        "actor": event.actor,
+                        "action": event.action,
+                        "record_ids": list(event.record_ids),
+                        "fields": list(event.fields),
+                        "detail": _plain(event.detail),
+                        "changes": _plain(sight.changes(event.changes)),
+                        "redacted": event.redacted,
+                    }
+        return {
+            "schema": schema.name,
+            "exported_at": self._now().isoformat(),
+            "records": [_plain(sight.readable(r).to_dict(schema)) for r in records],
+            "merges": list(merges.values()),
+            "consents": consents,
+            "audit": [events[k] for k in sorted(events)],
+        }
+
+    def _merge_plan(self, merge_id: str) -> MergePlan:
+        lineage = self.store.get_lineage(merge_id)
+        return MergePlan.from_dict(lineage.detail, self.schema)
+
     def _subject(self, subject: object) -> list[Record]:
         """
         Every stored record of *subject*, followed through merges.
@@ -264,3 +351,20 @@ def suppressed_ids(
             for d in store.suppressions(schema.name, name, digests):
                 hit |= by_digest[(name, d)]
     return hit
+
+
+def _plain(value: Any) -> Any:
+    """
+    *value* as JSON data: masked values become their text, dates ISO text.
+    """
+    if isinstance(value, Masked):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -9,11 +11,12 @@ import pytest
 import recordkit as rk
 from recordkit.governance import Role
 from recordkit.match import DuplicateCheck, Index
-from recordkit.store import SQLStore
+from recordkit.store import ConsentEntry, SQLStore
 from tests.governance.conftest import MakeStore
 from tests.match.strategies import rules_matcher
 
 KEY = b"k" * 32
+NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 SCHEMA = rk.bundled_schema("contact")
 ADA = {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@lovelace.example",
        "phone": "+44 20 7946 0018", "country": "GB"}  # fmt: skip
@@ -113,3 +116,35 @@ def test_the_sqlite_file_holds_none_of_her_values(tmp_path: Path) -> None:
     data = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("crm.db"))
     assert [] == [x for x in SECRETS if x.encode() in data]
     assert b"grace@hopper.example" in data
+
+
+def test_export_subject_holds_everything_about_her(make_store: MakeStore) -> None:
+    s = steward(make_store)
+    a = s.capture(ADA, source="form")
+    b = s.capture({**ADA, "email": "countess@lovelace.example"}, source="crm")
+    s.capture(GRACE, source="form")
+    merged = s.merge([a.id, b.id])
+    s.store.put_consent(ConsentEntry(a.id, "email_marketing", True, NOW, "form", "system"))
+    data = s.export_subject(a.id)
+    assert ({a.id, b.id}, [merged.id], ["email_marketing"]) == (
+        {r["id"] for r in data["records"]},
+        [m["id"] for m in data["merges"]],
+        [c["purpose"] for c in data["consents"]],
+    )
+    assert {"create", "merge"} <= {e["action"] for e in data["audit"]}
+    assert "grace@hopper.example" not in json.dumps(data)
+    assert "ada@lovelace.example" in json.dumps(data)  # JSON all the way down
+
+
+def test_export_is_checked_and_masked(make_store: MakeStore) -> None:
+    policy = rk.Policy(roles=[Role("dpo", actions=["read", "export"], default="read",
+                                   tags={"pii": "masked"}),
+                              Role("sales", actions=["read"], default="read"),
+                              Role("admin", actions="*", default="write")],
+                       masking={"tags": {"pii": "redact"}}, schema=SCHEMA)  # fmt: skip
+    s = rk.Steward(SCHEMA, store=make_store(), access=policy)
+    ada = s.capture(ADA, source="form", actor=rk.Actor("root", roles={"admin"}))
+    with pytest.raises(rk.AccessDenied):
+        s.export_subject(ada.id, actor=rk.Actor("kim", roles={"sales"}))
+    data = json.dumps(s.export_subject(ada.id, actor=rk.Actor("dee", roles={"dpo"})))
+    assert [] == [x for x in SECRETS if x in data]
