@@ -96,7 +96,7 @@ def _compare(where: str, op: str, value: Any, operand: Any) -> bool:
     if op == "ne":
         return bool(value != operand)
     if op == "in":
-        return any(value == v for v in operand)
+        return value in operand  # ``==`` per item, in C
     try:
         return _ORDERING[op](_key(value), _key(operand))
     except TypeError:
