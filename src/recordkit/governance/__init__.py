@@ -1,8 +1,8 @@
 """
 Governance: who may touch which records, and what happened to them.
 
-Access policies (roles, record rules, masking) and the audit trail; the facade consults
-both on every read and write. The record conditions (`Predicate`, `RecordPredicate`,
+Access policies (roles, record rules, masking), retention rules and the audit trail; the
+facade consults them on every read and write. The record conditions (`Predicate`, `RecordPredicate`,
 `AllOf`, `AnyOf`, `Not`) live here because policies compile their record rules into them
 (`Policy.scope`); stores run them.
 """
@@ -19,8 +19,10 @@ from recordkit.governance._condition import (
     Predicate,
     RecordPredicate,
 )
+from recordkit.governance._crypto import DataKey, FieldEncryption, KeyProvider, LocalKeyFile
 from recordkit.governance._mask import Masked
 from recordkit.governance._policy import Policy
+from recordkit.governance._retention import Retention, RetentionReport
 from recordkit.governance._rules import RecordRule, Role
 
 __all__ = [
@@ -34,6 +36,10 @@ __all__ = [
     "AuditLog",
     "Checkpoint",
     "Condition",
+    "DataKey",
+    "FieldEncryption",
+    "KeyProvider",
+    "LocalKeyFile",
     "Masked",
     "MemoryAuditLog",
     "Not",
@@ -41,6 +47,8 @@ __all__ = [
     "Predicate",
     "RecordPredicate",
     "RecordRule",
+    "Retention",
+    "RetentionReport",
     "Role",
     "VerifyReport",
     "replay",

@@ -2,9 +2,10 @@
 Conditions on records: what a store query selects by and what a record rule tests.
 
 A leaf tests one field (`Predicate`) or one of the record's own columns, ``owner``,
-``stage`` or ``state`` (`RecordPredicate`); `AllOf`, `AnyOf` and `Not` combine them. The
-store runs them (in memory, or translated to SQL); access policies compile their record
-rules into them (`Policy.scope`), which is why they live below the store, here.
+``stage`` or ``state``, or its ``created_at`` and ``updated_at`` times
+(`RecordPredicate`); `AllOf`, `AnyOf` and `Not` combine them. The store runs them (in
+memory, or translated to SQL); access policies compile their record rules into them
+(`Policy.scope`), which is why they live below the store, here.
 
 Semantics are SQL's, made two-valued: a comparison with a missing value is false (only
 ``missing`` holds), so ``Not(Predicate.eq("state", "NY"))`` selects the records whose state
@@ -13,6 +14,7 @@ is not NY *or* missing, in memory and in the database alike.
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final, TypeAlias
@@ -20,11 +22,13 @@ from typing import Any, Final, TypeAlias
 import attrs
 
 from recordkit._errors import StoreError, shorten
+from recordkit._time import with_utc
 from recordkit.schema import Money, Record
 
 __all__ = [
     "COLUMNS",
     "OPERATORS",
+    "TIMES",
     "AllOf",
     "AnyOf",
     "Condition",
@@ -40,7 +44,13 @@ The comparison names a `Predicate` accepts.
 
 COLUMNS: Final = frozenset({"owner", "stage", "state"})
 """
-The record attributes (columns, in a SQL store) a `RecordPredicate` tests.
+The record attributes holding text (columns, in a SQL store) a `RecordPredicate` tests.
+"""
+
+TIMES: Final = frozenset({"created_at", "updated_at"})
+"""
+The record attributes holding instants a `RecordPredicate` tests (``updated_at`` is the
+record's last change, what retention measures inactivity by).
 """
 
 _ORDERING: Final[Mapping[str, Callable[[Any, Any], bool]]] = {
@@ -66,12 +76,18 @@ def _name(value: object) -> str:
 
 
 def _column(value: object) -> str:
-    if not isinstance(value, str) or value not in COLUMNS:
+    if not isinstance(value, str) or value not in COLUMNS | TIMES:
         raise StoreError(
-            f"a record predicate names a record column ({', '.join(sorted(COLUMNS))}), "
-            f"got {shorten(value)}"
+            f"a record predicate names a record column "
+            f"({', '.join(sorted(COLUMNS | TIMES))}), got {shorten(value)}"
         )
     return value
+
+
+def _instant(attribute: str, value: object) -> dt.datetime:
+    if not isinstance(value, dt.datetime):
+        raise StoreError(f"{attribute!r} compares with a datetime, got {shorten(value)}")
+    return with_utc(value).astimezone(dt.UTC)  # naive means UTC, as everywhere
 
 
 def _record(value: object) -> Record:
@@ -211,20 +227,26 @@ class Predicate:
 @attrs.frozen
 class RecordPredicate:
     """
-    One condition on a record column: its ``owner``, ``stage`` or ``state``.
+    One condition on a record column: its ``owner``, ``stage``, ``state`` or times.
 
     Example:
         >>> RecordPredicate("owner", "eq", "ana")
         RecordPredicate(attribute='owner', op='eq', value='ana')
+        >>> import datetime as dt
+        >>> cutoff = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+        >>> RecordPredicate("updated_at", "le", cutoff).value.year
+        2025
 
     Args:
-        attribute: ``owner``, ``stage`` or ``state``.
-        op: as for `Predicate` (default ``present``); values are text (``in``: a
-            collection of text).
+        attribute: ``owner``, ``stage`` or ``state`` (text), or ``created_at`` or
+            ``updated_at`` (instants).
+        op: as for `Predicate` (default ``present``); values are text, or
+            datetimes for the times (naive ones are UTC), kept in UTC (``in``: a
+            collection of them).
         value: what to compare with.
 
     Raises:
-        StoreError: an unknown column or operator, or a value that is not text.
+        StoreError: an unknown column or operator, or a value of the wrong kind.
 
     .. versionadded:: 0.2.0
     """
@@ -238,16 +260,16 @@ class RecordPredicate:
             return
         values = self.value if self.op == "in" else (self.value,)
         if isinstance(values, str | bytes) or not isinstance(values, tuple | list | frozenset):
-            raise StoreError(
-                f"'in' on {self.attribute!r} takes a list of text, got {shorten(values)}"
-            )
+            raise StoreError(f"'in' on {self.attribute!r} takes a list, got {shorten(values)}")
+        values = tuple(
+            _instant(self.attribute, v) if self.attribute in TIMES else v for v in values
+        )
         for v in values:
-            if not isinstance(v, str):
+            if self.attribute not in TIMES and not isinstance(v, str):
                 raise StoreError(f"{self.attribute!r} compares with text, got {shorten(v)}")
-        if self.op == "in":
-            object.__setattr__(self, "value", tuple(values))
+        object.__setattr__(self, "value", tuple(values) if self.op == "in" else values[0])
 
-    def matches(self, value: str | None) -> bool:
+    def matches(self, value: str | dt.datetime | None) -> bool:
         """
         Whether a record whose column holds *value* satisfies this predicate.
         """

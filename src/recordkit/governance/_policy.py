@@ -53,6 +53,8 @@ from recordkit.governance._condition import AllOf, AnyOf, Condition, Not
 from recordkit.governance._mask import Masked, Strategy, masked, needs_key
 from recordkit.governance._policy_data import (
     ROOT,
+    SECTION,
+    check_retention,
     check_rules,
     masking_from_data,
     roles_from_data,
@@ -160,14 +162,18 @@ class Policy:
         """
         The policy *data* spells (a ``governance:`` section), checked against *schema*.
 
+        The section's ``retention:`` rules are checked too, but are not the policy's:
+        `Retention.from_schema` reads them.
+
         Raises:
             SchemaError: malformed, unknown or contradictory, naming the path.
         """
         if not isinstance(data, Mapping):
             raise SchemaError(f"a policy is a mapping, got {shorten(data)}", path=ROOT)
-        unknown = set(data) - {"roles", "rules", "masking"}
+        unknown = set(data) - SECTION
         if unknown:
             raise SchemaError(f"unknown key {sorted(map(str, unknown))[0]!r}", path=ROOT)
+        check_retention(data.get("retention"), schema)
         roles = data.get("roles") or {}
         if not isinstance(roles, Mapping):
             raise SchemaError(f"roles map names to roles, got {shorten(roles)}",

@@ -2,7 +2,8 @@
 A policy's plain data, read into its objects.
 
 Roles, record rules and masking as a ``governance:`` section holds
-them, read into their objects with every problem named by its path.
+them, read into their objects with every problem named by its path. The section's
+``retention:`` list is checked here too, but is no part of a policy (`Retention`).
 """
 
 from __future__ import annotations
@@ -12,14 +13,41 @@ from typing import Final
 
 from recordkit._errors import SchemaError, shorten
 from recordkit.governance._mask import Strategy, strategy_from_data
+from recordkit.governance._retention import retention_from_data
 from recordkit.governance._rules import RecordRule, Role, rule_from_data
+from recordkit.schema import Schema
 
-__all__ = ["ROOT", "check_rules", "masking_from_data", "roles_from_data", "rules_from_data"]
+__all__ = [
+    "ROOT",
+    "SECTION",
+    "check_retention",
+    "check_rules",
+    "masking_from_data",
+    "roles_from_data",
+    "rules_from_data",
+]
 
 ROOT: Final = "governance"
 """
 Where a policy sits in a schema document: the start of every path an error names.
 """
+
+SECTION: Final = frozenset({"roles", "rules", "masking", "retention"})
+"""
+The keys of a ``governance:`` section.
+"""
+
+
+def check_retention(value: object, schema: Schema) -> None:
+    """
+    Check a section's ``retention:`` rules against *schema* (a policy does not hold them).
+
+    Raises:
+        SchemaError: malformed, unknown or duplicate, naming the path.
+    """
+    if not isinstance(schema, Schema):
+        raise SchemaError(f"expected a Schema, got {shorten(schema)}")
+    retention_from_data(value, schema)
 
 
 def roles_from_data(value: object) -> tuple[Role, ...]:
