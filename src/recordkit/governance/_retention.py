@@ -276,17 +276,25 @@ class Retention:
         if self.where is not None:
             _check(self.where, schema, f"{path}.where")
 
+    def selection(self, schema: Schema) -> Condition | None:
+        """
+        The store condition for the records this rule governs in *schema* (``None``: all).
+
+        *where*, with a bare ``stage``, ``state`` or ``owner`` that is no field of
+        *schema* testing the record column of that name.
+        """
+        return None if self.where is None else _columns(self.where, schema)
+
     def condition(self, schema: Schema, inactive: dt.timedelta, now: dt.datetime) -> Condition:
         """
         The store condition for this rule's records unchanged for *inactive* at *now*.
 
-        A bare ``stage``, ``state`` or ``owner`` that is no field of *schema* tests the
-        record column of that name.
+        `selection`, and ``updated_at`` at most ``now - inactive`` (exactly that long
+        without a change counts).
         """
         due = RecordPredicate("updated_at", "le", now - inactive)
-        if self.where is None:
-            return due
-        return AllOf([_columns(self.where, schema), due])
+        selection = self.selection(schema)
+        return due if selection is None else AllOf([selection, due])
 
 
 def _check(cond: Condition, schema: Schema, path: str) -> None:
