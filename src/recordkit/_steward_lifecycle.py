@@ -202,17 +202,18 @@ class _LifecycleVerbs(_StewardCore):
         """
         The write and audit events of a record's lifecycle moves.
 
-        The write is a ``transition`` of the attributes moved; fields that hooks changed
-        are checked as an ``update`` of those fields too.
+        The write is a ``transition``, checked as such (the action and the record rules);
+        fields that hooks changed are checked as an ``update`` of those fields too.
         """
         changed = tuple(dict.fromkeys(f for s in steps for f in s.changed))
-        attributes = tuple(dict.fromkeys(s.transition.attribute for s in steps))
         updated = steps[-1].record.evolve(
             version=current.version + 1,
             updated_at=now if changed else current.updated_at,
         )
         also = ((Action.UPDATE, changed),) if changed else ()
-        write = Write(self, updated, current, Action.TRANSITION, attributes, also=also)
+        # ``state`` and ``stage`` are record columns, not fields a role can be granted:
+        # the move itself writes no field (a policy's write permissions are per field).
+        write = Write(self, updated, current, Action.TRANSITION, (), also=also)
         events = [
             Event(
                 self,

@@ -41,7 +41,7 @@ from recordkit.governance._condition import (
     Predicate,
     RecordPredicate,
 )
-from recordkit.schema import Schema
+from recordkit.schema import JSONObject, Schema
 
 __all__ = ["Retention", "RetentionReport", "duration", "retention_from_data"]
 
@@ -462,7 +462,7 @@ class RetentionReport:
             for name in self.rules
         }
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> JSONObject:
         """
         The report as plain data (ids, counts and reasons; never a record's values).
         """
@@ -476,7 +476,7 @@ class RetentionReport:
                 }
                 for name in self.rules
             },
-            "counts": self.counts(),
+            "counts": {k: dict(v) for k, v in self.counts().items()},
             "erasures": dict(self.erasures),
             "refused": dict(self.refused),
         }
