@@ -25,9 +25,8 @@ START = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 
 # The public verbs that only read: every other public method of Steward writes.
 READS = {
-    "audit_events", "became", "export_subject", "find_duplicates", "get", "get_merge", "history",
-    "merges",
-    "query", "resolve",
+    "audit_events", "became", "consent", "export_subject", "find_duplicates", "get", "get_merge",
+    "history", "merges", "query", "resolve",
 }
 
 
@@ -50,7 +49,7 @@ class RecordingStore(rk.MemoryStore):
     """A memory store that notes every write and whether a transaction is open."""
 
     WRITES = ("put", "put_many", "put_merge", "put_unmerge", "put_quarantine", "delete", "erase",
-              "put_suppressions")
+              "put_suppressions", "put_consent")
 
     def __init__(self, journal: Journal) -> None:
         super().__init__()
@@ -252,6 +251,14 @@ VERBS: list[Any] = [
         lambda c, d, k: c.erase(k["id"], reason="request 1"),
         {"erase"},
         id="erase",
+    ),
+    pytest.param(
+        "record_consent",
+        _captured,
+        lambda c, d, k: c.record_consent(k["id"], "email_marketing", granted=True, source="web",
+                                         actor=rk.Actor("steward")),  # fmt: skip
+        {"update"},
+        id="record_consent",
     ),
     pytest.param(
         "revalidate",

@@ -23,6 +23,7 @@ from recordkit._errors import (
 from recordkit._resolve import Resolver, iso
 from recordkit._steward_batch import _BatchVerbs
 from recordkit._steward_change import Change, Event, Write
+from recordkit._steward_consent import _ConsentVerbs
 from recordkit._steward_core import (
     DEFAULT_SOURCE,
     SYSTEM,
@@ -54,7 +55,9 @@ from recordkit.store import MemoryStore, Store
 __all__ = ["BatchResult", "QuarantinedRow", "Steward"]
 
 
-class Steward(_UnmergeVerbs, _LifecycleVerbs, _BatchVerbs, _ViewVerbs, _SubjectVerbs):
+class Steward(
+    _UnmergeVerbs, _LifecycleVerbs, _BatchVerbs, _ViewVerbs, _SubjectVerbs, _ConsentVerbs
+):
     """
     The facade over one schema: capture, update and read records through one road.
 
@@ -92,6 +95,9 @@ class Steward(_UnmergeVerbs, _LifecycleVerbs, _BatchVerbs, _ViewVerbs, _SubjectV
             as ``store.upsert_many`` does: the higher-ranked source wins, then the later
             observation; a value from a lower-ranked source, or observed earlier than the
             stored one, is not written.
+        consent_for: state or stage → consent purpose: entering it needs a grant in
+            force for that purpose (``{"mql": "email_marketing"}``), a guard like any
+            other (``override=True`` passes it, and is audited).
         key: a secret of at least 16 bytes the database does not hold, for the keyed
             hashes `erase` keeps of an erased person's identifiers (suppression entries;
             without a key none are kept, and a re-import is not recognized).
@@ -120,6 +126,7 @@ class Steward(_UnmergeVerbs, _LifecycleVerbs, _BatchVerbs, _ViewVerbs, _SubjectV
         matcher: DuplicateCheck | None = None,
         precedence: Sequence[str] = (),
         key: bytes | None = None,
+        consent_for: Mapping[str, str] | None = None,
     ) -> None:
         if not isinstance(schema, Schema):
             raise RecordkitError(f"Steward needs a Schema, got {type(schema).__name__}")
@@ -176,6 +183,7 @@ class Steward(_UnmergeVerbs, _LifecycleVerbs, _BatchVerbs, _ViewVerbs, _SubjectV
             raise RecordkitError("key must be bytes, at least 16 of them")
         self._key = key
         self.lifecycles = Lifecycles(schema, lifecycle=lifecycle, stages=stages, rules=self.rules)
+        self._guard_consent(consent_for)
         self._swept_at: dt.datetime | None = None
         if matcher is not None and not isinstance(matcher, DuplicateCheck):
             raise RecordkitError(f"matcher must be a DuplicateCheck, got {shorten(matcher)}")

@@ -17,7 +17,7 @@ import attrs
 from recordkit._errors import StoreError
 from recordkit.governance import AccessPolicy, Action, Actor, AuditLog
 from recordkit.schema import Record, Schema
-from recordkit.store import Erased, Lineage, QuarantineEntry, Suppression
+from recordkit.store import ConsentEntry, Erased, Lineage, QuarantineEntry, Suppression
 
 __all__ = ["Change", "Committed", "Erasure", "Event", "Owner", "Write"]
 
@@ -132,6 +132,9 @@ class Change:
             database cannot hold (`StoreError.unstorable`), so one such record never costs
             its neighbours. ``None``: such a record fails the whole change.
         erasure: records to erase with every copy of them.
+        consents: consent decisions to store.
+        checks: writes checked by the policy but not stored (a consent decision is
+            checked as an update of its record).
     """
 
     actor: Actor
@@ -143,6 +146,8 @@ class Change:
     unmerge: str | None = None
     isolate: Callable[[Write, StoreError], QuarantineEntry] | None = None
     erasure: Erasure | None = None
+    consents: Sequence[ConsentEntry] = ()
+    checks: Sequence[Write] = ()
 
 
 @attrs.frozen

@@ -209,7 +209,7 @@ class _StewardCore:
             ConflictError: a record changed since it was read (nothing is written).
             StoreError: the database failed (nothing is written; the cause is chained).
         """
-        for write in change.writes:
+        for write in (*change.writes, *change.checks):
             self._permit(change.actor, write)
         gone = change.erasure
         if gone is not None:
@@ -234,6 +234,8 @@ class _StewardCore:
                     detail=event.detail,
                     changes=_changes(schema, event, by_id) if event.values else None,
                 )
+            for entry in change.consents:
+                self.store.put_consent(entry)
             held = [*change.quarantine, *isolated]
             if held:
                 self.store.put_quarantine(held)

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -121,6 +121,25 @@ def _flag(value: bool) -> bool:
     return value
 
 
+BASES: Final = (
+    "consent",
+    "contract",
+    "legal_obligation",
+    "vital_interests",
+    "public_task",
+    "legitimate_interests",
+)
+"""
+The lawful bases of processing a consent entry may name (GDPR art. 6(1) a to f).
+"""
+
+
+def _basis(value: object) -> str:
+    if value not in BASES:
+        raise StoreError(f"basis must be one of {', '.join(BASES)}, got {shorten(value)}")
+    return str(value)
+
+
 def _text(value: object) -> str:
     if not isinstance(value, str) or not value:
         raise StoreError(f"expected non-blank text, got {shorten(value)}")
@@ -172,7 +191,8 @@ class ConsentEntry:
     """
     One consent decision: a person granted or withdrew a purpose (``email_marketing``).
 
-    The history of entries is kept; the latest entry per purpose is the one in force.
+    The history of entries is kept; the latest entry per purpose and channel is the one in
+    force (until it expires).
 
     Args:
         record_id: the person's record.
@@ -182,8 +202,14 @@ class ConsentEntry:
         source: where it was captured (``web_form``, ``call_center``).
         actor: who recorded it.
         detail: plain data (wording shown, proof reference).
+        channel: the channel it covers (``email``, ``sms``, ``phone``; ``any``: all).
+        basis: the lawful basis (GDPR art. 6): ``consent``, ``contract``,
+            ``legal_obligation``, ``vital_interests``, ``public_task`` or
+            ``legitimate_interests``.
+        expires_at: when a grant lapses (``None``: it does not).
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 *channel*, *basis* and *expires_at* (keyword-only).
     """
 
     record_id: str = attrs.field(converter=_text)
@@ -193,6 +219,15 @@ class ConsentEntry:
     source: str = attrs.field(converter=_text)
     actor: str = attrs.field(converter=_text)
     detail: Mapping[str, Any] = attrs.field(factory=dict, converter=_plain, hash=False)
+    channel: str = attrs.field(default="any", converter=_text, kw_only=True)
+    basis: str = attrs.field(default="consent", converter=_basis, kw_only=True)
+    expires_at: dt.datetime | None = attrs.field(default=None, converter=_utc_or_none, kw_only=True)
+
+    def in_force(self, at: dt.datetime) -> bool:
+        """
+        Whether this entry is a grant that has not lapsed at *at*.
+        """
+        return self.granted and (self.expires_at is None or _utc(at) < self.expires_at)
 
 
 def _row(value: Mapping[str, Any]) -> Mapping[str, Any]:

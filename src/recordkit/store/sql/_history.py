@@ -166,6 +166,9 @@ def insert_consent(conn: sa.Connection, ft: FixedTables, e: ConsentEntry) -> Non
             "source": e.source,
             "actor": e.actor,
             "detail": dict(e.detail),
+            "channel": e.channel,
+            "basis": e.basis,
+            "expires_at": e.expires_at,
         },
     )
 
@@ -188,6 +191,9 @@ def consents(conn: sa.Connection, ft: FixedTables, record_id: str) -> list[Conse
                 source=row.source,
                 actor=row.actor,
                 detail=row.detail,
+                channel=row.channel or "any",
+                basis=row.basis or "consent",
+                expires_at=None if row.expires_at is None else utc(row.expires_at),
             ),
         )
         for row in rows

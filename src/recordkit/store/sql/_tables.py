@@ -299,6 +299,11 @@ def fixed_tables(metadata: sa.MetaData, *, prefix: str) -> FixedTables:
             sa.Column("source", sa.Text, nullable=False),
             sa.Column("actor", sa.Text, nullable=False),
             sa.Column("detail", _json(), nullable=False),
+            # 0.2: the channel, the lawful basis and the expiry (NULL in 0.1 rows: any,
+            # consent, never)
+            sa.Column("channel", sa.String(255)),
+            sa.Column("basis", sa.String(64)),
+            sa.Column("expires_at", ts),
         ),
         quarantine=sa.Table(
             f"{p}quarantine",
