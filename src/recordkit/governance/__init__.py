@@ -22,7 +22,8 @@ from recordkit.governance._condition import (
 from recordkit.governance._crypto import DataKey, FieldEncryption, KeyProvider, LocalKeyFile
 from recordkit.governance._mask import Masked
 from recordkit.governance._policy import Policy
-from recordkit.governance._retention import Retention, RetentionReport
+from recordkit.governance._retention import Retention
+from recordkit.governance._retention_report import RetentionReport
 from recordkit.governance._rules import RecordRule, Role
 
 __all__ = [

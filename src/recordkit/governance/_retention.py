@@ -12,7 +12,7 @@ A `Retention` rule archives the records it selects after some time without a cha
 The rules are kept apart from `Policy`: a policy decides who may do what, retention what
 happens to records nobody touches, and a schema may have either without the other.
 `Retention.from_schema` reads them; the steward applies them (`Steward.apply_retention`,
-and `Steward.sweep`). `RetentionReport` is what a run found, or did.
+and `Steward.sweep`), reporting a `RetentionReport`.
 
 Durations are ``<n>d`` (days), ``<n>w`` (weeks), ``<n>y`` (years of 365 days) or ISO 8601
 (``P1Y``, ``P6M``, ``P2W``, ``P30D``, ``PT12H``, ``P1Y6M``), where a year is 365 days and a
@@ -30,6 +30,7 @@ import attrs
 
 from recordkit._controls import strip_controls
 from recordkit._errors import SchemaError, ValidationError, shorten
+from recordkit._time import with_utc
 from recordkit.governance._compiled import schema_error
 from recordkit.governance._condition import (
     COLUMNS,
@@ -41,9 +42,9 @@ from recordkit.governance._condition import (
     Predicate,
     RecordPredicate,
 )
-from recordkit.schema import JSONObject, Schema
+from recordkit.schema import Schema
 
-__all__ = ["Retention", "RetentionReport", "duration", "retention_from_data"]
+__all__ = ["Retention", "condition_from_data", "duration", "retention_from_data"]
 
 ROOT: Final = "governance.retention"
 """
@@ -56,6 +57,7 @@ _ISO: Final = re.compile(
     r"(?:T(?=\d)(?:(\d{1,7})H)?(?:(\d{1,9})M)?(?:(\d{1,11})S)?)?"
 )
 _DAYS: Final = {"d": 1, "w": 7, "y": 365}
+_LONGEST: Final = dt.timedelta(days=365 * 1000)
 _KINDS: Final = (Predicate, RecordPredicate, AllOf, AnyOf, Not)
 
 
@@ -80,6 +82,8 @@ def duration(value: object, path: str = "") -> dt.timedelta:
         )
     if out <= dt.timedelta(0):
         raise SchemaError(f"a duration is longer than nothing, got {shorten(value)}", path=path)
+    if out > _LONGEST:
+        raise SchemaError(f"a duration is at most 1000 years, got {shorten(value)}", path=path)
     return out
 
 
@@ -228,6 +232,8 @@ class Retention:
         Raises:
             SchemaError: malformed or unknown keys, naming the path.
         """
+        if not isinstance(path, str):
+            raise SchemaError(f"path is text, got {shorten(path)}")
         if not isinstance(data, Mapping):
             raise SchemaError(f"a retention rule is a mapping, got {shorten(data)}", path=path)
         unknown = set(data) - {"name", "archive_after", "erase_after", "where"}
@@ -273,6 +279,9 @@ class Retention:
         Raises:
             SchemaError: an unknown field or a value the field cannot hold, at *path*.
         """
+        _schema(schema)
+        if not isinstance(path, str):
+            raise SchemaError(f"path is text, got {shorten(path)}")
         if self.where is not None:
             _check(self.where, schema, f"{path}.where")
 
@@ -283,7 +292,7 @@ class Retention:
         *where*, with a bare ``stage``, ``state`` or ``owner`` that is no field of
         *schema* testing the record column of that name.
         """
-        return None if self.where is None else _columns(self.where, schema)
+        return None if self.where is None else _columns(self.where, _schema(schema))
 
     def condition(self, schema: Schema, inactive: dt.timedelta, now: dt.datetime) -> Condition:
         """
@@ -291,10 +300,27 @@ class Retention:
 
         `selection`, and ``updated_at`` at most ``now - inactive`` (exactly that long
         without a change counts).
+
+        Raises:
+            ValidationError: *inactive* is not a timedelta or *now* not a datetime.
         """
-        due = RecordPredicate("updated_at", "le", now - inactive)
+        if not isinstance(inactive, dt.timedelta) or not isinstance(now, dt.datetime):
+            raise ValidationError(
+                f"expected a timedelta and a datetime, got {shorten(inactive)} and {shorten(now)}"
+            )
+        try:
+            cutoff = with_utc(now) - inactive
+        except OverflowError:  # before the first representable instant: nothing is due
+            cutoff = dt.datetime.min.replace(tzinfo=dt.UTC)
+        due = RecordPredicate("updated_at", "le", cutoff)
         selection = self.selection(schema)
         return due if selection is None else AllOf([selection, due])
+
+
+def _schema(value: object) -> Schema:
+    if not isinstance(value, Schema):
+        raise SchemaError(f"expected a Schema, got {shorten(value)}")
+    return value
 
 
 def _check(cond: Condition, schema: Schema, path: str) -> None:
@@ -360,123 +386,3 @@ def retention_from_data(value: object, schema: Schema | None = None) -> tuple[Re
             rule.check(schema, path)
         rules.append(rule)
     return tuple(rules)
-
-
-def _text(value: object) -> str:
-    if not isinstance(value, str):
-        raise ValidationError(f"expected text, got {shorten(value)}")
-    return value
-
-
-def _ids(value: object) -> dict[str, tuple[str, ...]]:
-    if not isinstance(value, Mapping) or any(
-        isinstance(v, str | bytes) or not isinstance(v, Iterable) for v in value.values()
-    ):
-        raise ValidationError(f"expected rule name → record ids, got {shorten(value)}")
-    return {_text(k): tuple(_text(i) for i in v) for k, v in value.items()}
-
-
-def _reasons(value: object) -> dict[str, str]:
-    if not isinstance(value, Mapping):
-        raise ValidationError(f"expected record id → text, got {shorten(value)}")
-    return {_text(k): _text(v) for k, v in value.items()}
-
-
-def _now(value: object) -> dt.datetime:
-    if not isinstance(value, dt.datetime):
-        raise ValidationError(f"now must be a datetime, got {shorten(value)}")
-    return value
-
-
-def _flag(value: object) -> bool:
-    if not isinstance(value, bool):
-        raise ValidationError(f"dry_run must be True or False, got {shorten(value)}")
-    return value
-
-
-@attrs.frozen(repr=False)
-class RetentionReport:
-    """
-    What a retention run found due at *now*, and, unless a dry run, what it did.
-
-    Each record is listed once: under the first rule that erases it, else the first that
-    archives it. A dry run only lists; applying archives and erases them, and a record
-    whose move or erasure was refused (by the policy, a guard or a concurrent change) is
-    in *refused* with the reason, while the others go ahead.
-
-    Attributes:
-        now: the time the run measured inactivity at.
-        dry_run: whether the run only listed.
-        archive: rule name → the ids of the records it archives (every rule, in order).
-        erase: rule name → the ids of the records it erases.
-        erasures: (applied) record id → the id of the erasure that removed it (its
-            ``erase`` audit event; merged records erased with one appear too).
-        refused: (applied) record id → why it was not archived or erased.
-
-    .. versionadded:: 0.2.0
-    """
-
-    now: dt.datetime = attrs.field(converter=_now)
-    dry_run: bool = attrs.field(converter=_flag)
-    archive: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, converter=_ids)
-    erase: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, converter=_ids)
-    erasures: Mapping[str, str] = attrs.field(factory=dict, converter=_reasons)
-    refused: Mapping[str, str] = attrs.field(factory=dict, converter=_reasons)
-
-    def __repr__(self) -> str:
-        return (
-            f"RetentionReport(dry_run={self.dry_run}, archive={self.archived_count}, "
-            f"erase={self.erased_count}, refused={len(self.refused)})"
-        )
-
-    @property
-    def archived_count(self) -> int:
-        """
-        How many records are (or were) due for archiving, over every rule.
-        """
-        return sum(len(ids) for ids in self.archive.values())
-
-    @property
-    def erased_count(self) -> int:
-        """
-        How many records are (or were) due for erasure, over every rule.
-        """
-        return sum(len(ids) for ids in self.erase.values())
-
-    @property
-    def rules(self) -> tuple[str, ...]:
-        """
-        The names of the rules the run applied, in order.
-        """
-        return tuple(dict.fromkeys([*self.archive, *self.erase]))
-
-    def counts(self) -> dict[str, dict[str, int]]:
-        """
-        Per rule, how many records it archives and erases (``{"stale": {"archive": 2, …}}``).
-        """
-        return {
-            name: {
-                "archive": len(self.archive.get(name, ())),
-                "erase": len(self.erase.get(name, ())),
-            }
-            for name in self.rules
-        }
-
-    def to_dict(self) -> JSONObject:
-        """
-        The report as plain data (ids, counts and reasons; never a record's values).
-        """
-        return {
-            "now": self.now.isoformat(),
-            "dry_run": self.dry_run,
-            "rules": {
-                name: {
-                    "archive": list(self.archive.get(name, ())),
-                    "erase": list(self.erase.get(name, ())),
-                }
-                for name in self.rules
-            },
-            "counts": {k: dict(v) for k, v in self.counts().items()},
-            "erasures": dict(self.erasures),
-            "refused": dict(self.refused),
-        }
