@@ -35,6 +35,7 @@ from recordkit._errors import (
 )
 from recordkit._gc import collector_pause
 from recordkit._steward import BatchResult, QuarantinedRow, Steward
+from recordkit._steward_consent import Consent
 from recordkit._steward_erase import ErasureReceipt
 from recordkit.engines import Columns
 from recordkit.governance import (
@@ -191,6 +192,7 @@ __all__ = [
     "Columns",
     "Comparison",
     "ConflictError",
+    "Consent",
     "Country",
     "Date",
     "DateTime",
