@@ -176,15 +176,22 @@ class _RetentionVerbs(_LifecycleVerbs, _SubjectVerbs):
         """
         Take every time-based move due at *now*, then apply the retention rules.
 
-        The lifecycle's timed moves first, as `_LifecycleVerbs.sweep` describes; then,
-        when the steward has retention rules, `apply_retention` at *now* (not a dry run)
-        by *actor*. The archiving moves are in the result's ``moved`` (and refused moves
-        in ``refused``); erasures are in the audit trail, each an ``erase`` event naming
-        its rule. Call ``apply_retention(now)`` first to see what a sweep will erase.
+        Nothing runs in the background: call this from your scheduler. Each record's moves
+        are checked and audited like `advance`, and the moves of each page of
+        *batch_size* records commit together in one transaction (a failure leaves that
+        page as it was, and the pages before it moved); a due move a guard refuses is
+        reported and the record stays put. Sweeping again at the same *now* moves nothing.
+
+        Then, when the steward has `retention` rules, they are applied at *now* by
+        *actor*, as ``apply_retention(now, dry_run=False)`` does: the archiving moves are
+        in the result's ``moved`` (refused ones in ``refused``), and each erasure is an
+        ``erase`` event in the audit trail whose reason names its rule. Call
+        ``apply_retention(now)`` first to see what a sweep will erase.
 
         Raises:
             TransitionError: *now* is not a datetime, or is earlier than the last sweep's
-                (nothing is moved); a rule archives and there is no state lifecycle.
+                (the clock went backwards), and nothing is moved; or a retention rule
+                archives and there is no state lifecycle.
         """
         result = super().sweep(now, actor=actor, batch_size=batch_size)
         if not self.retention:
@@ -210,29 +217,23 @@ class _RetentionVerbs(_LifecycleVerbs, _SubjectVerbs):
         """
         due: list[Condition] = []
         if rule.erase_after is not None:
-            due.append(rule.condition(self.schema, rule.erase_after, now))
+            due.append(_unchanged(now, rule.erase_after))
         if rule.archive_after is not None:
             open_ = Not(RecordPredicate("state", "in", list(finals)))
-            due.append(AllOf([rule.condition(self.schema, rule.archive_after, now), open_]))
-        parts: list[Condition] = [
-            Not(RecordPredicate("state", "eq", MERGED)),
-            due[0] if len(due) == 1 else AnyOf(due),
-        ]
+            due.append(AllOf([_unchanged(now, rule.archive_after), open_]))
+        timed = due[0] if len(due) == 1 else AnyOf(due)
+        selection = rule.selection(self.schema)
         scope_of = getattr(self.access, "scope", None)
         scope = None if scope_of is None else scope_of(actor, self.schema, Action.READ)
-        if scope is not None:
-            parts.append(scope)
-        where = AllOf(parts)
+        parts = [c for c in (Not(RecordPredicate("state", "eq", MERGED)), selection, scope) if c]
         if isinstance(self.store, MemoryStore):
-            return self.store.query(self.schema.name, where=where)
-        # FALLBACK until the SQL store translates RecordPredicate on created_at/updated_at
-        # (store/sql/_query.py: see CHANGES NEEDED in the retention notes): the rule's
-        # own condition, the scope and the state go to the database; the times are
+            return self.store.query(self.schema.name, where=AllOf([*parts, timed]))
+        # FALLBACK until the SQL store translates RecordPredicate on created_at and
+        # updated_at (a change to store/sql/_query.py, not made here): the rule's own
+        # condition, the scope and the state go to the database, and only the times are
         # compared here, on the rows it returns. Remove once the SQL store takes them.
-        selection = rule.selection(self.schema)
-        pushed = [c for c in (*parts[:1], *parts[2:], selection) if c is not None]
-        rows = self.store.query(self.schema.name, where=AllOf(pushed))
-        return [r for r in rows if where.holds(r)]
+        rows = self.store.query(self.schema.name, where=AllOf(parts))
+        return [r for r in rows if timed.holds(r)]
 
     def _rules(self, value: object) -> tuple[Retention, ...]:
         """
@@ -302,3 +303,14 @@ def _reason(rule: str, what: str) -> str:
     The reason an archive or erasure by retention rule *rule* gives (audit trail).
     """
     return f"retention rule {rule!r}: {what} after inactivity"
+
+
+def _unchanged(now: dt.datetime, inactive: dt.timedelta) -> RecordPredicate:
+    """
+    Unchanged for at least *inactive* at *now*: ``updated_at`` at most ``now - inactive``.
+    """
+    try:
+        cutoff = now - inactive
+    except OverflowError:  # before the first representable instant: nothing is due
+        cutoff = dt.datetime.min.replace(tzinfo=dt.UTC)
+    return RecordPredicate("updated_at", "le", cutoff)

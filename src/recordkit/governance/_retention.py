@@ -29,8 +29,7 @@ from typing import Final
 import attrs
 
 from recordkit._controls import strip_controls
-from recordkit._errors import SchemaError, ValidationError, shorten
-from recordkit._time import with_utc
+from recordkit._errors import SchemaError, shorten
 from recordkit.governance._compiled import schema_error
 from recordkit.governance._condition import (
     COLUMNS,
@@ -293,28 +292,6 @@ class Retention:
         *schema* testing the record column of that name.
         """
         return None if self.where is None else _columns(self.where, _schema(schema))
-
-    def condition(self, schema: Schema, inactive: dt.timedelta, now: dt.datetime) -> Condition:
-        """
-        The store condition for this rule's records unchanged for *inactive* at *now*.
-
-        `selection`, and ``updated_at`` at most ``now - inactive`` (exactly that long
-        without a change counts).
-
-        Raises:
-            ValidationError: *inactive* is not a timedelta or *now* not a datetime.
-        """
-        if not isinstance(inactive, dt.timedelta) or not isinstance(now, dt.datetime):
-            raise ValidationError(
-                f"expected a timedelta and a datetime, got {shorten(inactive)} and {shorten(now)}"
-            )
-        try:
-            cutoff = with_utc(now) - inactive
-        except OverflowError:  # before the first representable instant: nothing is due
-            cutoff = dt.datetime.min.replace(tzinfo=dt.UTC)
-        due = RecordPredicate("updated_at", "le", cutoff)
-        selection = self.selection(schema)
-        return due if selection is None else AllOf([selection, due])
 
 
 def _schema(value: object) -> Schema:
