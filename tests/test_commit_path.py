@@ -26,7 +26,7 @@ START = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 # The public verbs that only read: every other public method of Steward writes.
 READS = {
     "audit_events", "became", "consent", "export_subject", "find_duplicates", "get", "get_merge",
-    "history", "merges", "query", "resolve",
+    "history", "merges", "quarantined", "query", "resolve",
 }
 
 

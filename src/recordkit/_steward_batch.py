@@ -218,7 +218,8 @@ class _BatchVerbs(_StewardCore):
         prepared = self._prepare_chunk(
             rows, source, observed_at, now, mode=mode, offset=offset, memo=memo, unique=unique
         )
-        self.access.check(actor, Action.CREATE, self.schema, None, prepared.names, after=None)
+        known = [n for n in prepared.names if n in self.schema]  # unknown keys are issues
+        self.access.check(actor, Action.CREATE, self.schema, None, known, after=None)
         quarantined = list(prepared.quarantined)
         records: list[Record] = []
         writes: list[Write] = []

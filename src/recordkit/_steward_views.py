@@ -20,7 +20,7 @@ from recordkit._steward_core import SYSTEM, _StewardCore
 from recordkit._steward_read import Sight
 from recordkit.governance import Action, Actor, AllOf, AuditEvent, Condition
 from recordkit.schema import Record
-from recordkit.store import Predicate
+from recordkit.store import Predicate, QuarantineEntry
 
 __all__ = ["_ViewVerbs"]
 
@@ -124,6 +124,48 @@ class _ViewVerbs(_StewardCore):
             record_id, actor=by, action=action, schema=self.schema.name, since=since, until=until
         )
         return self._shown_events(actor, events)
+
+    def quarantined(
+        self, *, batch: str | None = None, actor: Actor = SYSTEM
+    ) -> list[QuarantineEntry]:
+        """
+        The rows of this schema still in quarantine (of one *batch*), as *actor* may see them.
+
+        A quarantined row never became a record, so no record rule can place it: only an
+        actor who may read every record of the schema sees the quarantine, with the
+        values of fields it reads masked (and keys naming no field hidden), and the
+        reasons of those fields without the values they quote.
+
+        Raises:
+            AccessDenied: *actor* may read only some records of the schema.
+            StoreError: *batch* is not text.
+
+        .. versionadded:: 0.2.0
+        """
+        self._check_actor(actor)
+        scope_of = getattr(self.access, "scope", None)
+        if scope_of is not None and scope_of(actor, self.schema, Action.READ) is not None:
+            raise AccessDenied(
+                actor.id,
+                "read the quarantine",
+                reason=f"a quarantined row belongs to no record; the actor may read only "
+                f"some {self.schema.name!r} records",
+            )
+        entries = self.store.quarantined(self.schema.name, batch=batch)
+        sight = self._sight(actor)
+        if not sight.masks:
+            return entries
+        return [
+            attrs.evolve(
+                e,
+                row={str(k): sight.value(str(k), v) for k, v in e.row.items()},
+                reasons=[
+                    (f, m if sight.value(f, "") == "" else f"{f}: (the value is masked)")
+                    for f, m in e.reasons
+                ],
+            )
+            for e in entries
+        ]
 
     def _shown_events(self, actor: Actor, events: Iterator[AuditEvent]) -> Iterator[AuditEvent]:
         sight = self._sight(actor)

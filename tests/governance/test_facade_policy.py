@@ -120,6 +120,7 @@ def test_every_read_path_masks_what_the_actor_may_not_read(steward: rk.Steward) 
         "audit_events": lambda: list(steward.audit_events(actor=ANA)),
         "history": lambda: steward.history(east.id, actor=ANA),
         "find_duplicates": lambda: steward.find_duplicates(actor=ANA),
+        "quarantined": lambda: steward.quarantined(actor=ANA),
     }
     found = {name: leaks(attempt(read)) for name, read in reads.items()}
     assert {name: [] for name in reads} == found
@@ -190,3 +191,18 @@ governance:
     assert "ada@example.com" == steward.get(made.id).values["email"]  # the system role reads
     with pytest.raises(rk.AccessDenied):
         steward.capture({"name": "Grace"}, source="web")  # but does not create
+
+
+def test_the_quarantine_is_masked_for_an_actor_who_reads_everything(steward: rk.Steward) -> None:
+    policy = rk.Policy(roles=[Role("auditor", actions=["read"], default="read",
+                                   fields={"notes": "none"}, tags={"pii": "masked"})],
+                       masking={"tags": {"pii": "redact"}}, schema=SCHEMA)  # fmt: skip
+    steward.capture_many(
+        [{"name": "Ada", "email": "ada@example.com", "notes": "private note", "bogus": 1}],
+        source="import", actor=ADMIN,
+    )  # fmt: skip
+    (held,) = steward.quarantined(actor=ADMIN)
+    assert "ada@example.com" == held.row["email"]
+    audited = rk.Steward(SCHEMA, store=steward.store, access=policy)
+    (seen,) = audited.quarantined(actor=rk.Actor("aud", roles={"auditor"}))
+    assert ([], "Ada") == (leaks(seen), seen.row["name"])
