@@ -255,8 +255,9 @@ VERBS: list[Any] = [
     pytest.param(
         "record_consent",
         _captured,
-        lambda c, d, k: c.record_consent(k["id"], "email_marketing", granted=True, source="web",
-                                         actor=rk.Actor("steward")),  # fmt: skip
+        lambda c, d, k: c.record_consent(
+            k["id"], "email_marketing", granted=True, source="web", actor=rk.Actor("steward")
+        ),
         {"update"},
         id="record_consent",
     ),

@@ -498,6 +498,8 @@ OVERRIDES: dict[str, dict[str, Callable[[World], Any]]] = {
     "Steward.erase": {"subject": lambda w: w.steward.capture(dict(ADA), source="form").id},
     "Steward.export_subject": {"subject": lambda w: w.record.id},
     "Steward.consent": {"purpose": lambda w: "email_marketing"},
+    "Consent": {"purpose": lambda w: "news", "channel": lambda w: "any",
+                "status": lambda w: "granted"},
     "Steward.record_consent": {"purpose": lambda w: "email_marketing",
                                "granted": lambda w: True},
     "ErasureReceipt": {"erasure": lambda w: "e1", "record_ids": lambda w: ["c1"],

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import recordkit as rk
-from recordkit.governance import Role
 from recordkit import StoreError
+from recordkit.governance import Role
 from recordkit.store import ConsentEntry
 from tests.governance.conftest import MakeStore
 
@@ -50,8 +50,9 @@ def test_the_latest_decision_is_in_force(make_store: MakeStore) -> None:
 def test_a_grant_lapses_when_it_expires(make_store: MakeStore) -> None:
     s = steward(make_store)
     ada = s.capture(ADA, source="form")
+    until = T0 + dt.timedelta(days=30)
     s.record_consent(ada.id, "profiling", granted=True, source="form",
-                     basis="legitimate_interests", expires_at=T0 + dt.timedelta(days=30))  # fmt: skip
+                     basis="legitimate_interests", expires_at=until)  # fmt: skip
     now = s.consent(ada.id, "profiling", at=T0 + dt.timedelta(days=1))
     later = s.consent(ada.id, "profiling", at=T0 + dt.timedelta(days=31))
     assert ("granted", "legitimate_interests", "expired") == (now.status, now.basis, later.status)
@@ -81,8 +82,9 @@ def test_a_stage_can_need_consent(make_store: MakeStore) -> None:
 
 
 def test_an_actor_who_may_not_update_records_no_decision(make_store: MakeStore) -> None:
-    policy = rk.Policy(roles=[Role("viewer", actions=["read"], default="read"),
-                              Role("admin", actions="*", default="write")], schema=SCHEMA)  # fmt: skip
+    roles = [Role("viewer", actions=["read"], default="read"),
+             Role("admin", actions="*", default="write")]  # fmt: skip
+    policy = rk.Policy(roles=roles, schema=SCHEMA)
     s = steward(make_store, access=policy)
     ada = s.capture(ADA, source="form", actor=ADMIN)
     with pytest.raises(rk.AccessDenied):
