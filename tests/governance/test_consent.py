@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -21,13 +22,12 @@ ADA = {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@lovelace.exam
 ADMIN = rk.Actor("root", roles={"admin"})
 
 
-def steward(make_store: MakeStore, **options: object) -> rk.Steward:
+def steward(make_store: MakeStore, **options: Any) -> rk.Steward:
     """A steward whose clock moves one hour per call."""
     ticks = itertools.count()
-    return rk.Steward(  # type: ignore[arg-type]
-        SCHEMA, store=make_store(), clock=lambda: T0 + dt.timedelta(hours=next(ticks)),
-        **options,
-    )  # fmt: skip
+    return rk.Steward(
+        SCHEMA, store=make_store(), clock=lambda: T0 + dt.timedelta(hours=next(ticks)), **options
+    )
 
 
 def test_the_latest_decision_is_in_force(make_store: MakeStore) -> None:
