@@ -588,6 +588,15 @@ OVERRIDES: dict[str, dict[str, Callable[[World], Any]]] = {
     "record_from_dict": {"data": lambda w: w.record.to_dict(w.schema)},
     "load_schema": {"path": lambda w: str(_schema_file())},  # type: ignore[has-type]
     "load_lifecycle": {"path": lambda w: str(_lifecycle_file())},  # type: ignore[has-type]
+    "governance.LocalKeyFile": {
+        "path": lambda w: os.path.join(__import__("tempfile").mkdtemp(), "master.key"),
+        "create": lambda w: True,
+    },
+    "governance.FieldEncryption": {
+        "provider": lambda w: rk.governance.LocalKeyFile(
+            os.path.join(__import__("tempfile").mkdtemp(), "master.key"), create=True
+        )
+    },
     "Field": {"name": lambda w: "nickname"},
     "Schema": {"name": lambda w: "lead", "fields": lambda w: [rk.Field("email", rk.Email())]},
     "Picklist": {"values": lambda w: ("a", "b")},

@@ -19,7 +19,8 @@ from recordkit.governance._condition import (
     Predicate,
     RecordPredicate,
 )
-from recordkit.governance._crypto import DataKey, FieldEncryption, KeyProvider, LocalKeyFile
+from recordkit.governance._crypto import DataKey, FieldEncryption
+from recordkit.governance._keys import KeyProvider, LocalKeyFile
 from recordkit.governance._mask import Masked
 from recordkit.governance._policy import Policy
 from recordkit.governance._retention import Retention

@@ -26,7 +26,7 @@ import attrs
 
 from recordkit._errors import StoreError, shorten
 from recordkit.governance import AuditLog
-from recordkit.store._checks import check_name
+from recordkit.store._checks import check_ids, check_name
 
 __all__ = [
     "ERASE_ACTION",
@@ -333,6 +333,24 @@ class ErasureMethods(ABC):
 
         .. versionadded:: 0.2.0
         """
+
+    def shred(self, record_ids: Sequence[str]) -> int:
+        """
+        Destroy the data keys of *record_ids*: their encrypted values are unreadable for good.
+
+        Crypto-shredding, for a store that keeps fields encrypted (`SQLStore` with
+        ``encryption=``); a store without encryption holds no keys and shreds nothing.
+
+        Returns:
+            How many data keys were destroyed.
+
+        Raises:
+            StoreError: *record_ids* is not a list of ids.
+
+        .. versionadded:: 0.2.0
+        """
+        check_ids(record_ids)
+        return 0
 
     @abstractmethod
     def put_suppressions(self, entries: Sequence[Suppression]) -> int:

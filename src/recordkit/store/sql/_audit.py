@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -30,7 +30,16 @@ if TYPE_CHECKING:
     from recordkit.store.sql._session import Database
     from recordkit.store.sql._tables import FixedTables
 
-__all__ = ["SQLAuditLog"]
+__all__ = ["SQLAuditLog", "Sealing"]
+
+_Changes = Mapping[str, Mapping[str, list[object]]]
+_Written = Mapping[str, Mapping[str, object]]
+Sealing = Callable[
+    [sa.Connection, str, _Changes, _Written | None], tuple[_Changes, _Written | None]
+]
+"""
+``(conn, schema, changes, after) -> (changes, after)`` with encrypted fields' values sealed.
+"""
 
 _PAGE = 1000
 
@@ -42,6 +51,11 @@ class SQLAuditLog(AuditLog):
     Get one from `SQLStore.audit_log`.
 
     .. versionadded:: 0.1.0
+    """
+
+    _sealing: Sealing | None = None
+    """
+    Seals the values of encrypted fields in an event's changes (set by an encrypting store).
     """
 
     def __init__(self, db: Database, fixed: FixedTables) -> None:
@@ -116,23 +130,28 @@ class SQLAuditLog(AuditLog):
         values: Mapping[str, Mapping[str, list[object]]],
         *,
         after: Mapping[str, Mapping[str, object]] | None = None,
+        sealed: bool = False,
     ) -> AuditEvent:
         """
         `append` with arguments `check_append` gave (the store's own writes use it).
 
         A bulk write whose records' values before it were not read passes them as
         *after* (record id → field → value) instead of *values*: the payload is written
-        from it directly, and the returned event's ``changes`` are left empty.
+        from it directly, and the returned event's ``changes`` are left empty. *sealed*:
+        the values of encrypted fields are sealed already (an encrypting store seals the
+        others).
         """
         names = tuple(sorted(names))
-        if after is None:
-            payload = self._payload_text(data, values)
-        else:
-            payload = self._written_text(data, {}, after)
-        digest = self._payload_digest(payload)
         when = utc(at)
         head_t = self._fixed.audit_head
         with self._db.unit("appending to the audit trail") as conn:
+            if self._sealing is not None and not sealed:
+                values, after = self._sealing(conn, schema, values, after)
+            if after is None:
+                payload = self._payload_text(data, values)
+            else:
+                payload = self._written_text(data, {}, after)
+            digest = self._payload_digest(payload)
             head = conn.execute(
                 sa.select(head_t.c.seq, head_t.c.hash).where(head_t.c.id == 1).with_for_update()
             ).first()

@@ -36,6 +36,7 @@ from recordkit.schema import (
     Transition,
 )
 from recordkit.store._entries import json_safe
+from recordkit.store.sql._sealed import Refused, Sealer
 from recordkit.store.sql._stamps import Group, Summaries
 from recordkit.store.sql._tables import SHELL, SchemaTable
 
@@ -104,6 +105,13 @@ def _enc_datetime(value: Any) -> Any:
     return utc(value)
 
 
+def _sealed(value: Any) -> Any:
+    """
+    Stands for the converter of an encrypted field: the `Sealer` converts it.
+    """
+    return value
+
+
 def _dec_type(expected: type | tuple[type, ...]) -> Callable[[Any], Any]:
     def check(value: Any) -> Any:
         if not isinstance(value, expected) or isinstance(value, bool) is not (expected is bool):
@@ -128,8 +136,10 @@ class RecordCodec:
         dialect: the database dialect name (``sqlite``, ``postgresql``).
     """
 
-    def __init__(self, st: SchemaTable, *, dialect: str) -> None:
+    def __init__(self, st: SchemaTable, *, dialect: str, sealer: Sealer | None = None) -> None:
         self.st = st
+        self.sealer = sealer
+        self._sealed = frozenset() if sealer is None else sealer.fields
         self.schema = st.schema
         self.table = st.table
         self.select_columns = list(self.table.c)
@@ -144,7 +154,11 @@ class RecordCodec:
             t = f.type
             enc: Callable[[Any], Any]
             dec: Callable[[Any], Any]
-            if isinstance(t, MoneyType):
+            if f.name in self._sealed:
+                if isinstance(t, MoneyType):
+                    self._money[f.name] = st.columns[f.name][1]
+                enc, dec = _sealed, _sealed
+            elif isinstance(t, MoneyType):
                 self._money[f.name] = st.columns[f.name][1]
                 enc, dec = _enc_decimal, _dec_type(decimal.Decimal)
             elif isinstance(t, DateTime):
@@ -161,6 +175,7 @@ class RecordCodec:
                 enc, dec = text, _dec_type(str)
             self._enc[f.name] = (col, enc)
             self._dec.append((f.name, self._position[col], dec))
+        self._index: dict[str, str] = {} if sealer is None else sealer.index
         self._empty: dict[str, Any] = {c.name: None for c in self.table.c if c.name not in SHELL}
         self._iso: dict[dt.datetime, str] = {}
         self.summaries = Summaries(self.table.name)
@@ -182,7 +197,9 @@ class RecordCodec:
         row["rk_stage"] = record.stage
         row["rk_created_at"] = utc(record.created_at)
         row["rk_updated_at"] = utc(record.updated_at)
-        row["rk_provenance"], row["rk_stamps"], _ = self.provenance(record.provenance)
+        row["rk_provenance"], row["rk_stamps"], _ = self.provenance(
+            record.provenance, record.id, record.values
+        )
         row["rk_extras"] = self.fields(record, record.values, row)
         row["rk_history"] = history_json(record.history) if record.history else None
         return row
@@ -196,6 +213,7 @@ class RecordCodec:
         """
         nulls: list[str] | None = None
         unknown: dict[str, Any] | None = None
+        sealed: list[tuple[str, Any]] | None = None
         enc = self._enc
         text = _enc_text_pg if self._pg else _enc_text
         pg = self._pg
@@ -212,6 +230,12 @@ class RecordCodec:
                 row[col] = None
                 if name in self._money:
                     row[self._money[name]] = None
+                if convert is _sealed:
+                    row[self._index[name]] = None
+                continue
+            if convert is _sealed:
+                sealed = sealed or []
+                sealed.append((name, value))
                 continue
             if convert is text and value.__class__ is str and not (pg and "\x00" in value):
                 row[col] = value  # the common case, without a call
@@ -230,6 +254,8 @@ class RecordCodec:
                 )
                 error.unstorable = True  # the value's fault: a batch quarantines its row
                 raise error from exc
+        if sealed is not None:
+            self._seal(record.id, sealed, row)
         if nulls is None and unknown is None:
             return None
         extras: dict[str, Any] = {}
@@ -239,17 +265,47 @@ class RecordCodec:
             extras["unknown"] = unknown
         return extras
 
+    def _seal(self, record_id: str, pairs: list[tuple[str, Any]], row: dict[str, Any]) -> None:
+        """
+        Put the sealed text and blind index of each encrypted field of *pairs* into *row*.
+        """
+        assert self.sealer is not None
+        try:
+            sealed = self.sealer.seal_many(record_id, pairs)
+        except Refused as exc:
+            error = StoreError(
+                f"record {shorten(record_id)} field {exc.name!r}: cannot store "
+                f"{shorten(exc.value)}: {exc}"
+            )
+            error.unstorable = True  # the value's fault: a batch quarantines its row
+            raise error from None
+        enc = self._enc
+        index = self._index
+        money = self._money
+        for (name, _), (token, blind) in zip(pairs, sealed, strict=True):
+            row[enc[name][0]] = token
+            row[index[name]] = blind
+            if name in money:
+                row[money[name]] = None  # the currency is sealed with the amount
+
     def provenance(
-        self, provenance: Mapping[str, Provenance]
+        self,
+        provenance: Mapping[str, Provenance],
+        record_id: str = "",
+        values: Mapping[str, Any] | None = None,
     ) -> tuple[dict[str, Any], str, tuple[Group, ...]]:
         """
         *provenance* as JSON data (``{field: [source, observed_at, raw]}``) and its stamps.
+
+        The raw values of encrypted fields are sealed under *record_id*'s data key (or
+        kept once with the value, when they are its text: *values* are the record's).
 
         Returns the data, its ``rk_stamps`` text and the distinct observations (source,
         time as text) in it. Tuples rather than lists: they hold only text and numbers, so
         the garbage collector stops tracking them, which keeps large batches cheap.
         """
         cache = self._iso
+        sealed = self._sealed
         out: dict[str, Any] = {}
         source0: str | None = None
         at0 = ""
@@ -264,6 +320,11 @@ class RecordCodec:
             raw = p.raw
             if raw.__class__ is float and not math.isfinite(raw):
                 raw = str(raw)
+            if sealed and name in sealed:
+                assert self.sealer is not None
+                raw = self.sealer.seal_raw(
+                    record_id, name, raw, None if values is None else values.get(name)
+                )
             source = p.source
             out[name] = (source, text, raw)
             if text is not at0 or source is not source0:  # usually the very same objects
@@ -293,7 +354,10 @@ class RecordCodec:
                 raw = row[pos]
                 if raw is not None:
                     column = name
-                    if name in self._money:
+                    if dec is _sealed:
+                        assert self.sealer is not None
+                        values[name] = self.sealer.open(record_id, name, raw)
+                    elif name in self._money:
                         currency = row[self._position[self._money[name]]]
                         values[name] = Money(dec(raw), currency)
                     else:
@@ -308,9 +372,12 @@ class RecordCodec:
             column = "rk_history"
             history = () if row[9] is None else tuple(_transition(t) for t in row[9])
             column = "rk_provenance"
+            stored = row[7]
+            if self.sealer is not None:
+                stored = self.sealer.open_provenance(record_id, stored, values)
             provenance = {
                 str(name): Provenance(source, dt.datetime.fromisoformat(at), raw)
-                for name, (source, at, raw) in row[7].items()
+                for name, (source, at, raw) in stored.items()
             }
             self.summaries.check(row[10], row[7], record_id)
             column = "rk_*"

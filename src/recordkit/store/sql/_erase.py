@@ -34,6 +34,7 @@ from recordkit.store._erasure import (
 from recordkit.store.sql._audit import SQLAuditLog
 from recordkit.store.sql._codec import RecordCodec, utc
 from recordkit.store.sql._engine import translate
+from recordkit.store.sql._keyring import Keyring
 from recordkit.store.sql._tables import IDS_PER_SELECT, FixedTables, id_in
 
 __all__ = ["EraseMethods", "checkpoint", "checkpoint_after"]
@@ -167,6 +168,7 @@ class EraseMethods(ErasureMethods, ABC):
     fixed: FixedTables
     _codecs: dict[str, RecordCodec]
     _audit: SQLAuditLog
+    _keys: Keyring | None
     # from Store
     _logs_writes: Callable[[], bool]
     on_commit: Callable[[Callable[[], object]], None]
@@ -195,6 +197,8 @@ class EraseMethods(ErasureMethods, ABC):
                 conn.exec_driver_sql("PRAGMA secure_delete=ON")
                 self.on_commit(checkpoint_after(conn))
             schemas = _erase_records(conn, list(self._codecs.values()), ids)
+            if self._keys is not None:
+                self._keys.forget(conn, ids)  # the wrapped data keys go with the records
             erased = Erased(
                 records=len(schemas),
                 lineage=_erase_lineage(conn, self.fixed, ids),

@@ -114,7 +114,42 @@ def _present(codec: RecordCodec, p: Predicate) -> sa.ColumnElement[bool]:
     return column.is_not(None)
 
 
+def _sealed(codec: RecordCodec, p: Predicate) -> sa.ColumnElement[bool]:
+    """
+    A predicate on an encrypted field: equality through its blind index, or refused.
+    """
+    sealer = codec.sealer
+    assert sealer is not None
+    column: sa.ColumnElement[Any] = codec.table.c[sealer.index[p.field]]
+
+    def index(value: Any) -> str:
+        try:
+            return sealer.blind_index(p.field, value)
+        except TypeError as exc:
+            raise StoreError(
+                f"field {p.field!r} is encrypted: cannot look up {shorten(value)}: {exc}"
+            ) from None
+
+    if p.op == "missing":
+        return column.is_(None)
+    if p.op == "present":
+        return column.is_not(None)
+    if p.op == "eq":
+        return column == index(p.value)
+    if p.op == "ne":
+        return sa.and_(column.is_not(None), column != index(p.value))
+    if p.op == "in":
+        choices = [index(v) for v in p.value if v is not None]
+        return column.in_(choices) if choices else sa.false()
+    raise StoreError(
+        f"field {p.field!r} is encrypted: only eq, ne, in, missing and present can query it "
+        f"(through its blind index), not {p.op!r}"
+    )
+
+
 def _comparison(codec: RecordCodec, p: Predicate, dialect: str) -> sa.ColumnElement[bool]:
+    if codec.sealer is not None and p.field in codec.sealer.fields:
+        return _sealed(codec, p)
     field = codec.schema.field(p.field)
     names = codec.st.columns[p.field]
     column: sa.ColumnElement[Any] = codec.table.c[names[0]]
@@ -173,7 +208,11 @@ def fetch(conn: sa.Connection, codec: RecordCodec, stmt: sa.Select[Any]) -> list
             f"table {codec.table.name}: a row holds data recordkit cannot read "
             f"({shorten(str(exc), 160)}); {_culprit(conn, codec, stmt)}"
         ) from None
-    return [codec.decode(row) for row in rows]
+    sealer = codec.sealer
+    if sealer is None or not rows:
+        return [codec.decode(row) for row in rows]
+    with sealer.keyring.scope(conn, [row[0] for row in rows], create=False):
+        return [codec.decode(row) for row in rows]
 
 
 def _culprit(conn: sa.Connection, codec: RecordCodec, stmt: sa.Select[Any]) -> str:

@@ -135,7 +135,7 @@ class RecordMethods(ABC):
     def _write(self, conn: sa.Connection, record: Record, expected: int | None) -> None:
         codec = self._codec(record.schema)
         table = codec.table
-        row = codec.encode(record)
+        row = self._encode(conn, codec, [record])[0]
         if expected is None:
             stmt = insert_ignore(table, self.dialect).returning(table.c.rk_id)
         else:
@@ -148,6 +148,18 @@ class RecordMethods(ABC):
         if conn.execute(stmt, row).first() is None:
             actual = self._version(conn, table, record.id)
             raise ConflictError(record.id, expected=expected or 0, actual=actual)
+
+    def _encode(
+        self, conn: sa.Connection, codec: RecordCodec, records: Sequence[Record]
+    ) -> list[dict[str, Any]]:
+        """
+        The rows of *records*; encrypted fields sealed under data keys made as needed.
+        """
+        sealer = codec.sealer
+        if sealer is None:
+            return [codec.encode(r) for r in records]
+        with sealer.keyring.scope(conn, [r.id for r in records], create=True):
+            return [codec.encode(r) for r in records]
 
     def put(self, record: Record, *, expected_version: int | None) -> None:
         """
@@ -167,18 +179,20 @@ class RecordMethods(ABC):
         Create all *records* with Core ``executemany``, or none if any id exists already.
         """
         records = check_list("records", records)  # type: ignore[assignment]
-        groups: dict[str, list[dict[str, Any]]] = {}
+        groups: dict[str, list[Record]] = {}
         first: dict[str, Record] = {}
         for r in records:
             check_record(r)
             if r.id in first:
                 raise ConflictError(r.id, expected=0, actual=first[r.id].version)
             first[r.id] = r
-            groups.setdefault(r.schema, []).append(self._codec(r.schema).encode(r))
+            self._codec(r.schema)
+            groups.setdefault(r.schema, []).append(r)
         try:
             with self._unit("writing records") as conn:
-                for schema, rows in groups.items():
-                    conn.execute(self._codec(schema).table.insert(), rows)
+                for schema, recs in groups.items():
+                    codec = self._codec(schema)
+                    conn.execute(codec.table.insert(), self._encode(conn, codec, recs))
                 if first and self._logs_writes():
                     self._log("store.put_many", [(None, r) for r in first.values()])
         except Duplicate:
@@ -252,6 +266,7 @@ class RecordMethods(ABC):
             {"before": "not read"},
             {},
             after=written,
+            sealed=True,  # encrypted fields hold their sealed text already
         )
 
     def delete(self, record_id: str, *, expected_version: int) -> None:

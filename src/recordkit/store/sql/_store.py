@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from recordkit._errors import StoreError, shorten
+from recordkit.governance import FieldEncryption
 from recordkit.schema import Schema
 from recordkit.store._base import Store
 from recordkit.store._checks import check_callback, check_name
@@ -27,10 +28,13 @@ from recordkit.store.sql._audit import SQLAuditLog
 from recordkit.store.sql._codec import RecordCodec
 from recordkit.store.sql._erase import EraseMethods
 from recordkit.store.sql._history import HistoryMethods
+from recordkit.store.sql._keyring import Keyring, keys_table
 from recordkit.store.sql._migrations import prepare_fixed, prepare_table
 from recordkit.store.sql._migrations import script as migration_script
 from recordkit.store.sql._records import RecordMethods
+from recordkit.store.sql._sealed import Sealer
 from recordkit.store.sql._session import Database, engine_for
+from recordkit.store.sql._shred import ShredMethods
 from recordkit.store.sql._tables import (
     FixedTables,
     fixed_tables,
@@ -102,7 +106,7 @@ def _sequence(value: object) -> bool:
     return isinstance(value, Sequence) and not isinstance(value, str | bytes)
 
 
-class SQLStore(RecordMethods, HistoryMethods, EraseMethods, Store):
+class SQLStore(RecordMethods, HistoryMethods, EraseMethods, ShredMethods, Store):
     """
     A `Store` in a SQL database (SQLite, PostgreSQL) through SQLAlchemy Core.
 
@@ -123,6 +127,9 @@ class SQLStore(RecordMethods, HistoryMethods, EraseMethods, Store):
         migrate: bring drifted tables up to date with safe Alembic operations instead of
             refusing them.
         timeout: seconds a SQLite writer waits for another's lock (URL binds only).
+        encryption: keep some fields encrypted (see `FieldEncryption`): their columns
+            hold sealed text, their data keys ``rk_keys``; equality queries on them use
+            blind indexes. A database that holds data keys is refused without it.
 
     Raises:
         StoreError: the database cannot be opened, or a table does not match its schema
@@ -141,8 +148,13 @@ class SQLStore(RecordMethods, HistoryMethods, EraseMethods, Store):
         create: bool = True,
         migrate: bool = False,
         timeout: float = 10.0,
+        encryption: FieldEncryption | None = None,
     ) -> None:
         schemas = _check_options(schemas, table_prefix, indexes, create, migrate, timeout)
+        if encryption is not None and not isinstance(encryption, FieldEncryption):
+            raise StoreError(
+                f"encryption must be a FieldEncryption or None, got {shorten(encryption)}"
+            )
         if isinstance(bind, str | sa.URL):
             engine = engine_for(bind, timeout=timeout, create=create)
             self._db = Database(engine=engine, owns_engine=True)
@@ -163,7 +175,11 @@ class SQLStore(RecordMethods, HistoryMethods, EraseMethods, Store):
         self._migrate = migrate
         self._codecs: dict[str, RecordCodec] = {}
         self._lock = threading.RLock()
-        self._audit = SQLAuditLog(self._db, self.fixed)
+        # declared in the store's metadata only when it encrypts: it is its table then
+        keys = keys_table(self.metadata if encryption else sa.MetaData(), prefix=table_prefix)
+        self._keys_table = keys
+        self._keys = None if encryption is None else Keyring(encryption, keys)
+        self._audit = self._audit_log(self._db)
         try:
             self._prepare_fixed()
             for schema in schemas:
@@ -171,6 +187,12 @@ class SQLStore(RecordMethods, HistoryMethods, EraseMethods, Store):
         except BaseException:
             self.close()  # a store that failed to open must not leak its connection pool
             raise
+
+    def _audit_log(self, db: Database) -> SQLAuditLog:
+        log = SQLAuditLog(db, self.fixed)
+        if self._keys is not None:
+            log._sealing = self._seal_audit
+        return log
 
     def __repr__(self) -> str:
         return f"SQLStore({self.dialect}, schemas={sorted(self._codecs)})"
@@ -212,7 +234,7 @@ class SQLStore(RecordMethods, HistoryMethods, EraseMethods, Store):
             raise StoreError(f"using() takes a Connection or Session, got {type(bind).__name__}")
         view = copy.copy(self)
         view._db = self._db.joined(bind)
-        view._audit = SQLAuditLog(view._db, view.fixed)
+        view._audit = view._audit_log(view._db)
         return view
 
     # -- transactions ----------------------------------------------------------------------
@@ -249,6 +271,21 @@ class SQLStore(RecordMethods, HistoryMethods, EraseMethods, Store):
     def _prepare_fixed(self) -> None:
         with self._unit("opening the store") as conn:
             prepare_fixed(conn, self.metadata, self.fixed, create=self._create, apply=self._migrate)
+            keys = self._keys_table
+            held = sa.inspect(conn).has_table(keys.name)
+            if self._keys is None:
+                if held:
+                    raise StoreError(
+                        f"the database holds encrypted fields ({keys.name}); open it with "
+                        "SQLStore(..., encryption=FieldEncryption(...))"
+                    )
+            elif not held:
+                if not self._create:
+                    raise StoreError(
+                        f"the database has no {keys.name} table for data keys; open it with "
+                        "create=True"
+                    )
+                keys.create(conn)
 
     def register(self, schema: Schema, *, migrate: bool | None = None) -> None:
         """
@@ -274,18 +311,25 @@ class SQLStore(RecordMethods, HistoryMethods, EraseMethods, Store):
                     f"schema {schema.name!r} is registered with a different definition; "
                     "a store serves one version of each schema"
                 )
+            sealed = () if self._keys is None else self._keys.encryption.fields_for(schema)
             st = schema_table(
                 schema,
                 self.metadata,
                 prefix=self._prefix,
                 indexes=self._indexes.get(schema.name, ()),
+                sealed=sealed,
             )
             try:
                 self._prepare_table(schema, st.table, self._migrate if migrate is None else migrate)
             except BaseException:
                 self.metadata.remove(st.table)
                 raise
-            self._codecs[schema.name] = RecordCodec(st, dialect=self.dialect)
+            sealer = (
+                Sealer(self._keys, schema, st.table.name, sealed)
+                if self._keys is not None and sealed
+                else None
+            )
+            self._codecs[schema.name] = RecordCodec(st, dialect=self.dialect, sealer=sealer)
 
     def _prepare_table(self, schema: Schema, table: sa.Table, apply: bool) -> None:
         with self._unit(f"opening table {table.name}") as conn:
@@ -303,8 +347,13 @@ class SQLStore(RecordMethods, HistoryMethods, EraseMethods, Store):
         if not isinstance(schema, Schema):
             raise StoreError(f"migration_script takes a Schema, got {shorten(schema)}")
         scratch = sa.MetaData()
+        sealed = () if self._keys is None else self._keys.encryption.fields_for(schema)
         st = schema_table(
-            schema, scratch, prefix=self._prefix, indexes=self._indexes.get(schema.name, ())
+            schema,
+            scratch,
+            prefix=self._prefix,
+            indexes=self._indexes.get(schema.name, ()),
+            sealed=sealed,
         )
         with self._reader("comparing tables") as conn:
             return migration_script(conn, scratch, {st.table.name})

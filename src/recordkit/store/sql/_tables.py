@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import decimal
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, Final
 
 import attrs
@@ -153,6 +153,7 @@ def schema_table(
     *,
     prefix: str,
     indexes: Sequence[Sequence[str]] = (),
+    sealed: Collection[str] = (),
 ) -> SchemaTable:
     """
     Build the table for *schema* in *metadata*.
@@ -162,6 +163,8 @@ def schema_table(
         metadata: where the table is declared.
         prefix: put before the schema name (``rk_``).
         indexes: extra indexed keys (blocking keys), each a list of field names.
+        sealed: encrypted fields: their column holds sealed text, and an indexed
+            ``<field>__bidx`` column their blind index (which keys naming them use).
 
     Raises:
         StoreError: a name is too long or collides with another column.
@@ -184,9 +187,11 @@ def schema_table(
     ]
     taken = set(SHELL)
     where: dict[str, tuple[str, ...]] = {}
+    indexed: dict[str, str] = {}
     for f in schema.fields:
         names = (f.name, f"{f.name}__currency") if isinstance(f.type, MoneyType) else (f.name,)
-        for col in names:
+        index = (f"{f.name}__bidx",) if f.name in sealed else ()
+        for col in (*names, *index):
             _check_name(col, f"column for field {f.name!r}")
             if col in taken or col.startswith("rk_"):
                 raise StoreError(
@@ -194,15 +199,19 @@ def schema_table(
                     "which is taken (names starting with 'rk_' are reserved)"
                 )
             taken.add(col)
-        cols.append(sa.Column(names[0], column_type(f.type)))
+        cols.append(sa.Column(names[0], sa.Text() if index else column_type(f.type)))
         if len(names) == 2:
             cols.append(sa.Column(names[1], sa.String(3)))
+        if index:
+            cols.append(sa.Column(index[0], sa.String(32)))
         where[f.name] = names
+        indexed[f.name] = index[0] if index else names[0]
     table = sa.Table(name, metadata, *cols)
     keys: list[tuple[str, ...]] = [("rk_stage",), ("rk_state",)]
     for key in (*schema.identity, *indexes):
         fields = [schema.field(n).name for n in ([key] if isinstance(key, str) else key)]
-        keys.append(tuple(where[n][0] for n in fields))
+        keys.append(tuple(indexed[n] for n in fields))
+    keys.extend((indexed[f.name],) for f in schema.fields if f.name in sealed)
     for key in dict.fromkeys(keys):
         sa.Index(index_name(name, key), *(table.c[c] for c in key))
     return SchemaTable(schema, table, where)

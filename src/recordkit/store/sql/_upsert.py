@@ -17,7 +17,7 @@ concurrent writer changed a row in between, the whole upsert rolls back with a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -133,7 +133,7 @@ def _settle(
             continue
         values = r.values
         incoming = r.provenance
-        prov, stamps, groups = codec.provenance(incoming)
+        prov, stamps, groups = codec.provenance(incoming, r.id, values)
         settled = False
         if stored.stamps is not None and incoming.keys() == values.keys():
             known = summaries.parse(stored.stamps, r.id)
@@ -159,6 +159,9 @@ def _plan(
     each written record's fields (field → value; a created record's unset fields left out).
     """
     owner_field = codec.schema.owner_field
+    sealed = (
+        None if codec.sealer is None else {n: codec.st.columns[n][0] for n in codec.sealer.fields}
+    )
     created: list[str] = []
     updated: list[str] = []
     unchanged: list[str] = []
@@ -169,8 +172,12 @@ def _plan(
         if stored is None:
             inserts.append(codec.encode(r))
             created.append(r.id)
-            if written is not None:
+            if written is None:
+                pass
+            elif sealed is None:
                 written[r.id] = {n: v for n, v in r.values.items() if v is not None}
+            else:
+                written[r.id] = _written(sealed, inserts[-1], r.values, r.values, nulls=False)
             continue
         values = r.values
         prov, stamps, settled = encoded[r.id]
@@ -199,9 +206,40 @@ def _plan(
             row["rk_owner"] = r.owner
         shapes.setdefault(tuple(row), []).append(row)  # same fields, same order: one shape
         updated.append(r.id)
-        if written is not None:
+        if written is None:
+            pass
+        elif sealed is None:
             written[r.id] = {n: values[n] for n in won}
+        else:
+            written[r.id] = _written(sealed, row, values, won, nulls=True)
     return Plan(created, updated, unchanged, inserts, shapes)
+
+
+def _written(
+    sealed: Mapping[str, str] | None,
+    row: dict[str, Any],
+    values: Mapping[str, Any],
+    names: Iterable[str],
+    *,
+    nulls: bool,
+) -> dict[str, Any]:
+    """
+    What a record's audit event holds of the fields *names* it wrote.
+
+    With encryption (*sealed*: encrypted field → its column), an encrypted field's value
+    is the sealed text its column got, never the value. *nulls*: keep fields set to None.
+    """
+    out: dict[str, Any] = {}
+    for n in names:
+        v = values[n]
+        if v is None:
+            if nulls:
+                out[n] = None
+        elif sealed is not None and n in sealed:
+            out[n] = row[sealed[n]]
+        else:
+            out[n] = v
+    return out
 
 
 def _beat_all(
@@ -240,7 +278,8 @@ def _resolve(
     old = codec.stored_provenance(stored_provenance, r.id)
     summaries = codec.summaries
     summaries.check(stored_stamps, old, r.id)
-    won = resolver.winners(r, old)
+    sealer = codec.sealer
+    won = resolver.winners(r, old if sealer is None else sealer.open_provenance(r.id, old))
     names = r.values.keys()
     if not won or (len(won) == len(names) and old.keys() <= names and prov.keys() <= names):
         return won, prov, stamps  # every stored field is replaced
@@ -316,6 +355,27 @@ def _upsert(
     ids = [r.id for r in records]
     cols = (t.c.rk_id, t.c.rk_version, t.c.rk_stamps, t.c.rk_extras, t.c.rk_updated_at)
     existing = {row[0]: Stored._make(row) for row in _read(conn, t, cols, ids, dialect)}
+    sealer = codec.sealer
+    if sealer is None:
+        return _write(conn, codec, records, existing, resolver, dialect, written)
+    fresh = {i for i in ids if i not in existing}
+    with sealer.keyring.scope(conn, ids, create=True, fresh=fresh):
+        return _write(conn, codec, records, existing, resolver, dialect, written)
+
+
+def _write(
+    conn: sa.Connection,
+    codec: RecordCodec,
+    records: Sequence[Record],
+    existing: dict[str, Stored],
+    resolver: Resolver,
+    dialect: str,
+    written: dict[str, dict[str, Any]] | None,
+) -> UpsertResult:
+    """
+    Resolve *records* against the *existing* rows and write them (inside a key scope).
+    """
+    t = codec.table
     encoded = _settle(codec, records, existing, resolver)
     # The provenance of the rows the stamps did not settle, as text: read again with the
     # version, which must not have moved since the first read.

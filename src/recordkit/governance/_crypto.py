@@ -1,0 +1,311 @@
+"""
+Encryption at rest: per-subject data keys, sealed values and blind indexes.
+
+A `FieldEncryption` says which fields are encrypted and makes the pieces a store needs: a
+fresh `DataKey` per subject (a record), wrapped by a `KeyProvider` so the store can keep it
+beside the record; the same key unwrapped again to read; and keyed blind indexes, so an
+exact-match query finds an encrypted value without decrypting the column. Values are sealed
+with AES-256-GCM, a random 96-bit nonce each, and associated data the store chooses (table,
+record id and field), so a ciphertext copied to another cell does not open there.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Final
+
+from recordkit._errors import SchemaError, StoreError, shorten
+from recordkit.governance._keys import (
+    KEY_BYTES,
+    KeyProvider,
+    aead,
+    check_bytes,
+    check_text,
+    invalid_tag,
+)
+from recordkit.schema import Schema
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+__all__ = ["DataKey", "FieldEncryption"]
+
+_NONCE: Final = 12
+_VERSION: Final = b"\x01"
+"""
+The first byte of every sealed value: the format, so a later one can be told apart.
+"""
+
+
+class DataKey:
+    """
+    One subject's data key, unwrapped: seals and opens that subject's values.
+
+    Made by `FieldEncryption.new_key` and `FieldEncryption.open_key`; its repr never shows
+    the key.
+
+    Attributes:
+        key_id: the master key that wrapped it.
+        wrapped: the data key encrypted under that master key (what a store keeps).
+
+    .. versionadded:: 0.2.0
+    """
+
+    __slots__ = ("_cipher", "key_id", "wrapped")
+
+    key_id: str
+    wrapped: bytes
+    _cipher: AESGCM
+
+    def __init__(self) -> None:
+        raise StoreError("a DataKey is made by FieldEncryption.new_key or open_key")
+
+    @classmethod
+    def _made(cls, key_id: str, wrapped: bytes, cipher: AESGCM) -> DataKey:
+        key = object.__new__(cls)
+        key.key_id = key_id
+        key.wrapped = wrapped
+        key._cipher = cipher
+        return key
+
+    def __repr__(self) -> str:
+        return f"DataKey(key_id={self.key_id!r})"
+
+    def seal(self, text: str, context: str) -> str:
+        """
+        *text* encrypted (AES-256-GCM, a fresh nonce), bound to *context*, as base64 text.
+
+        Raises:
+            StoreError: *text* or *context* is not text, or cannot be encoded as UTF-8.
+        """
+        if text.__class__ is not str or context.__class__ is not str:
+            raise StoreError(f"seal takes text and a context, got {shorten(text)}")
+        try:
+            data = text.encode()
+            aad = context.encode()
+        except UnicodeEncodeError:
+            raise StoreError("seal: the text or context is not valid Unicode") from None
+        nonce = os.urandom(_NONCE)
+        sealed = _VERSION + nonce + self._cipher.encrypt(nonce, data, aad)
+        return binascii.b2a_base64(sealed, newline=False).decode("ascii")
+
+    def seal_many(self, items: Sequence[tuple[str, str]]) -> list[str]:
+        """
+        Each ``(text, context)`` of *items* sealed as `seal` does, in order.
+
+        Raises:
+            StoreError: an item is not a pair of texts, or not valid Unicode.
+        """
+        if not isinstance(items, list | tuple):
+            raise StoreError(
+                f"seal_many takes a list of (text, context) pairs, got {shorten(items)}"
+            )
+        nonces = os.urandom(_NONCE * len(items))
+        encrypt = self._cipher.encrypt
+        out: list[str] = []
+        at = 0
+        for item in items:
+            try:
+                text, context = item
+                data = text.encode()
+                aad = context.encode()
+            except (TypeError, ValueError, AttributeError):
+                raise StoreError(
+                    f"seal_many takes (text, context) pairs of text, got {shorten(item)}"
+                ) from None
+            nonce = nonces[at : at + _NONCE]
+            at += _NONCE
+            sealed = _VERSION + nonce + encrypt(nonce, data, aad)
+            out.append(binascii.b2a_base64(sealed, newline=False).decode("ascii"))
+        return out
+
+    def open(self, token: str, context: str) -> str:
+        """
+        The text `seal` encrypted into *token* under the same *context*.
+
+        Raises:
+            StoreError: *token* is not a sealed value, was altered, was sealed under
+                another key, or under another context (moved to another record or field).
+        """
+        if not isinstance(token, str) or not isinstance(context, str):
+            raise StoreError(f"open takes a sealed value and a context, got {shorten(token)}")
+        try:
+            raw = base64.b64decode(token, validate=True)
+            if raw[:1] != _VERSION or len(raw) < 1 + _NONCE + 16:
+                raise ValueError("not a sealed value")
+            data = self._cipher.decrypt(raw[1 : 1 + _NONCE], raw[1 + _NONCE :], context.encode())
+            return data.decode()
+        except (invalid_tag(), ValueError, binascii.Error, UnicodeError):
+            raise StoreError(
+                "an encrypted value does not open: it was altered, moved from another "
+                "record or field, or sealed under another key"
+            ) from None
+
+
+def _names(what: str, value: object) -> frozenset[str]:
+    if isinstance(value, str):
+        value = (value,)
+    if isinstance(value, bytes) or not isinstance(value, Iterable):
+        raise SchemaError(f"FieldEncryption {what} must be a list of names, got {shorten(value)}")
+    out = tuple(value)
+    for name in out:
+        if not isinstance(name, str) or not name:
+            raise SchemaError(f"FieldEncryption {what} must be names, got {shorten(name)}")
+    return frozenset(out)
+
+
+class FieldEncryption:
+    """
+    Which fields a store keeps encrypted, and the keys it encrypts them with.
+
+    Each subject (record) gets its own random data key, wrapped by *provider* and kept
+    beside the record; each value is sealed with AES-256-GCM under it. Destroying a
+    subject's data key (`SQLStore.shred`) makes its values unreadable for good
+    (crypto-shredding). Exact-match queries use blind indexes: HMAC-SHA256 of the value
+    under a key *provider* derives, one per field.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> from recordkit.governance import FieldEncryption, LocalKeyFile
+        >>> keys = LocalKeyFile(pathlib.Path(tempfile.mkdtemp()) / "master.key", create=True)
+        >>> encryption = FieldEncryption(keys, fields=["email"])
+        >>> key = encryption.new_key()
+        >>> token = key.seal("ada@example.com", "contact/c1/email")
+        >>> encryption.open_key(key.key_id, key.wrapped).open(token, "contact/c1/email")
+        'ada@example.com'
+
+    Args:
+        provider: holds the master key (`LocalKeyFile`, or a KMS provider).
+        fields: fields encrypted by name (in every schema that has them).
+        tags: fields encrypted by tag (``sensitive`` by default).
+
+    Raises:
+        SchemaError: *provider* is not a `KeyProvider`, or *fields* or *tags* are not names.
+        StoreError: ``cryptography`` is not installed (with the install hint).
+
+    .. versionadded:: 0.2.0
+    """
+
+    def __init__(
+        self,
+        provider: KeyProvider,
+        *,
+        fields: Iterable[str] | None = None,
+        tags: Iterable[str] = ("sensitive",),
+    ) -> None:
+        if not isinstance(provider, KeyProvider):
+            raise SchemaError(
+                f"FieldEncryption needs a KeyProvider (such as LocalKeyFile), got "
+                f"{shorten(provider)}"
+            )
+        self.provider = provider
+        self.fields = frozenset() if fields is None else _names("fields", fields)
+        self.tags = _names("tags", tags)
+        self._aead = aead()
+        self._index_keys: dict[str, tuple[hashlib._Hash, hashlib._Hash]] = {}
+
+    def __repr__(self) -> str:
+        return (
+            f"FieldEncryption({self.provider!r}, fields={sorted(self.fields)}, "
+            f"tags={sorted(self.tags)})"
+        )
+
+    def fields_for(self, schema: Schema) -> tuple[str, ...]:
+        """
+        The fields of *schema* that are encrypted: named, or carrying one of the tags.
+
+        Raises:
+            SchemaError: *schema* is not a `Schema`.
+        """
+        if not isinstance(schema, Schema):
+            raise SchemaError(f"fields_for takes a Schema, got {shorten(schema)}")
+        return tuple(f.name for f in schema.fields if f.name in self.fields or f.tags & self.tags)
+
+    def new_key(self) -> DataKey:
+        """
+        A fresh random data key, wrapped under the provider's current master key.
+
+        Raises:
+            StoreError: the provider cannot wrap it.
+        """
+        key_id = self.provider.key_id
+        data_key = os.urandom(KEY_BYTES)
+        return DataKey._made(key_id, self.provider.wrap(key_id, data_key), self._aead(data_key))
+
+    def new_keys(self, count: int) -> list[DataKey]:
+        """
+        *count* fresh data keys (`new_key`, many at once).
+
+        Raises:
+            StoreError: *count* is not a whole number from 0 to 1,000,000, or the provider
+                cannot wrap them.
+        """
+        if count.__class__ is not int or not 0 <= count <= 1_000_000:
+            raise StoreError(f"new_keys takes a count from 0 to 1000000, got {shorten(count)}")
+        key_id = self.provider.key_id
+        pool = os.urandom(KEY_BYTES * count)
+        data_keys = [pool[at : at + KEY_BYTES] for at in range(0, KEY_BYTES * count, KEY_BYTES)]
+        wrapped = self.provider.wrap_many(key_id, data_keys)
+        if len(wrapped) != count:
+            raise StoreError(f"the key provider wrapped {len(wrapped)} of {count} data keys")
+        cipher = self._aead
+        made = DataKey._made
+        return [made(key_id, w, cipher(k)) for k, w in zip(data_keys, wrapped, strict=True)]
+
+    def open_key(self, key_id: str, wrapped: bytes) -> DataKey:
+        """
+        The data key *wrapped* under master key *key_id*, unwrapped.
+
+        Raises:
+            StoreError: the provider does not hold *key_id* (a wrong or destroyed master
+                key), or *wrapped* was altered.
+        """
+        check_text("key_id", key_id)
+        data_key = self.provider.unwrap(key_id, check_bytes("wrapped", wrapped))
+        if len(data_key) != KEY_BYTES:
+            raise StoreError(f"a data key unwrapped under {shorten(key_id)} is not 32 bytes")
+        return DataKey._made(key_id, wrapped, self._aead(data_key))
+
+    def blind_index(self, context: str, text: str) -> str:
+        """
+        The blind index of *text* in *context* (a table and field): keyed, not reversible.
+
+        Equal texts in one context give equal indexes; the key is derived from the
+        provider's current master key, so the indexes hold no value and cannot be
+        recomputed without it.
+
+        Raises:
+            StoreError: *context* or *text* is not text, or the master key is missing.
+        """
+        if text.__class__ is not str or context.__class__ is not str:
+            raise StoreError(f"blind_index takes text and a context, got {shorten(text)}")
+        pads = self._index_keys.get(context)
+        if pads is None:
+            base = self.provider.derive(self.provider.key_id, "blind index")
+            pads = self._index_keys[context] = _pads(hmac.digest(base, context.encode(), "sha256"))
+        try:
+            data = text.encode()
+        except UnicodeEncodeError:
+            raise StoreError("blind_index: the text is not valid Unicode") from None
+        # HMAC-SHA256 from the key's two padded states, copied: what hmac.digest computes,
+        # without deriving them again for every value
+        inner = pads[0].copy()
+        inner.update(data)
+        outer = pads[1].copy()
+        outer.update(inner.digest())
+        return outer.digest()[:16].hex()
+
+
+def _pads(key: bytes) -> tuple[hashlib._Hash, hashlib._Hash]:
+    """
+    The inner and outer SHA-256 states of HMAC under *key* (32 bytes: no hashing first).
+    """
+    padded = key.ljust(64, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
+    return inner, outer
