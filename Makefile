@@ -18,7 +18,7 @@ $(VENV)/.demo-installed: pyproject.toml | $(BIN)/python
 
 # Tests need the dev and docs extras, and the example plugin package the tests load.
 $(VENV)/.test-installed: pyproject.toml tests/plugins/acme_rules/pyproject.toml | $(BIN)/python
-	$(PIP) -e '.[dev,docs,sql]' -e tests/plugins/acme_rules
+	$(PIP) -e '.[dev,docs,sql,crypto]' -e tests/plugins/acme_rules
 	@touch $@
 
 demo: $(VENV)/.demo-installed
