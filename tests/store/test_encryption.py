@@ -436,3 +436,30 @@ def _encryption() -> FieldEncryption:
 
 
 _ENCRYPTION = _encryption()
+
+
+def test_a_steward_over_an_encrypting_store_leaves_no_plaintext_in_its_events(
+    tmp_path: Path, keys: LocalKeyFile
+) -> None:
+    """The facade's own events (capture, update) hold encrypted fields sealed, dates too."""
+    from recordkit import Steward, bundled_schema
+
+    path = tmp_path / "steward.db"
+    encryption = FieldEncryption(keys, fields=["email", "phone"])
+    with SQLStore(f"sqlite:///{path}", encryption=encryption) as store:
+        contacts = Steward(bundled_schema("contact"), store=store)
+        ada = contacts.capture(
+            {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com",
+             "phone": "+1 212 555 0100", "birth_date": "1815-12-10"},
+            source="web_form",
+        )  # fmt: skip
+        contacts.update(ada.id, {"email": "ada@lovelace.org"}, source="crm")
+        assert "ada@lovelace.org" == contacts.get(ada.id)["email"]
+        assert dt.date(1815, 12, 10) == contacts.get(ada.id)["birth_date"]
+        changes = repr([e.changes for e in store.audit_log().events()])
+        assert "Lovelace" in changes  # last_name is not encrypted: the events do hold values
+        for needle in ("ada@example.com", "lovelace.org", "1815-12-10", "2125550100"):
+            assert needle not in changes
+    data = b"".join(p.read_bytes() for p in tmp_path.glob("steward.db*"))
+    for raw in (b"ada@example.com", b"lovelace.org", b"1815-12-10", b"2125550100"):
+        assert raw not in data

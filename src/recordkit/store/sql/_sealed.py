@@ -290,6 +290,10 @@ class Sealer:
     def seal_audit(self, record_id: str, name: str, value: Any) -> Any:
         """
         A value an audit event records, sealed; ``None`` stays ``None``.
+
+        A value of the field's type is sealed as its column would hold it; anything else
+        (the facade's events hold dates as ISO text) as its JSON text, with the context
+        ``audit``.
         """
         if value is None:
             return None
@@ -299,7 +303,8 @@ class Sealer:
         try:
             text = self._codecs[name][0](value)
         except TypeError:
-            return Masked(name, "encrypted", _BULLETS).text  # not a value the field holds
+            text = json.dumps(json_safe(value, path=name))
+            return key.seal(text, self._context(record_id, name, "audit"))
         return key.seal(text, self._context(record_id, name, "value"))
 
     def open_provenance(
