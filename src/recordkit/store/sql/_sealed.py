@@ -257,6 +257,8 @@ class Sealer:
         it is the value's own text, and the sealed column holds it once.
         """
         if raw.__class__ is str and value is not None:
+            if value.__class__ is str and raw == value:
+                return SAME  # text: its own text (a value of another type is refused later)
             try:
                 if raw == self._codecs[name][0](value):
                     return SAME
