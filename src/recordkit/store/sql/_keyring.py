@@ -40,7 +40,9 @@ def keys_table(metadata: sa.MetaData, *, prefix: str) -> sa.Table:
     )
 
 
-_SCOPE: ContextVar[dict[str, DataKey | None] | None] = ContextVar("rk_keys", default=None)
+_SCOPE: ContextVar[tuple[Keyring, dict[str, DataKey | None]] | None] = ContextVar(
+    "rk_keys", default=None
+)
 """
 The data keys of the records the current statement touches (``None``: shredded).
 """
@@ -81,7 +83,10 @@ class Keyring:
                 key) or the keys cannot be read or written.
         """
         outer = _SCOPE.get()
-        keys: dict[str, DataKey | None] = {} if outer is None else dict(outer)
+        # a scope of another store's keyring (another master key) lends nothing
+        keys: dict[str, DataKey | None] = (
+            dict(outer[1]) if outer is not None and outer[0] is self else {}
+        )
         wanted = [i for i in dict.fromkeys(ids) if i not in keys]
         new = [i for i in wanted if i in fresh] if create and fresh else []
         if new:
@@ -92,7 +97,7 @@ class Keyring:
                 self._create(conn, [i for i in wanted if i not in keys], keys)
         if new:
             self._create_fresh(conn, new, keys)
-        token = _SCOPE.set(keys)
+        token = _SCOPE.set((self, keys))
         try:
             yield
         finally:
@@ -152,20 +157,19 @@ class Keyring:
             self._load(conn, ids, keys)
             self._create(conn, [i for i in ids if i not in keys], keys)
 
-    @staticmethod
-    def key(record_id: str) -> DataKey | None:
+    def key(self, record_id: str) -> DataKey | None:
         """
         The data key of *record_id* in the current scope (``None``: shredded).
 
         Raises:
             StoreError: the record has no data key (not in scope, or never given one).
         """
-        keys = _SCOPE.get()
-        if keys is None or record_id not in keys:
+        scope = _SCOPE.get()
+        if scope is None or scope[0] is not self or record_id not in scope[1]:
             raise StoreError(
                 f"record {shorten(record_id)} has encrypted values but no data key in rk_keys"
             )
-        return keys[record_id]
+        return scope[1][record_id]
 
     def shred(self, conn: sa.Connection, ids: Sequence[str]) -> int:
         """
