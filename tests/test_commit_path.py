@@ -18,6 +18,7 @@ import attrs
 import pytest
 
 import recordkit as rk
+from recordkit.governance import Retention
 from recordkit.match import DuplicateCheck, Index
 from tests.match.strategies import rules_matcher
 
@@ -26,7 +27,7 @@ START = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 # The public verbs that only read: every other public method of Steward writes.
 READS = {
     "audit_events", "became", "consent", "export_subject", "find_duplicates", "get", "get_merge",
-    "history", "merges", "quarantined", "query", "resolve",
+    "history", "merges", "quarantined", "query", "resolve", "retention",
 }
 
 
@@ -260,6 +261,17 @@ VERBS: list[Any] = [
         ),
         {"update"},
         id="record_consent",
+    ),
+    pytest.param(
+        "apply_retention",
+        _captured,
+        lambda c, d, k: c.apply_retention(
+            START + dt.timedelta(days=800),
+            dry_run=False,
+            rules=[Retention("old", erase_after="730d")],
+        ),
+        {"erase"},
+        id="apply_retention",
     ),
     pytest.param(
         "revalidate",

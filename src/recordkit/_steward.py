@@ -36,6 +36,7 @@ from recordkit._steward_core import (
     _validation_error,
 )
 from recordkit._steward_erase import SUPPRESSED, _SubjectVerbs, suppressed_ids
+from recordkit._steward_retention import _RetentionVerbs
 from recordkit._steward_lifecycle import _LifecycleVerbs
 from recordkit._steward_rows import BatchResult, QuarantinedRow
 from recordkit._steward_unmerge import _UnmergeVerbs
@@ -56,7 +57,13 @@ __all__ = ["BatchResult", "QuarantinedRow", "Steward"]
 
 
 class Steward(
-    _UnmergeVerbs, _LifecycleVerbs, _BatchVerbs, _ViewVerbs, _SubjectVerbs, _ConsentVerbs
+    _RetentionVerbs,
+    _UnmergeVerbs,
+    _LifecycleVerbs,
+    _BatchVerbs,
+    _ViewVerbs,
+    _SubjectVerbs,
+    _ConsentVerbs,
 ):
     """
     The facade over one schema: capture, update and read records through one road.
@@ -141,7 +148,9 @@ class Steward(
         self.store: Store = MemoryStore() if store is None else store
         self.store.register(schema)
         if access is None:
-            governed = "governance" in schema.extensions
+            # a governance section that only holds retention rules sets no access policy
+            section = schema.extensions.get("governance") or {}
+            governed = not isinstance(section, Mapping) or bool(set(section) - {"retention"})
             access = Policy.from_schema(schema) if governed else AllowAll()
         self.access: AccessPolicy = access
         # The store's own log, so events commit with the changes they describe.
