@@ -203,14 +203,19 @@ class _LifecycleVerbs(_StewardCore):
         The write and audit events of a record's lifecycle moves.
 
         The write is a ``transition``, checked as such (the action and the record rules);
-        fields that hooks changed are checked as an ``update`` of those fields too.
+        fields that hooks changed are checked as an ``update`` of those fields too, and an
+        override as an ``override``.
         """
         changed = tuple(dict.fromkeys(f for s in steps for f in s.changed))
         updated = steps[-1].record.evolve(
             version=current.version + 1,
             updated_at=now if changed else current.updated_at,
         )
-        also = ((Action.UPDATE, changed),) if changed else ()
+        also: tuple[tuple[Action, tuple[str, ...]], ...] = (
+            ((Action.UPDATE, changed),) if changed else ()
+        )
+        if any(s.transition.override for s in steps):
+            also = (*also, (Action.OVERRIDE, ()))  # going against the lifecycle's rules
         # ``state`` and ``stage`` are record columns, not fields a role can be granted:
         # the move itself writes no field (a policy's write permissions are per field).
         write = Write(self, updated, current, Action.TRANSITION, (), also=also)

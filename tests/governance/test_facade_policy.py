@@ -206,3 +206,19 @@ def test_the_quarantine_is_masked_for_an_actor_who_reads_everything(steward: rk.
     audited = rk.Steward(SCHEMA, store=steward.store, access=policy)
     (seen,) = audited.quarantined(actor=rk.Actor("aud", roles={"auditor"}))
     assert ([], "Ada") == (leaks(seen), seen.row["name"])
+
+
+def test_an_override_needs_its_own_permission(make_store: MakeStore) -> None:
+    policy = rk.Policy(roles=[Role("ops", actions=["read", "create", "transition"],
+                                   default="write"),
+                              Role("lead", actions=["read", "transition", "override"])],
+                       schema=rk.bundled_schema("contact"))  # fmt: skip
+    steward = rk.Steward(rk.bundled_schema("contact"), store=make_store(), access=policy)
+    ops, lead = rk.Actor("ops", roles={"ops"}), rk.Actor("lee", roles={"lead"})
+    made = steward.capture({"first_name": "Ada"}, source="form", actor=ops)
+    steward.advance(made.id, "mql", actor=ops)
+    with pytest.raises(rk.AccessDenied, match="override"):
+        steward.advance(made.id, "lead", actor=ops, override=True, reason="data_error")
+    assert "mql" == steward.get(made.id, actor=ops).stage
+    back = steward.advance(made.id, "lead", actor=lead, override=True, reason="data_error")
+    assert "lead" == back.stage
