@@ -16,7 +16,7 @@ import binascii
 import hashlib
 import hmac
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Final
 
 from recordkit._errors import SchemaError, StoreError, shorten
@@ -282,23 +282,40 @@ class FieldEncryption:
         Raises:
             StoreError: *context* or *text* is not text, or the master key is missing.
         """
-        if text.__class__ is not str or context.__class__ is not str:
-            raise StoreError(f"blind_index takes text and a context, got {shorten(text)}")
+        return self.indexer(context)(text)
+
+    def indexer(self, context: str) -> Callable[[str], str]:
+        """
+        `blind_index` for one *context*, as a function of the text (for many values).
+
+        Raises:
+            StoreError: *context* is not text, or the master key is missing.
+        """
+        if context.__class__ is not str:
+            raise StoreError(f"indexer takes a context (text), got {shorten(context)}")
         pads = self._index_keys.get(context)
         if pads is None:
             base = self.provider.derive(self.provider.key_id, "blind index")
             pads = self._index_keys[context] = _pads(hmac.digest(base, context.encode(), "sha256"))
-        try:
-            data = text.encode()
-        except UnicodeEncodeError:
-            raise StoreError("blind_index: the text is not valid Unicode") from None
         # HMAC-SHA256 from the key's two padded states, copied: what hmac.digest computes,
         # without deriving them again for every value
-        inner = pads[0].copy()
-        inner.update(data)
-        outer = pads[1].copy()
-        outer.update(inner.digest())
-        return outer.digest()[:16].hex()
+        inner_state = pads[0].copy
+        outer_state = pads[1].copy
+
+        def index(text: str) -> str:
+            if text.__class__ is not str:
+                raise StoreError(f"a blind index is taken of text, got {shorten(text)}")
+            try:
+                data = text.encode()
+            except UnicodeEncodeError:
+                raise StoreError("a blind index is taken of valid Unicode only") from None
+            inner = inner_state()
+            inner.update(data)
+            outer = outer_state()
+            outer.update(inner.digest())
+            return outer.digest()[:16].hex()
+
+        return index
 
 
 def _pads(key: bytes) -> tuple[hashlib._Hash, hashlib._Hash]:

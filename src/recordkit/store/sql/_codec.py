@@ -271,7 +271,7 @@ class RecordCodec:
         """
         assert self.sealer is not None
         try:
-            sealed = self.sealer.seal_many(record_id, pairs)
+            self.sealer.seal_into(record_id, pairs, row)
         except Refused as exc:
             error = StoreError(
                 f"record {shorten(record_id)} field {exc.name!r}: cannot store "
@@ -279,14 +279,6 @@ class RecordCodec:
             )
             error.unstorable = True  # the value's fault: a batch quarantines its row
             raise error from None
-        enc = self._enc
-        index = self._index
-        money = self._money
-        for (name, _), (token, blind) in zip(pairs, sealed, strict=True):
-            row[enc[name][0]] = token
-            row[index[name]] = blind
-            if name in money:
-                row[money[name]] = None  # the currency is sealed with the amount
 
     def provenance(
         self,

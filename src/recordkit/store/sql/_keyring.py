@@ -37,6 +37,8 @@ def keys_table(metadata: sa.MetaData, *, prefix: str) -> sa.Table:
         sa.Column("key_id", sa.String(255), nullable=False),
         sa.Column("wrapped", sa.LargeBinary),
         sa.Column("shredded_at", sa.DateTime(timezone=True)),
+        # SQLite: rows kept in the primary key's order, one B-tree per insert, not two
+        sqlite_with_rowid=False,
     )
 
 

@@ -145,6 +145,9 @@ def _text_codec(
     return text, str, text
 
 
+_Plan = tuple[Callable[[Any], str], Callable[[Any], str] | None, str, str, str | None]
+
+
 class Refused(TypeError):
     """
     A value an encrypted field cannot hold (not of its type).
@@ -176,6 +179,21 @@ class Sealer:
         self._codecs = {name: _text_codec(schema.field(name).type) for name in fields}
         self._index_context = {name: f"{table}{_SEP}{name}" for name in fields}
         self._suffix = {name: f"{name}{_SEP}value" for name in fields}
+        self._indexers: dict[str, Callable[[str], str]] = {}
+        # field → to text, to the text its index hashes (None: the same), context suffix,
+        # index column, currency column (money only)
+        self._plans: dict[
+            str, tuple[Callable[[Any], str], Callable[[Any], str] | None, str, str, str | None]
+        ] = {
+            name: (
+                to_text,
+                None if to_index is to_text else to_index,
+                self._suffix[name],
+                self.index[name],
+                f"{name}__currency" if isinstance(schema.field(name).type, MoneyType) else None,
+            )
+            for name, (to_text, _, to_index) in self._codecs.items()
+        }
 
     def _context(self, record_id: str, name: str, part: str) -> str:
         return f"{self.table}{_SEP}{record_id}{_SEP}{name}{_SEP}{part}"
@@ -189,44 +207,48 @@ class Sealer:
             )
         return key
 
-    def seal_many(self, record_id: str, pairs: Sequence[tuple[str, Any]]) -> list[tuple[str, str]]:
+    def seal_into(
+        self, record_id: str, pairs: Sequence[tuple[str, Any]], row: dict[str, Any]
+    ) -> None:
         """
-        Each ``(field, value)`` of *pairs* as sealed text and its blind index.
+        Put each ``(field, value)`` of *pairs* into *row*: sealed text, and blind index.
+
+        A money field's currency column is left empty (the currency is sealed with the
+        amount).
 
         Raises:
             Refused: a value is not of its field's type.
             StoreError: the record has no usable data key.
         """
-        codecs = self._codecs
+        plans = self._plans
         prefix = f"{self.table}{_SEP}{record_id}{_SEP}"
-        texts: list[str] = []
         items: list[tuple[str, str]] = []
         for name, value in pairs:
             try:
-                text = codecs[name][0](value)
+                text = plans[name][0](value)
             except TypeError as exc:
                 raise Refused(name, value, str(exc)) from None
-            texts.append(text)
-            items.append((text, prefix + self._suffix[name]))
+            items.append((text, prefix + plans[name][2]))
         tokens = self._key(record_id).seal_many(items)
-        index = self.encryption.blind_index
-        contexts = self._index_context
-        out: list[tuple[str, str]] = []
-        for (name, value), text, token in zip(pairs, texts, tokens, strict=True):
-            to_index = codecs[name][2]
-            out.append(
-                (
-                    token,
-                    index(contexts[name], text if to_index is codecs[name][0] else to_index(value)),
-                )
-            )
-        return out
+        indexers = self._indexers
+        for (name, value), (text, _), token in zip(pairs, items, tokens, strict=True):
+            _, to_index, _, index_col, currency_col = plans[name]
+            index = indexers.get(name) or self._indexer(name)
+            row[name] = token
+            row[index_col] = index(text if to_index is None else to_index(value))
+            if currency_col is not None:
+                row[currency_col] = None
+
+    def _indexer(self, name: str) -> Callable[[str], str]:
+        index = self._indexers[name] = self.encryption.indexer(self._index_context[name])
+        return index
 
     def blind_index(self, name: str, value: Any) -> str:
         """
         The blind index of *value* in field *name* (of the field's type; else TypeError).
         """
-        return self.encryption.blind_index(self._index_context[name], self._codecs[name][2](value))
+        index = self._indexers.get(name) or self._indexer(name)
+        return index(self._codecs[name][2](value))
 
     def open(self, record_id: str, name: str, token: Any) -> Any:
         """
