@@ -274,6 +274,13 @@ VERBS: list[Any] = [
         id="apply_retention",
     ),
     pytest.param(
+        "set_access",
+        _nothing,
+        lambda c, d, k: c.set_access(c.access, actor=rk.Actor("admin")),
+        {"policy"},
+        id="set_access",
+    ),
+    pytest.param(
         "revalidate",
         _captured,
         lambda c, d, k: c.revalidate(TITLES, apply=True),
@@ -324,7 +331,11 @@ def test_verb_goes_through_the_one_commit_path(
     # record has none: it is seen as it is)
     checks = [e[1] for e in entries if e[0] == "check" and e[2] > 0]
     assert actions <= {c[0] for c in checks}
-    assert all(c[3] is not None if c[0] != "erase" else c[2] is not None for c in checks)
+    # (a policy change concerns no record)
+    assert all(
+        c[3] is not None if c[0] not in ("erase", "policy") else c[0] == "policy" or c[2]
+        for c in checks
+    )
     # the index changed only after the commit, once the transaction was closed
     index_ops = [i for i, e in enumerate(entries) if e[0].startswith("index.")]
     assert all(entries[i][1] for i in index_ops)

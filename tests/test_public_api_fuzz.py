@@ -498,6 +498,7 @@ OVERRIDES: dict[str, dict[str, Callable[[World], Any]]] = {
     "Steward.erase": {"subject": lambda w: w.steward.capture(dict(ADA), source="form").id},
     "Steward.export_subject": {"subject": lambda w: w.record.id},
     "Steward.consent": {"purpose": lambda w: "email_marketing"},
+    "Steward.set_access": {"access": lambda w: rk.AllowAll()},
     "Consent": {"purpose": lambda w: "news", "channel": lambda w: "any",
                 "status": lambda w: "granted"},
     "Steward.record_consent": {"purpose": lambda w: "email_marketing",

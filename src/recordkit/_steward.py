@@ -36,8 +36,9 @@ from recordkit._steward_core import (
     _validation_error,
 )
 from recordkit._steward_erase import SUPPRESSED, _SubjectVerbs, suppressed_ids
-from recordkit._steward_retention import _RetentionVerbs
 from recordkit._steward_lifecycle import _LifecycleVerbs
+from recordkit._steward_policy import _PolicyVerbs
+from recordkit._steward_retention import _RetentionVerbs
 from recordkit._steward_rows import BatchResult, QuarantinedRow
 from recordkit._steward_unmerge import _UnmergeVerbs
 from recordkit._steward_views import _ViewVerbs
@@ -64,6 +65,7 @@ class Steward(
     _ViewVerbs,
     _SubjectVerbs,
     _ConsentVerbs,
+    _PolicyVerbs,
 ):
     """
     The facade over one schema: capture, update and read records through one road.

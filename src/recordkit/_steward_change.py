@@ -135,6 +135,7 @@ class Change:
         consents: consent decisions to store.
         checks: writes checked by the policy but not stored (a consent decision is
             checked as an update of its record).
+        grants: actions checked on no record (a policy change), with their owner.
     """
 
     actor: Actor
@@ -148,6 +149,7 @@ class Change:
     erasure: Erasure | None = None
     consents: Sequence[ConsentEntry] = ()
     checks: Sequence[Write] = ()
+    grants: Sequence[tuple[Owner, Action]] = ()
 
 
 @attrs.frozen

@@ -211,6 +211,8 @@ class _StewardCore:
         """
         for write in (*change.writes, *change.checks):
             self._permit(change.actor, write)
+        for owner, action in change.grants:
+            owner.access.check(change.actor, action, owner.schema, None, ())
         gone = change.erasure
         if gone is not None:
             schema = gone.owner.schema

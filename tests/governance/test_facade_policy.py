@@ -222,3 +222,14 @@ def test_an_override_needs_its_own_permission(make_store: MakeStore) -> None:
     assert "mql" == steward.get(made.id, actor=ops).stage
     back = steward.advance(made.id, "lead", actor=lead, override=True, reason="data_error")
     assert "lead" == back.stage
+
+
+def test_a_policy_change_is_checked_and_audited(steward: rk.Steward) -> None:
+    with pytest.raises(rk.AccessDenied, match="policy"):
+        steward.set_access(rk.AllowAll(), actor=ANA)
+    assert steward.access is POLICY
+    steward.set_access(rk.AllowAll(), actor=ADMIN)
+    assert isinstance(steward.access, rk.AllowAll)
+    (event,) = [e for e in steward.audit.events() if e.action == "policy"]
+    assert ("root", "AllowAll") == (event.actor, event.detail["policy"]["policy"])
+    assert steward.audit.verify().ok
