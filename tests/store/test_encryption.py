@@ -205,11 +205,13 @@ def test_postgres_tables_hold_no_plaintext_of_encrypted_fields(
 def test_exact_queries_on_encrypted_fields_use_the_blind_index(store: SQLStore) -> None:
     store.put_many(
         [
-            lead("a", email="ada@example.com", born=dt.date(1815, 12, 10), visits=3),
-            lead("b", email="bob@example.com", born=dt.date(1990, 1, 1), visits=3),
-            lead("c", email=None, visits=4),
+            lead("a", email="ada@example.com", born=dt.date(1815, 12, 10), visits=3,
+                 score=decimal.Decimal("12.3400"), budget=Money(decimal.Decimal("5"), "EUR")),
+            lead("b", email="bob@example.com", born=dt.date(1990, 1, 1), visits=3,
+                 opted_in=True, budget=Money(decimal.Decimal("5"), "USD")),
+            lead("c", email=None, visits=4, opted_in=False),
         ]
-    )
+    )  # fmt: skip
 
     def ids(where: object) -> list[str]:
         return [r.id for r in store.query("lead", where=where)]  # type: ignore[arg-type]
@@ -221,6 +223,9 @@ def test_exact_queries_on_encrypted_fields_use_the_blind_index(store: SQLStore) 
     assert ["b"] == ids([Predicate.ne("email", "ada@example.com")])
     assert ["c"] == ids([Predicate.missing("email")])
     assert [] == ids({"email": "nobody@example.com"})
+    assert ["a"] == ids({"score": decimal.Decimal("12.34")})  # equal numbers, as in SQL
+    assert ["a"] == ids({"budget": Money(decimal.Decimal("5.00"), "EUR")})  # currency counts
+    assert ["b"] == ids({"opted_in": True})
     assert 1 == store.count("lead", where={"email": "bob@example.com"})
 
 
@@ -494,3 +499,20 @@ def test_any_text_round_trips_through_an_encrypting_store(name: str) -> None:
 
 
 _TEXT_STORE = SQLStore("sqlite://", schemas=[LEAD], encryption=_ENCRYPTION)
+
+
+def test_a_view_joined_to_the_callers_connection_encrypts_in_its_transaction(
+    store: SQLStore,
+) -> None:
+    """Record, data key and event commit with the caller's transaction, or not at all."""
+    engine = store.engine
+    assert engine is not None
+    with engine.connect() as conn:
+        store.using(conn).put(lead("a", email="ada@example.com"), expected_version=None)
+        conn.rollback()
+    assert [None] == store.get_many(["a"])
+    with engine.connect() as conn:
+        store.using(conn).put(lead("a", email="ada@example.com"), expected_version=None)
+        conn.commit()
+    assert "ada@example.com" == store.get("a").values["email"]
+    assert ["a"] == [r.id for r in store.query("lead", where={"email": "ada@example.com"})]
