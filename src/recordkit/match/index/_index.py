@@ -304,9 +304,9 @@ class Index:
         """
         Take a record out (merged away, retired, erased, or about to be re-added).
 
-        Its links go with it and what is left of its cluster re-forms by the same guarded
-        rule; the entity id stays with the largest remaining part, and any split is
-        recorded.
+        Its prepared values are blanked (the index keeps no copy of them), its links go
+        with it, and what is left of its cluster re-forms by the same guarded rule; the
+        entity id stays with the largest remaining part, and any split is recorded.
 
         Raises:
             RecordkitError: the record is not in the index.
@@ -327,6 +327,9 @@ class Index:
                     del self._blocks[r][key]
         self._entities.unlink(pos)
         self._dead.add(pos)
+        for column in self._columns.values():  # keep no copy of a removed record's values
+            data = column.data
+            data[pos] = None if data.dtype == object else np.zeros(data.shape[1:], data.dtype)
         rest = self._entities.leave(record_id)  # the others keep their entity id to re-form
         if not rest:
             return []
