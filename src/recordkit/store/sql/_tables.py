@@ -163,8 +163,9 @@ def schema_table(
         metadata: where the table is declared.
         prefix: put before the schema name (``rk_``).
         indexes: extra indexed keys (blocking keys), each a list of field names.
-        sealed: encrypted fields: their column holds sealed text, and an indexed
-            ``<field>__bidx`` column their blind index (which keys naming them use).
+        sealed: encrypted fields: their column holds sealed text, and a ``<field>__bidx``
+            column their blind index, which the keys naming them (identity keys,
+            *indexes*) index instead of the column.
 
     Raises:
         StoreError: a name is too long or collides with another column.
@@ -211,7 +212,6 @@ def schema_table(
     for key in (*schema.identity, *indexes):
         fields = [schema.field(n).name for n in ([key] if isinstance(key, str) else key)]
         keys.append(tuple(indexed[n] for n in fields))
-    keys.extend((indexed[f.name],) for f in schema.fields if f.name in sealed)
     for key in dict.fromkeys(keys):
         sa.Index(index_name(name, key), *(table.c[c] for c in key))
     return SchemaTable(schema, table, where)
