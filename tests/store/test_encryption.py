@@ -363,6 +363,9 @@ def test_key_files_are_private_and_checked(tmp_path: Path) -> None:
     path = tmp_path / "k.key"
     with pytest.raises(StoreError, match="pass create=True"):
         LocalKeyFile(path)
+    with pytest.raises(StoreError, match=r"name ends in \.key"):
+        LocalKeyFile(tmp_path / "master.kye", create=True)
+    assert not (tmp_path / "master.kye").exists()
     keys = LocalKeyFile(path, create=True)
     assert 0o600 == path.stat().st_mode & 0o777
     assert keys.key_id == LocalKeyFile(path).key_id

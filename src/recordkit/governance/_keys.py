@@ -164,11 +164,13 @@ class LocalKeyFile(KeyProvider):
     Args:
         path: the key file.
         create: make a new master key at *path* if there is no file there (by default a
-            missing file is an error: a typo in the path must not start a new key).
+            missing file is an error: a typo in the path must not start a new key). A new
+            key file's name ends in ``.key``.
 
     Raises:
-        StoreError: the file is missing (and *create* is false), cannot be read or
-            written, is readable by others than its owner, or does not hold a key.
+        StoreError: the file is missing (and *create* is false, or its name does not
+            end in ``.key``), cannot be read or written, is readable by others than its
+            owner, or does not hold a key.
 
     .. versionadded:: 0.2.0
     """
@@ -186,6 +188,11 @@ class LocalKeyFile(KeyProvider):
         if not exists and not create:
             raise StoreError(
                 f"no key file at {shorten(str(path))}; pass create=True to make a new master key"
+            )
+        if not exists and self._path.suffix != ".key":
+            raise StoreError(
+                f"a new key file's name ends in .key, got {shorten(str(path))} "
+                "(so that no other path becomes a key file by mistake)"
             )
         self._key: bytes | None = self._read() if exists else self._create()
         self._id = "local:" + hmac.digest(self._key, b"recordkit key id", "sha256").hex()[:16]
