@@ -40,7 +40,6 @@ from recordkit.governance import (
 from recordkit.lifecycle import SweepResult, Transition, transitions
 from recordkit.match import MERGED
 from recordkit.schema import Record
-from recordkit.store import MemoryStore
 
 __all__ = ["_RetentionVerbs"]
 
@@ -226,14 +225,7 @@ class _RetentionVerbs(_LifecycleVerbs, _SubjectVerbs):
         scope_of = getattr(self.access, "scope", None)
         scope = None if scope_of is None else scope_of(actor, self.schema, Action.READ)
         parts = [c for c in (Not(RecordPredicate("state", "eq", MERGED)), selection, scope) if c]
-        if isinstance(self.store, MemoryStore):
-            return self.store.query(self.schema.name, where=AllOf([*parts, timed]))
-        # FALLBACK until the SQL store translates RecordPredicate on created_at and
-        # updated_at (a change to store/sql/_query.py, not made here): the rule's own
-        # condition, the scope and the state go to the database, and only the times are
-        # compared here, on the rows it returns. Remove once the SQL store takes them.
-        rows = self.store.query(self.schema.name, where=AllOf(parts))
-        return [r for r in rows if timed.holds(r)]
+        return self.store.query(self.schema.name, where=AllOf([*parts, timed]))
 
     def _rules(self, value: object) -> tuple[Retention, ...]:
         """

@@ -53,7 +53,13 @@ def where_clause(
     return sa.and_(sa.true(), *parts)
 
 
-_RECORD_COLUMNS = {"owner": "rk_owner", "stage": "rk_stage", "state": "rk_state"}
+_RECORD_COLUMNS = {
+    "owner": "rk_owner",
+    "stage": "rk_stage",
+    "state": "rk_state",
+    "created_at": "rk_created_at",
+    "updated_at": "rk_updated_at",
+}
 
 
 def _clause(codec: RecordCodec, c: Condition, dialect: str) -> sa.ColumnElement[bool]:
@@ -75,6 +81,8 @@ def _record_condition(codec: RecordCodec, p: RecordPredicate) -> sa.ColumnElemen
     if p.op == "present":
         return column.is_not(None)
     value: Any = p.value
+    if p.attribute in ("created_at", "updated_at"):  # stored in UTC, as the store writes them
+        value = [utc(v) for v in value] if p.op == "in" else utc(value)
     cond: sa.ColumnElement[bool]
     if p.op == "in":
         cond = column.in_(list(value)) if value else sa.false()
