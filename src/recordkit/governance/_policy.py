@@ -148,6 +148,7 @@ class Policy:
         self._checked: dict[int, tuple[Schema, tuple[CompiledRule, ...]]] = {}
         self._compiled: dict[tuple[frozenset[str], int], tuple[Schema, Compiled]] = {}
         self._bound: dict[tuple[Actor, int], tuple[Schema, Bound]] = {}
+        self._fixed: dict[tuple[str, Strategy], Masked] = {}
         if schema is not None:
             self.validate(schema)
 
@@ -376,6 +377,13 @@ class Policy:
     # -- masking ------------------------------------------------------------------------
 
     def _masked(self, field: str, strategy: Strategy, value: object) -> Masked:
+        if strategy.kind in _FIXED:  # the same text whatever the value: made once
+            key = (field, strategy)
+            found = self._fixed.get(key)
+            if found is None:
+                found = masked(field, strategy.kind, strategy.shown(field, value, self._key))
+                self._fixed[key] = found
+            return found
         return masked(field, strategy.kind, strategy.shown(field, value, self._key))
 
     def mask(self, actor: Actor, schema: Schema, record: Record) -> Record:
@@ -430,6 +438,11 @@ class Policy:
 
 
 _RECORD_FIELDS: Final = tuple(a.name for a in attrs.fields(Record))
+
+_FIXED: Final = frozenset({"redact", "null"})
+"""
+Strategies whose text does not depend on the value (their `Masked` values are shared).
+"""
 
 
 def _provenance(prov: Provenance, raw: str) -> Provenance:
