@@ -17,8 +17,8 @@ them (ABAB) between rounds.
   ``update`` by a sales actor under a realistic policy (three roles; the ``pii`` fields
   masked, the birth date hidden, phone keep-last-4; sales read and update only their own
   states' records) ÷ the same calls on a steward without a policy, over the same store.
-  The two variants alternate in each round (ABAB, five rounds); each ratio is the median
-  of the per-round ratios. Target: each at most 1.10.
+  The two variants alternate slice by slice (50 records) within each of seven rounds;
+  each ratio is the median of the per-round ratios. Target: each at most 1.10.
 """
 
 from __future__ import annotations
@@ -139,20 +139,33 @@ def policy_ratios(options: argparse.Namespace) -> dict[str, Any]:
         variants = {"plain": (plain, rk.Actor("kim")), "policy": (governed, sales)}
         gets: dict[str, list[float]] = {"plain": [], "policy": []}
         updates: dict[str, list[float]] = {"plain": [], "policy": []}
-        for n in range(5):
-            order = ("plain", "policy") if n % 2 == 0 else ("policy", "plain")
-            for name in order:
-                steward, actor = variants[name]
-                gc.collect()
-                started = time.perf_counter()
-                for rid in ids:
-                    steward.get(rid, actor=actor)
-                gets[name].append(time.perf_counter() - started)
-                started = time.perf_counter()
-                for rid in ids[:200]:
-                    steward.update(rid, {"job_title": f"Buyer {n}{name}"}, source="web",
-                                   actor=actor)  # fmt: skip
-                updates[name].append(time.perf_counter() - started)
+        # Each round times every record's get (and 200 updates) under both variants,
+        # alternated slice by slice (50 records), so both see the same moments of noise.
+        slices = [ids[i : i + 50] for i in range(0, len(ids), 50)]
+        for n in range(7):
+            spent = {"plain": 0.0, "policy": 0.0}
+            wrote = {"plain": 0.0, "policy": 0.0}
+            gc.collect()
+            for k, part in enumerate(slices):
+                order = ("plain", "policy") if (n + k) % 2 == 0 else ("policy", "plain")
+                for name in order:
+                    steward, actor = variants[name]
+                    started = time.perf_counter()
+                    for rid in part:
+                        steward.get(rid, actor=actor)
+                    spent[name] += time.perf_counter() - started
+            for k, part in enumerate(slices[:4]):
+                order = ("plain", "policy") if (n + k) % 2 == 0 else ("policy", "plain")
+                for name in order:
+                    steward, actor = variants[name]
+                    started = time.perf_counter()
+                    for rid in part:
+                        steward.update(rid, {"job_title": f"Buyer {n}{name}"},
+                                       source="web", actor=actor)  # fmt: skip
+                    wrote[name] += time.perf_counter() - started
+            for name in spent:
+                gets[name].append(spent[name])
+                updates[name].append(wrote[name])
     get_ratio = statistics.median(p / q for p, q in zip(gets["policy"], gets["plain"], strict=True))
     update_ratio = statistics.median(
         p / q for p, q in zip(updates["policy"], updates["plain"], strict=True)
