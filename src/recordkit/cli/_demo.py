@@ -142,7 +142,7 @@ def demo(*, db: Path | None, csv_path: Path | None, out: TextIO) -> int:
                 f"Segment query: {segment} contacts in US-NY with no phone.\n"
                 f"Quarantined rows kept for review: {len(store.quarantined('contact'))}.\n"
                 f"Audit trail: {events} event{'s' if events != 1 else ''}, "
-                f"chain intact: {store.audit_log().verify()}.\n"
+                f"chain intact: {store.audit_log().verify().ok}.\n"
                 f"SQLite database: {path.resolve()} (table {store.table('contact').name}).\n"
             )
     except (RecordkitError, OSError) as exc:
