@@ -89,7 +89,6 @@ class AuditLog(ABC):
         .. versionadded:: 0.2.0
         """
 
-    @abstractmethod
     def append(
         self,
         *,
@@ -122,6 +121,24 @@ class AuditLog(ABC):
 
         .. versionchanged:: 0.2.0
             ``changes``.
+        """
+        checked = self.check_append(at, actor, action, schema, record_ids, fields, detail, changes)
+        return self._append(*checked)
+
+    @abstractmethod
+    def _append(
+        self,
+        at: dt.datetime,
+        actor: str,
+        action: str,
+        schema: str,
+        ids: tuple[str, ...],
+        names: tuple[str, ...],
+        data: dict[str, object],
+        values: Changes,
+    ) -> AuditEvent:
+        """
+        Append an event whose arguments `check_append` gave, chained to the one before.
         """
 
     @staticmethod
@@ -308,26 +325,6 @@ class MemoryAuditLog(AuditLog):
         The log's identity, made when it was constructed.
         """
         return self._log_id
-
-    def append(
-        self,
-        *,
-        at: dt.datetime,
-        actor: str,
-        action: str,
-        schema: str,
-        record_ids: Sequence[str],
-        fields: Iterable[str] = (),
-        detail: Mapping[str, object] | None = None,
-        changes: Mapping[str, Mapping[str, Sequence[object]]] | None = None,
-    ) -> AuditEvent:
-        """
-        Record one event and return it, chained to the one before.
-        """
-        at, actor, action, schema, ids, names, data, values = check_append(
-            at, actor, action, schema, record_ids, fields, detail, changes
-        )
-        return self._append(at, actor, action, schema, ids, names, data, values)
 
     def _append(
         self,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -94,31 +94,7 @@ class SQLAuditLog(AuditLog):
         except (TypeError, ValueError):
             return (-1, f"the head row holds {shorten(row.seq)}")
 
-    def append(
-        self,
-        *,
-        at: dt.datetime,
-        actor: str,
-        action: str,
-        schema: str,
-        record_ids: Sequence[str],
-        fields: Iterable[str] = (),
-        detail: Mapping[str, object] | None = None,
-        changes: Mapping[str, Mapping[str, Sequence[object]]] | None = None,
-    ) -> AuditEvent:
-        """
-        Record one event, chained to the one before, in the current transaction.
-
-        Raises:
-            ValidationError: an argument is not what an event holds (named).
-            StoreError: the event cannot be stored (bad data, database failure).
-        """
-        at, actor, action, schema, ids, names, data, values = self.check_append(
-            at, actor, action, schema, record_ids, fields, detail, changes
-        )
-        return self.append_checked(at, actor, action, schema, ids, names, data, values)
-
-    def append_checked(
+    def _append(
         self,
         at: dt.datetime,
         actor: str,
@@ -133,7 +109,7 @@ class SQLAuditLog(AuditLog):
         sealed: bool = False,
     ) -> AuditEvent:
         """
-        `append` with arguments `check_append` gave (the store's own writes use it).
+        `append` with arguments `check_append` gave (the store's own writes call it).
 
         A bulk write whose records' values before it were not read passes them as
         *after* (record id → field → value) instead of *values*: the payload is written

@@ -256,7 +256,7 @@ class RecordMethods(ABC):
         fields: set[str] = set()
         for row in written.values():
             fields.update(row)
-        self._audit.append_checked(
+        self._audit._append(
             dt.datetime.now(dt.UTC),
             "store",
             "store.upsert_many",
