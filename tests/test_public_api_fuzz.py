@@ -547,6 +547,7 @@ OVERRIDES: dict[str, dict[str, Callable[[World], Any]]] = {
     "governance.Checkpoint": {"log_id": lambda w: "log1", "seq": lambda w: 0,
                               "hash": lambda w: "0" * 64, "mac": lambda w: "a" * 64},
     "governance.VerifyReport": {"ok": lambda w: True},
+    "store.conditions": {"where": lambda w: {"email": "a@b.co"}},
     "governance.Retention": {"erase_after": lambda w: "730d"},
     "governance.Retention.from_data": {"data": lambda w: {"name": "stale", "erase_after": "730d"}},
     "governance.RetentionReport": {"dry_run": lambda w: True},

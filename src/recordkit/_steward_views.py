@@ -20,7 +20,7 @@ from recordkit._steward_core import SYSTEM, _StewardCore
 from recordkit._steward_read import Sight
 from recordkit.governance import Action, Actor, AllOf, AuditEvent, Condition
 from recordkit.schema import Record
-from recordkit.store import Predicate, QuarantineEntry
+from recordkit.store import QuarantineEntry, conditions
 
 __all__ = ["_ViewVerbs"]
 
@@ -73,11 +73,9 @@ class _ViewVerbs(_StewardCore):
         scope: Condition | None = (
             None if scope_of is None else scope_of(actor, self.schema, Action.READ)
         )
-        conditions: Any = where
-        if scope is not None:
-            conditions = AllOf([*_as_list(where), scope])
+        joined: Any = where if scope is None else AllOf([*conditions(where), scope])
         found = self.store.query(
-            self.schema.name, where=conditions, stage=stage, state=state, limit=limit
+            self.schema.name, where=joined, stage=stage, state=state, limit=limit
         )
         sight = self._sight(actor)
         if scope is None and scope_of is None:
@@ -203,21 +201,6 @@ class _ViewVerbs(_StewardCore):
                 reason=f"it compares values in clear; some {self.schema.name!r} fields are "
                 "masked for the actor",
             )
-
-
-def _as_list(where: object) -> list[Any]:
-    if isinstance(where, Mapping):
-        return [
-            Predicate.missing(k)
-            if v is None
-            else Predicate.isin(k, v)
-            if isinstance(v, list | tuple | set | frozenset)
-            else Predicate.eq(k, v)
-            for k, v in where.items()
-        ]
-    if isinstance(where, list | tuple):
-        return list(where)
-    return [where]
 
 
 def _masked_detail(sight: Sight, detail: Mapping[str, Any]) -> dict[str, Any]:

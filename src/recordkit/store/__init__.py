@@ -26,7 +26,15 @@ from recordkit.store._entries import (
 )
 from recordkit.store._erasure import Erased, Suppression
 from recordkit.store._memory import MemoryStore
-from recordkit.store._query import AllOf, AnyOf, Condition, Not, Predicate, RecordPredicate
+from recordkit.store._query import (
+    AllOf,
+    AnyOf,
+    Condition,
+    Not,
+    Predicate,
+    RecordPredicate,
+    conditions,
+)
 
 if TYPE_CHECKING:
     from recordkit.store.sql import SQLAuditLog, SQLStore, sqlite_engine
@@ -49,6 +57,7 @@ __all__ = [
     "Suppression",
     "UpsertResult",
     "Write",
+    "conditions",
     "sqlite_engine",
 ]
 

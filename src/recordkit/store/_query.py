@@ -60,7 +60,15 @@ def conditions(where: object) -> tuple[Condition, ...]:
     """
     Turn a ``where`` argument into conditions (all of which must hold).
 
-    *where* is one condition, a list of them, or a mapping of field names (shorthand).
+    *where* is one condition, a list of them, or a mapping of field names (shorthand: a
+    value is equal, ``None`` no value, a list one of). Every store reads ``where`` this
+    way; use it to join conditions of your own to a caller's ``where``.
+
+    Example:
+        >>> [p.op for p in conditions({"country": "US", "phone": None})]
+        ['eq', 'missing']
+
+    .. versionadded:: 0.2.0
 
     Raises:
         StoreError: *where* is none of these.
