@@ -20,6 +20,7 @@ import attrs
 from recordkit._errors import RecordkitError, shorten
 from recordkit._steward_change import Change, Event, Write
 from recordkit._steward_core import SYSTEM, _StewardCore
+from recordkit._steward_unmerge import merged_with
 from recordkit.governance import Action, Actor
 from recordkit.lifecycle import Guard, Machine, guard
 from recordkit.schema import Record
@@ -179,7 +180,7 @@ class _ConsentVerbs(_StewardCore):
         return self._consent(record, purpose, channel, when)
 
     def _consent(self, record: Record, purpose: str, channel: str, at: dt.datetime) -> Consent:
-        group, merged_at = self._person(record)
+        group, merged_at = merged_with(self.store, [record.id], undone=False)
         relevant = [
             e
             for rid in group
@@ -202,24 +203,6 @@ class _ConsentVerbs(_StewardCore):
             if worst in statuses:
                 return Consent(purpose, channel, worst, tuple(chosen))
         return Consent(purpose, channel, "granted", tuple(chosen))
-
-    def _person(self, record: Record) -> tuple[list[str], dt.datetime | None]:
-        """
-        The ids of the records *record*'s person is, and the time of their last merge.
-        """
-        seen = {record.id}
-        todo = [record.id]
-        last: dt.datetime | None = None
-        while todo:
-            for lineage in self.store.lineage(todo.pop()):
-                if lineage.undone_at is not None:
-                    continue
-                last = lineage.at if last is None else max(last, lineage.at)
-                for rid in (lineage.survivor_id, *lineage.merged_ids):
-                    if rid not in seen:
-                        seen.add(rid)
-                        todo.append(rid)
-        return sorted(seen), last
 
     def _guard_consent(self, consent_for: object) -> None:
         """

@@ -23,6 +23,7 @@ import attrs
 from recordkit._errors import NotFound, RecordkitError, shorten
 from recordkit._steward_change import Change, Erasure
 from recordkit._steward_core import SYSTEM, _StewardCore
+from recordkit._steward_unmerge import merged_with
 from recordkit.governance import Action, Actor, Masked
 from recordkit.match import MergePlan
 from recordkit.schema import Email, Phone, Record, Schema
@@ -297,17 +298,13 @@ class _SubjectVerbs(_StewardCore):
             raise RecordkitError(
                 f"subject is a record id or a mapping of identity fields, got {shorten(subject)}"
             )
-        seen = {r.id: r for r in found}
-        todo = list(seen)
-        while todo:
-            for lineage in self.store.lineage(todo.pop()):
-                for rid in (lineage.survivor_id, *lineage.merged_ids):
-                    if rid not in seen:
-                        other = self.store.get_many([rid])[0]
-                        if other is not None and other.schema == self.schema.name:
-                            seen[rid] = other
-                            todo.append(rid)
-        return sorted(seen.values(), key=lambda r: r.id)
+        by_id = {r.id: r for r in found}
+        ids, _ = merged_with(self.store, by_id, undone=True)
+        others = [rid for rid in ids if rid not in by_id]
+        for other in self.store.get_many(others) if others else ():
+            if other is not None and other.schema == self.schema.name:
+                by_id[other.id] = other
+        return sorted(by_id.values(), key=lambda r: r.id)
 
     def _identifiers(self, records: list[Record]) -> list[tuple[str, object]]:
         """

@@ -4,6 +4,8 @@ Undoing merges, and the merge reads: `unmerge`, `get_merge`, `merges` and `resol
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from typing import Literal
 
 import attrs
@@ -15,6 +17,34 @@ from recordkit._steward_merge import _MergeVerbs
 from recordkit.governance import Action, Actor
 from recordkit.match import MERGED, Merge, MergeError, MergePlan, Unmerge, plan_unmerge
 from recordkit.schema import Record
+from recordkit.store import Store
+
+__all__ = ["_UnmergeVerbs", "merged_with"]
+
+
+def merged_with(
+    store: Store, record_ids: Iterable[str], *, undone: bool
+) -> tuple[list[str], dt.datetime | None]:
+    """
+    The ids merges joined to *record_ids* (them included, followed from merge to merge).
+
+    Returns the ids, sorted, and the time of the latest merge that joined them (``None``:
+    none). Undone merges count only under *undone* (an erasure follows them: their
+    lineage held copies of both sides; a person's consent does not).
+    """
+    seen = set(record_ids)
+    todo = list(seen)
+    last: dt.datetime | None = None
+    while todo:
+        for lineage in store.lineage(todo.pop()):
+            if lineage.undone_at is not None and not undone:
+                continue
+            last = lineage.at if last is None else max(last, lineage.at)
+            for rid in (lineage.survivor_id, *lineage.merged_ids):
+                if rid not in seen:
+                    seen.add(rid)
+                    todo.append(rid)
+    return sorted(seen), last
 
 
 class _UnmergeVerbs(_MergeVerbs):
