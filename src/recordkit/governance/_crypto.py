@@ -166,8 +166,8 @@ class FieldEncryption:
     Each subject (record) gets its own random data key, wrapped by *provider* and kept
     beside the record; each value is sealed with AES-256-GCM under it. Destroying a
     subject's data key (`SQLStore.shred`) makes its values unreadable for good
-    (crypto-shredding). Exact-match queries use blind indexes: HMAC-SHA256 of the value
-    under a key *provider* derives, one per field.
+    (crypto-shredding). Exact-match queries use blind indexes: keyed BLAKE2b (128 bits) of
+    the value under a key *provider* derives, one per table and field.
 
     Example:
         >>> import pathlib, tempfile
@@ -207,7 +207,7 @@ class FieldEncryption:
         self.fields = frozenset() if fields is None else _names("fields", fields)
         self.tags = _names("tags", tags)
         self._aead = aead()
-        self._index_keys: dict[str, tuple[hashlib._Hash, hashlib._Hash]] = {}
+        self._index_keys: dict[str, bytes] = {}
 
     def __repr__(self) -> str:
         return (
@@ -293,14 +293,11 @@ class FieldEncryption:
         """
         if context.__class__ is not str:
             raise StoreError(f"indexer takes a context (text), got {shorten(context)}")
-        pads = self._index_keys.get(context)
-        if pads is None:
+        key = self._index_keys.get(context)
+        if key is None:
             base = self.provider.derive(self.provider.key_id, "blind index")
-            pads = self._index_keys[context] = _pads(hmac.digest(base, context.encode(), "sha256"))
-        # HMAC-SHA256 from the key's two padded states, copied: what hmac.digest computes,
-        # without deriving them again for every value
-        inner_state = pads[0].copy
-        outer_state = pads[1].copy
+            key = self._index_keys[context] = hmac.digest(base, context.encode(), "sha256")
+        blake2b = hashlib.blake2b
 
         def index(text: str) -> str:
             if text.__class__ is not str:
@@ -309,20 +306,6 @@ class FieldEncryption:
                 data = text.encode()
             except UnicodeEncodeError:
                 raise StoreError("a blind index is taken of valid Unicode only") from None
-            inner = inner_state()
-            inner.update(data)
-            outer = outer_state()
-            outer.update(inner.digest())
-            return outer.digest()[:16].hex()
+            return blake2b(data, key=key, digest_size=16).hexdigest()
 
         return index
-
-
-def _pads(key: bytes) -> tuple[hashlib._Hash, hashlib._Hash]:
-    """
-    The inner and outer SHA-256 states of HMAC under *key* (32 bytes: no hashing first).
-    """
-    padded = key.ljust(64, b"\0")
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
-    return inner, outer

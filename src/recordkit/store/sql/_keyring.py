@@ -14,7 +14,6 @@ import contextlib
 import datetime as dt
 from collections.abc import Collection, Iterator, Sequence
 from contextvars import ContextVar
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -138,13 +137,13 @@ class Keyring:
     ) -> None:
         if not ids:
             return
-        rows: list[dict[str, Any]] = []
-        for record_id, key in zip(ids, self.encryption.new_keys(len(ids)), strict=True):
-            keys[record_id] = key
-            rows.append(
-                {"record_id": record_id, "key_id": key.key_id, "wrapped": key.wrapped,
-                 "shredded_at": None}
-            )  # fmt: skip
+        made = self.encryption.new_keys(len(ids))
+        keys.update(zip(ids, made, strict=True))
+        # shredded_at is left out: NULL, without a bind per row
+        rows = [
+            {"record_id": i, "key_id": k.key_id, "wrapped": k.wrapped}
+            for i, k in zip(ids, made, strict=True)
+        ]
         executemany(conn, self.table.insert(), rows)
 
     def _create_fresh(

@@ -221,23 +221,22 @@ class Sealer:
             StoreError: the record has no usable data key.
         """
         plans = self._plans
+        indexers = self._indexers
         prefix = f"{self.table}{_SEP}{record_id}{_SEP}"
         items: list[tuple[str, str]] = []
         for name, value in pairs:
+            to_text, to_index, suffix, index_col, currency_col = plans[name]
             try:
-                text = plans[name][0](value)
+                text = to_text(value)
+                index = text if to_index is None else to_index(value)
             except TypeError as exc:
                 raise Refused(name, value, str(exc)) from None
-            items.append((text, prefix + plans[name][2]))
-        tokens = self._key(record_id).seal_many(items)
-        indexers = self._indexers
-        for (name, value), (text, _), token in zip(pairs, items, tokens, strict=True):
-            _, to_index, _, index_col, currency_col = plans[name]
-            index = indexers.get(name) or self._indexer(name)
-            row[name] = token
-            row[index_col] = index(text if to_index is None else to_index(value))
+            items.append((text, prefix + suffix))
+            row[index_col] = (indexers.get(name) or self._indexer(name))(index)
             if currency_col is not None:
                 row[currency_col] = None
+        for (name, _), token in zip(pairs, self._key(record_id).seal_many(items), strict=True):
+            row[name] = token
 
     def _indexer(self, name: str) -> Callable[[str], str]:
         index = self._indexers[name] = self.encryption.indexer(self._index_context[name])
