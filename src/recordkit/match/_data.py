@@ -14,7 +14,7 @@ import numpy.typing as npt
 from recordkit._errors import RecordkitError, SchemaError, shorten
 from recordkit._suggest import close_matches
 from recordkit.match._check import items
-from recordkit.match._factored import Gathered, Objects
+from recordkit.match._factored import Factored, Gathered, Objects
 from recordkit.match._prepare import Prep, prepare_factored
 from recordkit.match.comparison import Comparator, Comparison
 from recordkit.schema import Record
@@ -151,6 +151,27 @@ class Prepared:
             for key, arr in made.items():
                 features.setdefault(key, arr)
         return cls(ids, columns, features, keys, source, memo={"factored": factored})
+
+    @classmethod
+    def of_prepared(
+        cls,
+        columns: Mapping[str, Sequence[Any]],
+        ids: list[str],
+        comparators: Sequence[Comparator],
+    ) -> Prepared:
+        """
+        Rows prepared already (a persistent index's stored values): features only.
+        """
+        factored = {name: Factored.of(values) for name, values in columns.items()}
+        prepared = {name: f.values() for name, f in factored.items()}
+        features: dict[str, npt.NDArray[Any]] = {}
+        keys: dict[str, tuple[str, ...]] = {}
+        for c in comparators:
+            made = c.features(factored) if isinstance(c, Comparison) else c.features(prepared)
+            keys[c.name] = tuple(made)
+            for key, arr in made.items():
+                features.setdefault(key, arr)
+        return cls(ids, prepared, features, keys)
 
     def gather(self, keys: Iterable[str], rows: npt.NDArray[np.int64]) -> Gathered:
         """

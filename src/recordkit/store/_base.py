@@ -35,6 +35,7 @@ from typing import Any
 
 from recordkit._errors import StoreError, shorten
 from recordkit.governance import AuditLog
+from recordkit.match.index import IndexRows
 from recordkit.schema import Record, Schema
 from recordkit.store._entries import (
     ConsentEntry,
@@ -108,6 +109,21 @@ class Store(ErasureMethods, ABC):
         Raises:
             StoreError: the stored layout of *schema* does not match it (with the
                 migration path).
+        """
+
+    @abstractmethod
+    def index_rows(self, name: str) -> IndexRows:
+        """
+        The rows of the persistent duplicate index *name* (`PersistentIndex`), kept here.
+
+        Its writes join the store's open transaction, so they commit and roll back with
+        the records they describe; erasing a record takes its rows out of every index.
+
+        Raises:
+            StoreError: *name* is not a name, or the store cannot keep an index (an
+                encrypting store: the rows would hold values in clear).
+
+        .. versionadded:: 0.2.0
         """
 
     @abstractmethod

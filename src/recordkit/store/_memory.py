@@ -41,6 +41,7 @@ from recordkit.store._erasure import Suppression
 from recordkit.store._journal import Journal
 from recordkit.store._memory_audit import StoreAuditLog
 from recordkit.store._memory_erase import MemoryErasure
+from recordkit.store._memory_index import MemoryIndexData, MemoryIndexRows
 from recordkit.store._query import coerce_conditions, conditions, selects
 
 __all__ = ["MemoryStore"]
@@ -64,6 +65,7 @@ class MemoryStore(MemoryErasure, Store):
         self._consents: dict[str, list[ConsentEntry]] = {}
         self._quarantine: dict[str, QuarantineEntry] = {}
         self._suppressions: dict[str, Suppression] = {}
+        self._indexes: dict[str, MemoryIndexData] = {}
         self._schemas: dict[str, Schema] = {}
         self._journal = Journal()
         self._lock = self._journal.lock
@@ -87,6 +89,18 @@ class MemoryStore(MemoryErasure, Store):
         if not isinstance(schema, Schema):
             raise StoreError(f"register takes a Schema, got {type(schema).__name__}")
         self._schemas[schema.name] = schema
+
+    def index_rows(self, name: str) -> MemoryIndexRows:
+        """
+        The rows of the persistent duplicate index *name*, kept with the records.
+
+        Raises:
+            StoreError: *name* is not a name.
+        """
+        name = check_name("index_rows: the index name", name)
+        with self._lock:
+            data = self._indexes.setdefault(name, MemoryIndexData())
+        return MemoryIndexRows(name, data, self._journal)
 
     def transaction(self) -> AbstractContextManager[None]:
         """

@@ -25,6 +25,7 @@ from recordkit.store._erasure import (
     log_erase,
 )
 from recordkit.store._journal import Journal
+from recordkit.store._memory_index import MemoryIndexData, MemoryIndexRows
 
 __all__ = ["MemoryErasure"]
 
@@ -43,6 +44,7 @@ class MemoryErasure(ErasureMethods):
     _consents: dict[str, list[ConsentEntry]]
     _quarantine: dict[str, QuarantineEntry]
     _suppressions: dict[str, Suppression]
+    _indexes: dict[str, MemoryIndexData]
     _journal: Journal
     # from Store
     _logs_writes: Callable[[], bool]
@@ -70,6 +72,8 @@ class MemoryErasure(ErasureMethods):
             for rid in ids:
                 consents += len(self._consents.get(rid, ()))
                 journal.remove(self._consents, rid)
+            for index in self._indexes.values():  # out of every duplicate index
+                MemoryIndexRows("", index, journal).drop(ids)
             rows = [e.id for e in self._quarantine.values() if finder and finder.holds(e.row)]
             for entry_id in rows:
                 journal.remove(self._quarantine, entry_id)

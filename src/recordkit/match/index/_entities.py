@@ -10,7 +10,7 @@ in one is recorded as an explicit `ClusterMerge` or `ClusterSplit`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import attrs
 
@@ -28,10 +28,15 @@ class Entities:
 
     Args:
         chain_guard: the share of cross pairs that must match to join two groups.
+        taken: whether an entity id is in use outside these records (a persistent
+            index holds only the records at hand), so a new one is not given twice.
     """
 
-    def __init__(self, chain_guard: float) -> None:
+    def __init__(
+        self, chain_guard: float, *, taken: Callable[[str], bool] | None = None
+    ) -> None:
         self.chain_guard = chain_guard
+        self._taken = taken
         self.edges: dict[int, dict[int, float]] = {}
         self.entity: dict[str, str] = {}
         self.members: dict[str, set[str]] = {}
@@ -167,7 +172,7 @@ class Entities:
 
     def _fresh(self, members: tuple[str, ...]) -> str:
         candidate, n = members[0], 1
-        while candidate in self.members:
+        while candidate in self.members or (self._taken is not None and self._taken(candidate)):
             n += 1
             candidate = f"{members[0]}~{n}"
         return candidate

@@ -12,7 +12,7 @@ Entity ids stay stable: a record that bridges two clusters makes an explicit, re
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 import numpy as np
@@ -30,9 +30,12 @@ from recordkit.match.index._entities import Entities
 from recordkit.match.index._lookup import Added, Lookup, Match
 from recordkit.schema import Record
 
-__all__ = ["Index"]
+__all__ = ["RULE_WEIGHT", "Index", "found_matches", "prepare_one"]
 
-_RULE_WEIGHT: Final = 99.0
+RULE_WEIGHT: Final = 99.0
+"""
+The link weight of a pair a must-match rule joined (stronger than any score).
+"""
 
 
 class _Column:
@@ -175,7 +178,7 @@ class Index:
         keep = np.flatnonzero(scored.match)
         entities = index._entities
         for k in keep.tolist():
-            w = _RULE_WEIGHT if scored.rule[k] == 1 else float(scored.weight[k])
+            w = RULE_WEIGHT if scored.rule[k] == 1 else float(scored.weight[k])
             entities.link(int(scored.left[k]), int(scored.right[k]), w)
         entities.adopt(result.assignment)
         return index
@@ -183,20 +186,7 @@ class Index:
     # -- lookups --------------------------------------------------------------------------
 
     def _prepare_one(self, record: object, record_id: str | None) -> Prepared:
-        if isinstance(record, Mapping):
-            known = set(self.matcher.columns)
-            given = {k for k, v in record.items() if v is not None and k != "id"}
-            if given and not (given & known):
-                sample = sorted(map(str, given))[0]
-                raise SchemaError(
-                    f"the record has none of the fields this index matches on "
-                    f"({', '.join(self.matcher.columns)}); is it another schema's record?",
-                    suggestions=close_matches(sample, known),
-                )
-        elif not isinstance(record, Record):
-            raise RecordkitError(f"a record is a mapping or a Record, got {type(record).__name__}")
-        ids = None if record_id is None else [record_id]
-        return self.matcher.prepared([record], ids=ids, default_ids="new:")
+        return prepare_one(self.matcher, record, record_id)
 
     def _candidates(self, one: Prepared) -> tuple[list[int], list[str]]:
         found: dict[int, None] = {}
@@ -245,29 +235,9 @@ class Index:
         if not cands:
             return Lookup((), 0, tuple(skipped)), []
         both, scored = self._score(one, cands)
-        hits = np.flatnonzero(scored.match)
-        prob_of = (
-            1.0 / (1.0 + np.exp2(-scored.weight))
-            if isinstance(self.matcher.model, FellegiSunter)
-            else scored.weight
-        )
-        matches = []
-        edges = []
-        for k in hits[np.argsort(-scored.weight[hits], kind="stable")].tolist():
-            pos = cands[k]
-            rid = self._ids[pos]
-            w = _RULE_WEIGHT if scored.rule[k] == 1 else float(scored.weight[k])
-            edges.append((pos, w))
-            prob = 1.0 if scored.rule[k] == 1 else float(prob_of[k])
-            matches.append(
-                Match(
-                    rid,
-                    self._entities.entity.get(rid, rid),
-                    prob,
-                    float(scored.weight[k]),
-                    self.matcher.explain_scored(both, scored, k),
-                )
-            )
+        entity = self._entities.entity
+        matches, found = found_matches(self.matcher, both, scored, lambda rid: entity.get(rid, rid))
+        edges = [(cands[k], w) for k, w in found]
         return Lookup(tuple(matches), len(cands), tuple(skipped)), edges
 
     # -- adding ---------------------------------------------------------------------------
@@ -393,6 +363,65 @@ class Index:
         if not isinstance(column, str) or column not in self._columns:
             raise RecordkitError(f"the index has no column {shorten(column)}")
         return self._columns[column].view()
+
+
+def prepare_one(matcher: Matcher, record: object, record_id: str | None) -> Prepared:
+    """
+    One record (a mapping or a `Record`) prepared for a lookup.
+
+    Raises:
+        SchemaError: the record has none of the fields *matcher* compares (another
+            schema's record).
+        RecordkitError: *record* is neither a mapping nor a `Record`.
+    """
+    if isinstance(record, Mapping):
+        known = set(matcher.columns)
+        given = {k for k, v in record.items() if v is not None and k != "id"}
+        if given and not (given & known):
+            sample = sorted(map(str, given))[0]
+            raise SchemaError(
+                f"the record has none of the fields this index matches on "
+                f"({', '.join(matcher.columns)}); is it another schema's record?",
+                suggestions=close_matches(sample, known),
+            )
+    elif not isinstance(record, Record):
+        raise RecordkitError(f"a record is a mapping or a Record, got {type(record).__name__}")
+    ids = None if record_id is None else [record_id]
+    return matcher.prepared([record], ids=ids, default_ids="new:")
+
+
+def found_matches(
+    matcher: Matcher, both: Prepared, scored: Scored, entity_of: Callable[[str], str]
+) -> tuple[list[Match], list[tuple[int, float]]]:
+    """
+    The matches of a lookup, best first, each with its explanation.
+
+    From the scores of row 0 of *both* against each candidate (rows 1…); also each
+    match's (candidate number, link weight).
+    """
+    hits = np.flatnonzero(scored.match)
+    prob_of = (
+        1.0 / (1.0 + np.exp2(-scored.weight))
+        if isinstance(matcher.model, FellegiSunter)
+        else scored.weight
+    )
+    matches = []
+    edges = []
+    for k in hits[np.argsort(-scored.weight[hits], kind="stable")].tolist():
+        rid = both.ids[k + 1]
+        w = RULE_WEIGHT if scored.rule[k] == 1 else float(scored.weight[k])
+        edges.append((k, w))
+        prob = 1.0 if scored.rule[k] == 1 else float(prob_of[k])
+        matches.append(
+            Match(
+                rid,
+                entity_of(rid),
+                prob,
+                float(scored.weight[k]),
+                matcher.explain_scored(both, scored, k),
+            )
+        )
+    return matches, edges
 
 
 def _max_block(value: object) -> None:

@@ -34,6 +34,7 @@ from recordkit.store._erasure import (
 from recordkit.store.sql._audit import SQLAuditLog
 from recordkit.store.sql._codec import RecordCodec, utc
 from recordkit.store.sql._engine import translate
+from recordkit.store.sql._index_rows import drop_indexed
 from recordkit.store.sql._keyring import Keyring
 from recordkit.store.sql._tables import IDS_PER_SELECT, FixedTables, id_in
 
@@ -199,6 +200,7 @@ class EraseMethods(ErasureMethods, ABC):
             schemas = _erase_records(conn, list(self._codecs.values()), ids)
             if self._keys is not None:
                 self._keys.forget(conn, ids)  # the wrapped data keys go with the records
+            drop_indexed(conn, self.fixed, ids)  # and their rows in every duplicate index
             erased = Erased(
                 records=len(schemas),
                 lineage=_erase_lineage(conn, self.fixed, ids),

@@ -28,6 +28,7 @@ from recordkit.store.sql._audit import SQLAuditLog
 from recordkit.store.sql._codec import RecordCodec
 from recordkit.store.sql._erase import EraseMethods
 from recordkit.store.sql._history import HistoryMethods
+from recordkit.store.sql._index_rows import SQLIndexRows
 from recordkit.store.sql._keyring import Keyring, keys_table
 from recordkit.store.sql._migrations import prepare_fixed, prepare_table
 from recordkit.store.sql._migrations import script as migration_script
@@ -238,6 +239,22 @@ class SQLStore(RecordMethods, HistoryMethods, EraseMethods, ShredMethods, Store)
         return view
 
     # -- transactions ----------------------------------------------------------------------
+
+    def index_rows(self, name: str) -> SQLIndexRows:
+        """
+        The rows of the persistent duplicate index *name*, in the ``rk_match_*`` tables.
+
+        Raises:
+            StoreError: *name* is not a name, or the store encrypts fields (the rows would
+                hold their prepared values in clear).
+        """
+        name = check_name("index_rows: the index name", name)
+        if self._keys is not None:
+            raise StoreError(
+                "a persistent duplicate index would keep encrypted fields' values in clear: "
+                "an encrypting SQLStore keeps none; use an in-memory Index"
+            )
+        return SQLIndexRows(name, self.fixed, self._unit, self._reader)
 
     def transaction(self) -> AbstractContextManager[sa.Connection]:
         """

@@ -9,7 +9,8 @@ The audit trail (``rk_audit``) keeps each event's header in columns and its payl
 canonical JSON text, with the head of the chain and the log's identity in ``rk_audit_head``.
 Identity keys, extra blocking keys, stage and state are indexed, so a point-of-entry
 duplicate check is an index lookup. Fixed tables hold the audit trail, merge lineage,
-consent, quarantine and the suppression entries of erased people (``rk_suppression``,
+consent, quarantine, persistent duplicate indexes (``rk_match_*``) and the suppression
+entries of erased people (``rk_suppression``,
 keyed hashes only), and ``rk_schema`` remembers which schema version each table was
 built from.
 """
@@ -231,6 +232,10 @@ class FixedTables:
     consent: sa.Table
     quarantine: sa.Table
     suppression: sa.Table
+    match_index: sa.Table
+    match_row: sa.Table
+    match_key: sa.Table
+    match_link: sa.Table
 
 
 def fixed_tables(metadata: sa.MetaData, *, prefix: str) -> FixedTables:
@@ -336,6 +341,45 @@ def fixed_tables(metadata: sa.MetaData, *, prefix: str) -> FixedTables:
             sa.Column("digest", sa.String(64), primary_key=True),
             sa.Column("at", ts, nullable=False),
             sa.Column("erasure", sa.String(255), nullable=False),
+        ),
+        # persistent duplicate indexes (`PersistentIndex`): the settings each was built
+        # with, one row per record (prepared values, blocking keys, entity), the keys a
+        # lookup reads (the primary key is its index) and the matches, both ways
+        match_index=sa.Table(
+            f"{p}match_index",
+            metadata,
+            sa.Column("name", sa.String(255), primary_key=True),
+            sa.Column("fingerprint", sa.String(64), nullable=False),
+        ),
+        match_row=sa.Table(
+            f"{p}match_row",
+            metadata,
+            sa.Column("idx", sa.String(255), primary_key=True),
+            sa.Column("record_id", sa.String(255), primary_key=True),
+            sa.Column("vals", sa.Text, nullable=False),
+            sa.Column("blocks", sa.Text, nullable=False),
+            sa.Column("entity_id", sa.String(255)),
+            sa.Index(f"ix_{p}match_row_entity", "idx", "entity_id"),
+            sa.Index(f"ix_{p}match_row_record", "record_id"),
+            sqlite_with_rowid=False,
+        ),
+        match_key=sa.Table(
+            f"{p}match_key",
+            metadata,
+            sa.Column("idx", sa.String(255), primary_key=True),
+            sa.Column("rule", sa.Integer, primary_key=True, autoincrement=False),
+            sa.Column("key", sa.Text, primary_key=True),
+            sa.Column("record_id", sa.String(255), primary_key=True),
+            sqlite_with_rowid=False,
+        ),
+        match_link=sa.Table(
+            f"{p}match_link",
+            metadata,
+            sa.Column("idx", sa.String(255), primary_key=True),
+            sa.Column("a", sa.String(255), primary_key=True),
+            sa.Column("b", sa.String(255), primary_key=True),
+            sa.Column("weight", sa.Float, nullable=False),
+            sqlite_with_rowid=False,
         ),
     )
 

@@ -1,0 +1,397 @@
+"""
+`PersistentIndex`: the point-of-entry index with its rows in the store.
+
+The same answers as `Index` (lookups with explanations, entities kept stable by the same
+guarded re-clustering), but every row — the prepared values, the blocking keys, the matches
+and the entity id of each record — lives in the store through the `IndexRows` port. Writes go
+into the store's open transaction, so the index commits and rolls back with the records (no
+ghost after a rollback), survives a restart, and is shared by every process using the
+database. Only the records a lookup or a re-clustering touches are read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from recordkit._errors import RecordkitError, shorten
+from recordkit.match._cluster import ClusterMerge, ClusterSplit
+from recordkit.match._data import Prepared
+from recordkit.match._matcher import Matcher
+from recordkit.match._scoring import Scored
+from recordkit.match.index._entities import Entities
+from recordkit.match.index._index import RULE_WEIGHT, found_matches, prepare_one
+from recordkit.match.index._lookup import Added, Lookup
+from recordkit.match.index._rows import KEY_SEP, IndexRow, IndexRows, Value
+from recordkit.schema import Record
+
+__all__ = ["IndexMismatch", "PersistentIndex", "fingerprint_of"]
+
+
+class IndexMismatch(RecordkitError):
+    """
+    A persistent index was built with other matching settings than the matcher's.
+
+    Its rows hold values prepared, and keys made, another way: lookups would miss. Rebuild
+    it (`PersistentIndex.rebuild`, or `Steward.rebuild_index`).
+
+    .. versionadded:: 0.2.0
+    """
+
+
+def fingerprint_of(matcher: Matcher) -> str:
+    """
+    What a persistent index's rows depend on, as a SHA-256 (hex).
+
+    That is the prepared columns and the blocking rules: a refitted model or a new
+    threshold keeps the same fingerprint.
+
+    .. versionadded:: 0.2.0
+    """
+    if not isinstance(matcher, Matcher):
+        raise RecordkitError(f"fingerprint_of takes a Matcher, got {shorten(matcher)}")
+    data = {
+        "columns": list(matcher.columns),
+        "prepare": {c: p.to_dict() for c, p in sorted(matcher.prepare.items())},
+        "blocking": [rule.to_dict() for rule in matcher.blocking],
+    }
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _value(v: object) -> Value:
+    if v is None or isinstance(v, str | int | float):
+        return v
+    if isinstance(v, np.generic):
+        item = v.item()
+        if item is None or isinstance(item, str | int | float):
+            return item
+    raise RecordkitError(f"a prepared value is not text or a number: {shorten(v)}")
+
+
+class PersistentIndex:
+    """
+    A point-of-entry duplicate index whose rows live in a store.
+
+    Example:
+        >>> from recordkit.match import (Matcher, PersistentIndex, WeightedRules, block_on,
+        ...                              email_comparison)
+        >>> from recordkit.store import MemoryStore
+        >>> m = Matcher([email_comparison("email")], [block_on("email")],
+        ...             prepare={"email": "email"},
+        ...             model=WeightedRules({"email": {"exact": 10}}), threshold=10)
+        >>> index = PersistentIndex(m, MemoryStore().index_rows("contacts"))
+        >>> index.add({"email": "ada@example.com"}, id="c1").entity_id
+        'c1'
+        >>> index.lookup({"email": "ADA@example.com"}).best.record_id
+        'c1'
+
+    Args:
+        matcher: a fitted matcher (its model, blocking and threshold are used).
+        rows: where the rows live (`Store.index_rows`).
+        max_block: a blocking key shared by more records than this is not used for lookups
+            (the lookup reports it as skipped).
+
+    Raises:
+        RecordkitError: the matcher has no model, or *rows* is not an `IndexRows`.
+        IndexMismatch: *rows* were built with other matching settings.
+
+    .. versionadded:: 0.2.0
+    """
+
+    def __init__(self, matcher: Matcher, rows: IndexRows, *, max_block: int = 1000) -> None:
+        if not isinstance(matcher, Matcher):
+            raise RecordkitError(f"a PersistentIndex needs a Matcher, got {shorten(matcher)}")
+        if matcher.model is None:
+            raise RecordkitError("an index needs a fitted matcher: call matcher.fit(data) first")
+        if not isinstance(rows, IndexRows):
+            raise RecordkitError(
+                f"a PersistentIndex keeps its rows in an IndexRows (Store.index_rows), got "
+                f"{shorten(rows)}"
+            )
+        if isinstance(max_block, bool) or not isinstance(max_block, int) or max_block < 1:
+            raise RecordkitError(
+                f"max_block must be a positive whole number, got {shorten(max_block)}"
+            )
+        self.matcher = matcher
+        self.rows = rows
+        self.max_block = max_block
+        self.fingerprint = fingerprint_of(matcher)
+        self._columns = tuple(matcher.columns)
+        self._check()
+
+    def _check(self) -> None:
+        stored = self.rows.fingerprint()
+        if stored is None:
+            self.rows.set_fingerprint(self.fingerprint)
+        elif stored != self.fingerprint:
+            raise IndexMismatch(
+                f"the duplicate index {self.rows.name!r} was built with other matching "
+                "settings (prepared columns or blocking rules); rebuild it "
+                "(PersistentIndex.rebuild, or Steward.rebuild_index)"
+            )
+
+    def __repr__(self) -> str:
+        return f"PersistentIndex({self.rows.name!r})"
+
+    def __len__(self) -> int:
+        return self.rows.count()
+
+    def __contains__(self, record_id: object) -> bool:
+        return isinstance(record_id, str) and bool(self.rows.rows([record_id]))
+
+    # -- lookups --------------------------------------------------------------------------
+
+    def keys_of(self, record: object) -> list[tuple[int, str]]:
+        """
+        The blocking keys of *record* (a mapping or a `Record`), as the index keeps them.
+
+        Raises:
+            SchemaError: the record is of another schema.
+        """
+        return self._keys(prepare_one(self.matcher, record, None))
+
+    def _keys(self, one: Prepared) -> list[tuple[int, str]]:
+        keys: list[tuple[int, str]] = []
+        for r, rule in enumerate(self.matcher.blocking):
+            key = rule.key_of({c: one.columns[c][0] for c in rule.columns})
+            if key is not None:
+                keys.append((r, KEY_SEP.join(key)))
+        return keys
+
+    def lock(self, record: object) -> None:
+        """
+        Make writers of records sharing a blocking key with *record* take turns.
+
+        Until the store's transaction ends: so a check and the write it allows are one
+        step (two processes capturing the same person end with one record).
+
+        Raises:
+            SchemaError: the record is of another schema.
+        """
+        self.rows.lock(self.keys_of(record))
+
+    def lookup(self, record: object, *, record_id: str | None = None) -> Lookup:
+        """
+        Find the indexed records *record* duplicates, best first, each with its explanation.
+
+        Raises:
+            SchemaError: the record is of another schema (or has none of the matched fields).
+        """
+        return self._lookup(prepare_one(self.matcher, record, record_id))[0]
+
+    def _lookup(self, one: Prepared) -> tuple[Lookup, list[tuple[str, float]]]:
+        found: dict[str, None] = {}
+        skipped: list[str] = []
+        own = one.ids[0]
+        for r, key in self._keys(one):
+            members = self.rows.block(r, key, self.max_block)
+            if members is None:
+                skipped.append(self.matcher.blocking[r].name)
+            else:
+                found.update(dict.fromkeys(m for m in members if m != own))
+        if not found:
+            return Lookup((), 0, tuple(skipped)), []
+        stored = self.rows.rows(list(found))
+        cands = [rid for rid in found if rid in stored]
+        if not cands:
+            return Lookup((), 0, tuple(skipped)), []
+        both, scored = self._score(one, [stored[rid] for rid in cands])
+        entity = {rid: stored[rid].entity_id or rid for rid in cands}
+        matches, hits = found_matches(self.matcher, both, scored, entity.__getitem__)
+        edges = [(cands[k], w) for k, w in hits]
+        return Lookup(tuple(matches), len(cands), tuple(skipped)), edges
+
+    def _score(self, one: Prepared, rows: Sequence[IndexRow]) -> tuple[Prepared, Scored]:
+        ids = [r.record_id for r in rows]
+        data = {c: [r.values.get(c) for r in rows] for c in self._columns}
+        them = Prepared.of_prepared(data, ids, self.matcher.comparisons)
+        columns = {k: np.concatenate([v, them.columns[k]]) for k, v in one.columns.items()}
+        features = {k: np.concatenate([v, them.features[k]]) for k, v in one.features.items()}
+        both = Prepared([*one.ids, *ids], columns, features, one.keys)
+        left = np.zeros(len(rows), dtype=np.int64)
+        right = np.arange(1, len(rows) + 1, dtype=np.int64)
+        levels = self.matcher.compare(both, left, right)
+        return both, self.matcher.score(both, left, right, levels)
+
+    # -- adding and taking out -------------------------------------------------------------
+
+    def add(self, record: object, *, id: str | None = None) -> Added:
+        """
+        Add *record*: look it up, keep its row and matches, re-cluster what it touches.
+
+        The id is *id*, else the `Record`'s id, else the ``id`` key.
+
+        Raises:
+            RecordkitError: no id, or the id is already in the index.
+            SchemaError: the record is of another schema.
+        """
+        record_id = _id_of(record, id)
+        if record_id in self:
+            raise RecordkitError(f"record {shorten(record_id)} is already in the index")
+        return self._add(record, record_id, None)
+
+    def _add(self, record: object, record_id: str, entity: str | None) -> Added:
+        one = prepare_one(self.matcher, record, record_id)
+        lookup, edges = self._lookup(one)
+        values = {c: _value(one.columns[c][0]) for c in self._columns}
+        self.rows.put([IndexRow(record_id, values, tuple(self._keys(one)), entity)])
+        if edges:
+            self.rows.link([(record_id, other, w) for other, w in edges])
+        merges, _, entity_of = self._recluster([record_id], lookup)
+        return Added(record_id, entity_of[record_id], lookup, tuple(merges), ())
+
+    def remove(self, record_id: str) -> list[ClusterSplit]:
+        """
+        Take a record out (merged away, retired, erased, or about to be re-added).
+
+        Its row, keys and matches go; what is left of its entity re-forms by the guarded
+        rule (the entity id stays with the largest part, and any split is returned).
+
+        Raises:
+            RecordkitError: the record is not in the index.
+        """
+        row = self.rows.rows([record_id]).get(record_id) if isinstance(record_id, str) else None
+        if row is None:
+            raise RecordkitError(f"record {shorten(record_id)} is not in the index")
+        entity = row.entity_id
+        rest = [] if entity is None else self.rows.members([entity]).get(entity, [])
+        self.rows.drop([record_id])
+        rest = sorted(r for r in rest if r != record_id)
+        if not rest:
+            return []
+        return self._recluster(rest, None)[1]
+
+    def replace(self, record: object, *, id: str | None = None) -> Added:
+        """
+        Re-index a changed record: out with its old values, in with its new ones.
+
+        The record keeps its entity id when it still belongs with the same records.
+
+        Raises:
+            RecordkitError: the record is not in the index.
+        """
+        record_id = _id_of(record, id)
+        entity = self.entity_of(record_id)
+        prepare_one(self.matcher, record, record_id)  # refuse a foreign record first
+        was_alone = self.rows.members([entity]).get(entity, []) == [record_id]
+        self.remove(record_id)
+        return self._add(record, record_id, entity if was_alone else None)
+
+    def _recluster(
+        self, seeds: Sequence[str], lookup: Lookup | None
+    ) -> tuple[list[ClusterMerge], list[ClusterSplit], dict[str, str]]:
+        """
+        Re-form the components *seeds* reach with the guarded rule; keep the entity ids.
+        """
+        links: dict[str, dict[str, float]] = {}
+        order = list(dict.fromkeys(seeds))
+        seen = set(order)
+        frontier = list(order)
+        while frontier:  # the connected components of the seeds, one read per step
+            found = self.rows.links(frontier)
+            step: list[str] = []
+            for rid in frontier:
+                links[rid] = others = found.get(rid, {})
+                for other in others:
+                    if other not in seen:
+                        seen.add(other)
+                        order.append(other)
+                        step.append(other)
+            frontier = step
+        pos = {rid: i for i, rid in enumerate(order)}
+        before = {rid: row.entity_id for rid, row in self.rows.rows(order).items()}
+        entities = Entities(self.matcher.chain_guard, taken=self.rows.entity_taken)
+        for a, others in links.items():
+            for b, w in others.items():
+                if a in pos and b in pos:
+                    entities.link(pos[a], pos[b], w)
+        for rid, entity in before.items():
+            if entity is not None:
+                entities.entity[rid] = entity
+                entities.members.setdefault(entity, set()).add(rid)
+        merges, splits = entities.recluster(order, [pos[s] for s in seeds], lookup)
+        changed = {
+            rid: e for rid, e in entities.entity.items() if rid in before and before[rid] != e
+        }
+        if changed:
+            self.rows.set_entities(changed)
+        return merges, splits, entities.entity
+
+    # -- reading --------------------------------------------------------------------------
+
+    def entity_of(self, record_id: str) -> str:
+        """
+        The entity id of an indexed record.
+
+        Raises:
+            RecordkitError: the record is not in the index.
+        """
+        row = self.rows.rows([record_id]).get(record_id) if isinstance(record_id, str) else None
+        if row is None:
+            raise RecordkitError(f"record {shorten(record_id)} is not in the index")
+        return row.entity_id or record_id
+
+    @property
+    def entities(self) -> dict[str, str]:
+        """
+        Record id → entity id, for every indexed record.
+        """
+        return self.rows.entities()
+
+    # -- building -------------------------------------------------------------------------
+
+    def rebuild(self, data: object, *, ids: Sequence[str] | None = None) -> int:
+        """
+        Replace every row with *data*'s (the batch road, then one write).
+
+        The entity ids the rows had are kept where the clusters allow.
+
+        Call it inside the store's transaction to make it all or nothing. Returns how
+        many records the index holds.
+
+        Raises:
+            BlockingError: a blocking rule explodes on *data*.
+        """
+        previous = self.rows.entities()
+        result = self.matcher.dedupe(data, ids=ids, previous=previous)
+        self.rows.clear()
+        self.rows.set_fingerprint(self.fingerprint)
+        prepared = result.prepared
+        entity = {rid: c.entity_id for c in result.assignment.clusters for rid in c.record_ids}
+        rows = []
+        columns = {c: prepared.columns[c].tolist() for c in self._columns}
+        keys: list[list[tuple[int, str]]] = [[] for _ in prepared.ids]
+        for r, rule in enumerate(self.matcher.blocking):
+            for i in range(len(prepared.ids)):
+                key = rule.key_of({c: columns[c][i] for c in rule.columns})
+                if key is not None:
+                    keys[i].append((r, KEY_SEP.join(key)))
+        for i, rid in enumerate(prepared.ids):
+            values = {c: _value(columns[c][i]) for c in self._columns}
+            rows.append(IndexRow(rid, values, tuple(keys[i]), entity.get(rid, rid)))
+        self.rows.put(rows)
+        scored = result.scored
+        edges: list[tuple[str, str, float]] = []
+        for k in np.flatnonzero(scored.match).tolist():
+            w = RULE_WEIGHT if scored.rule[k] == 1 else float(scored.weight[k])
+            a, b = prepared.ids[int(scored.left[k])], prepared.ids[int(scored.right[k])]
+            edges.append((a, b, w))
+        if edges:
+            self.rows.link(edges)
+        return len(rows)
+
+
+def _id_of(record: object, id: str | None) -> str:
+    found: Any = id
+    if found is None and isinstance(record, Record):
+        found = record.id
+    elif found is None and isinstance(record, Mapping) and "id" in record:
+        found = record["id"]
+    if not isinstance(found, str) or not found:
+        raise RecordkitError(f"an indexed record needs an id (text), got {shorten(found)}")
+    return found

@@ -1,0 +1,200 @@
+"""
+Where a `PersistentIndex` keeps what it knows: the `IndexRows` port, one row per record.
+
+A store implements the port (`Store.index_rows`): the rows live beside the records, are
+written in the caller's open transaction, and so commit or roll back with the records they
+describe, survive a restart and are shared by every process using the same database.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from typing import Final
+
+import attrs
+
+from recordkit._errors import RecordkitError, shorten
+
+__all__ = ["KEY_SEP", "IndexRow", "IndexRows"]
+
+KEY_SEP: Final = "\x1f"
+"""
+Joins the parts of a blocking key into the text an `IndexRow` keeps.
+"""
+
+Value = str | int | float | bool | None
+"""
+A prepared comparison value: what a matcher's ``prepare`` step makes of a field.
+"""
+
+
+def _values(value: Mapping[str, Value]) -> dict[str, Value]:
+    if not isinstance(value, Mapping):
+        raise RecordkitError(f"an index row's values are a mapping, got {shorten(value)}")
+    out: dict[str, Value] = {}
+    for name, v in value.items():
+        if not isinstance(name, str) or not (v is None or isinstance(v, str | int | float)):
+            raise RecordkitError(
+                f"an index row's values are text, numbers or None by column name, got "
+                f"{shorten(name)}: {shorten(v)}"
+            )
+        out[name] = v
+    return out
+
+
+def _keys(value: Sequence[tuple[int, str]]) -> tuple[tuple[int, str], ...]:
+    out: list[tuple[int, str]] = []
+    for item in value:
+        if (
+            not isinstance(item, tuple)
+            or len(item) != 2
+            or item[0].__class__ is not int
+            or not isinstance(item[1], str)
+        ):
+            raise RecordkitError(
+                f"an index row's keys are (rule number, key text) pairs, got {shorten(item)}"
+            )
+        out.append(item)
+    return tuple(out)
+
+
+@attrs.frozen
+class IndexRow:
+    """
+    What a persistent index keeps of one record: prepared values, blocking keys, entity.
+
+    Args:
+        record_id: the record.
+        values: its prepared comparison values, by column (text, numbers or None).
+        keys: its blocking keys: (rule number in the matcher's blocking, key text with
+            the parts joined by `KEY_SEP`).
+        entity_id: the entity it belongs to (``None`` until it is clustered).
+
+    .. versionadded:: 0.2.0
+    """
+
+    record_id: str
+    values: Mapping[str, Value] = attrs.field(converter=_values)
+    keys: tuple[tuple[int, str], ...] = attrs.field(converter=_keys)
+    entity_id: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.record_id, str) or not self.record_id:
+            raise RecordkitError(f"an index row needs a record id, got {shorten(self.record_id)}")
+        if self.entity_id is not None and (
+            not isinstance(self.entity_id, str) or not self.entity_id
+        ):
+            raise RecordkitError(
+                f"an index row's entity id is text or None, got {shorten(self.entity_id)}"
+            )
+
+
+class IndexRows(ABC):
+    """
+    The rows of one named persistent index, in a store (`Store.index_rows`).
+
+    Every method works inside the store's open transaction when there is one (writes
+    commit or roll back with it), else in a transaction of its own.
+
+    .. versionadded:: 0.2.0
+    """
+
+    name: str
+
+    @abstractmethod
+    def fingerprint(self) -> str | None:
+        """
+        The fingerprint of the matching settings the rows were built with (``None``: new).
+        """
+
+    @abstractmethod
+    def set_fingerprint(self, fingerprint: str) -> None:
+        """
+        Keep *fingerprint* as the settings the rows are built with.
+        """
+
+    @abstractmethod
+    def count(self) -> int:
+        """
+        How many records the index holds.
+        """
+
+    @abstractmethod
+    def block(self, rule: int, key: str, limit: int) -> list[str] | None:
+        """
+        The records with blocking key *key* under rule number *rule*.
+
+        ``None`` when there are more than *limit* of them.
+        """
+
+    @abstractmethod
+    def rows(self, record_ids: Sequence[str]) -> dict[str, IndexRow]:
+        """
+        The rows of *record_ids* that are in the index, by record id.
+        """
+
+    @abstractmethod
+    def members(self, entity_ids: Sequence[str]) -> dict[str, list[str]]:
+        """
+        The records of each of *entity_ids* (entities with none are absent).
+        """
+
+    @abstractmethod
+    def entities(self) -> dict[str, str]:
+        """
+        Record id → entity id, for every record in the index.
+        """
+
+    @abstractmethod
+    def links(self, record_ids: Sequence[str]) -> dict[str, dict[str, float]]:
+        """
+        The matches of each of *record_ids*: other record → weight (both ways are kept).
+        """
+
+    @abstractmethod
+    def put(self, rows: Sequence[IndexRow]) -> None:
+        """
+        Add *rows* (records not in the index yet).
+
+        Raises:
+            StoreError: a record is in the index already, or the database failed.
+        """
+
+    @abstractmethod
+    def link(self, edges: Sequence[tuple[str, str, float]]) -> None:
+        """
+        Keep the matches *edges*: (record, other record, weight), both ways.
+        """
+
+    @abstractmethod
+    def set_entities(self, entities: Mapping[str, str]) -> None:
+        """
+        Set the entity ids of indexed records.
+        """
+
+    @abstractmethod
+    def drop(self, record_ids: Sequence[str]) -> int:
+        """
+        Take *record_ids* out: their rows, blocking keys and matches. How many were in.
+        """
+
+    @abstractmethod
+    def clear(self) -> None:
+        """
+        Take every record out, and forget the fingerprint (before a rebuild).
+        """
+
+    @abstractmethod
+    def entity_taken(self, entity_id: str) -> bool:
+        """
+        Whether an indexed record has *entity_id* as its entity id.
+        """
+
+    def lock(self, keys: Sequence[tuple[int, str]]) -> None:  # noqa: B027 - optional
+        """
+        Make concurrent writers that share any of *keys* take turns.
+
+        Until the transaction ends; a database whose transactions already serialize
+        writers needs nothing.
+        """

@@ -1,0 +1,353 @@
+"""
+`SQLIndexRows`: a persistent duplicate index's rows in SQL tables (``rk_match_*``).
+
+Each call runs in the store's open transaction (or one of its own), so the rows commit and
+roll back with the records. A lookup is one primary-key range read per blocking key and one
+read of the candidates' rows. On PostgreSQL, `lock` takes a transaction-scoped advisory lock
+per blocking key (in a fixed order, so two writers never wait for each other in a circle);
+SQLite's write transactions (``BEGIN IMMEDIATE``) already take turns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+
+import sqlalchemy as sa
+
+from recordkit._errors import StoreError, shorten
+from recordkit.match.index import IndexRow, IndexRows
+from recordkit.store.sql._tables import IDS_PER_SELECT, FixedTables, id_in
+
+__all__ = ["SQLIndexRows", "drop_indexed"]
+
+
+def _chunks(ids: Sequence[str]) -> Iterator[list[str]]:
+    for start in range(0, len(ids), IDS_PER_SELECT):
+        yield list(ids[start : start + IDS_PER_SELECT])
+
+
+def _lock_id(name: str, rule: int, key: str) -> int:
+    """
+    A signed 64-bit number for one blocking key of one index (PostgreSQL advisory locks).
+    """
+    digest = hashlib.blake2b(f"{name}\x1f{rule}\x1f{key}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+class SQLIndexRows(IndexRows):
+    """
+    `IndexRows` in a SQL store's ``rk_match_*`` tables.
+
+    Args:
+        name: the index's name.
+        tables: the store's fixed tables.
+        unit: opens the store's unit of work (its current transaction, or a new one).
+        reader: a connection to read with (the current transaction's, or a fresh one).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        tables: FixedTables,
+        unit: Callable[[str], AbstractContextManager[sa.Connection]],
+        reader: Callable[[str], AbstractContextManager[sa.Connection]],
+    ) -> None:
+        self.name = name
+        self._t = tables
+        self._unit = unit
+        self._reader = reader
+
+    def __repr__(self) -> str:
+        return f"SQLIndexRows({self.name!r})"
+
+    def fingerprint(self) -> str | None:
+        """
+        The fingerprint of the settings the rows were built with (``None``: new).
+        """
+        t = self._t.match_index
+        with self._reader("reading a duplicate index's settings") as conn:
+            found = conn.execute(sa.select(t.c.fingerprint).where(t.c.name == self.name))
+            value = found.scalar_one_or_none()
+        return None if value is None else str(value)
+
+    def set_fingerprint(self, fingerprint: str) -> None:
+        """
+        Keep *fingerprint*.
+        """
+        t = self._t.match_index
+        with self._unit("keeping a duplicate index's settings") as conn:
+            conn.execute(t.delete().where(t.c.name == self.name))
+            conn.execute(t.insert().values(name=self.name, fingerprint=fingerprint))
+
+    def count(self) -> int:
+        """
+        How many records the index holds.
+        """
+        t = self._t.match_row
+        with self._reader("counting a duplicate index's rows") as conn:
+            stmt = sa.select(sa.func.count()).select_from(t).where(t.c.idx == self.name)
+            return int(conn.execute(stmt).scalar_one())
+
+    def block(self, rule: int, key: str, limit: int) -> list[str] | None:
+        """
+        The records with *key* under rule *rule*; ``None`` when more than *limit*.
+        """
+        t = self._t.match_key
+        stmt = (
+            sa.select(t.c.record_id)
+            .where(t.c.idx == self.name, t.c.rule == rule, t.c.key == key)
+            .limit(limit + 1)
+        )
+        with self._reader("reading a duplicate index's blocking keys") as conn:
+            found = [str(r) for r in conn.execute(stmt).scalars()]
+        return None if len(found) > limit else found
+
+    def rows(self, record_ids: Sequence[str]) -> dict[str, IndexRow]:
+        """
+        The rows of *record_ids* in the index.
+        """
+        t = self._t.match_row
+        out: dict[str, IndexRow] = {}
+        with self._reader("reading a duplicate index's rows") as conn:
+            for chunk in _chunks(list(dict.fromkeys(record_ids))):
+                stmt = sa.select(t.c.record_id, t.c.vals, t.c.blocks, t.c.entity_id).where(
+                    t.c.idx == self.name, id_in(t.c.record_id, chunk, conn.dialect.name)
+                )
+                for rid, vals, keys, entity in conn.execute(stmt):
+                    out[rid] = _row(self.name, rid, vals, keys, entity)
+        return out
+
+    def members(self, entity_ids: Sequence[str]) -> dict[str, list[str]]:
+        """
+        The records of each entity of *entity_ids*.
+        """
+        t = self._t.match_row
+        out: dict[str, list[str]] = {}
+        with self._reader("reading a duplicate index's entities") as conn:
+            for chunk in _chunks(list(dict.fromkeys(entity_ids))):
+                stmt = (
+                    sa.select(t.c.entity_id, t.c.record_id)
+                    .where(t.c.idx == self.name, id_in(t.c.entity_id, chunk, conn.dialect.name))
+                    .order_by(t.c.record_id)
+                )
+                for entity, rid in conn.execute(stmt):
+                    out.setdefault(entity, []).append(rid)
+        return out
+
+    def entities(self) -> dict[str, str]:
+        """
+        Record id → entity id, for every record.
+        """
+        t = self._t.match_row
+        stmt = sa.select(t.c.record_id, t.c.entity_id).where(t.c.idx == self.name)
+        with self._reader("reading a duplicate index's entities") as conn:
+            return {rid: entity or rid for rid, entity in conn.execute(stmt)}
+
+    def links(self, record_ids: Sequence[str]) -> dict[str, dict[str, float]]:
+        """
+        The matches of each of *record_ids*.
+        """
+        t = self._t.match_link
+        out: dict[str, dict[str, float]] = {}
+        with self._reader("reading a duplicate index's matches") as conn:
+            for chunk in _chunks(list(dict.fromkeys(record_ids))):
+                stmt = sa.select(t.c.a, t.c.b, t.c.weight).where(
+                    t.c.idx == self.name, id_in(t.c.a, chunk, conn.dialect.name)
+                )
+                for a, b, weight in conn.execute(stmt):
+                    out.setdefault(a, {})[b] = float(weight)
+        return out
+
+    def put(self, rows: Sequence[IndexRow]) -> None:
+        """
+        Add *rows*.
+
+        Raises:
+            StoreError: a record is in the index already, or the database failed.
+        """
+        for row in rows:
+            if not isinstance(row, IndexRow):
+                raise StoreError(f"index rows are IndexRow values, got {shorten(row)}")
+        if not rows:
+            return
+        records = [
+            {
+                "idx": self.name,
+                "record_id": r.record_id,
+                "vals": json.dumps(dict(r.values), separators=(",", ":")),
+                "blocks": json.dumps([list(k) for k in r.keys], separators=(",", ":")),
+                "entity_id": r.entity_id,
+            }
+            for r in rows
+        ]
+        keys = [
+            {"idx": self.name, "rule": rule, "key": key, "record_id": r.record_id}
+            for r in rows
+            for rule, key in dict.fromkeys(r.keys)
+        ]
+        with self._unit("writing a duplicate index's rows") as conn:
+            conn.execute(self._t.match_row.insert(), records)
+            if keys:
+                conn.execute(self._t.match_key.insert(), keys)
+
+    def link(self, edges: Sequence[tuple[str, str, float]]) -> None:
+        """
+        Keep the matches *edges*, both ways (a match kept already takes the new weight).
+        """
+        both: dict[tuple[str, str], float] = {}
+        for a, b, weight in edges:
+            both[(a, b)] = both[(b, a)] = float(weight)
+        if not both:
+            return
+        t = self._t.match_link
+        with self._unit("writing a duplicate index's matches") as conn:
+            pairs = list(both)
+            for start in range(0, len(pairs), IDS_PER_SELECT // 2):
+                part = pairs[start : start + IDS_PER_SELECT // 2]
+                conn.execute(
+                    t.delete().where(
+                        t.c.idx == self.name,
+                        sa.tuple_(t.c.a, t.c.b).in_(part),
+                    )
+                )
+            conn.execute(
+                t.insert(),
+                [{"idx": self.name, "a": a, "b": b, "weight": w} for (a, b), w in both.items()],
+            )
+
+    def set_entities(self, entities: Mapping[str, str]) -> None:
+        """
+        Set the entity ids of indexed records.
+        """
+        if not entities:
+            return
+        t = self._t.match_row
+        stmt = (
+            t.update()
+            .where(t.c.idx == self.name, t.c.record_id == sa.bindparam("b_id"))
+            .values(entity_id=sa.bindparam("b_entity"))
+        )
+        with self._unit("writing a duplicate index's entities") as conn:
+            conn.execute(stmt, [{"b_id": r, "b_entity": e} for r, e in entities.items()])
+
+    def drop(self, record_ids: Sequence[str]) -> int:
+        """
+        Take *record_ids* out: rows, keys and matches. How many were in.
+        """
+        with self._unit("taking records out of a duplicate index") as conn:
+            return _drop(conn, self._t, self.name, list(dict.fromkeys(record_ids)))
+
+    def clear(self) -> None:
+        """
+        Take every record out, and forget the fingerprint.
+        """
+        t = self._t
+        with self._unit("clearing a duplicate index") as conn:
+            for table in (t.match_key, t.match_link, t.match_row):
+                conn.execute(table.delete().where(table.c.idx == self.name))
+            conn.execute(t.match_index.delete().where(t.match_index.c.name == self.name))
+
+    def entity_taken(self, entity_id: str) -> bool:
+        """
+        Whether a record has *entity_id* as its entity.
+        """
+        t = self._t.match_row
+        stmt = sa.select(t.c.record_id).where(t.c.idx == self.name, t.c.entity_id == entity_id)
+        with self._reader("reading a duplicate index's entities") as conn:
+            return conn.execute(stmt.limit(1)).first() is not None
+
+    def lock(self, keys: Sequence[tuple[int, str]]) -> None:
+        """
+        On PostgreSQL, an advisory lock per key until the transaction ends (in order).
+        """
+        with self._unit("locking a duplicate index's blocking keys") as conn:
+            if conn.dialect.name != "postgresql":
+                return
+            for number in sorted({_lock_id(self.name, rule, key) for rule, key in keys}):
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:n)"), {"n": number})
+
+
+def _row(name: str, record_id: str, vals: Any, keys: Any, entity: Any) -> IndexRow:
+    try:
+        values = json.loads(vals)
+        pairs = tuple((int(rule), str(key)) for rule, key in json.loads(keys))
+        return IndexRow(record_id, values, pairs, entity_id=entity)
+    except (ValueError, TypeError) as exc:
+        raise StoreError(
+            f"duplicate index {shorten(name)}: the row of record {shorten(record_id)} is "
+            f"damaged ({shorten(str(exc), 120)}); rebuild the index"
+        ) from None
+
+
+def _drop(conn: sa.Connection, t: FixedTables, name: str | None, ids: Sequence[str]) -> int:
+    """
+    Delete the rows, keys and matches of *ids* in index *name* (every index: ``None``).
+    """
+    dialect = conn.dialect.name
+    row, key, link = t.match_row, t.match_key, t.match_link
+    dropped = 0
+    for chunk in _chunks(ids):
+        stmt = sa.select(row.c.idx, row.c.record_id, row.c.blocks).where(
+            id_in(row.c.record_id, chunk, dialect)
+        )
+        if name is not None:
+            stmt = stmt.where(row.c.idx == name)
+        found = conn.execute(stmt).all()
+        if not found:
+            continue
+        dropped += len(found)
+        gone_keys: list[dict[str, Any]] = []
+        for idx, rid, keys in found:
+            pairs = _keys_of(keys)
+            if pairs is None:  # damaged: find its keys the slow way, so none stays
+                conn.execute(key.delete().where(key.c.idx == idx, key.c.record_id == rid))
+                continue
+            gone_keys += [{"b_idx": idx, "b_rule": r, "b_key": k, "b_id": rid} for r, k in pairs]
+        if gone_keys:
+            conn.execute(
+                key.delete().where(
+                    key.c.idx == sa.bindparam("b_idx"),
+                    key.c.rule == sa.bindparam("b_rule"),
+                    key.c.key == sa.bindparam("b_key"),
+                    key.c.record_id == sa.bindparam("b_id"),
+                ),
+                gone_keys,
+            )
+        for idx in {f[0] for f in found}:
+            mine = [f[1] for f in found if f[0] == idx]
+            others = conn.execute(
+                sa.select(link.c.b).where(link.c.idx == idx, id_in(link.c.a, mine, dialect))
+            ).scalars()
+            pairs = [(o, m) for o in set(others) for m in mine]
+            for start in range(0, len(pairs), IDS_PER_SELECT // 2):
+                conn.execute(
+                    link.delete().where(
+                        link.c.idx == idx,
+                        sa.tuple_(link.c.a, link.c.b).in_(
+                            pairs[start : start + IDS_PER_SELECT // 2]
+                        ),
+                    )
+                )
+            conn.execute(link.delete().where(link.c.idx == idx, id_in(link.c.a, mine, dialect)))
+            conn.execute(
+                row.delete().where(row.c.idx == idx, id_in(row.c.record_id, mine, dialect))
+            )
+    return dropped
+
+
+def _keys_of(text: Any) -> list[tuple[int, str]] | None:
+    try:
+        return [(int(rule), str(key)) for rule, key in json.loads(text)]
+    except (ValueError, TypeError):
+        return None
+
+
+def drop_indexed(conn: sa.Connection, tables: FixedTables, ids: Sequence[str]) -> int:
+    """
+    Take the records *ids* out of every persistent duplicate index (erasure); how many rows.
+    """
+    return _drop(conn, tables, None, ids)
