@@ -8,6 +8,12 @@ when they upgrade a read lock), plain ``BEGIN`` for reads, turns on write-ahead 
 waits up to *timeout* seconds for a lock. A database file it creates is readable by its
 owner only (0600), and deleted content is zeroed (``secure_delete``). Driver errors become
 `StoreError`s that say what happened: locked, read-only, missing, unreachable.
+
+Engines built elsewhere get the same guarantee where recordkit can give it without
+changing them: on a connection of the store's own, `begin_sqlite` emits the ``BEGIN`` the
+driver deferred; joining the caller's transaction, `check_joinable` refuses a SQLite
+connection on which that transaction is not a real one (the driver's legacy transaction
+control), since recordkit's writes would then outlive the caller's rollback.
 """
 
 from __future__ import annotations
@@ -22,7 +28,15 @@ from sqlalchemy.pool import StaticPool
 
 from recordkit._errors import StoreError, shorten
 
-__all__ = ["READ", "Duplicate", "Unstorable", "sqlite_engine", "translate"]
+__all__ = [
+    "READ",
+    "Duplicate",
+    "Unstorable",
+    "begin_sqlite",
+    "check_joinable",
+    "sqlite_engine",
+    "translate",
+]
 
 READ: Final = "recordkit_read"
 """
@@ -118,6 +132,106 @@ def sqlite_engine(url: str | sa.URL, *, timeout: float = 10.0, create: bool = Tr
         conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
 
     return engine
+
+
+RECIPE: Final = """\
+build the engine with recordkit.store.sqlite_engine(url), or apply SQLAlchemy's recipe for
+SQLite transactions to it before its first connection:
+
+    @sqlalchemy.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # the driver no longer defers BEGIN
+
+    @sqlalchemy.event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN")  # SQLAlchemy emits it when a transaction begins
+
+(on Python 3.12 or later, create_engine(url, connect_args={"autocommit": False}) does too)"""
+"""
+How to give a SQLite engine real transactions, for the errors that need one.
+"""
+
+
+def _sqlite_driver(conn: sa.Connection) -> Any:
+    """
+    The ``sqlite3`` connection under *conn*, or ``None``.
+
+    ``None`` for another database, or for a SQLite driver that does not say whether a
+    transaction is open (``in_transaction``): pysqlite and pysqlcipher do.
+    """
+    if conn.dialect.name != "sqlite":
+        return None
+    driver = conn.connection.dbapi_connection
+    if not isinstance(getattr(driver, "in_transaction", None), bool):
+        return None
+    return driver
+
+
+def begin_sqlite(conn: sa.Connection, *, read: bool) -> None:
+    """
+    Make the transaction SQLAlchemy has just begun on *conn* a real SQLite transaction.
+
+    For the store's own connections. An engine that emits ``BEGIN`` itself (`sqlite_engine`,
+    SQLAlchemy's recipe) or runs the driver with ``autocommit=False`` is already in one,
+    and nothing is done; on a plain engine the driver defers ``BEGIN`` to the first
+    ``INSERT``/``UPDATE``/``DELETE`` (so ``CREATE TABLE`` and savepoints would commit on
+    their own), and this emits it: ``BEGIN IMMEDIATE`` for writers, ``BEGIN`` for readers.
+
+    Raises:
+        StoreError: the driver runs with ``autocommit=True``, where commit and rollback do
+            nothing.
+    """
+    driver = _sqlite_driver(conn)
+    if driver is None or driver.in_transaction:
+        return
+    if getattr(driver, "autocommit", None) is True:
+        raise StoreError(
+            "the SQLite engine's connections run with autocommit=True: COMMIT and ROLLBACK "
+            f"do nothing, so a transaction cannot be undone; {RECIPE}"
+        )
+    conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
+
+
+def check_joinable(conn: sa.Connection) -> None:
+    """
+    Refuse to join the caller's transaction on *conn* if SQLite would run outside it.
+
+    With Python's ``sqlite3`` driver in its default (legacy) transaction control,
+    SQLAlchemy's ``begin`` emits nothing: the driver begins a transaction at the first
+    ``INSERT``/``UPDATE``/``DELETE`` only, so a savepoint or ``CREATE TABLE`` issued first
+    commits on its own, and the caller's rollback would not undo recordkit's writes.
+    Accepted: a connection with ``autocommit=False`` (Python 3.12 or later), or one whose
+    engine (or connection) has a ``begin`` listener, as SQLAlchemy's recipe installs, and
+    which is in a transaction once SQLAlchemy has begun one. The check reads attributes
+    only; it changes nothing. Other databases are always accepted.
+
+    Raises:
+        StoreError: saying what is wrong and how to configure the engine.
+    """
+    driver = _sqlite_driver(conn)
+    if driver is None:
+        return
+    autocommit = getattr(driver, "autocommit", None)  # Python 3.12 or later
+    if autocommit is True:
+        problem = "its connections run with autocommit=True, where ROLLBACK does nothing"
+    elif autocommit is False:
+        return  # the driver keeps a transaction open at all times (PEP 249)
+    elif not conn.dispatch.begin:
+        problem = (
+            "nothing emits BEGIN: its connections have isolation_level=None and the engine "
+            "has no 'begin' listener"
+            if driver.isolation_level is None
+            else "the sqlite3 driver's legacy transaction control defers BEGIN to the first "
+            "INSERT, UPDATE or DELETE, so savepoints and CREATE TABLE commit on their own"
+        )
+    elif conn.in_transaction() and not driver.in_transaction:
+        problem = "SQLite has no transaction open although SQLAlchemy has begun one"
+    else:
+        return
+    raise StoreError(
+        "cannot join this SQLite transaction: recordkit's writes would not be part of it "
+        f"and would survive its rollback; {problem}. To join it, {RECIPE}"
+    )
 
 
 def _create_private(path: str) -> None:

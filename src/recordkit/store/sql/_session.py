@@ -5,6 +5,11 @@ A store is bound to an `Engine` (it opens its own connections and commits) or to
 caller's `Connection`/`Session` (it joins their transaction and never commits). Each thread
 has its own current transaction, so blocks nest within a thread and threads never share a
 connection.
+
+On SQLite, every transaction is a real one or none is run: the store's own connections
+emit the ``BEGIN`` a plain engine's driver defers (`begin_sqlite`), and the caller's
+transaction is joined only if SQLite is in it too (`check_joinable`), so recordkit's writes
+never outlive the caller's rollback.
 """
 
 from __future__ import annotations
@@ -20,7 +25,13 @@ from sqlalchemy.orm import Session
 
 from recordkit._errors import StoreError, shorten
 from recordkit.store._base import run_all
-from recordkit.store.sql._engine import READ, sqlite_engine, translate
+from recordkit.store.sql._engine import (
+    READ,
+    begin_sqlite,
+    check_joinable,
+    sqlite_engine,
+    translate,
+)
 
 __all__ = ["Database", "engine_for"]
 
@@ -74,7 +85,16 @@ class Database:
     def joined(self, bind: sa.Connection | Session) -> Database:
         """
         The same database reached through the caller's *bind*.
+
+        Raises:
+            StoreError: *bind* is a SQLite `Connection` whose transactions are not real
+                ones (see `check_joinable`); a `Session` is checked when first used.
         """
+        if isinstance(bind, sa.Connection):
+            try:
+                check_joinable(bind)
+            except sa.exc.SQLAlchemyError as exc:
+                raise translate(exc, "joining the transaction") from exc
         return Database(external=bind)
 
     def close(self) -> None:
@@ -120,6 +140,7 @@ class Database:
             try:
                 outer = conn.begin()
                 try:
+                    begin_sqlite(conn, read=False)
                     yield conn
                 except BaseException:
                     _quietly(outer.rollback, conn)
@@ -139,6 +160,10 @@ class Database:
             return
         top = current is None
         conn = self._external_connection() if current is None else current
+        if top:
+            if not conn.in_transaction():
+                conn.begin()  # what the savepoint would begin anyway, checked first
+            check_joinable(conn)
         savepoint = conn.begin_nested()
         if top:
             self._local.conn = conn
@@ -202,6 +227,9 @@ class Database:
             elif self.engine is not None:
                 with self.engine.connect() as conn:
                     conn.execution_options(**{READ: True})
+                    if self.dialect == "sqlite":  # one snapshot for the whole read
+                        conn.begin()
+                        begin_sqlite(conn, read=True)
                     yield conn
             else:
                 yield self._external_connection()
