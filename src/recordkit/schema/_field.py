@@ -7,15 +7,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Any, Final
 
 import attrs
 
 from recordkit._errors import CoercionError, SchemaError, shorten
+from recordkit._suggest import close_matches
 from recordkit.schema._types import FieldType
 from recordkit.schema._values import NOT_GIVEN, _Refused
 
-__all__ = ["Field", "field"]
+__all__ = ["ROLES", "Field", "field"]
 
 NAME: Final = re.compile(r"[a-z][a-z0-9_]{0,62}")
 """
@@ -74,6 +76,45 @@ def plain_data(value: Any, path: str) -> Any:
     raise SchemaError(f"expected plain data, got {type(value).__name__}", path=path)
 
 
+ROLES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType({
+    "given_name": ("text",),
+    "family_name": ("text",),
+    "full_name": ("text",),
+    "email": ("email", "text"),
+    "phone": ("phone", "text"),
+    "birth_date": ("date", "text"),
+    "postcode": ("text",),
+    "street": ("text",),
+    "city": ("text", "picklist"),
+    "country": ("country", "text", "picklist"),
+    "company": ("text",),
+})  # fmt: skip
+"""
+What a field means, when its name does not say so plainly: role → the field types it fits.
+
+The default matcher chooses its comparisons from roles first (then from field types and
+common names): ``given_name`` and ``family_name`` (a first name compared with nicknames and
+swaps, a family name), ``full_name`` (one field for the whole name), ``email``, ``phone``,
+``birth_date``, ``postcode``, ``street`` (the street address), ``city``, ``country`` (whose
+value says in which country the record's phone numbers are read) and ``company`` (the
+employer's or organisation's name).
+
+.. versionadded:: 0.2.0
+"""
+
+
+def _role(value: object) -> str | None:
+    if value is None or (isinstance(value, str) and value in ROLES):
+        return value
+    if not isinstance(value, str):
+        raise SchemaError(f"a role is text, got {shorten(value)}", path="role")
+    raise SchemaError(
+        f"unknown role {shorten(value)}; one of {', '.join(ROLES)}",
+        path="role",
+        suggestions=close_matches(value, ROLES),
+    )
+
+
 def _freeze_rules(value: Iterable[Any]) -> tuple[Any, ...]:
     if isinstance(value, str | Mapping):
         value = [value]
@@ -100,8 +141,12 @@ class Field:
         description: what the field means, for people.
         tags: sensitivity and grouping tags (``pii``, ``financial``…).
         rules: extra rule specifications for the rule engine (plain data).
+        role: what the field means, one of `ROLES` (``birth_date`` for a field named
+            ``dob``); ``None`` when its type and name say enough.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       ``role``.
     """
 
     name: str = attrs.field(converter=_field_name)
@@ -111,6 +156,7 @@ class Field:
     description: str = attrs.field(default="", kw_only=True)
     tags: frozenset[str] = attrs.field(factory=frozenset, converter=_freeze_tags, kw_only=True)
     rules: tuple[Any, ...] = attrs.field(factory=tuple, converter=_freeze_rules, kw_only=True)
+    role: str | None = attrs.field(default=None, converter=_role, kw_only=True)
 
     @type.validator
     def _check_type(self, _: attrs.Attribute[Any], value: object) -> None:
@@ -125,6 +171,12 @@ class Field:
             raise SchemaError("required must be true or false", path="required")
         if not isinstance(self.description, str):
             raise SchemaError("description must be text", path="description")
+        if self.role is not None and self.type.kind not in ROLES[self.role]:
+            raise SchemaError(
+                f"role {self.role!r} fits {' or '.join(ROLES[self.role])} fields, "
+                f"not {self.type.kind} ones",
+                path="role",
+            )
         if self.default is not NOT_GIVEN:
             try:
                 json.dumps(self.default)
@@ -139,6 +191,8 @@ class Field:
         bits = [repr(self.name), self.type.kind]
         if self.required:
             bits.append("required")
+        if self.role:
+            bits.append(f"role={self.role!r}")
         if self.tags:
             bits.append(f"tags={sorted(self.tags)}")
         return f"Field({', '.join(bits)})"
@@ -167,6 +221,7 @@ def field(
     description: str = "",
     tags: Iterable[str] = (),
     rules: Iterable[object] = (),
+    role: str | None = None,
 ) -> Field:
     """
     Declare a field in a `Model` class body; the attribute name becomes the field name.
@@ -181,10 +236,21 @@ def field(
         >>> Lead.schema.field("email").required
         True
 
+    Args:
+        type: the field type.
+        required: a record must have a value here to be activated.
+        default: the raw value used when capture gives none.
+        description: what the field means, for people.
+        tags: sensitivity and grouping tags.
+        rules: extra rule specifications for the rule engine.
+        role: what the field means, one of `ROLES`.
+
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       ``role``.
     """
     # Checked now, with a stand-in name, so a mistake points at this line, not at the class.
     return Field(
         "field", type, required=required, default=default, description=description,
-        tags=tags, rules=rules,
+        tags=tags, rules=rules, role=role,
     )  # fmt: skip

@@ -13,7 +13,7 @@ import attrs
 
 from recordkit._errors import SchemaError, shorten
 from recordkit._suggest import close_matches
-from recordkit.schema._field import Field, check_name, plain_data
+from recordkit.schema._field import ROLES, Field, check_name, plain_data
 from recordkit.schema._types import Country, FieldType, Reference, Subdivision
 
 __all__ = ["MAX_VERSION", "Catalog", "Model", "Schema"]
@@ -175,6 +175,22 @@ class Schema:
         if not isinstance(tag, str):
             raise SchemaError(f"a tag is text, got {shorten(tag)}")
         return tuple(f for f in self.fields if tag in f.tags)
+
+    def with_role(self, role: str) -> tuple[Field, ...]:
+        """
+        The fields declared with *role* (``schema.with_role("birth_date")``).
+
+        Raises:
+            SchemaError: *role* is not one of `ROLES`, with the closest ones.
+
+        .. versionadded:: 0.2.0
+        """
+        if not isinstance(role, str) or role not in ROLES:
+            raise SchemaError(
+                f"unknown role {shorten(role)}; one of {', '.join(ROLES)}",
+                suggestions=close_matches(role, ROLES) if isinstance(role, str) else (),
+            )
+        return tuple(f for f in self.fields if f.role == role)
 
     @property
     def required(self) -> tuple[Field, ...]:
