@@ -96,6 +96,12 @@ class WeightTerm:
         return f"{self.comparison:<16} {self.level:<28} {self.weight:+7.2f}{tf}{mu}"
 
 
+def _opt_text(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise RecordkitError(f"version must be text or None, got {shorten(value)}")
+
+
 def _terms(value: Iterable[WeightTerm]) -> tuple[WeightTerm, ...]:
     return instances(value, WeightTerm, "terms")
 
@@ -126,8 +132,12 @@ class MatchExplanation:
         terms: one term per comparison, in the model's order.
         rule: the deterministic rule that decided the pair (``must_match: …``), if any.
         model: ``fellegi_sunter`` or ``weighted_rules``.
+        version: the version of the model that scored the pair (``prior-1``,
+            ``fs-1a2b3c4d5e6f``…), so a stored explanation says which figures it used.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       ``version``.
     """
 
     left: str
@@ -136,6 +146,7 @@ class MatchExplanation:
     terms: tuple[WeightTerm, ...] = attrs.field(default=(), converter=_terms)
     rule: str | None = None
     model: str = "fellegi_sunter"
+    version: str | None = attrs.field(default=None, kw_only=True, converter=_opt_text)
 
     @property
     def total(self) -> float:
@@ -193,6 +204,7 @@ class MatchExplanation:
             "terms": [t.to_dict() for t in self.terms],
             "rule": self.rule,
             "model": self.model,
+            "version": self.version,
             "total": self.total,
             "probability": self.probability,
         }
@@ -227,6 +239,7 @@ class MatchExplanation:
                 terms=terms,
                 rule=data.get("rule"),
                 model=str(data.get("model", "fellegi_sunter")),
+                version=data.get("version"),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise RecordkitError(f"not a match explanation: {shorten(exc, 200)}") from None
@@ -242,6 +255,8 @@ class MatchExplanation:
                 f"{self.left} ~ {self.right}: match weight {self.total:+.2f} "
                 f"(probability {self.probability:.4f})"
             )
+        if self.version:
+            head += f" [model {self.version}]"
         lines = [head]
         if self.rule is not None:
             lines.append(f"  decided by rule {self.rule}")

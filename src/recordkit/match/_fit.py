@@ -82,7 +82,7 @@ def fit_model(
         if c.term_frequency:
             col = prepared.memo.get("factored", prepared.columns)[c.columns[0]]
             tf[c.name], floor[c.name] = tf_table(col)
-    return FellegiSunter(prior, m_values, u, tf=tf, tf_floor=floor)
+    return FellegiSunter(prior, m_values, u, tf=tf, tf_floor=floor, fitted_on=n)
 
 
 def _em_sessions(

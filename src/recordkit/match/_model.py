@@ -11,6 +11,8 @@ of table lookups by level, plus the term-frequency adjustment for rare or common
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -127,6 +129,32 @@ def _prior(value: float) -> float:
     return number(value, "prior")
 
 
+def _version(value: object) -> str:
+    if value is None:
+        return ""  # not given: the content hash is filled in
+    if not isinstance(value, str) or len(value) > 100:
+        raise SchemaError(f"version must be text of at most 100 characters, got {shorten(value)}")
+    return value
+
+
+def _fitted_on(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise SchemaError(f"fitted_on must be a whole number >= 0, got {shorten(value)}")
+    return value
+
+
+def content_version(prefix: str, data: JSONObject) -> str:
+    """
+    ``prefix-`` and the first 12 hex digits of the SHA-256 of *data* as canonical JSON.
+
+    Two models with the same parameters get the same version, whatever built them.
+    """
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return f"{prefix}-{hashlib.sha256(text.encode()).hexdigest()[:12]}"
+
+
 @attrs.frozen
 class FellegiSunter:
     """
@@ -143,8 +171,14 @@ class FellegiSunter:
         u: comparison → u per level.
         tf: comparison → value → relative frequency (only values seen more than once).
         tf_floor: comparison → the frequency assumed for any other value.
+        version: names these parameters in explanations and stored models; by default
+            ``fs-`` and a hash of the parameters (the shipped priors are ``prior-1``…).
+        fitted_on: how many records the parameters were estimated from; ``None`` when
+            they were not estimated from records (the shipped priors, hand-written figures).
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       ``version`` and ``fitted_on``.
     """
 
     prior: float = attrs.field(converter=_prior)
@@ -152,11 +186,15 @@ class FellegiSunter:
     u: dict[str, tuple[float, ...]] = attrs.field(converter=_tables, hash=False)
     tf: dict[str, dict[str, float]] = attrs.field(factory=dict, converter=_tf, hash=False)
     tf_floor: dict[str, float] = attrs.field(factory=dict, converter=_floors, hash=False)
+    version: str = attrs.field(default="", converter=_version, kw_only=True)
+    fitted_on: int | None = attrs.field(default=None, converter=_fitted_on, kw_only=True)
     _weights: dict[str, Floats] = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if not 0.0 < self.prior < 1.0:
             raise SchemaError(f"prior must be between 0 and 1, got {self.prior!r}")
+        if not self.version:
+            object.__setattr__(self, "version", content_version("fs", self._parameters()))
         tables: dict[str, Floats] = {}
         for name, m in self.m.items():
             u = self.u.get(name)
@@ -202,17 +240,24 @@ class FellegiSunter:
             count=len(values),
         )
 
-    def to_dict(self) -> JSONObject:
-        """
-        Plain data (JSON-safe).
-        """
+    def _parameters(self) -> JSONObject:
         return {
-            "model": "fellegi_sunter",
             "prior": self.prior,
             "m": {k: list(v) for k, v in self.m.items()},
             "u": {k: list(v) for k, v in self.u.items()},
             "tf": {name: dict[str, JSONValue](tf) for name, tf in self.tf.items()},
             "tf_floor": dict[str, JSONValue](self.tf_floor),
+        }
+
+    def to_dict(self) -> JSONObject:
+        """
+        Plain data (JSON-safe), with the version and how many records it was fitted on.
+        """
+        return {
+            "model": "fellegi_sunter",
+            **self._parameters(),
+            "version": self.version,
+            "fitted_on": self.fitted_on,
         }
 
     @classmethod
@@ -227,6 +272,8 @@ class FellegiSunter:
                 data["u"],
                 tf=data.get("tf", {}),
                 tf_floor={str(k): float(v) for k, v in data.get("tf_floor", {}).items()},
+                version=data.get("version"),
+                fitted_on=data.get("fitted_on"),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise SchemaError(f"not a Fellegi-Sunter model: {shorten(exc, 200)}") from None
@@ -247,11 +294,21 @@ class WeightedRules:
 
     Args:
         weights: comparison → level label → points (levels not named score 0).
+        version: names these points in explanations and stored models; by default
+            ``wr-`` and a hash of the points.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       ``version``.
     """
 
     weights: dict[str, dict[str, float]] = attrs.field(converter=_weights, hash=False)
+    version: str = attrs.field(default="", converter=_version, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.version:
+            weights: JSONObject = {n: dict[str, JSONValue](t) for n, t in self.weights.items()}
+            object.__setattr__(self, "version", content_version("wr", weights))
 
     def table(self, name: str, labels: Sequence[str]) -> Floats:
         """
@@ -273,7 +330,7 @@ class WeightedRules:
         Plain data.
         """
         weights: JSONObject = {n: dict[str, JSONValue](t) for n, t in self.weights.items()}
-        return {"model": "weighted_rules", "weights": weights}
+        return {"model": "weighted_rules", "weights": weights, "version": self.version}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> WeightedRules:
@@ -281,7 +338,7 @@ class WeightedRules:
         Rebuild from `to_dict` output.
         """
         try:
-            return cls(data["weights"])
+            return cls(data["weights"], version=data.get("version"))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise SchemaError(f"not a weighted-rules model: {shorten(exc, 200)}") from None
 
@@ -338,5 +395,9 @@ def explain_pair(
             )
         )
     if isinstance(model, WeightedRules):
-        return MatchExplanation(left, right, 0.0, terms, rule=rule, model="weighted_rules")
-    return MatchExplanation(left, right, model.prior_weight, terms, rule=rule)
+        return MatchExplanation(
+            left, right, 0.0, terms, rule=rule, model="weighted_rules", version=model.version
+        )
+    return MatchExplanation(
+        left, right, model.prior_weight, terms, rule=rule, version=model.version
+    )
