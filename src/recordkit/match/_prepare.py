@@ -16,13 +16,14 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Final
 
 import attrs
+import numpy as np
 
 from recordkit._errors import SchemaError, shorten
 from recordkit.match._factored import Factored, Objects
-from recordkit.rules import fold_key, normalize_date, normalize_email, normalize_phone
+from recordkit.rules import country_code, fold_key, normalize_date, normalize_email, normalize_phone
 from recordkit.schema import JSONObject
 
-__all__ = ["Prep", "number_of", "prepare_column", "prepare_factored"]
+__all__ = ["Prep", "number_of", "prepare_column", "prepare_factored", "with_record_regions"]
 
 _MAX_CELL: Final = 1000
 """
@@ -160,13 +161,28 @@ class Prep:
     ``email`` (normalized address), ``phone`` (E.164, numbers without a country code read in
     *region*), ``date`` (ISO text), ``postcode`` (upper case, no spaces), ``number``.
 
+    Example:
+        >>> Prep("phone", region="US", region_from="country").to_dict()
+        {'kind': 'phone', 'region': 'US', 'region_from': 'country'}
+
+    Args:
+        kind: one of `KINDS`.
+        region: for phones, the ISO 3166-1 alpha-2 region a number without a country code
+            is read in.
+        region_from: for phones, a column holding each record's country (a code or a
+            name): a record's national-format number is read in its own country, and in
+            *region* when the column is empty or names no country.
+
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       ``region_from``.
     """
 
     KINDS: ClassVar[tuple[str, ...]] = (*_KINDS, "phone")
 
     kind: str = "text"
     region: str | None = None
+    region_from: str | None = attrs.field(default=None, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         if self.kind not in self.KINDS:
@@ -174,6 +190,18 @@ class Prep:
                 f"unknown column kind {shorten(self.kind)}; one of {', '.join(self.KINDS)}",
                 path="prepare",
             )
+        if self.region is not None and not isinstance(self.region, str):
+            raise SchemaError(f"region must be text, got {shorten(self.region)}", path="prepare")
+        if self.region_from is not None:
+            if not isinstance(self.region_from, str) or not self.region_from:
+                raise SchemaError(
+                    f"region_from must be a column name, got {shorten(self.region_from)}",
+                    path="prepare",
+                )
+            if self.kind != "phone":
+                raise SchemaError(
+                    f"region_from is for phone columns, not {self.kind!r} ones", path="prepare"
+                )
 
     def function(self) -> Callable[[object], Any]:
         """
@@ -183,9 +211,14 @@ class Prep:
 
     def to_dict(self) -> JSONObject | str:
         """
-        Plain data: the kind alone, or ``{"kind", "region"}`` for phones with a region.
+        Plain data: the kind alone, or a mapping for phones with a region or a country column.
         """
-        return {"kind": self.kind, "region": self.region} if self.region else self.kind
+        if not self.region and not self.region_from:
+            return self.kind
+        out: JSONObject = {"kind": self.kind, "region": self.region}
+        if self.region_from:
+            out["region_from"] = self.region_from
+        return out
 
     @classmethod
     def from_dict(cls, data: object) -> Prep:
@@ -197,7 +230,14 @@ class Prep:
         if isinstance(data, str):
             return cls(data)
         if isinstance(data, Mapping):
-            return cls(str(data.get("kind", "text")), region=data.get("region"))
+            unknown = sorted(map(str, set(data) - {"kind", "region", "region_from"}))
+            if unknown:
+                raise SchemaError(f"unknown column options: {', '.join(unknown)}", path="prepare")
+            return cls(
+                str(data.get("kind", "text")),
+                region=data.get("region"),
+                region_from=data.get("region_from"),
+            )
         raise SchemaError(f"a column kind is a name or a mapping, got {shorten(data)}")
 
 
@@ -215,3 +255,58 @@ def prepare_factored(values: Sequence[Any], prep: Prep) -> Factored:
     Normalize a column once per distinct value, keeping it factored.
     """
     return Factored.of(values).map(prep.function())
+
+
+def _national(value: object) -> bool:
+    """
+    Whether *value* is text written without a country code (``+``, ``00``).
+    """
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    return bool(text) and not text.startswith(("+", "00"))
+
+
+def with_record_regions(
+    raw: Mapping[str, Sequence[Any]], prep: Mapping[str, Prep]
+) -> dict[str, Sequence[Any]]:
+    """
+    *raw* with each phone read in its record's own country, where a `Prep` says where that is.
+
+    For a phone column whose `Prep` has ``region_from``, a number written without a country
+    code, in a record whose country column names a country other than the `Prep`'s
+    *region*, is replaced by its E.164 form read in that country (when phonenumbers finds
+    it a possible number there); every other value is left for `prepare_factored`. Work
+    is once per distinct country, then once per distinct (number, country) pair.
+
+    .. versionadded:: 0.2.0
+    """
+    out = dict(raw)
+    for name, p in prep.items():
+        if p.kind != "phone" or not p.region_from or name not in raw or p.region_from not in raw:
+            continue
+        countries = Factored.of(raw[p.region_from])
+        codes = countries.map(_country).uniques.tolist()
+        other = np.array([c is not None and c != p.region for c in codes], dtype=bool)
+        rows = np.flatnonzero(other[countries.codes]) if len(codes) else np.zeros(0, np.int64)
+        if not len(rows):
+            continue  # every record is in the column's own region: nothing to re-read
+        values = list(raw[name])
+        memo: dict[tuple[object, str], object] = {}
+        for i in rows.tolist():
+            value = values[i]
+            if not _national(value):
+                continue
+            region = codes[int(countries.codes[i])]
+            key = (value, region)
+            if key not in memo:
+                read = normalize_phone(value, region=region)
+                ok = isinstance(read, str) and _E164.fullmatch(read.split(";", 1)[0])
+                memo[key] = read.split(";", 1)[0] if ok and isinstance(read, str) else value
+            values[i] = memo[key]
+        out[name] = values
+    return out
+
+
+def _country(value: object) -> str | None:
+    return country_code(value.strip()) if isinstance(value, str) else None

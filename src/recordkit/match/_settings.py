@@ -22,7 +22,7 @@ from recordkit.match._blocking import BlockingRule
 from recordkit.match._check import items, mapping, number
 from recordkit.match._data import Prepared, read_data
 from recordkit.match._model import FellegiSunter, MatchRule, WeightedRules, model_from_dict
-from recordkit.match._prepare import Prep
+from recordkit.match._prepare import Prep, with_record_regions
 from recordkit.match.comparison import Comparator, comparator_from_dict
 from recordkit.schema import JSONObject
 
@@ -181,8 +181,22 @@ class MatchSettings:
     ) -> Prepared:
         """
         Read and prepare *data* (columns, rows or records) for matching.
+
+        A phone column prepared with ``region_from`` reads its records' country column
+        too, when the data has it (see `Prep`); that column is not kept.
         """
-        raw, found = read_data(
-            data, self.columns, ids=ids, schema=self.schema, default_ids=default_ids
-        )
-        return Prepared.build(raw, found, self.prepare, self.comparisons, source)
+        regions = [
+            p.region_from
+            for p in self.prepare.values()
+            if p.region_from and p.region_from not in self.columns
+        ]
+        if isinstance(data, Mapping):  # columns: only the country columns the data has
+            regions = [r for r in regions if r in data]
+        wanted = (*self.columns, *dict.fromkeys(r for r in regions if r is not None))
+        raw, found = read_data(data, wanted, ids=ids, schema=self.schema, default_ids=default_ids)
+        if not any(p.region_from for p in self.prepare.values()):
+            return Prepared.build(raw, found, self.prepare, self.comparisons, source)
+        regional = with_record_regions(raw, self.prepare)
+        for r in regions:
+            regional.pop(r, None)
+        return Prepared.build(regional, found, self.prepare, self.comparisons, source)
