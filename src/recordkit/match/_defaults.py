@@ -1,9 +1,12 @@
 """
-Default match settings for a schema, read from its field types and names.
+Default match settings for a schema, read from its fields' roles, types and names.
 
 A schema's ``matching`` section (``comparisons``, ``blocking``…) wins when it has one;
-otherwise email, phone, name, date, postcode and address fields get the library
-comparisons, and blocking uses the contact points plus name and place keys.
+otherwise each field is given a comparison kind: from its declared ``role`` first, then
+from its type (every email and phone field), then from common names (``dob``,
+``forename``, ``zip``…). Blocking uses the contact points plus name, birth date and place
+keys, and the model is the shipped prior (`prior_model`), so the matcher scores from its
+first record; fit it on data once there is enough (see `RefitPolicy`).
 """
 
 from __future__ import annotations
@@ -14,44 +17,80 @@ from typing import Any, Final, TypeVar
 from recordkit._errors import SchemaError
 from recordkit.match._blocking import BlockingRule
 from recordkit.match._prepare import Prep
+from recordkit.match._priors import kind_comparison, prior_model
 from recordkit.match._settings import MatchSettings
-from recordkit.match.comparison import (
-    Comparison,
-    address_comparison,
-    date_comparison,
-    email_comparison,
-    first_name_comparison,
-    name_comparison,
-    phone_comparison,
-    postcode_comparison,
-    text_comparison,
-)
-from recordkit.schema import Date, Email, Phone, Schema, Text
+from recordkit.match.comparison import Comparison
+from recordkit.schema import Country, Date, Email, Field, FieldType, Phone, Schema, Text
 
-__all__ = ["settings_for_schema"]
+__all__ = ["NAMES", "settings_for_schema"]
 
 S = TypeVar("S", bound=MatchSettings)
 
-_FIRST: Final = ("first_name", "given_name", "firstname", "forename")
-_LAST: Final = ("last_name", "surname", "family_name", "lastname")
-_POSTCODE: Final = ("postcode", "postal_code", "zip", "zip_code", "zipcode")
-_STREET: Final = ("street", "address", "address_1", "address_line_1", "street_address")
-_TEXT: Final = ("city", "company", "company_name", "name", "suburb")
+NAMES: Final[dict[str, tuple[str, ...]]] = {
+    "given_name": ("first_name", "given_name", "firstname", "forename", "givenname",
+                   "forenames", "given_names", "first", "fname"),
+    "family_name": ("last_name", "surname", "family_name", "lastname", "familyname",
+                    "last", "lname"),
+    "full_name": ("full_name", "fullname", "contact_name", "person_name"),
+    "birth_date": ("birth_date", "date_of_birth", "dob", "birthdate", "birthday", "born",
+                   "born_on", "dateofbirth", "birth"),
+    "postcode": ("postcode", "postal_code", "zip", "zip_code", "zipcode", "post_code"),
+    "street": ("street", "address", "address_1", "address_line_1", "street_address",
+               "address1"),
+    "city": ("city", "suburb", "town", "locality"),
+    "company": ("company", "company_name", "organisation", "organization", "employer",
+                "name"),
+    "country": ("country", "country_code"),
+}  # fmt: skip
+"""
+Role → the field names that take that role when no field declares it (in order of
+preference). A ``date`` field whose name contains ``birth`` is a birth date too.
+"""
+
 _SETTINGS: Final = frozenset(
     {"comparisons", "blocking", "prepare", "must_match", "never_match", "threshold",
      "max_pairs", "chain_guard", "sample_pairs", "seed"}
 )  # fmt: skip
 
 
-def _pick(schema: Schema, names: tuple[str, ...]) -> str | None:
-    return next((n for n in names if n in schema and isinstance(schema.field(n).type, Text)), None)
+_GUESSED: Final[dict[str, tuple[type[FieldType], ...]]] = {
+    "birth_date": (Date,),
+    "country": (Country, Text),
+}
+"""
+The field types a field must have to take a role by its name alone (text by default).
+"""
+
+
+def _fits(f: Field, role: str) -> bool:
+    return f.role is None and isinstance(f.type, _GUESSED.get(role, (Text,)))
+
+
+def _by_role(schema: Schema, role: str) -> Field | None:
+    """
+    The field with *role*: the first declaring it, else the first of its common names.
+    """
+    declared = schema.with_role(role)
+    if declared:
+        return declared[0]
+    for name in NAMES[role]:
+        if name in schema:
+            f = schema.field(name)
+            if _fits(f, role):
+                return f
+    if role == "birth_date":
+        return next(
+            (f for f in schema.fields if _fits(f, role) and "birth" in f.name),
+            None,
+        )
+    return None
 
 
 def settings_for_schema(cls: type[S], schema: Schema, **overrides: Any) -> S:
     """
-    The default settings for *schema*, built as a *cls* (a `Matcher`, not fitted).
+    The default settings for *schema*, built as a *cls* (a `Matcher` with the prior model).
 
-    *overrides* replace settings.
+    *overrides* replace settings (``model=None`` leaves it unfitted).
 
     Raises:
         SchemaError: the schema has no field the defaults know how to compare, or its
@@ -72,48 +111,58 @@ def settings_for_schema(cls: type[S], schema: Schema, **overrides: Any) -> S:
     comparisons: list[Comparison] = []
     blocking: list[BlockingRule] = []
     prep: dict[str, Prep] = {}
-    birth: str | None = None
-    first, last = _pick(schema, _FIRST), _pick(schema, _LAST)
-    code, street = _pick(schema, _POSTCODE), _pick(schema, _STREET)
+    kinds: dict[str, str] = {}
+
+    def add(kind: str, column: str, **options: Any) -> None:
+        comparison, how = kind_comparison(kind, column, **options)
+        comparisons.append(comparison)
+        prep[column] = how
+        kinds[comparison.name] = kind
+
+    picked = {role: _by_role(schema, role) for role in NAMES}
+    name_of = {role: f.name if f else None for role, f in picked.items()}
+    country = name_of["country"]
     for f in schema.fields:
-        if isinstance(f.type, Email):
-            prep[f.name] = Prep("email")
-            comparisons.append(email_comparison(f.name))
+        if f.role == "email" or (f.role is None and isinstance(f.type, Email)):
+            add("email", f.name)
             blocking.append(BlockingRule([f"{f.name}|email_key"]))
-        elif isinstance(f.type, Phone):
-            prep[f.name] = Prep("phone", region=f.type.region)
-            comparisons.append(phone_comparison(f.name))
+        elif f.role == "phone" or (f.role is None and isinstance(f.type, Phone)):
+            region = f.type.region if isinstance(f.type, Phone) else None
+            add("phone", f.name, region=region, region_from=country)
             blocking.append(BlockingRule([f.name]))
-        elif isinstance(f.type, Date) and "birth" in f.name:
-            prep[f.name] = Prep("date")
-            comparisons.append(date_comparison(f.name))
-            birth = f.name
-    if first:
-        prep[first] = Prep("name")
-        comparisons.append(first_name_comparison(first, last=last))
-    if last:
-        prep[last] = Prep("name")
-        comparisons.append(name_comparison(last))
-    city = "city" if "city" in schema and isinstance(schema.field("city").type, Text) else None
-    if first and last:
-        # a name alone is shared by too many people in a large file: add the city
-        blocking.append(BlockingRule([first, last, city] if city else [first, last]))
-    if code:
-        prep[code] = Prep("postcode")
-        comparisons.append(postcode_comparison(code))
-        if last:
-            blocking.append(BlockingRule([code, f"{last}[:2]"]))
+    birth = name_of["birth_date"]
     if birth:
-        blocking.extend(BlockingRule([n, birth]) for n in (last, first) if n)
-    if street:
-        prep[street] = Prep("name")
-        comparisons.append(address_comparison(street))
+        add("birth_date", birth)
+    first, last, full = name_of["given_name"], name_of["family_name"], name_of["full_name"]
+    if first:
         if last:
-            blocking.append(BlockingRule([street, last]))
-    for n in _TEXT:
-        if n in schema and isinstance(schema.field(n).type, Text) and n not in prep:
-            prep[n] = Prep("name")
-            comparisons.append(text_comparison(n, term_frequency=True))
+            add("given_name", first, family_name=last)
+        else:
+            add("given_name_alone", first)
+    if last:
+        add("family_name", last)
+    if full:
+        add("full_name", full)
+    city = name_of["city"]
+    names = [first, last] if first and last else [full] if full else []
+    if names:
+        # a name alone is shared by too many people in a large file: add the city
+        blocking.append(BlockingRule([*names, city] if city else names))
+    code, street = name_of["postcode"], name_of["street"]
+    family = last or full
+    if code:
+        add("postcode", code)
+        if family:
+            blocking.append(BlockingRule([code, f"{family}[:2]"]))
+    if birth:
+        blocking.extend(BlockingRule([n, birth]) for n in (last, first, full) if n)
+    if street:
+        add("street", street)
+        if family:
+            blocking.append(BlockingRule([street, family]))
+    for role in ("city", "company"):
+        if name_of[role]:
+            add(role, str(name_of[role]))
     if not comparisons or not blocking:
         raise SchemaError(
             f"no default matching for schema {schema.name!r}: it needs an email, phone or "
@@ -121,4 +170,6 @@ def settings_for_schema(cls: type[S], schema: Schema, **overrides: Any) -> S:
             source=schema.name,
         )
     options: dict[str, Any] = {"prepare": prep, "schema": schema.name, **overrides}
+    if "model" not in overrides:
+        options["model"] = prior_model(kinds, comparisons)
     return cls(comparisons, blocking, **options)
