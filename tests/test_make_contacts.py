@@ -14,13 +14,14 @@ import csv
 import re
 import subprocess
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from itertools import combinations, pairwise
 from pathlib import Path
+from typing import Any
 
 import phonenumbers
 import pytest
@@ -37,6 +38,8 @@ from scripts.contacts import (
     generate_contacts,
     main,
 )
+from scripts.make_contacts import Noise, noisy_columns, swap_day_month
+from scripts.make_contacts import main as make_contacts_main
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTACTS = ROOT / "src" / "recordkit" / "data" / "contacts.csv"
@@ -675,3 +678,149 @@ def test_copies_differ_in_realistic_ways(sample: Sample, sign: str) -> None:
     check, low = DUP_SIGNS[sign]
     share = sum(check(a, b) or check(b, a) for a, b in sample.pairs) / len(sample.pairs)
     assert low < share
+
+
+# ---------------------------------------------------------------------------------------
+# Noise for harder matching (scripts/make_contacts.py)
+# ---------------------------------------------------------------------------------------
+
+# A small set with many copies per person and every kind of noise.
+NOISY = Noise(copies=5, swap_names=0.3, swap_day_month=0.3, drop_email=0.4, drop=0.3)
+
+
+def _people(cols: dict[str, list[str]]) -> dict[str, list[int]]:
+    """The rows of each person, in row order (the first is the person's first row)."""
+    out: dict[str, list[int]] = defaultdict(list)
+    for i, entity in enumerate(cols["entity_id"]):
+        out[entity].append(i)
+    return out
+
+
+@given(n_rows=sizes, seed=seeds, dup_rate=dup_rates)
+def test_no_noise_is_the_plain_generator(n_rows: int, seed: int, dup_rate: float) -> None:
+    assert generate_columns(n_rows, seed=seed, dup_rate=dup_rate) == noisy_columns(
+        n_rows, seed=seed, dup_rate=dup_rate
+    )
+
+
+@given(
+    n_rows=st.integers(min_value=2, max_value=60),
+    seed=seeds,
+    dup_rate=st.floats(min_value=0.0, max_value=0.8),
+    copies=st.integers(min_value=1, max_value=8),
+)
+def test_many_copies_keep_the_duplicate_rate_and_the_truth(
+    n_rows: int, seed: int, dup_rate: float, copies: int
+) -> None:
+    n_dup = round(n_rows * dup_rate)
+    assume(n_dup < n_rows and -(-n_dup // copies) <= n_rows - n_dup)
+    cols = noisy_columns(n_rows, seed=seed, dup_rate=dup_rate, noise=Noise(copies=copies))
+    assert cols["source_id"] == [f"crm-{i:06d}" for i in range(1, n_rows + 1)]
+    assert all(len(v) == n_rows for v in cols.values())
+    sizes = sorted((len(rows) for rows in _people(cols).values()), reverse=True)
+    assert n_rows - n_dup == len(sizes)
+    # copies go `copies` at a time: every copied person but one has exactly that many
+    extra = [s - 1 for s in sizes if s > 1]
+    assert all(e == copies for e in extra[:-1])
+    assert not extra or extra[-1] <= copies
+    again = noisy_columns(n_rows, seed=seed, dup_rate=dup_rate, noise=Noise(copies=copies))
+    assert again == cols
+
+
+def test_noise_acts_on_the_copies_only() -> None:
+    plain = generate_columns(300, seed=4, dup_rate=0.3)
+    noisy = noisy_columns(300, seed=4, dup_rate=0.3, noise=Noise(drop_email=1.0, drop=1.0))
+    for rows in _people(noisy).values():
+        first, *copies = rows
+        assert all(noisy[c][first] == plain[c][first] for c in COLUMNS)
+        assert all(noisy[c][i] == "" for i in copies for c in ("email", "phone", "postcode"))
+
+
+def test_many_copies_carry_the_noise_asked_for() -> None:
+    clean = noisy_columns(400, seed=5, dup_rate=0.6, noise=Noise(copies=5))
+    cols = noisy_columns(400, seed=5, dup_rate=0.6, noise=NOISY)
+    n_copies = 240  # round(400 * 0.6)
+    # the noise draws come after everything else: the same rows, with the noise on top
+    assert (clean["entity_id"], 400 - n_copies) == (cols["entity_id"], len(_people(cols)))
+
+    def share(column: str, check: Callable[[str, str], bool]) -> float:
+        return sum(map(check, clean[column], cols[column])) / n_copies
+
+    swapped = sum(
+        a != b and (a, b) == (d, c)
+        for a, b, c, d in zip(
+            clean["first_name"],
+            clean["last_name"],
+            cols["first_name"],
+            cols["last_name"],
+            strict=True,
+        )
+    )
+    no_email = share("email", lambda a, b: bool(a) and not b)
+    day_month = share("birth_date", lambda a, b: bool(b) and a != b)
+    # 0.3 and 0.4 of the copies (less those blank already); 0.3 x (a date that can be
+    # swapped, about a third) x (not dropped after, 0.7)
+    assert 0.2 < swapped / n_copies < 0.4
+    assert 0.3 < no_email < 0.5
+    assert 0.02 < day_month < 0.15
+
+
+def test_namesakes_share_a_few_common_names() -> None:
+    cols = noisy_columns(600, seed=6, dup_rate=0.0, noise=Noise(namesakes=0.8))
+    names = Counter(zip(cols["first_name"], cols["last_name"], strict=True))
+    assert 50 < names.most_common(1)[0][1]
+    assert len(names) < 0.4 * 600
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1985-03-07", "1985-07-03"),
+        ("1985/03/07", "1985/07/03"),
+        ("03/07/1985", "07/03/1985"),
+        ("3/7/1985", "7/3/1985"),
+        ("07.03.1985", "03.07.1985"),
+        ("7 Mar 1985", "1985-07-03"),
+        ("March 7, 1985", "1985-07-03"),
+        ("1985-03-17", "1985-03-17"),  # no 17th month
+        ("1985-03-03", "1985-03-03"),  # the same either way
+        ("", ""),
+        ("soon", "soon"),
+    ],
+)
+def test_swap_day_month(text: str, expected: str) -> None:
+    assert expected == swap_day_month(text)
+
+
+@pytest.mark.parametrize(
+    ("noise", "message"),
+    [
+        ({"copies": -1}, "copies"),
+        ({"copies": True}, "copies"),
+        ({"drop": 1.5}, "drop"),
+        ({"swap_names": -0.1}, "swap_names"),
+    ],
+)
+def test_noise_rejects_bad_values(noise: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Noise(**noise)
+
+
+def test_too_many_copies_for_the_rows_are_refused() -> None:
+    with pytest.raises(ValueError, match="too high"):
+        noisy_columns(10, seed=1, dup_rate=0.95, noise=Noise(copies=1))
+
+
+def test_the_script_writes_the_noise(tmp_path: Path) -> None:
+    out, truth = tmp_path / "contacts.csv", tmp_path / "truth.csv"
+    args = ["--rows", "60", "--seed", "2", "--dup-rate", "0.5", "--copies", "4"]
+    args += ["--swap-names", "0.3", "--drop-email", "0.5", "--namesakes", "0.2"]
+    assert 0 == make_contacts_main([*args, "--out", str(out), "--truth", str(truth)])
+    cols = noisy_columns(
+        60, seed=2, dup_rate=0.5, noise=Noise(4, swap_names=0.3, drop_email=0.5, namesakes=0.2)
+    )
+    rows, expected_truth = _read(out), _read(truth)
+    assert [[r[c] for c in COLUMNS] for r in rows] == [
+        list(v) for v in zip(*(cols[c] for c in COLUMNS), strict=True)
+    ]
+    assert [t["entity_id"] for t in expected_truth] == cols["entity_id"]
