@@ -7,6 +7,7 @@ are compared together with the candidates, in one pool.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -27,9 +28,31 @@ from recordkit.match._pairs import candidate_pairs, compare_pairs
 from recordkit.match._scoring import Scored, score_pairs
 from recordkit.match._settings import MatchSettings
 
-__all__ = ["BatchRun", "dedupe", "link"]
+__all__ = ["STRONG_BITS", "BatchRun", "dedupe", "link", "strong_weight"]
 
 _RULE_WEIGHT = 99.0  # edge weight for a pair a must-match rule decided
+# A link vouches for its neighbours (a transitive duplicate, see `guarded_groups`) when its
+# match weight clears the threshold's by this many bits: odds 2**STRONG_BITS times those
+# the threshold asks for. Links that only just clear the threshold (a shared common name
+# and little else) never vouch for anything beyond themselves.
+STRONG_BITS = 4.0
+
+
+def strong_weight(settings: MatchSettings, model: FellegiSunter | WeightedRules) -> float | None:
+    """
+    The match weight from which a link vouches for its neighbours (``None``: none does).
+
+    Fixed points (`WeightedRules`) have no scale to measure strength on, so there only
+    links vouch, as before.
+    """
+    if not isinstance(model, FellegiSunter):
+        return None
+    t = float(settings.threshold)
+    if t <= 0.0:
+        return -math.inf
+    if t >= 1.0:
+        return math.inf
+    return math.log2(t / (1.0 - t)) + STRONG_BITS
 
 
 @attrs.frozen(eq=False)
@@ -71,7 +94,14 @@ def _run(
     scored = score_pairs(settings, model, prepared, left, right, levels)
     keep = scored.match
     weights = np.where(scored.rule[keep] == 1, _RULE_WEIGHT, scored.weight[keep])
-    labels = group_labels(prepared.ids, left[keep], right[keep], weights, settings.chain_guard)
+    labels = group_labels(
+        prepared.ids,
+        left[keep],
+        right[keep],
+        weights,
+        settings.chain_guard,
+        strong=strong_weight(settings, model),
+    )
     if previous:
         assignment = assign_entity_ids(_groups(prepared.ids, labels), previous=previous)
     else:
