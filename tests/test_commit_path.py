@@ -29,6 +29,11 @@ READS = {
     "audit_events", "became", "consent", "export_subject", "find_duplicates", "get", "get_merge",
     "history", "merges", "quarantined", "query", "resolve", "retention",
 }
+MAINTENANCE = {"rebuild_index"}
+"""
+Verbs that change no record, event or consent: they rewrite data derived from the records
+(the persistent duplicate index), checked as a read of every record.
+"""
 
 
 @attrs.define
@@ -293,7 +298,7 @@ VERBS: list[Any] = [
 def test_every_write_verb_is_covered() -> None:
     """The table below names every public verb of Steward that is not a read."""
     public = {n for n, _ in inspect.getmembers(rk.Steward) if not n.startswith("_")}
-    assert public - READS == {p.values[0] for p in VERBS}
+    assert public - READS - MAINTENANCE == {p.values[0] for p in VERBS}
 
 
 @pytest.mark.parametrize(("verb", "setup", "call", "actions"), VERBS)

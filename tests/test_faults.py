@@ -34,7 +34,7 @@ import pytest
 import sqlalchemy as sa
 
 import recordkit as rk
-from recordkit.match import DuplicateCheck, Index
+from recordkit.match import DuplicateCheck, Index, PersistentIndex
 from recordkit.rules import RuleSet
 from recordkit.store import MemoryStore, SQLStore
 from tests.faults import (
@@ -306,7 +306,7 @@ def index_disagreement(w: World) -> str:
     for r in live:
         fresh.add(r)
 
-    def found(index: Index, r: rk.Record) -> list[tuple[str, float]]:
+    def found(index: Index | PersistentIndex, r: rk.Record) -> list[tuple[str, float]]:
         return sorted((m.record_id, round(m.weight, 6)) for m in index.lookup(r).matches)
 
     stale = [r.id for r in live if found(check.index, r) != found(fresh, r)]

@@ -47,7 +47,9 @@ from recordkit.lifecycle import Lifecycle, Lifecycles
 from recordkit.match import (
     MERGED,
     DuplicateCheck,
+    IndexMismatch,
     MatchResult,
+    PersistentIndex,
     Verdict,
 )
 from recordkit.rules import Enforcement, EnforcementMode, RuleSet
@@ -99,7 +101,13 @@ class Steward(
         enforcement: what errors do per channel (default: block on capture and update,
             quarantine on batch import); each write also takes ``mode=``.
         matcher: the point-of-entry `DuplicateCheck` (capture flags, blocks or merges
-            duplicates by its thresholds) and the matcher behind `find_duplicates`.
+            duplicates by its thresholds) and the matcher behind `find_duplicates`. Made
+            from a `Matcher` (``DuplicateCheck(matcher, block_at=…)``), its index lives in
+            the store (a `PersistentIndex` named after the schema, built from the stored
+            records when new): written in each write's transaction, so it survives a
+            restart, rolls back with the records and is shared by every process; a check
+            and the write it allows are one step. Made from an `Index`, it is kept in
+            memory and follows each COMMIT.
         precedence: source names, most trusted first. `update` decides each field by it,
             as ``store.upsert_many`` does: the higher-ranked source wins, then the later
             observation; a value from a lower-ranked source, or observed earlier than the
@@ -199,6 +207,19 @@ class Steward(
         if matcher is not None and not isinstance(matcher, DuplicateCheck):
             raise RecordkitError(f"matcher must be a DuplicateCheck, got {shorten(matcher)}")
         self.matcher = matcher
+        if matcher is not None and not matcher.bound:
+            # the index lives in the store, named after the schema: built from the stored
+            # records when it is new, or was built with other matching settings
+            rows = self.store.index_rows(schema.name)
+            try:
+                self.matcher = matcher.bind(rows)
+                stale = len(self.matcher.index) == 0 and self.store.count(schema.name) > 0
+            except IndexMismatch:
+                rows.clear()
+                self.matcher = matcher.bind(rows)
+                stale = True
+            if stale:
+                self._rebuild_index()
 
     # -- single writes ------------------------------------------------------------------
 
@@ -250,31 +271,31 @@ class Steward(
         if self.matcher is None:
             self._commit(Change(actor, now, [create], lambda w: created(w)))
             return self._sight(actor).record(record)
-        self._catch_up()
-        verdict = self.matcher.screen(row)
-        self.matcher.refuse(verdict)
-        best = verdict.best
-        if best is not None and verdict.action == "merge":
-            stored = self._own(best.record_id)
-            plan, writes, lineage = self._plan_merge(
-                [stored, record], actor=actor, at=now, explanation=best.explanation
-            )
-            merged = self._merge_events(
-                "merge", plan.id, plan.record_ids, writes, self._merge_detail(plan)
-            )
-            self._commit(
-                Change(
-                    actor,
-                    now,
-                    [create, *writes],
-                    lambda w: [*created([create]), *merged(w)],
-                    merge=lineage,
+        with self._screening(row):  # the check and the write it allows: one step
+            verdict = self.matcher.screen(row)
+            self.matcher.refuse(verdict)
+            best = verdict.best
+            if best is not None and verdict.action == "merge":
+                stored = self._own(best.record_id)
+                plan, writes, lineage = self._plan_merge(
+                    [stored, record], actor=actor, at=now, explanation=best.explanation
                 )
-            )
-            # the survivor as written (no read after the commit: it cannot fail a done merge)
-            return self._sight(actor).record(plan.survivor)
-        flagged = self._flag_event(record, verdict)
-        self._commit(Change(actor, now, [create], lambda w: [*created(w), *flagged]))
+                merged = self._merge_events(
+                    "merge", plan.id, plan.record_ids, writes, self._merge_detail(plan)
+                )
+                self._commit(
+                    Change(
+                        actor,
+                        now,
+                        [create, *writes],
+                        lambda w: [*created([create]), *merged(w)],
+                        merge=lineage,
+                    )
+                )
+                # the survivor as written (no read after the commit: it cannot fail a merge)
+                return self._sight(actor).record(plan.survivor)
+            flagged = self._flag_event(record, verdict)
+            self._commit(Change(actor, now, [create], lambda w: [*created(w), *flagged]))
         return self._sight(actor).record(record)
 
     def _flag_event(self, record: Record, verdict: Verdict) -> list[Event]:
@@ -326,7 +347,42 @@ class Steward(
         ]
         if previous is None:
             previous = self.matcher.index.entities
-        return self.matcher.index.matcher.dedupe(records, previous=previous)
+        return self.matcher.matcher.dedupe(records, previous=previous)
+
+    def rebuild_index(self, *, actor: Actor = SYSTEM) -> int:
+        """
+        Build the persistent duplicate index again from every stored record.
+
+        In one transaction, by the batch road; entity ids are kept where the clusters
+        allow. For records written while no steward kept the index, or rows found damaged
+        (a steward rebuilds an index that is new, or was built with other matching
+        settings, by itself). Returns how many records the index holds.
+
+        Raises:
+            RecordkitError: the steward has no persistent duplicate index.
+            AccessDenied: *actor* may read only some records, or some fields masked.
+
+        .. versionadded:: 0.2.0
+        """
+        self._check_reads_all(actor, "rebuild_index")
+        return self._rebuild_index()
+
+    def _rebuild_index(self) -> int:
+        check = self.matcher
+        if check is None or not isinstance(check.index, PersistentIndex):
+            raise RecordkitError(
+                "rebuild_index needs a persistent duplicate index: "
+                "Steward(..., matcher=DuplicateCheck(matcher))"
+            )
+        index = check.index
+        with self.store.transaction():
+            records = [
+                r
+                for batch in self.store.iterate(self.schema.name)
+                for r in batch
+                if r.state != MERGED and not self.lifecycles.closed(r)
+            ]
+            return index.rebuild(records)
 
     def update(
         self,
@@ -404,13 +460,6 @@ class Steward(
             owner=self._owner(values, current.owner),
             updated_at=now,
         )
-        flagged: list[Event] = []
-        if self.matcher is not None and set(won) & set(self.matcher.index.matcher.columns):
-            # an edit can make a duplicate too: checked like a capture, but never merged
-            self._catch_up()
-            verdict = self.matcher.screen_change(updated)
-            self.matcher.refuse(verdict)
-            flagged = self._flag_event(updated, verdict)
         detail = {
             "source": source,
             "version": updated.version,
@@ -419,7 +468,15 @@ class Steward(
         }
         event = Event(self, Action.UPDATE, [record_id], won, detail)
         write = Write(self, updated, current, Action.UPDATE, tuple(won))
-        self._commit(Change(actor, now, [write], lambda _: [event, *flagged]))
+        if self.matcher is None or not set(won) & set(self.matcher.matcher.columns):
+            self._commit(Change(actor, now, [write], lambda _: [event]))
+            return self._sight(actor).record(updated)
+        with self._screening(updated):
+            # an edit can make a duplicate too: checked like a capture, but never merged
+            verdict = self.matcher.screen_change(updated)
+            self.matcher.refuse(verdict)
+            flagged = self._flag_event(updated, verdict)
+            self._commit(Change(actor, now, [write], lambda _: [event, *flagged]))
         return self._sight(actor).record(updated)
 
     def _winners(

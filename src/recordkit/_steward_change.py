@@ -41,6 +41,22 @@ class Owner(Protocol):
         Remove erased records from the duplicate index.
         """
 
+    @property
+    def _persistent(self) -> bool:
+        """
+        Whether the duplicate index keeps its rows in the store.
+        """
+
+    def _sync_index(self, records: Iterable[Record]) -> None:
+        """
+        Bring a persistent duplicate index in step with *records*, in the transaction.
+        """
+
+    def _unindex(self, record_ids: Sequence[str]) -> None:
+        """
+        Take records out of a persistent duplicate index, in the transaction.
+        """
+
 
 @attrs.frozen
 class Write:

@@ -9,18 +9,19 @@ the one commit path.
 **The one commit path.** Every verb describes its change as a `Change` (the records it
 writes with their before and after, lineage, quarantined rows, audit events) and hands it
 to `_StewardCore._commit`, which alone: checks the access policy for every write, with the
-values being written; applies everything in one store transaction; and only after the
-COMMIT succeeds, brings the in-memory duplicate index up to date. No verb reaches the
-store, the audit log or the index another way.
+values being written; applies everything in one store transaction (a persistent duplicate
+index's rows included); and only after the COMMIT succeeds, brings an in-memory duplicate
+index up to date. No verb reaches the store, the audit log or the index another way.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import uuid
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
 from recordkit._errors import (
@@ -37,6 +38,8 @@ from recordkit.lifecycle import Lifecycles
 from recordkit.match import (
     MERGED,
     DuplicateCheck,
+    Index,
+    PersistentIndex,
 )
 from recordkit.rules import (
     Enforcement,
@@ -245,8 +248,11 @@ class _StewardCore:
             for write in written:
                 by_owner.setdefault(id(write.owner), (write.owner, []))[1].append(write.after)
             for owner, records in by_owner.values():
-                # after the outermost COMMIT (the caller's, when they opened a transaction)
-                self.store.on_commit(functools.partial(owner._index, records))
+                if owner._persistent:
+                    owner._sync_index(records)  # rows in the store: in this transaction
+                else:
+                    # after the outermost COMMIT (the caller's, when they opened one)
+                    self.store.on_commit(functools.partial(owner._index, records))
         return Committed(written, held, erased)
 
     def _erase(self, change: Change, gone: Erasure) -> Erased:
@@ -256,6 +262,8 @@ class _StewardCore:
         The event holds the ids, the counts and the reason; no value.
         """
         ids = tuple(r.id for r in gone.records)
+        if gone.owner._persistent:
+            gone.owner._unindex(ids)  # the others of their entities re-form first
         erased = self.store.erase(list(ids), values=list(gone.values))
         if gone.suppressions:
             self.store.put_suppressions(list(gone.suppressions))
@@ -343,6 +351,83 @@ class _StewardCore:
         except RecordkitError as exc:
             warnings.warn(str(exc), RuntimeWarning, stacklevel=4)
 
+    @property
+    def _persistent(self) -> bool:
+        """
+        Whether the duplicate index keeps its rows in the store (a `PersistentIndex`).
+        """
+        return self.matcher is not None and isinstance(self.matcher.index, PersistentIndex)
+
+    @contextlib.contextmanager
+    def _screening(self, row: Mapping[str, Any] | Record) -> Iterator[None]:
+        """
+        The block in which a duplicate check and the write it allows are one step.
+
+        With a persistent index: one store transaction, in which writers of records that
+        share a blocking key with *row* take turns (two processes capturing the same
+        person end with one record, the second one checked against the first). With an
+        in-memory index: the committed records still waiting are indexed first.
+        """
+        if self.matcher is None:
+            yield
+            return
+        index = self.matcher.index
+        if not isinstance(index, PersistentIndex):
+            self._catch_up()
+            yield
+            return
+        with self.store.transaction():
+            index.lock(row)
+            yield
+
+    def _sync_index(self, records: Iterable[Record]) -> None:
+        """
+        Bring a persistent index in step with *records*, inside the open transaction.
+
+        A failure fails the write (it rolls back with the records).
+
+        Raises:
+            RecordkitError: the index refused a record (named, with the cause).
+        """
+        assert self.matcher is not None
+        index = self.matcher.index
+        for record in records:
+            if record.schema == self.schema.name:
+                self._reindex(index, record)
+
+    def _reindex(self, index: Index | PersistentIndex, record: Record) -> None:
+        """
+        Index *record* as it now is: out when final, replaced when in, else added.
+
+        Raises:
+            RecordkitError: the index refused it (named, with the cause).
+        """
+        try:
+            if self.lifecycles.closed(record) or record.state == MERGED:
+                if record.id in index:
+                    index.remove(record.id)
+            elif record.id in index:
+                index.replace(record)
+            else:
+                index.add(record)
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise RecordkitError(
+                f"the duplicate index cannot take record {shorten(record.id)} "
+                f"({type(exc).__name__}: {shorten(str(exc), 200)})"
+            ) from exc
+
+    def _unindex(self, record_ids: Sequence[str]) -> None:
+        """
+        Take records out of a persistent index, inside the open transaction.
+        """
+        assert self.matcher is not None
+        index = self.matcher.index
+        for rid in record_ids:
+            if rid in index:
+                index.remove(rid)
+
     def _forget(self, record_ids: tuple[str, ...]) -> None:
         """
         Remove erased records from the duplicate index (after the COMMIT).
@@ -371,18 +456,11 @@ class _StewardCore:
         pending = self._unindexed
         for record_id, record in list(pending.items()):
             try:
-                if self.lifecycles.closed(record) or record.state == MERGED:
-                    if record_id in index:
-                        index.remove(record_id)
-                elif record_id in index:
-                    index.replace(record)
-                else:
-                    index.add(record)
-            except Exception as exc:
+                self._reindex(index, record)
+            except RecordkitError as exc:
                 raise RecordkitError(
-                    f"the duplicate index cannot take committed record {shorten(record_id)} "
-                    f"({type(exc).__name__}: {shorten(str(exc), 200)}); it is stored, and "
-                    "will be indexed at the next check"
+                    f"{exc}; committed record {shorten(record_id)} is stored, and will be "
+                    "indexed at the next check"
                 ) from exc
             del pending[record_id]
 

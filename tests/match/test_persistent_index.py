@@ -74,7 +74,13 @@ class TestSameAnswersAsTheIndex:
         with SQLStore(f"sqlite:///{tmp_path / 'a.db'}") as sql:
             a = PersistentIndex(matcher, MemoryStore().index_rows("p"))
             b = PersistentIndex(matcher, sql.index_rows("p"))
-            rows = [ADA, ADA_2, BOB, {**BOB, "email": "BOB@example.com"}, {**ADA, "email": None}]
+            rows: list[dict[str, Any]] = [
+                ADA,
+                ADA_2,
+                BOB,
+                {**BOB, "email": "BOB@example.com"},
+                {**ADA, "email": None},
+            ]
             for i, row in enumerate(rows):
                 assert _answers(a, row) == _answers(b, row)
                 a.add(row, id=f"r{i}")

@@ -17,8 +17,11 @@ import attrs
 
 from recordkit._errors import RecordkitError, shorten
 from recordkit.match._check import items
+from recordkit.match._matcher import Matcher
 from recordkit.match.index._index import Index
 from recordkit.match.index._lookup import Added, Lookup, Match
+from recordkit.match.index._persistent import PersistentIndex
+from recordkit.match.index._rows import IndexRows
 from recordkit.schema import Record
 
 __all__ = ["DuplicateCheck", "DuplicateError", "Verdict"]
@@ -103,25 +106,38 @@ class DuplicateCheck:
         'none'
 
     Args:
-        index: the index of existing records (it grows as records are admitted).
+        index: the index of existing records (it grows as records are admitted): an
+            in-memory `Index`, a `PersistentIndex`, or a fitted `Matcher` — then the
+            index lives in the store of the `Steward` the check is given to (a
+            `PersistentIndex` named after its schema; `bind` does it by hand).
         flag_at: store the record and flag the duplicate at or above this.
         block_at: refuse the record at or above this.
         merge_at: store the record and merge it into its best match at or above this.
 
+    Raises:
+        RecordkitError: *index* is none of those, or a threshold is not a number.
+
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       *index* may be a `PersistentIndex`, or a `Matcher` (kept in the steward's store).
     """
 
     def __init__(
         self,
-        index: Index,
+        index: Index | PersistentIndex | Matcher,
         *,
         flag_at: float | None = 0.0,
         block_at: float | None = None,
         merge_at: float | None = None,
     ) -> None:
-        if not isinstance(index, Index):
-            raise RecordkitError(f"a DuplicateCheck reads an Index, got {type(index).__name__}")
-        self.index = index
+        if not isinstance(index, Index | PersistentIndex | Matcher):
+            raise RecordkitError(
+                f"a DuplicateCheck reads an Index, a PersistentIndex or a Matcher, got "
+                f"{type(index).__name__}"
+            )
+        if isinstance(index, Matcher) and index.model is None:
+            raise RecordkitError("a DuplicateCheck needs a fitted matcher: call matcher.fit first")
+        self._index = index
         self.flag_at = _threshold(flag_at, "flag_at")
         self.block_at = _threshold(block_at, "block_at")
         self.merge_at = _threshold(merge_at, "merge_at")
@@ -129,7 +145,53 @@ class DuplicateCheck:
     def __repr__(self) -> str:
         return (
             f"DuplicateCheck(flag_at={self.flag_at}, block_at={self.block_at}, "
-            f"merge_at={self.merge_at}, {self.index!r})"
+            f"merge_at={self.merge_at}, {self._index!r})"
+        )
+
+    @property
+    def index(self) -> Index | PersistentIndex:
+        """
+        The index the check reads.
+
+        Raises:
+            RecordkitError: the check was made from a `Matcher` and not bound to a store yet.
+        """
+        index = self._index
+        if isinstance(index, Matcher):
+            raise RecordkitError(
+                "this DuplicateCheck keeps its index in a store: give it to a Steward, or "
+                "bind it (check.bind(store.index_rows(name)))"
+            )
+        return index
+
+    @property
+    def matcher(self) -> Matcher:
+        """
+        The matcher behind the check.
+        """
+        index = self._index
+        return index if isinstance(index, Matcher) else index.matcher
+
+    @property
+    def bound(self) -> bool:
+        """
+        Whether the check has its index (False: made from a `Matcher`, not bound yet).
+        """
+        return not isinstance(self._index, Matcher)
+
+    def bind(self, rows: IndexRows, *, max_block: int = 1000) -> DuplicateCheck:
+        """
+        The same check over a `PersistentIndex` of its matcher kept in *rows*.
+
+        Raises:
+            RecordkitError: the check is bound already, or *rows* is not an `IndexRows`.
+            IndexMismatch: *rows* were built with other matching settings.
+        """
+        if self.bound:
+            raise RecordkitError("this DuplicateCheck has its index already")
+        index = PersistentIndex(self.matcher, rows, max_block=max_block)
+        return DuplicateCheck(
+            index, flag_at=self.flag_at, block_at=self.block_at, merge_at=self.merge_at
         )
 
     def screen(self, record: object) -> Verdict:

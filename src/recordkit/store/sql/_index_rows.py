@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from recordkit._errors import StoreError, shorten
 from recordkit.match.index import IndexRow, IndexRows
-from recordkit.store.sql._tables import IDS_PER_SELECT, FixedTables, id_in
+from recordkit.store.sql._tables import IDS_PER_SELECT, FixedTables, id_in, insert_ignore
 
 __all__ = ["SQLIndexRows", "drop_indexed"]
 
@@ -80,8 +80,11 @@ class SQLIndexRows(IndexRows):
         """
         t = self._t.match_index
         with self._unit("keeping a duplicate index's settings") as conn:
-            conn.execute(t.delete().where(t.c.name == self.name))
-            conn.execute(t.insert().values(name=self.name, fingerprint=fingerprint))
+            # two processes opening a new index at once: the second one's insert is a no-op
+            conn.execute(
+                insert_ignore(t, conn.dialect.name), {"name": self.name, "fingerprint": fingerprint}
+            )
+            conn.execute(t.update().where(t.c.name == self.name).values(fingerprint=fingerprint))
 
     def count(self) -> int:
         """

@@ -1,0 +1,231 @@
+"""A steward's persistent duplicate index: restarts, rollbacks, races, rebuilds, erasure."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+import recordkit as rk
+from recordkit.match import DuplicateCheck, DuplicateError, PersistentIndex
+from recordkit.store import SQLStore, Store
+from tests.match.strategies import rules_matcher
+
+CONTACT = rk.bundled_schema("contact")
+ADA = {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"}
+ADA_AGAIN = {"first_name": "Ada", "last_name": "Lovelace", "email": "ADA@example.com"}
+ROOT = Path(__file__).resolve().parents[1]
+_PREFIXES = itertools.count(1)
+
+
+def check(**thresholds: float | None) -> DuplicateCheck:
+    return DuplicateCheck(rules_matcher(schema="contact"), **thresholds)
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], Store]]:
+    """Opens the same database again each call (memory: the same store)."""
+    made: list[Store] = []
+    if request.param == "memory":
+        memory = rk.MemoryStore()
+        yield lambda: memory
+        return
+    if request.param == "sqlite":
+        url, prefix = f"sqlite:///{tmp_path / 'crm.db'}", "rk_"
+    else:
+        url, prefix = str(request.getfixturevalue("postgres_url")), f"ix{next(_PREFIXES)}_"
+
+    def again() -> Store:
+        store = SQLStore(url, table_prefix=prefix)
+        made.append(store)
+        return store
+
+    yield again
+    for store in made:
+        store.close()  # type: ignore[attr-defined]
+
+
+def _count(store: Store) -> int:
+    return store.count("contact")
+
+
+class TestTheIndexLivesInTheStore:
+    def test_a_duplicate_is_blocked_after_a_restart(self, open_store: Callable[[], Store]) -> None:
+        """A new steward on the same database blocks the person the first one stored."""
+        first = rk.Steward(CONTACT, store=open_store(), matcher=check(block_at=9))
+        kept = first.capture(ADA, source="web")
+        second = rk.Steward(CONTACT, store=open_store(), matcher=check(block_at=9))
+        with pytest.raises(DuplicateError) as caught:
+            second.capture(ADA_AGAIN, source="web")
+        assert (kept.id, 1) == (caught.value.verdict.best.record_id, _count(second.store))  # type: ignore[union-attr]
+
+    def test_a_rollback_leaves_no_ghost(self, open_store: Callable[[], Store]) -> None:
+        """A capture inside the application's transaction that rolls back blocks nobody."""
+        steward = rk.Steward(CONTACT, store=open_store(), matcher=check(block_at=9))
+
+        def capture_then_fail() -> None:
+            with steward.store.transaction():
+                steward.capture(ADA, source="web")
+                raise RuntimeError("the application's own write failed")
+
+        with pytest.raises(RuntimeError):
+            capture_then_fail()
+        again = steward.capture(ADA_AGAIN, source="web")
+        assert (1, [again.id]) == (
+            _count(steward.store),
+            list(steward.store.index_rows("contact").entities()),
+        )
+
+    def test_entity_ids_are_stored_with_the_records(self, open_store: Callable[[], Store]) -> None:
+        """A flagged duplicate joins the first record's entity, and stays there."""
+        steward = rk.Steward(CONTACT, store=open_store(), matcher=check(flag_at=9))
+        a = steward.capture(ADA, source="web")
+        b = steward.capture(ADA_AGAIN, source="crm")
+        later = rk.Steward(CONTACT, store=open_store(), matcher=check(flag_at=9))
+        assert {a.id: a.id, b.id: a.id} == later.matcher.index.entities  # type: ignore[union-attr]
+
+    def test_records_stored_before_the_index_are_indexed_at_once(
+        self, open_store: Callable[[], Store]
+    ) -> None:
+        """A steward given a check over a store that has records builds the index first."""
+        plain = rk.Steward(CONTACT, store=open_store())
+        kept = plain.capture(ADA, source="import")
+        steward = rk.Steward(CONTACT, store=open_store(), matcher=check(block_at=9))
+        with pytest.raises(DuplicateError) as caught:
+            steward.capture(ADA_AGAIN, source="web")
+        assert kept.id == caught.value.verdict.best.record_id  # type: ignore[union-attr]
+
+    def test_other_matching_settings_rebuild_the_index(
+        self, open_store: Callable[[], Store]
+    ) -> None:
+        """An index built with other blocking is rebuilt by the next steward, not misread."""
+        rk.Steward(CONTACT, store=open_store(), matcher=check(block_at=9)).capture(
+            ADA, source="web"
+        )
+        settings = rules_matcher(schema="contact").to_dict()
+        other = rk.match.Matcher.from_dict({**settings, "blocking": [["last_name"]]})
+        steward = rk.Steward(CONTACT, store=open_store(), matcher=DuplicateCheck(other, block_at=9))
+        with pytest.raises(DuplicateError):
+            steward.capture(ADA_AGAIN, source="web")
+
+    def test_rebuild_index_takes_in_records_written_around_it(
+        self, open_store: Callable[[], Store]
+    ) -> None:
+        """Records a plain steward wrote after the index existed are found once rebuilt."""
+        steward = rk.Steward(CONTACT, store=open_store(), matcher=check(block_at=9))
+        steward.capture({"first_name": "Bo", "last_name": "Day", "email": "bo@x.org"}, source="w")
+        kept = rk.Steward(CONTACT, store=open_store()).capture(ADA, source="import")
+        assert steward.matcher is not None
+        assert not steward.matcher.screen(ADA_AGAIN).lookup.is_duplicate  # not seen yet
+        assert 2 == steward.rebuild_index()
+        assert kept.id == steward.matcher.screen(ADA_AGAIN).best.record_id  # type: ignore[union-attr]
+
+    def test_erasure_takes_the_person_out_of_the_index(
+        self, open_store: Callable[[], Store]
+    ) -> None:
+        """After erase, the person is in no index row and a new capture is not flagged."""
+        steward = rk.Steward(CONTACT, store=open_store(), matcher=check(flag_at=9))
+        gone = steward.capture(ADA, source="web")
+        steward.erase(gone.id, reason="request")
+        again = steward.capture(ADA_AGAIN, source="web")
+        events = [e.action for e in steward.audit_events(record_id=again.id)]
+        assert ("flag_duplicate" not in events, [again.id]) == (
+            True,
+            list(steward.store.index_rows("contact").entities()),
+        )
+
+    def test_an_index_needs_a_store_that_can_keep_it(self, tmp_path: Path) -> None:
+        """An encrypting store keeps no clear-text index rows: the steward says so."""
+        pytest.importorskip("cryptography")
+        from recordkit.governance import FieldEncryption, LocalKeyFile
+
+        keys = LocalKeyFile(tmp_path / "master.key", create=True)
+        with (
+            SQLStore(
+                f"sqlite:///{tmp_path / 'enc.db'}",
+                encryption=FieldEncryption(keys, fields=["email"]),
+            ) as store,
+            pytest.raises(rk.StoreError, match="in clear"),
+        ):
+            rk.Steward(CONTACT, store=store, matcher=check(block_at=9))
+
+    def test_an_unbound_check_says_how_to_bind_it(self) -> None:
+        """A check made from a matcher and used alone says it needs a store."""
+        alone = check(block_at=9)
+        with pytest.raises(rk.RecordkitError, match="give it to a Steward"):
+            alone.screen(ADA)
+        bound = alone.bind(rk.MemoryStore().index_rows("contact"))
+        assert isinstance(bound.index, PersistentIndex)
+        with pytest.raises(rk.RecordkitError, match="already"):
+            bound.bind(rk.MemoryStore().index_rows("contact"))
+
+
+RACE = """
+import sys, time
+import recordkit as rk
+from recordkit.match import DuplicateCheck, DuplicateError
+from recordkit.store import SQLStore
+from tests.match.strategies import rules_matcher
+
+url, prefix, start, rounds = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+with SQLStore(url, table_prefix=prefix) as store:
+    steward = rk.Steward(
+        rk.bundled_schema("contact"), store=store,
+        matcher=DuplicateCheck(rules_matcher(schema="contact"), flag_at=None, block_at=9),
+    )
+    for n in range(rounds):
+        while time.time() < start + n * 0.5:
+            time.sleep(0.001)
+        person = {"first_name": "Ada", "last_name": f"Race{n}", "email": f"ada{n}@example.com"}
+        try:
+            steward.capture(person, source="web")
+            print("stored", flush=True)
+        except DuplicateError:
+            print("blocked", flush=True)
+"""
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_two_processes_capturing_one_person_store_one_record(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """
+    Two processes capture the same new people at the same moments: each person is
+    stored once and blocked once, never stored twice.
+    """
+    if backend == "sqlite":
+        url, prefix = f"sqlite:///{tmp_path / 'race.db'}", "rk_"
+    else:
+        url, prefix = str(request.getfixturevalue("postgres_url")), f"race{next(_PREFIXES)}_"
+    with SQLStore(url, table_prefix=prefix) as store:  # tables and index made before the race
+        rk.Steward(CONTACT, store=store, matcher=check(block_at=9))
+    rounds = 4
+    start = time.time() + 4.0
+    script = textwrap.dedent(RACE)
+    racers = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, url, prefix, str(start), str(rounds)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outcomes = []
+    for racer in racers:
+        out, err = racer.communicate(timeout=120)
+        assert racer.returncode == 0, err
+        outcomes.append(out.split())
+    per_round = sorted(tuple(sorted(pair)) for pair in zip(*outcomes, strict=True))
+    with SQLStore(url, table_prefix=prefix, schemas=[CONTACT]) as store:
+        stored = store.count("contact")
+    assert ([("blocked", "stored")] * rounds, rounds) == (per_round, stored)
