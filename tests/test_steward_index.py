@@ -229,3 +229,79 @@ def test_two_processes_capturing_one_person_store_one_record(
     with SQLStore(url, table_prefix=prefix, schemas=[CONTACT]) as store:
         stored = store.count("contact")
     assert ([("blocked", "stored")] * rounds, rounds) == (per_round, stored)
+
+
+BATCH = [
+    {"first_name": "Bo", "last_name": "Day", "email": "bo@example.org"},
+    {"first_name": "Ada", "last_name": "Lovelace", "email": "Ada@Example.com"},  # stored one
+    {"first_name": "Cy", "last_name": "Young", "email": "cy@example.net"},
+    {"first_name": "Bo", "last_name": "Day", "email": "BO@example.org"},  # the first row's
+]
+
+
+class TestBatchScreening:
+    def test_capture_many_blocks_against_the_store_and_within_the_batch(
+        self, open_store: Callable[[], Store]
+    ) -> None:
+        """
+        Rows duplicating a stored record or an earlier row are quarantined with the reason;
+        nothing is lost: every row is stored or held.
+        """
+        steward = rk.Steward(CONTACT, store=open_store(), matcher=check(block_at=9))
+        ada = steward.capture(ADA, source="web")
+        result = steward.capture_many(BATCH, source="import")
+        held = {q.index: q.issues[0] for q in result.quarantined}
+        assert ([1, 3], 2, 3) == (sorted(held), len(result.records), _count(steward.store))
+        assert {"duplicate.blocked"} == {i.code for i in held.values()}
+        assert ada.id in held[1].message
+        assert result.records[0].id in held[3].message
+
+    def test_capture_many_flags_like_one_capture_at_a_time(
+        self, open_store: Callable[[], Store], tmp_path: Path
+    ) -> None:
+        """A flagging batch stores every row, flags the same pairs and ends with the same
+        entities as capturing the rows one by one."""
+        steward = rk.Steward(CONTACT, store=open_store(), matcher=check(flag_at=9))
+        steward.capture(ADA, source="web")
+        result = steward.capture_many(BATCH, source="import")
+        one = rk.Steward(CONTACT, matcher=check(flag_at=9))
+        one.capture(ADA, source="web")
+        for row in BATCH:
+            one.capture(row, source="import")
+
+        def flags(s: rk.Steward) -> int:
+            return sum(e.action == "flag_duplicate" for e in s.audit_events())
+
+        def groups(s: rk.Steward) -> list[int]:
+            assert s.matcher is not None
+            return sorted(len(g) for g in _groups(s.matcher.index.entities).values())
+
+        assert (4, 2, [1, 2, 2]) == (len(result.records), flags(steward), groups(steward))
+        assert (flags(one), groups(one)) == (flags(steward), groups(steward))
+
+    def test_capture_many_merges_into_the_stored_record(
+        self, open_store: Callable[[], Store]
+    ) -> None:
+        """A row the check merges is stored and merged into its match, through merge."""
+        steward = rk.Steward(CONTACT, store=open_store(), matcher=check(merge_at=9))
+        ada = steward.capture(ADA, source="web")
+        steward.capture_many(BATCH[1:2], source="import")
+        merged = [e for e in steward.audit_events() if e.action == "merge"]
+        assert (1, ada.id) == (len(merged), merged[0].record_ids[0])
+
+    def test_a_batch_leaves_the_index_as_captures_would(
+        self, open_store: Callable[[], Store]
+    ) -> None:
+        """After a batch, a later capture of one of its people is blocked."""
+        steward = rk.Steward(CONTACT, store=open_store(), matcher=check(flag_at=9, block_at=9))
+        steward.capture_many(BATCH[:3], source="import")
+        with pytest.raises(DuplicateError):
+            steward.capture({"first_name": "Cy", "last_name": "Young", "email": "CY@example.net"},
+                            source="web")  # fmt: skip
+
+
+def _groups(entities: dict[str, str]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for rid, entity in entities.items():
+        out.setdefault(entity, set()).add(rid)
+    return out

@@ -49,8 +49,6 @@ from recordkit.match import (
     DuplicateCheck,
     IndexMismatch,
     MatchResult,
-    PersistentIndex,
-    Verdict,
 )
 from recordkit.rules import Enforcement, EnforcementMode, RuleSet
 from recordkit.schema import NOT_GIVEN, NotGiven, Provenance, Record, Schema
@@ -298,18 +296,6 @@ class Steward(
             self._commit(Change(actor, now, [create], lambda w: [*created(w), *flagged]))
         return self._sight(actor).record(record)
 
-    def _flag_event(self, record: Record, verdict: Verdict) -> list[Event]:
-        """
-        The ``flag_duplicate`` audit event of a verdict that flags (else none).
-        """
-        best = verdict.best
-        if verdict.action != "flag" or best is None:
-            return []
-        detail = {"entity": best.entity_id, "explanation": best.explanation.to_dict()}
-        return [
-            Event(self, "flag_duplicate", [record.id, best.record_id], (), detail, values=False)
-        ]
-
     def find_duplicates(
         self, *, previous: Mapping[str, str] | None = None, actor: Actor = SYSTEM
     ) -> MatchResult:
@@ -348,41 +334,6 @@ class Steward(
         if previous is None:
             previous = self.matcher.index.entities
         return self.matcher.matcher.dedupe(records, previous=previous)
-
-    def rebuild_index(self, *, actor: Actor = SYSTEM) -> int:
-        """
-        Build the persistent duplicate index again from every stored record.
-
-        In one transaction, by the batch road; entity ids are kept where the clusters
-        allow. For records written while no steward kept the index, or rows found damaged
-        (a steward rebuilds an index that is new, or was built with other matching
-        settings, by itself). Returns how many records the index holds.
-
-        Raises:
-            RecordkitError: the steward has no persistent duplicate index.
-            AccessDenied: *actor* may read only some records, or some fields masked.
-
-        .. versionadded:: 0.2.0
-        """
-        self._check_reads_all(actor, "rebuild_index")
-        return self._rebuild_index()
-
-    def _rebuild_index(self) -> int:
-        check = self.matcher
-        if check is None or not isinstance(check.index, PersistentIndex):
-            raise RecordkitError(
-                "rebuild_index needs a persistent duplicate index: "
-                "Steward(..., matcher=DuplicateCheck(matcher))"
-            )
-        index = check.index
-        with self.store.transaction():
-            records = [
-                r
-                for batch in self.store.iterate(self.schema.name)
-                for r in batch
-                if r.state != MERGED and not self.lifecycles.closed(r)
-            ]
-            return index.rebuild(records)
 
     def update(
         self,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from typing import Any
 
 import attrs
@@ -22,10 +23,10 @@ from recordkit._steward_core import (
     SYSTEM,
     _blank,
     _issue_counts,
-    _StewardCore,
     _validation_error,
 )
 from recordkit._steward_erase import SUPPRESSED, suppressed_ids
+from recordkit._steward_merge import _MergeVerbs
 from recordkit._steward_rows import (
     BatchResult,
     QuarantinedRow,
@@ -36,7 +37,7 @@ from recordkit._steward_rows import (
 )
 from recordkit.engines import Columns, chunks
 from recordkit.governance import Action, Actor
-from recordkit.match import MERGED
+from recordkit.match import MERGED, DuplicateError
 from recordkit.rules import EnforcementMode, Issue, Revalidation, RuleSet, revalidate, run_chunk
 from recordkit.schema import NOT_GIVEN, Provenance, Record
 from recordkit.store import QuarantineEntry
@@ -44,7 +45,7 @@ from recordkit.store import QuarantineEntry
 __all__: list[str] = []
 
 
-class _BatchVerbs(_StewardCore):
+class _BatchVerbs(_MergeVerbs):
     """
     Batches through the one commit path: capture_many and revalidate.
     """
@@ -239,23 +240,68 @@ class _BatchVerbs(_StewardCore):
                     quarantined.append(held(index, rows[index - offset], SUPPRESSED, "<erased>"))
             writes = [w for w in writes if w.after.id not in erased]
             records = [r for r in records if r.id not in erased]
-        entries = {
-            q.index: quarantine_entry(q, self.schema.name, now, source, batch) for q in quarantined
-        }
+        position = {r.id: i for i, r in zip(prepared.rows, prepared.records, strict=True)}
 
         def isolate(write: Write, exc: StoreError) -> QuarantineEntry:
-            index = prepared.rows[prepared.records.index(write.after)]
+            index = position[write.after.id]
             row = held(index, rows[index - offset], str(exc), "<store>")
             quarantined.append(row)
             return quarantine_entry(row, self.schema.name, now, source, batch)
 
         created = self._created_event(prepared.names, source, prepared.issues)
-        done = self._commit(
-            Change(actor, now, writes, created, quarantine=list(entries.values()), isolate=isolate)
-        )
-        stored = [w.after for w in done.writes]
+        with self._screening(None) if self.matcher is not None and writes else nullcontext():
+            flagged: list[Event] = []
+            merging: list[tuple[str, str]] = []  # (best match, new record)
+            if self.matcher is not None and writes:
+                # against the stored records and the batch's own earlier rows, all at once
+                verdicts = self.matcher.screen_many([w.after for w in writes])
+                admitted: list[Write] = []
+                for write, verdict in zip(writes, verdicts, strict=True):
+                    if verdict.action == "block":
+                        index = position[write.after.id]
+                        reason = str(DuplicateError(verdict))
+                        quarantined.append(held(index, rows[index - offset], reason, "<duplicate>"))
+                        continue
+                    admitted.append(write)
+                    flagged += self._flag_event(write.after, verdict)
+                    best = verdict.best
+                    if verdict.action == "merge" and best is not None:
+                        merging.append((best.record_id, write.after.id))
+                writes = admitted
+            entries = [
+                quarantine_entry(q, self.schema.name, now, source, batch) for q in quarantined
+            ]
+
+            def events(written: Sequence[Write]) -> list[Event]:
+                ids = {w.after.id for w in written}
+                return [*created(written), *(e for e in flagged if e.record_ids[0] in ids)]
+
+            done = self._commit(
+                Change(actor, now, writes, events, quarantine=entries, isolate=isolate)
+            )
+            stored = [w.after for w in done.writes]
+            self._merge_admitted(merging, {r.id for r in stored}, actor)
         quarantined.sort(key=lambda q: q.index)
         return BatchResult(stored, quarantined, list(prepared.issues))
+
+    def _merge_admitted(
+        self, merging: Sequence[tuple[str, str]], stored: set[str], actor: Actor
+    ) -> None:
+        """
+        Merge each stored new record the check merges into its best match, in order.
+
+        A match merged away already is followed to its survivor.
+        """
+        survivor: dict[str, str] = {}
+        for best, new in merging:
+            if new not in stored:
+                continue
+            while best in survivor:
+                best = survivor[best]
+            done = self.merge([best, new], actor=actor)
+            for rid in done.plan.record_ids:
+                if rid != done.plan.survivor.id:
+                    survivor[rid] = done.plan.survivor.id
 
     def _prepare_chunk(
         self,

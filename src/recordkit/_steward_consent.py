@@ -19,7 +19,8 @@ import attrs
 
 from recordkit._errors import RecordkitError, shorten
 from recordkit._steward_change import Change, Event, Write
-from recordkit._steward_core import SYSTEM, _StewardCore
+from recordkit._steward_core import SYSTEM
+from recordkit._steward_index import _IndexKeeping
 from recordkit._steward_unmerge import merged_with
 from recordkit.governance import Action, Actor
 from recordkit.lifecycle import Guard, Machine, guard
@@ -65,7 +66,7 @@ class Consent:
         return self.entries[0].basis if self.entries else None
 
 
-class _ConsentVerbs(_StewardCore):
+class _ConsentVerbs(_IndexKeeping):
     """
     Consent decisions and the status in force.
     """

@@ -16,15 +16,14 @@ index up to date. No verb reaches the store, the audit log or the index another 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import uuid
-import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final
 
 from recordkit._errors import (
+    AccessDenied,
     RecordkitError,
     StoreError,
     ValidationError,
@@ -36,10 +35,7 @@ from recordkit._steward_read import Sight
 from recordkit.governance import AccessPolicy, Action, Actor, AuditLog
 from recordkit.lifecycle import Lifecycles
 from recordkit.match import (
-    MERGED,
     DuplicateCheck,
-    Index,
-    PersistentIndex,
 )
 from recordkit.rules import (
     Enforcement,
@@ -331,138 +327,61 @@ class _StewardCore:
                 refused[id(w)] = isolate(w, exc)
         return [w for w in writes if id(w) not in refused], list(refused.values())
 
-    def _index(self, records: Iterable[Record]) -> None:
+    def _check_reads_all(self, actor: Actor, what: str) -> None:
         """
-        Bring the point-of-entry index in step with committed records.
+        Refuse *what* unless *actor* may read every record of the schema in clear.
 
-        A changed record is re-indexed with its new values; one in a final state (retired,
-        merged away) leaves the index; a restored one comes back. The write is committed
-        already, so a failure here does not fail the verb: the records wait in
-        ``_unindexed`` and are indexed before the next duplicate check.
+        Raises:
+            AccessDenied: a record rule limits what *actor* reads, or a field is masked.
         """
-        if self.matcher is None:
-            return
-        pending = self._unindexed
-        for record in records:
-            if record.schema == self.schema.name:
-                pending[record.id] = record
-        try:
-            self._catch_up()
-        except RecordkitError as exc:
-            warnings.warn(str(exc), RuntimeWarning, stacklevel=4)
+        self._check_actor(actor)
+        scope_of = getattr(self.access, "scope", None)
+        if scope_of is not None and scope_of(actor, self.schema, Action.READ) is not None:
+            raise AccessDenied(
+                actor.id,
+                what,
+                reason=f"it reads every {self.schema.name!r} record; the actor may read some",
+            )
+        if self._sight(actor).masks:
+            raise AccessDenied(
+                actor.id,
+                what,
+                reason=f"it compares values in clear; some {self.schema.name!r} fields are "
+                "masked for the actor",
+            )
+
+    # -- what the commit path asks of each owner's duplicate index (`_IndexKeeping`) -----
 
     @property
     def _persistent(self) -> bool:
         """
-        Whether the duplicate index keeps its rows in the store (a `PersistentIndex`).
+        Whether the duplicate index keeps its rows in the store.
         """
-        return self.matcher is not None and isinstance(self.matcher.index, PersistentIndex)
+        raise NotImplementedError  # pragma: no cover - every Steward keeps its index
 
-    @contextlib.contextmanager
-    def _screening(self, row: Mapping[str, Any] | Record) -> Iterator[None]:
+    def _index(self, records: Iterable[Record]) -> None:
         """
-        The block in which a duplicate check and the write it allows are one step.
-
-        With a persistent index: one store transaction, in which writers of records that
-        share a blocking key with *row* take turns (two processes capturing the same
-        person end with one record, the second one checked against the first). With an
-        in-memory index: the committed records still waiting are indexed first.
+        Bring an in-memory duplicate index in step with committed *records*.
         """
-        if self.matcher is None:
-            yield
-            return
-        index = self.matcher.index
-        if not isinstance(index, PersistentIndex):
-            self._catch_up()
-            yield
-            return
-        with self.store.transaction():
-            index.lock(row)
-            yield
+        raise NotImplementedError  # pragma: no cover
 
     def _sync_index(self, records: Iterable[Record]) -> None:
         """
-        Bring a persistent index in step with *records*, inside the open transaction.
-
-        A failure fails the write (it rolls back with the records).
-
-        Raises:
-            RecordkitError: the index refused a record (named, with the cause).
+        Bring a persistent duplicate index in step with *records*, in the transaction.
         """
-        assert self.matcher is not None
-        index = self.matcher.index
-        for record in records:
-            if record.schema == self.schema.name:
-                self._reindex(index, record)
-
-    def _reindex(self, index: Index | PersistentIndex, record: Record) -> None:
-        """
-        Index *record* as it now is: out when final, replaced when in, else added.
-
-        Raises:
-            RecordkitError: the index refused it (named, with the cause).
-        """
-        try:
-            if self.lifecycles.closed(record) or record.state == MERGED:
-                if record.id in index:
-                    index.remove(record.id)
-            elif record.id in index:
-                index.replace(record)
-            else:
-                index.add(record)
-        except StoreError:
-            raise
-        except Exception as exc:
-            raise RecordkitError(
-                f"the duplicate index cannot take record {shorten(record.id)} "
-                f"({type(exc).__name__}: {shorten(str(exc), 200)})"
-            ) from exc
+        raise NotImplementedError  # pragma: no cover
 
     def _unindex(self, record_ids: Sequence[str]) -> None:
         """
-        Take records out of a persistent index, inside the open transaction.
+        Take records out of a persistent duplicate index, in the transaction.
         """
-        assert self.matcher is not None
-        index = self.matcher.index
-        for rid in record_ids:
-            if rid in index:
-                index.remove(rid)
+        raise NotImplementedError  # pragma: no cover
 
     def _forget(self, record_ids: tuple[str, ...]) -> None:
         """
-        Remove erased records from the duplicate index (after the COMMIT).
+        Remove erased records from an in-memory duplicate index (after the COMMIT).
         """
-        for rid in record_ids:
-            self._unindexed.pop(rid, None)
-        if self.matcher is None:
-            return
-        index = self.matcher.index
-        for rid in record_ids:
-            try:
-                index.remove(rid)
-            except RecordkitError:
-                continue  # never indexed (retired or merged away before)
-
-    def _catch_up(self) -> None:
-        """
-        Index the committed records still waiting; raise if the index cannot take them.
-
-        Raises:
-            RecordkitError: the index refused a committed record (named, with the cause).
-        """
-        if self.matcher is None or not self._unindexed:
-            return
-        index = self.matcher.index
-        pending = self._unindexed
-        for record_id, record in list(pending.items()):
-            try:
-                self._reindex(index, record)
-            except RecordkitError as exc:
-                raise RecordkitError(
-                    f"{exc}; committed record {shorten(record_id)} is stored, and will be "
-                    "indexed at the next check"
-                ) from exc
-            del pending[record_id]
+        raise NotImplementedError  # pragma: no cover
 
     def _now(self) -> dt.datetime:
         """

@@ -22,7 +22,8 @@ import attrs
 
 from recordkit._errors import NotFound, RecordkitError, shorten
 from recordkit._steward_change import Change, Erasure
-from recordkit._steward_core import SYSTEM, _StewardCore
+from recordkit._steward_core import SYSTEM
+from recordkit._steward_index import _IndexKeeping
 from recordkit._steward_unmerge import merged_with
 from recordkit.governance import Action, Actor, Masked
 from recordkit.match import MergePlan
@@ -110,7 +111,7 @@ class ErasureReceipt:
         }
 
 
-class _SubjectVerbs(_StewardCore):
+class _SubjectVerbs(_IndexKeeping):
     """
     A person's data: handed over (`export_subject`) or erased everywhere (`erase`).
     """

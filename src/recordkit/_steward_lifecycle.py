@@ -13,13 +13,14 @@ from recordkit._errors import (
     shorten,
 )
 from recordkit._steward_change import Change, Event, Write
-from recordkit._steward_core import SYSTEM, _readable, _StewardCore
+from recordkit._steward_core import SYSTEM, _readable
+from recordkit._steward_index import _IndexKeeping
 from recordkit.governance import Action, Actor
 from recordkit.lifecycle import Moved, SweepResult, Transition, became, transitions
 from recordkit.schema import Record
 
 
-class _LifecycleVerbs(_StewardCore):
+class _LifecycleVerbs(_IndexKeeping):
     """
     Moves through the record lifecycle and the business stages, guarded and audited.
     """

@@ -15,6 +15,7 @@ from recordkit._errors import (
 )
 from recordkit._steward_change import Change, Event, Owner, Write
 from recordkit._steward_core import SYSTEM, _StewardCore
+from recordkit._steward_index import _IndexKeeping
 from recordkit.governance import Action, Actor
 from recordkit.match import (
     MERGED,
@@ -33,7 +34,7 @@ from recordkit.schema import Record, Reference
 from recordkit.store import Lineage
 
 
-class _MergeVerbs(_StewardCore):
+class _MergeVerbs(_IndexKeeping):
     """
     Merges with survivorship, written atomically with their lineage, and their undoing.
     """

@@ -9,13 +9,14 @@ import json
 
 from recordkit._errors import RecordkitError, shorten
 from recordkit._steward_change import Change, Event
-from recordkit._steward_core import SYSTEM, _StewardCore
+from recordkit._steward_core import SYSTEM
+from recordkit._steward_index import _IndexKeeping
 from recordkit.governance import AccessPolicy, Action, Actor
 
 __all__ = ["_PolicyVerbs"]
 
 
-class _PolicyVerbs(_StewardCore):
+class _PolicyVerbs(_IndexKeeping):
     """
     The access policy's own change.
     """

@@ -136,6 +136,7 @@ def held(index: int, row: object, reason: str, field: str) -> QuarantinedRow:
         "<access>": "access.denied",
         "<store>": "store.refused",
         "<erased>": "subject.erased",
+        "<duplicate>": "duplicate.blocked",
     }[field]
     text = reason if len(reason) <= 300 else f"{reason[:299]}…"
     issue = Issue(field=None, rule="recordkit", code=kind, message=text, row=index)

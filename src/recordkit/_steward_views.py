@@ -16,7 +16,8 @@ from typing import Any
 import attrs
 
 from recordkit._errors import AccessDenied, RecordkitError, shorten
-from recordkit._steward_core import SYSTEM, _StewardCore
+from recordkit._steward_core import SYSTEM
+from recordkit._steward_index import _IndexKeeping
 from recordkit._steward_read import Sight
 from recordkit.governance import Action, Actor, AllOf, AuditEvent, Condition
 from recordkit.schema import Record
@@ -27,7 +28,7 @@ __all__ = ["_ViewVerbs"]
 Where = Condition | Mapping[str, Any] | list[Condition] | tuple[Condition, ...]
 
 
-class _ViewVerbs(_StewardCore):
+class _ViewVerbs(_IndexKeeping):
     """
     Segments and the audit trail, as an actor may see them.
     """
@@ -178,29 +179,6 @@ class _ViewVerbs(_StewardCore):
                     detail=_masked_detail(sight, event.detail),
                 )
             yield event
-
-    def _check_reads_all(self, actor: Actor, what: str) -> None:
-        """
-        Refuse *what* unless *actor* may read every record of the schema in clear.
-
-        Raises:
-            AccessDenied: a record rule limits what *actor* reads, or a field is masked.
-        """
-        self._check_actor(actor)
-        scope_of = getattr(self.access, "scope", None)
-        if scope_of is not None and scope_of(actor, self.schema, Action.READ) is not None:
-            raise AccessDenied(
-                actor.id,
-                what,
-                reason=f"it reads every {self.schema.name!r} record; the actor may read some",
-            )
-        if self._sight(actor).masks:
-            raise AccessDenied(
-                actor.id,
-                what,
-                reason=f"it compares values in clear; some {self.schema.name!r} fields are "
-                "masked for the actor",
-            )
 
 
 def _masked_detail(sight: Sight, detail: Mapping[str, Any]) -> dict[str, Any]:

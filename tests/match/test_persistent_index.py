@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +90,58 @@ class TestSameAnswersAsTheIndex:
             assert {frozenset({"r0", "r1"}), frozenset({"r2", "r3"}), frozenset({"r4"})} == (
                 _partition(b.entities)
             )
+
+
+class TestManyAtOnce:
+    @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(rows=people(max_people=5, max_copies=3), data=st.data())
+    def test_lookup_many_and_add_many_agree_with_one_at_a_time(
+        self, rows: list[dict[str, Any]], data: st.DataObject
+    ) -> None:
+        """
+        Looking many rows up at once answers as looking each up; adding them at once ends
+        with the entities of adding them one by one — in memory and in a store.
+        """
+        matcher = tiny_fs_matcher().fit(rows) if data.draw(st.booleans()) else rules_matcher()
+        cut = data.draw(st.integers(0, len(rows)))
+        first, rest = rows[:cut], rows[cut:]
+        kinds: list[Callable[[], Index | PersistentIndex]] = [
+            lambda: Index(matcher),
+            lambda: PersistentIndex(matcher, MemoryStore().index_rows("p")),
+        ]
+        for make in kinds:
+            one, many = make(), make()
+            for row in first:
+                one.add(row)
+            many.add_many(first)
+            assert [_answers(one, r) for r in rest] == [
+                [(m.record_id, round(m.weight, 9)) for m in found.matches]
+                for found in many.lookup_many(rest)
+            ]
+            for row in rest:
+                one.add(row)
+            added = many.add_many(rest)
+            assert _partition(one.entities) == _partition(many.entities)
+            assert [a.entity_id for a in added] == [many.entity_of(r["id"]) for r in rest]
+
+    def test_add_many_refuses_what_add_refuses(self) -> None:
+        """Ids missing, repeated or indexed already, and foreign records, are refused."""
+        for index in (
+            Index(rules_matcher()),
+            PersistentIndex(rules_matcher(), MemoryStore().index_rows("p")),
+        ):
+            index.add_many([{**ADA, "id": "c1"}])
+            with pytest.raises(RecordkitError, match="already"):
+                index.add_many([{**BOB, "id": "c1"}])
+            with pytest.raises(RecordkitError, match="no id"):
+                index.add_many([BOB])
+            with pytest.raises(RecordkitError, match="unique"):
+                index.add_many([{**BOB, "id": "c2"}, {**BOB, "id": "c2"}])
+            with pytest.raises(SchemaError):
+                index.add_many([{"sku": "X", "id": "c3"}])
+            with pytest.raises(RecordkitError, match="list of records"):
+                index.lookup_many("c1")
+            assert 1 == len(index)
 
 
 class TestTransactions:

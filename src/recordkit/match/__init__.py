@@ -38,6 +38,7 @@ from recordkit.match._cluster import (
 )
 from recordkit.match._data import Prepared
 from recordkit.match._estimate import EMResult
+from recordkit.match._evaluate import CurvePoint, Evaluation, PairCounts
 from recordkit.match._explain import MatchExplanation, WeightTerm, probability_from_weight
 from recordkit.match._factored import Factored, Gathered
 from recordkit.match._features import email_key, nickname_families
@@ -84,6 +85,7 @@ from recordkit.match.index import (
     Match,
     PersistentIndex,
     Verdict,
+    fingerprint_of,
 )
 from recordkit.match.merge import (
     MERGED,
@@ -126,11 +128,13 @@ __all__ = [
     "Comparator",
     "Comparison",
     "Conflict",
+    "CurvePoint",
     "DateSwap",
     "DateWithin",
     "DuplicateCheck",
     "DuplicateError",
     "EMResult",
+    "Evaluation",
     "Exact",
     "Factored",
     "FellegiSunter",
@@ -153,6 +157,7 @@ __all__ = [
     "MergePolicy",
     "NameFamily",
     "NumberWithin",
+    "PairCounts",
     "PersistentIndex",
     "Prefix",
     "Prep",
@@ -179,6 +184,7 @@ __all__ = [
     "email_key",
     "exact_comparison",
     "find_repoints",
+    "fingerprint_of",
     "first_name_comparison",
     "installed_comparators",
     "level_from_dict",

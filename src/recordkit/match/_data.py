@@ -155,7 +155,7 @@ class Prepared:
     @classmethod
     def of_prepared(
         cls,
-        columns: Mapping[str, Sequence[Any]],
+        columns: Mapping[str, Sequence[object]],
         ids: list[str],
         comparators: Sequence[Comparator],
     ) -> Prepared:

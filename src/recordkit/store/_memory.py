@@ -17,6 +17,7 @@ import attrs
 from recordkit._errors import ConflictError, NotFound, StoreError, shorten
 from recordkit._resolve import Resolver
 from recordkit.governance import MemoryAuditLog
+from recordkit.match.index import IndexRows
 from recordkit.schema import Record, Schema
 from recordkit.store._base import Store, Where
 from recordkit.store._checks import (
@@ -90,7 +91,7 @@ class MemoryStore(MemoryErasure, Store):
             raise StoreError(f"register takes a Schema, got {type(schema).__name__}")
         self._schemas[schema.name] = schema
 
-    def index_rows(self, name: str) -> MemoryIndexRows:
+    def index_rows(self, name: str) -> IndexRows:
         """
         The rows of the persistent duplicate index *name*, kept with the records.
 

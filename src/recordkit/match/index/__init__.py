@@ -17,8 +17,8 @@ The names are public through `recordkit.match` (and `recordkit`).
 
 from recordkit.match.index._index import Index
 from recordkit.match.index._lookup import Added, Lookup, Match
-from recordkit.match.index._persistent import IndexMismatch, PersistentIndex, fingerprint_of
-from recordkit.match.index._rows import IndexRow, IndexRows
+from recordkit.match.index._persistent import PersistentIndex
+from recordkit.match.index._rows import IndexMismatch, IndexRow, IndexRows, fingerprint_of
 from recordkit.match.index._screen import DuplicateCheck, DuplicateError, Verdict
 
 __all__ = [

@@ -28,14 +28,21 @@ class Entities:
 
     Args:
         chain_guard: the share of cross pairs that must match to join two groups.
+        strong: the link weight from which a link vouches for its neighbours (as in the
+            batch run; ``None``: links never vouch).
         taken: whether an entity id is in use outside these records (a persistent
             index holds only the records at hand), so a new one is not given twice.
     """
 
     def __init__(
-        self, chain_guard: float, *, taken: Callable[[str], bool] | None = None
+        self,
+        chain_guard: float,
+        *,
+        strong: float | None = None,
+        taken: Callable[[str], bool] | None = None,
     ) -> None:
         self.chain_guard = chain_guard
+        self.strong = strong
         self._taken = taken
         self.edges: dict[int, dict[int, float]] = {}
         self.entity: dict[str, str] = {}
@@ -127,7 +134,7 @@ class Entities:
                 if a < b
             ]
             members = [ids[i] for i in component]
-            groups.extend(guarded_groups(members, edges, self.chain_guard))
+            groups.extend(guarded_groups(members, edges, self.chain_guard, strong=self.strong))
         nodes = [ids[i] for i in seen]
         previous = {rid: self.entity[rid] for rid in nodes if rid in self.entity}
         result = assign_entity_ids(groups, previous=previous, new_id=self._fresh)

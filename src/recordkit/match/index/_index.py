@@ -12,30 +12,26 @@ Entity ids stay stable: a record that bridges two clusters makes an explicit, re
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from recordkit._errors import RecordkitError, SchemaError, shorten
-from recordkit._suggest import close_matches
+from recordkit._errors import RecordkitError, shorten
 from recordkit.match._cluster import Assignment, ClusterMerge, ClusterSplit
 from recordkit.match._data import Prepared
+from recordkit.match._dedupe import strong_weight
 from recordkit.match._factored import Objects
 from recordkit.match._matcher import Matcher
-from recordkit.match._model import FellegiSunter
 from recordkit.match._scoring import Scored
+from recordkit.match.index._batch import BatchLookups, joined, score_rows, within
 from recordkit.match.index._entities import Entities
-from recordkit.match.index._lookup import Added, Lookup, Match
+from recordkit.match.index._lookup import RULE_WEIGHT, Added, Lookup
+from recordkit.match.index._prepared import found_matches, id_list, prepare_batch, prepare_one
 from recordkit.schema import Record
 
-__all__ = ["RULE_WEIGHT", "Index", "found_matches", "prepare_one"]
-
-RULE_WEIGHT: Final = 99.0
-"""
-The link weight of a pair a must-match rule joined (stronger than any score).
-"""
+__all__ = ["Index"]
 
 
 class _Column:
@@ -103,7 +99,7 @@ class Index:
         self._features: dict[str, _Column] = {}
         self._keys: dict[str, tuple[str, ...]] = {}
         self._blocks: list[dict[tuple[str, ...], list[int]]] = [{} for _ in matcher.blocking]
-        self._entities = Entities(matcher.chain_guard)
+        self._entities = Entities(matcher.chain_guard, strong=strong_weight(matcher, matcher.model))
         self._dead: set[int] = set()
 
     def __len__(self) -> int:
@@ -121,6 +117,15 @@ class Index:
 
     def __contains__(self, record_id: object) -> bool:
         return record_id in self._pos
+
+    def present(self, record_ids: Sequence[str]) -> set[str]:
+        """
+        Which of *record_ids* are in the index.
+
+        Raises:
+            RecordkitError: *record_ids* is not a list of ids.
+        """
+        return {rid for rid in id_list(record_ids) if rid in self._pos}
 
     # -- building -------------------------------------------------------------------------
 
@@ -188,11 +193,11 @@ class Index:
     def _prepare_one(self, record: object, record_id: str | None) -> Prepared:
         return prepare_one(self.matcher, record, record_id)
 
-    def _candidates(self, one: Prepared) -> tuple[list[int], list[str]]:
+    def _candidates(self, one: Prepared, row: int = 0) -> tuple[list[int], list[str]]:
         found: dict[int, None] = {}
         skipped: list[str] = []
         for r, rule in enumerate(self.matcher.blocking):
-            key = rule.key_of({c: one.columns[c][0] for c in rule.columns})
+            key = rule.key_of({c: one.columns[c][row] for c in rule.columns})
             if key is None:
                 continue
             members = self._blocks[r].get(key)
@@ -240,7 +245,76 @@ class Index:
         edges = [(cands[k], w) for k, w in found]
         return Lookup(tuple(matches), len(cands), tuple(skipped)), edges
 
+    def lookup_many(self, records: Sequence[object]) -> list[Lookup]:
+        """
+        `lookup` of each of *records* (mappings or `Record` values), scored all at once.
+
+        Each is looked up against the indexed records only (not against the others).
+
+        Raises:
+            SchemaError: a record is of another schema.
+        """
+        return self._lookup_many(prepare_batch(self.matcher, records, ids=False))[0]
+
+    def _lookup_many(self, batch: Prepared) -> BatchLookups:
+        cands: list[list[int]] = []
+        skipped: list[list[str]] = []
+        for i in range(len(batch)):
+            found, skip = self._candidates(batch, i)
+            cands.append(found)
+            skipped.append(skip)
+        positions = sorted({p for c in cands for p in c})
+        if not positions:
+            return [Lookup((), 0, tuple(skip)) for skip in skipped], [[] for _ in cands]
+        local = {p: len(batch) + k for k, p in enumerate(positions)}
+        rows = np.asarray(positions, dtype=np.int64)
+        them = Prepared(
+            [self._ids[p] for p in positions],
+            {k: self._columns[k].view()[rows] for k in batch.columns},
+            {k: self._features[k].view()[rows] for k in batch.features},
+            batch.keys,
+        )
+        entity = self._entities.entity
+        return score_rows(
+            self.matcher,
+            joined(batch, them),
+            [[local[p] for p in c] for c in cands],
+            skipped,
+            lambda rid: entity.get(rid, rid),
+        )
+
     # -- adding ---------------------------------------------------------------------------
+
+    def add_many(self, records: Sequence[object]) -> list[Added]:
+        """
+        Add many records at once, the entities they touch re-formed once.
+
+        Each is looked up against the index and the records before it, and linked. Each
+        `Added` holds the record's entity and its lookup against the indexed records;
+        merges and splits are recorded in `events`.
+
+        Raises:
+            RecordkitError: a record has no id, or its id is in the index (or twice here).
+            SchemaError: a record is of another schema.
+        """
+        batch = prepare_batch(self.matcher, records, ids=True)
+        taken = [rid for rid in batch.ids if rid in self._pos]
+        if taken:
+            raise RecordkitError(f"record {shorten(taken[0])} is already in the index")
+        if not len(batch):
+            return []
+        lookups, links = self._lookup_many(batch)
+        _, near = within(self.matcher, batch)
+        start = self._append(batch)
+        at = self._pos
+        for i in range(len(batch)):
+            for rid, w in (*links[i], *near[i]):
+                self._entities.link(start + i, at[rid], w)
+        self._entities.recluster(self._ids, list(range(start, start + len(batch))), None)
+        entity = self._entities.entity
+        return [
+            Added(rid, entity[rid], lookup) for rid, lookup in zip(batch.ids, lookups, strict=True)
+        ]
 
     def add(self, record: object, *, id: str | None = None) -> Added:
         """
@@ -363,65 +437,6 @@ class Index:
         if not isinstance(column, str) or column not in self._columns:
             raise RecordkitError(f"the index has no column {shorten(column)}")
         return self._columns[column].view()
-
-
-def prepare_one(matcher: Matcher, record: object, record_id: str | None) -> Prepared:
-    """
-    One record (a mapping or a `Record`) prepared for a lookup.
-
-    Raises:
-        SchemaError: the record has none of the fields *matcher* compares (another
-            schema's record).
-        RecordkitError: *record* is neither a mapping nor a `Record`.
-    """
-    if isinstance(record, Mapping):
-        known = set(matcher.columns)
-        given = {k for k, v in record.items() if v is not None and k != "id"}
-        if given and not (given & known):
-            sample = sorted(map(str, given))[0]
-            raise SchemaError(
-                f"the record has none of the fields this index matches on "
-                f"({', '.join(matcher.columns)}); is it another schema's record?",
-                suggestions=close_matches(sample, known),
-            )
-    elif not isinstance(record, Record):
-        raise RecordkitError(f"a record is a mapping or a Record, got {type(record).__name__}")
-    ids = None if record_id is None else [record_id]
-    return matcher.prepared([record], ids=ids, default_ids="new:")
-
-
-def found_matches(
-    matcher: Matcher, both: Prepared, scored: Scored, entity_of: Callable[[str], str]
-) -> tuple[list[Match], list[tuple[int, float]]]:
-    """
-    The matches of a lookup, best first, each with its explanation.
-
-    From the scores of row 0 of *both* against each candidate (rows 1…); also each
-    match's (candidate number, link weight).
-    """
-    hits = np.flatnonzero(scored.match)
-    prob_of = (
-        1.0 / (1.0 + np.exp2(-scored.weight))
-        if isinstance(matcher.model, FellegiSunter)
-        else scored.weight
-    )
-    matches = []
-    edges = []
-    for k in hits[np.argsort(-scored.weight[hits], kind="stable")].tolist():
-        rid = both.ids[k + 1]
-        w = RULE_WEIGHT if scored.rule[k] == 1 else float(scored.weight[k])
-        edges.append((k, w))
-        prob = 1.0 if scored.rule[k] == 1 else float(prob_of[k])
-        matches.append(
-            Match(
-                rid,
-                entity_of(rid),
-                prob,
-                float(scored.weight[k]),
-                matcher.explain_scored(both, scored, k),
-            )
-        )
-    return matches, edges
 
 
 def _max_block(value: object) -> None:

@@ -4,12 +4,19 @@ What a point-of-entry lookup answers: the matches, best first, each with its rea
 
 from __future__ import annotations
 
+from typing import Final
+
 import attrs
 
 from recordkit.match._cluster import ClusterMerge, ClusterSplit
 from recordkit.match._explain import MatchExplanation
 
-__all__ = ["Added", "Lookup", "Match"]
+__all__ = ["RULE_WEIGHT", "Added", "Lookup", "Match"]
+
+RULE_WEIGHT: Final = 99.0
+"""
+The link weight of a pair a must-match rule joined (stronger than any score).
+"""
 
 
 @attrs.frozen

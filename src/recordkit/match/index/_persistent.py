@@ -11,8 +11,6 @@ database. Only the records a lookup or a re-clustering touches are read.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -21,46 +19,24 @@ import numpy as np
 from recordkit._errors import RecordkitError, shorten
 from recordkit.match._cluster import ClusterMerge, ClusterSplit
 from recordkit.match._data import Prepared
+from recordkit.match._dedupe import strong_weight
 from recordkit.match._matcher import Matcher
 from recordkit.match._scoring import Scored
+from recordkit.match.index._batch import BatchLookups, joined, score_rows, within
 from recordkit.match.index._entities import Entities
-from recordkit.match.index._index import RULE_WEIGHT, found_matches, prepare_one
-from recordkit.match.index._lookup import Added, Lookup
-from recordkit.match.index._rows import KEY_SEP, IndexRow, IndexRows, Value
+from recordkit.match.index._lookup import RULE_WEIGHT, Added, Lookup
+from recordkit.match.index._prepared import found_matches, id_list, prepare_batch, prepare_one
+from recordkit.match.index._rows import (
+    KEY_SEP,
+    IndexMismatch,
+    IndexRow,
+    IndexRows,
+    Value,
+    fingerprint_of,
+)
 from recordkit.schema import Record
 
-__all__ = ["IndexMismatch", "PersistentIndex", "fingerprint_of"]
-
-
-class IndexMismatch(RecordkitError):
-    """
-    A persistent index was built with other matching settings than the matcher's.
-
-    Its rows hold values prepared, and keys made, another way: lookups would miss. Rebuild
-    it (`PersistentIndex.rebuild`, or `Steward.rebuild_index`).
-
-    .. versionadded:: 0.2.0
-    """
-
-
-def fingerprint_of(matcher: Matcher) -> str:
-    """
-    What a persistent index's rows depend on, as a SHA-256 (hex).
-
-    That is the prepared columns and the blocking rules: a refitted model or a new
-    threshold keeps the same fingerprint.
-
-    .. versionadded:: 0.2.0
-    """
-    if not isinstance(matcher, Matcher):
-        raise RecordkitError(f"fingerprint_of takes a Matcher, got {shorten(matcher)}")
-    data = {
-        "columns": list(matcher.columns),
-        "prepare": {c: p.to_dict() for c, p in sorted(matcher.prepare.items())},
-        "blocking": [rule.to_dict() for rule in matcher.blocking],
-    }
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+__all__ = ["PersistentIndex"]
 
 
 def _value(v: object) -> Value:
@@ -144,6 +120,15 @@ class PersistentIndex:
     def __contains__(self, record_id: object) -> bool:
         return isinstance(record_id, str) and bool(self.rows.rows([record_id]))
 
+    def present(self, record_ids: Sequence[str]) -> set[str]:
+        """
+        Which of *record_ids* are in the index (one read).
+
+        Raises:
+            RecordkitError: *record_ids* is not a list of ids.
+        """
+        return set(self.rows.rows(id_list(record_ids)))
+
     # -- lookups --------------------------------------------------------------------------
 
     def keys_of(self, record: object) -> list[tuple[int, str]]:
@@ -155,10 +140,10 @@ class PersistentIndex:
         """
         return self._keys(prepare_one(self.matcher, record, None))
 
-    def _keys(self, one: Prepared) -> list[tuple[int, str]]:
+    def _keys(self, one: Prepared, row: int = 0) -> list[tuple[int, str]]:
         keys: list[tuple[int, str]] = []
         for r, rule in enumerate(self.matcher.blocking):
-            key = rule.key_of({c: one.columns[c][0] for c in rule.columns})
+            key = rule.key_of({c: one.columns[c][row] for c in rule.columns})
             if key is not None:
                 keys.append((r, KEY_SEP.join(key)))
         return keys
@@ -174,6 +159,14 @@ class PersistentIndex:
             SchemaError: the record is of another schema.
         """
         self.rows.lock(self.keys_of(record))
+
+    def lock_all(self) -> None:
+        """
+        Make every other writer of this index wait until the store's transaction ends.
+
+        So a batch is checked and written as one step.
+        """
+        self.rows.lock_all()
 
     def lookup(self, record: object, *, record_id: str | None = None) -> Lookup:
         """
@@ -206,6 +199,49 @@ class PersistentIndex:
         edges = [(cands[k], w) for k, w in hits]
         return Lookup(tuple(matches), len(cands), tuple(skipped)), edges
 
+    def lookup_many(self, records: Sequence[object]) -> list[Lookup]:
+        """
+        `lookup` of each of *records* (mappings or `Record` values), scored all at once.
+
+        Each is looked up against the indexed records only (not against the others): its
+        blocking keys are read together, then its candidates' rows.
+
+        Raises:
+            SchemaError: a record is of another schema.
+        """
+        return self._lookup_many(prepare_batch(self.matcher, records, ids=False))[0]
+
+    def _lookup_many(self, batch: Prepared) -> BatchLookups:
+        keys = [self._keys(batch, i) for i in range(len(batch))]
+        blocks = self.rows.blocks([k for row in keys for k in row], self.max_block)
+        cands: list[list[str]] = []
+        skipped: list[list[str]] = []
+        for i, row in enumerate(keys):
+            own = batch.ids[i]
+            found: dict[str, None] = {}
+            skip: list[str] = []
+            for r, key in row:
+                members = blocks.get((r, key))
+                if members is None:
+                    skip.append(self.matcher.blocking[r].name)
+                else:
+                    found.update(dict.fromkeys(m for m in members if m != own))
+            cands.append(list(found))
+            skipped.append(skip)
+        stored = self.rows.rows(list(dict.fromkeys(rid for c in cands for rid in c)))
+        order = list(stored)
+        local = {rid: len(batch) + k for k, rid in enumerate(order)}
+        data = {c: [stored[rid].values.get(c) for rid in order] for c in self._columns}
+        them = Prepared.of_prepared(data, order, self.matcher.comparisons)
+        entity = {rid: row.entity_id or rid for rid, row in stored.items()}
+        return score_rows(
+            self.matcher,
+            joined(batch, them),
+            [[local[rid] for rid in c if rid in local] for c in cands],
+            skipped,
+            entity.__getitem__,
+        )
+
     def _score(self, one: Prepared, rows: Sequence[IndexRow]) -> tuple[Prepared, Scored]:
         ids = [r.record_id for r in rows]
         data = {c: [r.values.get(c) for r in rows] for c in self._columns}
@@ -234,6 +270,46 @@ class PersistentIndex:
         if record_id in self:
             raise RecordkitError(f"record {shorten(record_id)} is already in the index")
         return self._add(record, record_id, None)
+
+    def add_many(self, records: Sequence[object]) -> list[Added]:
+        """
+        Add many records at once, the entities they touch re-formed once.
+
+        Each is looked up against the index and the records before it; its row and matches
+        are kept. Each `Added` holds the record's entity and its lookup against the indexed
+        records.
+
+        Raises:
+            RecordkitError: a record has no id, or its id is in the index (or twice here).
+            SchemaError: a record is of another schema.
+        """
+        batch = prepare_batch(self.matcher, records, ids=True)
+        if not len(batch):
+            return []
+        taken = self.rows.rows(batch.ids)
+        if taken:
+            raise RecordkitError(f"record {shorten(next(iter(taken)))} is already in the index")
+        lookups, links = self._lookup_many(batch)
+        _, near = within(self.matcher, batch)
+        columns = {c: batch.columns[c].tolist() for c in self._columns}
+        rows = [
+            IndexRow(
+                rid,
+                {c: _value(columns[c][i]) for c in self._columns},
+                tuple(self._keys(batch, i)),
+            )
+            for i, rid in enumerate(batch.ids)
+        ]
+        self.rows.put(rows)
+        edges = [
+            (rid, other, w) for i, rid in enumerate(batch.ids) for other, w in (*links[i], *near[i])
+        ]
+        if edges:
+            self.rows.link(edges)
+        _, _, entity = self._recluster(list(batch.ids), None)
+        return [
+            Added(rid, entity[rid], lookup) for rid, lookup in zip(batch.ids, lookups, strict=True)
+        ]
 
     def _add(self, record: object, record_id: str, entity: str | None) -> Added:
         one = prepare_one(self.matcher, record, record_id)
@@ -305,7 +381,11 @@ class PersistentIndex:
             frontier = step
         pos = {rid: i for i, rid in enumerate(order)}
         before = {rid: row.entity_id for rid, row in self.rows.rows(order).items()}
-        entities = Entities(self.matcher.chain_guard, taken=self.rows.entity_taken)
+        entities = Entities(
+            self.matcher.chain_guard,
+            strong=strong_weight(self.matcher, self.matcher.fitted()),
+            taken=self.rows.entity_taken,
+        )
         for a, others in links.items():
             for b, w in others.items():
                 if a in pos and b in pos:

@@ -8,6 +8,8 @@ describe, survive a restart and are shared by every process using the same datab
 
 from __future__ import annotations
 
+import hashlib
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import Final
@@ -15,8 +17,9 @@ from typing import Final
 import attrs
 
 from recordkit._errors import RecordkitError, shorten
+from recordkit.match._matcher import Matcher
 
-__all__ = ["KEY_SEP", "IndexRow", "IndexRows"]
+__all__ = ["KEY_SEP", "IndexMismatch", "IndexRow", "IndexRows", "fingerprint_of"]
 
 KEY_SEP: Final = "\x1f"
 """
@@ -44,6 +47,10 @@ def _values(value: Mapping[str, Value]) -> dict[str, Value]:
 
 
 def _keys(value: Sequence[tuple[int, str]]) -> tuple[tuple[int, str], ...]:
+    if not isinstance(value, list | tuple):
+        raise RecordkitError(
+            f"an index row's keys are a list of (rule number, key text), got {shorten(value)}"
+        )
     out: list[tuple[int, str]] = []
     for item in value:
         if (
@@ -128,6 +135,14 @@ class IndexRows(ABC):
         ``None`` when there are more than *limit* of them.
         """
 
+    def blocks(
+        self, keys: Sequence[tuple[int, str]], limit: int
+    ) -> dict[tuple[int, str], list[str] | None]:
+        """
+        `block` of each of *keys* (rule number, key text): many lookups' keys at once.
+        """
+        return {key: self.block(key[0], key[1], limit) for key in dict.fromkeys(keys)}
+
     @abstractmethod
     def rows(self, record_ids: Sequence[str]) -> dict[str, IndexRow]:
         """
@@ -191,6 +206,11 @@ class IndexRows(ABC):
         Whether an indexed record has *entity_id* as its entity id.
         """
 
+    def lock_all(self) -> None:  # noqa: B027 - optional
+        """
+        Make every other writer of this index wait until the transaction ends (a batch).
+        """
+
     def lock(self, keys: Sequence[tuple[int, str]]) -> None:  # noqa: B027 - optional
         """
         Make concurrent writers that share any of *keys* take turns.
@@ -198,3 +218,34 @@ class IndexRows(ABC):
         Until the transaction ends; a database whose transactions already serialize
         writers needs nothing.
         """
+
+
+class IndexMismatch(RecordkitError):
+    """
+    A persistent index was built with other matching settings than the matcher's.
+
+    Its rows hold values prepared, and keys made, another way: lookups would miss. Rebuild
+    it (`PersistentIndex.rebuild`, or `Steward.rebuild_index`).
+
+    .. versionadded:: 0.2.0
+    """
+
+
+def fingerprint_of(matcher: Matcher) -> str:
+    """
+    What a persistent index's rows depend on, as a SHA-256 (hex).
+
+    That is the prepared columns and the blocking rules: a refitted model or a new
+    threshold keeps the same fingerprint.
+
+    .. versionadded:: 0.2.0
+    """
+    if not isinstance(matcher, Matcher):
+        raise RecordkitError(f"fingerprint_of takes a Matcher, got {shorten(matcher)}")
+    data = {
+        "columns": list(matcher.columns),
+        "prepare": {c: p.to_dict() for c, p in sorted(matcher.prepare.items())},
+        "blocking": [rule.to_dict() for rule in matcher.blocking],
+    }
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()

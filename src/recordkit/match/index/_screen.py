@@ -10,7 +10,7 @@ reads an `Index`, and adds every stored record to it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Final
 
 import attrs
@@ -18,6 +18,7 @@ import attrs
 from recordkit._errors import RecordkitError, shorten
 from recordkit.match._check import items
 from recordkit.match._matcher import Matcher
+from recordkit.match.index._batch import within
 from recordkit.match.index._index import Index
 from recordkit.match.index._lookup import Added, Lookup, Match
 from recordkit.match.index._persistent import PersistentIndex
@@ -221,6 +222,47 @@ class DuplicateCheck:
         others = tuple(m for m in lookup.matches if m.record_id != record.id and m.entity_id != own)
         verdict = self._decide(attrs.evolve(lookup, matches=others))
         return Verdict("flag", verdict.lookup) if verdict.action == "merge" else verdict
+
+    def screen_many(self, records: Sequence[Record]) -> list[Verdict]:
+        """
+        Decide on many new records at once.
+
+        Each is checked against the indexed records and against the records before it
+        that are not refused (a batch's own duplicates). A record matched to an earlier
+        one of the batch is given that record's entity (or the entity it was merged or
+        flagged into). Nothing is added.
+
+        Raises:
+            RecordkitError: *records* is not a list of `Record` values.
+            SchemaError: a record is of another schema than the index's.
+        """
+        if not isinstance(records, list | tuple):
+            raise RecordkitError(f"records must be a list of Record values, got {shorten(records)}")
+        for record in records:
+            if not isinstance(record, Record):
+                raise RecordkitError(f"records must be Record values, got {shorten(record)}")
+        if not records:
+            return []
+        index = self.index
+        stored = index.lookup_many(records)
+        near, _ = within(index.matcher, index.matcher.prepared(list(records)))
+        verdicts: list[Verdict] = []
+        entity: dict[str, str] = {}  # batch record → its entity, once decided
+        for record, lookup, earlier in zip(records, stored, near, strict=True):
+            kept = [
+                attrs.evolve(m, entity_id=entity[m.record_id])
+                for m in earlier.matches
+                if m.record_id in entity
+            ]
+            matches = sorted((*lookup.matches, *kept), key=lambda m: -m.weight)
+            seen = Lookup(tuple(matches), lookup.candidates + earlier.candidates, lookup.skipped)
+            verdict = self._decide(seen)
+            verdicts.append(verdict)
+            if verdict.action != "block":
+                best = verdict.best
+                follows = best is not None and verdict.action in ("flag", "merge")
+                entity[record.id] = best.entity_id if follows and best else record.id
+        return verdicts
 
     def _decide(self, lookup: Lookup) -> Verdict:
         best = lookup.best

@@ -109,6 +109,44 @@ class SQLIndexRows(IndexRows):
             found = [str(r) for r in conn.execute(stmt).scalars()]
         return None if len(found) > limit else found
 
+    def blocks(
+        self, keys: Sequence[tuple[int, str]], limit: int
+    ) -> dict[tuple[int, str], list[str] | None]:
+        """
+        The records of each of *keys*; ``None`` for a key with more than *limit*.
+
+        Two reads per few hundred keys: the sizes, then the members of the small ones.
+        """
+        t = self._t.match_key
+        wanted = list(dict.fromkeys(keys))
+        out: dict[tuple[int, str], list[str] | None] = {k: [] for k in wanted}
+        step = 400
+        with self._reader("reading a duplicate index's blocking keys") as conn:
+            for start in range(0, len(wanted), step):
+                part = wanted[start : start + step]
+                pair = sa.tuple_(t.c.rule, t.c.key)
+                sizes = conn.execute(
+                    sa.select(t.c.rule, t.c.key, sa.func.count())
+                    .where(t.c.idx == self.name, pair.in_(part))
+                    .group_by(t.c.rule, t.c.key)
+                ).all()
+                small = [(int(r), str(k)) for r, k, n in sizes if n <= limit]
+                for r, k, n in sizes:
+                    if n > limit:
+                        out[(int(r), str(k))] = None
+                if not small:
+                    continue
+                found = conn.execute(
+                    sa.select(t.c.rule, t.c.key, t.c.record_id).where(
+                        t.c.idx == self.name, pair.in_(small)
+                    )
+                )
+                for r, k, rid in found:
+                    members = out[(int(r), str(k))]
+                    assert members is not None
+                    members.append(str(rid))
+        return out
+
     def rows(self, record_ids: Sequence[str]) -> dict[str, IndexRow]:
         """
         The rows of *record_ids* in the index.
@@ -266,12 +304,25 @@ class SQLIndexRows(IndexRows):
     def lock(self, keys: Sequence[tuple[int, str]]) -> None:
         """
         On PostgreSQL, an advisory lock per key until the transaction ends (in order).
+
+        Under a shared lock on the whole index, which a batch takes whole (`lock_all`).
         """
         with self._unit("locking a duplicate index's blocking keys") as conn:
             if conn.dialect.name != "postgresql":
                 return
+            whole = _lock_id(self.name, -1, "")
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock_shared(:n)"), {"n": whole})
             for number in sorted({_lock_id(self.name, rule, key) for rule, key in keys}):
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(:n)"), {"n": number})
+
+    def lock_all(self) -> None:
+        """
+        On PostgreSQL, the whole index's advisory lock, until the transaction ends.
+        """
+        with self._unit("locking a duplicate index") as conn:
+            if conn.dialect.name == "postgresql":
+                whole = _lock_id(self.name, -1, "")
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:n)"), {"n": whole})
 
 
 def _row(name: str, record_id: str, vals: Any, keys: Any, entity: Any) -> IndexRow:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from recordkit._errors import StoreError, shorten
 from recordkit.governance import FieldEncryption
+from recordkit.match.index import IndexRows
 from recordkit.schema import Schema
 from recordkit.store._base import Store
 from recordkit.store._checks import check_callback, check_name
@@ -240,7 +241,7 @@ class SQLStore(RecordMethods, HistoryMethods, EraseMethods, ShredMethods, Store)
 
     # -- transactions ----------------------------------------------------------------------
 
-    def index_rows(self, name: str) -> SQLIndexRows:
+    def index_rows(self, name: str) -> IndexRows:
         """
         The rows of the persistent duplicate index *name*, in the ``rk_match_*`` tables.
 

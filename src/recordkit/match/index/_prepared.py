@@ -1,0 +1,132 @@
+"""
+Records made ready for a lookup, and the matches a lookup's scores give.
+
+Shared by `Index` and `PersistentIndex`: one record or many prepared with the matcher (a
+record of another schema refused first), and the scores of a new record against its
+candidates turned into explained matches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+
+from recordkit._errors import RecordkitError, SchemaError, shorten
+from recordkit._suggest import close_matches
+from recordkit.match._data import Prepared
+from recordkit.match._matcher import Matcher
+from recordkit.match._model import FellegiSunter
+from recordkit.match._scoring import Scored
+from recordkit.match.index._lookup import RULE_WEIGHT, Match
+from recordkit.schema import Record
+
+__all__ = ["found_matches", "id_list", "prepare_batch", "prepare_check", "prepare_one"]
+
+
+def prepare_one(matcher: Matcher, record: object, record_id: str | None) -> Prepared:
+    """
+    One record (a mapping or a `Record`) prepared for a lookup.
+
+    Raises:
+        SchemaError: the record has none of the fields *matcher* compares (another
+            schema's record).
+        RecordkitError: *record* is neither a mapping nor a `Record`.
+    """
+    prepare_check(matcher, record)
+    ids = None if record_id is None else [record_id]
+    return matcher.prepared([record], ids=ids, default_ids="new:")
+
+
+def prepare_batch(matcher: Matcher, records: Sequence[object], *, ids: bool) -> Prepared:
+    """
+    Many records (mappings or `Record` values) prepared for lookups.
+
+    With *ids*, every record must carry one (a `Record`'s, or an ``id`` key).
+
+    Raises:
+        SchemaError: a record is of another schema.
+        RecordkitError: *records* is not a list of mappings or records, or an id is
+            missing or repeated.
+    """
+    if isinstance(records, str | bytes | Mapping) or not isinstance(records, Sequence):
+        raise RecordkitError(f"records must be a list of records, got {shorten(records)}")
+    for record in records:
+        prepare_check(matcher, record)
+    if ids:
+        found = [
+            r.id if isinstance(r, Record) else r.get("id") if isinstance(r, Mapping) else None
+            for r in records
+        ]
+        missing = next((i for i, rid in enumerate(found) if not isinstance(rid, str)), None)
+        if missing is not None:
+            raise RecordkitError(f"record {missing} has no id (text) to be indexed under")
+        return matcher.prepared(list(records), ids=[str(rid) for rid in found])
+    return matcher.prepared(list(records), default_ids="new:")
+
+
+def prepare_check(matcher: Matcher, record: object) -> None:
+    """
+    Refuse a record that is not a mapping or a `Record`, or of another schema.
+
+    Raises:
+        SchemaError: the record has none of the fields *matcher* compares.
+        RecordkitError: *record* is neither a mapping nor a `Record`.
+    """
+    if isinstance(record, Mapping):
+        known = set(matcher.columns)
+        given = {k for k, v in record.items() if v is not None and k != "id"}
+        if given and not (given & known):
+            sample = sorted(map(str, given))[0]
+            raise SchemaError(
+                f"the record has none of the fields this index matches on "
+                f"({', '.join(matcher.columns)}); is it another schema's record?",
+                suggestions=close_matches(sample, known),
+            )
+    elif not isinstance(record, Record):
+        raise RecordkitError(f"a record is a mapping or a Record, got {type(record).__name__}")
+
+
+def found_matches(
+    matcher: Matcher, both: Prepared, scored: Scored, entity_of: Callable[[str], str]
+) -> tuple[list[Match], list[tuple[int, float]]]:
+    """
+    The matches of a lookup, best first, each with its explanation.
+
+    From the scores of row 0 of *both* against each candidate (rows 1…); also each
+    match's (candidate number, link weight).
+    """
+    hits = np.flatnonzero(scored.match)
+    prob_of = (
+        1.0 / (1.0 + np.exp2(-scored.weight))
+        if isinstance(matcher.model, FellegiSunter)
+        else scored.weight
+    )
+    matches = []
+    edges = []
+    for k in hits[np.argsort(-scored.weight[hits], kind="stable")].tolist():
+        rid = both.ids[k + 1]
+        w = RULE_WEIGHT if scored.rule[k] == 1 else float(scored.weight[k])
+        edges.append((k, w))
+        prob = 1.0 if scored.rule[k] == 1 else float(prob_of[k])
+        matches.append(
+            Match(
+                rid,
+                entity_of(rid),
+                prob,
+                float(scored.weight[k]),
+                matcher.explain_scored(both, scored, k),
+            )
+        )
+    return matches, edges
+
+
+def id_list(record_ids: object) -> list[str]:
+    """
+    *record_ids* if it is a list (or tuple) of record ids, else a `RecordkitError`.
+    """
+    if not isinstance(record_ids, list | tuple) or not all(
+        isinstance(rid, str) for rid in record_ids
+    ):
+        raise RecordkitError(f"record_ids must be a list of record ids, got {shorten(record_ids)}")
+    return list(record_ids)
