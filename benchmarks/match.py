@@ -13,15 +13,27 @@ clusters at 0.95, as its docs advise; see ``_match_peers.splink_contacts_linker`
 once more as first configured from its tutorial (``splink-tutorial``: ``EmailComparison``,
 whose username levels chain namesakes into giant clusters at 1M rows), reported as
 ``*_splink_tutorial_default`` for the record. The table shows each tool's largest cluster.
+
+Point-of-entry figures (see ``_lookup.py``), each in a process of its own:
+
+- ``lookup_p50_ms`` / ``lookup_p99_ms``: 1,000 lookups of held-out rows in an in-memory
+  ``Index`` of the other generated contacts, the garbage collector neither frozen nor
+  paused (``lookup_gc_frozen`` says what ran);
+- ``lookup_sql_*`` (SQLite) and ``lookup_pg_*`` (PostgreSQL, a throwaway local server the
+  benchmark starts and stops, or ``RECORDKIT_BENCH_POSTGRES_URL``): the same lookups
+  against a ``PersistentIndex`` of the same contacts, built with ``rebuild`` in one
+  transaction, then looked up from a new process after a fresh ``SQLStore(url)``;
+- ``capture_many_screen_ratio``: ``Steward.capture_many`` of 5,000 generated rows
+  (``--quick``: 1,000) with a ``DuplicateCheck`` ÷ without one, into a SQLite store that
+  already holds 20,000 records, variants alternated, median of 5 rounds.
+
 Writes benchmarks/results/match.json.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -29,12 +41,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))  # the repository root, for scripts.contacts
 
+from _lookup import (  # noqa: E402
+    capture_ratio,
+    memory_lookup,
+    postgres_url,
+    sql_build,
+    sql_lookup,
+)
 from _match_peers import (  # noqa: E402
     SPLINK_CONTACTS_THRESHOLD,
     contacts_matcher,
@@ -128,39 +145,35 @@ def worker(tool: str, task: str, data: str | None) -> dict[str, Any]:
         }
     if task == "lookup":
         assert data is not None
-        from recordkit.match import Index
-
-        cols, _ = load_contacts(data)
-        n = len(cols["source_id"])
-        queries = int(os.environ.get("RK_LOOKUPS", "1000"))
-        base = {k: v[: n - queries] for k, v in cols.items()}
-        index = Index.build(contacts_matcher(), base, ids=base["source_id"])
-        # a long-lived service keeps its index out of the cyclic GC's generations
-        gc.collect()
-        gc.freeze()
-        times = []
-        found = 0
-        for i in range(n - queries, n):
-            rec = {k: cols[k][i] for k in cols}
-            t0 = time.perf_counter()
-            hit = index.lookup(rec)
-            times.append(time.perf_counter() - t0)
-            found += hit.is_duplicate
-        ms = np.array(times) * 1000
-        return {
-            "index_rows": n - queries,
-            "p50_ms": float(np.percentile(ms, 50)),
-            "p99_ms": float(np.percentile(ms, 99)),
-            "found": found,
-            "peak_mib": peak_mib(),
-        }
+        return memory_lookup(data)
     raise SystemExit(f"unknown task {task}")
 
 
-def run(tool: str, task: str, data: str | None = None) -> dict[str, Any]:
+def point_of_entry(
+    task: str, data: str | None, url: str | None, sizes: str | None
+) -> dict[str, Any]:
+    """The point-of-entry workers (``_lookup.py``): a SQL index's build and lookups, capture."""
+    if task == "lookup-build":
+        assert data is not None
+        assert url is not None
+        return sql_build(url, data)
+    if task == "lookup-sql":
+        assert data is not None
+        assert url is not None
+        return sql_lookup(url, data)
+    if task == "capture":
+        assert sizes is not None
+        assert data is not None
+        stored, batch, rounds = (int(x) for x in sizes.split(","))
+        return capture_ratio(stored, batch, rounds, data)
+    raise SystemExit(f"unknown task {task}")
+
+
+def run(tool: str, task: str, data: str | None = None, *extra: str) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--worker", tool, task]
     if data:
         cmd += ["--data", data]
+    cmd += extra
     out = subprocess.run(cmd, capture_output=True, text=True, check=False)
     lines = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
     if out.returncode != 0 or not lines:
@@ -169,15 +182,52 @@ def run(tool: str, task: str, data: str | None = None) -> dict[str, Any]:
     return json.loads(lines[-1])  # type: ignore[no-any-return]
 
 
+def keep_lookup(out: dict[str, Any], prefix: str, r: dict[str, Any]) -> None:
+    """Put a lookup worker's figures into the results under *prefix*."""
+    out[f"{prefix}_p50_ms"] = round(r["p50_ms"], 3)
+    out[f"{prefix}_p99_ms"] = round(r["p99_ms"], 3)
+    out[f"{prefix}_max_ms"] = round(r["max_ms"], 3)
+    out[f"{prefix}_first_ms"] = round(r["first_ms"], 3)
+    out[f"{prefix}_found"] = r["found"]
+    # the collector's runs during the timed lookups: all generations, and full ones
+    out[f"{prefix}_gc_runs"] = sum(r["gc_runs"])
+    out[f"{prefix}_gc_full_runs"] = r["gc_runs"][2]
+
+
+def sql_figures(
+    out: dict[str, Any], prefix: str, url: str | None, data: str
+) -> dict[str, Any] | None:
+    """Build a persistent index at *url*, look it up from a new process, keep the figures."""
+    if url is None:
+        for name in ("p50_ms", "p99_ms", "max_ms", "first_ms", "found", "index_rows", "build_s"):
+            out[f"{prefix}_{name}"] = None
+        return None
+    built = run("recordkit", "lookup-build", data, "--url", url)
+    r = run("recordkit", "lookup-sql", data, "--url", url)
+    r["build_s"] = built["seconds"]
+    keep_lookup(out, prefix, r)
+    out[f"{prefix}_index_rows"] = r["index_rows"]
+    out[f"{prefix}_build_s"] = round(built["seconds"], 1)
+    out[f"{prefix}_build_peak_mib"] = round(built["peak_mib"], 1)
+    return r
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--rows", type=int, default=None)
     ap.add_argument("--worker", nargs=2, metavar=("TOOL", "TASK"))
     ap.add_argument("--data")
+    ap.add_argument("--url", help="a worker's database")
+    ap.add_argument("--sizes", help="the capture worker's stored,batch,rounds")
     args = ap.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker[0], args.worker[1], args.data)))
+        tool, task = args.worker
+        if task in ("lookup-build", "lookup-sql", "capture"):
+            result = point_of_entry(task, args.data, args.url, args.sizes)
+        else:
+            result = worker(tool, task, args.data)
+        print(json.dumps(result))
         return
     rows = args.rows or (50_000 if args.quick else 1_000_000)
     out: dict[str, Any] = {
@@ -186,6 +236,7 @@ def main() -> None:
         "threshold_splink_contacts": SPLINK_CONTACTS_THRESHOLD,
     }
     table = []
+    lookups: dict[str, dict[str, Any] | None] = {}
     for task in ("febrl3", "febrl4"):
         for tool in ("recordkit", "splink", "recordlinkage"):
             r = run(tool, task)
@@ -237,9 +288,29 @@ def main() -> None:
         table.append(("dedupe", "splink-tutorial", tut))
         lk = run("recordkit", "lookup", data)
         out["lookup_index_rows"] = lk["index_rows"]
-        out["lookup_p50_ms"] = round(lk["p50_ms"], 3)
-        out["lookup_p99_ms"] = round(lk["p99_ms"], 3)
-        out["lookup_gc_frozen"] = True
+        out["lookup_gc_frozen"] = lk["gc_frozen"]
+        out["lookup_gc_enabled"] = lk["gc_enabled"]
+        lookups["memory"] = lk
+        keep_lookup(out, "lookup", lk)
+        # the persistent index: built in one process, looked up in another (a restart)
+        sqlite_url = f"sqlite:///{Path(tmp) / 'lookup.db'}"
+        lookups["sqlite"] = sql_figures(out, "lookup_sql", sqlite_url, data)
+        pg_url, pg_stop = postgres_url()
+        try:
+            lookups["postgresql"] = sql_figures(out, "lookup_pg", pg_url, data)
+        finally:
+            pg_stop()
+        batch = 1_000 if args.quick else 5_000
+        cap = run("recordkit", "capture", tmp, "--sizes", f"20000,{batch},5")
+        out["capture_many_screen_ratio"] = round(cap["ratio"], 3)
+        out["capture_many_screen_ratio_min"] = round(min(cap["ratios"]), 3)
+        out["capture_many_screen_ratio_max"] = round(max(cap["ratios"]), 3)
+        out["capture_many_s"] = round(cap["plain_s"], 3)
+        out["capture_many_screen_s"] = round(cap["screen_s"], 3)
+        out["capture_many_rows"] = cap["rows"]
+        out["capture_many_stored_before"] = cap["stored"]
+        out["capture_many_rows_stored"] = cap["stored_plain"]
+        out["capture_many_rows_stored_screen"] = cap["stored_screen"]
     print(
         f"{'task':<8} {'tool':<16} {'P':>7} {'R':>7} {'F1':>7} {'largest':>8} "
         f"{'seconds':>9} {'peak MiB':>9}"
@@ -249,9 +320,29 @@ def main() -> None:
             f"{task:<8} {tool:<16} {r['precision']:7.4f} {r['recall']:7.4f} {r['f1']:7.4f} "
             f"{r['largest']:8d} {r['seconds']:9.2f} {r['peak_mib']:9.1f}"
         )
+    print()
     print(
-        f"lookup against {out['lookup_index_rows']:,} records: p50 {out['lookup_p50_ms']} ms, "
-        f"p99 {out['lookup_p99_ms']} ms"
+        f"{'lookup':<12} {'records':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
+        f"{'first ms':>9} {'found':>6} {'build s':>8}"
+    )
+    for where, shown in lookups.items():
+        if shown is None:
+            print(f"{where:<12} skipped (no server)")
+            continue
+        build = f"{shown['build_s']:8.1f}" if "build_s" in shown else f"{'':>8}"
+        print(
+            f"{where:<12} {shown['index_rows']:9,d} {shown['p50_ms']:8.3f} {shown['p99_ms']:8.3f} "
+            f"{shown['max_ms']:8.2f} {shown['first_ms']:9.2f} {shown['found']:6d} {build}"
+        )
+    print(
+        f"in memory: collector frozen {out['lookup_gc_frozen']}, enabled {out['lookup_gc_enabled']}"
+    )
+    print(
+        f"capture_many of {out['capture_many_rows']:,} rows into "
+        f"{out['capture_many_stored_before']:,} stored: {out['capture_many_s']} s plain, "
+        f"{out['capture_many_screen_s']} s with a "
+        f"DuplicateCheck, ratio {out['capture_many_screen_ratio']} "
+        f"(rounds {', '.join(f'{x:.3f}' for x in cap['ratios'])})"
     )
     results_dir = HERE / "results"
     results_dir.mkdir(exist_ok=True)
