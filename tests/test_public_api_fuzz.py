@@ -510,6 +510,8 @@ OVERRIDES: dict[str, dict[str, Callable[[World], Any]]] = {
                               "rows": lambda w: rk.MemoryStore().index_rows("fuzz")},
     "DuplicateCheck.bind": {"rows": lambda w: rk.MemoryStore().index_rows("fuzz")},
     "Index.present": {"record_ids": lambda w: ["c1", "c2"]},
+    "Schema.with_role": {"role": lambda w: "email"},
+    "RefitPolicy.due": {"matcher": lambda w: w.matcher, "records": lambda w: 10},
     "Index.lookup_many": {"records": lambda w: [dict(ADA)]},
     "Index.add_many": {"records": lambda w: [{**ADA, "id": f"n-{next(_ids)}"}]},
     "DuplicateCheck.screen_many": {"records": lambda w: [w.record]},

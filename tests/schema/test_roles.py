@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 
 import recordkit as rk
 from recordkit import SchemaError
-from recordkit.schema import FIELD_TYPES
-from recordkit.schema._field import ROLES
+from recordkit.schema import FIELD_TYPES, ROLES
 
 
 class TestDeclaring:
@@ -97,3 +96,33 @@ class TestSchemaByRole:
             dob = rk.field(rk.Date(), role="birth_date")
 
         assert ("dob",) == tuple(f.name for f in Lead.schema.with_role("birth_date"))
+
+
+class TestDocuments:
+    YAML = (
+        "schema: person\nfields:\n"
+        "  dob: {type: date, role: birth_date}\n"
+        "  forename: {type: text, role: given_name}\n"
+        "  email: email\n"
+    )
+
+    def test_roles_round_trip_through_yaml_and_dicts(self) -> None:
+        """A role is read from YAML, written back, and read again the same."""
+        s = rk.parse_schema(self.YAML)
+        assert ("birth_date", "given_name") == (s.field("dob").role, s.field("forename").role)
+        assert s == rk.parse_schema(rk.dump_schema(s))
+        assert s == rk.schema_from_dict(rk.schema_to_dict(s))
+        assert s == rk.parse_schema(rk.dump_schema(s, format="json"), format="json")
+
+    def test_an_unknown_role_in_a_document_names_where(self) -> None:
+        """A misspelt role in a document is refused at its path, with suggestions."""
+        with pytest.raises(SchemaError, match=r"fields\.dob\.role") as err:
+            rk.parse_schema(self.YAML.replace("role: birth_date", "role: birthdate"))
+        assert ("birth_date",) == err.value.suggestions
+
+    def test_the_default_matcher_reads_roles_from_yaml(self) -> None:
+        """A YAML role reaches the default matcher."""
+        from recordkit.match import Matcher
+
+        m = Matcher.for_schema(rk.parse_schema(self.YAML))
+        assert {"dob", "forename"} <= {c.name for c in m.comparisons}

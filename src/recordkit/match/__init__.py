@@ -15,7 +15,8 @@ Where things are, in the order a batch run uses them:
 - ``_settings`` and the road's steps: ``_pairs`` (candidates, comparing),
   ``_estimate`` and ``_fit`` (learning the model), ``_model`` (scoring models),
   ``_scoring``, ``_graph`` and ``_cluster`` (groups and entity ids), ``_dedupe`` (whole
-  runs), ``_defaults`` (settings read from a schema), ``_explain``;
+  runs), ``_defaults`` (settings read from a schema), ``_priors`` (the shipped prior figures),
+  ``_refit`` (when to fit), ``_explain``;
 - ``_matcher``: the `Matcher` on top of them, and its `MatchResult`;
 - ``index/``: the point of entry (`Index`, lookups, `DuplicateCheck`);
 - ``merge/``: merging records and undoing merges.
@@ -45,6 +46,7 @@ from recordkit.match._features import email_key, nickname_families
 from recordkit.match._matcher import Matcher, MatchResult
 from recordkit.match._model import FellegiSunter, MatchRule, WeightedRules
 from recordkit.match._prepare import Prep
+from recordkit.match._refit import RefitPolicy
 from recordkit.match._scoring import Scored
 from recordkit.match.comparison import (
     Comparator,
@@ -162,6 +164,7 @@ __all__ = [
     "Prefix",
     "Prep",
     "Prepared",
+    "RefitPolicy",
     "Repoint",
     "RuleCount",
     "Scored",

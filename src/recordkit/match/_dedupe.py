@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 import attrs
 import numpy as np
@@ -28,7 +28,7 @@ from recordkit.match._pairs import candidate_pairs, compare_pairs
 from recordkit.match._scoring import Scored, score_pairs
 from recordkit.match._settings import MatchSettings
 
-__all__ = ["STRONG_BITS", "BatchRun", "dedupe", "link", "strong_weight"]
+__all__ = ["PRIOR_FIT_AT", "STRONG_BITS", "BatchRun", "dedupe", "link", "strong_weight"]
 
 _RULE_WEIGHT = 99.0  # edge weight for a pair a must-match rule decided
 # A link vouches for its neighbours (a transitive duplicate, see `guarded_groups`) when its
@@ -36,6 +36,26 @@ _RULE_WEIGHT = 99.0  # edge weight for a pair a must-match rule decided
 # the threshold asks for. Links that only just clear the threshold (a shared common name
 # and little else) never vouch for anything beyond themselves.
 STRONG_BITS = 4.0
+
+
+PRIOR_FIT_AT: Final = 1000
+"""
+Records from which a batch run fits its model on the data instead of scoring with the shipped
+priors (`RefitPolicy`'s default): the priors' chance that two records match was measured on a
+few thousand records, and is too generous for a large file.
+"""
+
+
+def _prior_outgrown(model: FellegiSunter | WeightedRules, records: int) -> bool:
+    """
+    Whether *model* is the shipped priors and *records* are enough to fit one instead.
+    """
+    return (
+        isinstance(model, FellegiSunter)
+        and model.fitted_on is None
+        and model.version.startswith("prior-")
+        and records >= PRIOR_FIT_AT
+    )
 
 
 def strong_weight(settings: MatchSettings, model: FellegiSunter | WeightedRules) -> float | None:
@@ -81,7 +101,7 @@ def _run(
 ) -> BatchRun:
     left, right, report = candidate_pairs(settings, prepared)
     model: FellegiSunter | WeightedRules
-    if settings.model is not None:
+    if settings.model is not None and not _prior_outgrown(settings.model, len(prepared)):
         model = settings.model
         levels = compare_pairs(settings, prepared, left, right)
     else:

@@ -54,7 +54,7 @@ __all__ = [
 
 EXTENSION_KEYS: Final = ("rules", "lifecycle", "stages", "matching", "governance")
 _SCHEMA_KEYS: Final = ("schema", "version", "description", "identity", "owner_field", "fields")
-_FIELD_KEYS: Final = ("type", "required", "default", "description", "tags", "rules")
+_FIELD_KEYS: Final = ("type", "required", "default", "description", "tags", "rules", "role")
 BUNDLED: Final = ("company", "contact", "deal")
 
 
@@ -99,6 +99,7 @@ def _field_from_dict(name: str, spec: object) -> Field:
         description=doc.description,
         tags=doc.tags,
         rules=doc.rules,
+        role=doc.role,
     )
 
 
@@ -109,6 +110,7 @@ class _FieldDoc:
     description: str = ""
     tags: list[str] = attrs.Factory(list)
     rules: list[Any] = attrs.Factory(list)
+    role: str | None = None
 
 
 @attrs.define
@@ -206,6 +208,8 @@ def _field_to_dict(f: Field) -> dict[str, Any]:
         out["tags"] = sorted(f.tags)
     if f.rules:
         out["rules"] = _thaw(f.rules)
+    if f.role:
+        out["role"] = f.role
     return out
 
 
