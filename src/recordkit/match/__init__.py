@@ -43,6 +43,7 @@ from recordkit.match._evaluate import CurvePoint, Evaluation, PairCounts
 from recordkit.match._explain import MatchExplanation, WeightTerm, probability_from_weight
 from recordkit.match._factored import Factored, Gathered
 from recordkit.match._features import email_key, nickname_families
+from recordkit.match._learn import learn_from_decisions
 from recordkit.match._matcher import Matcher, MatchResult
 from recordkit.match._model import FellegiSunter, MatchRule, WeightedRules
 from recordkit.match._prepare import Prep
@@ -190,6 +191,7 @@ __all__ = [
     "fingerprint_of",
     "first_name_comparison",
     "installed_comparators",
+    "learn_from_decisions",
     "level_from_dict",
     "name_comparison",
     "nickname_families",
