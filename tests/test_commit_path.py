@@ -20,6 +20,7 @@ import pytest
 import recordkit as rk
 from recordkit.governance import Retention
 from recordkit.match import DuplicateCheck, Index
+from recordkit.store import Review
 from tests.match.strategies import rules_matcher
 
 START = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
@@ -27,7 +28,7 @@ START = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 # The public verbs that only read: every other public method of Steward writes.
 READS = {
     "audit_events", "became", "consent", "export_subject", "find_duplicates", "get", "get_merge",
-    "history", "merges", "quarantined", "query", "resolve", "retention",
+    "history", "merges", "quarantined", "query", "resolve", "retention", "reviews",
 }
 MAINTENANCE = {"rebuild_index"}
 """
@@ -55,7 +56,7 @@ class RecordingStore(rk.MemoryStore):
     """A memory store that notes every write and whether a transaction is open."""
 
     WRITES = ("put", "put_many", "put_merge", "put_unmerge", "put_quarantine", "delete", "erase",
-              "put_suppressions", "put_consent")
+              "put_suppressions", "put_consent", "put_reviews")
 
     def __init__(self, journal: Journal) -> None:
         super().__init__()
@@ -182,6 +183,14 @@ def _capture_merging(contacts: rk.Steward, deals: rk.Steward) -> dict[str, Any]:
     return {}
 
 
+def _flagged(contacts: rk.Steward, deals: rk.Steward) -> dict[str, Any]:
+    a = contacts.capture(ADA, source="crm")
+    b = contacts.capture({**GRACE, "email": "grace@example.org"}, source="crm")
+    review = Review("rv-1", "contact", b.id, a.id, 0.9, 5.0, {"terms": []}, START)
+    contacts.store.put_reviews([review])
+    return {"review": review.id}
+
+
 TITLES = rk.RuleSet.for_schema(
     rk.bundled_schema("contact"),
     version=2,
@@ -284,6 +293,12 @@ VERBS: list[Any] = [
         lambda c, d, k: c.set_access(c.access, actor=rk.Actor("admin")),
         {"policy"},
         id="set_access",
+    ),
+    pytest.param(
+        "accept", _flagged, lambda c, d, k: c.accept(k["review"]), {"merge"}, id="accept"
+    ),
+    pytest.param(
+        "reject", _flagged, lambda c, d, k: c.reject(k["review"]), {"merge"}, id="reject"
     ),
     pytest.param(
         "revalidate",

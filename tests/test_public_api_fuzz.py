@@ -192,6 +192,10 @@ def _sql_store() -> Any:
 _ids = itertools.count()
 
 
+def _review(review_id: str) -> rs.Review:
+    return rs.Review(review_id, "contact", "a", "b", 0.5, 1.0, {"terms": []}, T0)
+
+
 class World:
     """
     Valid objects for one example, built on first use (so a target pays only for its own).
@@ -212,6 +216,25 @@ class World:
         return rk.Steward(
             self.schema, lifecycle=_lifecycle(), stages=_stages(), rules=_ruleset(), matcher=check
         )
+
+    @functools.cached_property
+    def review(self) -> rs.Review:
+        review = _review(f"rv-{next(_ids)}")
+        self.store.put_reviews([review])
+        return review
+
+    @functools.cached_property
+    def sql_review(self) -> rs.Review:
+        review = _review(f"rv-{next(_ids)}")
+        self.sql_store.put_reviews([review])
+        return review
+
+    @functools.cached_property
+    def flagged(self) -> str:
+        """An open review of the world's steward (its record captured again)."""
+        self.record  # noqa: B018 - captured once before
+        self.steward.capture(dict(ADA), source="again")
+        return self.steward.reviews()[0].id
 
     @functools.cached_property
     def record(self) -> rk.Record:
@@ -511,6 +534,22 @@ OVERRIDES: dict[str, dict[str, Callable[[World], Any]]] = {
     "DuplicateCheck.bind": {"rows": lambda w: rk.MemoryStore().index_rows("fuzz")},
     "Index.present": {"record_ids": lambda w: ["c1", "c2"]},
     "Schema.with_role": {"role": lambda w: "email"},
+    "store.Review": {"id": lambda w: "rv-x", "schema": lambda w: "contact",
+                     "record_id": lambda w: "a", "other_id": lambda w: "b",
+                     "probability": lambda w: 0.5, "weight": lambda w: 1.0,
+                     "explanation": lambda w: {"terms": []}, "at": lambda w: T0,
+                     "status": lambda w: "open", "decided_at": lambda w: None,
+                     "decided_by": lambda w: None, "note": lambda w: None,
+                     "model": lambda w: None},
+    "MemoryStore.put_reviews": {"reviews": lambda w: [_review(f"rv-{next(_ids)}")]},
+    "SQLStore.put_reviews": {"reviews": lambda w: [_review(f"rv-{next(_ids)}")]},
+    "MemoryStore.review": {"review_id": lambda w: w.review.id},
+    "SQLStore.review": {"review_id": lambda w: w.sql_review.id},
+    "Steward.accept": {"review_id": lambda w: w.flagged},
+    "Steward.reject": {"review_id": lambda w: w.flagged},
+    "match.learn_from_decisions": {"matcher": lambda w: rm.Matcher.for_schema(w.schema),
+                                   "decisions": lambda w: [(dict(ADA), dict(GRACE), False)],
+                                   "strength": lambda w: 20.0},
     "RefitPolicy.due": {"matcher": lambda w: w.matcher, "records": lambda w: 10},
     "Index.lookup_many": {"records": lambda w: [dict(ADA)]},
     "Index.add_many": {"records": lambda w: [{**ADA, "id": f"n-{next(_ids)}"}]},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import subprocess
 import sys
@@ -305,3 +306,78 @@ def _groups(entities: dict[str, str]) -> dict[str, set[str]]:
     for rid, entity in entities.items():
         out.setdefault(entity, set()).add(rid)
     return out
+
+
+class TestReviewQueue:
+    def _flagged(self, open_store: Callable[[], Store]) -> tuple[rk.Steward, rk.Record, rk.Record]:
+        steward = rk.Steward(CONTACT, store=open_store(), matcher=check(flag_at=9))
+        first = steward.capture(ADA, source="web")
+        second = steward.capture(ADA_AGAIN, source="crm")
+        return steward, first, second
+
+    def test_a_flag_waits_in_the_queue_with_its_reasons(
+        self, open_store: Callable[[], Store]
+    ) -> None:
+        """A flagged capture leaves one open review: which records, how sure, and why."""
+        steward, first, second = self._flagged(open_store)
+        [review] = steward.reviews()
+        assert (second.id, first.id, "open") == (review.record_id, review.other_id, review.status)
+        assert "email" in {t["comparison"] for t in review.explanation["terms"]}
+        p = review.probability
+        assert ([review], [], []) == (
+            steward.reviews(min_probability=p, max_probability=p),
+            steward.reviews(max_probability=p / 2),
+            steward.reviews(since=review.at + dt.timedelta(seconds=1)),
+        )
+        assert [review] == steward.reviews(record_id=first.id)
+
+    def test_accepting_merges_and_keeps_the_decision(self, open_store: Callable[[], Store]) -> None:
+        """Accept merges the pair through merge, and the review is closed with it."""
+        steward, first, second = self._flagged(open_store)
+        [review] = steward.reviews()
+        merge = steward.accept(review.id, actor=rk.Actor("rev", roles={"steward"}), note="same")
+        [closed] = steward.reviews(status="accepted")
+        assert (first.id, "merged", "rev", "same") == (
+            merge.plan.survivor.id,
+            steward.get(second.id).state,
+            closed.decided_by,
+            closed.note,
+        )
+        assert [] == steward.reviews()
+        assert "review" in [e.action for e in steward.audit_events(record_id=first.id)]
+        with pytest.raises(rk.RecordkitError, match="accepted already"):
+            steward.reject(review.id)
+
+    def test_rejecting_keeps_the_pair_apart_for_good(self, open_store: Callable[[], Store]) -> None:
+        """A rejected pair is never linked by find_duplicates, nor flagged again on edit."""
+        steward, first, second = self._flagged(open_store)
+        [review] = steward.reviews()
+        before = steward.find_duplicates()
+        assert before.entity_of[first.id] == before.entity_of[second.id]
+        steward.reject(review.id, note="twins")
+        after = steward.find_duplicates()
+        assert after.entity_of[first.id] != after.entity_of[second.id]
+        steward.update(second.id, {"first_name": "Ada"}, source="crm")
+        steward.update(second.id, {"last_name": "Lovelace "}, source="crm")
+        assert [] == steward.reviews()
+        assert 1 == len(steward.reviews(status="rejected"))
+
+    def test_erasure_takes_the_reviews_with_it(self, open_store: Callable[[], Store]) -> None:
+        """Erasing a flagged record leaves no review naming it."""
+        steward, _, second = self._flagged(open_store)
+        steward.erase(second.id, reason="request")
+        assert [] == steward.reviews(status=None)
+
+    def test_bad_review_calls_are_named(self, open_store: Callable[[], Store]) -> None:
+        """Unknown reviews, wrong filters and wrong ids raise recordkit errors."""
+        steward, _, _ = self._flagged(open_store)
+        with pytest.raises(rk.NotFound):
+            steward.accept("rv-nope")
+        with pytest.raises(rk.RecordkitError, match="review ids"):
+            steward.reject(3)  # type: ignore[arg-type]
+        with pytest.raises(rk.StoreError, match="status"):
+            steward.reviews(status="pending")
+        with pytest.raises(rk.StoreError, match="min_probability"):
+            steward.reviews(min_probability=2)
+        with pytest.raises(rk.StoreError, match="since"):
+            steward.reviews(since=dt.datetime(2026, 1, 1))

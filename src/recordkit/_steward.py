@@ -39,6 +39,7 @@ from recordkit._steward_erase import SUPPRESSED, _SubjectVerbs, suppressed_ids
 from recordkit._steward_lifecycle import _LifecycleVerbs
 from recordkit._steward_policy import _PolicyVerbs
 from recordkit._steward_retention import _RetentionVerbs
+from recordkit._steward_review import _ReviewVerbs
 from recordkit._steward_rows import BatchResult, QuarantinedRow
 from recordkit._steward_unmerge import _UnmergeVerbs
 from recordkit._steward_views import _ViewVerbs
@@ -62,6 +63,7 @@ class Steward(
     _UnmergeVerbs,
     _LifecycleVerbs,
     _BatchVerbs,
+    _ReviewVerbs,
     _ViewVerbs,
     _SubjectVerbs,
     _ConsentVerbs,
@@ -293,7 +295,10 @@ class Steward(
                 # the survivor as written (no read after the commit: it cannot fail a merge)
                 return self._sight(actor).record(plan.survivor)
             flagged = self._flag_event(record, verdict)
-            self._commit(Change(actor, now, [create], lambda w: [*created(w), *flagged]))
+            reviews = self._reviews_of(record, verdict, now)
+            self._commit(
+                Change(actor, now, [create], lambda w: [*created(w), *flagged], reviews=reviews)
+            )
         return self._sight(actor).record(record)
 
     def find_duplicates(
@@ -303,7 +308,8 @@ class Steward(
         Deduplicate every stored record of this schema in one batch run (nothing changes).
 
         The run compares every record's values in clear, so *actor* must be allowed to
-        read every record of the schema with nothing masked.
+        read every record of the schema with nothing masked. Pairs a reviewer rejected
+        (`reject`) are never linked.
 
         Args:
             previous: record id → entity id from an earlier run, kept where possible
@@ -333,7 +339,7 @@ class Steward(
         ]
         if previous is None:
             previous = self.matcher.index.entities
-        return self.matcher.matcher.dedupe(records, previous=previous)
+        return self.matcher.matcher.dedupe(records, previous=previous, never=self._never())
 
     def update(
         self,
@@ -424,10 +430,17 @@ class Steward(
             return self._sight(actor).record(updated)
         with self._screening(updated):
             # an edit can make a duplicate too: checked like a capture, but never merged
-            verdict = self.matcher.screen_change(updated)
+            apart = self.store.reviews(
+                self.schema.name, status="rejected", record_id=record_id, limit=None
+            )
+            verdict = self.matcher.screen_change(
+                updated,
+                never=[r.other_id if r.record_id == record_id else r.record_id for r in apart],
+            )
             self.matcher.refuse(verdict)
             flagged = self._flag_event(updated, verdict)
-            self._commit(Change(actor, now, [write], lambda _: [event, *flagged]))
+            reviews = self._reviews_of(updated, verdict, now)
+            self._commit(Change(actor, now, [write], lambda _: [event, *flagged], reviews=reviews))
         return self._sight(actor).record(updated)
 
     def _winners(

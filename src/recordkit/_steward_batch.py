@@ -40,7 +40,7 @@ from recordkit.governance import Action, Actor
 from recordkit.match import MERGED, DuplicateError
 from recordkit.rules import EnforcementMode, Issue, Revalidation, RuleSet, revalidate, run_chunk
 from recordkit.schema import NOT_GIVEN, Provenance, Record
-from recordkit.store import QuarantineEntry
+from recordkit.store import QuarantineEntry, Review
 
 __all__: list[str] = []
 
@@ -252,6 +252,7 @@ class _BatchVerbs(_MergeVerbs):
         with self._screening(None) if self.matcher is not None and writes else nullcontext():
             flagged: list[Event] = []
             merging: list[tuple[str, str]] = []  # (best match, new record)
+            reviews: list[Review] = []
             if self.matcher is not None and writes:
                 # against the stored records and the batch's own earlier rows, all at once
                 verdicts = self.matcher.screen_many([w.after for w in writes])
@@ -264,6 +265,7 @@ class _BatchVerbs(_MergeVerbs):
                         continue
                     admitted.append(write)
                     flagged += self._flag_event(write.after, verdict)
+                    reviews += self._reviews_of(write.after, verdict, now)
                     best = verdict.best
                     if verdict.action == "merge" and best is not None:
                         merging.append((best.record_id, write.after.id))
@@ -277,7 +279,15 @@ class _BatchVerbs(_MergeVerbs):
                 return [*created(written), *(e for e in flagged if e.record_ids[0] in ids)]
 
             done = self._commit(
-                Change(actor, now, writes, events, quarantine=entries, isolate=isolate)
+                Change(
+                    actor,
+                    now,
+                    writes,
+                    events,
+                    quarantine=entries,
+                    isolate=isolate,
+                    reviews=reviews,
+                )
             )
             stored = [w.after for w in done.writes]
             self._merge_admitted(merging, {r.id for r in stored}, actor)

@@ -17,7 +17,7 @@ import attrs
 from recordkit._errors import StoreError
 from recordkit.governance import AccessPolicy, Action, Actor, AuditLog
 from recordkit.schema import Record, Schema
-from recordkit.store import ConsentEntry, Erased, Lineage, QuarantineEntry, Suppression
+from recordkit.store import ConsentEntry, Erased, Lineage, QuarantineEntry, Review, Suppression
 
 __all__ = ["Change", "Committed", "Erasure", "Event", "Owner", "Write"]
 
@@ -152,6 +152,8 @@ class Change:
         checks: writes checked by the policy but not stored (a consent decision is
             checked as an update of its record).
         grants: actions checked on no record (a policy change), with their owner.
+        reviews: review queue entries to keep: new ones for flagged records (kept only
+            when their record is stored), decided ones.
     """
 
     actor: Actor
@@ -166,6 +168,7 @@ class Change:
     consents: Sequence[ConsentEntry] = ()
     checks: Sequence[Write] = ()
     grants: Sequence[tuple[Owner, Action]] = ()
+    reviews: Sequence[Review] = ()
 
 
 @attrs.frozen

@@ -237,6 +237,10 @@ class _StewardCore:
                 )
             for entry in change.consents:
                 self.store.put_consent(entry)
+            stored = {w.after.id for w in written}
+            reviews = [r for r in change.reviews if r.status != "open" or r.record_id in stored]
+            if reviews:
+                self.store.put_reviews(reviews)
             held = [*change.quarantine, *isolated]
             if held:
                 self.store.put_quarantine(held)

@@ -11,6 +11,8 @@ the COMMIT. And `rebuild_index`.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import uuid
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -21,6 +23,7 @@ from recordkit._steward_core import SYSTEM, _StewardCore
 from recordkit.governance import Actor
 from recordkit.match import MERGED, Index, PersistentIndex, Verdict
 from recordkit.schema import Record
+from recordkit.store import Review
 
 __all__: list[str] = []
 
@@ -60,6 +63,27 @@ class _IndexKeeping(_StewardCore):
         detail = {"entity": best.entity_id, "explanation": best.explanation.to_dict()}
         return [
             Event(self, "flag_duplicate", [record.id, best.record_id], (), detail, values=False)
+        ]
+
+    def _reviews_of(self, record: Record, verdict: Verdict, at: dt.datetime) -> list[Review]:
+        """
+        The review queue entry of a verdict that flags (else none): the pair, and why.
+        """
+        best = verdict.best
+        if verdict.action != "flag" or best is None:
+            return []
+        return [
+            Review(
+                f"rv-{uuid.uuid4().hex}",
+                self.schema.name,
+                record.id,
+                best.record_id,
+                min(1.0, max(0.0, best.probability)),
+                best.weight,
+                best.explanation.to_dict(),
+                at,
+                model=best.explanation.version,
+            )
         ]
 
     @property

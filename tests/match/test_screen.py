@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pytest
 
 import recordkit as rk
@@ -157,9 +159,9 @@ class TestUpdate:
         seen: list[str] = []
         real = check.screen_change
 
-        def counting(record: rk.Record) -> Verdict:
+        def counting(record: rk.Record, *, never: Iterable[str] = ()) -> Verdict:
             seen.append(record.id)
-            return real(record)
+            return real(record, never=never)
 
         check.screen_change = counting  # type: ignore[method-assign]
         b = s.capture(OTHER, source="web")

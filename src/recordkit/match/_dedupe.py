@@ -8,7 +8,7 @@ are compared together with the candidates, in one pool.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
 import attrs
@@ -96,8 +96,41 @@ def _groups(ids: Sequence[str], labels: npt.NDArray[np.int64]) -> list[list[str]
     return [[ids[i] for i in part] for part in np.split(order, cuts)]
 
 
+def _never_pairs(value: object) -> set[frozenset[str]]:
+    if value is None:
+        return set()
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise RecordkitError(f"never must be a list of (id, id) pairs, got {shorten(value)}")
+    out: set[frozenset[str]] = set()
+    for pair in value:
+        if (
+            not isinstance(pair, tuple | list | frozenset)
+            or len(pair) != 2
+            or not all(isinstance(i, str) for i in pair)
+        ):
+            raise RecordkitError(f"never holds pairs of record ids, got {shorten(pair)}")
+        out.add(frozenset(pair))
+    return out
+
+
+def _unlink_never(scored: Scored, ids: Sequence[str], never: set[frozenset[str]]) -> None:
+    """
+    Take the *never* pairs out of *scored*'s matches (in place).
+    """
+    if not never:
+        return
+    named = {i for pair in never for i in pair}
+    for k in np.flatnonzero(scored.match).tolist():
+        a, b = ids[int(scored.left[k])], ids[int(scored.right[k])]
+        if a in named and b in named and frozenset((a, b)) in never:
+            scored.match[k] = False
+
+
 def _run(
-    settings: MatchSettings, prepared: Prepared, previous: Mapping[str, str] | None
+    settings: MatchSettings,
+    prepared: Prepared,
+    previous: Mapping[str, str] | None,
+    never: set[frozenset[str]] | None = None,
 ) -> BatchRun:
     left, right, report = candidate_pairs(settings, prepared)
     model: FellegiSunter | WeightedRules
@@ -112,6 +145,7 @@ def _run(
         levels = {k: v[: len(left)] for k, v in both.items()}
         model = fit_model(settings, prepared, levels, {k: v[len(left) :] for k, v in both.items()})
     scored = score_pairs(settings, model, prepared, left, right, levels)
+    _unlink_never(scored, prepared.ids, never or set())
     keep = scored.match
     weights = np.where(scored.rule[keep] == 1, _RULE_WEIGHT, scored.weight[keep])
     labels = group_labels(
@@ -136,15 +170,19 @@ def dedupe(
     *,
     ids: Sequence[str] | None = None,
     previous: Mapping[str, str] | None = None,
+    never: object = None,
 ) -> BatchRun:
     """
     Find the duplicates within one dataset (fitting the model first if needed).
+
+    *never* pairs of record ids are never linked.
     """
     optional_mapping(previous, "previous")
+    pairs = _never_pairs(never)
     # a run makes millions of acyclic objects (values, keys, tuples); the cyclic
     # collector would rescan them all, again and again, for nothing
     with collector_paused():
-        return _run(settings, settings.prepared(data, ids=ids), previous)
+        return _run(settings, settings.prepared(data, ids=ids), previous, pairs)
 
 
 def link(

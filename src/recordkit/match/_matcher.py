@@ -187,6 +187,7 @@ class Matcher(MatchSettings):
         *,
         ids: Sequence[str] | None = None,
         previous: Mapping[str, str] | None = None,
+        never: Iterable[tuple[str, str]] | None = None,
     ) -> MatchResult:
         """
         Cluster the duplicates within *data*; fits the model first when there is none.
@@ -195,11 +196,16 @@ class Matcher(MatchSettings):
             data: columns (mapping of name → values), rows (mappings) or `Record` values.
             ids: record ids (default: records' ids, an ``id`` column, or positions).
             previous: record id → entity id from an earlier run; ids are kept where they can.
+            never: pairs of record ids a person said are not the same (rejected reviews):
+                never linked, whatever their score.
 
         Raises:
             BlockingError: a blocking rule would make more than ``max_pairs`` pairs.
+            RecordkitError: *never* is not a list of pairs of ids.
+
+        .. versionchanged:: 0.2.0 *never*.
         """
-        return self._result(dedupe(self, data, ids=ids, previous=previous))
+        return self._result(dedupe(self, data, ids=ids, previous=previous, never=never))
 
     def evaluate(
         self,

@@ -35,11 +35,13 @@ from recordkit.store._query import (
     RecordPredicate,
     conditions,
 )
+from recordkit.store._review import REVIEW_STATUSES, Review
 
 if TYPE_CHECKING:
     from recordkit.store.sql import SQLAuditLog, SQLStore, sqlite_engine
 
 __all__ = [
+    "REVIEW_STATUSES",
     "AllOf",
     "AnyOf",
     "Condition",
@@ -51,6 +53,7 @@ __all__ = [
     "Predicate",
     "QuarantineEntry",
     "RecordPredicate",
+    "Review",
     "SQLAuditLog",
     "SQLStore",
     "Store",

@@ -46,6 +46,7 @@ from recordkit.store._entries import (
 )
 from recordkit.store._erasure import ErasureMethods
 from recordkit.store._query import Condition, conditions
+from recordkit.store._review import ReviewMethods
 
 __all__ = ["Store", "run_all"]
 
@@ -81,7 +82,7 @@ def _check_batch_size(size: object) -> None:
         raise StoreError(f"batch_size must be a positive whole number, got {shorten(size)}")
 
 
-class Store(ErasureMethods, ABC):
+class Store(ErasureMethods, ReviewMethods, ABC):
     """
     A repository of records with optimistic concurrency and atomic multi-record changes.
 

@@ -43,12 +43,14 @@ from recordkit.store._journal import Journal
 from recordkit.store._memory_audit import StoreAuditLog
 from recordkit.store._memory_erase import MemoryErasure
 from recordkit.store._memory_index import MemoryIndexData, MemoryIndexRows
+from recordkit.store._memory_review import MemoryReviews
 from recordkit.store._query import coerce_conditions, conditions, selects
+from recordkit.store._review import Review
 
 __all__ = ["MemoryStore"]
 
 
-class MemoryStore(MemoryErasure, Store):
+class MemoryStore(MemoryErasure, MemoryReviews, Store):
     """
     Records kept in process memory; fast, shared by threads, gone when the process ends.
 
@@ -67,6 +69,7 @@ class MemoryStore(MemoryErasure, Store):
         self._quarantine: dict[str, QuarantineEntry] = {}
         self._suppressions: dict[str, Suppression] = {}
         self._indexes: dict[str, MemoryIndexData] = {}
+        self._reviews: dict[str, Review] = {}
         self._schemas: dict[str, Schema] = {}
         self._journal = Journal()
         self._lock = self._journal.lock

@@ -26,6 +26,7 @@ from recordkit.store._erasure import (
 )
 from recordkit.store._journal import Journal
 from recordkit.store._memory_index import MemoryIndexData, MemoryIndexRows
+from recordkit.store._review import Review
 
 __all__ = ["MemoryErasure"]
 
@@ -45,6 +46,7 @@ class MemoryErasure(ErasureMethods):
     _quarantine: dict[str, QuarantineEntry]
     _suppressions: dict[str, Suppression]
     _indexes: dict[str, MemoryIndexData]
+    _reviews: dict[str, Review]
     _journal: Journal
     # from Store
     _logs_writes: Callable[[], bool]
@@ -74,6 +76,8 @@ class MemoryErasure(ErasureMethods):
                 journal.remove(self._consents, rid)
             for index in self._indexes.values():  # out of every duplicate index
                 MemoryIndexRows("", index, journal).drop(ids)
+            for review in [r for r in self._reviews.values() if wanted & r.pair]:
+                journal.remove(self._reviews, review.id)  # and out of the review queue
             rows = [e.id for e in self._quarantine.values() if finder and finder.holds(e.row)]
             for entry_id in rows:
                 journal.remove(self._quarantine, entry_id)

@@ -204,12 +204,13 @@ class DuplicateCheck:
         """
         return self._decide(self.index.lookup(record))
 
-    def screen_change(self, record: Record) -> Verdict:
+    def screen_change(self, record: Record, *, never: Iterable[str] = ()) -> Verdict:
         """
         Decide on an edit of *record*: whether it now duplicates another entity's record.
 
         Matches with the record itself and with its own entity's records do not count (they
-        are known already). An edit is never merged automatically: where a capture would
+        are known already), nor those with the records in *never* (a reviewer said they
+        are not the same). An edit is never merged automatically: where a capture would
         merge, an edit is flagged.
 
         Raises:
@@ -217,9 +218,18 @@ class DuplicateCheck:
         """
         if not isinstance(record, Record):
             raise RecordkitError(f"record must be a Record, got {shorten(record)}")
+        if isinstance(never, str | bytes) or not isinstance(never, Iterable):
+            raise RecordkitError(f"never must be a list of record ids, got {shorten(never)}")
+        apart = list(never)
+        if not all(isinstance(rid, str) for rid in apart):
+            raise RecordkitError(f"never must be a list of record ids, got {shorten(apart)}")
         lookup = self.index.lookup(record)
         own = self.index.entity_of(record.id) if record.id in self.index else None
-        others = tuple(m for m in lookup.matches if m.record_id != record.id and m.entity_id != own)
+        others = tuple(
+            m
+            for m in lookup.matches
+            if m.record_id != record.id and m.entity_id != own and m.record_id not in apart
+        )
         verdict = self._decide(attrs.evolve(lookup, matches=others))
         return Verdict("flag", verdict.lookup) if verdict.action == "merge" else verdict
 

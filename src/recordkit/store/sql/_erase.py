@@ -201,6 +201,9 @@ class EraseMethods(ErasureMethods, ABC):
             if self._keys is not None:
                 self._keys.forget(conn, ids)  # the wrapped data keys go with the records
             drop_indexed(conn, self.fixed, ids)  # and their rows in every duplicate index
+            review = self.fixed.review  # and the reviews naming them
+            _delete(conn, review, "record_id", ids)
+            _delete(conn, review, "other_id", ids)
             erased = Erased(
                 records=len(schemas),
                 lineage=_erase_lineage(conn, self.fixed, ids),

@@ -34,6 +34,7 @@ from recordkit.store.sql._keyring import Keyring, keys_table
 from recordkit.store.sql._migrations import prepare_fixed, prepare_table
 from recordkit.store.sql._migrations import script as migration_script
 from recordkit.store.sql._records import RecordMethods
+from recordkit.store.sql._review import SQLReviews
 from recordkit.store.sql._sealed import Sealer
 from recordkit.store.sql._session import Database, engine_for
 from recordkit.store.sql._shred import ShredMethods
@@ -108,7 +109,7 @@ def _sequence(value: object) -> bool:
     return isinstance(value, Sequence) and not isinstance(value, str | bytes)
 
 
-class SQLStore(RecordMethods, HistoryMethods, EraseMethods, ShredMethods, Store):
+class SQLStore(RecordMethods, HistoryMethods, EraseMethods, ShredMethods, SQLReviews, Store):
     """
     A `Store` in a SQL database (SQLite, PostgreSQL) through SQLAlchemy Core.
 

@@ -236,6 +236,7 @@ class FixedTables:
     match_row: sa.Table
     match_key: sa.Table
     match_link: sa.Table
+    review: sa.Table
 
 
 def fixed_tables(metadata: sa.MetaData, *, prefix: str) -> FixedTables:
@@ -380,6 +381,25 @@ def fixed_tables(metadata: sa.MetaData, *, prefix: str) -> FixedTables:
             sa.Column("b", sa.String(255), primary_key=True),
             sa.Column("weight", sa.Float, nullable=False),
             sqlite_with_rowid=False,
+        ),
+        # the review queue: suspected duplicates, open until accepted (merged) or rejected
+        review=sa.Table(
+            f"{p}review",
+            metadata,
+            sa.Column("id", sa.String(255), primary_key=True),
+            sa.Column("schema", sa.String(63), nullable=False),
+            sa.Column("record_id", sa.String(255), nullable=False, index=True),
+            sa.Column("other_id", sa.String(255), nullable=False, index=True),
+            sa.Column("probability", sa.Float, nullable=False),
+            sa.Column("weight", sa.Float, nullable=False),
+            sa.Column("explanation", _json(), nullable=False),
+            sa.Column("at", ts, nullable=False),
+            sa.Column("model", sa.String(255)),
+            sa.Column("status", sa.String(16), nullable=False),
+            sa.Column("decided_at", ts),
+            sa.Column("decided_by", sa.Text),
+            sa.Column("note", sa.Text),
+            sa.Index(f"ix_{p}review_queue", "schema", "status", "probability"),
         ),
     )
 
