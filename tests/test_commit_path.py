@@ -30,10 +30,10 @@ READS = {
     "audit_events", "became", "consent", "export_subject", "find_duplicates", "get", "get_merge",
     "history", "merges", "quarantined", "query", "resolve", "retention", "reviews",
 }
-MAINTENANCE = {"rebuild_index"}
+MAINTENANCE = {"learn", "rebuild_index"}
 """
 Verbs that change no record, event or consent: they rewrite data derived from the records
-(the persistent duplicate index), checked as a read of every record.
+(the persistent duplicate index, the check's model), checked as a read of every record.
 """
 
 

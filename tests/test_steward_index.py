@@ -381,3 +381,31 @@ class TestReviewQueue:
             steward.reviews(min_probability=2)
         with pytest.raises(rk.StoreError, match="since"):
             steward.reviews(since=dt.datetime(2026, 1, 1))
+
+
+def test_decisions_teach_the_check() -> None:
+    """
+    Colleagues sharing a switchboard number are flagged as one person; once reviewers
+    reject those pairs and the steward learns, the next colleague is not flagged.
+    """
+    steward = rk.Steward(
+        CONTACT, matcher=DuplicateCheck(rk.match.Matcher.for_schema(CONTACT), flag_at=0.3)
+    )
+    board = "+1 212 555 0100"
+
+    def colleague(first: str) -> dict[str, str]:
+        return {"first_name": first, "last_name": "Lee", "phone": board,
+                "email": f"{first.lower()}@corp.com", "company": "Corp"}  # fmt: skip
+
+    for first in ("Ann", "Bob", "Cy", "Di"):
+        steward.capture(colleague(first), source="web")
+    assert steward.matcher is not None
+    assert steward.matcher.screen(colleague("Ed")).action == "flag"
+    for review in steward.reviews():
+        steward.reject(review.id)
+    learned = steward.learn()
+    assert learned.model is not None
+    assert not learned.model.version.startswith("prior-")
+    assert steward.matcher.screen(colleague("Ed")).action == "none"
+    with pytest.raises(rk.RecordkitError, match="persistent"):
+        rk.Steward(CONTACT).learn()

@@ -17,7 +17,14 @@ from recordkit._steward_change import Change, Event, Write
 from recordkit._steward_core import SYSTEM
 from recordkit._steward_merge import _MergeVerbs
 from recordkit.governance import Action, Actor
-from recordkit.match import Merge, MergePolicy
+from recordkit.match import (
+    DuplicateCheck,
+    Matcher,
+    Merge,
+    MergePolicy,
+    PersistentIndex,
+    learn_from_decisions,
+)
 from recordkit.store import Review
 
 __all__: list[str] = []
@@ -25,8 +32,11 @@ __all__: list[str] = []
 
 class _ReviewVerbs(_MergeVerbs):
     """
-    The review queue's verbs: `reviews`, `accept` and `reject`.
+    The review queue's verbs: `reviews`, `accept`, `reject` and `learn`.
     """
+
+    # the matcher `learn` starts from (the one given), once it has learned
+    _taught_from: Matcher | None = None
 
     def reviews(
         self,
@@ -155,6 +165,52 @@ class _ReviewVerbs(_MergeVerbs):
         self._check_actor(actor)
         review = self._open_review(review_id)
         return self._decide(review, "rejected", actor, note, None)
+
+    def learn(self, *, strength: float = 20.0, actor: Actor = SYSTEM) -> Matcher:
+        """
+        Refine the duplicate check's model with every decision reviewers made so far.
+
+        Accepted reviews are pairs of the same entity, rejected ones pairs of different
+        ones (`learn_from_decisions`, from the model the steward was given, with all the
+        decisions each time, so none counts twice). The check scores with the refined model
+        from then on; the stored index rows stay as they are (they hold prepared values,
+        not scores). Keep ``steward.matcher.matcher.to_dict()`` to start from it after a
+        restart. Returns the refined matcher.
+
+        Raises:
+            RecordkitError: the steward has no persistent duplicate check, or its model
+                cannot learn (`WeightedRules`).
+            AccessDenied: *actor* may read only some records, or some fields masked.
+
+        .. versionadded:: 0.2.0
+        """
+        self._check_reads_all(actor, "learn")
+        check = self.matcher
+        if check is None or not isinstance(check.index, PersistentIndex):
+            raise RecordkitError(
+                "learn needs a persistent duplicate check: "
+                "Steward(..., matcher=DuplicateCheck(matcher))"
+            )
+        base = self._taught_from or check.matcher
+        decided = [
+            r
+            for status in ("accepted", "rejected")
+            for r in self.store.reviews(self.schema.name, status=status, limit=None)
+        ]
+        records = self.store.get_many([i for r in decided for i in (r.record_id, r.other_id)])
+        by_id = {r.id: r for r in records if r is not None}
+        decisions = [
+            (by_id[r.record_id], by_id[r.other_id], r.status == "accepted")
+            for r in decided
+            if r.record_id in by_id and r.other_id in by_id
+        ]
+        learned = learn_from_decisions(base, decisions, strength=strength)
+        self._taught_from = base
+        index = PersistentIndex(learned, check.index.rows, max_block=check.index.max_block)
+        self.matcher = DuplicateCheck(
+            index, flag_at=check.flag_at, block_at=check.block_at, merge_at=check.merge_at
+        )
+        return learned
 
     def _never(self) -> list[tuple[str, str]]:
         """
