@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import itertools
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -71,6 +71,14 @@ class RecordingStore(rk.MemoryStore):
             return append(**kwargs)
 
         log.append = audit  # type: ignore[method-assign]
+        append_many = log.append_many
+
+        def audit_many(entries: Sequence[rk.AuditEntry]) -> list[rk.AuditEvent]:
+            for entry in entries:
+                journal.note("audit", entry.action)
+            return append_many(entries)
+
+        log.append_many = audit_many  # type: ignore[method-assign]
 
     def _recorded(self, name: str, method: Callable[..., Any]) -> Callable[..., Any]:
         def call(*args: Any, **kwargs: Any) -> Any:

@@ -32,7 +32,7 @@ from recordkit._errors import (
 from recordkit._resolve import Resolver
 from recordkit._steward_change import Change, Committed, Erasure, Event, Owner, Write
 from recordkit._steward_read import Sight
-from recordkit.governance import AccessPolicy, Action, Actor, AuditLog
+from recordkit.governance import AccessPolicy, Action, Actor, AuditEntry, AuditLog
 from recordkit.lifecycle import Lifecycles
 from recordkit.match import (
     DuplicateCheck,
@@ -223,9 +223,10 @@ class _StewardCore:
             written, isolated = self._apply(change)
             erased = None if gone is None else self._erase(change, gone)
             by_id = {(w.owner.schema.name, w.after.id): w for w in written}
+            logs: dict[int, tuple[AuditLog, list[AuditEntry]]] = {}
             for event in change.events(written):
                 schema = event.owner.schema
-                event.owner.audit.append(
+                appended = AuditEntry(
                     at=change.at,
                     actor=change.actor.id,
                     action=event.action,
@@ -235,6 +236,10 @@ class _StewardCore:
                     detail=event.detail,
                     changes=_changes(schema, event, by_id) if event.values else None,
                 )
+                log = event.owner.audit
+                logs.setdefault(id(log), (log, []))[1].append(appended)
+            for log, entries in logs.values():  # a batch's events: one write per log
+                log.append_many(entries)
             for entry in change.consents:
                 self.store.put_consent(entry)
             stored = {w.after.id for w in written}

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+from pathlib import Path
 
 import pytest
 
+import recordkit as rk
 from recordkit import ConflictError, Store
 from recordkit.governance._audit_query import replay
 from tests.store.examples import T0, lead
@@ -90,3 +92,30 @@ class TestStoreWritesAreAudited:
         with pytest.raises(ConflictError):
             store.put(lead("a", version=3), expected_version=2)
         assert 1 == len(list(store.audit_log().events()))
+
+
+class TestAppendMany:
+    @pytest.mark.parametrize("backend", ["memory", "sqlite"])
+    def test_many_events_chain_as_one_by_one(self, backend: str, tmp_path: Path) -> None:
+        """append_many writes events that verify and read back as appended one by one."""
+        from recordkit.governance import AuditEntry
+
+        if backend == "memory":
+            log: rk.AuditLog = rk.MemoryAuditLog()
+        else:
+            from recordkit.store import SQLStore
+
+            log = SQLStore(f"sqlite:///{tmp_path / 'a.db'}").audit_log()
+        at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+        log.append(at=at, actor="a", action="create", schema="contact", record_ids=["c0"])
+        made = log.append_many(
+            [AuditEntry(at, "a", "update", "contact", [f"c{i}"], ["email"],
+                        {"n": i}, {f"c{i}": {"email": [None, f"x{i}@y.org"]}})
+             for i in range(1, 4)]
+        )  # fmt: skip
+        read = list(log.events())
+        assert ([2, 3, 4], True) == ([e.seq for e in made], bool(log.verify()))
+        assert [e.hash for e in made] == [e.hash for e in read[1:]]
+        assert {"c2": {"email": [None, "x2@y.org"]}} == read[2].changes
+        with pytest.raises(rk.ValidationError):
+            log.append_many(["not an entry"])  # type: ignore[list-item]

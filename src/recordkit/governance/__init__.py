@@ -8,7 +8,7 @@ facade consults them on every read and write. The record conditions (`Predicate`
 """
 
 from recordkit.governance._access import AccessPolicy, Action, Actor, AllowAll
-from recordkit.governance._audit import AuditEvent, AuditLog, MemoryAuditLog
+from recordkit.governance._audit import AuditEntry, AuditEvent, AuditLog, MemoryAuditLog
 from recordkit.governance._audit_query import replay
 from recordkit.governance._audit_verify import Checkpoint, VerifyReport
 from recordkit.governance._condition import (
@@ -34,6 +34,7 @@ __all__ = [
     "AllOf",
     "AllowAll",
     "AnyOf",
+    "AuditEntry",
     "AuditEvent",
     "AuditLog",
     "Checkpoint",

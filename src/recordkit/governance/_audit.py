@@ -40,7 +40,42 @@ from recordkit.governance._audit_verify import (
     sign,
 )
 
-__all__ = ["AuditEvent", "AuditLog", "MemoryAuditLog", "check_redact"]
+__all__ = ["AuditEntry", "AuditEvent", "AuditLog", "MemoryAuditLog", "check_redact"]
+
+Checked = tuple[
+    dt.datetime,
+    str,
+    str,
+    str,
+    tuple[str, ...],
+    tuple[str, ...],
+    dict[str, object],
+    dict[str, dict[str, list[object]]],
+]
+"""
+What `AuditLog.check_append` returns: an event's parts, checked.
+"""
+
+
+@attrs.frozen
+class AuditEntry:
+    """
+    One event to record with `AuditLog.append_many`: what `AuditLog.append` takes.
+
+    Checked when it is appended, not when it is made.
+
+    .. versionadded:: 0.2.0
+    """
+
+    at: dt.datetime
+    actor: str
+    action: str
+    schema: str
+    record_ids: Sequence[str]
+    fields: Iterable[str] = ()
+    detail: Mapping[str, object] | None = None
+    changes: Mapping[str, Mapping[str, Sequence[object]]] | None = None
+
 
 ChainEntry = tuple[int, str, str, str, str | None]
 """
@@ -124,6 +159,46 @@ class AuditLog(ABC):
         """
         checked = self.check_append(at, actor, action, schema, record_ids, fields, detail, changes)
         return self._append(*checked)
+
+    def append_many(self, entries: Sequence[AuditEntry]) -> list[AuditEvent]:
+        """
+        Record several events in order, chained one to the next, in one go.
+
+        Each `AuditEntry` holds what `append` takes. A log that keeps its events in a
+        database writes them together (a batch's events cost one write, not one each).
+
+        Raises:
+            ValidationError: *entries* is not a list of `AuditEntry`, or an entry holds
+                what an event cannot (named).
+            StoreError: the events cannot be stored (none is).
+
+        .. versionadded:: 0.2.0
+        """
+        if not isinstance(entries, list | tuple):
+            raise ValidationError(f"append_many takes a list of AuditEntry, got {shorten(entries)}")
+        checked = []
+        for entry in entries:
+            if not isinstance(entry, AuditEntry):
+                raise ValidationError(f"append_many takes AuditEntry values, got {shorten(entry)}")
+            checked.append(
+                self.check_append(
+                    entry.at,
+                    entry.actor,
+                    entry.action,
+                    entry.schema,
+                    entry.record_ids,
+                    entry.fields,
+                    entry.detail,
+                    entry.changes,
+                )
+            )
+        return self._append_many(checked)
+
+    def _append_many(self, checked: Sequence[Checked]) -> list[AuditEvent]:
+        """
+        `_append` of each of *checked*, in order (a log may write them at once).
+        """
+        return [self._append(*c) for c in checked]
 
     @abstractmethod
     def _append(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import attrs
 import numpy as np
 
 from recordkit.match._data import Prepared
@@ -17,12 +18,38 @@ from recordkit.match._matcher import Matcher
 from recordkit.match._model import FellegiSunter
 from recordkit.match.index._lookup import RULE_WEIGHT, Lookup, Match
 
-__all__ = ["BatchLookups", "joined", "score_rows", "within"]
+__all__ = ["BatchLookups", "Screened", "joined", "score_rows", "within"]
 
 BatchLookups = tuple[list[Lookup], list[list[tuple[str, float]]]]
 """
 Per row of a batch: its `Lookup`, and its links (other record, weight).
 """
+
+
+@attrs.frozen(eq=False)
+class Screened:
+    """
+    A batch prepared and looked up, kept so that adding it next does not look it up again.
+
+    Attributes:
+        ids: the batch's record ids, in order.
+        writes: the index's write count when it was looked up (stale once it moves).
+        batch: the batch, prepared.
+        stored: each row against the indexed records.
+        near: each row against the rows before it.
+    """
+
+    ids: tuple[str, ...]
+    writes: int
+    batch: Prepared
+    stored: BatchLookups
+    near: BatchLookups
+
+    def fits(self, ids: Sequence[str | None], writes: int) -> bool:
+        """
+        Whether this is the look-up of the batch *ids*, with the index as it is now.
+        """
+        return self.writes == writes and self.ids == tuple(ids)
 
 
 def joined(batch: Prepared, them: Prepared) -> Prepared:

@@ -18,8 +18,9 @@ from recordkit._errors import RecordkitError, shorten
 from recordkit.match._cluster import Assignment, ClusterMerge, ClusterSplit, assign_entity_ids
 from recordkit.match._graph import guarded_groups
 from recordkit.match.index._lookup import Lookup
+from recordkit.match.index._rows import IndexRows
 
-__all__ = ["Entities"]
+__all__ = ["Entities", "recluster_rows"]
 
 
 class Entities:
@@ -183,3 +184,59 @@ class Entities:
             n += 1
             candidate = f"{members[0]}~{n}"
         return candidate
+
+def recluster_rows(
+    rows: IndexRows,
+    chain_guard: float,
+    strong: float | None,
+    seeds: Sequence[str],
+    lookup: Lookup | None,
+) -> tuple[list[ClusterMerge], list[ClusterSplit], dict[str, str]]:
+    """
+    Re-form the components *seeds* reach among stored index *rows*; keep the entity ids.
+
+    Only those components are read (their matches a step at a time, then their rows);
+    the entity ids that change are written back. Returns the merges, the splits, and
+    record id → entity id for every record read.
+    """
+    links: dict[str, dict[str, float]] = {}
+    order = list(dict.fromkeys(seeds))
+    seen = set(order)
+    frontier = list(order)
+    while frontier:  # the connected components of the seeds, one read per step
+        found = rows.links(frontier)
+        step: list[str] = []
+        for rid in frontier:
+            links[rid] = others = found.get(rid, {})
+            for other in others:
+                if other not in seen:
+                    seen.add(other)
+                    order.append(other)
+                    step.append(other)
+        frontier = step
+    pos = {rid: i for i, rid in enumerate(order)}
+    before = {rid: row.entity_id for rid, row in rows.rows(order).items()}
+    # entity ids named after these records that records elsewhere hold (one read):
+    # a new entity is named after one of its records, so these are the clashes
+    mine = {e for e in before.values() if e is not None}
+    elsewhere = rows.taken(order) - mine
+
+    def taken(entity: str) -> bool:
+        return entity in elsewhere or (entity not in pos and rows.entity_taken(entity))
+
+    entities = Entities(chain_guard, strong=strong, taken=taken)
+    for a, others in links.items():
+        for b, w in others.items():
+            if a in pos and b in pos:
+                entities.link(pos[a], pos[b], w)
+    for rid, entity in before.items():
+        if entity is not None:
+            entities.entity[rid] = entity
+            entities.members.setdefault(entity, set()).add(rid)
+    merges, splits = entities.recluster(order, [pos[s] for s in seeds], lookup)
+    changed = {
+        rid: e for rid, e in entities.entity.items() if rid in before and before[rid] != e
+    }
+    if changed:
+        rows.set_entities(changed)
+    return merges, splits, entities.entity

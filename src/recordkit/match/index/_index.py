@@ -25,7 +25,7 @@ from recordkit.match._dedupe import strong_weight
 from recordkit.match._factored import Objects
 from recordkit.match._matcher import Matcher
 from recordkit.match._scoring import Scored
-from recordkit.match.index._batch import BatchLookups, joined, score_rows, within
+from recordkit.match.index._batch import BatchLookups, Screened, joined, score_rows, within
 from recordkit.match.index._entities import Entities
 from recordkit.match.index._lookup import RULE_WEIGHT, Added, Lookup
 from recordkit.match.index._prepared import found_matches, id_list, prepare_batch, prepare_one
@@ -101,6 +101,8 @@ class Index:
         self._blocks: list[dict[tuple[str, ...], list[int]]] = [{} for _ in matcher.blocking]
         self._entities = Entities(matcher.chain_guard, strong=strong_weight(matcher, matcher.model))
         self._dead: set[int] = set()
+        self._writes = 0  # changes made through this object, so a kept look-up knows it is stale
+        self._screened: Screened | None = None
 
     def __len__(self) -> int:
         return len(self._ids) - len(self._dead)
@@ -130,6 +132,7 @@ class Index:
     # -- building -------------------------------------------------------------------------
 
     def _append(self, prepared: Prepared) -> int:
+        self._writes += 1
         start = len(self._ids)
         for rid in prepared.ids:
             if rid in self._pos:
@@ -285,6 +288,23 @@ class Index:
 
     # -- adding ---------------------------------------------------------------------------
 
+    def screen_batch(self, records: Sequence[object]) -> tuple[list[Lookup], list[Lookup]]:
+        """
+        Look each of *records* up against the index and against the records before it.
+
+        The records must carry ids. The work is kept for `add_many` of the same records
+        while the index does not change.
+
+        Raises:
+            RecordkitError: a record has no id, or ids repeat.
+            SchemaError: a record is of another schema.
+        """
+        batch = prepare_batch(self.matcher, records, ids=True)
+        stored = self._lookup_many(batch)
+        near = within(self.matcher, batch)
+        self._screened = Screened(tuple(batch.ids), self._writes, batch, stored, near)
+        return stored[0], near[0]
+
     def add_many(self, records: Sequence[object]) -> list[Added]:
         """
         Add many records at once, the entities they touch re-formed once.
@@ -303,8 +323,14 @@ class Index:
             raise RecordkitError(f"record {shorten(taken[0])} is already in the index")
         if not len(batch):
             return []
-        lookups, links = self._lookup_many(batch)
-        _, near = within(self.matcher, batch)
+        memo = self._screened
+        if memo is not None and memo.fits(batch.ids, self._writes):
+            (lookups, links), (_, near) = memo.stored, memo.near
+        else:
+            lookups, links = self._lookup_many(batch)
+            _, near = within(self.matcher, batch)
+        self._screened = None
+        self._writes += 1
         start = self._append(batch)
         at = self._pos
         for i in range(len(batch)):
@@ -358,6 +384,7 @@ class Index:
         pos = self._pos.pop(record_id, None) if isinstance(record_id, str) else None
         if pos is None:
             raise RecordkitError(f"record {shorten(record_id)} is not in the index")
+        self._writes += 1
         for r, rule in enumerate(self.matcher.blocking):
             parts = [k.value(self._columns[k.column].view()[pos : pos + 1].tolist()[0])
                      for k in rule.keys]  # fmt: skip

@@ -22,8 +22,8 @@ from recordkit.match._data import Prepared
 from recordkit.match._dedupe import strong_weight
 from recordkit.match._matcher import Matcher
 from recordkit.match._scoring import Scored
-from recordkit.match.index._batch import BatchLookups, joined, score_rows, within
-from recordkit.match.index._entities import Entities
+from recordkit.match.index._batch import BatchLookups, Screened, joined, score_rows, within
+from recordkit.match.index._entities import recluster_rows
 from recordkit.match.index._lookup import RULE_WEIGHT, Added, Lookup
 from recordkit.match.index._prepared import found_matches, id_list, prepare_batch, prepare_one
 from recordkit.match.index._rows import (
@@ -98,6 +98,8 @@ class PersistentIndex:
         self.max_block = max_block
         self.fingerprint = fingerprint_of(matcher)
         self._columns = tuple(matcher.columns)
+        self._writes = 0  # changes made through this object, so a kept look-up knows it is stale
+        self._screened: Screened | None = None
         self._check()
 
     def _check(self) -> None:
@@ -212,7 +214,7 @@ class PersistentIndex:
         return self._lookup_many(prepare_batch(self.matcher, records, ids=False))[0]
 
     def _lookup_many(self, batch: Prepared) -> BatchLookups:
-        keys = [self._keys(batch, i) for i in range(len(batch))]
+        keys = batch.memo["keys"] = [self._keys(batch, i) for i in range(len(batch))]
         blocks = self.rows.blocks([k for row in keys for k in row], self.max_block)
         cands: list[list[str]] = []
         skipped: list[list[str]] = []
@@ -271,6 +273,23 @@ class PersistentIndex:
             raise RecordkitError(f"record {shorten(record_id)} is already in the index")
         return self._add(record, record_id, None)
 
+    def screen_batch(self, records: Sequence[object]) -> tuple[list[Lookup], list[Lookup]]:
+        """
+        Look each of *records* up against the index and against the records before it.
+
+        The records must carry ids. The work is kept for `add_many` of the same records
+        while the index does not change.
+
+        Raises:
+            RecordkitError: a record has no id, or ids repeat.
+            SchemaError: a record is of another schema.
+        """
+        batch = prepare_batch(self.matcher, records, ids=True)
+        stored = self._lookup_many(batch)
+        near = within(self.matcher, batch)
+        self._screened = Screened(tuple(batch.ids), self._writes, batch, stored, near)
+        return stored[0], near[0]
+
     def add_many(self, records: Sequence[object]) -> list[Added]:
         """
         Add many records at once, the entities they touch re-formed once.
@@ -283,35 +302,53 @@ class PersistentIndex:
             RecordkitError: a record has no id, or its id is in the index (or twice here).
             SchemaError: a record is of another schema.
         """
-        batch = prepare_batch(self.matcher, records, ids=True)
+        memo = self._screened
+        if memo is not None and memo.fits(_ids_of(records), self._writes):
+            batch = memo.batch
+            (lookups, links), (_, near) = memo.stored, memo.near
+        else:
+            batch = prepare_batch(self.matcher, records, ids=True)
+            lookups, links = self._lookup_many(batch)
+            _, near = within(self.matcher, batch)
+        self._screened = None
         if not len(batch):
             return []
         taken = self.rows.rows(batch.ids)
         if taken:
             raise RecordkitError(f"record {shorten(next(iter(taken)))} is already in the index")
-        lookups, links = self._lookup_many(batch)
-        _, near = within(self.matcher, batch)
+        self._writes += 1
+        edges = [
+            (rid, other, w) for i, rid in enumerate(batch.ids) for other, w in (*links[i], *near[i])
+        ]
+        linked = {a for a, _, _ in edges} | {b for _, b, _ in edges}
+        # a record that matched nothing is an entity of its own, named after itself (unless
+        # that name is held already): no re-clustering for it
+        alone = [rid for rid in batch.ids if rid not in linked]
+        named = self.rows.taken(alone)
+        keys = batch.memo.get("keys") or [self._keys(batch, i) for i in range(len(batch))]
         columns = {c: batch.columns[c].tolist() for c in self._columns}
         rows = [
             IndexRow(
                 rid,
                 {c: _value(columns[c][i]) for c in self._columns},
-                tuple(self._keys(batch, i)),
+                tuple(keys[i]),
+                None if rid in linked or rid in named else rid,
             )
             for i, rid in enumerate(batch.ids)
         ]
         self.rows.put(rows)
-        edges = [
-            (rid, other, w) for i, rid in enumerate(batch.ids) for other, w in (*links[i], *near[i])
-        ]
         if edges:
             self.rows.link(edges)
-        _, _, entity = self._recluster(list(batch.ids), None)
+        seeds = [rid for rid in batch.ids if rid in linked or rid in named]
+        entity = {row.record_id: row.entity_id for row in rows if row.entity_id is not None}
+        if seeds:
+            entity.update(self._recluster(seeds, None)[2])
         return [
             Added(rid, entity[rid], lookup) for rid, lookup in zip(batch.ids, lookups, strict=True)
         ]
 
     def _add(self, record: object, record_id: str, entity: str | None) -> Added:
+        self._writes += 1
         one = prepare_one(self.matcher, record, record_id)
         lookup, edges = self._lookup(one)
         values = {c: _value(one.columns[c][0]) for c in self._columns}
@@ -334,6 +371,7 @@ class PersistentIndex:
         row = self.rows.rows([record_id]).get(record_id) if isinstance(record_id, str) else None
         if row is None:
             raise RecordkitError(f"record {shorten(record_id)} is not in the index")
+        self._writes += 1
         entity = row.entity_id
         rest = [] if entity is None else self.rows.members([entity]).get(entity, [])
         self.rows.drop([record_id])
@@ -364,43 +402,8 @@ class PersistentIndex:
         """
         Re-form the components *seeds* reach with the guarded rule; keep the entity ids.
         """
-        links: dict[str, dict[str, float]] = {}
-        order = list(dict.fromkeys(seeds))
-        seen = set(order)
-        frontier = list(order)
-        while frontier:  # the connected components of the seeds, one read per step
-            found = self.rows.links(frontier)
-            step: list[str] = []
-            for rid in frontier:
-                links[rid] = others = found.get(rid, {})
-                for other in others:
-                    if other not in seen:
-                        seen.add(other)
-                        order.append(other)
-                        step.append(other)
-            frontier = step
-        pos = {rid: i for i, rid in enumerate(order)}
-        before = {rid: row.entity_id for rid, row in self.rows.rows(order).items()}
-        entities = Entities(
-            self.matcher.chain_guard,
-            strong=strong_weight(self.matcher, self.matcher.fitted()),
-            taken=self.rows.entity_taken,
-        )
-        for a, others in links.items():
-            for b, w in others.items():
-                if a in pos and b in pos:
-                    entities.link(pos[a], pos[b], w)
-        for rid, entity in before.items():
-            if entity is not None:
-                entities.entity[rid] = entity
-                entities.members.setdefault(entity, set()).add(rid)
-        merges, splits = entities.recluster(order, [pos[s] for s in seeds], lookup)
-        changed = {
-            rid: e for rid, e in entities.entity.items() if rid in before and before[rid] != e
-        }
-        if changed:
-            self.rows.set_entities(changed)
-        return merges, splits, entities.entity
+        strong = strong_weight(self.matcher, self.matcher.fitted())
+        return recluster_rows(self.rows, self.matcher.chain_guard, strong, seeds, lookup)
 
     # -- reading --------------------------------------------------------------------------
 
@@ -437,6 +440,7 @@ class PersistentIndex:
         Raises:
             BlockingError: a blocking rule explodes on *data*.
         """
+        self._writes += 1
         previous = self.rows.entities()
         result = self.matcher.dedupe(data, ids=ids, previous=previous)
         self.rows.clear()
@@ -475,3 +479,14 @@ def _id_of(record: object, id: str | None) -> str:
     if not isinstance(found, str) or not found:
         raise RecordkitError(f"an indexed record needs an id (text), got {shorten(found)}")
     return found
+
+
+def _ids_of(records: Sequence[object]) -> list[str | None]:
+    """
+    The ids *records* carry (a `Record`'s, or an ``id`` key), ``None`` where none.
+    """
+    out: list[str | None] = []
+    for r in records if isinstance(records, list | tuple) else ():
+        found = r.id if isinstance(r, Record) else r.get("id") if isinstance(r, Mapping) else None
+        out.append(found if isinstance(found, str) else None)
+    return out

@@ -200,6 +200,12 @@ class IndexRows(ABC):
         Take every record out, and forget the fingerprint (before a rebuild).
         """
 
+    def taken(self, entity_ids: Sequence[str]) -> set[str]:
+        """
+        Which of *entity_ids* some indexed record has as its entity id.
+        """
+        return {e for e in entity_ids if self.entity_taken(e)}
+
     @abstractmethod
     def entity_taken(self, entity_id: str) -> bool:
         """

@@ -18,7 +18,6 @@ import attrs
 from recordkit._errors import RecordkitError, shorten
 from recordkit.match._check import items
 from recordkit.match._matcher import Matcher
-from recordkit.match.index._batch import within
 from recordkit.match.index._index import Index
 from recordkit.match.index._lookup import Added, Lookup, Match
 from recordkit.match.index._persistent import PersistentIndex
@@ -253,9 +252,7 @@ class DuplicateCheck:
                 raise RecordkitError(f"records must be Record values, got {shorten(record)}")
         if not records:
             return []
-        index = self.index
-        stored = index.lookup_many(records)
-        near, _ = within(index.matcher, index.matcher.prepared(list(records)))
+        stored, near = self.index.screen_batch(records)
         verdicts: list[Verdict] = []
         entity: dict[str, str] = {}  # batch record → its entity, once decided
         for record, lookup, earlier in zip(records, stored, near, strict=True):

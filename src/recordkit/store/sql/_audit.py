@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -31,6 +31,20 @@ if TYPE_CHECKING:
     from recordkit.store.sql._tables import FixedTables
 
 __all__ = ["SQLAuditLog", "Sealing"]
+
+Checked = tuple[
+    dt.datetime,
+    str,
+    str,
+    str,
+    tuple[str, ...],
+    tuple[str, ...],
+    dict[str, object],
+    dict[str, dict[str, list[object]]],
+]
+"""
+An event's parts as `AuditLog.check_append` returns them.
+"""
 
 _Changes = Mapping[str, Mapping[str, list[object]]]
 _Written = Mapping[str, Mapping[str, object]]
@@ -93,6 +107,79 @@ class SQLAuditLog(AuditLog):
             return (int(row.seq), str(row.hash))
         except (TypeError, ValueError):
             return (-1, f"the head row holds {shorten(row.seq)}")
+
+    def _append_many(self, checked: Sequence[Checked]) -> list[AuditEvent]:
+        """
+        Several checked events, chained in order, in one unit.
+
+        One read of the head, one insert of them all, one update of the head.
+        """
+        if self._sealing is not None or len(checked) < 2:
+            return [self._append(*c) for c in checked]
+        head_t = self._fixed.audit_head
+        rows: list[dict[str, object]] = []
+        events: list[AuditEvent] = []
+        with self._db.unit("appending to the audit trail") as conn:
+            head = conn.execute(
+                sa.select(head_t.c.seq, head_t.c.hash).where(head_t.c.id == 1).with_for_update()
+            ).first()
+            if head is None:
+                raise StoreError("the audit trail's head row is missing; was it deleted?")
+            seq, prev = int(head.seq), str(head.hash)
+            for at, actor, action, schema, ids, names, data, values in checked:
+                names = tuple(sorted(names))
+                when = utc(at)
+                payload = self._payload_text(data, values)
+                digest = self._payload_digest(payload)
+                seq += 1
+                event_hash = self._header_hash(
+                    seq,
+                    when.isoformat(),
+                    actor,
+                    action,
+                    schema,
+                    json.dumps(list(ids)),
+                    json.dumps(list(names)),
+                    digest,
+                    prev,
+                )
+                rows.append(
+                    {
+                        "seq": seq,
+                        "at": when,
+                        "actor": actor,
+                        "action": action,
+                        "schema": schema,
+                        "record_ids": list(ids),
+                        "fields": list(names),
+                        "detail": {},
+                        "prev_hash": prev,
+                        "hash": event_hash,
+                        "payload": payload,
+                        "payload_digest": digest,
+                        "redacted": False,
+                    }
+                )
+                events.append(
+                    AuditEvent(
+                        seq,
+                        when,
+                        actor,
+                        action,
+                        schema,
+                        ids,
+                        names,
+                        data,
+                        prev,
+                        event_hash,
+                        changes=values,
+                        payload_digest=digest,
+                    )
+                )
+                prev = event_hash
+            conn.execute(self._fixed.audit.insert(), rows)
+            conn.execute(head_t.update().where(head_t.c.id == 1).values(seq=seq, hash=prev))
+        return events
 
     def _append(
         self,

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from recordkit._errors import StoreError, shorten
 from recordkit.match.index import IndexRow, IndexRows
+from recordkit.store.sql._bulk import executemany
 from recordkit.store.sql._tables import IDS_PER_SELECT, FixedTables, id_in, insert_ignore
 
 __all__ = ["SQLIndexRows", "drop_indexed"]
@@ -115,36 +116,55 @@ class SQLIndexRows(IndexRows):
         """
         The records of each of *keys*; ``None`` for a key with more than *limit*.
 
-        Two reads per few hundred keys: the sizes, then the members of the small ones.
+        Per rule, two indexed reads per few hundred keys: the sizes, then the members of
+        the keys that are small enough.
         """
         t = self._t.match_key
         wanted = list(dict.fromkeys(keys))
         out: dict[tuple[int, str], list[str] | None] = {k: [] for k in wanted}
-        step = 400
+        by_rule: dict[int, list[str]] = {}
+        for rule, key in wanted:
+            by_rule.setdefault(rule, []).append(key)
+        step = 500
         with self._reader("reading a duplicate index's blocking keys") as conn:
-            for start in range(0, len(wanted), step):
-                part = wanted[start : start + step]
-                pair = sa.tuple_(t.c.rule, t.c.key)
-                sizes = conn.execute(
-                    sa.select(t.c.rule, t.c.key, sa.func.count())
-                    .where(t.c.idx == self.name, pair.in_(part))
-                    .group_by(t.c.rule, t.c.key)
-                ).all()
-                small = [(int(r), str(k)) for r, k, n in sizes if n <= limit]
-                for r, k, n in sizes:
-                    if n > limit:
-                        out[(int(r), str(k))] = None
-                if not small:
-                    continue
-                found = conn.execute(
-                    sa.select(t.c.rule, t.c.key, t.c.record_id).where(
-                        t.c.idx == self.name, pair.in_(small)
+            for rule, texts in by_rule.items():
+                for start in range(0, len(texts), step):
+                    part = texts[start : start + step]
+                    where = (t.c.idx == self.name, t.c.rule == rule, t.c.key.in_(part))
+                    sizes = conn.execute(
+                        sa.select(t.c.key, sa.func.count()).where(*where).group_by(t.c.key)
+                    ).all()
+                    small = [str(k) for k, n in sizes if n <= limit]
+                    for k, n in sizes:
+                        if n > limit:
+                            out[(rule, str(k))] = None
+                    if not small:
+                        continue
+                    found = conn.execute(
+                        sa.select(t.c.key, t.c.record_id).where(
+                            t.c.idx == self.name, t.c.rule == rule, t.c.key.in_(small)
+                        )
                     )
+                    for k, rid in found:
+                        members = out[(rule, str(k))]
+                        assert members is not None
+                        members.append(str(rid))
+        return out
+
+    def taken(self, entity_ids: Sequence[str]) -> set[str]:
+        """
+        Which of *entity_ids* some record has as its entity id (one read per few thousand).
+        """
+        t = self._t.match_row
+        out: set[str] = set()
+        with self._reader("reading a duplicate index's entities") as conn:
+            for chunk in _chunks(list(dict.fromkeys(entity_ids))):
+                stmt = (
+                    sa.select(t.c.entity_id)
+                    .where(t.c.idx == self.name, id_in(t.c.entity_id, chunk, conn.dialect.name))
+                    .distinct()
                 )
-                for r, k, rid in found:
-                    members = out[(int(r), str(k))]
-                    assert members is not None
-                    members.append(str(rid))
+                out.update(str(e) for e in conn.execute(stmt).scalars())
         return out
 
     def rows(self, record_ids: Sequence[str]) -> dict[str, IndexRow]:
@@ -231,9 +251,9 @@ class SQLIndexRows(IndexRows):
             for rule, key in dict.fromkeys(r.keys)
         ]
         with self._unit("writing a duplicate index's rows") as conn:
-            conn.execute(self._t.match_row.insert(), records)
+            executemany(conn, self._t.match_row.insert(), records)
             if keys:
-                conn.execute(self._t.match_key.insert(), keys)
+                executemany(conn, self._t.match_key.insert(), keys)
 
     def link(self, edges: Sequence[tuple[str, str, float]]) -> None:
         """
@@ -255,7 +275,8 @@ class SQLIndexRows(IndexRows):
                         sa.tuple_(t.c.a, t.c.b).in_(part),
                     )
                 )
-            conn.execute(
+            executemany(
+                conn,
                 t.insert(),
                 [{"idx": self.name, "a": a, "b": b, "weight": w} for (a, b), w in both.items()],
             )
