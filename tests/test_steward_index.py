@@ -409,3 +409,41 @@ def test_decisions_teach_the_check() -> None:
     assert steward.matcher.screen(colleague("Ed")).action == "none"
     with pytest.raises(rk.RecordkitError, match="persistent"):
         rk.Steward(CONTACT).learn()
+
+
+def test_a_damaged_index_row_is_named_and_rebuilt(tmp_path: Path) -> None:
+    """A row whose stored values were damaged is reported with the way out; a rebuild mends it."""
+    import sqlite3
+
+    url = f"sqlite:///{tmp_path / 'crm.db'}"
+    with SQLStore(url) as store:
+        steward = rk.Steward(CONTACT, store=store, matcher=check(block_at=9))
+        kept = steward.capture(ADA, source="web")
+    raw = sqlite3.connect(tmp_path / "crm.db")
+    raw.execute("UPDATE rk_match_row SET vals = '{not json' WHERE record_id = ?", (kept.id,))
+    raw.commit()
+    raw.close()
+    with SQLStore(url) as store:
+        steward = rk.Steward(CONTACT, store=store, matcher=check(block_at=9))
+        with pytest.raises(rk.StoreError, match="rebuild the index"):
+            steward.capture(ADA_AGAIN, source="web")
+        assert 1 == steward.rebuild_index()
+        with pytest.raises(DuplicateError):
+            steward.capture(ADA_AGAIN, source="web")
+
+
+def test_entity_ids_survive_a_new_model(open_store: Callable[[], Store]) -> None:
+    """A steward opened with a refitted model keeps the stored entity ids."""
+    steward = rk.Steward(CONTACT, store=open_store(), matcher=check(flag_at=9))
+    a = steward.capture(ADA, source="web")
+    b = steward.capture(ADA_AGAIN, source="crm")
+    refit = rules_matcher(schema="contact")
+    weights = refit.to_dict()
+    weights["threshold"] = 8  # another model: the prepared values and keys are the same
+    later = rk.Steward(
+        CONTACT,
+        store=open_store(),
+        matcher=DuplicateCheck(rk.match.Matcher.from_dict(weights), flag_at=8),
+    )
+    assert later.matcher is not None
+    assert {a.id: a.id, b.id: a.id} == later.matcher.index.entities
