@@ -8,10 +8,12 @@ describe, survive a restart and are shared by every process using the same datab
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Final
 
 import attrs
@@ -134,6 +136,15 @@ class IndexRows(ABC):
 
         ``None`` when there are more than *limit* of them.
         """
+
+    def reading(self) -> AbstractContextManager[object]:
+        """
+        A block whose reads share one connection (a lookup's few reads, one checkout).
+
+        Outside a transaction a database store would otherwise open one per read; inside
+        one, or in memory, it changes nothing.
+        """
+        return contextlib.nullcontext()
 
     def blocks(
         self, keys: Sequence[tuple[int, str]], limit: int

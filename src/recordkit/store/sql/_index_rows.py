@@ -10,8 +10,10 @@ SQLite's write transactions (``BEGIN IMMEDIATE``) already take turns.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
@@ -24,6 +26,11 @@ from recordkit.store.sql._bulk import executemany
 from recordkit.store.sql._tables import IDS_PER_SELECT, FixedTables, id_in, insert_ignore
 
 __all__ = ["SQLIndexRows", "drop_indexed"]
+
+_FEW = 32
+"""
+At most this many keys (a lookup's) are read in one ``UNION ALL`` statement.
+"""
 
 
 def _chunks(ids: Sequence[str]) -> Iterator[list[str]]:
@@ -60,10 +67,45 @@ class SQLIndexRows(IndexRows):
         self.name = name
         self._t = tables
         self._unit = unit
-        self._reader = reader
+        self._store_reader = reader
+        self._held = threading.local()  # the connection a `reading` block shares
+        self._few: dict[tuple[str, int], sa.TextClause] = {}
+        row = tables.match_row
+        # built once, so SQLAlchemy compiles each once (the ids expand on each call)
+        self._rows_stmt = sa.select(
+            row.c.record_id, row.c.vals, row.c.blocks, row.c.entity_id
+        ).where(
+            row.c.idx == sa.bindparam("b_idx"),
+            row.c.record_id.in_(sa.bindparam("b_ids", expanding=True)),
+        )
 
     def __repr__(self) -> str:
         return f"SQLIndexRows({self.name!r})"
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[sa.Connection]:
+        """
+        A block whose reads share one connection (the store's transaction's, if open).
+        """
+        held = getattr(self._held, "conn", None)
+        if held is not None:
+            yield held
+            return
+        with self._store_reader("reading a duplicate index") as conn:
+            self._held.conn = conn
+            try:
+                yield conn
+            finally:
+                self._held.conn = None
+
+    @contextlib.contextmanager
+    def _reader(self, what: str) -> Iterator[sa.Connection]:
+        held = getattr(self._held, "conn", None)
+        if held is not None:
+            yield held
+        else:
+            with self._store_reader(what) as conn:
+                yield conn
 
     def fingerprint(self) -> str | None:
         """
@@ -121,6 +163,8 @@ class SQLIndexRows(IndexRows):
         """
         t = self._t.match_key
         wanted = list(dict.fromkeys(keys))
+        if len(wanted) <= _FEW:
+            return self._few_blocks(wanted, limit)
         out: dict[tuple[int, str], list[str] | None] = {k: [] for k in wanted}
         by_rule: dict[int, list[str]] = {}
         for rule, key in wanted:
@@ -151,6 +195,48 @@ class SQLIndexRows(IndexRows):
                         members.append(str(rid))
         return out
 
+    def _few_blocks(
+        self, wanted: list[tuple[int, str]], limit: int
+    ) -> dict[tuple[int, str], list[str] | None]:
+        """
+        The members of a few keys (one lookup's), in one statement.
+
+        Each key's members are read by its primary-key range, at most *limit* + 1.
+        """
+        out: dict[tuple[int, str], list[str] | None] = {k: [] for k in wanted}
+        if not wanted:
+            return out
+        with self._reader("reading a duplicate index's blocking keys") as conn:
+            stmt = self._few_statement(conn, len(wanted))
+            params: dict[str, object] = {"idx": self.name, "lim": limit + 1}
+            for n, (rule, key) in enumerate(wanted):
+                params[f"r{n}"] = rule
+                params[f"k{n}"] = key
+            for n, rid in conn.execute(stmt, params):
+                members = out[wanted[int(n)]]
+                assert members is not None
+                members.append(str(rid))
+        for wanted_key, members in out.items():
+            if members is not None and len(members) > limit:
+                out[wanted_key] = None
+        return out
+
+    def _few_statement(self, conn: sa.Connection, n: int) -> sa.TextClause:
+        """
+        ``SELECT`` of *n* keys' members as one ``UNION ALL``, made once per dialect and *n*.
+        """
+        dialect = conn.dialect
+        found = self._few.get((dialect.name, n))
+        if found is None:
+            table = dialect.identifier_preparer.quote(self._t.match_key.name)
+            parts = [
+                f"SELECT {i} AS n, s{i}.record_id FROM (SELECT record_id FROM {table} "
+                f"WHERE idx = :idx AND rule = :r{i} AND key = :k{i} LIMIT :lim) AS s{i}"
+                for i in range(n)
+            ]
+            found = self._few[(dialect.name, n)] = sa.text(" UNION ALL ".join(parts))
+        return found
+
     def taken(self, entity_ids: Sequence[str]) -> set[str]:
         """
         Which of *entity_ids* some record has as its entity id (one read per few thousand).
@@ -171,14 +257,11 @@ class SQLIndexRows(IndexRows):
         """
         The rows of *record_ids* in the index.
         """
-        t = self._t.match_row
         out: dict[str, IndexRow] = {}
         with self._reader("reading a duplicate index's rows") as conn:
             for chunk in _chunks(list(dict.fromkeys(record_ids))):
-                stmt = sa.select(t.c.record_id, t.c.vals, t.c.blocks, t.c.entity_id).where(
-                    t.c.idx == self.name, id_in(t.c.record_id, chunk, conn.dialect.name)
-                )
-                for rid, vals, keys, entity in conn.execute(stmt):
+                found = conn.execute(self._rows_stmt, {"b_idx": self.name, "b_ids": chunk})
+                for rid, vals, keys, entity in found:
                     out[rid] = _row(self.name, rid, vals, keys, entity)
         return out
 
