@@ -407,6 +407,14 @@ def test_decisions_teach_the_check() -> None:
     assert learned.model is not None
     assert not learned.model.version.startswith("prior-")
     assert steward.matcher.screen(colleague("Ed")).action == "none"
+    later = rk.Steward(
+        CONTACT,
+        store=steward.store,
+        matcher=DuplicateCheck(rk.match.Matcher.for_schema(CONTACT), flag_at=0.3),
+    )  # opened with the priors: scores with the model kept with the index
+    assert later.matcher is not None
+    assert later.matcher.matcher.model == learned.model
+    assert later.matcher.screen(colleague("Ed")).action == "none"
     with pytest.raises(rk.RecordkitError, match="persistent"):
         rk.Steward(CONTACT).learn()
 

@@ -173,9 +173,9 @@ class _ReviewVerbs(_MergeVerbs):
         Accepted reviews are pairs of the same entity, rejected ones pairs of different
         ones (`learn_from_decisions`, from the model the steward was given, with all the
         decisions each time, so none counts twice). The check scores with the refined model
-        from then on; the stored index rows stay as they are (they hold prepared values,
-        not scores). Keep ``steward.matcher.matcher.to_dict()`` to start from it after a
-        restart. Returns the refined matcher.
+        from then on, and the model is kept with the index, so a steward opened later with
+        the default matcher scores with it; the stored index rows stay as they are (they
+        hold prepared values, not scores). Returns the refined matcher.
 
         Raises:
             RecordkitError: the steward has no persistent duplicate check, or its model
@@ -207,6 +207,7 @@ class _ReviewVerbs(_MergeVerbs):
         learned = learn_from_decisions(base, decisions, strength=strength)
         self._taught_from = base
         index = PersistentIndex(learned, check.index.rows, max_block=check.index.max_block)
+        index.keep_model()  # the next process opening the index scores with it too
         self.matcher = DuplicateCheck(
             index, flag_at=check.flag_at, block_at=check.block_at, merge_at=check.merge_at
         )

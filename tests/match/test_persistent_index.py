@@ -276,3 +276,22 @@ def _unfitted() -> dict[str, Any]:
     data = rules_matcher().to_dict()
     data.pop("model", None)
     return data
+
+
+def test_a_rebuild_keeps_the_model_it_fits_for_the_next_process() -> None:
+    """
+    Rebuilt from enough records, the index fits a model on them and keeps it with its
+    rows: an index opened later with the shipped priors scores with the fitted model.
+    """
+    import recordkit as rk
+    from recordkit.match._dedupe import PRIOR_FIT_AT
+    from tests.match.test_dedupe_priors import _rows
+
+    store = MemoryStore()
+    prior = Matcher.for_schema(rk.bundled_schema("contact"))
+    index = PersistentIndex(prior, store.index_rows("contacts"))
+    assert PRIOR_FIT_AT == index.rebuild(_rows(PRIOR_FIT_AT))
+    fitted = index.matcher.model
+    assert fitted is not None
+    assert fitted is not prior.model
+    assert fitted == PersistentIndex(prior, store.index_rows("contacts")).matcher.model

@@ -28,7 +28,15 @@ from recordkit.match._pairs import candidate_pairs, compare_pairs
 from recordkit.match._scoring import Scored, score_pairs
 from recordkit.match._settings import MatchSettings
 
-__all__ = ["PRIOR_FIT_AT", "STRONG_BITS", "BatchRun", "dedupe", "link", "strong_weight"]
+__all__ = [
+    "PRIOR_FIT_AT",
+    "STRONG_BITS",
+    "BatchRun",
+    "dedupe",
+    "link",
+    "shipped_prior",
+    "strong_weight",
+]
 
 _RULE_WEIGHT = 99.0  # edge weight for a pair a must-match rule decided
 # A link vouches for its neighbours (a transitive duplicate, see `guarded_groups`) when its
@@ -46,16 +54,22 @@ few thousand records, and is too generous for a large file.
 """
 
 
-def _prior_outgrown(model: FellegiSunter | WeightedRules, records: int) -> bool:
+def shipped_prior(model: FellegiSunter | WeightedRules | None) -> bool:
     """
-    Whether *model* is the shipped priors and *records* are enough to fit one instead.
+    Whether *model* is the shipped prior figures (not fitted on records, not written by hand).
     """
     return (
         isinstance(model, FellegiSunter)
         and model.fitted_on is None
         and model.version.startswith("prior-")
-        and records >= PRIOR_FIT_AT
     )
+
+
+def _prior_outgrown(model: FellegiSunter | WeightedRules, records: int) -> bool:
+    """
+    Whether *model* is the shipped priors and *records* are enough to fit one instead.
+    """
+    return shipped_prior(model) and records >= PRIOR_FIT_AT
 
 
 def strong_weight(settings: MatchSettings, model: FellegiSunter | WeightedRules) -> float | None:

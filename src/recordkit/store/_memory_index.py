@@ -68,6 +68,22 @@ class MemoryIndexRows(IndexRows):
         with self._journal.transaction():
             self._journal.assign(self._data.meta, "fingerprint", fingerprint)
 
+    def model(self) -> str | None:
+        """
+        The model kept with the index (JSON text), if any.
+        """
+        with self._journal.lock:
+            return self._data.meta.get("model")
+
+    def set_model(self, model: str) -> None:
+        """
+        Keep *model* (JSON text).
+        """
+        if not isinstance(model, str):
+            raise StoreError(f"an index's model is JSON text, got {shorten(model)}")
+        with self._journal.transaction():
+            self._journal.assign(self._data.meta, "model", model)
+
     def count(self) -> int:
         """
         How many records the index holds.
@@ -212,6 +228,7 @@ class MemoryIndexRows(IndexRows):
         with self._journal.transaction():
             self.drop(list(self._data.rows))
             self._journal.remove(self._data.meta, "fingerprint")
+            self._journal.remove(self._data.meta, "model")
 
     def entity_taken(self, entity_id: str) -> bool:
         """

@@ -185,6 +185,7 @@ class Entities:
             candidate = f"{members[0]}~{n}"
         return candidate
 
+
 def recluster_rows(
     rows: IndexRows,
     chain_guard: float,
@@ -234,9 +235,7 @@ def recluster_rows(
             entities.entity[rid] = entity
             entities.members.setdefault(entity, set()).add(rid)
     merges, splits = entities.recluster(order, [pos[s] for s in seeds], lookup)
-    changed = {
-        rid: e for rid, e in entities.entity.items() if rid in before and before[rid] != e
-    }
+    changed = {rid: e for rid, e in entities.entity.items() if rid in before and before[rid] != e}
     if changed:
         rows.set_entities(changed)
     return merges, splits, entities.entity

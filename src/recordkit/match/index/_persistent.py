@@ -11,42 +11,42 @@ database. Only the records a lookup or a re-clustering touches are read.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import attrs
 import numpy as np
 
 from recordkit._errors import RecordkitError, shorten
 from recordkit.match._cluster import ClusterMerge, ClusterSplit
 from recordkit.match._data import Prepared
-from recordkit.match._dedupe import strong_weight
+from recordkit.match._dedupe import shipped_prior, strong_weight
 from recordkit.match._matcher import Matcher
+from recordkit.match._model import model_from_dict
 from recordkit.match._scoring import Scored
 from recordkit.match.index._batch import BatchLookups, Screened, joined, score_rows, within
 from recordkit.match.index._entities import recluster_rows
-from recordkit.match.index._lookup import RULE_WEIGHT, Added, Lookup
-from recordkit.match.index._prepared import found_matches, id_list, prepare_batch, prepare_one
+from recordkit.match.index._lookup import Added, Lookup
+from recordkit.match.index._prepared import (
+    found_matches,
+    id_list,
+    ids_of,
+    prepare_batch,
+    prepare_one,
+    prepared_value,
+)
+from recordkit.match.index._rebuild import write_rows
 from recordkit.match.index._rows import (
     KEY_SEP,
     IndexMismatch,
     IndexRow,
     IndexRows,
-    Value,
     fingerprint_of,
 )
 from recordkit.schema import Record
 
 __all__ = ["PersistentIndex"]
-
-
-def _value(v: object) -> Value:
-    if v is None or isinstance(v, str | int | float):
-        return v
-    if isinstance(v, np.generic):
-        item = v.item()
-        if item is None or isinstance(item, str | int | float):
-            return item
-    raise RecordkitError(f"a prepared value is not text or a number: {shorten(v)}")
 
 
 class PersistentIndex:
@@ -98,9 +98,40 @@ class PersistentIndex:
         self.max_block = max_block
         self.fingerprint = fingerprint_of(matcher)
         self._columns = tuple(matcher.columns)
+        self._adopt_kept_model()
         self._writes = 0  # changes made through this object, so a kept look-up knows it is stale
         self._screened: Screened | None = None
         self._check()
+
+    def _adopt_kept_model(self) -> None:
+        """
+        Score with the model kept with the rows, when given only the shipped priors.
+
+        A rebuild fits a model on the stored records and keeps it with them (as does
+        `Steward.learn`): a process opening the index with the default matcher scores with
+        that, not with the priors.
+        """
+        kept = self.rows.model()
+        if kept is None or not shipped_prior(self.matcher.model):
+            return
+        try:
+            model = model_from_dict(json.loads(kept))
+            self.matcher = attrs.evolve(self.matcher, model=model)
+        except (ValueError, TypeError, RecordkitError) as exc:
+            raise IndexMismatch(
+                f"the duplicate index {self.rows.name!r} keeps a model that does not fit its "
+                f"matcher ({shorten(str(exc), 160)}); rebuild it"
+            ) from None
+
+    def keep_model(self) -> None:
+        """
+        Keep the model this index scores with beside its rows (for the next process).
+
+        Raises:
+            RecordkitError: the matcher has no model.
+        """
+        model = self.matcher.fitted()
+        self.rows.set_model(json.dumps(model.to_dict(), sort_keys=True))
 
     def _check(self) -> None:
         stored = self.rows.fingerprint()
@@ -306,7 +337,7 @@ class PersistentIndex:
             SchemaError: a record is of another schema.
         """
         memo = self._screened
-        if memo is not None and memo.fits(_ids_of(records), self._writes):
+        if memo is not None and memo.fits(ids_of(records), self._writes):
             batch = memo.batch
             (lookups, links), (_, near) = memo.stored, memo.near
         else:
@@ -333,7 +364,7 @@ class PersistentIndex:
         rows = [
             IndexRow(
                 rid,
-                {c: _value(columns[c][i]) for c in self._columns},
+                {c: prepared_value(columns[c][i]) for c in self._columns},
                 tuple(keys[i]),
                 None if rid in linked or rid in named else rid,
             )
@@ -354,7 +385,7 @@ class PersistentIndex:
         self._writes += 1
         one = prepare_one(self.matcher, record, record_id)
         lookup, edges = self._lookup(one)
-        values = {c: _value(one.columns[c][0]) for c in self._columns}
+        values = {c: prepared_value(one.columns[c][0]) for c in self._columns}
         self.rows.put([IndexRow(record_id, values, tuple(self._keys(one)), entity)])
         if edges:
             self.rows.link([(record_id, other, w) for other, w in edges])
@@ -448,29 +479,10 @@ class PersistentIndex:
         result = self.matcher.dedupe(data, ids=ids, previous=previous)
         self.rows.clear()
         self.rows.set_fingerprint(self.fingerprint)
-        prepared = result.prepared
-        entity = {rid: c.entity_id for c in result.assignment.clusters for rid in c.record_ids}
-        rows = []
-        columns = {c: prepared.columns[c].tolist() for c in self._columns}
-        keys: list[list[tuple[int, str]]] = [[] for _ in prepared.ids]
-        for r, rule in enumerate(self.matcher.blocking):
-            for i in range(len(prepared.ids)):
-                key = rule.key_of({c: columns[c][i] for c in rule.columns})
-                if key is not None:
-                    keys[i].append((r, KEY_SEP.join(key)))
-        for i, rid in enumerate(prepared.ids):
-            values = {c: _value(columns[c][i]) for c in self._columns}
-            rows.append(IndexRow(rid, values, tuple(keys[i]), entity.get(rid, rid)))
-        self.rows.put(rows)
-        scored = result.scored
-        edges: list[tuple[str, str, float]] = []
-        for k in np.flatnonzero(scored.match).tolist():
-            w = RULE_WEIGHT if scored.rule[k] == 1 else float(scored.weight[k])
-            a, b = prepared.ids[int(scored.left[k])], prepared.ids[int(scored.right[k])]
-            edges.append((a, b, w))
-        if edges:
-            self.rows.link(edges)
-        return len(rows)
+        if result.matcher.model is not self.matcher.model:  # fitted on the records
+            self.matcher = result.matcher
+            self.keep_model()
+        return write_rows(self.rows, result, self._columns)
 
 
 def _id_of(record: object, id: str | None) -> str:
@@ -482,14 +494,3 @@ def _id_of(record: object, id: str | None) -> str:
     if not isinstance(found, str) or not found:
         raise RecordkitError(f"an indexed record needs an id (text), got {shorten(found)}")
     return found
-
-
-def _ids_of(records: Sequence[object]) -> list[str | None]:
-    """
-    The ids *records* carry (a `Record`'s, or an ``id`` key), ``None`` where none.
-    """
-    out: list[str | None] = []
-    for r in records if isinstance(records, list | tuple) else ():
-        found = r.id if isinstance(r, Record) else r.get("id") if isinstance(r, Mapping) else None
-        out.append(found if isinstance(found, str) else None)
-    return out

@@ -19,9 +19,18 @@ from recordkit.match._matcher import Matcher
 from recordkit.match._model import FellegiSunter
 from recordkit.match._scoring import Scored
 from recordkit.match.index._lookup import RULE_WEIGHT, Match
+from recordkit.match.index._rows import Value
 from recordkit.schema import Record
 
-__all__ = ["found_matches", "id_list", "prepare_batch", "prepare_check", "prepare_one"]
+__all__ = [
+    "found_matches",
+    "id_list",
+    "ids_of",
+    "prepare_batch",
+    "prepare_check",
+    "prepare_one",
+    "prepared_value",
+]
 
 
 def prepare_one(matcher: Matcher, record: object, record_id: str | None) -> Prepared:
@@ -130,3 +139,27 @@ def id_list(record_ids: object) -> list[str]:
     ):
         raise RecordkitError(f"record_ids must be a list of record ids, got {shorten(record_ids)}")
     return list(record_ids)
+
+
+def prepared_value(v: object) -> Value:
+    """
+    *v* as an index row keeps it (text, a number or None), else a `RecordkitError`.
+    """
+    if v is None or isinstance(v, str | int | float):
+        return v
+    if isinstance(v, np.generic):
+        item = v.item()
+        if item is None or isinstance(item, str | int | float):
+            return item
+    raise RecordkitError(f"a prepared value is not text or a number: {shorten(v)}")
+
+
+def ids_of(records: Sequence[object]) -> list[str | None]:
+    """
+    The ids *records* carry (a `Record`'s, or an ``id`` key), ``None`` where none.
+    """
+    out: list[str | None] = []
+    for r in records if isinstance(records, list | tuple) else ():
+        found = r.id if isinstance(r, Record) else r.get("id") if isinstance(r, Mapping) else None
+        out.append(found if isinstance(found, str) else None)
+    return out

@@ -124,6 +124,18 @@ class IndexRows(ABC):
         """
 
     @abstractmethod
+    def model(self) -> str | None:
+        """
+        The model the index last scored with, as JSON text (``None``: none kept).
+        """
+
+    @abstractmethod
+    def set_model(self, model: str) -> None:
+        """
+        Keep *model* (JSON text) as the one the index scores with.
+        """
+
+    @abstractmethod
     def count(self) -> int:
         """
         How many records the index holds.

@@ -34,7 +34,7 @@ from recordkit.store._erasure import (
 from recordkit.store.sql._audit import SQLAuditLog
 from recordkit.store.sql._codec import RecordCodec, utc
 from recordkit.store.sql._engine import translate
-from recordkit.store.sql._index_rows import drop_indexed
+from recordkit.store.sql._index_drop import drop_indexed
 from recordkit.store.sql._keyring import Keyring
 from recordkit.store.sql._tables import IDS_PER_SELECT, FixedTables, id_in
 

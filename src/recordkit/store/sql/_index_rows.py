@@ -23,19 +23,15 @@ import sqlalchemy as sa
 from recordkit._errors import StoreError, shorten
 from recordkit.match.index import IndexRow, IndexRows
 from recordkit.store.sql._bulk import executemany
+from recordkit.store.sql._index_drop import chunks, drop_rows
 from recordkit.store.sql._tables import IDS_PER_SELECT, FixedTables, id_in, insert_ignore
 
-__all__ = ["SQLIndexRows", "drop_indexed"]
+__all__ = ["SQLIndexRows"]
 
 _FEW = 32
 """
 At most this many keys (a lookup's) are read in one ``UNION ALL`` statement.
 """
-
-
-def _chunks(ids: Sequence[str]) -> Iterator[list[str]]:
-    for start in range(0, len(ids), IDS_PER_SELECT):
-        yield list(ids[start : start + IDS_PER_SELECT])
 
 
 def _lock_id(name: str, rule: int, key: str) -> int:
@@ -128,6 +124,26 @@ class SQLIndexRows(IndexRows):
                 insert_ignore(t, conn.dialect.name), {"name": self.name, "fingerprint": fingerprint}
             )
             conn.execute(t.update().where(t.c.name == self.name).values(fingerprint=fingerprint))
+
+    def model(self) -> str | None:
+        """
+        The model kept with the index (JSON text), if any.
+        """
+        t = self._t.match_index
+        with self._reader("reading a duplicate index's model") as conn:
+            found = conn.execute(sa.select(t.c.model).where(t.c.name == self.name))
+            value = found.scalar_one_or_none()
+        return None if value is None else str(value)
+
+    def set_model(self, model: str) -> None:
+        """
+        Keep *model* (JSON text) with the index's settings.
+        """
+        if not isinstance(model, str):
+            raise StoreError(f"an index's model is JSON text, got {shorten(model)}")
+        t = self._t.match_index
+        with self._unit("keeping a duplicate index's model") as conn:
+            conn.execute(t.update().where(t.c.name == self.name).values(model=model))
 
     def count(self) -> int:
         """
@@ -244,7 +260,7 @@ class SQLIndexRows(IndexRows):
         t = self._t.match_row
         out: set[str] = set()
         with self._reader("reading a duplicate index's entities") as conn:
-            for chunk in _chunks(list(dict.fromkeys(entity_ids))):
+            for chunk in chunks(list(dict.fromkeys(entity_ids))):
                 stmt = (
                     sa.select(t.c.entity_id)
                     .where(t.c.idx == self.name, id_in(t.c.entity_id, chunk, conn.dialect.name))
@@ -259,7 +275,7 @@ class SQLIndexRows(IndexRows):
         """
         out: dict[str, IndexRow] = {}
         with self._reader("reading a duplicate index's rows") as conn:
-            for chunk in _chunks(list(dict.fromkeys(record_ids))):
+            for chunk in chunks(list(dict.fromkeys(record_ids))):
                 found = conn.execute(self._rows_stmt, {"b_idx": self.name, "b_ids": chunk})
                 for rid, vals, keys, entity in found:
                     out[rid] = _row(self.name, rid, vals, keys, entity)
@@ -272,7 +288,7 @@ class SQLIndexRows(IndexRows):
         t = self._t.match_row
         out: dict[str, list[str]] = {}
         with self._reader("reading a duplicate index's entities") as conn:
-            for chunk in _chunks(list(dict.fromkeys(entity_ids))):
+            for chunk in chunks(list(dict.fromkeys(entity_ids))):
                 stmt = (
                     sa.select(t.c.entity_id, t.c.record_id)
                     .where(t.c.idx == self.name, id_in(t.c.entity_id, chunk, conn.dialect.name))
@@ -298,7 +314,7 @@ class SQLIndexRows(IndexRows):
         t = self._t.match_link
         out: dict[str, dict[str, float]] = {}
         with self._reader("reading a duplicate index's matches") as conn:
-            for chunk in _chunks(list(dict.fromkeys(record_ids))):
+            for chunk in chunks(list(dict.fromkeys(record_ids))):
                 stmt = sa.select(t.c.a, t.c.b, t.c.weight).where(
                     t.c.idx == self.name, id_in(t.c.a, chunk, conn.dialect.name)
                 )
@@ -384,7 +400,7 @@ class SQLIndexRows(IndexRows):
         Take *record_ids* out: rows, keys and matches. How many were in.
         """
         with self._unit("taking records out of a duplicate index") as conn:
-            return _drop(conn, self._t, self.name, list(dict.fromkeys(record_ids)))
+            return drop_rows(conn, self._t, self.name, list(dict.fromkeys(record_ids)))
 
     def clear(self) -> None:
         """
@@ -439,73 +455,3 @@ def _row(name: str, record_id: str, vals: Any, keys: Any, entity: Any) -> IndexR
             f"duplicate index {shorten(name)}: the row of record {shorten(record_id)} is "
             f"damaged ({shorten(str(exc), 120)}); rebuild the index"
         ) from None
-
-
-def _drop(conn: sa.Connection, t: FixedTables, name: str | None, ids: Sequence[str]) -> int:
-    """
-    Delete the rows, keys and matches of *ids* in index *name* (every index: ``None``).
-    """
-    dialect = conn.dialect.name
-    row, key, link = t.match_row, t.match_key, t.match_link
-    dropped = 0
-    for chunk in _chunks(ids):
-        stmt = sa.select(row.c.idx, row.c.record_id, row.c.blocks).where(
-            id_in(row.c.record_id, chunk, dialect)
-        )
-        if name is not None:
-            stmt = stmt.where(row.c.idx == name)
-        found = conn.execute(stmt).all()
-        if not found:
-            continue
-        dropped += len(found)
-        gone_keys: list[dict[str, Any]] = []
-        for idx, rid, keys in found:
-            pairs = _keys_of(keys)
-            if pairs is None:  # damaged: find its keys the slow way, so none stays
-                conn.execute(key.delete().where(key.c.idx == idx, key.c.record_id == rid))
-                continue
-            gone_keys += [{"b_idx": idx, "b_rule": r, "b_key": k, "b_id": rid} for r, k in pairs]
-        if gone_keys:
-            conn.execute(
-                key.delete().where(
-                    key.c.idx == sa.bindparam("b_idx"),
-                    key.c.rule == sa.bindparam("b_rule"),
-                    key.c.key == sa.bindparam("b_key"),
-                    key.c.record_id == sa.bindparam("b_id"),
-                ),
-                gone_keys,
-            )
-        for idx in {f[0] for f in found}:
-            mine = [f[1] for f in found if f[0] == idx]
-            others = conn.execute(
-                sa.select(link.c.b).where(link.c.idx == idx, id_in(link.c.a, mine, dialect))
-            ).scalars()
-            pairs = [(o, m) for o in set(others) for m in mine]
-            for start in range(0, len(pairs), IDS_PER_SELECT // 2):
-                conn.execute(
-                    link.delete().where(
-                        link.c.idx == idx,
-                        sa.tuple_(link.c.a, link.c.b).in_(
-                            pairs[start : start + IDS_PER_SELECT // 2]
-                        ),
-                    )
-                )
-            conn.execute(link.delete().where(link.c.idx == idx, id_in(link.c.a, mine, dialect)))
-            conn.execute(
-                row.delete().where(row.c.idx == idx, id_in(row.c.record_id, mine, dialect))
-            )
-    return dropped
-
-
-def _keys_of(text: Any) -> list[tuple[int, str]] | None:
-    try:
-        return [(int(rule), str(key)) for rule, key in json.loads(text)]
-    except (ValueError, TypeError):
-        return None
-
-
-def drop_indexed(conn: sa.Connection, tables: FixedTables, ids: Sequence[str]) -> int:
-    """
-    Take the records *ids* out of every persistent duplicate index (erasure); how many rows.
-    """
-    return _drop(conn, tables, None, ids)

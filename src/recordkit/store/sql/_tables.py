@@ -351,6 +351,7 @@ def fixed_tables(metadata: sa.MetaData, *, prefix: str) -> FixedTables:
             metadata,
             sa.Column("name", sa.String(255), primary_key=True),
             sa.Column("fingerprint", sa.String(64), nullable=False),
+            sa.Column("model", sa.Text),  # the model it scores with (JSON), once fitted
         ),
         match_row=sa.Table(
             f"{p}match_row",
