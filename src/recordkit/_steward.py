@@ -294,8 +294,7 @@ class Steward(
                 )
                 # the survivor as written (no read after the commit: it cannot fail a merge)
                 return self._sight(actor).record(plan.survivor)
-            flagged = self._flag_event(record, verdict)
-            reviews = self._reviews_of(record, verdict, now)
+            flagged, reviews = self._flagged(record, verdict, now)
             self._commit(
                 Change(actor, now, [create], lambda w: [*created(w), *flagged], reviews=reviews)
             )
@@ -438,8 +437,7 @@ class Steward(
                 never=[r.other_id if r.record_id == record_id else r.record_id for r in apart],
             )
             self.matcher.refuse(verdict)
-            flagged = self._flag_event(updated, verdict)
-            reviews = self._reviews_of(updated, verdict, now)
+            flagged, reviews = self._flagged(updated, verdict, now)
             self._commit(Change(actor, now, [write], lambda _: [event, *flagged], reviews=reviews))
         return self._sight(actor).record(updated)
 

@@ -264,8 +264,9 @@ class _BatchVerbs(_MergeVerbs):
                         quarantined.append(held(index, rows[index - offset], reason, "<duplicate>"))
                         continue
                     admitted.append(write)
-                    flagged += self._flag_event(write.after, verdict)
-                    reviews += self._reviews_of(write.after, verdict, now)
+                    events_of, reviews_of = self._flagged(write.after, verdict, now)
+                    flagged += events_of
+                    reviews += reviews_of
                     best = verdict.best
                     if verdict.action == "merge" and best is not None:
                         merging.append((best.record_id, write.after.id))

@@ -2,10 +2,10 @@
 The steward's duplicate index: kept in step with the records, checked with them.
 
 `_IndexKeeping` holds what the verbs share about the point-of-entry `DuplicateCheck`: the
-``flag_duplicate`` event; `_screening`, the block in which a check and the write it allows
-are one step; and keeping the index in step with written records — a `PersistentIndex`
-inside the write's transaction (through the one commit path), an in-memory `Index` after
-the COMMIT. And `rebuild_index`.
+``flag_duplicate`` event and review of a flag; `_screening`, the block in which a check and
+the write it allows are one step; and keeping the index in step with written records — a
+`PersistentIndex` inside the write's transaction (through the one commit path), an
+in-memory `Index` after the COMMIT. And `rebuild_index`.
 """
 
 from __future__ import annotations
@@ -53,38 +53,41 @@ class _IndexKeeping(_StewardCore):
         except RecordkitError as exc:
             warnings.warn(str(exc), RuntimeWarning, stacklevel=4)
 
-    def _flag_event(self, record: Record, verdict: Verdict) -> list[Event]:
+    def _flagged(
+        self, record: Record, verdict: Verdict, at: dt.datetime
+    ) -> tuple[list[Event], list[Review]]:
         """
-        The ``flag_duplicate`` audit event of a verdict that flags (else none).
-        """
-        best = verdict.best
-        if verdict.action != "flag" or best is None:
-            return []
-        detail = {"entity": best.entity_id, "explanation": best.explanation.to_dict()}
-        return [
-            Event(self, "flag_duplicate", [record.id, best.record_id], (), detail, values=False)
-        ]
+        What a verdict that flags leaves (else nothing): a review and its audit event.
 
-    def _reviews_of(self, record: Record, verdict: Verdict, at: dt.datetime) -> list[Review]:
-        """
-        The review queue entry of a verdict that flags (else none): the pair, and why.
+        The `Review` holds the matcher's explanation for a person to decide; the
+        ``flag_duplicate`` event names it, and says which comparisons agreed and how much
+        each weighed, never the compared values (they stay in the review, which erasure
+        removes).
         """
         best = verdict.best
         if verdict.action != "flag" or best is None:
-            return []
-        return [
-            Review(
-                f"rv-{uuid.uuid4().hex}",
-                self.schema.name,
-                record.id,
-                best.record_id,
-                min(1.0, max(0.0, best.probability)),
-                best.weight,
-                best.explanation.to_dict(),
-                at,
-                model=best.explanation.version,
-            )
-        ]
+            return [], []
+        explanation = best.explanation
+        review = Review(
+            f"rv-{uuid.uuid4().hex}",
+            self.schema.name,
+            record.id,
+            best.record_id,
+            min(1.0, max(0.0, best.probability)),
+            best.weight,
+            explanation.to_dict(),
+            at,
+            model=explanation.version,
+        )
+        detail = {
+            "entity": best.entity_id,
+            "review": review.id,
+            "probability": review.probability,
+            "model": explanation.version,
+            "why": [[t.comparison, t.level, round(t.weight, 4)] for t in explanation.terms],
+        }
+        event = Event(self, "flag_duplicate", [record.id, best.record_id], (), detail, values=False)
+        return [event], [review]
 
     @property
     def _persistent(self) -> bool:
@@ -221,8 +224,7 @@ class _IndexKeeping(_StewardCore):
             self._reindex_all(self.matcher.index, list(pending.values()))
         except RecordkitError as exc:
             raise RecordkitError(
-                f"{exc}; the committed records are stored, and will be indexed at the next "
-                "check"
+                f"{exc}; the committed records are stored, and will be indexed at the next check"
             ) from exc
         pending.clear()
 

@@ -28,7 +28,13 @@ class TestCapture:
         b = s.capture(BOB_2, source="web")
         flags = [e for e in s.audit.events() if e.action == "flag_duplicate"]
         assert (1, [b.id, a.id]) == (len(flags), list(flags[0].record_ids))
-        assert "explanation" in flags[0].detail
+        why = {comparison for comparison, _, _ in flags[0].detail["why"]}
+        assert "email" in why
+        [review] = s.reviews()
+        assert (review.id, "terms") == (
+            flags[0].detail["review"],
+            next(iter(review.explanation)) and "terms",
+        )
 
     def test_blocks_a_duplicate_and_stores_nothing(self) -> None:
         """Above block_at, capturing a duplicate raises DuplicateError and stores nothing."""

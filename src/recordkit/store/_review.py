@@ -11,6 +11,7 @@ record.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
@@ -68,7 +69,10 @@ def _status(value: object) -> str:
 def _explanation(value: object) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise StoreError(f"a review's explanation is a mapping, got {shorten(value)}")
-    plain = json_safe(value, path="explanation")
+    try:  # plain JSON data already (a MatchExplanation's to_dict): a copy, cheaply
+        plain = json.loads(json.dumps(value, allow_nan=False))
+    except (TypeError, ValueError):
+        plain = json_safe(value, path="explanation")
     assert isinstance(plain, Mapping)
     return plain
 
