@@ -108,6 +108,81 @@ class SQLAuditLog(AuditLog):
         except (TypeError, ValueError):
             return (-1, f"the head row holds {shorten(row.seq)}")
 
+    def _chained(
+        self,
+        seq: int,
+        prev: str,
+        parts: tuple[dt.datetime, str, str, str, tuple[str, ...], tuple[str, ...]],
+        data: dict[str, object],
+        values: Mapping[str, Mapping[str, list[object]]],
+        payload: str,
+    ) -> tuple[dict[str, object], AuditEvent]:
+        """
+        The ``rk_audit`` row and the event for *parts*, number *seq*, chained to *prev*.
+
+        *parts* are the event's time, actor, action, schema, record ids and fields.
+        """
+        at, actor, action, schema, ids, names = parts
+        names = tuple(sorted(names))
+        when = utc(at)
+        digest = self._payload_digest(payload)
+        event_hash = self._header_hash(
+            seq,
+            when.isoformat(),
+            actor,
+            action,
+            schema,
+            json.dumps(list(ids)),
+            json.dumps(list(names)),
+            digest,
+            prev,
+        )
+        row: dict[str, object] = {
+            "seq": seq,
+            "at": when,
+            "actor": actor,
+            "action": action,
+            "schema": schema,
+            "record_ids": list(ids),
+            "fields": list(names),
+            "detail": {},
+            "prev_hash": prev,
+            "hash": event_hash,
+            "payload": payload,
+            "payload_digest": digest,
+            "redacted": False,
+        }
+        event = AuditEvent(
+            seq,
+            when,
+            actor,
+            action,
+            schema,
+            ids,
+            names,
+            data,
+            prev,
+            event_hash,
+            changes=values,
+            payload_digest=digest,
+        )
+        return row, event
+
+    def _head(self, conn: sa.Connection) -> tuple[int, str]:
+        """
+        The head of the chain, locked until the transaction ends.
+
+        Raises:
+            StoreError: the head row is missing.
+        """
+        head_t = self._fixed.audit_head
+        head = conn.execute(
+            sa.select(head_t.c.seq, head_t.c.hash).where(head_t.c.id == 1).with_for_update()
+        ).first()
+        if head is None:
+            raise StoreError("the audit trail's head row is missing; was it deleted?")
+        return int(head.seq), str(head.hash)
+
     def _append_many(self, checked: Sequence[Checked]) -> list[AuditEvent]:
         """
         Several checked events, chained in order, in one unit.
@@ -116,68 +191,20 @@ class SQLAuditLog(AuditLog):
         """
         if self._sealing is not None or len(checked) < 2:
             return [self._append(*c) for c in checked]
-        head_t = self._fixed.audit_head
         rows: list[dict[str, object]] = []
         events: list[AuditEvent] = []
         with self._db.unit("appending to the audit trail") as conn:
-            head = conn.execute(
-                sa.select(head_t.c.seq, head_t.c.hash).where(head_t.c.id == 1).with_for_update()
-            ).first()
-            if head is None:
-                raise StoreError("the audit trail's head row is missing; was it deleted?")
-            seq, prev = int(head.seq), str(head.hash)
+            seq, prev = self._head(conn)
             for at, actor, action, schema, ids, names, data, values in checked:
-                names = tuple(sorted(names))
-                when = utc(at)
-                payload = self._payload_text(data, values)
-                digest = self._payload_digest(payload)
                 seq += 1
-                event_hash = self._header_hash(
-                    seq,
-                    when.isoformat(),
-                    actor,
-                    action,
-                    schema,
-                    json.dumps(list(ids)),
-                    json.dumps(list(names)),
-                    digest,
-                    prev,
-                )
-                rows.append(
-                    {
-                        "seq": seq,
-                        "at": when,
-                        "actor": actor,
-                        "action": action,
-                        "schema": schema,
-                        "record_ids": list(ids),
-                        "fields": list(names),
-                        "detail": {},
-                        "prev_hash": prev,
-                        "hash": event_hash,
-                        "payload": payload,
-                        "payload_digest": digest,
-                        "redacted": False,
-                    }
-                )
-                events.append(
-                    AuditEvent(
-                        seq,
-                        when,
-                        actor,
-                        action,
-                        schema,
-                        ids,
-                        names,
-                        data,
-                        prev,
-                        event_hash,
-                        changes=values,
-                        payload_digest=digest,
-                    )
-                )
-                prev = event_hash
+                payload = self._payload_text(data, values)
+                parts = (at, actor, action, schema, ids, names)
+                row, event = self._chained(seq, prev, parts, data, values, payload)
+                rows.append(row)
+                events.append(event)
+                prev = event.hash
             conn.execute(self._fixed.audit.insert(), rows)
+            head_t = self._fixed.audit_head
             conn.execute(head_t.update().where(head_t.c.id == 1).values(seq=seq, hash=prev))
         return events
 
@@ -204,9 +231,6 @@ class SQLAuditLog(AuditLog):
         the values of encrypted fields are sealed already (an encrypting store seals the
         others).
         """
-        names = tuple(sorted(names))
-        when = utc(at)
-        head_t = self._fixed.audit_head
         with self._db.unit("appending to the audit trail") as conn:
             if self._sealing is not None and not sealed:
                 values, after = self._sealing(conn, schema, values, after)
@@ -214,59 +238,15 @@ class SQLAuditLog(AuditLog):
                 payload = self._payload_text(data, values)
             else:
                 payload = self._written_text(data, {}, after)
-            digest = self._payload_digest(payload)
-            head = conn.execute(
-                sa.select(head_t.c.seq, head_t.c.hash).where(head_t.c.id == 1).with_for_update()
-            ).first()
-            if head is None:
-                raise StoreError("the audit trail's head row is missing; was it deleted?")
-            seq = int(head.seq) + 1
-            record_text = json.dumps(list(ids))
-            field_text = json.dumps(list(names))
-            event_hash = self._header_hash(
-                seq,
-                when.isoformat(),
-                actor,
-                action,
-                schema,
-                record_text,
-                field_text,
-                digest,
-                head.hash,
-            )
+            seq, prev = self._head(conn)
+            parts = (at, actor, action, schema, ids, names)
+            row, event = self._chained(seq + 1, prev, parts, data, values, payload)
+            conn.execute(self._fixed.audit.insert(), row)
+            head_t = self._fixed.audit_head
             conn.execute(
-                self._fixed.audit.insert(),
-                {
-                    "seq": seq,
-                    "at": when,
-                    "actor": actor,
-                    "action": action,
-                    "schema": schema,
-                    "record_ids": list(ids),
-                    "fields": list(names),
-                    "detail": {},
-                    "prev_hash": head.hash,
-                    "hash": event_hash,
-                    "payload": payload,
-                    "payload_digest": digest,
-                    "redacted": False,
-                },
+                head_t.update().where(head_t.c.id == 1).values(seq=seq + 1, hash=event.hash)
             )
-            conn.execute(head_t.update().where(head_t.c.id == 1).values(seq=seq, hash=event_hash))
-        return AuditEvent(
-            seq,
-            when,
-            actor,
-            action,
-            schema,
-            ids,
-            names,
-            data,
-            head.hash,
-            event_hash,
-            changes=values,
-            payload_digest=digest,
-        )
+        return event
 
     def events(
         self,
