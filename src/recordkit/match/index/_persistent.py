@@ -215,17 +215,15 @@ class PersistentIndex:
         skipped: list[str] = []
         own = one.ids[0]
         keys = self._keys(one)
-        with self.rows.reading():  # one connection for the lookup's reads
-            blocks = self.rows.blocks(keys, self.max_block) if keys else {}
-            for r, key in keys:
-                members = blocks.get((r, key))
-                if members is None:
-                    skipped.append(self.matcher.blocking[r].name)
-                else:
-                    found.update(dict.fromkeys(m for m in members if m != own))
-            if not found:
-                return Lookup((), 0, tuple(skipped)), []
-            stored = self.rows.rows(list(found))
+        blocks, stored = self.rows.candidates(keys, self.max_block) if keys else ({}, {})
+        for r, key in keys:
+            members = blocks.get((r, key))
+            if members is None:
+                skipped.append(self.matcher.blocking[r].name)
+            else:
+                found.update(dict.fromkeys(m for m in members if m != own))
+        if not found:
+            return Lookup((), 0, tuple(skipped)), []
         cands = [rid for rid in found if rid in stored]
         if not cands:
             return Lookup((), 0, tuple(skipped)), []

@@ -8,12 +8,10 @@ describe, survive a restart and are shared by every process using the same datab
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from contextlib import AbstractContextManager
 from typing import Final
 
 import attrs
@@ -149,15 +147,6 @@ class IndexRows(ABC):
         ``None`` when there are more than *limit* of them.
         """
 
-    def reading(self) -> AbstractContextManager[object]:
-        """
-        A block whose reads share one connection (a lookup's few reads, one checkout).
-
-        Outside a transaction a database store would otherwise open one per read; inside
-        one, or in memory, it changes nothing.
-        """
-        return contextlib.nullcontext()
-
     def blocks(
         self, keys: Sequence[tuple[int, str]], limit: int
     ) -> dict[tuple[int, str], list[str] | None]:
@@ -165,6 +154,18 @@ class IndexRows(ABC):
         `block` of each of *keys* (rule number, key text): many lookups' keys at once.
         """
         return {key: self.block(key[0], key[1], limit) for key in dict.fromkeys(keys)}
+
+    def candidates(
+        self, keys: Sequence[tuple[int, str]], limit: int
+    ) -> tuple[dict[tuple[int, str], list[str] | None], dict[str, IndexRow]]:
+        """
+        A lookup's reads at once: `blocks` of *keys*, and the rows of their members.
+
+        A database store answers in one statement.
+        """
+        blocks = self.blocks(keys, limit)
+        members = [rid for found in blocks.values() if found for rid in found]
+        return blocks, self.rows(list(dict.fromkeys(members)))
 
     @abstractmethod
     def rows(self, record_ids: Sequence[str]) -> dict[str, IndexRow]:

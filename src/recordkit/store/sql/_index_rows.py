@@ -10,11 +10,9 @@ SQLite's write transactions (``BEGIN IMMEDIATE``) already take turns.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -63,9 +61,8 @@ class SQLIndexRows(IndexRows):
         self.name = name
         self._t = tables
         self._unit = unit
-        self._store_reader = reader
-        self._held = threading.local()  # the connection a `reading` block shares
-        self._few: dict[tuple[str, int], sa.TextClause] = {}
+        self._reader = reader
+        self._few: dict[tuple[str, int, bool], sa.TextClause] = {}
         row = tables.match_row
         # built once, so SQLAlchemy compiles each once (the ids expand on each call)
         self._rows_stmt = sa.select(
@@ -78,30 +75,6 @@ class SQLIndexRows(IndexRows):
     def __repr__(self) -> str:
         return f"SQLIndexRows({self.name!r})"
 
-    @contextlib.contextmanager
-    def reading(self) -> Iterator[sa.Connection]:
-        """
-        A block whose reads share one connection (the store's transaction's, if open).
-        """
-        held = getattr(self._held, "conn", None)
-        if held is not None:
-            yield held
-            return
-        with self._store_reader("reading a duplicate index") as conn:
-            self._held.conn = conn
-            try:
-                yield conn
-            finally:
-                self._held.conn = None
-
-    @contextlib.contextmanager
-    def _reader(self, what: str) -> Iterator[sa.Connection]:
-        held = getattr(self._held, "conn", None)
-        if held is not None:
-            yield held
-        else:
-            with self._store_reader(what) as conn:
-                yield conn
 
     def fingerprint(self) -> str | None:
         """
@@ -237,20 +210,57 @@ class SQLIndexRows(IndexRows):
                 out[wanted_key] = None
         return out
 
-    def _few_statement(self, conn: sa.Connection, n: int) -> sa.TextClause:
+    def candidates(
+        self, keys: Sequence[tuple[int, str]], limit: int
+    ) -> tuple[dict[tuple[int, str], list[str] | None], dict[str, IndexRow]]:
+        """
+        A lookup's blocks and its candidates' rows, in one statement (few keys).
+        """
+        wanted = list(dict.fromkeys(keys))
+        if not wanted or len(wanted) > _FEW:
+            return super().candidates(wanted, limit)
+        blocks: dict[tuple[int, str], list[str] | None] = {k: [] for k in wanted}
+        rows: dict[str, IndexRow] = {}
+        with self._reader("reading a duplicate index's candidates") as conn:
+            stmt = self._few_statement(conn, len(wanted), joined=True)
+            params: dict[str, object] = {"idx": self.name, "lim": limit + 1}
+            for n, (rule, key) in enumerate(wanted):
+                params[f"r{n}"] = rule
+                params[f"k{n}"] = key
+            for n, rid, vals, keys_text, entity in conn.execute(stmt, params):
+                members = blocks[wanted[int(n)]]
+                assert members is not None
+                members.append(str(rid))
+                if rid not in rows:
+                    rows[rid] = _row(self.name, rid, vals, keys_text, entity)
+        for wanted_key, members in blocks.items():
+            if members is not None and len(members) > limit:
+                blocks[wanted_key] = None
+        kept = {rid for found in blocks.values() if found for rid in found}
+        return blocks, {rid: row for rid, row in rows.items() if rid in kept}
+
+    def _few_statement(self, conn: sa.Connection, n: int, *, joined: bool = False) -> sa.TextClause:
         """
         ``SELECT`` of *n* keys' members as one ``UNION ALL``, made once per dialect and *n*.
         """
         dialect = conn.dialect
-        found = self._few.get((dialect.name, n))
+        found = self._few.get((dialect.name, n, joined))
         if found is None:
-            table = dialect.identifier_preparer.quote(self._t.match_key.name)
+            quote = dialect.identifier_preparer.quote
+            table = quote(self._t.match_key.name)
             parts = [
                 f"SELECT {i} AS n, s{i}.record_id FROM (SELECT record_id FROM {table} "
                 f"WHERE idx = :idx AND rule = :r{i} AND key = :k{i} LIMIT :lim) AS s{i}"
                 for i in range(n)
             ]
-            found = self._few[(dialect.name, n)] = sa.text(" UNION ALL ".join(parts))
+            text = " UNION ALL ".join(parts)
+            if joined:  # each member with its row (a member of several blocks comes again)
+                row = quote(self._t.match_row.name)
+                text = (
+                    f"SELECT b.n, r.record_id, r.vals, r.blocks, r.entity_id FROM ({text}) AS b "
+                    f"JOIN {row} AS r ON r.idx = :idx AND r.record_id = b.record_id"
+                )
+            found = self._few[(dialect.name, n, joined)] = sa.text(text)
         return found
 
     def taken(self, entity_ids: Sequence[str]) -> set[str]:
