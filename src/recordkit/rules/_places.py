@@ -14,6 +14,7 @@ from typing import Final
 
 import pycountry
 
+from recordkit.rules._placeholders import is_placeholder
 from recordkit.rules._text import ValueT, fold_key
 
 __all__ = ["country_code", "normalize_country", "normalize_subdivision", "subdivision_code"]
@@ -100,12 +101,20 @@ def country_code(value: object) -> str | None:
     """
     Return the ISO 3166-1 alpha-2 code *value* names, or ``None``.
 
+    A placeholder (`is_placeholder`: ``n/a``, ``N.A.``, ``none``…) names no country, even
+    where it spells a code: only ``NA`` written exactly so is Namibia's code, the form a
+    normalized value has.
+
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       Placeholders name no country.
     """
     if not isinstance(value, str) or len(value) > 100:
         return None
     if value in _alpha2():
         return value  # already normalized
+    if is_placeholder(value):
+        return None
     return _country_table().get(fold_key(value))
 
 
@@ -180,11 +189,11 @@ def subdivision_code(value: object, *, country: object = None) -> str | None:
     Return the ISO 3166-2 code (``US-NY``) *value* names within *country*, or ``None``.
 
     A full code (``CA-QC``) is recognised without a country; a bare name or abbreviation
-    needs *country* (a code or a name).
+    needs *country* (a code or a name). A placeholder (``n/a``) names no subdivision.
 
     .. versionadded:: 0.1.0
     """
-    if not isinstance(value, str) or len(value) > 100:
+    if not isinstance(value, str) or len(value) > 100 or is_placeholder(value):
         return None
     if value in _subdivision_codes():
         # Fast path for values already normalized.
