@@ -7,11 +7,15 @@ every normalizer they never raise: a value they cannot read comes back unchanged
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from typing import Final, TypeVar
+from collections.abc import Mapping
+from importlib import resources
+from typing import Final, Literal, TypeVar
 
 from recordkit._controls import strip_controls
+from recordkit._errors import SchemaError, shorten
 
 __all__ = ["clean_text", "fold_key", "normalize_case", "normalize_name"]
 
@@ -107,38 +111,60 @@ def _title_word(word: str) -> str:
     return word[:1].title() + word[1:].lower() if word else word
 
 
+_NAME_PARTS: Final = ("full", "given", "family")
+
 _PARTICLES: Final = frozenset(
     {
-        "van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "das", "du",
-        "la", "le", "ter", "ten", "bin", "ibn", "y", "zu", "af", "av",
+        "af", "al", "av", "bin", "da", "das", "de", "degli", "dei", "del", "della", "delle",
+        "dello", "den", "der", "di", "do", "dos", "du", "ibn", "la", "le", "ten", "ter", "van",
+        "von", "y", "zu",
     }
 )  # fmt: skip
 _ROMAN: Final = frozenset({"ii", "iii", "iv", "vi", "vii", "viii", "ix"})
 _SUFFIXES: Final = {"jr": "Jr", "sr": "Sr", "jr.": "Jr.", "sr.": "Sr.", "phd": "PhD", "md": "MD"}
 _APOSTROPHES: Final = ("'", "\u2019")
 _SPLIT: Final = re.compile("([-'\u2019])")
+_SURNAMES_FILE: Final = "mac_surnames.txt"
+
+
+@functools.cache
+def _mac_surnames() -> Mapping[str, str]:
+    """
+    The shipped Mac/Mc surnames (``rules/data/mac_surnames.txt``): lower case → as written.
+    """
+    text = (
+        resources.files("recordkit.rules")
+        .joinpath("data")
+        .joinpath(_SURNAMES_FILE)
+        .read_text("utf-8")
+    )
+    names = (line.strip() for line in text.splitlines())
+    return {name.lower(): name for name in names if name and not name.startswith("#")}
 
 
 def _cap(part: str) -> str:
     return part[:1].upper() + part[1:] if part else part
 
 
-def _name_part(part: str) -> str:
+def _name_part(part: str, *, surname: bool) -> str:
     """
     Capitalise one hyphen- or apostrophe-free piece of a lower-cased name.
     """
-    if part.startswith("mc") and len(part) > 2:
-        return "Mc" + _cap(part[2:])
+    if surname and part.startswith(("mac", "mc")):
+        listed = _mac_surnames().get(part)
+        if listed is not None:
+            return listed
     return _cap(part)
 
 
-def _name_token(token: str, *, first: bool, last: bool) -> str:
+def _name_token(token: str, *, index: int, count: int, part: str) -> str:
     lower = token.lower()
+    first, last = index == 0, index == count - 1
     if lower in _SUFFIXES:
         return _SUFFIXES[lower]
     if lower in _ROMAN and not first:
         return lower.upper()
-    if lower in _PARTICLES and not last:
+    if lower in _PARTICLES and not last and (part == "family" or (part == "full" and not first)):
         return lower
     pieces = _SPLIT.split(lower)
     out = []
@@ -148,7 +174,7 @@ def _name_token(token: str, *, first: bool, last: bool) -> str:
         elif i >= 2 and pieces[i - 1] in _APOSTROPHES and len(piece) <= 1:
             out.append(piece)  # possessive or contraction tail: "o'" stays, "'s" stays lower
         else:
-            out.append(_name_part(piece))
+            out.append(_name_part(piece, surname=part != "given"))
     return "".join(out)
 
 
@@ -160,22 +186,54 @@ def _single_case(token: str) -> bool:
     return lower != upper and token in (lower, upper)
 
 
-def normalize_name(value: ValueT) -> ValueT | str:
+def normalize_name(
+    value: ValueT, *, part: Literal["full", "given", "family"] = "full"
+) -> ValueT | str:
     """
     Return a person's name in title case, respecting how names are really written.
 
     Only words typed all in lower or all in upper case are recased, so a name someone
-    wrote with care (``DeVito``, ``McDonald``) is left alone. Recased words follow the
-    usual conventions: ``mcdonald`` → ``McDonald``, ``o'neil`` → ``O'Neil``,
-    ``VAN DER BERG`` → ``van der Berg``, ``smith-jones`` → ``Smith-Jones``, ``iii`` →
-    ``III``.
+    wrote with care (``DeVito``, ``Mackintosh``, ``Van der Berg``) is left alone. Recased
+    words follow the usual conventions: ``o'neil`` → ``O'Neil``, ``smith-jones`` →
+    ``Smith-Jones``, ``iii`` → ``III``, ``jr`` → ``Jr``. A ``Mac`` or ``Mc`` surname gets
+    its inner capital only when it is in the shipped list of real ones (``mcdonald`` →
+    ``McDonald``, ``macleod`` → ``MacLeod``), so ``mack``, ``macy`` and ``machado`` become
+    ``Mack``, ``Macy`` and ``Machado``.
+
+    *part* says what the value holds, and so how nobiliary particles (``van``, ``von``,
+    ``de``, ``da``, ``di``, ``du``, ``del``, ``della``, ``der``, ``den``, ``ter``, ``la``,
+    ``le``, ``bin``, ``ibn``, ``al``…) are written:
+
+    - ``"full"``, the whole name: a particle is lower case after the first word
+      (``pieter van der berg`` → ``Pieter van der Berg``) and capitalised as the first word,
+      where it begins a name written without its given name (``van der berg`` →
+      ``Van der Berg``);
+    - ``"family"``, a family name: particles are lower case (``VAN DER BERG`` →
+      ``van der Berg``);
+    - ``"given"``, given names: particles are ordinary words (``de`` → ``De``), and the
+      Mac/Mc list, which lists surnames, is not applied (``mackenzie`` → ``Mackenzie``).
+
+    A particle that is the last word is a name in its own right (``thanh le`` →
+    ``Thanh Le``).
 
     Example:
         >>> normalize_name("  JEAN-LUC  o'neil ")
         "Jean-Luc O'Neil"
+        >>> normalize_name("VAN DER BERG", part="family"), normalize_name("van der berg")
+        ('van der Berg', 'Van der Berg')
+
+    Raises:
+        SchemaError: *part* is not ``"full"``, ``"given"`` or ``"family"``.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       The *part* option; the Mac/Mc inner capital only for listed surnames.
     """
+    if not (isinstance(part, str) and part in _NAME_PARTS):
+        raise SchemaError(
+            f"part must be 'full', 'given' or 'family', got {shorten(part)}",
+            path="part",
+        )
     text = clean_text(value)
     if not isinstance(text, str) or not text:
         return text if isinstance(value, str) else value
@@ -184,7 +242,7 @@ def normalize_name(value: ValueT) -> ValueT | str:
     for i, token in enumerate(tokens):
         if _single_case(token):
             cased = unicodedata.normalize(
-                "NFC", _name_token(token, first=i == 0, last=i == len(tokens) - 1)
+                "NFC", _name_token(token, index=i, count=len(tokens), part=part)
             )
             # Never let casing change the letters themselves (some characters grow).
             out.append(cased if cased.lower() == token.lower() else token)
