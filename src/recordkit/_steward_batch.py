@@ -9,10 +9,11 @@ commit path; rows that cannot be stored for any reason are quarantined with it.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import nullcontext
-from typing import Any
+from typing import IO, Any
 
 import attrs
 
@@ -35,11 +36,13 @@ from recordkit._steward_rows import (
     quarantine_entry,
     row_problem,
 )
-from recordkit.engines import Columns, chunks
+from recordkit._steward_source import pieces, unreadable_row
+from recordkit.engines import Columns
 from recordkit.governance import Action, Actor
 from recordkit.match import MERGED, DuplicateError
 from recordkit.rules import EnforcementMode, Issue, Revalidation, RuleSet, revalidate, run_chunk
 from recordkit.schema import NOT_GIVEN, Provenance, Record
+from recordkit.sources import CsvSource, UnreadableRow
 from recordkit.store import QuarantineEntry, Review
 
 __all__: list[str] = []
@@ -69,7 +72,12 @@ class _BatchVerbs(_MergeVerbs):
 
     def capture_many(
         self,
-        rows: Iterable[Mapping[str, Any]],
+        rows: Iterable[Mapping[str, Any]]
+        | CsvSource
+        | str
+        | os.PathLike[str]
+        | IO[bytes]
+        | IO[str],
         *,
         source: str,
         actor: Actor = SYSTEM,
@@ -93,6 +101,15 @@ class _BatchVerbs(_MergeVerbs):
         records join its index, so later captures are checked against them;
         `find_duplicates` reports the duplicates within the batch.
 
+        *rows* are mappings, a pandas or polars DataFrame, or a delimited text file: a
+        `recordkit.sources.CsvSource`, or a path or an open file read as
+        ``CsvSource(rows)``. A file's columns are matched to the schema's fields as the
+        source says; a row of it that cannot be read (bytes not in the file's encoding,
+        more or fewer cells than the header) is quarantined with the issue
+        ``row.unreadable`` and its raw bytes or cells; a quarantined row of a file keeps
+        its line under ``"<line>"`` (and the unknown columns of ``unknown="keep"``). What
+        the reading chose (encoding, delimiter, columns) is the source's ``layout``.
+
         Raises:
             RecordkitError: a chunk failed (a `StoreError` from the database, a
                 `ValidationError` under ``block``, an `AccessDenied`); earlier chunks
@@ -102,15 +119,12 @@ class _BatchVerbs(_MergeVerbs):
         self._check_source(source)
         self._check_actor(actor)
         seen = self._check_time("observed_at", observed_at)
-        if isinstance(rows, Mapping | str | bytes) or not isinstance(rows, Iterable):
-            raise RecordkitError(
-                f"capture_many takes an iterable of rows (mappings), got {type(rows).__name__}"
-            )
         for name, value in (("chunk_size", chunk_size), ("memo_size", memo_size)):
             if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 10**9:
                 raise RecordkitError(
                     f"{name} must be a whole number from 1 to 10**9, got {shorten(value)}"
                 )
+        read_in = pieces(rows, chunk_size, self.schema.field_names)
         chosen = self.enforcement.mode("batch", mode)
         result = BatchResult([], [], [])
         memo: dict[Any, Any] = {}
@@ -119,10 +133,11 @@ class _BatchVerbs(_MergeVerbs):
         batch = f"{source[:40]}-{uuid.uuid4().hex}"
         offset = 0
         try:
-            for chunk in chunks(rows, chunk_size):
+            for chunk, read in read_in:
                 done = self._capture_chunk(
-                    chunk, source, actor, seen, chosen, offset, (memo, memo_size), unique, batch
-                )
+                    chunk, source, actor, seen, chosen, offset, (memo, memo_size), unique, batch,
+                    read=read,
+                )  # fmt: skip
                 result.records.extend(done.records)
                 result.quarantined.extend(done.quarantined)
                 result.issues.extend(done.issues)
@@ -211,14 +226,20 @@ class _BatchVerbs(_MergeVerbs):
         memo: tuple[dict[Any, Any], int],
         unique: dict[str, dict[Any, int]],
         batch: str,
+        *,
+        read: Sequence[object] | None = None,
     ) -> BatchResult:
         """
         One chunk of a batch: prepared, screened by the policy, committed.
+
+        *rows* are the rows as given (kept when quarantined); *read*, when they differ
+        (a file's), what the rules see.
         """
         now = self._now()
         prepared = self._prepare_chunk(
-            rows, source, observed_at, now, mode=mode, offset=offset, memo=memo, unique=unique
-        )
+            rows, source, observed_at, now, mode=mode, offset=offset, memo=memo, unique=unique,
+            read=read,
+        )  # fmt: skip
         known = [n for n in prepared.names if n in self.schema]  # unknown keys are issues
         self.access.check(actor, Action.CREATE, self.schema, None, known, after=None)
         quarantined = list(prepared.quarantined)
@@ -326,17 +347,26 @@ class _BatchVerbs(_MergeVerbs):
         memo: tuple[dict[Any, Any], int] | None = None,
         unique: dict[str, dict[Any, int]] | None = None,
         single: bool = False,
+        read: Sequence[object] | None = None,
     ) -> _Prepared:
         """
         Normalize and validate *rows* into new records (nothing is written).
 
         Rows that are not mappings of text keys are quarantined with their reason (under
         *single*, they raise); rows with errors are quarantined under ``quarantine``,
-        raise under ``block`` and are kept under ``warn``.
+        raise under ``block`` and are kept under ``warn``. *read*: what the rules see of
+        each row, when that is not the row as given (a file's row without its line); a
+        file's row that could not be read is quarantined as ``row.unreadable``.
         """
         shapes: dict[int, str] = {}
+        unreadable: dict[int, UnreadableRow] = {}
         usable: list[Mapping[str, Any]] = []
-        for i, row in enumerate(rows):
+        for i, row in enumerate(rows if read is None else read):
+            if type(row) is UnreadableRow:
+                shapes[offset + i] = row.reason
+                unreadable[offset + i] = row
+                usable.append({})
+                continue
             problem = row_problem(row)
             if problem is not None:
                 if single:
@@ -403,7 +433,12 @@ class _BatchVerbs(_MergeVerbs):
             )
             for row, errs in bad.items()
         ]
-        quarantined += [held(row, rows[row - offset], why, "<row>") for row, why in shapes.items()]
+        quarantined += [
+            held(row, rows[row - offset], why, "<row>")
+            for row, why in shapes.items()
+            if row not in unreadable
+        ]
+        quarantined += [unreadable_row(row, bad) for row, bad in unreadable.items()]
         quarantined.sort(key=lambda q: q.index)
         return _Prepared(columns.names, records, indexes, quarantined, kept)
 

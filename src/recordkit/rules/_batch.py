@@ -8,13 +8,11 @@ others come back normalized.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import sys
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from itertools import compress, islice
-from typing import Any, cast
+from typing import Any, Final, cast
 
 import attrs
 
@@ -23,7 +21,8 @@ from recordkit._gc import collector_paused
 from recordkit.rules._chunk import DEFAULT_MEMO_SIZE, RuleStats, run_chunk
 from recordkit.rules._issue import Issue, Severity, at_row
 from recordkit.rules._plan import CompiledRules
-from recordkit.rules._run_args import check_batch, csv_file
+from recordkit.rules._run_args import check_batch
+from recordkit.sources import CsvRow, CsvSource, UnreadableRow
 
 __all__ = ["BatchOutcome", "RowIssues", "RowSummary", "chunks_of", "run_batch"]
 
@@ -189,42 +188,87 @@ def chunks_of(source: object, size: int) -> Iterator[tuple[dict[str, list[object
     """
     Read *source* as chunks of columns: ``(column → values, rows)`` pairs.
 
-    *source* is an iterable of mappings, a path to a CSV file (read as UTF-8, with a
-    header), an open text file of CSV, or a pandas or polars DataFrame.
+    *source* is an iterable of mappings, a pandas or polars DataFrame, or a delimited text
+    file: a `recordkit.sources.CsvSource`, or a path or an open file, read as
+    ``CsvSource(source)`` (byte-order mark, encoding and delimiter detected). Without a
+    schema to match, a file's columns are named by its header (after the source's
+    ``columns=`` renames). A row of a file that cannot be read keeps its place, so row
+    numbers stay aligned: its cells are ``None`` and the column ``"<unreadable>"`` holds the
+    `recordkit.sources.UnreadableRow` (``None`` in the other rows); `run_batch` quarantines
+    such rows, and rules given the column flag it as an unknown field.
 
     Raises:
         RecordkitError: the source is none of those, or a row is not a mapping.
+        recordkit.sources.SourceError: a file cannot be read as a table (reading it).
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 Files are read by `recordkit.sources.CsvSource`.
     """
+    _check_size(size)
+    return (
+        (chunk.columns | ({_UNREADABLE: chunk.markers()} if chunk.unreadable else {}),
+         chunk.length)
+        for chunk in _chunks(source, size, None)
+    )  # fmt: skip
+
+
+_UNREADABLE: Final = "<unreadable>"
+
+
+def _check_size(size: object) -> None:
     if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= sys.maxsize:
         raise RecordkitError(f"chunk_size must be a positive whole number, got {shorten(size)}")
-    if isinstance(source, str | os.PathLike):
-        return _csv_chunks(csv_file(source), size)
-    if isinstance(source, io.TextIOBase) or (
+
+
+@attrs.frozen
+class _Chunk:
+    """
+    Rows as columns; for a file, each row as read and the rows that could not be.
+    """
+
+    columns: dict[str, list[Any]]
+    length: int
+    given: list[dict[str, object]] | None = None
+    unreadable: dict[int, UnreadableRow] = attrs.field(factory=dict)
+
+    def markers(self) -> list[object]:
+        return [self.unreadable.get(i) for i in range(self.length)]
+
+
+def _chunks(source: object, size: int, fields: tuple[str, ...] | None) -> Iterator[_Chunk]:
+    """
+    *source* in chunks of *size* rows, its file's columns matched to *fields* (if given).
+    """
+    if isinstance(source, str | os.PathLike) or (
         hasattr(source, "read") and hasattr(source, "readline")
     ):
-        return _row_chunks(csv.DictReader(cast("Iterable[str]", source)), size)
+        source = CsvSource(cast("str", source))
+    if isinstance(source, CsvSource):
+        return _file_chunks(source.rows(fields=fields), size)
     frames = _frame_chunks(source, size)
     module = type(source).__module__.split(".", 1)[0]
     if module in ("pandas", "polars") and frames is not None:
-        return frames
+        return (_Chunk(columns, length) for columns, length in frames)
     if isinstance(source, Mapping | bytes) or not isinstance(source, Iterable):
         raise RecordkitError(
             "a batch is an iterable of rows (mappings), a CSV path or file, or a DataFrame; "
             f"got {type(source).__name__}"
         )
-    return _row_chunks(source, size)
+    return (_Chunk(columns, length) for columns, length in _row_chunks(source, size))
 
 
-def _csv_chunks(
-    path: str | os.PathLike[str], size: int
-) -> Iterator[tuple[dict[str, list[Any]], int]]:
-    try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            yield from _row_chunks(csv.DictReader(handle), size)
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise RecordkitError(f"cannot read the CSV file: {shorten(str(exc), 200)}") from None
+def _file_chunks(rows: Iterator[CsvRow | UnreadableRow], size: int) -> Iterator[_Chunk]:
+    while chunk := list(islice(rows, size)):
+        unreadable = {i: r for i, r in enumerate(chunk) if type(r) is UnreadableRow}
+        read = [r for r in chunk if type(r) is CsvRow]
+        names = list(read[0].values) if read else []
+        if unreadable:
+            empty: dict[str, str] = {}
+            values = [r.values if type(r) is CsvRow else empty for r in chunk]
+            columns: dict[str, list[Any]] = {n: [v.get(n) for v in values] for n in names}
+        else:
+            columns = {n: [r.values[n] for r in read] for n in names}
+        yield _Chunk(columns, len(chunk), [r.as_given() for r in chunk], unreadable)
 
 
 def run_batch(
@@ -265,35 +309,76 @@ def run_batch(
 def _run_batch(
     rules: CompiledRules, source: Any, chunk_size: int, cache: bool, memo_size: int
 ) -> BatchOutcome:
-    memo: dict[str, dict[Hashable, Any]] | None = {} if cache else None
-    seen: dict[str, dict[Hashable, int]] = {}
-    names = rules.schema.field_names
-    passed: dict[str, list[Any]] = {n: [] for n in names}
-    numbers: list[int] = []
-    quarantine: list[RowIssues] = []
-    located: list[tuple[int, Issue]] = []
-    by_rule: dict[str, RuleStats] = {}
-    changes: list[int] = []
+    run = _Run(rules, cache, memo_size)
     offset = 0
-    for columns, length in chunks_of(source, chunk_size):
+    for chunk in _chunks(source, chunk_size, rules.schema.field_names):
+        # A file's unreadable rows split the chunk: the rules run over the readable
+        # stretches between them, so every row keeps its number.
+        start = 0
+        for bad in sorted(chunk.unreadable):
+            run.rules_over(chunk, start, bad, offset)
+            run.unreadable(offset + bad, chunk.unreadable[bad])
+            start = bad + 1
+        run.rules_over(chunk, start, chunk.length, offset)
+        offset += chunk.length
+    return BatchOutcome(
+        run.passed, run.numbers, run.quarantine, run.located, run.by_rule, run.changes
+    )
+
+
+class _Run:
+    """
+    A batch as it goes: what passed, what was held back, and the counts.
+    """
+
+    def __init__(self, rules: CompiledRules, cache: bool, memo_size: int) -> None:
+        self.rules = rules
+        self.memo: dict[str, dict[Hashable, Any]] | None = {} if cache else None
+        self.memo_size = memo_size
+        self.seen: dict[str, dict[Hashable, int]] = {}
+        self.names = rules.schema.field_names
+        self.passed: dict[str, list[Any]] = {n: [] for n in self.names}
+        self.numbers: list[int] = []
+        self.quarantine: list[RowIssues] = []
+        self.located: list[tuple[int, Issue]] = []
+        self.by_rule: dict[str, RuleStats] = {}
+        self.changes: list[int] = []
+
+    def rules_over(self, chunk: _Chunk, start: int, stop: int, offset: int) -> None:
+        """
+        Run the rules over rows *start* to *stop* of *chunk* (numbered from *offset*).
+        """
+        length = stop - start
+        if length <= 0:
+            return
+        columns = chunk.columns
+        if length != chunk.length:
+            columns = {n: col[start:stop] for n, col in columns.items()}
+        offset += start
         result = run_chunk(
-            rules, columns, length, offset=offset, memo=memo, memo_size=memo_size, seen=seen
+            self.rules,
+            columns,
+            length,
+            offset=offset,
+            memo=self.memo,
+            memo_size=self.memo_size,
+            seen=self.seen,
         )
-        located.extend(result.located)
-        changes.extend(result.changes)
+        self.located.extend(result.located)
+        self.changes.extend(result.changes)
         for rule, stats in result.stats.items():
-            total = by_rule.setdefault(rule, RuleStats())
+            total = self.by_rule.setdefault(rule, RuleStats())
             total.changes += stats.changes
             total.errors += stats.errors
             total.warnings += stats.warnings
             total.infos += stats.infos
         bad = {row for row, issue in result.located if issue.severity is Severity.ERROR}
         empty = [None] * length
-        cols = {n: result.columns.get(n) or empty for n in names}
+        cols = {n: result.columns.get(n) or empty for n in self.names}
         keep = [offset + i not in bad for i in range(length)] if bad else [True] * length
-        for n in names:
-            passed[n].extend(compress(cols[n], keep))
-        numbers.extend(compress(range(offset, offset + length), keep))
+        for n in self.names:
+            self.passed[n].extend(compress(cols[n], keep))
+        self.numbers.extend(compress(range(offset, offset + length), keep))
         if bad:
             row_issues: dict[int, list[Issue]] = {}
             for row, issue in result.located:
@@ -301,8 +386,34 @@ def _run_batch(
                     row_issues.setdefault(row, []).append(at_row(issue, row))
             for row in sorted(bad):
                 i = row - offset
-                raw = {n: col[i] for n, col in columns.items()}
-                values = {n: cols[n][i] for n in names}
-                quarantine.append(RowIssues(row, raw, values, tuple(row_issues[row])))
-        offset += length
-    return BatchOutcome(passed, numbers, quarantine, located, by_rule, changes)
+                if chunk.given is not None:
+                    raw: Mapping[str, Any] = chunk.given[start + i]
+                else:
+                    raw = {n: col[i] for n, col in columns.items()}
+                values = {n: cols[n][i] for n in self.names}
+                self.quarantine.append(RowIssues(row, raw, values, tuple(row_issues[row])))
+
+    def unreadable(self, row: int, bad: UnreadableRow) -> None:
+        """
+        Quarantine a row of a file that could not be read, with an issue of its own.
+        """
+        issue = _unreadable_issue(bad, row)
+        self.changes.append(0)
+        self.located.append((row, issue))
+        self.by_rule.setdefault(issue.rule, RuleStats()).count(issue)
+        self.quarantine.append(RowIssues(row, bad.as_given(), {}, (issue,)))
+
+
+def _unreadable_issue(bad: UnreadableRow, row: int) -> Issue:
+    """
+    The issue of a row of a file that could not be read (``row.unreadable``).
+    """
+    return Issue(
+        field=None,
+        rule="recordkit",
+        code="row.unreadable",
+        message=f"cannot read the row: {bad.message}",
+        value=bad.raw,
+        hint=bad.hint,
+        row=row,
+    )
