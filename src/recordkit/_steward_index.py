@@ -75,7 +75,7 @@ class _IndexKeeping(_StewardCore):
             best.record_id,
             min(1.0, max(0.0, best.probability)),
             best.weight,
-            explanation.to_dict(),
+            explanation,
             at,
             model=explanation.version,
         )

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recordkit import RecordkitError, SchemaError
-from recordkit.match import ClusterMerge, Index, Matcher
+from recordkit.match import ClusterMerge, Index, Match, Matcher, MatchExplanation
 from tests.match.strategies import rules_matcher, tiny_fs_matcher
 from tests.strategies import people
 
@@ -39,6 +39,37 @@ class TestLookup:
             hit.best.explanation.term("email").level,
             hit.is_duplicate,
         )
+
+    def test_an_explanation_is_made_when_read_and_equals_the_direct_one(self) -> None:
+        """
+        A lookup's match explains itself when read: the same explanation as
+        `Matcher.explain` of the pair, made once, and matches compare by it.
+        """
+        index = Index(rules_matcher())
+        index.add(ADA, id="c1")
+        best = index.lookup(ADA_2, record_id="n1").best
+        again = index.lookup(ADA_2, record_id="n1").best
+        assert best is not None
+        assert again is not None
+        first = best.explanation
+        assert first is best.explanation  # made once, then kept
+        assert (best, hash(best)) == (again, hash(again))
+        assert "explanation=MatchExplanation(" in repr(best)
+        assert [t.weight for t in first.terms] == [t.weight for t in again.explanation.terms]
+
+    def test_a_match_given_a_function_calls_it_once(self) -> None:
+        """A `Match` made with a function for its explanation calls it on first read only."""
+        calls: list[int] = []
+        made = MatchExplanation("a", "b", prior=-3.0)
+
+        def explain() -> MatchExplanation:
+            calls.append(1)
+            return made
+
+        match = Match("b", "b", 0.9, 3.0, explain)
+        assert [] == calls
+        assert (made, made, [1]) == (match.explanation, match.explanation, calls)
+        assert match == Match("b", "b", 0.9, 3.0, made)
 
     def test_lookup_adds_nothing(self) -> None:
         """A lookup leaves the index as it was."""

@@ -83,7 +83,17 @@ class WeightTerm:
         """
         The term as JSON-safe plain data.
         """
-        return attrs.asdict(self)
+        return {
+            "comparison": self.comparison,
+            "level": self.level,
+            "level_index": self.level_index,
+            "weight": self.weight,
+            "m": self.m,
+            "u": self.u,
+            "tf_adjustment": self.tf_adjustment,
+            "left": self.left,
+            "right": self.right,
+        }
 
     def text(self) -> str:
         """

@@ -102,11 +102,14 @@ def explain_scored(
     The explanation of pair *k* of *scored*, under *model*.
     """
     i, j = int(scored.left[k]), int(scored.right[k])
-    names = [c.name for c in settings.comparisons]
-    values = {
-        c.name: (prepared.columns[c.columns[0]][i], prepared.columns[c.columns[0]][j])
-        for c in settings.comparisons
-    }
+    names = []
+    labels = {}
+    values = {}
+    for c in settings.comparisons:
+        names.append(c.name)
+        labels[c.name] = c.labels
+        column = prepared.columns[c.columns[0]]
+        values[c.name] = (column[i], column[j])
     rule = None
     if scored.rule[k] == 1:
         rule = "must_match: " + " or ".join(r.name for r in settings.must_match)
@@ -117,7 +120,7 @@ def explain_scored(
         prepared.ids[i],
         prepared.ids[j],
         names,
-        settings.labels,
+        labels,
         {n: int(scored.levels[n][k]) for n in names},
         values,
         rule,

@@ -20,6 +20,7 @@ from typing import Any, Final
 import attrs
 
 from recordkit._errors import StoreError, shorten
+from recordkit.match import MatchExplanation
 from recordkit.store._entries import json_safe
 
 __all__ = ["REVIEW_STATUSES", "Review", "ReviewMethods", "check_review_filter"]
@@ -67,6 +68,8 @@ def _status(value: object) -> str:
 
 
 def _explanation(value: object) -> Mapping[str, Any]:
+    if isinstance(value, MatchExplanation):  # its plain data is made fresh: no copy needed
+        return value.to_dict()
     if not isinstance(value, Mapping):
         raise StoreError(f"a review's explanation is a mapping, got {shorten(value)}")
     try:  # plain JSON data already (a MatchExplanation's to_dict): a copy, cheaply
@@ -93,7 +96,8 @@ class Review:
         other_id: the record it seems to duplicate.
         probability: the matcher's match probability (points for weighted rules, capped).
         weight: the match weight (or points).
-        explanation: the matcher's explanation (`MatchExplanation.to_dict`).
+        explanation: the matcher's explanation: a `MatchExplanation` or its ``to_dict``
+            (kept as plain data).
         at: when it was flagged.
         model: the version of the model that scored the pair, if known.
         status: ``open``, ``accepted`` or ``rejected``.

@@ -9,6 +9,7 @@ scored in one vectorized pass, and only the matches are explained.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 
 import attrs
 import numpy as np
@@ -96,8 +97,8 @@ def score_rows(
             weight = float(scored.weight[k])
             prob = 1.0 if ruled else (1.0 / (1.0 + 2.0 ** (-weight)) if fs else weight)
             links[i].append((rid, RULE_WEIGHT if ruled else weight))
-            explanation = matcher.explain_scored(both, scored, k)
-            matches.append(Match(rid, entity_of(rid), prob, weight, explanation))
+            explain = partial(matcher.explain_scored, both, scored, k)  # when read
+            matches.append(Match(rid, entity_of(rid), prob, weight, explain))
         lookups.append(Lookup(tuple(matches), counts[i], tuple(skipped[i])))
     return lookups, links
 

@@ -4,6 +4,7 @@ What a point-of-entry lookup answers: the matches, best first, each with its rea
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 import attrs
@@ -19,10 +20,13 @@ The link weight of a pair a must-match rule joined (stronger than any score).
 """
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class Match:
     """
     One existing record the new one matches: which, in which entity, how sure, and why.
+
+    The explanation may be given as a function that makes it: it is then made the first
+    time it is read (a batch check explains only the matches somebody looks at).
 
     .. versionadded:: 0.1.0
     """
@@ -31,7 +35,38 @@ class Match:
     entity_id: str
     probability: float
     weight: float
-    explanation: MatchExplanation
+    _explanation: MatchExplanation | Callable[[], MatchExplanation] = attrs.field(
+        alias="explanation"
+    )
+
+    @property
+    def explanation(self) -> MatchExplanation:
+        """
+        The matcher's account of the score (`MatchExplanation`).
+        """
+        made = self._explanation
+        if not isinstance(made, MatchExplanation):
+            made = made()
+            object.__setattr__(self, "_explanation", made)
+        return made
+
+    def _key(self) -> tuple[str, str, float, float, MatchExplanation]:
+        return (self.record_id, self.entity_id, self.probability, self.weight, self.explanation)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Match):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Match(record_id={self.record_id!r}, entity_id={self.entity_id!r}, "
+            f"probability={self.probability!r}, weight={self.weight!r}, "
+            f"explanation={self.explanation!r})"
+        )
 
 
 @attrs.frozen

@@ -29,6 +29,7 @@ from recordkit.match.index._batch import BatchLookups, Screened, joined, score_r
 from recordkit.match.index._entities import recluster_rows
 from recordkit.match.index._lookup import Added, Lookup
 from recordkit.match.index._prepared import (
+    batch_keys,
     found_matches,
     id_list,
     ids_of,
@@ -246,7 +247,7 @@ class PersistentIndex:
         return self._lookup_many(prepare_batch(self.matcher, records, ids=False))[0]
 
     def _lookup_many(self, batch: Prepared) -> BatchLookups:
-        keys = batch.memo["keys"] = [self._keys(batch, i) for i in range(len(batch))]
+        keys = batch.memo["keys"] = batch_keys(self.matcher, batch)
         blocks = self.rows.blocks([k for row in keys for k in row], self.max_block)
         cands: list[list[str]] = []
         skipped: list[list[str]] = []
@@ -357,7 +358,7 @@ class PersistentIndex:
         # that name is held already): no re-clustering for it
         alone = [rid for rid in batch.ids if rid not in linked]
         named = self.rows.taken(alone)
-        keys = batch.memo.get("keys") or [self._keys(batch, i) for i in range(len(batch))]
+        keys = batch.memo.get("keys") or batch_keys(self.matcher, batch)
         columns = {c: batch.columns[c].tolist() for c in self._columns}
         rows = [
             IndexRow(

@@ -9,20 +9,24 @@ candidates turned into explained matches.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
+from typing import cast
 
 import numpy as np
 
 from recordkit._errors import RecordkitError, SchemaError, shorten
 from recordkit._suggest import close_matches
 from recordkit.match._data import Prepared
+from recordkit.match._factored import Factored
 from recordkit.match._matcher import Matcher
 from recordkit.match._model import FellegiSunter
 from recordkit.match._scoring import Scored
 from recordkit.match.index._lookup import RULE_WEIGHT, Match
-from recordkit.match.index._rows import Value
+from recordkit.match.index._rows import KEY_SEP, Value
 from recordkit.schema import Record
 
 __all__ = [
+    "batch_keys",
     "found_matches",
     "id_list",
     "ids_of",
@@ -124,7 +128,7 @@ def found_matches(
                 entity_of(rid),
                 prob,
                 float(scored.weight[k]),
-                matcher.explain_scored(both, scored, k),
+                partial(matcher.explain_scored, both, scored, k),  # made when read
             )
         )
     return matches, edges
@@ -162,4 +166,23 @@ def ids_of(records: Sequence[object]) -> list[str | None]:
     for r in records if isinstance(records, list | tuple) else ():
         found = r.id if isinstance(r, Record) else r.get("id") if isinstance(r, Mapping) else None
         out.append(found if isinstance(found, str) else None)
+    return out
+
+
+def batch_keys(matcher: Matcher, batch: Prepared) -> list[list[tuple[int, str]]]:
+    """
+    The blocking keys of every row of *batch*, as an index keeps them.
+
+    ``(rule, key)`` pairs, each key part worked out once per distinct value.
+    """
+    out: list[list[tuple[int, str]]] = [[] for _ in range(len(batch))]
+    for r, rule in enumerate(matcher.blocking):
+        parts = []
+        for k in rule.keys:
+            column = Factored.of(batch.columns[k.column])
+            per_value = [k.value(v) for v in column.uniques.tolist()]
+            parts.append([per_value[c] for c in column.codes.tolist()])
+        for row, key in zip(out, zip(*parts, strict=True), strict=True):
+            if None not in key:
+                row.append((r, KEY_SEP.join(cast("tuple[str, ...]", key))))
     return out
