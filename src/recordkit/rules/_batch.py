@@ -291,7 +291,12 @@ def run_batch(
 
     Args:
         rules: the rule set (a `RuleSet`).
-        source: rows (mappings), a CSV path or file, or a pandas/polars DataFrame.
+        source: rows (mappings), a pandas/polars DataFrame, or a delimited file: a
+            `recordkit.sources.CsvSource`, or a path or open file read as one (its columns
+            matched to the schema's fields). A row of a file that cannot be read is
+            quarantined with the issue ``row.unreadable``; a quarantined row of a file
+            keeps its line under ``"<line>"`` in ``raw``. What the reading chose is the
+            source's ``layout``.
         chunk_size: rows per chunk.
         cache: memoize each field's pipeline per distinct value within the run.
         memo_size: the most distinct values remembered per field.
