@@ -341,3 +341,41 @@ class TestArguments:
         """rows(fields=) takes a collection of names."""
         with pytest.raises(SourceError):
             CsvSource(io.StringIO("a\n")).rows(fields=fields)  # type: ignore[arg-type]
+
+
+class TestLimits:
+    def test_an_unclosed_quote_costs_its_rows_not_the_file(self) -> None:
+        """A quote left open swallows lines until the csv field limit: that stretch is one
+        unparsable row, and reading goes on after it."""
+        filler = "x,y\n" * 40_000  # 160,000 characters: past the csv module's field limit
+        data = f'a,b\n1,2\n3,"oops\n{filler}'.encode()
+        rows = list(CsvSource(io.BytesIO(data)).rows())
+        assert isinstance(rows[0], CsvRow)
+        bad = rows[1]
+        assert isinstance(bad, UnreadableRow)
+        assert (3, "parse") == (bad.line, bad.kind)
+        assert "field" in bad.reason
+        assert isinstance(rows[-1], CsvRow)
+        assert {"a": "x", "b": "y"} == rows[-1].values
+
+    def test_a_line_too_long_is_unreadable_without_being_held(self) -> None:
+        """A line over 4 MiB is an unreadable row; the lines after it read, numbered right."""
+        data = b"a,b\n1,2\n" + b"z" * (5 << 20) + b",w\n3,4\n"
+        rows = list(CsvSource(io.BytesIO(data)).rows())
+        assert [2, 3, 4] == [r.line for r in rows]
+        bad = rows[1]
+        assert isinstance(bad, UnreadableRow)
+        assert "longer than" in bad.reason
+        assert len(bad.raw) <= 1_000
+        assert isinstance(rows[2], CsvRow)
+        assert {"a": "3", "b": "4"} == rows[2].values
+
+    def test_an_object_that_only_looks_like_a_file(self) -> None:
+        """Something with read and readline that cannot read is refused, not a TypeError."""
+
+        class Fake:
+            read = 5
+            readline = 6
+
+        with pytest.raises(SourceError):
+            CsvSource(Fake())  # type: ignore[arg-type]

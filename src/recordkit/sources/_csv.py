@@ -387,8 +387,8 @@ def _head(stream: BinaryIO, name: str) -> tuple[bytes, bool]:
 def _peek(file: object, name: str) -> object:
     try:
         return cast("IO[bytes]", file).read(0)
-    except (OSError, ValueError) as exc:  # ValueError: a closed file
-        raise SourceError(f"cannot read the file: {exc}", source=name) from None
+    except Exception as exc:  # a closed file (ValueError), or an object that only looks like one
+        raise SourceError(f"cannot read the file: {shorten(exc, 200)}", source=name) from None
 
 
 def _regular_file(path: str | os.PathLike[str], name: str) -> str | os.PathLike[str]:

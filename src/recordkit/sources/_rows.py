@@ -96,7 +96,7 @@ class UnreadableRow:
         line: the line of the file the row starts on (1-based).
         reason: why it cannot be read.
         raw: the row as found: the ``repr`` of its raw bytes, or of its cells, cut at
-            1,000 characters.
+            1,000 characters (empty for a row that could not be parsed at all).
         column: the column (its header) where the problem is, when one can be named.
         kind: ``"encoding"`` (the bytes do not decode), ``"cells"`` (not as many cells as
             the header) or ``"parse"`` (cannot be parsed, or too long).
