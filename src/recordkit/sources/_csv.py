@@ -219,8 +219,6 @@ class CsvSource:
         how: str,
         fields: frozenset[str] | None,
     ) -> Iterator[CsvRow | UnreadableRow]:
-        if not sample.strip():
-            raise SourceError("the file is empty: it has no header row", source=self.name)
         whole = sample_lines(sample, at_end)
         declared = sep_line(whole[0]) if whole else None
         delimiter_from: DelimiterHow
@@ -234,11 +232,12 @@ class CsvSource:
         if declared is not None:
             next(reader)
         header: list[str] = []
-        while not header:
+        while not any(cell.strip() for cell in header):  # blank rows before it are skipped
             try:
                 header = next(reader)
             except StopIteration:
-                raise SourceError("the file has no header row", source=self.name) from None
+                raise SourceError("the file is empty: it has no header row",
+                                  source=self.name) from None  # fmt: skip
             except csv.Error as exc:
                 raise SourceError(f"cannot parse the header: {exc}",
                                   source=self.name, line=reader.line_num) from None  # fmt: skip
