@@ -123,6 +123,36 @@ class TestBind:
         finally:
             engine.dispose()
 
+    @pytest.mark.postgres
+    def test_postgres_reads_outside_a_transaction_open_none(
+        self, database_url: Callable[[str], str]
+    ) -> None:
+        """
+        On PostgreSQL, a store made from a URL reads outside a transaction in autocommit
+        (no BEGIN, no ROLLBACK: each statement is its own snapshot, as under READ COMMITTED),
+        and writes inside one; the values read are the values written.
+        """
+        store = SQLStore(database_url("postgres"), schemas=[LEAD], table_prefix="ac_")
+        assert store.engine is not None
+        states: list[tuple[str, str]] = []
+
+        @sa.event.listens_for(store.engine, "after_cursor_execute")
+        def seen(conn: sa.Connection, cursor: object, statement: str, *_: object) -> None:
+            status = conn.connection.driver_connection.info.transaction_status.name  # type: ignore[union-attr]
+            states.append((statement.split()[0].upper(), status))
+
+        try:
+            store.put(FULL, expected_version=None)
+            written = list(states)
+            states.clear()
+            assert FULL == store.get(FULL.id)
+            read = list(states)
+        finally:
+            store.close()
+        assert {"INTRANS"} == {status for verb, status in written if verb == "INSERT"}
+        assert read
+        assert {"IDLE"} == {status for _, status in read}
+
     @pytest.mark.parametrize(
         "bind",
         [
