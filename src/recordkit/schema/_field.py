@@ -207,10 +207,26 @@ class Field:
         try:
             return self.type.coerce(raw)
         except _Refused as exc:
+            code, hint = getattr(exc, "code", None), getattr(exc, "hint", None)
+            if isinstance(code, str) and isinstance(hint, str):
+                raise _Explained(self.name, raw, str(exc), code=code, hint=hint) from None
             raise CoercionError(self.name, raw, str(exc)) from None
         except (TypeError, ValueError, ArithmeticError) as exc:
             # Exotic inputs (objects with odd __str__, etc.) must still say where they broke.
             raise CoercionError(self.name, raw, f"{type(exc).__name__}: {exc}"[:200]) from None
+
+
+class _Explained(CoercionError):
+    """
+    A refusal the field type explained further: an issue code and a hint.
+
+    A date in the wrong order, for one, names the reading it would have had.
+    """
+
+    def __init__(self, field: str, value: object, reason: str, *, code: str, hint: str) -> None:
+        super().__init__(field, value, reason)
+        self.code = code
+        self.hint = hint
 
 
 def field(

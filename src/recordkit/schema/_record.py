@@ -18,6 +18,7 @@ import attrs
 import cattrs
 
 from recordkit._errors import SchemaError, ValidationError, shorten
+from recordkit._suggest import close_matches
 from recordkit._time import with_utc
 from recordkit.schema._json import JSONObject
 from recordkit.schema._schema import Schema
@@ -169,6 +170,30 @@ def _transitions(instance: object, attribute: attrs.Attribute[Any], value: objec
         )
 
 
+def _names(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(value)
+    return value  # not a list: `_name_list` names and refuses it
+
+
+def _name_list(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple) or not all(isinstance(n, str) for n in value):
+        raise ValidationError(
+            f"{_where(instance, attribute)} must be a list of field names, got {shorten(value)}"
+        )
+
+
+class _UnknownField(SchemaError, KeyError):
+    """
+    A record read by a name that is no field of its schema.
+
+    A `SchemaError` naming the closest fields, and a `KeyError` as a mapping's missing key is.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""  # not KeyError's quoted repr
+
+
 @attrs.frozen(repr=False)
 class Record:
     """
@@ -180,14 +205,26 @@ class Record:
     A change makes a new `Record` (`evolve`), so a value you hold never shifts under you.
     Equality compares everything; the hash uses id, schema and version only.
 
+    Reading a field: ``record["email"]`` is its value, ``None`` when the record holds
+    none for a field of its schema (``field_names``); a name that is no field of the
+    schema raises `SchemaError` (a `KeyError` too) with the closest field names.
+
     Example:
         >>> import datetime as dt
         >>> r = Record(id="c1", schema="contact", values={"email": "a@b.co"},
-        ...            created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
-        >>> r["email"], r.version
-        ('a@b.co', 1)
+        ...            created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        ...            field_names=("email", "phone"))
+        >>> r["email"], r["phone"], r.version
+        ('a@b.co', None, 1)
+
+    Args:
+        field_names: the names of the schema's fields, so a field without a value reads
+            as ``None``; without them (``()``), only the fields the record holds are
+            known. Not part of equality.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       ``field_names``; reading a field without a value gives ``None``.
     """
 
     id: str = attrs.field(validator=_text_value)
@@ -209,6 +246,10 @@ class Record:
     history: tuple[Transition, ...] = attrs.field(
         factory=tuple, converter=_history, validator=_transitions, kw_only=True, hash=False
     )
+    field_names: tuple[str, ...] = attrs.field(
+        default=(), converter=_names, validator=_name_list, kw_only=True, eq=False,
+        hash=False, repr=False,
+    )  # fmt: skip
 
     @updated_at.default
     def _updated_default(self) -> dt.datetime:
@@ -218,7 +259,26 @@ class Record:
         return f"Record({self.schema}:{self.id} v{self.version}, {len(self.present)} values)"
 
     def __getitem__(self, name: str) -> Any:
-        return self.values[name]
+        """
+        The value of field *name*; ``None`` for a field of the schema without one.
+
+        Raises:
+            SchemaError: *name* is no field of the record's schema, with the closest
+                names (it is a `KeyError` too).
+        """
+        try:
+            return self.values[name]
+        except KeyError:
+            if name in self.field_names:
+                return None
+        except TypeError:
+            pass  # an unhashable name is no field either
+        known = self.field_names or tuple(self.values)
+        raise _UnknownField(
+            f"{shorten(name)} is no field of {self.schema!r}",
+            source=self.schema,
+            suggestions=close_matches(_text_of(name), known),
+        )
 
     def get(self, name: str, default: Any = None) -> Any:
         """
@@ -356,7 +416,13 @@ def record_from_dict(data: Mapping[str, object], schema: Schema) -> Record:
         if not isinstance(history_in, list | tuple):
             raise ValidationError("'history' must be a list of transitions")
         history = tuple(_CONVERTER.structure(t, Transition) for t in history_in)
-        return Record(values=values, provenance=provenance, history=history, **shell)
+        return Record(
+            values=values,
+            provenance=provenance,
+            history=history,
+            field_names=schema.field_names,
+            **shell,
+        )
     except ValidationError:
         raise
     except (TypeError, ValueError, KeyError, AttributeError, cattrs.BaseValidationError) as exc:

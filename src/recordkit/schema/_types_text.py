@@ -47,10 +47,26 @@ class Email(FieldType):
     """
     An email address (normalized and validated by the rule engine, with no network).
 
+    The rule engine changes an address only by trimming it, writing its domain in
+    Unicode and lower case (IDNA, as email-validator does) and the case rule below; an
+    address it cannot read is flagged, with a likely fix in the hint, never repaired.
+
+    Args:
+        lowercase: how the address is stored: ``True`` (the default) the whole address
+            in lower case, as almost every mail system ignores the local part's case;
+            ``False`` the local part as typed (``Ada.Lovelace@example.com``).
+
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       ``lowercase``.
     """
 
     kind: ClassVar[str] = "email"
+    lowercase: bool = attrs.field(default=True, validator=_optional(bool, "true or false"))
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.lowercase, bool):
+            raise SchemaError("lowercase must be true or false", path="lowercase")
 
 
 def _check_region(_: object, attribute: attrs.Attribute[Any], value: str | None) -> None:

@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar, Final
 
 import attrs
@@ -15,12 +16,12 @@ import pycountry
 
 from recordkit._errors import SchemaError, shorten
 from recordkit._time import with_utc
+from recordkit.schema._dates import read_date_text
 from recordkit.schema._field_type import FieldType, _optional, _text
 from recordkit.schema._values import (
     Money,
     _Refused,
     finite_decimal,
-    parse_date,
     parse_datetime,
     parse_decimal,
     parse_money,
@@ -29,22 +30,83 @@ from recordkit.schema._values import (
 __all__ = ["Boolean", "Date", "DateTime", "Decimal", "Integer", "MoneyType"]
 
 
+DATE_ORDERS: Final = ("mdy", "dmy", "ymd")
+_ORDER_NAMES: Final = {
+    "mdy": "month-first", "dmy": "day-first", "ymd": "year-first",
+    "month-first": "mdy", "day-first": "dmy", "year-first": "ymd",
+}  # fmt: skip
+
+
+def _order(value: object) -> str | None:
+    """
+    ``mdy``/``dmy``/``ymd`` from those or from ``month-first``/``day-first``/``year-first``.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        key = value.strip().lower().replace("_", "-")
+        if key in DATE_ORDERS:
+            return key
+        if key in _ORDER_NAMES:
+            return _ORDER_NAMES[key]
+    raise SchemaError(
+        f"order must be 'mdy' (month-first), 'dmy' (day-first) or 'ymd' (year-first), "
+        f"got {shorten(value)}",
+        path="order",
+    )
+
+
 @attrs.frozen
 class Date(FieldType):
     """
-    A calendar date.
+    A calendar date, read strictly in the field's order (see "How values are normalized").
+
+    ISO 8601 (``2024-03-12``), named months (``12 March 2024``, ``March 12, 2024``), RFC
+    2822 (``Tue, 12 Mar 2024 10:00:00 +0000``), compact ``20240312`` and date-times (the
+    date as written, the time dropped) are read in every order. A numeric date
+    (``03/12/2024``) is read in the field's order only: under month-first ``31/12/2023``
+    is refused with a hint, never read day-first. A month, a quarter or a year
+    (``March 2024``, ``Q1 2024``, ``2024``) is not a date.
+
+    Example:
+        >>> Date(order="dmy").coerce("03/12/2024")
+        datetime.date(2024, 12, 3)
 
     Args:
-        dayfirst: how to read ``03/07/1985``: ``True`` day first, ``False`` month first,
-            ``None`` refuse when ambiguous.
+        dayfirst: the older spelling of the order: ``False`` month-first (the default),
+            ``True`` day-first, ``None`` only numeric dates with one reading.
+        order: ``"mdy"`` (month-first), ``"dmy"`` (day-first) or ``"ymd"`` (year-first;
+            ``month-first``… are accepted too); it wins over *dayfirst*.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       ``order``; numeric dates are strict under it; RFC 2822 and date-times are read.
     """
 
     kind: ClassVar[str] = "date"
     dayfirst: bool | None = attrs.field(
         default=False, validator=_optional(bool, "true, false or null")
     )
+    order: str | None = attrs.field(default=None, converter=_order)
+
+    def __attrs_post_init__(self) -> None:
+        if self.order is not None and self.dayfirst is True and self.order != "dmy":
+            raise SchemaError(
+                f"dayfirst=true contradicts order={self.order!r}; give only order", path="order"
+            )
+
+    @property
+    def reading_order(self) -> str | None:
+        """
+        The order numeric dates are read in: ``mdy``, ``dmy``, ``ymd`` or ``None``.
+
+        ``None`` reads only the numeric dates that have one reading.
+
+        .. versionadded:: 0.2.0
+        """
+        if self.order is not None:
+            return self.order
+        return None if self.dayfirst is None else ("dmy" if self.dayfirst else "mdy")
 
     def _coerce(self, value: object) -> Any:
         if isinstance(value, dt.datetime):
@@ -52,7 +114,7 @@ class Date(FieldType):
         if isinstance(value, dt.date):
             return value
         text = _text(value)
-        return None if text is None else parse_date(text, dayfirst=self.dayfirst)
+        return None if text is None else read_date_text(text, self.reading_order)
 
     def dump(self, value: Any) -> Any:
         """
@@ -260,19 +322,89 @@ class MoneyType(FieldType):
         return {"amount": str(value.amount), "currency": value.currency}
 
 
-_TRUE: Final = frozenset({"true", "t", "yes", "y", "1", "on"})
-_FALSE: Final = frozenset({"false", "f", "no", "n", "0", "off"})
+_FOLD: Final = re.compile(r"[\W_]+")
+
+
+def boolean_token(text: str) -> str:
+    """
+    *text* folded as boolean tokens are compared: case-folded, punctuation dropped.
+    """
+    return _FOLD.sub(" ", text.casefold()).strip()
+
+
+def _tokens(value: object) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise SchemaError(f"boolean tokens must be a list of text, got {shorten(value)}")
+    items = tuple(value)
+    if not items:
+        raise SchemaError("boolean tokens must not be an empty list")
+    for item in items:
+        if not isinstance(item, str) or not boolean_token(item):
+            raise SchemaError(f"a boolean token must be a word, got {shorten(item)}")
+    return items
 
 
 @attrs.frozen
 class Boolean(FieldType):
     """
-    True or false, from ``yes/no``, ``y/n``, ``true/false``, ``1/0``, ``on/off``.
+    True or false, from a documented set of words (``DEFAULT_TRUE``, ``DEFAULT_FALSE``).
+
+    Words are compared ignoring case and punctuation. By default ``true``, ``t``, ``yes``,
+    ``y``, ``1``, ``on``, ``x``, ``checked``, ``si``, ``oui``, ``ja`` are true and
+    ``false``, ``f``, ``no``, ``n``, ``0``, ``off``, ``unchecked``, ``non``, ``nein`` are
+    false; anything else is refused.
+
+    Example:
+        >>> Boolean(true=("sí", "si"), false=("no",)).coerce("Sí")
+        True
+
+    Args:
+        true: the words read as true, replacing the default set.
+        false: the words read as false, replacing the default set.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       ``true`` and ``false``; the default sets are those the boolean normalizer reads.
     """
 
     kind: ClassVar[str] = "boolean"
+    DEFAULT_TRUE: ClassVar[frozenset[str]] = frozenset(
+        {"true", "t", "yes", "y", "1", "on", "x", "checked", "si", "oui", "ja"}
+    )
+    DEFAULT_FALSE: ClassVar[frozenset[str]] = frozenset(
+        {"false", "f", "no", "n", "0", "off", "unchecked", "non", "nein"}
+    )
+    true: tuple[str, ...] | None = attrs.field(default=None, converter=_tokens)
+    false: tuple[str, ...] | None = attrs.field(default=None, converter=_tokens)
+
+    def __attrs_post_init__(self) -> None:
+        both = self.true_tokens & self.false_tokens
+        if both:
+            raise SchemaError(f"{sorted(both)[0]!r} is both a true and a false word", path="true")
+
+    @property
+    def true_tokens(self) -> frozenset[str]:
+        """
+        The folded words read as true.
+
+        .. versionadded:: 0.2.0
+        """
+        if self.true is None:
+            return self.DEFAULT_TRUE
+        return frozenset(boolean_token(t) for t in self.true)
+
+    @property
+    def false_tokens(self) -> frozenset[str]:
+        """
+        The folded words read as false.
+
+        .. versionadded:: 0.2.0
+        """
+        if self.false is None:
+            return self.DEFAULT_FALSE
+        return frozenset(boolean_token(t) for t in self.false)
 
     def _coerce(self, value: object) -> Any:
         if isinstance(value, bool):
@@ -282,9 +414,10 @@ class Boolean(FieldType):
         text = _text(value)
         if text is None:
             return None
-        token = text.strip().lower()
-        if token in _TRUE:
+        token = boolean_token(text)
+        if token in self.true_tokens:
             return True
-        if token in _FALSE:
+        if token in self.false_tokens:
             return False
-        raise _Refused("expected yes/no, true/false or 1/0")
+        shown = "/".join(sorted(self.true_tokens)[:3] + sorted(self.false_tokens)[:3])
+        raise _Refused(f"not a yes/no word (this field reads {shown}…)")
