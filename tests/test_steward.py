@@ -17,6 +17,12 @@ from tests import strategies as rks
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 
 
+ADA = {"first_name": "Ada", "last_name": "Byron"}
+"""
+A contact with its required names: a required field with no value is an error.
+"""
+
+
 def make_steward(**kwargs: Any) -> rk.Steward:
     counter = itertools.count(1)
     return rk.Steward(rk.bundled_schema("contact"), clock=lambda: NOW,
@@ -40,26 +46,32 @@ class DenyUpdates:
 class TestCapture:
     def test_keeps_raw_values_in_provenance(self) -> None:
         steward = make_steward()
-        r = steward.capture({"first_name": "Ada", "email_opt_in": " Yes "}, source="web_form")
+        r = steward.capture({**ADA, "email_opt_in": " Yes "}, source="web_form")
         assert r.values["email_opt_in"] is True
         assert " Yes " == r.provenance["email_opt_in"].raw
         assert "web_form" == r.provenance["email_opt_in"].source
         assert r == steward.get(r.id)
 
     def test_applies_defaults_with_their_own_provenance(self) -> None:
-        r = make_steward().capture({"first_name": "Ada"}, source="form")
-        assert "US" == r["country"]
+        schema = rk.Schema("lead", [rk.Field("name", rk.Text()),
+                                    rk.Field("country", rk.Country(), default="FR")])
+        r = rk.Steward(schema).capture({"name": "Ada"}, source="form")
+        assert "FR" == r["country"]
         assert "default" == r.provenance["country"].source
 
+    def test_a_blank_country_stays_blank(self) -> None:
+        """No silent default: the bundled contact schema fills no country in."""
+        r = make_steward().capture({**ADA, "country": " "}, source="form")
+        assert (None, "form") == (r["country"], r.provenance["country"].source)
+
     def test_owner_comes_from_the_owner_field(self) -> None:
-        r = make_steward().capture({"first_name": "Ada", "owner": "team-emea"}, source="form")
+        r = make_steward().capture({**ADA, "owner": "team-emea"}, source="form")
         assert "team-emea" == r.owner
 
     def test_refuses_and_stores_nothing(self) -> None:
         steward = make_steward()
         with pytest.raises(rk.ValidationError) as info:
-            steward.capture({"first_name": "Ada", "birth_date": "yesterday", "emial": "x"},
-                            source="form")
+            steward.capture({**ADA, "birth_date": "yesterday", "emial": "x"}, source="form")
         assert 2 == len(info.value.issues)
         assert "did you mean 'email'" in str(info.value)
         assert 0 == steward.store.count("contact")
@@ -67,7 +79,7 @@ class TestCapture:
 
     def test_audits_the_creation(self) -> None:
         steward = make_steward()
-        r = steward.capture({"first_name": "Ada"}, source="form")
+        r = steward.capture(ADA, source="form")
         (event,) = steward.audit.events(r.id)
         assert ("create", "system") == (event.action, event.actor)
         assert steward.audit.verify()
@@ -97,14 +109,14 @@ class TestCapture:
 class TestUpdate:
     def test_bumps_version_and_keeps_other_provenance(self) -> None:
         steward = make_steward()
-        r = steward.capture({"first_name": "Ada", "city": "London"}, source="form")
+        r = steward.capture({**ADA, "city": "London"}, source="form")
         r2 = steward.update(r.id, {"city": "Paris"}, source="api")
         assert (2, "api", "form") == (r2.version, r2.provenance["city"].source,
                                       r2.provenance["first_name"].source)
 
     def test_stale_write_conflicts_and_changes_nothing(self) -> None:
         steward = make_steward()
-        r = steward.capture({"first_name": "Ada"}, source="form")
+        r = steward.capture(ADA, source="form")
         steward.update(r.id, {"city": "Paris"}, source="api")
         with pytest.raises(rk.ConflictError):
             steward.update(r.id, {"city": "Rome"}, source="api", expected_version=1)
@@ -113,7 +125,7 @@ class TestUpdate:
     def test_access_is_checked_before_writing(self) -> None:
         policy = DenyUpdates()
         steward = make_steward(access=policy)
-        r = steward.capture({"first_name": "Ada"}, source="form")
+        r = steward.capture(ADA, source="form")
         with pytest.raises(rk.AccessDenied):
             steward.update(r.id, {"city": "Paris"}, source="api")
         assert 1 == steward.get(r.id).version
@@ -123,7 +135,7 @@ class TestUpdate:
 
     def test_retired_records_take_no_updates(self) -> None:
         steward = make_steward()
-        r = steward.capture({"first_name": "Ada"}, source="form")
+        r = steward.capture(ADA, source="form")
         steward.retire(r.id, actor=rk.Actor("ops"), reason="gdpr_request")
         with pytest.raises(rk.TransitionError, match="final state"):
             steward.update(r.id, {"city": "Paris"}, source="api")
@@ -140,8 +152,8 @@ class TestUpdate:
 
 class TestCaptureMany:
     def test_quarantines_bad_rows_and_stores_the_rest(self) -> None:
-        rows = [{"first_name": "Ada"}, {"first_name": "Bob", "birth_date": "soon"},
-                {"first_name": "Cy", "emial": "c@x.io"}, {"first_name": "Di"}]
+        rows = [{**ADA}, {**ADA, "first_name": "Bob", "birth_date": "soon"},
+                {**ADA, "first_name": "Cy", "emial": "c@x.io"}, {**ADA, "first_name": "Di"}]
         steward = make_steward()
         result = steward.capture_many(rows, source="import", chunk_size=3)
         assert (2, 4) == (len(result.records), result.total)
@@ -151,7 +163,7 @@ class TestCaptureMany:
         assert 2 == steward.store.count("contact")
 
     def test_quarantined_rows_are_kept_in_the_store(self) -> None:
-        rows = [{"first_name": "Ada"}, {"first_name": "Bob", "birth_date": "soon"}]
+        rows = [{**ADA}, {**ADA, "first_name": "Bob", "birth_date": "soon"}]
         steward = make_steward()
         steward.capture_many(rows, source="import")
         (entry,) = steward.store.quarantined("contact")
@@ -160,13 +172,13 @@ class TestCaptureMany:
 
     def test_one_audit_event_per_chunk(self) -> None:
         steward = make_steward()
-        steward.capture_many(({"first_name": str(i)} for i in range(25)), source="import",
+        steward.capture_many(({**ADA, "first_name": f"A{i}"} for i in range(25)), source="import",
                              chunk_size=10)
         assert [10, 10, 5] == [len(e.record_ids) for e in steward.audit.events()]
 
     def test_matches_single_captures(self) -> None:
-        rows = [{"first_name": "Ada", "email_opt_in": "y", "birth_date": "7 Mar 1985"},
-                {"last_name": "Smith", "country": "usa"}]
+        rows = [{**ADA, "email_opt_in": "y", "birth_date": "7 Mar 1985"},
+                {"first_name": "Jo", "last_name": "Smith", "country": "usa"}]
         batch = make_steward().capture_many(rows, source="s").records
         single = [make_steward().capture(r, source="s") for r in rows]
         assert [r.values for r in single] == [r.values for r in batch]
@@ -180,7 +192,7 @@ class TestCaptureMany:
     def test_quarantines_rows_that_are_not_mappings(self, bad: object) -> None:
         """A row of the wrong shape is quarantined with its reason; its neighbours are stored."""
         steward = make_steward()
-        rows: list[Any] = [{"first_name": "a"}, bad, {"first_name": "b"}]
+        rows: list[Any] = [{**ADA}, bad, {**ADA, "first_name": "Bo"}]
         result = steward.capture_many(rows, source="import")
         held = [q.index for q in result.quarantined]
         assert (3, 2, [1]) == (result.total, len(result.records), held)

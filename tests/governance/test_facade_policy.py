@@ -215,7 +215,7 @@ def test_an_override_needs_its_own_permission(make_store: MakeStore) -> None:
                        schema=rk.bundled_schema("contact"))  # fmt: skip
     steward = rk.Steward(rk.bundled_schema("contact"), store=make_store(), access=policy)
     ops, lead = rk.Actor("ops", roles={"ops"}), rk.Actor("lee", roles={"lead"})
-    made = steward.capture({"first_name": "Ada"}, source="form", actor=ops)
+    made = steward.capture({"first_name": "Ada", "last_name": "Byron"}, source="form", actor=ops)
     steward.advance(made.id, "mql", actor=ops)
     with pytest.raises(rk.AccessDenied, match="override"):
         steward.advance(made.id, "lead", actor=ops, override=True, reason="data_error")

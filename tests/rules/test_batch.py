@@ -24,12 +24,14 @@ from recordkit.rules import (
 )
 from tests.strategies import messy_text
 
+# Names are given: a required field with no value is an error, which would quarantine rows.
 ROWS = [
-    {"first_name": "Ada", "email": "ADA@EXAMPLE.COM", "phone": "(212) 555-0123"},
-    {"first_name": "Bob", "email": "bob(at)example", "country": "Narnia"},
-    {"first_name": "Cy", "emial": "cy@example.com"},
-    {"first_name": "Di", "email": "ada@example.com", "industry": "saas"},
-]
+    {"first_name": "Ada", "last_name": "Byron", "email": "ADA@EXAMPLE.COM",
+     "phone": "(212) 555-0123"},
+    {"first_name": "Bob", "last_name": "Ross", "email": "bob(at)example", "country": "Narnia"},
+    {"first_name": "Cy", "last_name": "Twombly", "emial": "cy@example.com"},
+    {"first_name": "Di", "last_name": "Prima", "email": "ada@example.com", "industry": "saas"},
+]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +91,7 @@ class TestRunBatch:
 
         schema = rk.bundled_schema("contact")
         rules = RuleSet.for_schema(schema, extend={"first_name": [normalizer(boom, id="boom")]})
-        out = run_batch(rules, [{"first_name": n} for n in ("Ada", "Bob", "Cy")])
+        out = run_batch(rules, [{"first_name": n, "last_name": "X"} for n in ("Ada", "Bob", "Cy")])
         assert ["Ada", "Cy"] == fields(out, "first_name")
         (crash,) = [i for i in out.quarantine[0].issues if i.blocking]
         assert ("rule.crashed", "boom", 1) == (crash.code, crash.rule, crash.row)
@@ -132,7 +134,7 @@ class TestRunBatch:
 class TestSources:
     def test_csv_path_and_file(self, rules: RuleSet, tmp_path: Path) -> None:
         """A CSV path and an open CSV file give the same outcome."""
-        text = "first_name,email\nAda,ADA@EXAMPLE.COM\nBob,nope\n"
+        text = "first_name,last_name,email\nAda,Byron,ADA@EXAMPLE.COM\nBob,Ross,nope\n"
         path = tmp_path / "contacts.csv"
         path.write_text(text, encoding="utf-8")
         from_path = run_batch(rules, path)
@@ -143,7 +145,8 @@ class TestSources:
     def test_pandas_frame(self, rules: RuleSet) -> None:
         """A pandas DataFrame is a batch, its NaN read as missing."""
         pd = pytest.importorskip("pandas")
-        frame = pd.DataFrame({"first_name": ["Ada", None], "email": ["A@B.IO", float("nan")]})
+        frame = pd.DataFrame({"first_name": ["Ada", "Bob"], "last_name": ["Byron", "Ross"],
+                              "email": ["A@B.IO", float("nan")]})  # fmt: skip
         out = run_batch(rules, frame, chunk_size=1)
         assert ["a@b.io", None] == fields(out, "email")
 

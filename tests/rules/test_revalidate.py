@@ -7,15 +7,22 @@ import pytest
 import recordkit as rk
 from recordkit.rules import RuleSet, Validators, revalidate
 
+NAMED = {"first_name": "Ada", "last_name": "Byron"}
+"""
+The contact's required fields (a missing one is an error that would block each capture).
+"""
+
 
 @pytest.fixture(scope="module")
 def stored() -> list[rk.Record]:
     schema = rk.bundled_schema("contact")
     steward = rk.Steward(schema, rules=RuleSet.for_schema(schema, version=1))
     return [
-        steward.capture({"city": "NY"}, source="s"),
-        steward.capture({"city": "Oslo", "job_title": "cto"}, source="s"),
-        steward.capture({"city": "Paris", "job_title": "x" * 40}, source="s", mode="warn"),
+        steward.capture({**NAMED, "city": "NY"}, source="s"),
+        steward.capture({**NAMED, "city": "Oslo", "job_title": "cto"}, source="s"),
+        steward.capture(
+            {**NAMED, "city": "Paris", "job_title": "Chief " * 7}, source="s", mode="warn"
+        ),
     ]
 
 
@@ -71,8 +78,8 @@ class TestStewardRevalidate:
         old, _ = versions()
         steward = rk.Steward(rk.bundled_schema("contact"), rules=old)
         records = [
-            steward.capture({"city": "NY"}, source="s"),
-            steward.capture({"city": "Oslo", "job_title": "cto"}, source="s"),
+            steward.capture({**NAMED, "city": "NY"}, source="s"),
+            steward.capture({**NAMED, "city": "Oslo", "job_title": "cto"}, source="s"),
         ]
         return steward, records
 

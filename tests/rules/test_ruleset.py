@@ -37,6 +37,12 @@ rules:
 """
 
 
+NAMED = {"first_name": "Ada", "last_name": "Byron"}
+"""
+A contact's required fields: without them every run has two errors besides the one tested.
+"""
+
+
 @pytest.fixture(scope="module")
 def deal_rules() -> RuleSet:
     return RuleSet.for_schema(rk.parse_schema(DEAL_YAML))
@@ -50,9 +56,10 @@ def contact_rules() -> RuleSet:
 class TestDefaults:
     def test_every_field_type_contributes(self, contact_rules: RuleSet) -> None:
         ids = {f: [r.id for r in contact_rules.rules_for(f)] for f in ("email", "phone", "state")}
-        assert ["normalize.email", "check.email"] == ids["email"]
-        assert ["normalize.phone", "check.phone"] == ids["phone"]
-        assert ["normalize.text", "normalize.subdivision", "check.subdivision"] == ids["state"]
+        assert ["check.placeholder", "normalize.email", "check.email"] == ids["email"]
+        assert ["check.placeholder", "normalize.phone", "check.phone"] == ids["phone"]
+        assert ["check.placeholder", "normalize.text", "normalize.subdivision",
+                "check.subdivision"] == ids["state"]  # fmt: skip
 
     def test_normalizes_a_messy_contact(self, contact_rules: RuleSet) -> None:
         out = contact_rules.run({
@@ -81,25 +88,49 @@ class TestDefaults:
             (c.field, c.before, c.after, c.rule) for c in out.changes
         }  # fmt: skip
 
-    def test_defaults_fill_blanks(self, contact_rules: RuleSet) -> None:
-        assert "US" == contact_rules.run({"country": "  "}).values["country"]
+    def test_a_blank_country_stays_blank(self, contact_rules: RuleSet) -> None:
+        """No silent default: the bundled contact schema fills no country in."""
+        assert None is contact_rules.run({"country": "  "}).values["country"]
 
-    def test_required_is_a_warning_until_activation(self, contact_rules: RuleSet) -> None:
+    def test_defaults_fill_blanks(self) -> None:
+        """A field's declared default fills a blank value."""
+        schema = rk.Schema("s", [rk.Field("country", rk.Country(), default="FR")])
+        assert "FR" == RuleSet.for_schema(schema).run({"country": "  "}).values["country"]
+
+    def test_required_is_an_error(self, contact_rules: RuleSet) -> None:
+        """A required field without a value is an error (not a warning) by default."""
         out = contact_rules.run({"email": "a@b.io"})
+        assert not out.ok
+        assert {("first_name", "required"), ("last_name", "required")} == {
+            (i.field, i.code) for i in out.errors
+        }
+        assert not out.warnings
+
+    def test_required_severity_is_configurable(self) -> None:
+        """A field's own required rule replaces the default one, with its severity."""
+        schema = rk.parse_schema(
+            "schema: s\nfields:\n  name: {type: text, required: true, rules: "
+            "[{required: {severity: warning}}]}\n"
+        )
+        out = RuleSet.for_schema(schema).run({})
         assert out.ok
-        assert {"first_name", "last_name"} == {i.field for i in out.warnings}
+        assert [("name", "required", Severity.WARNING)] == [
+            (i.field, i.code, i.severity) for i in out.issues
+        ]
 
     def test_coercion_failures_become_issues(self, contact_rules: RuleSet) -> None:
-        (issue,) = contact_rules.run({"birth_date": "soon"}).errors
+        (issue,) = contact_rules.run({**NAMED, "birth_date": "soon"}).errors
         assert ("birth_date", "coerce.date") == (issue.field, issue.code)
 
     def test_unknown_keys_are_errors_with_a_suggestion(self, contact_rules: RuleSet) -> None:
-        (issue,) = contact_rules.run({"emial": "a@b.io"}).errors
+        (issue,) = contact_rules.run({**NAMED, "emial": "a@b.io"}).errors
         assert "unknown_field" == issue.code
         assert "did you mean 'email'" in issue.message
 
     def test_bad_values_are_explained(self, contact_rules: RuleSet) -> None:
-        out = contact_rules.run({"email": "ada(at)example", "phone": "12", "industry": "Mining"})
+        out = contact_rules.run(
+            {**NAMED, "email": "ada(at)example", "phone": "12", "industry": "Mining"}
+        )
         assert {"email": "email.invalid", "phone": "phone.invalid",
                 "industry": "one_of"} == {i.field: i.code for i in out.errors}  # fmt: skip
 
@@ -125,12 +156,12 @@ class TestSchemaRules:
 
     def test_defaults_false_replaces_type_rules(self, deal_rules: RuleSet) -> None:
         assert ["check.pattern"] == [r.id for r in deal_rules.rules_for("code")]
-        out = deal_rules.run({"code": " abc-1 "})
+        out = deal_rules.run({"name": "Big", "code": " abc-1 "})
         assert "like ABC-123" == out.errors[0].hint
         assert " abc-1 " == out.values["code"]
 
     def test_plugin_rules_by_name(self, deal_rules: RuleSet) -> None:
-        out = deal_rules.run({"vat": "de 123.456.789"})
+        out = deal_rules.run({"name": "Big", "vat": "de 123.456.789"})
         assert "DE123456789" == out.values["vat"]
         assert out.ok
         (issue,) = [i for i in deal_rules.run({"vat": "XX1"}).issues if i.field == "vat"]
@@ -229,7 +260,7 @@ class TestCrashingRules:
     def test_a_crashing_rule_is_an_issue_naming_it(self) -> None:
         boom = normalizer(lambda v: 1 / 0, id="acme.boom")
         rules = RuleSet.for_schema(rk.bundled_schema("contact"), extend={"city": [boom]})
-        out = rules.run({"city": "Paris", "email": "A@B.IO"})
+        out = rules.run({**NAMED, "city": "Paris", "email": "A@B.IO"})
         (issue,) = out.errors
         assert ("city", "acme.boom", "rule.crashed") == (issue.field, issue.rule, issue.code)
         assert "ZeroDivisionError" in issue.message

@@ -26,8 +26,10 @@ from recordkit.rules._place_checks import (
     _SubdivisionCheck,
     _UrlCheck,
 )
+from recordkit.rules._placeholders import is_placeholder
 from recordkit.rules._rule import NO_ISSUES, Validator, make_issue
 from recordkit.rules._text import fold_key
+from recordkit.rules._value_checks import name_check, placeholder_check
 
 __all__ = ["Validators"]
 
@@ -88,9 +90,10 @@ class _Required:
         return NO_ISSUES
 
 
-_PLACEHOLDERS: Final = frozenset(
-    {"n a", "na", "none", "null", "nil", "unknown", "tbd", "tba", "test", "xxx", "asdf"}
-)
+_JUNK: Final = frozenset({"test", "asdf"})
+"""
+Filler that is not a placeholder (`is_placeholder`) but is no real value either.
+"""
 
 
 @attrs.frozen
@@ -104,7 +107,8 @@ class _NotBlank:
         if value is None or (isinstance(value, str) and not value.strip()):
             message = "is blank"
         elif isinstance(value, str) and (
-            (len(value) <= 20 and fold_key(value) in _PLACEHOLDERS)
+            is_placeholder(value)
+            or (len(value) <= 20 and fold_key(value) in _JUNK)
             or not any(c.isalnum() for c in value[:1000])
         ):
             message = f"holds a placeholder, not a value: {shorten(value)}"
@@ -278,6 +282,38 @@ class Validators:
         The field must hold a real value: not blank, not a placeholder like ``N/A``.
         """
         return _NotBlank(_severity(severity))
+
+    @staticmethod
+    def placeholder(
+        *, allow: Iterable[str] = (), severity: Severity | str = Severity.ERROR
+    ) -> Validator:
+        """
+        The raw value must not be a placeholder (``n/a``, ``none``, ``tbd``, ``-``…).
+
+        It runs first, on the value as given: a placeholder reads as no value (the
+        field is left empty, so no normalizer reads ``n.a`` as a code) and raises
+        ``value.placeholder``. Every field type has it by default; see `PLACEHOLDERS`.
+
+        Args:
+            allow: values this field really takes though they look like placeholders
+                (``Unknown`` in a picklist), compared ignoring case and punctuation.
+            severity: of the issue (``"error"``: the value is refused).
+
+        .. versionadded:: 0.2.0
+        """
+        return placeholder_check(allow=allow, severity=severity)
+
+    @staticmethod
+    def name(*, severity: Severity | str = Severity.ERROR) -> Validator:
+        """
+        A person's name must hold at least one letter (``123`` and ``.`` are no names).
+
+        Name fields (the ``given_name``, ``family_name`` and ``full_name`` roles, and
+        fields whose rules normalize names) have it by default.
+
+        .. versionadded:: 0.2.0
+        """
+        return name_check(severity=severity)
 
     @staticmethod
     def pattern(

@@ -15,15 +15,19 @@ from typing import Any, Final
 import email_validator
 import phonenumbers
 
+from recordkit._errors import RecordkitError
 from recordkit.rules._text import ValueT, clean_text
+from recordkit.schema import URL
 
 __all__ = [
+    "email_fix",
     "email_problem",
     "email_verdict",
     "normalize_email",
     "normalize_phone",
     "normalize_url",
     "parse_phone",
+    "url_verdict",
 ]
 
 
@@ -97,19 +101,47 @@ def normalize_email(value: ValueT, *, lowercase: bool = True) -> ValueT | str:
     """
     Return an email address in normal form, without any network check.
 
-    Uses email-validator's normalization (Unicode NFC, the domain in lower case, IDNA),
-    strips ``mailto:``, angle brackets and whitespace, and by default lower-cases the
-    local part as well (almost every mail system ignores its case). Text that is not an
-    address comes back unchanged.
+    The address itself is never changed beyond three things: the whitespace around it,
+    ``mailto:`` and angle brackets are dropped; the domain is written as email-validator
+    normalizes it (Unicode NFC, lower case, IDNA ``xn--`` labels in Unicode); and by
+    default the local part is lower-cased too (almost every mail system ignores its case;
+    ``lowercase=False`` keeps it as typed). Text that is not an address comes back
+    unchanged, even when a fix is likely (``mary smith@example.org``): `email_fix` offers
+    it, a validator flags the value.
 
     Example:
         >>> normalize_email(" <Ada.Lovelace@EXAMPLE.com> ")
         'ada.lovelace@example.com'
+        >>> normalize_email("ada@@example.com")
+        'ada@@example.com'
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       Never repairs an address (inner spaces, a doubled ``@``, a comma in the domain).
     """
     normalized: ValueT | str = email_verdict(value, lowercase=lowercase)[0]
     return normalized
+
+
+def _unwrapped(value: str) -> str:
+    """
+    *value* without the whitespace around it, ``mailto:`` and angle brackets.
+    """
+    m = _MAILTO.match(value) if ("<" in value or ":" in value) else None
+    return (m[1] if m else value).strip()
+
+
+def _validated(text: str, lowercase: bool) -> tuple[str | None, str | None]:
+    try:
+        info = email_validator.validate_email(
+            text, check_deliverability=False, test_environment=False
+        )
+    except email_validator.EmailNotValidError as exc:
+        return None, str(exc)
+    except Exception as exc:  # anything the library trips on must not stop a batch
+        return None, f"unreadable ({type(exc).__name__})"
+    address = info.normalized
+    return (address.lower() if lowercase else address), None
 
 
 def email_verdict(value: Any, *, lowercase: bool = True) -> tuple[Any, str | None]:
@@ -122,23 +154,32 @@ def email_verdict(value: Any, *, lowercase: bool = True) -> tuple[Any, str | Non
         return value, f"expected text, got {type(value).__name__}"
     if len(value) > _MAX_EMAIL:
         return value, "too long to be an email address"
-    m = _MAILTO.match(value) if ("<" in value or ":" in value) else None
-    text = "".join((m[1] if m else value).split()).lstrip(",;:").rstrip(",;:.")
+    address, problem = _validated(_unwrapped(value), lowercase)
+    return (value, problem) if address is None else (address, None)
+
+
+def email_fix(value: object, *, lowercase: bool = True) -> str | None:
+    """
+    The address *value* most likely means, when it is not one as written; else ``None``.
+
+    The fix drops spaces inside (``mary smith@example.org``), a doubled ``@``, and stray
+    punctuation at the ends, and reads a comma in the domain as a dot
+    (``ada@example,com``). It is offered in the issue's hint, never applied.
+
+    .. versionadded:: 0.2.0
+    """
+    if not isinstance(value, str) or len(value) > _MAX_EMAIL:
+        return None
+    text = "".join(_unwrapped(value).split()).lstrip(",;:").rstrip(",;:.")
     if text.count("@") == 2 and "@@" in text:
-        text = text.replace("@@", "@")  # a doubled at-sign
+        text = text.replace("@@", "@")
     local, at, domain = text.rpartition("@")
     if at and "," in domain:
-        text = f"{local}@{domain.replace(',', '.')}"  # a typo: "example,com"
-    try:
-        info = email_validator.validate_email(
-            text, check_deliverability=False, test_environment=False
-        )
-    except email_validator.EmailNotValidError as exc:
-        return value, str(exc)
-    except Exception as exc:  # anything the library trips on must not stop a batch
-        return value, f"unreadable ({type(exc).__name__})"
-    address = info.normalized
-    return (address.lower() if lowercase else address), None
+        text = f"{local}@{domain.replace(',', '.')}"
+    address, _ = _validated(text, lowercase)
+    if address is None or email_verdict(value, lowercase=lowercase)[1] is None:
+        return None
+    return address
 
 
 def email_problem(value: Any) -> str | None:
@@ -160,6 +201,81 @@ def email_problem(value: Any) -> str | None:
 
 _SCHEME: Final = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+_IPV4: Final = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+_LABEL: Final = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+_URL_HINT: Final = "write it as https://www.example.com"
+
+
+def _host_problem(host: str) -> str | None:
+    """
+    Why *host* is not a domain name a website has, or ``None``.
+    """
+    if _IPV4.fullmatch(host) or ":" in host:
+        return "names an IP address, not a domain"
+    labels = host.split(".")
+    if len(labels) < 2:
+        return "has no domain (a host with a dot, such as example.com)"
+    for label in labels:
+        if label.isascii():
+            if not _LABEL.fullmatch(label):
+                return f"has an invalid host name part {label[:63]!r}"
+            continue
+        try:
+            label.encode("idna")
+        except UnicodeError:
+            return f"has an invalid host name part {label[:63]!r}"
+    if labels[-1].isdigit():
+        return "has a numeric top-level domain"
+    return None
+
+
+def url_verdict(value: object, *, scheme: str = "https") -> tuple[str | None, tuple[str, str, str]]:
+    """
+    ``(the web address in normal form, ("", "", ""))``, or ``(None, (code, why, hint))``.
+
+    One reading serves the normalizer and the validator, so what one reads the other
+    accepts. See `normalize_url` for what is read.
+    """
+    if not isinstance(value, str) or len(value) > _MAX_URL:
+        return None, ("url.invalid", "is not a web address", _URL_HINT)
+    text = clean_text(value)
+    if not text:
+        return None, ("url.invalid", "is blank", _URL_HINT)
+    try:
+        URL().coerce(text)  # names a scheme other than http and https
+    except RecordkitError as exc:
+        why = str(exc)
+        hint = "put an email address in an email field" if "mailto" in why else _URL_HINT
+        return None, ("url.scheme", why, hint)
+    if any(c.isspace() for c in text):
+        return None, ("url.whitespace", "a web address has no spaces", "write a space as %20")
+    if not _SCHEME.match(text):
+        text = f"{scheme}://{text.lstrip('/')}"
+    try:
+        parts = urllib.parse.urlsplit(text)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return None, ("url.invalid", "is not a web address", _URL_HINT)
+    proto = parts.scheme.lower()
+    if proto not in _DEFAULT_PORTS:
+        return None, ("url.scheme", "only http and https addresses are web addresses", _URL_HINT)
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        given = "://" in clean_text(value)
+        hint = _URL_HINT if given else "this is an email address: put it in an email field"
+        return None, ("url.userinfo", "a web address holds no user name or password", hint)
+    if not host:
+        return None, ("url.host", "has no host", _URL_HINT)
+    host = host.rstrip(".")
+    if (problem := _host_problem(host)) is not None:
+        return None, ("url.host", problem, _URL_HINT)
+    netloc = host
+    if port is not None and _DEFAULT_PORTS[proto] != port:
+        netloc = f"{host}:{port}"
+    path = "" if parts.path == "/" else parts.path
+    return urllib.parse.urlunsplit((proto, netloc, path, parts.query, parts.fragment)), _NONE
+
+
+_NONE: Final = ("", "", "")
 
 
 def normalize_url(value: ValueT, *, scheme: str = "https") -> ValueT | str:
@@ -167,33 +283,15 @@ def normalize_url(value: ValueT, *, scheme: str = "https") -> ValueT | str:
     Return a web address with a scheme, a lower-case host and no default port.
 
     ``www.Acme.com/`` becomes ``https://www.acme.com``; paths and queries are kept as
-    written. Text that cannot be read as a URL, or names a scheme other than ``http`` and
-    ``https`` (``javascript:``, ``mailto:``, ``ftp:``), comes back unchanged.
+    written. A web address is ``http`` or ``https`` (or no scheme, read as *scheme*) with
+    a domain name that has a dot; text with whitespace, a user name or password
+    (``sales@example.org``), another scheme (``mailto:``, ``data:``, ``javascript:``),
+    an IP address or a host without a dot (``localhost``) comes back unchanged, for
+    `Validators.url` to flag.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       IP addresses and hosts with invalid labels are not web addresses.
     """
-    if not isinstance(value, str) or len(value) > _MAX_URL:
-        return value
-    text = clean_text(value)
-    if not text or " " in text:
-        return value
-    if not _SCHEME.match(text):
-        text = f"{scheme}://{text.lstrip('/')}"
-    try:
-        parts = urllib.parse.urlsplit(text)
-        host = parts.hostname
-        port = parts.port
-    except ValueError:
-        return value
-    if not host or "." not in host.strip(".") or ":" in host:
-        return value
-    proto = parts.scheme.lower()
-    if proto not in _DEFAULT_PORTS:
-        return value  # not a web address: left for a validator to flag
-    netloc = host.lower().strip(".")
-    if parts.username or parts.password:
-        return value  # credentials in a URL: leave it alone for a validator to flag
-    if port is not None and _DEFAULT_PORTS.get(proto) != port:
-        netloc = f"{netloc}:{port}"
-    path = "" if parts.path == "/" else parts.path
-    return urllib.parse.urlunsplit((proto, netloc, path, parts.query, parts.fragment))
+    after = url_verdict(value, scheme=scheme)[0]
+    return value if after is None else after

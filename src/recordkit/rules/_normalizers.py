@@ -16,24 +16,27 @@ import phonenumbers
 from recordkit._errors import SchemaError, shorten
 from recordkit.rules._contact import email_verdict, normalize_url, parse_phone
 from recordkit.rules._options import (
-    dayfirst_option,
     flag_option,
     fuzzy_option,
     name_option,
     picklist_options,
     region_option,
 )
+from recordkit.rules._placeholders import is_placeholder
 from recordkit.rules._places import country_code, subdivision_code
 from recordkit.rules._rule import Normalizer, changed
 from recordkit.rules._text import clean_text, fold_key, normalize_case, normalize_name
 from recordkit.rules._values import (
     DEFAULT_FUZZY,
-    normalize_boolean,
+    boolean_reader,
     normalize_money,
     picklist_match,
     picklist_table,
+    read_boolean,
     read_date,
+    read_order,
 )
+from recordkit.schema import Boolean
 
 __all__ = ["Handoff", "Normalizers"]
 
@@ -172,7 +175,8 @@ class _Picklist:
     def normalize(self, value: Any, /) -> tuple[Any, bool]:
         if not isinstance(value, str) or len(value) > 1000:
             return value, False
-        found = picklist_match(fold_key(value), self.table, self.fuzzy)
+        fuzzy = None if is_placeholder(value) else self.fuzzy  # never a placeholder by a typo
+        found = picklist_match(fold_key(value), self.table, fuzzy)
         if found is None:
             return value, False
         return found, found != value
@@ -219,26 +223,32 @@ class _Url:
 
 @attrs.frozen
 class _Date:
-    dayfirst: bool | None = False
+    order: str | None = "mdy"
     id: ClassVar[str] = "normalize.date"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
     before_coerce: ClassVar[bool] = True
 
     def normalize(self, value: Any, /) -> tuple[Any, bool]:
         if not isinstance(value, str):
             return value, False
-        found = read_date(value, dayfirst=self.dayfirst)
+        found = read_date(value, dayfirst=None, order=self.order)
         return (value, False) if found is None else (found, True)
 
 
 @attrs.frozen
 class _Boolean:
+    true: tuple[str, ...] | None = None
+    false: tuple[str, ...] | None = None
+    reader: Boolean = attrs.field(init=False, eq=False, repr=False)
     id: ClassVar[str] = "normalize.boolean"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
     before_coerce: ClassVar[bool] = True
 
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "reader", boolean_reader(self.true, self.false))
+
     def normalize(self, value: Any, /) -> tuple[Any, bool]:
-        after = normalize_boolean(value)
+        after = read_boolean(value, self.reader)
         return after, changed(value, after)
 
 
@@ -358,18 +368,35 @@ class Normalizers:
         return _Url()
 
     @staticmethod
-    def date(*, dayfirst: bool | None = False) -> Normalizer:
+    def date(*, dayfirst: bool | None = False, order: str | None = None) -> Normalizer:
         """
         A date written in a common format, read as a `datetime.date` (before coercion).
+
+        Numeric dates are read strictly in *order* (``"mdy"``, ``"dmy"``, ``"ymd"``), or
+        the order *dayfirst* names; see `normalize_date`.
+
+        .. versionchanged:: 0.2.0
+           ``order``; strict under it.
         """
-        return _Date(dayfirst_option(dayfirst))
+        reader = read_order(dayfirst, order)
+        return _Date(reader)
 
     @staticmethod
-    def boolean() -> Normalizer:
+    def boolean(
+        *, true: Iterable[str] | None = None, false: Iterable[str] | None = None
+    ) -> Normalizer:
         """
-        ``True``/``False`` from the usual yes/no spellings (runs before coercion).
+        ``True``/``False`` from yes/no words (runs before coercion); see `normalize_boolean`.
+
+        Args:
+            true: the words read as true instead of the default ones.
+            false: the words read as false instead of the default ones.
+
+        .. versionchanged:: 0.2.0
+           ``true`` and ``false``.
         """
-        return _Boolean()
+        reader = boolean_reader(true, false)
+        return _Boolean(reader.true, reader.false)
 
     @staticmethod
     def money(*, currency: str | None = None) -> Normalizer:

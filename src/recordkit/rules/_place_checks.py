@@ -13,13 +13,12 @@ from typing import Any, ClassVar, Final
 import attrs
 import phonenumbers
 
-from recordkit._errors import RecordkitError, SchemaError, shorten
-from recordkit.rules._contact import email_problem, normalize_url, parse_phone
+from recordkit._errors import SchemaError, shorten
+from recordkit.rules._contact import email_fix, email_problem, parse_phone, url_verdict
 from recordkit.rules._issue import Issue, Severity, _severity
 from recordkit.rules._normalizers import Handoff
 from recordkit.rules._places import country_code, subdivision_code
 from recordkit.rules._rule import NO_ISSUES, make_issue
-from recordkit.schema import MAX_CHARS, URL
 
 __all__: list[str] = []  # the `Validators` namespace is the public face
 
@@ -98,7 +97,7 @@ class _EmailCheck:
     severity: Severity = _sev
     handoff: Handoff | None = attrs.field(default=None, eq=False, repr=False)
     id: ClassVar[str] = "check.email"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
 
     def validate(self, value: Any, /) -> Sequence[Issue]:
         problem = _MISS if self.handoff is None else self.handoff.get(value, _MISS)
@@ -106,9 +105,11 @@ class _EmailCheck:
             problem = email_problem(value)
         if problem is None:
             return NO_ISSUES
+        fix = email_fix(value, lowercase=False)
+        hint = "write it as name@example.com" if fix is None else f"did you mean {fix}?"
         return (
-            make_issue(self, "email.invalid", problem, value,
-                       hint="write it as name@example.com", severity=self.severity),
+            make_issue(self, "email.invalid", problem, value, hint=hint,
+                       severity=self.severity),
         )  # fmt: skip
 
 
@@ -132,7 +133,7 @@ class _SubdivisionCheck:
     country_field: str | None = None
     severity: Severity = _sev
     id: ClassVar[str] = "check.subdivision"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
 
     @property
     def uses(self) -> tuple[str, ...]:
@@ -140,16 +141,29 @@ class _SubdivisionCheck:
 
     def validate(self, value: Any, /, *context: Any) -> Sequence[Issue]:
         country = context[0] if context else None
-        if (
-            isinstance(value, str)
-            and subdivision_code(value) == value
-            and (not isinstance(country, str) or value.startswith(country + "-"))
-        ):
+        code = country_code(country) if country is not None else None
+        known = isinstance(value, str) and subdivision_code(value) == value
+        if known and (country is None or (code is not None and value.startswith(code + "-"))):
             return NO_ISSUES
-        where = f" of {country}" if isinstance(country, str) else ""
+        if known and code is not None:
+            own = value.split("-", 1)[0]
+            return (
+                make_issue(self, "subdivision.country", f"is a subdivision of {own}, not of "
+                           f"{code}", value, hint=f"check the state and the country ({code})",
+                           severity=self.severity),
+            )  # fmt: skip
+        if known:
+            message = f"cannot be checked against the country {shorten(country, 40)}"
+            hint = "give the record's country as a name or an ISO code"
+        elif country is None and self.country_field is not None:
+            message = "is not a known state or province, and the record has no country"
+            hint = "give the record's country, or write the full ISO 3166-2 code (US-NY)"
+        else:
+            where = f" of {code}" if code is not None else ""
+            message = f"is not a known state or province{where}"
+            hint = "use an ISO 3166-2 code such as US-NY, or the subdivision's name"
         return (
-            make_issue(self, "subdivision.unknown", f"is not a known state or province{where}",
-                       value, hint="use an ISO 3166-2 code such as US-NY",
+            make_issue(self, "subdivision.unknown", message, value, hint=hint,
                        severity=self.severity),
         )  # fmt: skip
 
@@ -158,22 +172,10 @@ class _SubdivisionCheck:
 class _UrlCheck:
     severity: Severity = _sev
     id: ClassVar[str] = "check.url"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
 
     def validate(self, value: Any, /) -> Sequence[Issue]:
-        if (
-            isinstance(value, str)
-            and value.startswith(("http://", "https://"))
-            and normalize_url(value) == value
-        ):
-            return NO_ISSUES  # normalized: a web scheme, a host, nothing left to change
-        code, message = "url.invalid", "is not a web address"
-        if isinstance(value, str) and len(value) <= MAX_CHARS:
-            try:
-                URL().coerce(value)  # text of a fair size: refused only for its scheme
-            except RecordkitError as exc:
-                code, message = "url.scheme", str(exc)
-        return (
-            make_issue(self, code, message, value, hint="write it as https://example.com",
-                       severity=self.severity),
-        )  # fmt: skip
+        address, (code, message, hint) = url_verdict(value)
+        if address is not None:
+            return NO_ISSUES  # a web address: normalized, or one the normalizer reads
+        return (make_issue(self, code, message, value, hint=hint, severity=self.severity),)

@@ -65,6 +65,12 @@ class FieldPlan:
         validators: validators that run on present values.
         on_missing: validators that run when the value is missing.
         unique: validators that need the whole batch (``batch_only``).
+        screens: validators that read the raw text first (``screen``, the placeholder
+            check): when one finds an issue, the field holds no value and only the
+            ``on_missing`` validators run after it.
+
+    .. versionchanged:: 0.2.0
+       ``screens``.
     """
 
     field: Field
@@ -76,6 +82,7 @@ class FieldPlan:
     unique: tuple[Any, ...]
     text_like: bool = False
     native: type | None = None
+    screens: tuple[Step, ...] = ()
     _calls: tuple[tuple[Any, ...], ...] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -92,7 +99,12 @@ class FieldPlan:
         object.__setattr__(
             self,
             "_calls",
-            (normalize, calls(self.on_missing, "validate"), calls(self.validators, "validate")),
+            (
+                normalize,
+                calls(self.on_missing, "validate"),
+                calls(self.validators, "validate"),
+                calls(self.screens, "validate"),
+            ),
         )
 
     @classmethod
@@ -113,9 +125,12 @@ class FieldPlan:
         validators: list[Step] = []
         on_missing: list[Step] = []
         unique: list[Any] = []
+        screens: list[Step] = []
         for rule in rules:
             if hasattr(rule, "normalize"):
                 (before if flag(rule, "before_coerce") else normalizers).append(step(rule))
+            elif flag(rule, "screen"):
+                screens.append(step(rule))
             elif flag(rule, "batch_only"):
                 unique.append(rule)
             elif flag(rule, "on_missing"):
@@ -132,6 +147,7 @@ class FieldPlan:
             tuple(unique),
             _text_like(field.type),
             _NATIVE.get(type(field.type)),
+            tuple(screens),
         )
 
     @property
@@ -139,7 +155,7 @@ class FieldPlan:
         """
         Every rule of the field, in the order they run.
         """
-        steps = (*self.before, *self.normalizers, *self.on_missing, *self.validators)
+        steps = (*self.screens, *self.before, *self.normalizers, *self.on_missing, *self.validators)
         return (*(s.rule for s in steps), *self.unique)
 
     def _refused(self, raw: Any, exc: CoercionError) -> Issue:
@@ -147,14 +163,17 @@ class FieldPlan:
         The issue for a value the field type refused.
         """
         kind = self.field.type.kind
+        # A field type may say more than "refused": a code and a hint of its own.
+        code = getattr(exc, "code", None)
+        hint = getattr(exc, "hint", None)
         return Issue(
             field=self.field.name,
             rule=f"coerce.{kind}",
-            code=f"coerce.{kind}",
+            code=code if isinstance(code, str) and code else f"coerce.{kind}",
             message=exc.reason,
             severity=Severity.ERROR,
             value=raw,
-            hint=f"give a {kind} value",
+            hint=hint if isinstance(hint, str) and hint else f"give a {kind} value",
         )
 
     def run(
@@ -179,7 +198,7 @@ class FieldPlan:
             the issues found. Nothing raises: a crashing rule becomes an issue.
         """
         name = self.field.name
-        normalizers, on_missing, validators = self._calls
+        normalizers, on_missing, validators, screens = self._calls
         changes: list[Any] | None = None
         issues: list[Issue] | None = None
         if (
@@ -189,6 +208,11 @@ class FieldPlan:
         ):
             raw = self.field.default
         value = raw
+        if screens and type(raw) is str:
+            issues = _screened(screens, raw, context, name)
+            if issues:
+                normalizers = ()  # the raw text is no value: nothing to read
+                value = None
         # The normalizers that read the raw value, the coercion, then the normalizers that
         # read the coerced value: one loop, with the coercion as a marked step.
         for normalize, reads, rule in normalizers:
@@ -240,6 +264,27 @@ class FieldPlan:
             tuple(changes) if changes else NO_CHANGES,
             tuple(issues) if issues else NO_ISSUES,
         )
+
+
+def _screened(
+    screens: tuple[Any, ...], raw: str, context: Sequence[Any], name: str
+) -> list[Issue] | None:
+    """
+    The issues the screens find in the raw text, or ``None``.
+    """
+    issues: list[Issue] | None = None
+    for validate, reads, rule in screens:
+        try:
+            found = validate(raw, *[context[i] for i in reads]) if reads else validate(raw)
+        except Exception as exc:
+            issues = issues or []
+            issues.append(crash_issue(rule, exc, raw, name))
+            continue
+        if found:
+            issues = issues or []
+            issues.extend(i if i.field == name else for_field(i, name)
+                          for i in found if isinstance(i, Issue))  # fmt: skip
+    return issues
 
 
 class CompiledRules(Protocol):

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from rapidfuzz import fuzz, process
 
-from recordkit._errors import SchemaError, shorten
+from recordkit._errors import SchemaError, ValidationError, shorten
 from recordkit.rules._options import dayfirst_option, fuzzy_option, picklist_options
+from recordkit.rules._placeholders import is_placeholder
 from recordkit.rules._text import ValueT, clean_text, fold_key
-from recordkit.schema import Money, parse_date, parse_money
+from recordkit.schema import Boolean, Date, Money, parse_money
 
 DEFAULT_FUZZY: Final = 85.0
 """
@@ -26,13 +26,16 @@ How similar (rapidfuzz ratio, 0-100) a misspelt picklist value must be to be cor
 
 __all__ = [
     "DEFAULT_FUZZY",
+    "boolean_reader",
     "normalize_boolean",
     "normalize_date",
     "normalize_money",
     "normalize_picklist",
     "picklist_match",
     "picklist_table",
+    "read_boolean",
     "read_date",
+    "read_order",
 ]
 
 
@@ -104,7 +107,8 @@ def normalize_picklist(
     if not isinstance(value, str) or len(value) > 1000:
         return value
     try:
-        found = picklist_match(fold_key(value), lookup, fuzzy)
+        # A placeholder may name a value exactly ("Unknown"), never by a typo's closeness.
+        found = picklist_match(fold_key(value), lookup, None if is_placeholder(value) else fuzzy)
     except (TypeError, ValueError, KeyError) as exc:  # a table not built by picklist_table
         raise SchemaError(f"table must be a picklist_table mapping ({exc})"[:300]) from None
     return value if found is None else found
@@ -125,108 +129,133 @@ def picklist_match(key: str, table: Mapping[str, str], fuzzy: float | None) -> s
     return table[best[0][0]]
 
 
-_WEEKDAY: Final = re.compile(
-    r"^(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+", re.IGNORECASE
-)
-_TIME: Final = re.compile(
-    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[ap]m)?(?:Z|[+-]\d{2}:?\d{2})?)$",
-    re.IGNORECASE,
-)
-_NUMERIC: Final = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})")
-_COMPACT: Final = re.compile(r"(\d{4})(\d{2})(\d{2})")
-_OF: Final = re.compile(r"(\d)(?:st|nd|rd|th)?\s+of\s+", re.IGNORECASE)
-_SHORT_NAMED: Final = re.compile(r"(\d{1,2})[ -]([A-Za-z]{3,9})\.?[ -](\d{2})")
+_DATES: Final[dict[str | None, Date]] = {
+    "mdy": Date(order="mdy"), "dmy": Date(order="dmy"), "ymd": Date(order="ymd"),
+    None: Date(dayfirst=None),
+}  # fmt: skip
 
 
-def read_date(value: Any, *, dayfirst: bool | None = False) -> dt.date | None:
+def read_order(dayfirst: object, order: object) -> str | None:
     """
-    Read a date from the formats CRM data holds, or return ``None`` when it is not one.
+    *order* checked (``mdy``, ``dmy``, ``ymd``), else the order *dayfirst* names.
+    """
+    if order is not None:
+        return Date(order=order).reading_order
+    return {True: "dmy", False: "mdy", None: None}[dayfirst_option(dayfirst)]
 
-    See `normalize_date` for the formats.
+
+def read_date(
+    value: object, *, dayfirst: bool | None = False, order: str | None = None
+) -> dt.date | None:
+    """
+    Read a date strictly, as a `Date` field in that order would, or return ``None``.
+
+    See `normalize_date` for what is read.
+
+    Raises:
+        SchemaError: *dayfirst* or *order* is not one of theirs.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       ``order``, and strict under it.
     """
+    reader = _DATES[read_order(dayfirst, order)]
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     if not isinstance(value, str) or len(value) > 100:
         return None
-    text = value.strip()
-    if len(text) == 10 and text[4] == "-" and text[7] == "-":
-        # Fast path: already ISO 8601.
-        try:
-            return dt.date(int(text[:4]), int(text[5:7]), int(text[8:]))
-        except ValueError:
-            pass
-    text = clean_text(text)
-    if not text[:1].isdigit():
-        text = _WEEKDAY.sub("", text)
-    if ":" in text:
-        text = _TIME.sub("", text).strip()
-    if "of" in text.lower():
-        text = _OF.sub(r"\1 ", text)
-    if m := _COMPACT.fullmatch(text):
-        text = f"{m[1]}-{m[2]}-{m[3]}"
-    elif m := _SHORT_NAMED.fullmatch(text):
-        year = int(m[3])
-        century = 2000 if year <= dt.date.today().year % 100 else 1900
-        text = f"{m[1]} {m[2]} {century + year}"
-    if dayfirst is not None and (m := _NUMERIC.fullmatch(text)):
-        first, second = int(m[1]), int(m[2])
-        if first > 12 >= second or second > 12 >= first:
-            dayfirst = first > 12  # only one reading is a date: the convention is moot
     try:
-        return parse_date(text, dayfirst=dayfirst)
-    except ValueError:
+        found = reader.coerce(value)
+    except ValidationError:
         return None
+    return found if isinstance(found, dt.date) else None
 
 
-def normalize_date(value: ValueT, *, dayfirst: bool | None = False) -> ValueT | str:
+def normalize_date(
+    value: ValueT, *, dayfirst: bool | None = False, order: str | None = None
+) -> ValueT | str:
     """
-    Return a date as ISO 8601 text (``1985-03-07``) from the formats CRM data holds.
+    Return a date as ISO 8601 text (``1985-03-07``), read strictly in one order.
 
-    Reads ISO dates, numeric dates (``03/07/1985``: month first unless *dayfirst*; with
-    ``dayfirst=None`` ambiguous ones are left alone; ``13.01.1991`` can only be day first,
-    whatever the convention), named months (``March 7, 1985``,
-    ``7th of March 1985``, ``Thu, 7 Mar 1985``, ``7-Mar-85``), compact ``19850307`` and
-    date-times (the time is dropped). `datetime.date` values become their ISO text. Text
-    that is not a date comes back unchanged.
+    Reads ISO dates and date-times, RFC 2822 (``Thu, 07 Mar 1985 10:00:00 +0000``), named
+    months (``March 7, 1985``, ``7th of March 1985``, ``7-Mar-85``), compact ``19850307``
+    and numeric dates in *order*: ``"mdy"`` (month-first), ``"dmy"`` (day-first) or
+    ``"ymd"`` (year-first); without *order*, *dayfirst* says it (``False`` month-first,
+    ``True`` day-first, ``None`` only numeric dates with one reading). A numeric date valid
+    only in another order, a partial date (``March 2024``, ``Q1 2024``) and anything else
+    that is not a date come back unchanged, for the field to flag.
+
+    Example:
+        >>> normalize_date("03/07/1985"), normalize_date("31/12/2023")
+        ('1985-03-07', '31/12/2023')
 
     Raises:
-        SchemaError: *dayfirst* is not true, false or null.
+        SchemaError: *dayfirst* or *order* is not one of theirs.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       ``order``; strict under it; RFC 2822.
     """
-    found = read_date(value, dayfirst=dayfirst_option(dayfirst))
+    found = read_date(value, dayfirst=dayfirst, order=order)
     return value if found is None else found.isoformat()
 
 
-_TRUE: Final = frozenset({"true", "t", "yes", "y", "1", "on", "x", "checked", "si", "oui", "ja"})
-_FALSE: Final = frozenset({"false", "f", "no", "n", "0", "off", "unchecked", "non", "nein"})
+_BOOLEAN: Final = Boolean()
 
 
-def normalize_boolean(value: ValueT) -> ValueT | bool:
+def boolean_reader(true: Iterable[str] | None, false: Iterable[str] | None) -> Boolean:
     """
-    Return ``True`` or ``False`` from the usual spellings of yes and no.
+    The `Boolean` type reading *true* and *false* words (``None``: the default words).
+    """
+    if true is None and false is None:
+        return _BOOLEAN
+    return Boolean(true=true, false=false)
 
-    Reads ``yes/no``, ``y/n``, ``true/false``, ``1/0``, ``on/off``, ``x``, ``checked``,
-    ``oui/non``, ``ja/nein`` in any case. Anything else comes back unchanged.
 
-    .. versionadded:: 0.1.0
+def read_boolean(value: Any, reader: Boolean) -> Any:
+    """
+    ``True``/``False`` for *value* as *reader* reads it, else *value* unchanged.
     """
     if isinstance(value, bool):
         return value
     if isinstance(value, int) and value in (0, 1):
         return bool(value)
-    if not isinstance(value, str) or len(value) > 20:
+    if not isinstance(value, str) or len(value) > 40:
         return value
-    token = fold_key(value)
-    if token in _TRUE:
-        return True
-    if token in _FALSE:
-        return False
-    return value
+    try:
+        found = reader.coerce(value)
+    except ValidationError:
+        return value
+    return value if found is None else found
+
+
+def normalize_boolean(
+    value: ValueT, *, true: Iterable[str] | None = None, false: Iterable[str] | None = None
+) -> ValueT | bool:
+    """
+    Return ``True`` or ``False`` from the words a `Boolean` field reads.
+
+    By default ``yes/no``, ``y/n``, ``true/false``, ``t/f``, ``1/0``, ``on/off``, ``x``,
+    ``checked/unchecked``, ``si``, ``oui/non``, ``ja/nein``, ignoring case and
+    punctuation (`Boolean.DEFAULT_TRUE`, `Boolean.DEFAULT_FALSE`). Anything else comes
+    back unchanged.
+
+    Args:
+        value: the raw value.
+        true: the words read as true instead of the default ones.
+        false: the words read as false instead of the default ones.
+
+    Raises:
+        SchemaError: *true* or *false* is not a list of words, or they share one.
+
+    .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       ``true`` and ``false``.
+    """
+    found: ValueT | bool = read_boolean(value, boolean_reader(true, false))
+    return found
 
 
 def normalize_money(value: ValueT, *, currency: str | None = None) -> ValueT | Money:
