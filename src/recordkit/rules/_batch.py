@@ -285,7 +285,8 @@ def run_batch(
     Example:
         >>> import recordkit as rk
         >>> rules = rk.RuleSet.for_schema(rk.bundled_schema("contact"))
-        >>> out = run_batch(rules, [{"email": "A@B.IO"}, {"email": "nope"}])
+        >>> ada = {"first_name": "Ada", "last_name": "Lovelace", "email": "A@B.IO"}
+        >>> out = run_batch(rules, [ada, {**ada, "email": "nope"}])
         >>> [r["email"] for r in out.rows], [q.row for q in out.quarantine]
         (['a@b.io'], [1])
 
