@@ -216,7 +216,7 @@ def recluster_rows(
                     step.append(other)
         frontier = step
     pos = {rid: i for i, rid in enumerate(order)}
-    before = {rid: row.entity_id for rid, row in rows.rows(order).items()}
+    before = rows.entity_ids(order)
     # entity ids named after these records that records elsewhere hold (one read):
     # a new entity is named after one of its records, so these are the clashes
     mine = {e for e in before.values() if e is not None}

@@ -161,7 +161,7 @@ class PersistentIndex:
         Raises:
             RecordkitError: *record_ids* is not a list of ids.
         """
-        return set(self.rows.rows(id_list(record_ids)))
+        return set(self.rows.entity_ids(id_list(record_ids)))
 
     # -- lookups --------------------------------------------------------------------------
 
@@ -346,7 +346,7 @@ class PersistentIndex:
         self._screened = None
         if not len(batch):
             return []
-        taken = self.rows.rows(batch.ids)
+        taken = self.rows.entity_ids(batch.ids)
         if taken:
             raise RecordkitError(f"record {shorten(next(iter(taken)))} is already in the index")
         self._writes += 1

@@ -173,6 +173,14 @@ class IndexRows(ABC):
         The rows of *record_ids* that are in the index, by record id.
         """
 
+    def entity_ids(self, record_ids: Sequence[str]) -> dict[str, str | None]:
+        """
+        The entity id of each of *record_ids* that is in the index (``None``: unclustered).
+
+        Stores override it to read only that column; this default reads whole rows.
+        """
+        return {rid: row.entity_id for rid, row in self.rows(record_ids).items()}
+
     @abstractmethod
     def members(self, entity_ids: Sequence[str]) -> dict[str, list[str]]:
         """

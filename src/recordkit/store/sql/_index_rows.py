@@ -75,7 +75,6 @@ class SQLIndexRows(IndexRows):
     def __repr__(self) -> str:
         return f"SQLIndexRows({self.name!r})"
 
-
     def fingerprint(self) -> str | None:
         """
         The fingerprint of the settings the rows were built with (``None``: new).
@@ -289,6 +288,21 @@ class SQLIndexRows(IndexRows):
                 found = conn.execute(self._rows_stmt, {"b_idx": self.name, "b_ids": chunk})
                 for rid, vals, keys, entity in found:
                     out[rid] = _row(self.name, rid, vals, keys, entity)
+        return out
+
+    def entity_ids(self, record_ids: Sequence[str]) -> dict[str, str | None]:
+        """
+        The entity id of each of *record_ids* in the index (that column alone).
+        """
+        t = self._t.match_row
+        out: dict[str, str | None] = {}
+        with self._reader("reading a duplicate index's entities") as conn:
+            for chunk in chunks(list(dict.fromkeys(record_ids))):
+                stmt = sa.select(t.c.record_id, t.c.entity_id).where(
+                    t.c.idx == self.name, id_in(t.c.record_id, chunk, conn.dialect.name)
+                )
+                for rid, entity in conn.execute(stmt):
+                    out[str(rid)] = None if entity is None else str(entity)
         return out
 
     def members(self, entity_ids: Sequence[str]) -> dict[str, list[str]]:
