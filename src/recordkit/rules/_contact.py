@@ -271,7 +271,7 @@ def url_verdict(value: object, *, scheme: str = "https") -> tuple[str | None, tu
     netloc = host
     if port is not None and _DEFAULT_PORTS[proto] != port:
         netloc = f"{host}:{port}"
-    path = "" if parts.path == "/" else parts.path
+    path = "" if parts.path == "/" and not (parts.query or parts.fragment) else parts.path
     return urllib.parse.urlunsplit((proto, netloc, path, parts.query, parts.fragment)), _NONE
 
 

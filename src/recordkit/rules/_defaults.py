@@ -125,7 +125,7 @@ def _type_rules(field: Field, schema: Schema) -> list[Any]:
     elif isinstance(t, Date):
         rules.append(Normalizers.date(dayfirst=t.dayfirst, order=t.order))
     elif isinstance(t, Boolean):
-        rules.append(Normalizers.boolean(true=t.true_tokens, false=t.false_tokens))
+        rules.append(Normalizers.boolean(true_words=t.true_words, false_words=t.false_words))
     elif isinstance(t, MoneyType):
         rules.append(Normalizers.money(currency=t.currency))
     return rules

@@ -237,15 +237,15 @@ class _Date:
 
 @attrs.frozen
 class _Boolean:
-    true: tuple[str, ...] | None = None
-    false: tuple[str, ...] | None = None
+    true_words: tuple[str, ...] | None = None
+    false_words: tuple[str, ...] | None = None
     reader: Boolean = attrs.field(init=False, eq=False, repr=False)
     id: ClassVar[str] = "normalize.boolean"
     version: ClassVar[int] = 2
     before_coerce: ClassVar[bool] = True
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "reader", boolean_reader(self.true, self.false))
+        object.__setattr__(self, "reader", boolean_reader(self.true_words, self.false_words))
 
     def normalize(self, value: Any, /) -> tuple[Any, bool]:
         after = read_boolean(value, self.reader)
@@ -383,20 +383,22 @@ class Normalizers:
 
     @staticmethod
     def boolean(
-        *, true: Iterable[str] | None = None, false: Iterable[str] | None = None
+        *,
+        true_words: Iterable[str] | None = None,
+        false_words: Iterable[str] | None = None,
     ) -> Normalizer:
         """
         ``True``/``False`` from yes/no words (runs before coercion); see `normalize_boolean`.
 
         Args:
-            true: the words read as true instead of the default ones.
-            false: the words read as false instead of the default ones.
+            true_words: the words read as true instead of the default ones.
+            false_words: the words read as false instead of the default ones.
 
         .. versionchanged:: 0.2.0
-           ``true`` and ``false``.
+           ``true_words`` and ``false_words``.
         """
-        reader = boolean_reader(true, false)
-        return _Boolean(reader.true, reader.false)
+        reader = boolean_reader(true_words, false_words)
+        return _Boolean(reader.true_words, reader.false_words)
 
     @staticmethod
     def money(*, currency: str | None = None) -> Normalizer:

@@ -205,13 +205,13 @@ def normalize_date(
 _BOOLEAN: Final = Boolean()
 
 
-def boolean_reader(true: Iterable[str] | None, false: Iterable[str] | None) -> Boolean:
+def boolean_reader(true_words: object, false_words: object) -> Boolean:
     """
-    The `Boolean` type reading *true* and *false* words (``None``: the default words).
+    The `Boolean` type reading these words (``None``: the default words), checked.
     """
-    if true is None and false is None:
+    if true_words is None and false_words is None:
         return _BOOLEAN
-    return Boolean(true=true, false=false)
+    return Boolean(true_words=true_words, false_words=false_words)
 
 
 def read_boolean(value: Any, reader: Boolean) -> Any:
@@ -232,29 +232,32 @@ def read_boolean(value: Any, reader: Boolean) -> Any:
 
 
 def normalize_boolean(
-    value: ValueT, *, true: Iterable[str] | None = None, false: Iterable[str] | None = None
+    value: ValueT,
+    *,
+    true_words: Iterable[str] | None = None,
+    false_words: Iterable[str] | None = None,
 ) -> ValueT | bool:
     """
     Return ``True`` or ``False`` from the words a `Boolean` field reads.
 
     By default ``yes/no``, ``y/n``, ``true/false``, ``t/f``, ``1/0``, ``on/off``, ``x``,
-    ``checked/unchecked``, ``si``, ``oui/non``, ``ja/nein``, ignoring case and
+    ``checked/unchecked``, ``si``, ``oui/non``, ``ja/nein``, ignoring case, accents and
     punctuation (`Boolean.DEFAULT_TRUE`, `Boolean.DEFAULT_FALSE`). Anything else comes
     back unchanged.
 
     Args:
         value: the raw value.
-        true: the words read as true instead of the default ones.
-        false: the words read as false instead of the default ones.
+        true_words: the words read as true instead of the default ones.
+        false_words: the words read as false instead of the default ones.
 
     Raises:
-        SchemaError: *true* or *false* is not a list of words, or they share one.
+        SchemaError: the words are not lists of words, or the two share one.
 
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0
-       ``true`` and ``false``.
+       ``true_words`` and ``false_words``.
     """
-    found: ValueT | bool = read_boolean(value, boolean_reader(true, false))
+    found: ValueT | bool = read_boolean(value, boolean_reader(true_words, false_words))
     return found
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 import decimal
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar, Final
 
@@ -327,9 +328,10 @@ _FOLD: Final = re.compile(r"[\W_]+")
 
 def boolean_token(text: str) -> str:
     """
-    *text* folded as boolean tokens are compared: case-folded, punctuation dropped.
+    *text* folded as boolean words are compared: case-folded, accents and punctuation dropped.
     """
-    return _FOLD.sub(" ", text.casefold()).strip()
+    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return _FOLD.sub(" ", bare.casefold()).strip()
 
 
 def _tokens(value: object) -> tuple[str, ...] | None:
@@ -351,22 +353,23 @@ class Boolean(FieldType):
     """
     True or false, from a documented set of words (``DEFAULT_TRUE``, ``DEFAULT_FALSE``).
 
-    Words are compared ignoring case and punctuation. By default ``true``, ``t``, ``yes``,
+    Words are compared ignoring case, accents and punctuation. By default ``true``, ``t``, ``yes``,
     ``y``, ``1``, ``on``, ``x``, ``checked``, ``si``, ``oui``, ``ja`` are true and
     ``false``, ``f``, ``no``, ``n``, ``0``, ``off``, ``unchecked``, ``non``, ``nein`` are
     false; anything else is refused.
 
     Example:
-        >>> Boolean(true=("sí", "si"), false=("no",)).coerce("Sí")
+        >>> Boolean(true_words=("vrai",), false_words=("faux",)).coerce("Vrai")
         True
 
     Args:
-        true: the words read as true, replacing the default set.
-        false: the words read as false, replacing the default set.
+        true_words: the words read as true, replacing the default set.
+        false_words: the words read as false, replacing the default set.
 
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0
-       ``true`` and ``false``; the default sets are those the boolean normalizer reads.
+       ``true_words`` and ``false_words``; the default sets are those the boolean
+       normalizer reads.
     """
 
     kind: ClassVar[str] = "boolean"
@@ -376,13 +379,15 @@ class Boolean(FieldType):
     DEFAULT_FALSE: ClassVar[frozenset[str]] = frozenset(
         {"false", "f", "no", "n", "0", "off", "unchecked", "non", "nein"}
     )
-    true: tuple[str, ...] | None = attrs.field(default=None, converter=_tokens)
-    false: tuple[str, ...] | None = attrs.field(default=None, converter=_tokens)
+    true_words: tuple[str, ...] | None = attrs.field(default=None, converter=_tokens)
+    false_words: tuple[str, ...] | None = attrs.field(default=None, converter=_tokens)
 
     def __attrs_post_init__(self) -> None:
         both = self.true_tokens & self.false_tokens
         if both:
-            raise SchemaError(f"{sorted(both)[0]!r} is both a true and a false word", path="true")
+            raise SchemaError(
+                f"{sorted(both)[0]!r} is both a true and a false word", path="true_words"
+            )
 
     @property
     def true_tokens(self) -> frozenset[str]:
@@ -391,9 +396,9 @@ class Boolean(FieldType):
 
         .. versionadded:: 0.2.0
         """
-        if self.true is None:
+        if self.true_words is None:
             return self.DEFAULT_TRUE
-        return frozenset(boolean_token(t) for t in self.true)
+        return frozenset(boolean_token(t) for t in self.true_words)
 
     @property
     def false_tokens(self) -> frozenset[str]:
@@ -402,9 +407,9 @@ class Boolean(FieldType):
 
         .. versionadded:: 0.2.0
         """
-        if self.false is None:
+        if self.false_words is None:
             return self.DEFAULT_FALSE
-        return frozenset(boolean_token(t) for t in self.false)
+        return frozenset(boolean_token(t) for t in self.false_words)
 
     def _coerce(self, value: object) -> Any:
         if isinstance(value, bool):
