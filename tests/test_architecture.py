@@ -46,6 +46,7 @@ PACKAGE: Final = "recordkit"
 SHARED: Final = -1
 FACADE: Final = 4
 LAYERS: Final[dict[str, int]] = {
+    "sources": 0,
     "schema": 0,
     "rules": 1,
     "match": 2,

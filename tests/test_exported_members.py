@@ -30,6 +30,7 @@ NAMESPACES = (
     "recordkit.governance",
     "recordkit.store",
     "recordkit.engines",
+    "recordkit.sources",
 )
 """
 The documented namespaces: the top level, and one per concept.

@@ -19,6 +19,7 @@ import enum
 import functools
 import importlib
 import inspect
+import io
 import itertools
 import math
 import os
@@ -53,6 +54,7 @@ MODULES = (
     "recordkit.lifecycle",
     "recordkit.governance",
     "recordkit.store",
+    "recordkit.sources",
 )
 
 EXAMPLES = 50 if os.environ.get("CI") == "true" else 10
@@ -515,6 +517,8 @@ VALID: dict[str, ByName] = {
 
 # Where the name alone does not say what is valid: target label → parameter → value.
 OVERRIDES: dict[str, dict[str, Callable[[World], Any]]] = {
+    "sources.CsvSource": {"file": lambda w: io.BytesIO(b"email;first_name\na@b.io;Ada\n")},
+    "schema.vocabulary": {"name": lambda w: "lead_source"},
     "match.CurvePoint": {"threshold": lambda w: 0.9, "precision": lambda w: 1.0,
                          "recall": lambda w: 0.5, "f1": lambda w: 0.6},
     "match.PairCounts": {"true_positives": lambda w: 1, "false_positives": lambda w: 0,

@@ -165,6 +165,7 @@ from recordkit.schema import (
     schema_from_dict,
     schema_to_dict,
 )
+from recordkit.sources import CsvSource, SourceError
 from recordkit.store import MemoryStore, Predicate, Store
 
 if _typing.TYPE_CHECKING:  # type checkers see the real class; at run time it loads on first use
@@ -196,6 +197,7 @@ __all__ = [
     "ConflictError",
     "Consent",
     "Country",
+    "CsvSource",
     "Date",
     "DateTime",
     "Decimal",
@@ -256,6 +258,7 @@ __all__ = [
     "Schema",
     "SchemaError",
     "Severity",
+    "SourceError",
     "State",
     "Steward",
     "Store",

@@ -27,9 +27,11 @@ from recordkit.rules._enforcement import Enforcement, EnforcementMode
 from recordkit.rules._issue import Change, Issue, Outcome, Severity
 from recordkit.rules._normalizers import Handoff, Normalizers
 from recordkit.rules._places import (
+    country_candidates,
     country_code,
     normalize_country,
     normalize_subdivision,
+    subdivision_candidates,
     subdivision_code,
 )
 from recordkit.rules._plan import CompiledRules, FieldPlan, Step
@@ -77,6 +79,7 @@ __all__ = [
     "chunks_of",
     "clean_text",
     "compile_rule",
+    "country_candidates",
     "country_code",
     "fold_key",
     "normalize_boolean",
@@ -100,6 +103,7 @@ __all__ = [
     "revalidate",
     "run_batch",
     "run_chunk",
+    "subdivision_candidates",
     "subdivision_code",
     "tuned",
     "validator",

@@ -44,6 +44,7 @@ from recordkit.schema._types import (
     Text,
 )
 from recordkit.schema._values import NOT_GIVEN, Money, NotGiven, parse_date, parse_money
+from recordkit.schema._vocabulary import VOCABULARIES, vocabulary
 
 __all__ = [
     "FIELD_TYPES",
@@ -51,6 +52,7 @@ __all__ = [
     "NOT_GIVEN",
     "ROLES",
     "URL",
+    "VOCABULARIES",
     "Boolean",
     "Catalog",
     "Country",
@@ -88,4 +90,5 @@ __all__ = [
     "record_to_dict",
     "schema_from_dict",
     "schema_to_dict",
+    "vocabulary",
 ]
