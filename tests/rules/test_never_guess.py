@@ -576,3 +576,16 @@ def test_never_both_valid_and_unread(kind: str, raw: str) -> None:
     if second is not None and not errors:
         assert out.values[kind] == second.values[kind]  # stored values read back the same
         assert not [i for i in second.errors if i.field == kind]
+
+
+@pytest.mark.parametrize(
+    ("raw", "kept"),
+    [("Na", True), ("Nan", True), ("Nil", True), ("NA", False), ("na", False), ("N/A", False),
+     ("nil", False), ("None", False), ("Unknown", False)],
+)  # fmt: skip
+def test_in_a_name_field_a_name_like_word_written_as_a_name_is_a_name(raw: str, kept: bool) -> None:
+    """'Na' is a given name; 'NA', 'na' and 'N/A' are still placeholders there."""
+    contact = RuleSet.for_schema(rk.bundled_schema("contact"))
+    out = contact.run({"first_name": raw, "last_name": "Li"})
+    assert (raw if kept else None) == out.values["first_name"]
+    assert kept == ("value.placeholder" not in codes(out, "first_name"))

@@ -73,11 +73,20 @@ def _own_rules(field: Field, schema: Schema) -> list[Any]:
     return out
 
 
-def _screen(field: Field) -> Validator:
+NAME_LIKE: Final = ("Na", "Nan", "Nil")
+"""
+Placeholder words that are also given or family names: in a name field, written as a name
+is (one capital, then lower case) they are names; ``NA``, ``n/a``, ``nil`` stay placeholders.
+"""
+
+
+def _screen(field: Field, person: bool) -> Validator:
     """
     The placeholder screen, letting through what the field type really holds.
     """
     t = field.type
+    if person:
+        return placeholder_check(exact=NAME_LIKE)
     if isinstance(t, Picklist):
         spellings = [*t.values, *(s for _, ss in t.synonyms for s in ss)]
         return placeholder_check(allow=spellings)
@@ -151,8 +160,9 @@ def default_rules(field: Field, schema: Schema) -> list[Any]:
     """
     own = _own_rules(field, schema)
     replaced = {r.id for r in own if isinstance(r, Validator)}
-    rules = [_screen(field), *_type_rules(field, schema)]
-    if field.role in NAME_ROLES or any(getattr(r, "id", "") == "normalize.name" for r in own):
+    person = field.role in NAME_ROLES or any(getattr(r, "id", "") == "normalize.name" for r in own)
+    rules = [_screen(field, person), *_type_rules(field, schema)]
+    if person:
         rules.append(Validators.name())
     if field.required:
         rules.append(Validators.required())
