@@ -518,6 +518,7 @@ VALID: dict[str, ByName] = {
 # Where the name alone does not say what is valid: target label → parameter → value.
 OVERRIDES: dict[str, dict[str, Callable[[World], Any]]] = {
     "sources.CsvSource": {"file": lambda w: io.BytesIO(b"email;first_name\na@b.io;Ada\n")},
+    "CsvSource": {"file": lambda w: io.BytesIO(b"email;first_name\na@b.io;Ada\n")},
     "schema.vocabulary": {"name": lambda w: "lead_source"},
     "match.CurvePoint": {"threshold": lambda w: 0.9, "precision": lambda w: 1.0,
                          "recall": lambda w: 0.5, "f1": lambda w: 0.6},
