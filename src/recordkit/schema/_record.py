@@ -264,7 +264,8 @@ class Record:
 
         Raises:
             SchemaError: *name* is no field of the record's schema, with the closest
-                names (it is a `KeyError` too).
+                names (it is a `KeyError` too); without ``field_names``, *name* is no
+                field the record holds a value for.
         """
         try:
             return self.values[name]
@@ -273,11 +274,16 @@ class Record:
                 return None
         except TypeError:
             pass  # an unhashable name is no field either
-        known = self.field_names or tuple(self.values)
+        if not self.field_names:  # the schema's fields are not known: say only what is
+            raise _UnknownField(
+                f"the record holds no value for {shorten(name)}",
+                source=self.schema,
+                suggestions=close_matches(_text_of(name), tuple(self.values)),
+            )
         raise _UnknownField(
             f"{shorten(name)} is no field of {self.schema!r}",
             source=self.schema,
-            suggestions=close_matches(_text_of(name), known),
+            suggestions=close_matches(_text_of(name), self.field_names),
         )
 
     def get(self, name: str, default: Any = None) -> Any:
