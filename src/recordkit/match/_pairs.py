@@ -29,12 +29,24 @@ from recordkit.match._factored import Factored
 from recordkit.match._settings import MatchSettings
 from recordkit.match.comparison import Comparator, Comparison
 
-__all__ = ["blocking_codes", "candidate_pairs", "compare_pairs", "count_pairs"]
+__all__ = [
+    "SCALAR_PAIRS",
+    "blocking_codes",
+    "candidate_pairs",
+    "compare_each",
+    "compare_pairs",
+    "count_pairs",
+]
 
 Ints = npt.NDArray[np.int64]
 Levels = dict[str, npt.NDArray[np.int8]]
 _CHUNK = 2_000_000
 _THREADED = 50_000
+SCALAR_PAIRS = 24
+"""
+Up to this many pairs (a point-of-entry lookup), built-in comparisons compare pair by pair
+in plain Python (`Comparison.compare_one`): numpy's per-call cost outweighs its speed there.
+"""
 
 
 def count_pairs(settings: MatchSettings, prepared: Prepared) -> BlockingReport:
@@ -104,6 +116,8 @@ def compare_pairs(settings: MatchSettings, prepared: Prepared, left: Ints, right
     The level of every pair in every comparison, in chunks of a few million pairs.
     """
     out: Levels = {c.name: np.zeros(len(left), np.int8) for c in settings.comparisons}
+    if len(left) <= SCALAR_PAIRS and all(isinstance(c, Comparison) for c in settings.comparisons):
+        return compare_each(settings, prepared, left, right)
     factored = prepared.memo.get("factored", {})
 
     def one(c: Comparator, a: Ints, b: Ints) -> npt.NDArray[np.int8]:
@@ -135,6 +149,23 @@ def compare_pairs(settings: MatchSettings, prepared: Prepared, left: Ints, right
         for name, start, future in done:
             result = future.result()
             out[name][start : start + len(result)] = result
+    return out
+
+
+def compare_each(settings: MatchSettings, prepared: Prepared, left: Ints, right: Ints) -> Levels:
+    """
+    The level of every pair in every comparison, pair by pair (built-in comparisons only).
+
+    Gives what `compare_pairs` gives on many pairs; used on few.
+    """
+    feats = prepared.features
+    pairs = list(zip(left.tolist(), right.tolist(), strict=True))
+    out: Levels = {}
+    for c in settings.comparisons:
+        assert isinstance(c, Comparison)
+        out[c.name] = np.fromiter(
+            (c.compare_one(feats, i, j) for i, j in pairs), dtype=np.int8, count=len(pairs)
+        )
     return out
 
 

@@ -65,6 +65,14 @@ class NameFamily(Level):
         same = (a[:, :, None] == b[:, None, :]) & (a[:, :, None] >= 0)
         return np.asarray(same.any(axis=(1, 2)), dtype=np.bool_)
 
+    def test_one(self, feats: Feats, i: int, j: int, column: str) -> bool:
+        """
+        Any family shared by rows *i* and *j*.
+        """
+        families = feats[f"nick:{column}"]
+        theirs = set(families[j].tolist())
+        return any(f >= 0 and f in theirs for f in families[i].tolist())
+
     def describe(self, column: str) -> str:
         """
         ``nickname``.
@@ -98,6 +106,16 @@ class Swapped(Level):
         b1, b2 = right[f"value:{column}"], right[f"value:{self.other}"]
         hit = (a1 == b2) & (a2 == b1) & (a1 != a2) & present(a1) & present(a2)
         return np.asarray(hit, dtype=np.bool_)
+
+    def test_one(self, feats: Feats, i: int, j: int, column: str) -> bool:
+        """
+        The two columns swapped between rows *i* and *j*.
+        """
+        mine, other = feats[f"value:{column}"], feats[f"value:{self.other}"]
+        a1, a2, b1, b2 = mine[i], other[i], mine[j], other[j]
+        if a1 is None or a2 is None:
+            return False
+        return bool(a1 == b2) and bool(a2 == b1) and bool(a1 != a2)
 
     def describe(self, column: str) -> str:
         """
@@ -139,6 +157,15 @@ class DateSwap(Level):
         )
         return np.asarray(hit, dtype=np.bool_)
 
+    def test_one(self, feats: Feats, i: int, j: int, column: str) -> bool:
+        """
+        Day and month swapped between rows *i* and *j*, in one year.
+        """
+        parts = feats[f"date:{column}"]
+        a: list[int] = parts[i].tolist()
+        b: list[int] = parts[j].tolist()
+        return a[0] >= 0 and a[0] == b[0] and a[1] == b[2] and a[2] == b[1] and a[1] != a[2]
+
     def describe(self, column: str) -> str:
         """
         ``day and month swapped``.
@@ -174,6 +201,14 @@ class DateWithin(Level):
         da, db = a[:, 3], b[:, 3]
         return np.asarray((da >= 0) & (db >= 0) & (np.abs(da - db) <= self.days), dtype=np.bool_)
 
+    def test_one(self, feats: Feats, i: int, j: int, column: str) -> bool:
+        """
+        Rows *i* and *j* both real dates, at most *days* apart.
+        """
+        parts = feats[f"date:{column}"]
+        da, db = int(parts[i][3]), int(parts[j][3])
+        return da >= 0 and db >= 0 and abs(da - db) <= self.days
+
     def describe(self, column: str) -> str:
         """
         ``within 31 days``.
@@ -206,6 +241,14 @@ class Prefix(Level):
         key = f"prefix{self.length}:{column}"
         a, b = left[key], right[key]
         return np.asarray((a == b) & present(a), dtype=np.bool_)
+
+    def test_one(self, feats: Feats, i: int, j: int, column: str) -> bool:
+        """
+        Equal prefixes at rows *i* and *j*, present on both sides.
+        """
+        values = feats[f"prefix{self.length}:{column}"]
+        a = values[i]
+        return a is not None and bool(a == values[j])
 
     def describe(self, column: str) -> str:
         """
@@ -253,6 +296,19 @@ class NumberWithin(Level):
             if self.relative is not None:
                 hit |= diff <= self.relative * np.maximum(np.abs(a), np.abs(b))
         return hit
+
+    def test_one(self, feats: Feats, i: int, j: int, column: str) -> bool:
+        """
+        Rows *i* and *j* within the absolute or relative tolerance (NaN never is).
+        """
+        numbers = feats[f"num:{column}"]
+        a, b = float(numbers[i]), float(numbers[j])
+        diff = abs(a - b)
+        if diff != diff:  # NaN: a side missing, or inf against inf
+            return False
+        if self.absolute is not None and diff <= self.absolute:
+            return True
+        return self.relative is not None and diff <= self.relative * max(abs(a), abs(b))
 
     def describe(self, column: str) -> str:
         """

@@ -114,6 +114,19 @@ class Level(abc.ABC):
         Which of the pairs (aligned rows of *left* and *right*) fall into this level.
         """
 
+    def test_one(self, feats: Feats, i: int, j: int, column: str) -> bool:
+        """
+        Whether the one pair of rows *i* and *j* of *feats* falls into this level.
+
+        The same answer as `test` on that pair: the built-in levels answer in plain
+        Python (a point-of-entry lookup compares a handful of pairs).
+        """
+        rows = np.array([i], dtype=np.int64), np.array([j], dtype=np.int64)
+        keys = self.features(column)
+        left = {k: feats[k][rows[0]] for k in keys}
+        right = {k: feats[k][rows[1]] for k in keys}
+        return bool(self.test(left, right, column)[0])
+
     def describe(self, column: str) -> str:
         """
         The human label of this level.
@@ -163,6 +176,14 @@ class Exact(Level):
         key = f"{self.feature}:{column}"
         a, b = left[key], right[key]
         return np.asarray((a == b) & present(a), dtype=np.bool_)
+
+    def test_one(self, feats: Feats, i: int, j: int, column: str) -> bool:
+        """
+        Equal and present on both sides, for rows *i* and *j*.
+        """
+        values = feats[f"{self.feature}:{column}"]
+        a = values[i]
+        return a is not None and bool(a == values[j])
 
     def describe(self, column: str) -> str:
         """
@@ -227,6 +248,36 @@ class _Graded(Level):
         Score every pair with ``process.cpdist`` and keep those this level takes.
         """
         return self.passes(self.scores(left, right, column))
+
+    @abc.abstractmethod
+    def score_one(self, feats: Feats, i: int, j: int, column: str, *, cutoff: float) -> float:
+        """
+        The score of the pair of rows *i* and *j*, as `scores` gives it.
+        """
+
+    @abc.abstractmethod
+    def passes_one(self, score: float) -> bool:
+        """
+        Whether *score* falls into this level, as `passes` says.
+        """
+
+    def test_one(self, feats: Feats, i: int, j: int, column: str) -> bool:
+        """
+        Whether rows *i* and *j* fall into this level (scored with no cutoff).
+        """
+        return self.passes_one(self.score_one(feats, i, j, column, cutoff=self._no_cutoff))
+
+    _no_cutoff: ClassVar[float]
+
+    def _pair(self, feats: Feats, i: int, j: int, column: str) -> tuple[Any, Any] | None:
+        """
+        The feature's values at rows *i* and *j*, or ``None`` when a side is missing.
+        """
+        values = feats[f"{self.feature}:{column}"]
+        a, b = values[i], values[j]
+        if a is None or b is None:
+            return None
+        return a, b
 
     def _pairwise(
         self, left: Feats, right: Feats, column: str, all_present: bool, **options: Any
@@ -307,6 +358,29 @@ class Similar(_Graded):
         """
         return np.asarray(scores >= self.threshold - 1e-6, dtype=np.bool_)
 
+    _no_cutoff: ClassVar[float] = 0.0
+
+    def score_one(self, feats: Feats, i: int, j: int, column: str, *, cutoff: float) -> float:
+        """
+        The similarity of rows *i* and *j*, rounded through float32 as `scores` keeps it.
+        """
+        pair = self._pair(feats, i, j, column)
+        if pair is None:
+            return self._missing
+        scorer, scale = _SIMILARITY[self.metric]
+        try:
+            raw = scorer(pair[0], pair[1], score_cutoff=cutoff * scale)
+        except TypeError:  # a cell that is not text, as `_cpdist` reads it
+            raw = scorer(str(pair[0]), str(pair[1]), score_cutoff=cutoff * scale)
+        score = float(np.float32(raw))
+        return score / scale if scale != 1.0 else score
+
+    def passes_one(self, score: float) -> bool:
+        """
+        Whether *score* reaches the threshold.
+        """
+        return score >= self.threshold - 1e-6
+
     def describe(self, column: str) -> str:
         """
         ``jaro_winkler >= 0.92`` and the like.
@@ -370,6 +444,27 @@ class Within(_Graded):
         Which distances are within *distance*.
         """
         return np.asarray(scores <= self.distance, dtype=np.bool_)
+
+    _no_cutoff: ClassVar[float] = 8.0
+
+    def score_one(self, feats: Feats, i: int, j: int, column: str, *, cutoff: float) -> float:
+        """
+        The edit distance of rows *i* and *j* (a missing side counts as far).
+        """
+        pair = self._pair(feats, i, j, column)
+        if pair is None:
+            return self._missing
+        scorer = _DISTANCE[self.metric]
+        try:
+            return float(scorer(pair[0], pair[1], score_cutoff=int(cutoff)))
+        except TypeError:  # a cell that is not text, as `_cpdist` reads it
+            return float(scorer(str(pair[0]), str(pair[1]), score_cutoff=int(cutoff)))
+
+    def passes_one(self, score: float) -> bool:
+        """
+        Whether *score* is within *distance*.
+        """
+        return score <= self.distance
 
     def describe(self, column: str) -> str:
         """
