@@ -68,8 +68,10 @@ class NearestNeighbours:
         radius: the largest edit distance between two values of a cluster's link.
         block_chars: the length of the substrings that block values together (values
             shorter than that are their own block key).
-        max_block: blocks of more values are skipped: a substring that common (``ation``)
-            says little, and its pairs would cost the most.
+        max_block: blocks of more values are skipped: a substring that common (``Street``)
+            says little, and its pairs would cost the most (a block of 100 values is 4,950
+            pairs, one of 1,000 nearly 500,000). Values in a skipped block are still
+            compared through their other, rarer substrings.
 
     Raises:
         QualityError: an argument is not a whole number in its range.
@@ -79,7 +81,7 @@ class NearestNeighbours:
 
     radius: int = attrs.field(default=1, converter=_radius)
     block_chars: int = attrs.field(default=6, converter=_block_chars)
-    max_block: int = attrs.field(default=500, converter=_max_block)
+    max_block: int = attrs.field(default=100, converter=_max_block)
 
 
 def linked_groups(values: Sequence[str], method: NearestNeighbours) -> list[list[int]]:
@@ -107,7 +109,11 @@ def linked_groups(values: Sequence[str], method: NearestNeighbours) -> list[list
         lefts.append(table[:, a].ravel())
         rights.append(table[:, b].ravel())
     n = len(values)
-    codes = np.unique(np.concatenate(lefts) * n + np.concatenate(rights))
+    left, right = np.concatenate(lefts), np.concatenate(rights)
+    # Two values further apart in length than the radius cannot be within it.
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=n)
+    close = np.abs(lengths[left] - lengths[right]) <= method.radius
+    codes = np.unique(left[close] * n + right[close])
     left, right = codes // n, codes % n
     text = np.asarray(values, dtype=object)
     distance = process.cpdist(text[left], text[right], scorer=Levenshtein.distance,
