@@ -424,6 +424,7 @@ class _BatchVerbs(_MergeVerbs):
                     provenance=provenance,
                     owner=self._owner(values, None),
                     created_at=now,
+                    field_names=self.schema.field_names,
                 )
             )
             indexes.append(offset + i)

@@ -175,17 +175,24 @@ class TestSchemaRules:
         schema = rk.bundled_schema("contact")
         rules = RuleSet.for_schema(
             schema,
-            fields={"first_name": [Normalizers.name()]},
+            fields={"last_name": [Normalizers.name()]},
             extend={"city": [Validators.length(min=3, severity="warning")]},
             record=[{"require_any": ["phone", "email"]}],
             version=9,
         )
-        out = rules.run({"first_name": "o'NEIL", "city": "LA"})
-        assert "o'NEIL" == out.values["first_name"]  # mixed case: written with care, kept
+        out = rules.run({"last_name": "o'NEIL", "city": "LA"})
+        assert "o'NEIL" == out.values["last_name"]  # mixed case: written with care, kept
         assert "LA" == out.values["city"]
         assert {"check.length", "record.require_any"} <= {i.rule for i in out.issues}
         assert 9 == rules.version
-        assert "McDonald" == rules.run({"first_name": "MCDONALD"}).values["first_name"]
+        # the override takes the field's role (a family name): the surname list applies
+        assert "McDonald" == rules.run({"last_name": "MCDONALD"}).values["last_name"]
+        assert (
+            "Mcdonald"
+            == RuleSet.for_schema(schema, fields={"first_name": [Normalizers.name()]})
+            .run({"first_name": "MCDONALD"})
+            .values["first_name"]
+        )
 
 
 class TestSpecErrors:

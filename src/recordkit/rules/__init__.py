@@ -26,6 +26,7 @@ from recordkit.rules._contact import normalize_email, normalize_phone, normalize
 from recordkit.rules._enforcement import Enforcement, EnforcementMode
 from recordkit.rules._issue import Change, Issue, Outcome, Severity
 from recordkit.rules._normalizers import Handoff, Normalizers
+from recordkit.rules._placeholders import PLACEHOLDERS, is_placeholder
 from recordkit.rules._places import (
     country_candidates,
     country_code,
@@ -51,6 +52,7 @@ from recordkit.rules._values import (
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "PLACEHOLDERS",
     "BatchOutcome",
     "Change",
     "ChunkResult",
@@ -82,6 +84,7 @@ __all__ = [
     "country_candidates",
     "country_code",
     "fold_key",
+    "is_placeholder",
     "normalize_boolean",
     "normalize_case",
     "normalize_country",

@@ -8,7 +8,7 @@ live in `recordkit.rules` too (`normalize_phone`…), for the matcher and for sc
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final, Literal
 
 import attrs
 import phonenumbers
@@ -75,12 +75,32 @@ class _Text:
 
 @attrs.frozen
 class _Name:
+    part: Literal["full", "given", "family"] | None = None
     id: ClassVar[str] = "normalize.name"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
 
     def normalize(self, value: Any, /) -> tuple[Any, bool]:
-        after = normalize_name(value)
+        after = normalize_name(value, part=self.part or "full")
         return after, after is not value and after != value
+
+
+NAME_PARTS: Final[dict[str, Literal["full", "given", "family"]]] = {
+    "given_name": "given",
+    "family_name": "family",
+    "full_name": "full",
+}
+"""
+The part of a name each name role holds, as `normalize_name` takes it.
+"""
+
+
+def for_field(rule: object, role: str | None) -> object:
+    """
+    *rule* fitted to a field with *role*: a name normalizer given no part takes the role's.
+    """
+    if isinstance(rule, _Name) and rule.part is None:
+        return _Name(NAME_PARTS.get(role or "", "full"))
+    return rule
 
 
 @attrs.frozen
@@ -128,7 +148,7 @@ class _Email:
     lowercase: bool = True
     handoff: Handoff | None = attrs.field(default=None, eq=False, repr=False)
     id: ClassVar[str] = "normalize.email"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
 
     def normalize(self, value: Any, /) -> tuple[Any, bool]:
         after, problem = email_verdict(value, lowercase=self.lowercase)
@@ -185,7 +205,7 @@ class _Picklist:
 @attrs.frozen
 class _Country:
     id: ClassVar[str] = "normalize.country"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
 
     def normalize(self, value: Any, /) -> tuple[Any, bool]:
         code = country_code(value)
@@ -198,7 +218,7 @@ class _Country:
 class _Subdivision:
     country_field: str | None = None
     id: ClassVar[str] = "normalize.subdivision"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
 
     @property
     def uses(self) -> tuple[str, ...]:
@@ -214,7 +234,7 @@ class _Subdivision:
 @attrs.frozen
 class _Url:
     id: ClassVar[str] = "normalize.url"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
 
     def normalize(self, value: Any, /) -> tuple[Any, bool]:
         after = normalize_url(value)
@@ -283,11 +303,26 @@ class Normalizers:
         return _Text()
 
     @staticmethod
-    def name() -> Normalizer:
+    def name(*, part: Literal["full", "given", "family"] | None = None) -> Normalizer:
         """
         A person's name in title case that respects McDonald, O'Neil, van der Berg.
+
+        Args:
+            part: ``"given"``, ``"family"`` or ``"full"`` (see `normalize_name`); by default
+                the part the field's role holds (``given_name``, ``family_name``), else a
+                full name.
+
+        Raises:
+            SchemaError: *part* is none of those.
+
+        .. versionchanged:: 0.2.0
+           ``part``.
         """
-        return _Name()
+        if part is not None and part not in ("given", "family", "full"):
+            raise SchemaError(
+                f"part must be 'given', 'family' or 'full', got {shorten(part)}", path="part"
+            )
+        return _Name(part)
 
     @staticmethod
     def case(style: str = "title") -> Normalizer:

@@ -156,8 +156,15 @@ class _SubdivisionCheck:
             message = f"cannot be checked against the country {shorten(country, 40)}"
             hint = "give the record's country as a name or an ISO code"
         elif country is None and self.country_field is not None:
-            message = "is not a known state or province, and the record has no country"
-            hint = "give the record's country, or write the full ISO 3166-2 code (US-NY)"
+            # not wrong, only unplaced: kept as written, a warning (a blank country is
+            # never filled in, so the state cannot be read without one)
+            return (
+                make_issue(self, "subdivision.no_country", "cannot be placed: the record has "
+                           "no country", value, hint="give the record's country, or write the "
+                           "full ISO 3166-2 code (US-NY)",
+                           severity=Severity.WARNING if self.severity is Severity.ERROR
+                           else self.severity),
+            )  # fmt: skip
         else:
             where = f" of {code}" if code is not None else ""
             message = f"is not a known state or province{where}"

@@ -176,6 +176,20 @@ class FieldPlan:
             hint=hint if isinstance(hint, str) and hint else f"give a {kind} value",
         )
 
+    def _invisible(self, raw: str) -> Issue:
+        """
+        The issue for text that cleaning left empty (control, format or invalid characters).
+        """
+        return Issue(
+            field=self.field.name,
+            rule="normalize.text",
+            code="value.invisible",
+            message="holds no visible characters (only control, format or invalid ones)",
+            severity=Severity.WARNING,
+            value=raw,
+            hint="the value is stored as missing; check how the source wrote it",
+        )
+
     def run(
         self,
         raw: Any,
@@ -244,6 +258,11 @@ class FieldPlan:
                 changes.append(Change(name, value, new, rule.id, rule.version) if explain
                                else rule.id)  # fmt: skip
                 value = new
+        if type(value) is str and (not value or value.isspace()):
+            value = None  # cleaned down to nothing: no value, and said so
+            if type(raw) is str and raw and not raw.isspace():
+                issues = issues or []
+                issues.append(self._invisible(raw))
         checks = on_missing if value is None else (*on_missing, *validators)
         for validate, reads, rule in checks:
             try:

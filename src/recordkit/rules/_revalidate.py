@@ -99,7 +99,8 @@ def revalidate(
         >>> schema = rk.bundled_schema("contact")
         >>> v1 = RuleSet.for_schema(schema, version=1)
         >>> v2 = RuleSet.for_schema(schema, version=2, extend={"city": [Validators.length(min=3)]})
-        >>> r = rk.Steward(schema, rules=v1).capture({"city": "NY"}, source="form")
+        >>> r = rk.Steward(schema, rules=v1).capture(
+        ...     {"first_name": "Ada", "last_name": "Lovelace", "city": "NY"}, source="form")
         >>> report = revalidate([r], old=v1, new=v2)
         >>> [d.record_id for d in report.now_failing] == [r.id], report.applied
         (True, False)

@@ -26,6 +26,7 @@ from recordkit.rules._batch import BatchOutcome, run_batch
 from recordkit.rules._chunk import DEFAULT_MEMO_SIZE
 from recordkit.rules._defaults import default_rules
 from recordkit.rules._issue import Change, Issue, Outcome
+from recordkit.rules._normalizers import for_field
 from recordkit.rules._plan import FieldPlan, unknown_field_issue
 from recordkit.rules._rule import Normalizer, Validator, crash_issue
 from recordkit.rules._run_args import check_definition, check_record, plans_error
@@ -101,8 +102,9 @@ class RuleSet:
     Example:
         >>> import recordkit as rk
         >>> rules = RuleSet.for_schema(rk.bundled_schema("contact"))
-        >>> out = rules.run({"first_name": " ada ", "email": "Ada@Example.COM",
-        ...                  "phone": "(212) 555-0123", "state": "N.Y."})
+        >>> out = rules.run({"first_name": " ada ", "last_name": "LOVELACE",
+        ...                  "email": "Ada@Example.COM", "phone": "(212) 555-0123",
+        ...                  "state": "N.Y.", "country": "USA"})
         >>> out.values["email"], out.values["phone"], out.values["state"]
         ('ada@example.com', '+12125550123', 'US-NY')
         >>> out.ok
@@ -208,7 +210,7 @@ class RuleSet:
                 rules += _compile_list(more, f"rules.fields.{f.name}", schema.name)
             for i, r in enumerate((extend or {}).get(f.name, ())):
                 rules.append(compile_rule(r, path=f"extend.{f.name}[{i}]"))
-            plans[f.name] = FieldPlan.build(f, rules)
+            plans[f.name] = FieldPlan.build(f, [for_field(r, f.role) for r in rules])
         record_rules = _compile_list(section.get("record", ()), "rules.record", schema.name)
         record_rules += [compile_rule(r, path=f"record[{i}]") for i, r in enumerate(record)]
         for i, rule in enumerate(record_rules):

@@ -57,6 +57,8 @@ BUILTIN: Final[Mapping[str, Callable[..., Any]]] = {
     "check.subdivision": Validators.subdivision,
     "check.url": Validators.url,
     "check.unique": Validators.unique,
+    "check.placeholder": Validators.placeholder,
+    "check.name": Validators.name,
     "required": Validators.required,
     "not_blank": Validators.not_blank,
     "pattern": Validators.pattern,
@@ -69,6 +71,8 @@ BUILTIN: Final[Mapping[str, Callable[..., Any]]] = {
     "valid_subdivision": Validators.subdivision,
     "valid_url": Validators.url,
     "unique": Validators.unique,
+    "placeholder": Validators.placeholder,
+    "valid_name": Validators.name,
     "require": require,
     "require_any": require_any,
 }

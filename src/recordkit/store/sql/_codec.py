@@ -385,6 +385,7 @@ class RecordCodec:
                 stage=row[4],
                 created_at=utc(row[5]),
                 updated_at=utc(row[6]),
+                field_names=self.schema.field_names,
             )
         except (TypeError, ValueError, AttributeError, KeyError, ArithmeticError) as exc:
             raise StoreError(
