@@ -31,6 +31,7 @@ NAMESPACES = (
     "recordkit.store",
     "recordkit.engines",
     "recordkit.sources",
+    "recordkit.quality",
 )
 """
 The documented namespaces: the top level, and one per concept.

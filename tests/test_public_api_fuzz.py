@@ -37,6 +37,7 @@ from hypothesis import strategies as st
 import recordkit as rk
 from recordkit import lifecycle as rl
 from recordkit import match as rm
+from recordkit import quality as rq
 from recordkit import rules as rr
 from recordkit import store as rs
 from tests.match.strategies import rules_matcher
@@ -55,6 +56,7 @@ MODULES = (
     "recordkit.governance",
     "recordkit.store",
     "recordkit.sources",
+    "recordkit.quality",
 )
 
 EXAMPLES = 50 if os.environ.get("CI") == "true" else 10
@@ -124,7 +126,7 @@ controls), bytes, containers (int keys, 50 levels deep), bare objects, naive dat
 _ERRORS = (
     "AccessDenied", "BlockingError", "CoercionError", "ConflictError", "DuplicateError",
     "MergeError", "NotFound", "RecordkitError", "SchemaError", "StoreError", "TransitionError",
-    "UnmergeConflict", "ValidationError",
+    "UnmergeConflict", "ValidationError", "SourceError", "QualityError",
 )  # fmt: skip
 _ABSTRACT = (
     "AccessPolicy", "AuditLog", "Comparator", "CompiledRules", "Guard", "Normalizer",
@@ -519,6 +521,15 @@ VALID: dict[str, ByName] = {
 OVERRIDES: dict[str, dict[str, Callable[[World], Any]]] = {
     "sources.CsvSource": {"file": lambda w: io.BytesIO(b"email;first_name\na@b.io;Ada\n")},
     "CsvSource": {"file": lambda w: io.BytesIO(b"email;first_name\na@b.io;Ada\n")},
+    "sources.CsvLayout": {
+        "source": lambda w: "a.csv", "encoding": lambda w: "utf-8",
+        "encoding_from": lambda w: "detected", "delimiter": lambda w: ";",
+        "delimiter_from": lambda w: "detected", "header": lambda w: ("email",),
+        "header_line": lambda w: 1, "columns": lambda w: {"email": "email"},
+        "ignored": lambda w: (), "extras": lambda w: ()},
+    "sources.CsvRow": {"line": lambda w: 2, "values": lambda w: {"email": "a@b.io"}},
+    "sources.UnreadableRow": {"line": lambda w: 2, "reason": lambda w: "ragged",
+                              "raw": lambda w: "a;b;c"},
     "schema.vocabulary": {"name": lambda w: "lead_source"},
     "match.CurvePoint": {"threshold": lambda w: 0.9, "precision": lambda w: 1.0,
                          "recall": lambda w: 0.5, "f1": lambda w: 0.6},
@@ -946,6 +957,56 @@ INSTANCES: dict[str, Callable[[World], Any]] = {
     "MergePolicy": lambda w: rk.MergePolicy(),
     "Hook": lambda w: rl.on_enter("active", _noop),
 }
+
+
+@functools.cache
+def _quality_profile() -> Any:
+    return rq.profile({"city": ["NY", "New York"]})
+
+
+OVERRIDES.update({
+    "quality.FieldProfile": {"name": lambda w: "city", "rows": lambda w: 2,
+                             "filled": lambda w: 1},
+    "quality.FieldProfile.from_dict": {
+        "data": lambda w: _quality_profile().field("city").to_dict()},
+    "quality.Profile": {"rows": lambda w: 0, "fields": lambda w: []},
+    "quality.Profile.from_dict": {"data": lambda w: _quality_profile().to_dict()},
+    "quality.Profile.merged": {"profiles": lambda w: [_quality_profile(), _quality_profile()]},
+    "quality.profile": {"data": lambda w: {"city": ["NY", "New York"]}},
+    "quality.compare_profiles": {"before": lambda w: _quality_profile(),
+                                 "after": lambda w: _quality_profile()},
+    "quality.ProfileDiff": {"before": lambda w: _quality_profile(),
+                            "after": lambda w: _quality_profile()},
+    "quality.FieldDiff": {"before": lambda w: _quality_profile().field("city"),
+                          "after": lambda w: None},
+    "quality.VariantCluster": {"key": lambda w: "new york",
+                               "members": lambda w: [("New York", 2), ("NY", 1)]},
+    "quality.VariantCluster.from_dict": {"data": lambda w: rq.VariantCluster(
+        "k", [("a", 2), ("b", 1)]).to_dict()},
+    "quality.variant_clusters": {"values": lambda w: ["New York", "new york", "NY"]},
+    "quality.to_synonyms": {"clusters": lambda w: [rq.VariantCluster("k", [("a", 2), ("b", 1)])]},
+    "quality.with_synonyms": {
+        "schema": lambda w: rk.Schema("lead", [rk.Field("city", rk.Picklist(
+            values=("New York", "Boston")))]),
+        "field": lambda w: "city",
+        "clusters": lambda w: [rq.VariantCluster("k", [("New York", 2), ("NY", 1)])]},
+    "quality.value_shape": {"value": lambda w: "New York"},
+    "quality.fingerprint_key": {"value": lambda w: "New York"},
+    "quality.ngram_key": {"value": lambda w: "New York"},
+    "quality.metaphone_key": {"value": lambda w: "New York"},
+    "quality.soundex_key": {"value": lambda w: "New York"},
+    "Profile.merge": {"other": lambda w: _quality_profile()},
+    "Profile.field": {"name": lambda w: "city"},
+    "FieldProfile.merge": {"other": lambda w: _quality_profile().field("city")},
+    "ProfileDiff.field": {"name": lambda w: "city"},
+    "VariantCluster.with_canonical": {"value": lambda w: "b"},
+})  # fmt: skip
+INSTANCES.update({
+    "Profile": lambda w: _quality_profile(),
+    "FieldProfile": lambda w: _quality_profile().field("city"),
+    "VariantCluster": lambda w: rq.VariantCluster("k", [("a", 2), ("b", 1)]),
+    "ProfileDiff": lambda w: rq.compare_profiles(_quality_profile(), _quality_profile()),
+})
 # Each field type's coerce/dump/load, each built-in normalizer's normalize and each
 # built-in validator's validate.
 FIELD_TYPES = {

@@ -1,7 +1,7 @@
 """Comparing a few pairs one by one gives exactly the levels the array comparison gives.
 
 `compare_pairs` compares up to `SCALAR_PAIRS` pairs (a point-of-entry lookup) in plain Python
-through `Comparison.compare_one`; more go through `Comparison.compare` on whole arrays. The
+through `Comparison._compare_one`; more go through `Comparison.compare` on whole arrays. The
 two must agree on every pair, for every level kind: a lookup and a batch run must never
 disagree about a pair.
 """

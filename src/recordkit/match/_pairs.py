@@ -45,7 +45,7 @@ _THREADED = 50_000
 SCALAR_PAIRS = 24
 """
 Up to this many pairs (a point-of-entry lookup), built-in comparisons compare pair by pair
-in plain Python (`Comparison.compare_one`): numpy's per-call cost outweighs its speed there.
+in plain Python (`Comparison._compare_one`): numpy's per-call cost outweighs its speed there.
 """
 
 
@@ -164,7 +164,7 @@ def compare_each(settings: MatchSettings, prepared: Prepared, left: Ints, right:
     for c in settings.comparisons:
         assert isinstance(c, Comparison)
         out[c.name] = np.fromiter(
-            (c.compare_one(feats, i, j) for i, j in pairs), dtype=np.int8, count=len(pairs)
+            (c._compare_one(feats, i, j) for i, j in pairs), dtype=np.int8, count=len(pairs)
         )
     return out
 

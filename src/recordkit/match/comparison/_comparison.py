@@ -36,7 +36,15 @@ from recordkit.match.comparison._domain_levels import (
     Swapped,
     level_from_dict,
 )
-from recordkit.match.comparison._levels import Exact, Feats, Level, Similar, Within, present
+from recordkit.match.comparison._levels import (
+    Exact,
+    Feats,
+    Level,
+    Rows,
+    Similar,
+    Within,
+    present,
+)
 from recordkit.schema import JSONObject
 
 __all__ = ["Comparator", "Comparison"]
@@ -294,7 +302,7 @@ class Comparison:
             todo = todo[~hit]
         return out
 
-    def compare_one(self, feats: Mapping[str, npt.NDArray[Any]], i: int, j: int) -> int:
+    def _compare_one(self, feats: Rows, i: int, j: int) -> int:
         """
         The level of the one pair of rows *i* and *j* of *feats* (whole feature arrays).
 
@@ -310,14 +318,14 @@ class Comparison:
             if isinstance(level, Similar | Within):
                 key = level.score_key
                 if key not in shared:
-                    shared[key] = level.score_one(
+                    shared[key] = level._score_one(
                         feats, i, j, self.primary, cutoff=self._cutoffs[key]
                     )
-                hit = level.passes_one(shared[key])
+                hit = level._passes_one(shared[key])
             elif isinstance(level, Exact) and level.feature == "value":
                 hit = bool(value[i] == value[j])  # both present here
             else:
-                hit = level.test_one(feats, i, j, self.primary)
+                hit = level._test_one(feats, i, j, self.primary)
             if hit:
                 return k
         return len(self.levels) + 1

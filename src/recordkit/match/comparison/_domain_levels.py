@@ -19,6 +19,7 @@ from recordkit.match.comparison._levels import (
     Exact,
     Feats,
     Level,
+    Rows,
     Similar,
     Within,
     _label,
@@ -65,7 +66,7 @@ class NameFamily(Level):
         same = (a[:, :, None] == b[:, None, :]) & (a[:, :, None] >= 0)
         return np.asarray(same.any(axis=(1, 2)), dtype=np.bool_)
 
-    def test_one(self, feats: Feats, i: int, j: int, column: str) -> bool:
+    def _test_one(self, feats: Rows, i: int, j: int, column: str) -> bool:
         """
         Any family shared by rows *i* and *j*.
         """
@@ -107,7 +108,7 @@ class Swapped(Level):
         hit = (a1 == b2) & (a2 == b1) & (a1 != a2) & present(a1) & present(a2)
         return np.asarray(hit, dtype=np.bool_)
 
-    def test_one(self, feats: Feats, i: int, j: int, column: str) -> bool:
+    def _test_one(self, feats: Rows, i: int, j: int, column: str) -> bool:
         """
         The two columns swapped between rows *i* and *j*.
         """
@@ -157,7 +158,7 @@ class DateSwap(Level):
         )
         return np.asarray(hit, dtype=np.bool_)
 
-    def test_one(self, feats: Feats, i: int, j: int, column: str) -> bool:
+    def _test_one(self, feats: Rows, i: int, j: int, column: str) -> bool:
         """
         Day and month swapped between rows *i* and *j*, in one year.
         """
@@ -201,7 +202,7 @@ class DateWithin(Level):
         da, db = a[:, 3], b[:, 3]
         return np.asarray((da >= 0) & (db >= 0) & (np.abs(da - db) <= self.days), dtype=np.bool_)
 
-    def test_one(self, feats: Feats, i: int, j: int, column: str) -> bool:
+    def _test_one(self, feats: Rows, i: int, j: int, column: str) -> bool:
         """
         Rows *i* and *j* both real dates, at most *days* apart.
         """
@@ -242,7 +243,7 @@ class Prefix(Level):
         a, b = left[key], right[key]
         return np.asarray((a == b) & present(a), dtype=np.bool_)
 
-    def test_one(self, feats: Feats, i: int, j: int, column: str) -> bool:
+    def _test_one(self, feats: Rows, i: int, j: int, column: str) -> bool:
         """
         Equal prefixes at rows *i* and *j*, present on both sides.
         """
@@ -297,7 +298,7 @@ class NumberWithin(Level):
                 hit |= diff <= self.relative * np.maximum(np.abs(a), np.abs(b))
         return hit
 
-    def test_one(self, feats: Feats, i: int, j: int, column: str) -> bool:
+    def _test_one(self, feats: Rows, i: int, j: int, column: str) -> bool:
         """
         Rows *i* and *j* within the absolute or relative tolerance (NaN never is).
         """

@@ -28,6 +28,10 @@ __all__ = ["Exact", "Level", "Similar", "Within", "present"]
 
 Bools = npt.NDArray[np.bool_]
 Feats = Mapping[str, npt.NDArray[Any]]
+Rows = Mapping[str, npt.NDArray[np.generic]]
+"""
+Whole feature arrays by key, read one row at a time (``_test_one``, ``_compare_one``).
+"""
 
 _SIMILARITY: Final[dict[str, tuple[Any, float]]] = {
     "jaro_winkler": (JaroWinkler.normalized_similarity, 1.0),
@@ -114,7 +118,7 @@ class Level(abc.ABC):
         Which of the pairs (aligned rows of *left* and *right*) fall into this level.
         """
 
-    def test_one(self, feats: Feats, i: int, j: int, column: str) -> bool:
+    def _test_one(self, feats: Rows, i: int, j: int, column: str) -> bool:
         """
         Whether the one pair of rows *i* and *j* of *feats* falls into this level.
 
@@ -177,7 +181,7 @@ class Exact(Level):
         a, b = left[key], right[key]
         return np.asarray((a == b) & present(a), dtype=np.bool_)
 
-    def test_one(self, feats: Feats, i: int, j: int, column: str) -> bool:
+    def _test_one(self, feats: Rows, i: int, j: int, column: str) -> bool:
         """
         Equal and present on both sides, for rows *i* and *j*.
         """
@@ -250,26 +254,26 @@ class _Graded(Level):
         return self.passes(self.scores(left, right, column))
 
     @abc.abstractmethod
-    def score_one(self, feats: Feats, i: int, j: int, column: str, *, cutoff: float) -> float:
+    def _score_one(self, feats: Rows, i: int, j: int, column: str, *, cutoff: float) -> float:
         """
         The score of the pair of rows *i* and *j*, as `scores` gives it.
         """
 
     @abc.abstractmethod
-    def passes_one(self, score: float) -> bool:
+    def _passes_one(self, score: float) -> bool:
         """
         Whether *score* falls into this level, as `passes` says.
         """
 
-    def test_one(self, feats: Feats, i: int, j: int, column: str) -> bool:
+    def _test_one(self, feats: Rows, i: int, j: int, column: str) -> bool:
         """
         Whether rows *i* and *j* fall into this level (scored with no cutoff).
         """
-        return self.passes_one(self.score_one(feats, i, j, column, cutoff=self._no_cutoff))
+        return self._passes_one(self._score_one(feats, i, j, column, cutoff=self._no_cutoff))
 
     _no_cutoff: ClassVar[float]
 
-    def _pair(self, feats: Feats, i: int, j: int, column: str) -> tuple[Any, Any] | None:
+    def _pair(self, feats: Rows, i: int, j: int, column: str) -> tuple[Any, Any] | None:
         """
         The feature's values at rows *i* and *j*, or ``None`` when a side is missing.
         """
@@ -360,7 +364,7 @@ class Similar(_Graded):
 
     _no_cutoff: ClassVar[float] = 0.0
 
-    def score_one(self, feats: Feats, i: int, j: int, column: str, *, cutoff: float) -> float:
+    def _score_one(self, feats: Rows, i: int, j: int, column: str, *, cutoff: float) -> float:
         """
         The similarity of rows *i* and *j*, rounded through float32 as `scores` keeps it.
         """
@@ -375,7 +379,7 @@ class Similar(_Graded):
         score = float(np.float32(raw))
         return score / scale if scale != 1.0 else score
 
-    def passes_one(self, score: float) -> bool:
+    def _passes_one(self, score: float) -> bool:
         """
         Whether *score* reaches the threshold.
         """
@@ -447,7 +451,7 @@ class Within(_Graded):
 
     _no_cutoff: ClassVar[float] = 8.0
 
-    def score_one(self, feats: Feats, i: int, j: int, column: str, *, cutoff: float) -> float:
+    def _score_one(self, feats: Rows, i: int, j: int, column: str, *, cutoff: float) -> float:
         """
         The edit distance of rows *i* and *j* (a missing side counts as far).
         """
@@ -460,7 +464,7 @@ class Within(_Graded):
         except TypeError:  # a cell that is not text, as `_cpdist` reads it
             return float(scorer(str(pair[0]), str(pair[1]), score_cutoff=int(cutoff)))
 
-    def passes_one(self, score: float) -> bool:
+    def _passes_one(self, score: float) -> bool:
         """
         Whether *score* is within *distance*.
         """
