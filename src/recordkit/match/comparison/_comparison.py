@@ -11,7 +11,7 @@ through the ``recordkit.comparators`` entry-point group (see `recordkit.match.co
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, Protocol, runtime_checkable
 
 import attrs
@@ -51,6 +51,16 @@ __all__ = ["Comparator", "Comparison"]
 
 _FAMILY_WIDTH: Final = 4  # name families kept per name; more is rare
 _PREFIX: Final = re.compile(r"prefix(\d+)")
+_EXACT, _GRADED, _OTHER = 0, 1, 2  # how `_compare_one` tests a level
+_Step = tuple[int, int, str, tuple[str, str], float, Callable[..., Any], Callable[..., Any]]
+"""
+One level in `Comparison._compare_one`: number, how, feature key, shared score key, cutoff,
+and the level's functions.
+"""
+
+
+def _none(*_: object) -> None:
+    return None
 
 
 @runtime_checkable
@@ -176,6 +186,8 @@ class Comparison:
         init=False, eq=False, hash=False, repr=False
     )
     _labels: tuple[str, ...] = attrs.field(init=False, eq=False, hash=False, repr=False)
+    _one_plan: tuple[_Step, ...] = attrs.field(init=False, eq=False, hash=False, repr=False)
+    _present_key: str = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -207,6 +219,19 @@ class Comparison:
         object.__setattr__(self, "_cutoffs", cutoffs)
         labels = ("missing", *(lv.describe(self.primary) for lv in self.levels), "different")
         object.__setattr__(self, "_labels", labels)
+        # one pair at a time (`_compare_one`): each level's way, feature and cutoff, once
+        plan: list[_Step] = []
+        for k, lv in enumerate(self.levels, start=1):
+            if isinstance(lv, Similar | Within):
+                key = f"{lv.feature}:{self.primary}"
+                cutoff = cutoffs[lv.score_key]
+                plan.append((k, _GRADED, key, lv.score_key, cutoff, lv._score_pair, lv._passes_one))
+            elif isinstance(lv, Exact) and lv.feature == "value":
+                plan.append((k, _EXACT, f"value:{self.primary}", ("", ""), 0.0, _none, _none))
+            else:
+                plan.append((k, _OTHER, "", ("", ""), 0.0, lv._test_one, _none))
+        object.__setattr__(self, "_one_plan", tuple(plan))
+        object.__setattr__(self, "_present_key", f"present:{self.primary}")
 
     def __repr__(self) -> str:
         return f"Comparison({self.name!r}, {list(self.labels[1:-1])})"
@@ -309,23 +334,22 @@ class Comparison:
         The same level `compare` gives that pair, worked out in plain Python: cheaper when
         only a few pairs are compared (a point-of-entry lookup).
         """
-        present = feats[f"present:{self.primary}"]
+        present = feats[self._present_key]
         if not (present[i] and present[j]):
             return 0
-        value = feats[f"value:{self.primary}"]
         shared: dict[tuple[str, str], float] = {}
-        for k, level in enumerate(self.levels, start=1):
-            if isinstance(level, Similar | Within):
-                key = level.score_key
-                if key not in shared:
-                    shared[key] = level._score_one(
-                        feats, i, j, self.primary, cutoff=self._cutoffs[key]
-                    )
-                hit = level._passes_one(shared[key])
-            elif isinstance(level, Exact) and level.feature == "value":
-                hit = bool(value[i] == value[j])  # both present here
-            else:
-                hit = level._test_one(feats, i, j, self.primary)
+        for k, how, key, score_key, cutoff, first, then in self._one_plan:
+            if how == _EXACT:
+                values = feats[key]
+                hit = bool(values[i] == values[j])  # both present here
+            elif how == _GRADED:  # first scores a pair of values, then says if it passes
+                score = shared.get(score_key)
+                if score is None:
+                    values = feats[key]
+                    score = shared[score_key] = first(values[i], values[j], cutoff)
+                hit = then(score)
+            else:  # first tests the rows
+                hit = first(feats, i, j, self.primary)
             if hit:
                 return k
         return len(self.levels) + 1

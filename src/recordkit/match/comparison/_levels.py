@@ -254,9 +254,9 @@ class _Graded(Level):
         return self.passes(self.scores(left, right, column))
 
     @abc.abstractmethod
-    def _score_one(self, feats: Rows, i: int, j: int, column: str, *, cutoff: float) -> float:
+    def _score_pair(self, a: object, b: object, cutoff: float) -> float:
         """
-        The score of the pair of rows *i* and *j*, as `scores` gives it.
+        The score of one pair of feature values (``None``: missing), as `scores` gives it.
         """
 
     @abc.abstractmethod
@@ -269,19 +269,10 @@ class _Graded(Level):
         """
         Whether rows *i* and *j* fall into this level (scored with no cutoff).
         """
-        return self._passes_one(self._score_one(feats, i, j, column, cutoff=self._no_cutoff))
+        values = feats[f"{self.feature}:{column}"]
+        return self._passes_one(self._score_pair(values[i], values[j], self._no_cutoff))
 
     _no_cutoff: ClassVar[float]
-
-    def _pair(self, feats: Rows, i: int, j: int, column: str) -> tuple[Any, Any] | None:
-        """
-        The feature's values at rows *i* and *j*, or ``None`` when a side is missing.
-        """
-        values = feats[f"{self.feature}:{column}"]
-        a, b = values[i], values[j]
-        if a is None or b is None:
-            return None
-        return a, b
 
     def _pairwise(
         self, left: Feats, right: Feats, column: str, all_present: bool, **options: Any
@@ -364,18 +355,17 @@ class Similar(_Graded):
 
     _no_cutoff: ClassVar[float] = 0.0
 
-    def _score_one(self, feats: Rows, i: int, j: int, column: str, *, cutoff: float) -> float:
+    def _score_pair(self, a: object, b: object, cutoff: float) -> float:
         """
-        The similarity of rows *i* and *j*, rounded through float32 as `scores` keeps it.
+        The similarity of *a* and *b*, rounded through float32 as `scores` keeps it.
         """
-        pair = self._pair(feats, i, j, column)
-        if pair is None:
+        if a is None or b is None:
             return self._missing
         scorer, scale = _SIMILARITY[self.metric]
         try:
-            raw = scorer(pair[0], pair[1], score_cutoff=cutoff * scale)
+            raw = scorer(a, b, score_cutoff=cutoff * scale)
         except TypeError:  # a cell that is not text, as `_cpdist` reads it
-            raw = scorer(str(pair[0]), str(pair[1]), score_cutoff=cutoff * scale)
+            raw = scorer(str(a), str(b), score_cutoff=cutoff * scale)
         score = float(np.float32(raw))
         return score / scale if scale != 1.0 else score
 
@@ -451,18 +441,17 @@ class Within(_Graded):
 
     _no_cutoff: ClassVar[float] = 8.0
 
-    def _score_one(self, feats: Rows, i: int, j: int, column: str, *, cutoff: float) -> float:
+    def _score_pair(self, a: object, b: object, cutoff: float) -> float:
         """
-        The edit distance of rows *i* and *j* (a missing side counts as far).
+        The edit distance of *a* and *b* (a missing side counts as far).
         """
-        pair = self._pair(feats, i, j, column)
-        if pair is None:
+        if a is None or b is None:
             return self._missing
         scorer = _DISTANCE[self.metric]
         try:
-            return float(scorer(pair[0], pair[1], score_cutoff=int(cutoff)))
+            return float(scorer(a, b, score_cutoff=int(cutoff)))
         except TypeError:  # a cell that is not text, as `_cpdist` reads it
-            return float(scorer(str(pair[0]), str(pair[1]), score_cutoff=int(cutoff)))
+            return float(scorer(str(a), str(b), score_cutoff=int(cutoff)))
 
     def _passes_one(self, score: float) -> bool:
         """
