@@ -5,7 +5,7 @@ Data in: columns, rows or `Record` values, turned into prepared columns and feat
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 import attrs
 import numpy as np
@@ -106,6 +106,12 @@ def read_data(
     return out, found_ids
 
 
+_PLAIN: Final = Prep()
+"""
+How a column no `Prep` names is prepared (as text).
+"""
+
+
 @attrs.frozen(eq=False)
 class Prepared:
     """
@@ -139,7 +145,7 @@ class Prepared:
         Prepare every column once, then compute each comparator's features.
         """
         factored = {
-            name: prepare_factored(values, prep.get(name, Prep())) for name, values in raw.items()
+            name: prepare_factored(values, prep.get(name, _PLAIN)) for name, values in raw.items()
         }
         columns = {name: f.values() for name, f in factored.items()}
         features: dict[str, npt.NDArray[Any]] = {}

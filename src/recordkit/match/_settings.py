@@ -79,10 +79,14 @@ class MatchSettings:
     sample_pairs: int = attrs.field(default=250_000, kw_only=True)
     seed: int = attrs.field(default=0, kw_only=True)
     schema: str | None = attrs.field(default=None, kw_only=True)
+    _columns: tuple[str, ...] = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if not self.blocking:
             raise SchemaError("a matcher needs at least one blocking rule")
+        cols = [col for c in self.comparisons for col in c.columns]
+        cols += [col for r in self.blocking for col in r.columns]
+        object.__setattr__(self, "_columns", tuple(dict.fromkeys(cols)))
         if not isinstance(self.max_pairs, int) or self.max_pairs < 1:
             raise SchemaError(f"max_pairs must be a positive whole number, got {self.max_pairs!r}")
         if not 0.0 <= number(self.chain_guard, "chain_guard") <= 1.0:
@@ -115,9 +119,7 @@ class MatchSettings:
         """
         Every column read by a comparison or a blocking rule.
         """
-        cols = [col for c in self.comparisons for col in c.columns]
-        cols += [col for r in self.blocking for col in r.columns]
-        return tuple(dict.fromkeys(cols))
+        return self._columns
 
     def to_dict(self) -> JSONObject:
         """
