@@ -41,6 +41,7 @@ from recordkit.schema._loader import MAX_DOCUMENT_BYTES, check_tree, read_docume
 from recordkit.schema._schema import Catalog, Schema
 from recordkit.schema._types import FIELD_TYPES, FieldType, Picklist
 from recordkit.schema._values import NOT_GIVEN
+from recordkit.schema._vocabulary import vocabulary
 
 __all__ = [
     "bundled_catalog",
@@ -89,7 +90,7 @@ def _field_from_dict(name: str, spec: object) -> Field:
                 path=str(key),
                 suggestions=close_matches(key, (*_FIELD_KEYS, *_type_options(cls))),
             )
-    ftype = structure(options, cls, _type_options(cls))
+    ftype = _type_from_dict(options, cls)
     doc = structure(common, _FieldDoc, _FIELD_KEYS)
     return Field(
         name,
@@ -101,6 +102,28 @@ def _field_from_dict(name: str, spec: object) -> Field:
         rules=doc.rules,
         role=doc.role,
     )
+
+
+def _type_from_dict(options: Mapping[str, Any], cls: type[FieldType]) -> FieldType:
+    if cls is not Picklist or "vocabulary" not in options:
+        result: FieldType = structure(options, cls, _type_options(cls))
+        return result
+    # values and synonyms are optional here: the vocabulary brings its own
+    doc = structure(options, _PicklistDoc, _type_options(cls))
+    return Picklist(
+        values=doc.values,
+        synonyms=doc.synonyms,
+        restricted=doc.restricted,
+        vocabulary=doc.vocabulary,
+    )
+
+
+@attrs.define
+class _PicklistDoc:
+    vocabulary: str
+    values: list[str] = attrs.Factory(list)
+    synonyms: dict[str, list[str]] = attrs.Factory(dict)
+    restricted: bool = True
 
 
 @attrs.define
@@ -214,11 +237,31 @@ def _field_to_dict(f: Field) -> dict[str, Any]:
 
 
 def _type_to_dict(t: FieldType) -> dict[str, Any]:
+    if isinstance(t, Picklist) and t.vocabulary is not None:
+        return _vocabulary_picklist_to_dict(t, t.vocabulary)
     if isinstance(t, Picklist):
         data: dict[str, Any] = CONVERTER.unstructure(t, Picklist)
         return data
     defaults = {a.name: a.default for a in attrs.fields(type(t))}
     return {k: v for k, v in attrs.asdict(t).items() if v != defaults[k]}
+
+
+def _vocabulary_picklist_to_dict(t: Picklist, name: str) -> dict[str, Any]:
+    """
+    The vocabulary's name and only what the picklist adds to it.
+    """
+    base = vocabulary(name)
+    out: dict[str, Any] = {"vocabulary": name}
+    extra = [v for v in t.values if v not in base.values]
+    if extra:
+        out["values"] = extra
+    known = dict(base.synonyms)
+    more = {k: [s for s in v if s not in known.get(k, ())] for k, v in t.synonyms}
+    if any(more.values()):
+        out["synonyms"] = {k: v for k, v in more.items() if v}
+    if not t.restricted:
+        out["restricted"] = False
+    return out
 
 
 def _thaw(value: Any) -> Any:

@@ -14,8 +14,10 @@ import phonenumbers
 
 from recordkit._controls import strip_controls
 from recordkit._errors import SchemaError, shorten
+from recordkit._suggest import close_matches
 from recordkit.schema._field_type import FieldType, _optional, _text
 from recordkit.schema._values import _Refused
+from recordkit.schema._vocabulary_files import read_vocabulary, vocabulary_names
 
 __all__ = ["URL", "Country", "Email", "Phone", "Picklist", "Reference", "Subdivision", "Text"]
 
@@ -127,22 +129,46 @@ class Picklist(FieldType):
         >>> p.synonym_map
         {'Software': 'Technology', 'SaaS': 'Technology'}
 
+    A picklist can start from a bundled vocabulary (see `recordkit.schema.VOCABULARIES`):
+    its values come first, then *values* not already among them; *synonyms* add to the
+    vocabulary's spellings of the same value. Giving the merged lists back (as
+    ``attrs.evolve`` does) yields the same picklist.
+
+        >>> source = Picklist(vocabulary="lead_source", values=("Webinar Series",),
+        ...                   synonyms={"Paid Social": ("Meta",)})
+        >>> source.values[0], source.values[-1]
+        ('Organic Search', 'Webinar Series')
+        >>> source.synonym_map["Meta"], source.synonym_map["FB Ads"]
+        ('Paid Social', 'Paid Social')
+
     Args:
-        values: the canonical values.
+        values: the canonical values (with *vocabulary*, the ones it lacks).
         synonyms: canonical value → other spellings that mean it.
         restricted: refuse values outside the list (``False`` keeps them, flagged).
+        vocabulary: the bundled vocabulary whose values and synonyms the picklist starts
+            from, one of `recordkit.schema.VOCABULARIES`.
+
+    Raises:
+        SchemaError: no values at all, a value listed twice or blank, synonyms for
+            something that is not a value, a synonym of two values, or an unknown
+            *vocabulary* (with the closest names).
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       ``vocabulary``.
     """
 
     kind: ClassVar[str] = "picklist"
-    values: tuple[str, ...] = attrs.field(converter=_freeze_values)
+    values: tuple[str, ...] = attrs.field(factory=tuple, converter=_freeze_values)
     synonyms: tuple[tuple[str, tuple[str, ...]], ...] = attrs.field(
         factory=tuple, converter=_freeze_synonyms
     )
     restricted: bool = attrs.field(default=True, validator=_optional(bool, "true or false"))
+    vocabulary: str | None = attrs.field(default=None, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
+        if self.vocabulary is not None:
+            self._merge_vocabulary(self.vocabulary)
         if not self.values:
             raise SchemaError("a picklist needs at least one value", path="values")
         seen: set[str] = set()
@@ -168,6 +194,32 @@ class Picklist(FieldType):
                         f"synonym {spelling!r} means both {other!r} and {canonical!r}",
                         path=f"synonyms.{canonical}",
                     )
+
+    def _merge_vocabulary(self, name: object) -> None:
+        names = vocabulary_names()
+        if not isinstance(name, str) or name not in names:
+            raise SchemaError(
+                f"no bundled vocabulary named {shorten(name)}; one of {', '.join(names)}",
+                path="vocabulary",
+                suggestions=close_matches(name, names),
+            )
+        base_values, base_synonyms = read_vocabulary(name)
+        extra = [v for v in self.values if v not in base_values]
+        if len(set(extra)) < len(extra):
+            twice = next(v for v in extra if extra.count(v) > 1)
+            raise SchemaError(f"value {twice!r} is listed twice", path="values")
+        # Merging is idempotent: the vocabulary's own values and spellings given back
+        # (a dumped picklist, attrs.evolve) are already there and are not added twice.
+        given: dict[str, list[str]] = {}
+        for canonical, spellings in self.synonyms:
+            given.setdefault(canonical, []).extend(spellings)
+        merged: list[tuple[str, tuple[str, ...]]] = []
+        for canonical, spellings in base_synonyms:
+            more = [s for s in dict.fromkeys(given.pop(canonical, ())) if s not in spellings]
+            merged.append((canonical, (*spellings, *more)))
+        merged.extend((k, tuple(dict.fromkeys(v))) for k, v in given.items() if v)
+        object.__setattr__(self, "values", (*base_values, *extra))
+        object.__setattr__(self, "synonyms", tuple(merged))
 
     @property
     def synonym_map(self) -> dict[str, str]:
