@@ -384,6 +384,7 @@ class _BatchVerbs(_MergeVerbs):
             memo=None if memo is None else memo[0],
             memo_size=100_000 if memo is None else memo[1],
             seen=unique,
+            channel=source,  # picks each field's on_invalid action
         )
         errors = {k: v for k, v in checked.errors_by_row().items() if k not in shapes}
         warn, block = EnforcementMode.WARN, EnforcementMode.BLOCK

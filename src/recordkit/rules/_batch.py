@@ -18,7 +18,7 @@ import attrs
 
 from recordkit._errors import RecordkitError, shorten
 from recordkit._gc import collector_paused
-from recordkit.rules._chunk import DEFAULT_MEMO_SIZE, RuleStats, run_chunk
+from recordkit.rules._chunk import DEFAULT_MEMO_SIZE, RuleStats, check_channel, run_chunk
 from recordkit.rules._issue import Issue, Severity, at_row
 from recordkit.rules._plan import CompiledRules
 from recordkit.rules._run_args import check_batch
@@ -278,6 +278,7 @@ def run_batch(
     chunk_size: int = 10_000,
     cache: bool = True,
     memo_size: int = DEFAULT_MEMO_SIZE,
+    channel: str | None = None,
 ) -> BatchOutcome:
     """
     Run *rules* over every row of *source*, chunk by chunk, column by column.
@@ -301,21 +302,32 @@ def run_batch(
         chunk_size: rows per chunk.
         cache: memoize each field's pipeline per distinct value within the run.
         memo_size: the most distinct values remembered per field.
+        channel: the source the rows come from, which picks each field's ``on_invalid``
+            action (``None``: the ``default`` one): a row whose only errors are in fields
+            that ``clear`` or ``keep`` passes, those errors kept as warnings.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       ``channel``.
     """
     check_batch(rules, chunk_size, cache, memo_size)
+    check_channel(channel)
     # The cyclic collector stays paused for the whole run, not only inside each chunk:
     # resumed between chunks, it would walk every object in memory (the source rows
     # included) once per chunk. The engine makes no reference cycles.
     with collector_paused():
-        return _run_batch(rules, source, chunk_size, cache, memo_size)
+        return _run_batch(rules, source, chunk_size, cache, memo_size, channel)
 
 
 def _run_batch(
-    rules: CompiledRules, source: Any, chunk_size: int, cache: bool, memo_size: int
+    rules: CompiledRules,
+    source: Any,
+    chunk_size: int,
+    cache: bool,
+    memo_size: int,
+    channel: str | None = None,
 ) -> BatchOutcome:
-    run = _Run(rules, cache, memo_size)
+    run = _Run(rules, cache, memo_size, channel)
     offset = 0
     for chunk in _chunks(source, chunk_size, rules.schema.field_names):
         # A file's unreadable rows split the chunk: the rules run over the readable
@@ -337,8 +349,11 @@ class _Run:
     A batch as it goes: what passed, what was held back, and the counts.
     """
 
-    def __init__(self, rules: CompiledRules, cache: bool, memo_size: int) -> None:
+    def __init__(
+        self, rules: CompiledRules, cache: bool, memo_size: int, channel: str | None = None
+    ) -> None:
         self.rules = rules
+        self.channel = channel
         self.memo: dict[str, dict[Hashable, Any]] | None = {} if cache else None
         self.memo_size = memo_size
         self.seen: dict[str, dict[Hashable, int]] = {}
@@ -369,6 +384,7 @@ class _Run:
             memo=self.memo,
             memo_size=self.memo_size,
             seen=self.seen,
+            channel=self.channel,
         )
         self.located.extend(result.located)
         self.changes.extend(result.changes)

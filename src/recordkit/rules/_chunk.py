@@ -15,6 +15,7 @@ from typing import Any, Final
 
 import attrs
 
+from recordkit._errors import RecordkitError, shorten
 from recordkit._gc import collector_paused
 from recordkit.rules._issue import Issue, Severity, at_row, for_field
 from recordkit.rules._plan import CompiledRules, FieldPlan, unknown_field_issue
@@ -118,6 +119,7 @@ def run_chunk(
     memo_size: int = DEFAULT_MEMO_SIZE,
     seen: dict[str, dict[Hashable, int]] | None = None,
     defaults: bool = True,
+    channel: str | None = None,
 ) -> ChunkResult:
     """
     Normalize and validate one chunk of rows held as columns.
@@ -133,6 +135,9 @@ def run_chunk(
         memo_size: the most entries one field's memo holds.
         seen: field → value → first row, for uniqueness across the chunks of one run.
         defaults: fill blank cells with their field's default.
+        channel: the source the rows come from, which picks each field's ``on_invalid``
+            action (``None``: the ``default`` one). Under ``clear`` and ``keep`` a field's
+            error becomes a warning saying what was done (see `FieldPlan.settle`).
 
     Returns:
         The normalized columns, the issues and the counts.
@@ -142,11 +147,25 @@ def run_chunk(
     otherwise trigger repeated full collections over the whole batch in memory.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       ``channel``.
     """
     fields = check_chunk(rules, columns, length, fields, offset, memo, memo_size, seen, defaults)
+    check_channel(channel)
     with collector_paused():
         return _run_chunk(rules, columns, length, fields, offset, memo, memo_size, seen,
-                          defaults)  # fmt: skip
+                          defaults, channel)  # fmt: skip
+
+
+def check_channel(channel: object) -> None:
+    """
+    Refuse a *channel* that is not ``None`` or a source name.
+    """
+    if channel is not None and (not isinstance(channel, str) or len(channel) > 200):
+        raise RecordkitError(
+            f"channel must be a source name (text, at most 200 characters) or None, "
+            f"got {shorten(channel)}"
+        )
 
 
 def _run_chunk(
@@ -159,6 +178,7 @@ def _run_chunk(
     memo_size: int,
     seen: dict[str, dict[Hashable, int]] | None,
     defaults: bool,
+    channel: str | None = None,
 ) -> ChunkResult:
     issues: list[tuple[int, Issue]] = []
     stats: dict[str, RuleStats] = {}
@@ -177,11 +197,16 @@ def _run_chunk(
         if name not in wanted:
             continue
         plan = rules.plans[name]
-        cache = None if memo is None else memo.setdefault(name, {})
+        action = plan.field.invalid_action(channel)
+        # An action other than the default settles errors: its results are kept apart.
+        key = name if action == "quarantine" else f"{name}\x00{action}"
+        cache = None if memo is None else memo.setdefault(key, {})
         if name not in columns and cache is None:
             cache = {}  # an absent column: one run per distinct context is enough
         contexts = [out.get(u) or columns.get(u, empty) for u in plan.uses]
-        results = _results(plan, columns.get(name, empty), contexts, cache, memo_size, defaults)
+        results = _results(
+            plan, columns.get(name, empty), contexts, cache, memo_size, defaults, action
+        )
         values, made_by_row, found_by_row = (
             map(list, zip(*results, strict=True)) if results else ([], [], [])
         )
@@ -223,6 +248,7 @@ def _results(
     cache: dict[Hashable, Any] | None,
     memo_size: int,
     defaults: bool,
+    action: str = "quarantine",
 ) -> list[Result]:
     """
     The pipeline's result for every cell of one column, once per distinct key if cached.
@@ -230,9 +256,9 @@ def _results(
     run = plan.run
     if cache is None:
         if not contexts:
-            return [run(raw, (), defaults, False) for raw in raw_column]
+            return [run(raw, (), defaults, False, action) for raw in raw_column]
         return [
-            run(raw, context, defaults, False)
+            run(raw, context, defaults, False, action)
             for raw, context in zip(raw_column, zip(*contexts, strict=True), strict=True)
         ]
     results: list[Result] = []
@@ -250,7 +276,7 @@ def _results(
             key = _key(raw, context)
         result = None if key is None else get(key)
         if result is None:
-            result = run(raw, context, defaults, False)
+            result = run(raw, context, defaults, False, action)
             if key is not None:
                 if len(cache) >= memo_size:
                     cache.clear()

@@ -196,6 +196,7 @@ class FieldPlan:
         context: Sequence[Any] = (),
         defaults: bool = True,
         explain: bool = True,
+        on_invalid: str = "quarantine",
     ) -> tuple[Any, tuple[Any, ...], tuple[Issue, ...]]:
         """
         Take one raw value through the field's pipeline.
@@ -206,11 +207,71 @@ class FieldPlan:
             defaults: fill a blank value with the field's default.
             explain: report each change as a `Change`; otherwise only the id of the rule
                 that made it (what a batch counts).
+            on_invalid: what to do when the value has an error (one of the schema's
+                ``INVALID_ACTIONS``): ``quarantine`` leaves the error as it is, ``clear``
+                and ``keep`` settle it (see `settle`).
 
         Returns:
             The normalized value (``None`` when missing or refused), the changes made and
             the issues found. Nothing raises: a crashing rule becomes an issue.
+
+        .. versionchanged:: 0.2.0
+           ``on_invalid``.
         """
+        value, changes, issues = self._run(raw, context, defaults, explain)
+        if on_invalid == "quarantine" or not issues:
+            return value, changes, issues
+        value, issues = self.settle(raw, value, issues, context, on_invalid)
+        return value, changes, issues
+
+    def settle(
+        self,
+        raw: Any,
+        value: Any,
+        issues: Sequence[Issue],
+        context: Sequence[Any],
+        on_invalid: str,
+    ) -> tuple[Any, tuple[Issue, ...]]:
+        """
+        The value and issues once an invalid value is cleared or kept (``on_invalid``).
+
+        When the field's rules found an error in the value (its required check aside),
+        ``clear`` makes the value missing and ``keep`` makes it the raw value as written
+        (when that is text; other raw values are cleared). Each such error stays, as a
+        warning saying what was done, with the raw value; the checks of a missing value
+        (``required``) then run on what is stored, so a required field cleared is still
+        an error. Anything else (``quarantine``, no error) leaves the outcome as it is.
+
+        .. versionadded:: 0.2.0
+        """
+        missing = self._missing_ids
+        if on_invalid not in ("clear", "keep") or not any(
+            i.severity is Severity.ERROR and i.rule not in missing for i in issues
+        ):
+            return value, tuple(issues)
+        kept = on_invalid == "keep" and type(raw) is str and len(raw) <= MAX_CHARS
+        if kept:
+            what = "the value is kept as written, flagged (on_invalid: keep)"
+        elif on_invalid == "keep":
+            what = "the value is not text, so it was cleared, not kept (on_invalid: keep)"
+        else:
+            what = "the value was cleared (on_invalid: clear)"
+        value = raw if kept else None
+        settled = [
+            _settled(i, raw, what) if i.severity is Severity.ERROR else i
+            for i in issues
+            if i.rule not in missing
+        ]
+        settled += _validated(self._calls[1], value, context, self.field.name)
+        return value, tuple(settled)
+
+    @property
+    def _missing_ids(self) -> frozenset[str]:
+        return frozenset(s.rule.id for s in self.on_missing)
+
+    def _run(
+        self, raw: Any, context: Sequence[Any], defaults: bool, explain: bool
+    ) -> tuple[Any, tuple[Any, ...], tuple[Issue, ...]]:
         name = self.field.name
         normalizers, on_missing, validators, screens = self._calls
         changes: list[Any] | None = None
@@ -283,6 +344,34 @@ class FieldPlan:
             tuple(changes) if changes else NO_CHANGES,
             tuple(issues) if issues else NO_ISSUES,
         )
+
+
+def _settled(issue: Issue, raw: Any, what: str) -> Issue:
+    """
+    An error of a value that was cleared or kept: a warning saying so, with the raw value.
+    """
+    return attrs.evolve(
+        issue, severity=Severity.WARNING, message=f"{issue.message}; {what}", value=raw
+    )
+
+
+def _validated(
+    calls: tuple[tuple[Any, ...], ...], value: Any, context: Sequence[Any], name: str
+) -> list[Issue]:
+    """
+    The issues the validators *calls* find in *value* (a crashing one becomes an issue).
+    """
+    issues: list[Issue] = []
+    for validate, reads, rule in calls:
+        try:
+            found = validate(value, *[context[i] for i in reads]) if reads else validate(value)
+        except Exception as exc:
+            issues.append(crash_issue(rule, exc, value, name))
+            continue
+        if found:
+            issues.extend(i if i.field == name else for_field(i, name)
+                          for i in found if isinstance(i, Issue))  # fmt: skip
+    return issues
 
 
 def _screened(

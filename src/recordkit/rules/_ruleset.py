@@ -23,7 +23,7 @@ import attrs
 from recordkit._errors import SchemaError
 from recordkit._suggest import close_matches
 from recordkit.rules._batch import BatchOutcome, run_batch
-from recordkit.rules._chunk import DEFAULT_MEMO_SIZE
+from recordkit.rules._chunk import DEFAULT_MEMO_SIZE, check_channel
 from recordkit.rules._defaults import default_rules
 from recordkit.rules._issue import Change, Issue, Outcome
 from recordkit.rules._normalizers import for_field
@@ -266,6 +266,7 @@ class RuleSet:
         *,
         base: Mapping[str, Any] | None = None,
         defaults: bool | None = None,
+        channel: str | None = None,
     ) -> Outcome:
         """
         Normalize and validate one record.
@@ -276,12 +277,19 @@ class RuleSet:
                 absent from *raw* keep their value and are not re-checked, but record rules
                 see them.
             defaults: fill blank fields with their defaults (default: only without *base*).
+            channel: the source the record comes from, which picks each field's
+                ``on_invalid`` action (``None``: the ``default`` one); under ``clear`` and
+                ``keep`` a field's errors become warnings saying what was done.
 
         Returns:
             The normalized values, every change and every issue; never raises for bad
             values.
+
+        .. versionchanged:: 0.2.0
+           ``channel``.
         """
         check_record(raw, base, defaults)
+        check_channel(channel)
         use_defaults = base is None if defaults is None else defaults
         issues: list[Issue] = [
             unknown_field_issue(self.schema, str(k), v)
@@ -295,7 +303,12 @@ class RuleSet:
                 continue
             plan = self.plans[name]
             context = [values.get(u) for u in plan.uses]
-            value, made, found = plan.run(raw.get(name), context, defaults=use_defaults)
+            value, made, found = plan.run(
+                raw.get(name),
+                context,
+                defaults=use_defaults,
+                on_invalid=plan.field.invalid_action(channel),
+            )
             values[name] = value
             changes.extend(made)
             issues.extend(found)
@@ -310,6 +323,7 @@ class RuleSet:
         chunk_size: int = 10_000,
         cache: bool = True,
         memo_size: int = DEFAULT_MEMO_SIZE,
+        channel: str | None = None,
     ) -> BatchOutcome:
         """
         Run the rules over many rows, columnar and memoized (see `run_batch`).
@@ -319,8 +333,20 @@ class RuleSet:
             chunk_size: rows per chunk.
             cache: memoize each field's pipeline per distinct value within the run.
             memo_size: the most distinct values remembered per field.
+            channel: the source the rows come from, which picks each field's
+                ``on_invalid`` action (``None``: the ``default`` one).
+
+        .. versionchanged:: 0.2.0
+           ``channel``.
         """
-        return run_batch(self, source, chunk_size=chunk_size, cache=cache, memo_size=memo_size)
+        return run_batch(
+            self,
+            source,
+            chunk_size=chunk_size,
+            cache=cache,
+            memo_size=memo_size,
+            channel=channel,
+        )
 
     def check_record(self, values: Mapping[str, Any]) -> list[Issue]:
         """

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import attrs
 
@@ -17,7 +17,7 @@ from recordkit._suggest import close_matches
 from recordkit.schema._types import FieldType
 from recordkit.schema._values import NOT_GIVEN, _Refused
 
-__all__ = ["ROLES", "Field", "field"]
+__all__ = ["INVALID_ACTIONS", "ROLES", "Field", "field"]
 
 NAME: Final = re.compile(r"[a-z][a-z0-9_]{0,62}")
 """
@@ -115,6 +115,103 @@ def _role(value: object) -> str | None:
     )
 
 
+INVALID_ACTIONS: Final = ("quarantine", "clear", "keep")
+"""
+What capture does with a value its field's rules find an error in (a field's ``on_invalid``).
+
+``quarantine`` holds the whole row back (the default); ``clear`` stores the row with the
+field missing, the error kept as a warning that says the value was cleared; ``keep`` stores
+the value as written, the error kept as a warning that flags it (only in fields whose type
+holds text).
+
+.. versionadded:: 0.2.0
+"""
+
+DEFAULT_CHANNEL: Final = "default"
+
+_HOLDS_TEXT: Final = frozenset(
+    {"text", "email", "phone", "picklist", "url", "country", "subdivision"}
+)
+"""
+The field kinds whose stored value is the text itself, so a value kept as written fits.
+"""
+
+
+class _Actions(Mapping[str, str]):
+    """
+    Channel → action: an immutable, hashable and picklable mapping (a field's ``on_invalid``).
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, str]) -> None:
+        self._items = dict(items)
+
+    def __getitem__(self, key: str) -> str:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._items.items()))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Mapping) and dict(self.items()) == dict(other.items())
+
+    def __repr__(self) -> str:
+        return repr(self._items)
+
+
+def _freeze_on_invalid(value: object) -> Mapping[str, str]:
+    # Only frozen here; `_check_on_invalid` checks it, once the field's name is known.
+    if isinstance(value, _Actions):
+        return value
+    if isinstance(value, str):
+        return _Actions({DEFAULT_CHANNEL: value})
+    if isinstance(value, Mapping):
+        return _Actions({DEFAULT_CHANNEL: "quarantine", **value})
+    return cast("Mapping[str, str]", value)
+
+
+def _check_on_invalid(name: str, kind: str, actions: object) -> None:
+    """
+    Refuse an ``on_invalid`` that is not an action or a channel → action mapping.
+    """
+    if not isinstance(actions, _Actions):
+        raise SchemaError(
+            f"field {name!r}: on_invalid is an action (quarantine, clear, keep) or a mapping "
+            f"of channel → action, got {type(actions).__name__}",
+            path="on_invalid",
+        )
+    for channel, action in actions.items():
+        if not isinstance(channel, str) or not channel.strip() or len(channel) > 200:
+            raise SchemaError(
+                f"field {name!r}: an on_invalid channel is a source name (non-blank text, at "
+                f"most 200 characters), got {shorten(channel)}",
+                path="on_invalid",
+            )
+        path = "on_invalid" if len(actions) == 1 else f"on_invalid.{channel}"
+        if not isinstance(action, str) or action not in INVALID_ACTIONS:
+            raise SchemaError(
+                f"field {name!r}: on_invalid must be one of {', '.join(INVALID_ACTIONS)}, "
+                f"got {shorten(action)}",
+                path=path,
+                suggestions=close_matches(action, INVALID_ACTIONS)
+                if isinstance(action, str)
+                else (),
+            )
+        if action == "keep" and kind not in _HOLDS_TEXT:
+            raise SchemaError(
+                f"field {name!r}: on_invalid 'keep' stores the value as written, and a {kind} "
+                "field cannot hold text; use 'clear' or 'quarantine'",
+                path=path,
+            )
+
+
 def _freeze_rules(value: Iterable[Any]) -> tuple[Any, ...]:
     if isinstance(value, str | Mapping):
         value = [value]
@@ -143,10 +240,15 @@ class Field:
         rules: extra rule specifications for the rule engine (plain data).
         role: what the field means, one of `ROLES` (``birth_date`` for a field named
             ``dob``); ``None`` when its type and name say enough.
+        on_invalid: what capture does with a value the rules find an error in, one of
+            `INVALID_ACTIONS`, or a mapping of channel → action: the channel is the
+            ``source`` a verb is given, matched exactly, and ``default`` covers the
+            others (``{"default": "quarantine", "import": "clear"}``). ``keep`` is only
+            for fields whose type holds text (not dates, numbers, money or booleans).
 
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0
-       ``role``.
+       ``role`` and ``on_invalid``.
     """
 
     name: str = attrs.field(converter=_field_name)
@@ -157,6 +259,9 @@ class Field:
     tags: frozenset[str] = attrs.field(factory=frozenset, converter=_freeze_tags, kw_only=True)
     rules: tuple[Any, ...] = attrs.field(factory=tuple, converter=_freeze_rules, kw_only=True)
     role: str | None = attrs.field(default=None, converter=_role, kw_only=True)
+    on_invalid: Mapping[str, str] = attrs.field(
+        default="quarantine", converter=_freeze_on_invalid, kw_only=True
+    )
 
     @type.validator
     def _check_type(self, _: attrs.Attribute[Any], value: object) -> None:
@@ -177,6 +282,7 @@ class Field:
                 f"not {self.type.kind} ones",
                 path="role",
             )
+        _check_on_invalid(self.name, self.type.kind, self.on_invalid)
         if self.default is not NOT_GIVEN:
             try:
                 json.dumps(self.default)
@@ -195,7 +301,36 @@ class Field:
             bits.append(f"role={self.role!r}")
         if self.tags:
             bits.append(f"tags={sorted(self.tags)}")
+        if self.on_invalid != {DEFAULT_CHANNEL: "quarantine"}:
+            bits.append(f"on_invalid={dict(self.on_invalid)}")
         return f"Field({', '.join(bits)})"
+
+    def invalid_action(self, channel: str | None = None) -> str:
+        """
+        What to do with an invalid value captured through *channel* (a source name).
+
+        Example:
+            >>> from recordkit import Field, Text
+            >>> f = Field("lead_source", Text(), on_invalid={"import": "clear"})
+            >>> f.invalid_action("import"), f.invalid_action("web-form"), f.invalid_action()
+            ('clear', 'quarantine', 'quarantine')
+
+        Args:
+            channel: the source name; ``None`` for the ``default`` channel.
+
+        Returns:
+            One of `INVALID_ACTIONS`: the channel's own action, else the default one.
+
+        Raises:
+            SchemaError: *channel* is not text.
+
+        .. versionadded:: 0.2.0
+        """
+        if channel is None:
+            return self.on_invalid[DEFAULT_CHANNEL]
+        if not isinstance(channel, str):
+            raise SchemaError(f"a channel is a source name (text), got {shorten(channel)}")
+        return self.on_invalid.get(channel, self.on_invalid[DEFAULT_CHANNEL])
 
     def coerce(self, raw: object) -> Any:
         """
@@ -238,6 +373,7 @@ def field(
     tags: Iterable[str] = (),
     rules: Iterable[object] = (),
     role: str | None = None,
+    on_invalid: str | Mapping[str, str] = "quarantine",
 ) -> Field:
     """
     Declare a field in a `Model` class body; the attribute name becomes the field name.
@@ -260,13 +396,14 @@ def field(
         tags: sensitivity and grouping tags.
         rules: extra rule specifications for the rule engine.
         role: what the field means, one of `ROLES`.
+        on_invalid: what capture does with an invalid value (see `Field`).
 
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0
-       ``role``.
+       ``role`` and ``on_invalid``.
     """
     # Checked now, with a stand-in name, so a mistake points at this line, not at the class.
     return Field(
         "field", type, required=required, default=default, description=description,
-        tags=tags, rules=rules, role=role,
+        tags=tags, rules=rules, role=role, on_invalid=on_invalid,
     )  # fmt: skip

@@ -16,6 +16,7 @@ A document looks like::
     fields:
       email: {type: email, required: true, tags: [pii]}
       phone: {type: phone, region: US}
+      lead_source: {type: picklist, values: [Web, Event], on_invalid: {import: clear}}
 """
 
 from __future__ import annotations
@@ -55,7 +56,9 @@ __all__ = [
 
 EXTENSION_KEYS: Final = ("rules", "lifecycle", "stages", "matching", "governance")
 _SCHEMA_KEYS: Final = ("schema", "version", "description", "identity", "owner_field", "fields")
-_FIELD_KEYS: Final = ("type", "required", "default", "description", "tags", "rules", "role")
+_FIELD_KEYS: Final = (
+    "type", "required", "default", "description", "tags", "rules", "role", "on_invalid",
+)  # fmt: skip
 BUNDLED: Final = ("company", "contact", "deal")
 
 
@@ -101,6 +104,7 @@ def _field_from_dict(name: str, spec: object) -> Field:
         tags=doc.tags,
         rules=doc.rules,
         role=doc.role,
+        on_invalid=doc.on_invalid,
     )
 
 
@@ -134,6 +138,7 @@ class _FieldDoc:
     tags: list[str] = attrs.Factory(list)
     rules: list[Any] = attrs.Factory(list)
     role: str | None = None
+    on_invalid: Any = "quarantine"  # checked by `Field`
 
 
 @attrs.define
@@ -233,6 +238,9 @@ def _field_to_dict(f: Field) -> dict[str, Any]:
         out["rules"] = _thaw(f.rules)
     if f.role:
         out["role"] = f.role
+    actions = dict(f.on_invalid)
+    if actions != {"default": "quarantine"}:
+        out["on_invalid"] = actions["default"] if len(actions) == 1 else actions
     return out
 
 
