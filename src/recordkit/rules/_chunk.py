@@ -137,7 +137,7 @@ def run_chunk(
         defaults: fill blank cells with their field's default.
         channel: the source the rows come from, which picks each field's ``on_invalid``
             action (``None``: the ``default`` one). Under ``clear`` and ``keep`` a field's
-            error becomes a warning saying what was done (see `FieldPlan.settle`).
+            error becomes a warning saying what was done.
 
     Returns:
         The normalized columns, the issues and the counts.

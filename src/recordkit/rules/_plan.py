@@ -207,9 +207,10 @@ class FieldPlan:
             defaults: fill a blank value with the field's default.
             explain: report each change as a `Change`; otherwise only the id of the rule
                 that made it (what a batch counts).
-            on_invalid: what to do when the value has an error (one of the schema's
-                ``INVALID_ACTIONS``): ``quarantine`` leaves the error as it is, ``clear``
-                and ``keep`` settle it (see `settle`).
+            on_invalid: what to do when the value has an error (the field's action for the
+                channel): ``quarantine`` leaves the error as it is; ``clear`` makes the value
+                missing and ``keep`` the raw text as written, each error then a warning
+                saying so, with the raw value (a required field cleared stays an error).
 
         Returns:
             The normalized value (``None`` when missing or refused), the changes made and
@@ -221,10 +222,10 @@ class FieldPlan:
         value, changes, issues = self._run(raw, context, defaults, explain)
         if on_invalid == "quarantine" or not issues:
             return value, changes, issues
-        value, issues = self.settle(raw, value, issues, context, on_invalid)
+        value, issues = self._settle(raw, value, issues, context, on_invalid)
         return value, changes, issues
 
-    def settle(
+    def _settle(
         self,
         raw: Any,
         value: Any,
@@ -241,8 +242,6 @@ class FieldPlan:
         warning saying what was done, with the raw value; the checks of a missing value
         (``required``) then run on what is stored, so a required field cleared is still
         an error. Anything else (``quarantine``, no error) leaves the outcome as it is.
-
-        .. versionadded:: 0.2.0
         """
         missing = self._missing_ids
         if on_invalid not in ("clear", "keep") or not any(
