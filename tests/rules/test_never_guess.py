@@ -599,3 +599,47 @@ def test_in_a_name_field_a_name_like_word_written_as_a_name_is_a_name(raw: str, 
     out = contact.run({"first_name": raw, "last_name": "Li"})
     assert (raw if kept else None) == out.values["first_name"]
     assert kept == ("value.placeholder" not in codes(out, "first_name"))
+
+
+def _placeholder_by_definition(value: object) -> bool:
+    """`PLACEHOLDERS`' documented definition, without the fast paths."""
+    from recordkit.rules import _placeholders as p
+
+    if not isinstance(value, str) or len(value) > p._MAX:
+        return False
+    text = value.strip()
+    if not text:
+        return False
+    if p._MARKS.fullmatch(text):
+        return True
+    key = p.placeholder_key(text)
+    return key in PLACEHOLDERS or (len(key) >= 2 and key.strip("x") == "" and p._only_x(text))
+
+
+@settings(max_examples=500)
+@given(
+    st.one_of(
+        st.text(max_size=12),
+        st.builds(
+            lambda a, w, b: a + w + b,
+            st.text(max_size=2),
+            st.sampled_from([*sorted(PLACEHOLDERS), "xx", "N/A", "n.a", "-", "??"]),
+            st.text(max_size=2),
+        ),
+    )
+)
+def test_the_placeholder_fast_paths_change_no_answer(value: str) -> None:
+    """The first- and last-letter shortcuts answer as the documented definition does."""
+    assert _placeholder_by_definition(value) == is_placeholder(value)
+
+
+def test_the_placeholder_shortcuts_hold_for_every_first_and_last_character() -> None:
+    """Any character before or after a placeholder word: shortcut and definition agree."""
+    wrong = [
+        repr(v)
+        for cp in range(0x2FFFF)
+        if not 0xD800 <= cp <= 0xDFFF
+        for v in (chr(cp) + "/a", "n/" + chr(cp), chr(cp) + "ull", "nul" + chr(cp))
+        if _placeholder_by_definition(v) != is_placeholder(v)
+    ]
+    assert [] == wrong

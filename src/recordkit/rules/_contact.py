@@ -170,12 +170,15 @@ def email_fix(value: object, *, lowercase: bool = True) -> str | None:
     """
     if not isinstance(value, str) or len(value) > _MAX_EMAIL:
         return None
-    text = "".join(_unwrapped(value).split()).lstrip(",;:").rstrip(",;:.")
+    written = _unwrapped(value)
+    text = "".join(written.split()).lstrip(",;:").rstrip(",;:.")
     if text.count("@") == 2 and "@@" in text:
         text = text.replace("@@", "@")
     local, at, domain = text.rpartition("@")
     if at and "," in domain:
         text = f"{local}@{domain.replace(',', '.')}"
+    if text == written:
+        return None  # nothing to fix: the address as written is all there is
     address, _ = _validated(text, lowercase)
     if address is None or email_verdict(value, lowercase=lowercase)[1] is None:
         return None

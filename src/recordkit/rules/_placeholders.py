@@ -40,6 +40,11 @@ _MAX: Final = 40
 Longer text is never a placeholder (the longest word above, written with spaces, is shorter).
 """
 
+_FIRST: Final = frozenset(w[0] for w in PLACEHOLDERS) | {"x"}
+_LAST: Final = frozenset(w[-1] for w in PLACEHOLDERS) | {"x"}
+"""
+The first and the last letters of the placeholder words and of a run of x's.
+"""
 _MARKS: Final = re.compile(r"[\s\-\u2010-\u2015?\u00bf./\\_*#~]+")
 _DROP: Final = re.compile(r"[\W_]+")
 
@@ -70,6 +75,11 @@ def is_placeholder(value: object) -> bool:
     text = value.strip()
     if not text:
         return False
+    first, last = text[0], text[-1]
+    if first.isalnum() and first.casefold()[:1] not in _FIRST:
+        return False  # its folded key starts with a letter or digit no placeholder starts with
+    if last.isalnum() and last.casefold()[-1:] not in _LAST:
+        return False  # or ends with one no placeholder ends with (a digit, say)
     if _MARKS.fullmatch(text):
         return True
     key = placeholder_key(text)

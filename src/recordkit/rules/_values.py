@@ -140,7 +140,9 @@ def read_order(dayfirst: object, order: object) -> str | None:
     *order* checked (``mdy``, ``dmy``, ``ymd``), else the order *dayfirst* names.
     """
     if order is not None:
-        return Date(order=order).reading_order
+        if isinstance(order, str) and order in _DATES:
+            return order  # a reading order already
+        return Date(order=order).reading_order  # checked (a SchemaError names it)
     return {True: "dmy", False: "mdy", None: None}[dayfirst_option(dayfirst)]
 
 
