@@ -180,3 +180,23 @@ def test_no_row_is_lost_and_no_cleared_value_is_stored(
         assert all(
             actions.get(f or "", "quarantine") == "quarantine" or f is None for f in blocking
         )
+
+
+class TestUpdate:
+    def test_an_update_takes_its_source_s_action(self) -> None:
+        """
+        `Steward.update` runs the rules for its ``source``: an import clears a bad lead
+        source (a warning, the value missing, the raw text in provenance); another source
+        is refused as before.
+        """
+        keeper = steward(contact({"import": "clear"}))
+        row = {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"}
+        record = keeper.capture({**row, "lead_source": "Web"}, source="crm")
+        with pytest.raises(rk.ValidationError, match="lead_source"):
+            keeper.update(record.id, {"lead_source": BAD_LEAD}, source="crm")
+        updated = keeper.update(record.id, {"lead_source": BAD_LEAD}, source="import")
+        assert (None, BAD_LEAD, "import") == (
+            updated["lead_source"],
+            updated.provenance["lead_source"].raw,
+            updated.provenance["lead_source"].source,
+        )

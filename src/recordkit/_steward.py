@@ -395,7 +395,7 @@ class Steward(
             )
         if expected_version is not None and expected_version != current.version:
             raise ConflictError(record_id, expected=expected_version, actual=current.version)
-        checked = self.rules.run(changes, base=current.values)
+        checked = self.rules.run(changes, base=current.values, channel=source)
         errors = checked.errors
         if errors and chosen is not EnforcementMode.WARN:
             raise _validation_error(errors, record_id)

@@ -5,7 +5,7 @@ It knows what a record of each type may hold and how raw values become typed one
 no I/O beyond reading schema documents it is asked to read, and holds no global state.
 """
 
-from recordkit.schema._field import ROLES, Field, field
+from recordkit.schema._field import INVALID_ACTIONS, ROLES, Field, field
 from recordkit.schema._io import (
     bundled_catalog,
     bundled_schema,
@@ -48,6 +48,7 @@ from recordkit.schema._vocabulary import VOCABULARIES, vocabulary
 
 __all__ = [
     "FIELD_TYPES",
+    "INVALID_ACTIONS",
     "MAX_CHARS",
     "NOT_GIVEN",
     "ROLES",
