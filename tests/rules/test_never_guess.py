@@ -643,3 +643,41 @@ def test_the_placeholder_shortcuts_hold_for_every_first_and_last_character() -> 
         if _placeholder_by_definition(v) != is_placeholder(v)
     ]
     assert [] == wrong
+
+
+@pytest.mark.parametrize(
+    ("raw", "region"),
+    [("0800228098", "IM"), ("01624 228098", "GB"), ("0800 228 098", "JE")],
+)
+def test_a_phone_whose_e164_reads_as_another_number_is_left_as_written(
+    raw: str, region: str
+) -> None:
+    """
+    A national number with a kept leading zero would be written in E.164 with the zero,
+    which reads back without it, as another number: it is left as written, and flagged
+    only when phonenumbers finds the number as read invalid.
+    """
+    import phonenumbers
+
+    from recordkit.rules import normalize_phone
+
+    written = normalize_phone(raw, region=region)
+    if written != raw:  # a rewrite must read back as the number it was read as
+        first = phonenumbers.parse(raw, region)
+        again = phonenumbers.parse(written, None)
+        assert (first.country_code, first.national_number) == (
+            again.country_code,
+            again.national_number,
+        )
+        assert written == phonenumbers.format_number(again, phonenumbers.PhoneNumberFormat.E164)
+    schema = rk.Schema("t", [rk.Field("p", rk.Phone(region=region))])
+    out = RuleSet.for_schema(schema).run({"p": raw})
+    if out.values["p"] == raw:
+        assert ["phone.invalid"] == [i.code for i in out.issues]
+
+
+def test_the_isle_of_man_freephone_is_not_rewritten_as_a_uk_number() -> None:
+    """The case the differential check found: 0800228098 read in IM is not +44800228098."""
+    from recordkit.rules import normalize_phone
+
+    assert "0800228098" == normalize_phone("0800228098", region="IM")

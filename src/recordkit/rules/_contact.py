@@ -27,6 +27,7 @@ __all__ = [
     "normalize_phone",
     "normalize_url",
     "parse_phone",
+    "phone_text",
     "url_verdict",
 ]
 
@@ -90,7 +91,32 @@ def normalize_phone(value: ValueT, *, region: str | None = None) -> ValueT | str
     number = parse_phone(value, region=region)
     if number is None or not phonenumbers.is_possible_number(number):
         return value
+    text = phone_text(number)
+    return value if text is None else text
+
+
+def phone_text(number: phonenumbers.PhoneNumber) -> str | None:
+    """
+    *number* in E.164 with its extension; ``None`` when that would read as another number.
+
+    A national number with a kept leading zero (``0800 228098`` read in the Isle of Man)
+    is written ``+440800228098``, which reads back without the zero, as another number:
+    such a number is left as written, for the phone check to flag.
+
+    .. versionadded:: 0.2.0
+    """
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if number.italian_leading_zero:
+        try:
+            again = phonenumbers.parse(e164, None)
+        except phonenumbers.NumberParseException:
+            return None
+        if (again.national_number, again.italian_leading_zero, again.number_of_leading_zeros) != (
+            number.national_number,
+            number.italian_leading_zero,
+            number.number_of_leading_zeros,
+        ):
+            return None
     return f"{e164};ext={number.extension}" if number.extension else e164
 
 

@@ -14,7 +14,7 @@ import attrs
 import phonenumbers
 
 from recordkit._errors import SchemaError, shorten
-from recordkit.rules._contact import email_verdict, normalize_url, parse_phone
+from recordkit.rules._contact import email_verdict, normalize_url, parse_phone, phone_text
 from recordkit.rules._options import (
     flag_option,
     fuzzy_option,
@@ -120,7 +120,7 @@ class _Phone:
     region_field: str | None = None
     handoff: Handoff | None = attrs.field(default=None, eq=False, repr=False)
     id: ClassVar[str] = "normalize.phone"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
 
     @property
     def uses(self) -> tuple[str, ...]:
@@ -131,13 +131,13 @@ class _Phone:
         if context and isinstance(context[0], str) and len(context[0]) == 2:
             region = context[0] if context[0] in phonenumbers.SUPPORTED_REGIONS else region
         number = parse_phone(value, region=region)
-        if number is None or not phonenumbers.is_possible_number(number):
+        after = None
+        if number is not None and phonenumbers.is_possible_number(number):
+            after = phone_text(number)
+        if after is None:  # unreadable, or its E.164 text would read as another number
             if self.handoff is not None:
                 self.handoff.slot = (value, number)
             return value, False
-        after = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-        if number.extension:
-            after = f"{after};ext={number.extension}"
         if self.handoff is not None:
             self.handoff.slot = (after, number)
         return after, after != value
