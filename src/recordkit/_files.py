@@ -15,7 +15,7 @@ from typing import Final
 
 from recordkit._errors import SchemaError, shorten
 
-__all__ = ["read_definition", "source_name"]
+__all__ = ["not_regular", "read_definition", "source_name"]
 
 _CHUNK: Final = 1 << 16
 _KINDS: Final = (
@@ -77,8 +77,9 @@ def read_definition(path: object, *, limit: int, what: str) -> bytes:
             chunks.append(chunk)
             size += len(chunk)
     except OSError as exc:
-        raise SchemaError(f"cannot read the {what} file: {exc.strerror or exc}",
-                          source=source) from None
+        raise SchemaError(
+            f"cannot read the {what} file: {exc.strerror or exc}", source=source
+        ) from None
     finally:
         os.close(fd)
     if size > limit:
@@ -86,12 +87,19 @@ def read_definition(path: object, *, limit: int, what: str) -> bytes:
     return b"".join(chunks)
 
 
-def _check_kind(info: os.stat_result, source: str) -> None:
+def not_regular(info: os.stat_result) -> str | None:
+    """
+    Why a file with status *info* is not a regular file, or ``None`` when it is one.
+    """
     for test, kind in _KINDS:
         if test(info.st_mode):
-            raise SchemaError(f"not a regular file but {kind}", source=source)
-    if not stat.S_ISREG(info.st_mode):
-        raise SchemaError("not a regular file", source=source)
+            return f"not a regular file but {kind}"
+    return None if stat.S_ISREG(info.st_mode) else "not a regular file"
+
+
+def _check_kind(info: os.stat_result, source: str) -> None:
+    if (why := not_regular(info)) is not None:
+        raise SchemaError(why, source=source)
 
 
 def _too_large(limit: int, source: str) -> SchemaError:

@@ -9,15 +9,12 @@ LinkedIn's job functions and seniority levels) and the convention its synonyms f
 
 from __future__ import annotations
 
-import functools
-from importlib import resources
-from typing import Any, Final
-
-import yaml
+from typing import Final
 
 from recordkit._errors import SchemaError, shorten
 from recordkit._suggest import close_matches
 from recordkit.schema._types_text import Picklist
+from recordkit.schema._vocabulary_files import read_vocabulary
 
 __all__ = ["VOCABULARIES", "vocabulary"]
 
@@ -78,26 +75,5 @@ def vocabulary(name: str, *, restricted: bool = True) -> Picklist:
     if not isinstance(restricted, bool):
         raise SchemaError(f"restricted must be true or false, got {shorten(restricted)}",
                           path="restricted")  # fmt: skip
-    values, synonyms = _load(name)
+    values, synonyms = read_vocabulary(name)
     return Picklist(values=values, synonyms=synonyms, restricted=restricted)
-
-
-@functools.cache
-def _load(name: str) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
-    source = f"recordkit/schema/data/vocabularies/{name}.yaml"
-    folder = resources.files("recordkit.schema").joinpath("data").joinpath("vocabularies")
-    data: Any = yaml.safe_load(folder.joinpath(f"{name}.yaml").read_text("utf-8"))
-    entries = data.get("values") if isinstance(data, dict) else None
-    if not isinstance(entries, dict) or not entries or data.get("name") != name:
-        raise SchemaError("a vocabulary file needs its name and its values", source=source)
-    values: list[str] = []
-    synonyms: list[tuple[str, tuple[str, ...]]] = []
-    for value, spellings in entries.items():
-        # YAML reads some bare words as other types (no → False): refuse them, never str().
-        if not isinstance(value, str) or not isinstance(spellings, list):
-            raise SchemaError(f"{shorten(value)} needs a list of synonyms", source=source)
-        if not all(isinstance(s, str) for s in spellings):
-            raise SchemaError(f"synonyms of {value!r} must all be text", source=source)
-        values.append(value)
-        synonyms.append((value, tuple(spellings)))
-    return tuple(values), tuple(synonyms)

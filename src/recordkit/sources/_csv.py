@@ -8,13 +8,12 @@ import csv
 import io
 import itertools
 import os
-import stat
 from collections.abc import Collection, Iterator, Mapping
 from operator import itemgetter
 from typing import IO, BinaryIO, Final, Literal, Protocol, TextIO, cast
 
 from recordkit._errors import shorten
-from recordkit._files import source_name
+from recordkit._files import not_regular, source_name
 from recordkit._suggest import close_matches
 from recordkit.sources._decode import SAMPLE, Lines, TextLines, choose_encoding
 from recordkit.sources._errors import SourceError
@@ -34,13 +33,6 @@ __all__ = ["CsvSource"]
 
 _POLICIES: Final = ("error", "ignore", "keep")
 _SAMPLE_TEXT: Final = 1 << 16  # bytes the delimiter is chosen from
-_KINDS: Final = (
-    (stat.S_ISDIR, "a directory"),
-    (stat.S_ISFIFO, "a FIFO (named pipe)"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-)
 _EMPTY: Final[Mapping[str, str]] = {}
 
 
@@ -400,11 +392,8 @@ def _regular_file(path: str | os.PathLike[str], name: str) -> str | os.PathLike[
 
 
 def _check_kind(info: os.stat_result, name: str) -> None:
-    for test, kind in _KINDS:
-        if test(info.st_mode):
-            raise SourceError(f"not a regular file but {kind}", source=name)
-    if not stat.S_ISREG(info.st_mode):
-        raise SourceError("not a regular file", source=name)
+    if (why := not_regular(info)) is not None:
+        raise SourceError(why, source=name)
 
 
 def _open(path: str | os.PathLike[str], name: str) -> BinaryIO:
