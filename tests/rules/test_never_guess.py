@@ -681,3 +681,13 @@ def test_the_isle_of_man_freephone_is_not_rewritten_as_a_uk_number() -> None:
     from recordkit.rules import normalize_phone
 
     assert "0800228098" == normalize_phone("0800228098", region="IM")
+
+
+@settings(max_examples=500)
+@given(st.text(max_size=45))
+def test_surely_not_placeholder_never_clears_one(value: str) -> None:
+    """The screen's shortcut only ever clears text that is no placeholder."""
+    from recordkit.rules._placeholders import surely_not_placeholder
+
+    if surely_not_placeholder(value):
+        assert not is_placeholder(value)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["PLACEHOLDERS", "is_placeholder", "placeholder_key"]
+__all__ = ["PLACEHOLDERS", "is_placeholder", "placeholder_key", "surely_not_placeholder"]
 
 
 PLACEHOLDERS: Final[frozenset[str]] = frozenset({
@@ -84,6 +84,20 @@ def is_placeholder(value: object) -> bool:
         return True
     key = placeholder_key(text)
     return key in PLACEHOLDERS or (len(key) >= 2 and key.strip("x") == "" and _only_x(text))
+
+
+def surely_not_placeholder(text: str) -> bool:
+    """
+    Whether *text* is surely no placeholder, from its length and end characters alone.
+
+    ``False`` says only that it may be one: `is_placeholder` decides.
+    """
+    if not text or len(text) > _MAX:
+        return True
+    first, last = text[0], text[-1]  # a letter or digit there: nothing to strip before it
+    return (first.isalnum() and first.casefold()[:1] not in _FIRST) or (
+        last.isalnum() and last.casefold()[-1:] not in _LAST
+    )
 
 
 def _only_x(text: str) -> bool:

@@ -21,7 +21,9 @@ import attrs
 from recordkit._errors import CoercionError, shorten
 from recordkit._suggest import close_matches
 from recordkit.rules._issue import Change, Issue, Severity, for_field
+from recordkit.rules._placeholders import surely_not_placeholder as surely_not
 from recordkit.rules._rule import NO_ISSUES, Validator, crash_issue, flag, uses_of
+from recordkit.rules._value_checks import _Placeholder
 from recordkit.schema import MAX_CHARS, NOT_GIVEN, Boolean, Date, Field, FieldType, Schema, Text
 
 __all__ = ["CompiledRules", "FieldPlan", "Step", "unknown_field_issue"]
@@ -84,6 +86,7 @@ class FieldPlan:
     native: type | None = None
     screens: tuple[Step, ...] = ()
     _calls: tuple[tuple[Any, ...], ...] = attrs.field(init=False, eq=False, repr=False)
+    _placeholder_only: bool = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         # (bound method, reads, rule) per step: what `run` loops over, without lookups.
@@ -96,6 +99,10 @@ class FieldPlan:
             _COERCE,
             *calls(self.normalizers, "normalize"),
         )
+        # the only screen is the built-in placeholder check: most text is cleared of it by
+        # its first and last characters, without a call
+        only = bool(self.screens) and all(type(s.rule) is _Placeholder for s in self.screens)
+        object.__setattr__(self, "_placeholder_only", only)
         object.__setattr__(
             self,
             "_calls",
@@ -282,7 +289,7 @@ class FieldPlan:
         ):
             raw = self.field.default
         value = raw
-        if screens and type(raw) is str:
+        if screens and type(raw) is str and not (self._placeholder_only and surely_not(raw)):
             issues = _screened(screens, raw, context, name)
             if issues:
                 normalizers = ()  # the raw text is no value: nothing to read
