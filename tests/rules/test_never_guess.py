@@ -691,3 +691,26 @@ def test_surely_not_placeholder_never_clears_one(value: str) -> None:
 
     if surely_not_placeholder(value):
         assert not is_placeholder(value)
+
+
+class TestAmbiguousPlaces:
+    """Ambiguous values are invalid, with a hint naming the candidates (never one of them)."""
+
+    def test_a_country_that_no_longer_exists_names_its_successors(self) -> None:
+        schema = rk.Schema("t", [rk.Field("country", rk.Country())])
+        out = RuleSet.for_schema(schema).run({"country": "Czechoslovakia"})
+        (issue,) = out.issues
+        assert ("country.former", "Czechoslovakia") == (issue.code, out.values["country"])
+        assert issue.hint is not None
+        assert "CZ or SK" in issue.hint
+
+    def test_a_subdivision_name_two_share_names_both(self) -> None:
+        schema = rk.Schema(
+            "t",
+            [rk.Field("country", rk.Country()), rk.Field("state", rk.Subdivision())],
+        )
+        out = RuleSet.for_schema(schema).run({"country": "EE", "state": "Tartu"})
+        (issue,) = [i for i in out.issues if i.field == "state"]
+        assert ("subdivision.ambiguous", "Tartu") == (issue.code, out.values["state"])
+        assert issue.hint is not None
+        assert "EE-793 or EE-796" in issue.hint

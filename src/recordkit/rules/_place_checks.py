@@ -17,7 +17,12 @@ from recordkit._errors import SchemaError, shorten
 from recordkit.rules._contact import email_fix, email_problem, parse_phone, url_verdict
 from recordkit.rules._issue import Issue, Severity, _severity
 from recordkit.rules._normalizers import Handoff
-from recordkit.rules._places import country_code, subdivision_code
+from recordkit.rules._places import (
+    country_candidates,
+    country_code,
+    subdivision_candidates,
+    subdivision_code,
+)
 from recordkit.rules._rule import NO_ISSUES, make_issue
 
 __all__: list[str] = []  # the `Validators` namespace is the public face
@@ -122,6 +127,13 @@ class _CountryCheck:
     def validate(self, value: Any, /) -> Sequence[Issue]:
         if country_code(value) == value:
             return NO_ISSUES
+        now = () if country_code(value) is not None else country_candidates(value)
+        if now:  # a country that no longer exists: name what it is now, choose none
+            return (
+                make_issue(self, "country.former", "names a country that no longer exists",
+                           value, hint=f"its territory is now {' or '.join(now)}: write the "
+                           "country meant", severity=self.severity),
+            )  # fmt: skip
         return (
             make_issue(self, "country.unknown", "is not an ISO 3166-1 country code", value,
                        hint="use a code such as US, GB, DE", severity=self.severity),
@@ -164,6 +176,12 @@ class _SubdivisionCheck:
                            "full ISO 3166-2 code (US-NY)",
                            severity=Severity.WARNING if self.severity is Severity.ERROR
                            else self.severity),
+            )  # fmt: skip
+        elif len(maybe := subdivision_candidates(value, country=code)) > 1:
+            return (  # a name several subdivisions share: name them, choose none
+                make_issue(self, "subdivision.ambiguous", f"names several subdivisions of {code}",
+                           value, hint=f"could be {' or '.join(maybe)}: write the code meant",
+                           severity=self.severity),
             )  # fmt: skip
         else:
             where = f" of {code}" if code is not None else ""
