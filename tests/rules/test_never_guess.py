@@ -714,3 +714,26 @@ class TestAmbiguousPlaces:
         assert ("subdivision.ambiguous", "Tartu") == (issue.code, out.values["state"])
         assert issue.hint is not None
         assert "EE-793 or EE-796" in issue.hint
+
+
+def _fold_by_definition(value: str) -> str:
+    """`fold_key` as documented, character by character (no ASCII shortcut)."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", value)
+    kept = "".join(
+        c if c.isalnum() else " " for c in text if not unicodedata.combining(c)
+    ).casefold()
+    tokens = kept.split()
+    if len(tokens) > 1 and all(len(t) == 1 for t in tokens):
+        return "".join(tokens)
+    return " ".join(tokens)
+
+
+@settings(max_examples=500)
+@given(st.one_of(st.text(alphabet=st.characters(max_codepoint=127), max_size=30), st.text()))
+def test_fold_key_s_ascii_shortcut_changes_no_key(value: str) -> None:
+    """ASCII text folds through a translation table to the key the definition gives."""
+    from recordkit.rules import fold_key
+
+    assert _fold_by_definition(value) == fold_key(value)
