@@ -10,7 +10,7 @@ importable from exactly one namespace of its concept (`recordkit.schema`, `.rule
 same name. Anything else is private. The rule in full is in the architecture page, "Where
 public names live".
 
-Example:
+Examples:
     >>> import recordkit as rk
     >>> contacts = rk.Steward(rk.bundled_schema("contact"))
     >>> r = contacts.capture({"first_name": "Ada", "last_name": "Lovelace",

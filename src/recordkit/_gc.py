@@ -44,7 +44,7 @@ def collector_pause(enabled: bool) -> Iterator[None]:
     The setting belongs to the calling thread's context (a `contextvars.ContextVar`), so
     it covers the calls made inside the block and nothing else; blocks nest.
 
-    Example:
+    Examples:
         >>> import gc, recordkit as rk
         >>> with rk.collector_pause(False):
         ...     with rk._gc.collector_paused():

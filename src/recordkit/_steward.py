@@ -72,7 +72,7 @@ class Steward(
     """
     The facade over one schema: capture, update and read records through one road.
 
-    Example:
+    Examples:
         >>> from recordkit import Steward, bundled_schema
         >>> contacts = Steward(bundled_schema("contact"))
         >>> r = contacts.capture({"first_name": "Ada", "last_name": "Lovelace"}, source="form")

@@ -198,7 +198,7 @@ class _SubjectVerbs(_IndexKeeping):
         their values. *actor* needs the ``export`` permission on every record; values it
         may not read in clear stay masked.
 
-        Example:
+        Examples:
             >>> data = contacts.export_subject({"email": "ada@example.com"})  # doctest: +SKIP
             >>> sorted(data)  # doctest: +SKIP
             ['audit', 'consents', 'exported_at', 'merges', 'records', 'schema']

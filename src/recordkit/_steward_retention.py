@@ -91,7 +91,7 @@ class _RetentionVerbs(_LifecycleVerbs, _SubjectVerbs):
         rule. A refused record (policy, guard, concurrent change) is reported in
         ``refused`` and the others go ahead.
 
-        Example:
+        Examples:
             >>> import datetime as dt
             >>> from recordkit import Steward, bundled_schema
             >>> from recordkit.governance import Retention

@@ -49,7 +49,7 @@ class _ViewVerbs(_IndexKeeping):
         *where*, so the store (SQL included) returns only permitted records and *limit*
         counts only those. Each record comes back as `get` would show it to *actor*.
 
-        Example:
+        Examples:
             >>> kim = Actor("kim", roles={"sales"})
             >>> contacts.query({"country": "US"}, actor=kim)  # doctest: +SKIP
 

@@ -19,7 +19,7 @@ def close_matches(name: object, names: Iterable[str]) -> list[str]:
     """
     The known *names* closest to an unknown *name*, best first (at most three).
 
-    Example:
+    Examples:
         >>> close_matches("emial", ["email", "phone", "name"])
         ['email']
     """

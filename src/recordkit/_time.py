@@ -16,7 +16,7 @@ def with_utc(value: dt.datetime) -> dt.datetime:
     """
     Return *value* with UTC attached when it is naive (an aware value is returned as is).
 
-    Example:
+    Examples:
         >>> with_utc(dt.datetime(2024, 5, 1, 9, 30))
         datetime.datetime(2024, 5, 1, 9, 30, tzinfo=datetime.timezone.utc)
     """

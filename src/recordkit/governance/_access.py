@@ -102,7 +102,7 @@ class Actor:
     """
     Someone or something acting on records: a user, a service, an import job.
 
-    Example:
+    Examples:
         >>> Actor("ana", roles={"sales"}, territories={"US-NY"}).territories
         frozenset({'US-NY'})
 

@@ -98,7 +98,7 @@ def replay(events: Iterable[AuditEvent], record_id: str) -> dict[str, JSONValue]
     record replays to ``{}``). Events that carry no changes for *record_id* (or were
     redacted) change nothing.
 
-    Example:
+    Examples:
         >>> values = replay(store.audit_log().events("c-1"), "c-1")  # doctest: +SKIP
 
     Args:

@@ -126,7 +126,7 @@ class Predicate:
     """
     One condition on one field: ``Predicate("state", "eq", "US-NY")``.
 
-    Example:
+    Examples:
         >>> Predicate.missing("phone")
         Predicate(field='phone', op='missing', value=None)
 
@@ -229,7 +229,7 @@ class RecordPredicate:
     """
     One condition on a record column: its ``owner``, ``stage``, ``state`` or times.
 
-    Example:
+    Examples:
         >>> RecordPredicate("owner", "eq", "ana")
         RecordPredicate(attribute='owner', op='eq', value='ana')
         >>> import datetime as dt
@@ -307,7 +307,7 @@ class AllOf:
     """
     Every one of *conditions* holds (``AllOf()`` always holds).
 
-    Example:
+    Examples:
         >>> both = AllOf([Predicate.eq("state", "NY"), RecordPredicate("stage", "eq", "mql")])
         >>> len(both.conditions)
         2

@@ -169,7 +169,7 @@ class FieldEncryption:
     (crypto-shredding). Exact-match queries use blind indexes: keyed BLAKE2b (128 bits) of
     the value under a key *provider* derives, one per table and field.
 
-    Example:
+    Examples:
         >>> import pathlib, tempfile
         >>> from recordkit.governance import FieldEncryption, LocalKeyFile
         >>> keys = LocalKeyFile(pathlib.Path(tempfile.mkdtemp()) / "master.key", create=True)

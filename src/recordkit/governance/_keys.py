@@ -151,7 +151,7 @@ class LocalKeyFile(KeyProvider):
     """
     One master key in a local file readable by its owner only: the default provider.
 
-    Example:
+    Examples:
         >>> import pathlib, tempfile
         >>> from recordkit.governance import LocalKeyFile
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "master.key"

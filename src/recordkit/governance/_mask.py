@@ -38,7 +38,7 @@ class Masked:
     """
     A value an actor may not read in clear, as it is shown to them.
 
-    Example:
+    Examples:
         >>> m = Masked("phone", "keep_last", "•••••0100")
         >>> str(m)
         '•••••0100'
@@ -66,7 +66,7 @@ class Masked:
         """
         The value of *field* wholly hidden: what an actor who may not read it sees.
 
-        Example:
+        Examples:
             >>> str(Masked.hidden("email"))
             '•••••'
 

@@ -88,7 +88,7 @@ class Policy:
     may not read in clear is masked (`mask`, `mask_values`). Roles the policy does not
     know grant nothing.
 
-    Example:
+    Examples:
         >>> from recordkit import Actor, Field, Schema, Text
         >>> schema = Schema("lead", [Field("name", Text()), Field("phone", Text())])
         >>> from recordkit.governance import Role

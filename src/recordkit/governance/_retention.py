@@ -168,7 +168,7 @@ class Retention:
     lifecycle's ``retired`` state through the ordinary lifecycle verb; once inactive for
     *erase_after*, it is erased with `Steward.erase`, the reason naming the rule.
 
-    Example:
+    Examples:
         >>> rule = Retention("stale-leads", archive_after="365d", erase_after="P2Y",
         ...                  where={"record.stage": "lead"})
         >>> rule

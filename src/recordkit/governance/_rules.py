@@ -118,7 +118,7 @@ class Role:
     entries in *tags*, else *default*. An actor's permission on a field is the strongest
     its roles give.
 
-    Example:
+    Examples:
         >>> role = Role("sales", actions=["read", "update"], default="read",
         ...             fields={"owner_id": "write"}, tags={"pii": "masked"})
         >>> sorted(a.value for a in role.actions)
@@ -304,7 +304,7 @@ class RecordRule:
     alone decides. *when* tests the record as it is (for a create, as it will be); *after*
     tests the record as the write would leave it (for a read, as it is).
 
-    Example:
+    Examples:
         >>> RecordRule.forbid("update", roles=["sales"],
         ...                   after={"record.owner": {"ne": {"actor": "id"}}}).effect
         'forbid'

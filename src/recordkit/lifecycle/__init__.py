@@ -8,7 +8,7 @@ and appends a `Transition` to the record's history, or raises `TransitionError` 
 nothing. Two lifecycles ship as data (`bundled_lifecycle`): ``governance`` (drives
 ``Record.state``) and ``business`` (drives ``Record.stage``).
 
-Example:
+Examples:
     >>> from recordkit.lifecycle import bundled_lifecycle, to_mermaid
     >>> bundled_lifecycle("governance").names
     ('captured', 'normalized', 'validated', 'active', 'stale', 'retiring', 'retired', 'merged')

@@ -74,7 +74,7 @@ def guard(fn: Callable[..., object], *, name: str | None = None, version: str = 
     The callable receives ``record`` and/or ``schema`` by signature, and returns issues
     (or ``None`` for none). A rule set's ``check``-style method adapts the same way.
 
-    Example:
+    Examples:
         >>> g = guard(lambda record: [] if record.get("email") else ["no email"],
         ...           name="has_email")
         >>> g.name

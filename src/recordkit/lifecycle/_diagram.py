@@ -108,7 +108,7 @@ def to_mermaid(lifecycle: Lifecycle) -> str:
     """
     The lifecycle as a Mermaid ``stateDiagram-v2``; timers are drawn as dotted notes.
 
-    Example:
+    Examples:
         >>> from recordkit.lifecycle import bundled_lifecycle
         >>> to_mermaid(bundled_lifecycle("business")).splitlines()[0]
         'stateDiagram-v2'

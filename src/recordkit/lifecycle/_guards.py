@@ -130,7 +130,7 @@ def requires_fields(*fields: str) -> Guard:
     """
     A guard refusing the move while any of *fields* is empty.
 
-    Example:
+    Examples:
         >>> g = requires_fields("contract_link")
         >>> g.name
         'requires(contract_link)'

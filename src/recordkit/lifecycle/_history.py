@@ -38,7 +38,7 @@ def became(
     ``None`` when it never did. "When did this record become a customer?" is
     ``became(record, "customer")``.
 
-    Example:
+    Examples:
         >>> import datetime as dt
         >>> from recordkit import Record
         >>> from recordkit.schema import Transition

@@ -115,7 +115,7 @@ def on_enter(state: str, fn: Callable[..., object], *, name: str | None = None) 
     """
     Run *fn* when a record enters *state* ("when stage becomes mql, assign an owner").
 
-    Example:
+    Examples:
         >>> hook = on_enter("mql", lambda record: {"owner": "sdr-team"})
         >>> hook.kind, hook.target
         (<HookKind.ENTER: 'enter'>, 'mql')

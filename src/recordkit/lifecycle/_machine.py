@@ -75,7 +75,7 @@ class Machine:
     """
     The state machine for one lifecycle over records of one schema.
 
-    Example:
+    Examples:
         >>> import datetime as dt
         >>> from recordkit import bundled_schema, Record
         >>> from recordkit.lifecycle import bundled_lifecycle

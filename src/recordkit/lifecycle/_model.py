@@ -112,7 +112,7 @@ class Lifecycle:
     """
     A state machine definition: states, edges, timers, policy and hooks.
 
-    Example:
+    Examples:
         >>> lc = Lifecycle(
         ...     "deal",
         ...     [State("open"), State("won", final=True), State("lost", final=True)],

@@ -132,7 +132,7 @@ class Evaluation:
     the pairs that share a cluster. `links` holds the same counts for the pairs the
     matcher linked at its threshold, and `curve` those figures at other thresholds.
 
-    Example:
+    Examples:
         >>> from recordkit.match import Matcher, block_on, email_comparison
         >>> from recordkit.match import name_comparison, WeightedRules
         >>> m = Matcher([email_comparison("email"), name_comparison("last_name")],

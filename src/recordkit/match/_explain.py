@@ -129,7 +129,7 @@ class MatchExplanation:
     probabilistic model. When a deterministic rule decided the pair (``rule`` is set), the
     terms are still given, but the rule's verdict wins.
 
-    Example:
+    Examples:
         >>> e = MatchExplanation("a", "b", prior=-5.0, terms=(
         ...     WeightTerm("email", "exact", 1, 12.0, m=0.9, u=0.0002),))
         >>> round(e.total, 1), e.is_match(threshold=0.9)

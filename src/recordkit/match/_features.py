@@ -53,7 +53,7 @@ def email_key(address: object) -> str | None:
     Gmail ignores dots in the local part and ``googlemail.com`` is ``gmail.com``; most large
     providers drop a ``+tag`` (Yahoo a ``-tag``).
 
-    Example:
+    Examples:
         >>> email_key("Ada.Lovelace+crm@googlemail.com")
         'adalovelace@gmail.com'
 
@@ -83,7 +83,7 @@ def digits(value: object) -> str | None:
     """
     The digits of a text value (``None`` when there are none).
 
-    Example:
+    Examples:
         >>> digits("+1 (212) 555-0100")
         '12125550100'
 

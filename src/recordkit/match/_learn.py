@@ -70,7 +70,7 @@ def learn_from_decisions(
     ``fitted_on`` and every other setting are kept; the new model's version is the
     hash of its parameters (``fs-…``).
 
-    Example:
+    Examples:
         >>> import recordkit as rk
         >>> from recordkit.match import Matcher
         >>> matcher = Matcher.for_schema(rk.bundled_schema("contact"))

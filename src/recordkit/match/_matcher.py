@@ -41,7 +41,7 @@ class Matcher(MatchSettings):
     """
     Match settings: how to prepare columns, compare, block, score and decide.
 
-    Example:
+    Examples:
         >>> from recordkit.match import Matcher, block_on, email_comparison, name_comparison
         >>> m = Matcher([email_comparison("email"), name_comparison("last_name")],
         ...             [block_on("email")], prepare={"email": "email", "last_name": "name"})

@@ -49,7 +49,7 @@ class MatchRule:
     """
     A deterministic rule: it holds when each named comparison is at one of the given levels.
 
-    Example:
+    Examples:
         >>> MatchRule({"email": "exact"}).to_dict()
         {'email': ['exact']}
 
@@ -288,7 +288,7 @@ class WeightedRules:
     """
     Fixed points per comparison level, like a CRM's duplicate rules; no training.
 
-    Example:
+    Examples:
         >>> WeightedRules({"email": {"exact": 10}, "last_name": {"exact": 3}}).to_dict()["weights"]
         {'email': {'exact': 10.0}, 'last_name': {'exact': 3.0}}
 

@@ -161,7 +161,7 @@ class Prep:
     ``email`` (normalized address), ``phone`` (E.164, numbers without a country code read in
     *region*), ``date`` (ISO text), ``postcode`` (upper case, no spaces), ``number``.
 
-    Example:
+    Examples:
         >>> Prep("phone", region="US", region_from="country").to_dict()
         {'kind': 'phone', 'region': 'US', 'region_from': 'country'}
 

@@ -45,7 +45,7 @@ class RefitPolicy:
     when the records have grown *growth* times since it was fitted. Fixed points
     (`WeightedRules`) are a person's choice, never replaced.
 
-    Example:
+    Examples:
         >>> import recordkit as rk
         >>> from recordkit.match import Matcher
         >>> matcher = Matcher.for_schema(rk.bundled_schema("contact"))

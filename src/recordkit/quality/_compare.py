@@ -159,7 +159,7 @@ class ProfileDiff:
     """
     Two profiles of a dataset compared: the dataset's measures and each field's.
 
-    Example:
+    Examples:
         >>> from recordkit.quality import profile
         >>> week1 = profile({"email": ["a@x.io", None, None, None]})
         >>> week2 = profile({"email": ["a@x.io", "b@x.io", None, None]})

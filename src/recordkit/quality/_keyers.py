@@ -71,7 +71,7 @@ def fingerprint_key(value: str) -> str:
     whitespace, sort the words, drop repeats, join them with one space. The keyer least
     likely to put two different things together.
 
-    Example:
+    Examples:
         >>> fingerprint_key("Cruise, Tom"), fingerprint_key(" tom CRUISE ")
         ('cruise tom', 'cruise tom')
 
@@ -93,7 +93,7 @@ def ngram_key(value: str, n: int = 2) -> str:
     positives. A value shorter than *n* has the empty key and joins no cluster. For
     another *n*, pass ``functools.partial(ngram_key, n=1)`` as a clustering method.
 
-    Example:
+    Examples:
         >>> ngram_key("Paris"), ngram_key("Paris", 1)
         ('arispari', 'aiprs')
 
@@ -128,7 +128,7 @@ def metaphone_key(value: str) -> str:
     ``RBN``. The value is folded as for `fingerprint_key` first. Needs the ``quality``
     extra (``jellyfish``).
 
-    Example:
+    Examples:
         >>> metaphone_key("Reuben"), metaphone_key("Ruben")
         ('RBN', 'RBN')
 
@@ -148,7 +148,7 @@ def soundex_key(value: str) -> str:
     best on single names. The value is folded as for `fingerprint_key` first. Needs the
     ``quality`` extra (``jellyfish``).
 
-    Example:
+    Examples:
         >>> soundex_key("Robert"), soundex_key("Rupert")
         ('R163', 'R163')
 

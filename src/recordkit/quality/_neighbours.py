@@ -57,7 +57,7 @@ class NearestNeighbours:
     (case and punctuation count as edits); a substring of *block_chars* characters in
     common is what makes two values compared at all.
 
-    Example:
+    Examples:
         >>> from recordkit.quality import variant_clusters
         >>> found = variant_clusters(["Acme Corp", "Acme Crop", "Zenith"],
         ...                          method=NearestNeighbours(radius=2))

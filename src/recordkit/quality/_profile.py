@@ -66,7 +66,7 @@ class Profile:
     can each profile their part. `to_dict` gives plain JSON data to keep one per import,
     and `compare_profiles` says what changed between two.
 
-    Example:
+    Examples:
         >>> p = profile({"city": ["NY", "New York", "N.Y.", None]})
         >>> p.rows, p.field("city").fill_rate, p.field("city").distinct
         (4, 0.75, 3)
@@ -292,7 +292,7 @@ def profile(
     checks are left to the distinct counts (they need the whole dataset at once, which a
     mergeable profile does not have).
 
-    Example:
+    Examples:
         >>> import recordkit as rk
         >>> rows = [{"email": "ada@example.com"}, {"email": "not an address"}, {}]
         >>> p = profile(rows, schema=rk.bundled_schema("contact"))

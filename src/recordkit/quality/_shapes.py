@@ -55,7 +55,7 @@ def value_shape(value: str) -> str:
     """
     The pattern shape of *value*: ``A``/``a`` for letters, ``9`` for digits, runs collapsed.
 
-    Example:
+    Examples:
         >>> value_shape("John Smith"), value_shape("94105-1234"), value_shape("N.Y.")
         ('Aa+ Aa+', '99999-9999', 'A.A.')
 

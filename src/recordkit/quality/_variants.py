@@ -196,7 +196,7 @@ def variant_clusters(
     """
     The clusters of *values* that *method* finds, largest first.
 
-    Example:
+    Examples:
         >>> found = variant_clusters(["New York", "new york", "NEW YORK", "New York",
         ...                           "Boston"])
         >>> [(c.canonical, c.variants, c.count) for c in found]
@@ -278,7 +278,7 @@ def to_synonyms(clusters: Iterable[VariantCluster]) -> dict[str, tuple[str, ...]
     The result is what `recordkit.schema.Picklist` takes as ``synonyms``. Clusters with the
     same canonical value are joined.
 
-    Example:
+    Examples:
         >>> c = VariantCluster("new york", [("New York", 3), ("NY", 1), ("N.Y.", 1)])
         >>> to_synonyms([c])
         {'New York': ('N.Y.', 'NY')}
@@ -316,7 +316,7 @@ def with_synonyms(schema: Schema, field: str, clusters: Iterable[VariantCluster]
     re-validated (`recordkit.rules.revalidate`). A variant already among the synonyms of
     the same value is kept once.
 
-    Example:
+    Examples:
         >>> from recordkit import Field, Picklist, Schema
         >>> s = Schema("lead", [Field("city", Picklist(values=("New York", "Boston")))])
         >>> c = VariantCluster("new york", [("New York", 3), ("NY", 1)])

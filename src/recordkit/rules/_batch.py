@@ -283,7 +283,7 @@ def run_batch(
     """
     Run *rules* over every row of *source*, chunk by chunk, column by column.
 
-    Example:
+    Examples:
         >>> import recordkit as rk
         >>> rules = rk.RuleSet.for_schema(rk.bundled_schema("contact"))
         >>> ada = {"first_name": "Ada", "last_name": "Lovelace", "email": "A@B.IO"}

@@ -262,7 +262,7 @@ class Validators:
 
     Every constructor takes ``severity`` (``"error"`` by default).
 
-    Example:
+    Examples:
         >>> Validators.length(max=3).validate("abcd")[0].message
         'is 4 characters long; at most 3 allowed'
 

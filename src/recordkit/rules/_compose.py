@@ -250,7 +250,7 @@ def tuned(
     """
     Return *rule* with its issues' severity, message, hint or code replaced.
 
-    Example:
+    Examples:
         >>> from recordkit.rules import Validators
         >>> soft = tuned(Validators.pattern("[A-Z]{2}[0-9]+"), severity="warning",
         ...              hint="two letters, then digits")

@@ -78,7 +78,7 @@ def normalize_phone(value: ValueT, *, region: str | None = None) -> ValueT | str
     An extension is written after ``;ext=`` (``+12125550123;ext=45``), which reads back the
     same. Text that is not a possible phone number comes back unchanged.
 
-    Example:
+    Examples:
         >>> normalize_phone("(212) 555-0123 x45", region="US")
         '+12125550123;ext=45'
 
@@ -135,7 +135,7 @@ def normalize_email(value: ValueT, *, lowercase: bool = True) -> ValueT | str:
     unchanged, even when a fix is likely (``mary smith@example.org``): `email_fix` offers
     it, a validator flags the value.
 
-    Example:
+    Examples:
         >>> normalize_email(" <Ada.Lovelace@EXAMPLE.com> ")
         'ada.lovelace@example.com'
         >>> normalize_email("ada@@example.com")

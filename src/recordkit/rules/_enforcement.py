@@ -54,7 +54,7 @@ class Enforcement:
     By default a capture or an update with errors is blocked, and a batch import
     quarantines its rows with errors.
 
-    Example:
+    Examples:
         >>> Enforcement(batch="warn").batch
         <EnforcementMode.WARN: 'warn'>
 

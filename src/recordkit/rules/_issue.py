@@ -43,7 +43,7 @@ class Issue:
     """
     One thing wrong with a value or a record, said so a person can fix it.
 
-    Example:
+    Examples:
         >>> Issue(field="email", rule="email.valid", code="email.syntax",
         ...       message="there is no @", value="ada.example.com",
         ...       hint="write it as name@domain")

@@ -288,7 +288,7 @@ class Normalizers:
     """
     The built-in normalizers, by named constructor.
 
-    Example:
+    Examples:
         >>> Normalizers.phone(region="GB").normalize("020 7946 0958")
         ('+442079460958', True)
 

@@ -62,7 +62,7 @@ def is_placeholder(value: object) -> bool:
     """
     Whether *value* is a placeholder: text that says a value is missing (see `PLACEHOLDERS`).
 
-    Example:
+    Examples:
         >>> is_placeholder("N/A"), is_placeholder(" -- "), is_placeholder("Namibia")
         (True, True, False)
 

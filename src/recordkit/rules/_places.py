@@ -160,7 +160,7 @@ def country_candidates(value: object) -> tuple[str, ...]:
     (``Czechoslovakia`` → ``("CZ", "SK")``, ``East Germany`` → ``("DE",)``); anything
     else gives ``()``. Never raises.
 
-    Example:
+    Examples:
         >>> country_candidates("Burma"), country_candidates("Czechoslovakia")
         (('MM',), ('CZ', 'SK'))
 
@@ -187,7 +187,7 @@ def normalize_country(value: ValueT) -> ValueT | str:
     """
     Return the ISO 3166-1 alpha-2 code of a country name, code or common alias.
 
-    Example:
+    Examples:
         >>> normalize_country("U.S.A."), normalize_country("Deutschland")
         ('US', 'DE')
 
@@ -295,7 +295,7 @@ def subdivision_candidates(value: object, *, country: object = None) -> tuple[st
     (``Cheshire`` in ``GB`` → ``("GB-CHE", "GB-CHW")``); anything else gives ``()``.
     Never raises.
 
-    Example:
+    Examples:
         >>> subdivision_candidates("Tartu", country="EE")
         ('EE-793', 'EE-796')
 
@@ -338,7 +338,7 @@ def normalize_subdivision(value: ValueT, *, country: object = None) -> ValueT | 
     """
     Return the ISO 3166-2 code of a state, province or region.
 
-    Example:
+    Examples:
         >>> normalize_subdivision("Calif.", country="US"), normalize_subdivision("Québec",
         ...     country="Canada")
         ('US-CA', 'CA-QC')

@@ -79,7 +79,7 @@ def where(
     """
     A condition on one field of a record, for `when`: all given tests must hold.
 
-    Example:
+    Examples:
         >>> closed = where("stage", one_of=["Closed Won", "Closed Lost"])
         >>> closed({"stage": "Closed Won"}), closed({"stage": "Proposal"})
         (True, False)
@@ -196,7 +196,7 @@ def on_field(field: str, rule: Validator) -> Validator:
     """
     Lift a field validator to a record rule about *field* (to combine it with `when`).
 
-    Example:
+    Examples:
         >>> from recordkit.rules import Validators, when
         >>> amount = on_field("amount", Validators.range(min=1))
         >>> big = when(where("stage", equals="Closed Won"), amount)

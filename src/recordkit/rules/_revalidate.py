@@ -93,7 +93,7 @@ def revalidate(
     normalized by *new* (a new version; provenance is kept, since the raw values are what
     the sources gave) for the caller to store.
 
-    Example:
+    Examples:
         >>> import recordkit as rk
         >>> from recordkit.rules import RuleSet, Validators
         >>> schema = rk.bundled_schema("contact")

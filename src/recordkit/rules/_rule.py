@@ -239,7 +239,7 @@ def normalizer(
     """
     Make a normalizer from a plain function ``value, *context -> new value``.
 
-    Example:
+    Examples:
         >>> upper = normalizer(lambda v: v.upper() if isinstance(v, str) else v, id="upper")
         >>> upper.normalize("ny")
         ('NY', True)
@@ -303,7 +303,7 @@ def validator(
     The function returns ``True`` or ``None`` when the value is fine, ``False`` (use
     *message*) or a message string when it is not, or `Issue` objects.
 
-    Example:
+    Examples:
         >>> even = validator(lambda v: v % 2 == 0, id="even", message="must be even")
         >>> [i.message for i in even.validate(3)]
         ['must be even']

@@ -99,7 +99,7 @@ class RuleSet:
     `RuleSet.for_schema`; run it on one record with `run` or on many with `run_batch`
     (columnar, memoized).
 
-    Example:
+    Examples:
         >>> import recordkit as rk
         >>> rules = RuleSet.for_schema(rk.bundled_schema("contact"))
         >>> out = rules.run({"first_name": " ada ", "last_name": "LOVELACE",

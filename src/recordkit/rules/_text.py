@@ -34,7 +34,7 @@ def clean_text(value: ValueT) -> ValueT | str:
     same way); leading and trailing whitespace goes; runs of spaces, tabs and newlines
     become one space. Values that are not text are returned unchanged.
 
-    Example:
+    Examples:
         >>> clean_text("  Ada   Lovelace ")
         'Ada Lovelace'
 
@@ -225,7 +225,7 @@ def normalize_name(
     A particle that is the last word is a name in its own right (``thanh le`` →
     ``Thanh Le``).
 
-    Example:
+    Examples:
         >>> normalize_name("  JEAN-LUC  o'neil ")
         "Jean-Luc O'Neil"
         >>> normalize_name("VAN DER BERG", part="family"), normalize_name("van der berg")

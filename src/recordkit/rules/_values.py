@@ -79,7 +79,7 @@ def normalize_picklist(
     it is at least *fuzzy* similar (rapidfuzz ratio, 0-100), so typos such as
     ``Finanace`` find ``Finance``; a tie between two values changes nothing.
 
-    Example:
+    Examples:
         >>> normalize_picklist("  saas ", values=["Technology"],
         ...                    synonyms={"Technology": ["SaaS", "Software"]})
         'Technology'
@@ -189,7 +189,7 @@ def normalize_date(
     only in another order, a partial date (``March 2024``, ``Q1 2024``) and anything else
     that is not a date come back unchanged, for the field to flag.
 
-    Example:
+    Examples:
         >>> normalize_date("03/07/1985"), normalize_date("31/12/2023")
         ('1985-03-07', '31/12/2023')
 

@@ -225,7 +225,7 @@ class Field:
     """
     One field of a schema.
 
-    Example:
+    Examples:
         >>> from recordkit import Field, Email
         >>> Field("email", Email(), required=True, tags={"pii"})
         Field('email', email, required, tags=['pii'])
@@ -309,7 +309,7 @@ class Field:
         """
         What to do with an invalid value captured through *channel* (a source name).
 
-        Example:
+        Examples:
             >>> from recordkit import Field, Text
             >>> f = Field("lead_source", Text(), on_invalid={"import": "clear"})
             >>> f.invalid_action("import"), f.invalid_action("web-form"), f.invalid_action()
@@ -381,7 +381,7 @@ def field(
     Returns:
         A `Field` named ``field`` until the class it is declared in names it.
 
-    Example:
+    Examples:
         >>> from recordkit import Model, Email, field
         >>> class Lead(Model, name="lead"):
         ...     email = field(Email(), required=True, tags={"pii"})

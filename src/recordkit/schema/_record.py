@@ -209,7 +209,7 @@ class Record:
     none for a field of its schema (``field_names``); a name that is no field of the
     schema raises `SchemaError` (a `KeyError` too) with the closest field names.
 
-    Example:
+    Examples:
         >>> import datetime as dt
         >>> r = Record(id="c1", schema="contact", values={"email": "a@b.co"},
         ...            created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),

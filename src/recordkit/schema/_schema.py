@@ -63,7 +63,7 @@ class Schema:
     The same object comes from Python (`Schema(...)` or a `Model` class) and from YAML/JSON
     (`load_schema`); it is checked when built, and every problem names its path.
 
-    Example:
+    Examples:
         >>> from recordkit import Schema, Field, Email, Text
         >>> s = Schema("lead", [Field("name", Text()), Field("email", Email())],
         ...            identity=["email"])
@@ -211,7 +211,7 @@ class Model:
     """
     Class syntax for a schema, in the style of attrs and pandera models.
 
-    Example:
+    Examples:
         >>> from recordkit import Model, Email, Phone, Text, field
         >>> class Contact(Model, name="contact", identity=["email"]):
         ...     '''A person we sell to.'''

@@ -124,7 +124,7 @@ class Picklist(FieldType):
     """
     One of a fixed list of values, with synonyms that mean the same value.
 
-    Example:
+    Examples:
         >>> p = Picklist(values=("Technology",), synonyms={"Technology": ("Software", "SaaS")})
         >>> p.synonym_map
         {'Software': 'Technology', 'SaaS': 'Technology'}

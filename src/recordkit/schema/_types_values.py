@@ -69,7 +69,7 @@ class Date(FieldType):
     is refused with a hint, never read day-first. A month, a quarter or a year
     (``March 2024``, ``Q1 2024``, ``2024``) is not a date.
 
-    Example:
+    Examples:
         >>> Date(order="dmy").coerce("03/12/2024")
         datetime.date(2024, 12, 3)
 
@@ -358,7 +358,7 @@ class Boolean(FieldType):
     ``false``, ``f``, ``no``, ``n``, ``0``, ``off``, ``unchecked``, ``non``, ``nein`` are
     false; anything else is refused.
 
-    Example:
+    Examples:
         >>> Boolean(true_words=("vrai",), false_words=("faux",)).coerce("Vrai")
         True
 

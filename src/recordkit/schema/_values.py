@@ -71,7 +71,7 @@ class Money:
     """
     An amount of money in one ISO 4217 currency.
 
-    Example:
+    Examples:
         >>> Money(decimal.Decimal("12.50"), "EUR")
         Money(amount=Decimal('12.50'), currency='EUR')
 

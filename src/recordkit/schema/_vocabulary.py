@@ -50,7 +50,7 @@ def vocabulary(name: str, *, restricted: bool = True) -> Picklist:
     spellings that differ in letters (``FB Ads``, ``AdWords``, ``PPC``). A spelling that
     could mean two values is listed under neither, so it is flagged rather than guessed.
 
-    Example:
+    Examples:
         >>> from recordkit.rules import normalize_picklist
         >>> lead_source = vocabulary("lead_source")
         >>> [normalize_picklist(v, values=lead_source.values, synonyms=lead_source.synonyms)

@@ -71,7 +71,7 @@ class CsvSource:
     reading; a file object is read once, from where it stands. After a reading starts,
     `layout` says what it chose.
 
-    Example:
+    Examples:
         >>> import io
         >>> data = io.BytesIO("\ufeffE-Mail;Name\nada@example.org;Ada\n".encode("utf-8"))
         >>> source = CsvSource(data)

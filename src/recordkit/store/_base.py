@@ -167,7 +167,7 @@ class Store(ErasureMethods, ReviewMethods, ABC):
         is logged twice. The block holds for the current thread (or asyncio task) and this
         store object only; blocks nest.
 
-        Example:
+        Examples:
             >>> with store.audited(), store.transaction():  # doctest: +SKIP
             ...     store.put(record, expected_version=None)
             ...     store.audit_log().append(...)  # the caller's own event

@@ -315,7 +315,7 @@ class ErasureMethods(ABC):
         are zeroed) and, once the outermost transaction has committed, checkpoints the
         write-ahead log and truncates it, so the file and its WAL hold no copy.
 
-        Example:
+        Examples:
             >>> store.erase(["lead-1", "lead-7"], values=["ada@example.com"])  # doctest: +SKIP
             Erased(records=2, lineage=1, consents=0, quarantine=1, audit=5)
 

@@ -64,7 +64,7 @@ def conditions(where: object) -> tuple[Condition, ...]:
     value is equal, ``None`` no value, a list one of). Every store reads ``where`` this
     way; use it to join conditions of your own to a caller's ``where``.
 
-    Example:
+    Examples:
         >>> [p.op for p in conditions({"country": "US", "phone": None})]
         ['eq', 'missing']
 

@@ -156,7 +156,7 @@ class Comparison:
     """
     A comparison as an ordered list of levels; the first level that holds wins.
 
-    Example:
+    Examples:
         >>> c = Comparison("email", [Exact(), Exact(feature="email_key")])
         >>> c.labels
         ('missing', 'exact', 'same mailbox', 'different')

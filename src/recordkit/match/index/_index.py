@@ -62,7 +62,7 @@ class Index:
     """
     An incremental index of records for point-of-entry duplicate checks.
 
-    Example:
+    Examples:
         >>> from recordkit.match import (Index, Matcher, WeightedRules, block_on,
         ...                              email_comparison, name_comparison)
         >>> m = Matcher([email_comparison("email"), name_comparison("last_name")],

@@ -54,7 +54,7 @@ class PersistentIndex:
     """
     A point-of-entry duplicate index whose rows live in a store.
 
-    Example:
+    Examples:
         >>> from recordkit.match import (Matcher, PersistentIndex, WeightedRules, block_on,
         ...                              email_comparison)
         >>> from recordkit.store import MemoryStore

@@ -96,7 +96,7 @@ class DuplicateCheck:
     the matcher's own threshold to count as a match at all. Leave a threshold ``None`` to
     turn that action off; by default matches are flagged.
 
-    Example:
+    Examples:
         >>> from recordkit.match import Index, Matcher, WeightedRules, block_on, email_comparison
         >>> m = Matcher([email_comparison("email")], [block_on("email")],
         ...             prepare={"email": "email"},

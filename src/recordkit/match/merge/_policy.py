@@ -74,7 +74,7 @@ class MergePolicy:
     """
     How a merge decides: the surviving record, then a strategy per field with a default.
 
-    Example:
+    Examples:
         >>> from recordkit import MergePolicy, Survive
         >>> policy = MergePolicy.from_dict(
         ...     {"default": "most_recent", "fields": {"phone": {"trusted_sources": ["crm"]}}}

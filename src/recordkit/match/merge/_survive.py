@@ -35,7 +35,7 @@ class Survive:
     """
     Named constructors for the built-in survivorship strategies.
 
-    Example:
+    Examples:
         >>> from recordkit import MergePolicy, Survive
         >>> policy = MergePolicy(
         ...     default=Survive.most_recent(),

@@ -64,7 +64,7 @@ def sqlite_engine(url: str | sa.URL, *, timeout: float = 10.0, create: bool = Tr
     """
     A SQLAlchemy engine for a SQLite database with real transactions and savepoints.
 
-    Example:
+    Examples:
         >>> engine = sqlite_engine("sqlite:///contacts.db")  # doctest: +SKIP
 
     Args:

@@ -113,7 +113,7 @@ class SQLStore(RecordMethods, HistoryMethods, EraseMethods, ShredMethods, SQLRev
     """
     A `Store` in a SQL database (SQLite, PostgreSQL) through SQLAlchemy Core.
 
-    Example:
+    Examples:
         >>> import recordkit as rk
         >>> store = rk.SQLStore("sqlite:///contacts.db")  # doctest: +SKIP
         >>> contacts = rk.Steward(rk.bundled_schema("contact"), store=store)  # doctest: +SKIP
