@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from recordkit._errors import RecordkitError, SchemaError, shorten
+from recordkit._frames import frame_columns, frame_kind, frame_names
 from recordkit._suggest import close_matches
 from recordkit.match._check import items
 from recordkit.match._factored import Factored, Gathered, Objects
@@ -33,17 +34,20 @@ def read_data(
     """
     The needed *columns* and the record ids of *data*.
 
-    *data* is a mapping of column name → values, or a sequence of mappings (rows) or
-    `Record` values. Ids come from *ids*, then records' ids or an ``id`` column, else from
-    positions (``f"{default_ids}{i}"``).
+    *data* is a mapping of column name → values, a sequence of mappings (rows) or
+    `Record` values, or a table (a pandas or polars DataFrame, an Arrow table), read as
+    its columns, a missing cell as ``None``. Ids come from *ids*, then records' ids or an
+    ``id`` column, else from positions (``f"{default_ids}{i}"``).
 
     Raises:
-        SchemaError: a needed column is absent from column data, or a record is of another
-            schema than *schema*.
+        SchemaError: a needed column is absent from column data or a table, or a record
+            is of another schema than *schema*.
         RecordkitError: the data is not one of those shapes, or ids are not unique text.
     """
     out: dict[str, list[Any]]
     found_ids: list[str] | None = None
+    if frame_kind(data) is not None:
+        data = _table_columns(data, columns)
     if isinstance(data, Mapping):
         n = None
         for name in columns:
@@ -104,6 +108,22 @@ def read_data(
     if len(set(found_ids)) != len(found_ids):
         raise RecordkitError("record ids must be unique within the data")
     return out, found_ids
+
+
+def _table_columns(table: object, columns: Sequence[str]) -> dict[str, list[object]]:
+    """
+    The needed *columns* of a table, and its ``id`` column, as lists of values.
+
+    Raises:
+        SchemaError: a needed column is absent (with the closest names).
+    """
+    names = frame_names(table)
+    for name in columns:
+        if name not in names:
+            raise SchemaError(
+                f"the table has no column {name!r}", suggestions=close_matches(name, names)
+            )
+    return frame_columns(table, (*columns, "id"))
 
 
 _PLAIN: Final = Prep()

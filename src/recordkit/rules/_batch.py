@@ -17,150 +17,16 @@ from typing import Any, Final, cast
 import attrs
 
 from recordkit._errors import RecordkitError, shorten
+from recordkit._frames import frame_chunks, frame_kind
 from recordkit._gc import collector_paused
 from recordkit.rules._chunk import DEFAULT_MEMO_SIZE, RuleStats, check_channel, run_chunk
 from recordkit.rules._issue import Issue, Severity, at_row
+from recordkit.rules._outcome import BatchOutcome, RowIssues, RowSummary
 from recordkit.rules._plan import CompiledRules
 from recordkit.rules._run_args import check_batch
 from recordkit.sources import CsvRow, CsvSource, UnreadableRow
 
 __all__ = ["BatchOutcome", "RowIssues", "RowSummary", "chunks_of", "run_batch"]
-
-
-@attrs.frozen
-class RowIssues:
-    """
-    A row held back because it has errors: as given, as normalized, and why.
-
-    .. versionadded:: 0.1.0
-    """
-
-    row: int
-    raw: Mapping[str, Any]
-    values: Mapping[str, Any]
-    issues: tuple[Issue, ...]
-
-    @property
-    def reasons(self) -> tuple[str, ...]:
-        """
-        The error messages, one per failing check.
-        """
-        return tuple(str(i) for i in self.issues if i.severity is Severity.ERROR)
-
-
-@attrs.frozen
-class RowSummary:
-    """
-    One row of a batch in numbers: changes made and issues by severity.
-
-    .. versionadded:: 0.1.0
-    """
-
-    row: int
-    changes: int
-    errors: int
-    warnings: int
-    infos: int
-
-
-@attrs.frozen
-class BatchOutcome:
-    """
-    What a rule set made of a batch.
-
-    The rows that passed are held column by column (`columns`); `rows` gives them as
-    mappings.
-
-    Attributes:
-        columns: field → the normalized values of the rows without errors (warnings do
-            not hold a row back).
-        row_numbers: the batch row number of each of those rows.
-        quarantine: the rows with errors, with their issues.
-        located: ``(row, issue)`` for every issue of every row (errors, warnings, infos);
-            `issues` gives them with their row numbers.
-        by_rule: rule id → what it changed and raised.
-        changes: per batch row, how many values normalizers changed.
-
-    .. versionadded:: 0.1.0
-    """
-
-    columns: dict[str, list[Any]]
-    row_numbers: list[int]
-    quarantine: list[RowIssues]
-    located: list[tuple[int, Issue]]
-    by_rule: dict[str, RuleStats]
-    changes: list[int]
-
-    @property
-    def total(self) -> int:
-        """
-        Rows read.
-        """
-        return len(self.changes)
-
-    @property
-    def issues(self) -> list[Issue]:
-        """
-        Every issue of every row (errors, warnings, infos), with its row number.
-        """
-        return [at_row(issue, row) for row, issue in self.located]
-
-    @property
-    def rows(self) -> list[dict[str, Any]]:
-        """
-        The normalized rows without errors, as mappings (built on each access).
-        """
-        names = tuple(self.columns)
-        return [dict(zip(names, values, strict=True)) for values in
-                zip(*self.columns.values(), strict=True)]  # fmt: skip
-
-    def by_row(self) -> list[RowSummary]:
-        """
-        A summary of every row that was changed or has issues, in row order.
-        """
-        counts: dict[int, list[int]] = {}
-        for i, n in enumerate(self.changes):
-            if n:
-                counts[i] = [n, 0, 0, 0]
-        for row, issue in self.located:
-            slot = counts.setdefault(row, [0, 0, 0, 0])
-            slot[1 + (Severity.ERROR, Severity.WARNING, Severity.INFO).index(issue.severity)] += 1
-        return [RowSummary(row, *c) for row, c in sorted(counts.items())]
-
-    def summary(self) -> dict[str, int]:
-        """
-        Totals: rows read, passed, quarantined, changed; issues by severity.
-        """
-        return {
-            "rows": self.total,
-            "passed": len(self.row_numbers),
-            "quarantined": len(self.quarantine),
-            "changed_rows": sum(1 for n in self.changes if n),
-            "changes": sum(self.changes),
-            "errors": sum(s.errors for s in self.by_rule.values()),
-            "warnings": sum(s.warnings for s in self.by_rule.values()),
-            "infos": sum(s.infos for s in self.by_rule.values()),
-        }
-
-
-def _frame_chunks(frame: Any, size: int) -> Iterator[tuple[dict[str, list[Any]], int]] | None:
-    module = type(frame).__module__.split(".", 1)[0]
-    if module == "pandas" and hasattr(frame, "iloc"):
-        for start in range(0, len(frame), size):
-            part = frame.iloc[start : start + size]
-            data = {str(k): [None if _is_nan(v) else v for v in col]
-                    for k, col in part.to_dict("list").items()}  # fmt: skip
-            yield data, len(part)
-        return None
-    if module == "polars" and hasattr(frame, "iter_slices"):
-        for part in frame.iter_slices(n_rows=size):
-            yield {str(k): list(v) for k, v in part.to_dict(as_series=False).items()}, part.height
-        return None
-    return None
-
-
-def _is_nan(value: Any) -> bool:
-    return isinstance(value, float) and value != value
 
 
 def _row_chunks(rows: Iterable[Any], size: int) -> Iterator[tuple[dict[str, list[Any]], int]]:
@@ -188,7 +54,8 @@ def chunks_of(source: object, size: int) -> Iterator[tuple[dict[str, list[object
     """
     Read *source* as chunks of columns: ``(column → values, rows)`` pairs.
 
-    *source* is an iterable of mappings, a pandas or polars DataFrame, or a delimited text
+    *source* is an iterable of mappings, a pandas or polars DataFrame, an Arrow table
+    (a pyarrow ``Table``, ``RecordBatch`` or ``RecordBatchReader``), or a delimited text
     file: a `recordkit.sources.CsvSource`, or a path or an open file, read as
     ``CsvSource(source)`` (byte-order mark, encoding and delimiter detected). Without a
     schema to match, a file's columns are named by its header (after the source's
@@ -201,14 +68,18 @@ def chunks_of(source: object, size: int) -> Iterator[tuple[dict[str, list[object
         RecordkitError: the source is none of those, or a row is not a mapping.
         recordkit.sources.SourceError: a file cannot be read as a table (reading it).
 
+    A table's missing cells (``None``, NaN, ``pd.NA``, ``NaT``, null) are ``None``, and
+    it is read a chunk at a time, column by column.
+
     .. versionadded:: 0.1.0
-    .. versionchanged:: 0.2.0 Files are read by `recordkit.sources.CsvSource`.
+    .. versionchanged:: 0.2.0 Files are read by `recordkit.sources.CsvSource`; Arrow
+       tables are read too.
     """
     _check_size(size)
     return (
         (chunk.columns | ({_UNREADABLE: chunk.markers()} if chunk.unreadable else {}),
          chunk.length)
-        for chunk in _chunks(source, size, None)
+        for chunk in _chunks(source, size, None, None)
     )  # fmt: skip
 
 
@@ -235,9 +106,16 @@ class _Chunk:
         return [self.unreadable.get(i) for i in range(self.length)]
 
 
-def _chunks(source: object, size: int, fields: tuple[str, ...] | None) -> Iterator[_Chunk]:
+def _chunks(
+    source: object,
+    size: int,
+    fields: tuple[str, ...] | None,
+    kinds: Mapping[str, str] | None,
+) -> Iterator[_Chunk]:
     """
     *source* in chunks of *size* rows, its file's columns matched to *fields* (if given).
+
+    A table's numbers are given as the fields of *kinds* (field → type kind) take them.
     """
     if isinstance(source, str | os.PathLike) or (
         hasattr(source, "read") and hasattr(source, "readline")
@@ -245,14 +123,13 @@ def _chunks(source: object, size: int, fields: tuple[str, ...] | None) -> Iterat
         source = CsvSource(cast("str", source))
     if isinstance(source, CsvSource):
         return _file_chunks(source.rows(fields=fields), size)
-    frames = _frame_chunks(source, size)
-    module = type(source).__module__.split(".", 1)[0]
-    if module in ("pandas", "polars") and frames is not None:
-        return (_Chunk(columns, length) for columns, length in frames)
+    if frame_kind(source) is not None:
+        tables = frame_chunks(source, size, kinds=kinds)
+        return (_Chunk(columns, length) for columns, length in tables)
     if isinstance(source, Mapping | bytes) or not isinstance(source, Iterable):
         raise RecordkitError(
-            "a batch is an iterable of rows (mappings), a CSV path or file, or a DataFrame; "
-            f"got {type(source).__name__}"
+            "a batch is an iterable of rows (mappings), a CSV path or file, a DataFrame or "
+            f"an Arrow table; got {type(source).__name__}"
         )
     return (_Chunk(columns, length) for columns, length in _row_chunks(source, size))
 
@@ -293,7 +170,8 @@ def run_batch(
 
     Args:
         rules: the rule set (a `RuleSet`).
-        source: rows (mappings), a pandas/polars DataFrame, or a delimited file: a
+        source: rows (mappings), a pandas/polars DataFrame, an Arrow table (``Table``,
+            ``RecordBatch``, ``RecordBatchReader``), or a delimited file: a
             `recordkit.sources.CsvSource`, or a path or open file read as one (its columns
             matched to the schema's fields). A row of a file that cannot be read is
             quarantined with the issue ``row.unreadable``; a quarantined row of a file
@@ -329,7 +207,8 @@ def _run_batch(
 ) -> BatchOutcome:
     run = _Run(rules, cache, memo_size, channel)
     offset = 0
-    for chunk in _chunks(source, chunk_size, rules.schema.field_names):
+    kinds = {f.name: f.type.kind for f in rules.schema.fields}
+    for chunk in _chunks(source, chunk_size, rules.schema.field_names, kinds):
         # A file's unreadable rows split the chunk: the rules run over the readable
         # stretches between them, so every row keeps its number.
         start = 0
