@@ -368,8 +368,6 @@ def _pandas_column(pd: Any, values: Sequence[object]) -> Any:
             return pd.array(list(values), dtype="Int64")
         if kinds == {bool}:
             return pd.array(list(values), dtype="boolean")
-    if present and {type(v) for v in present} <= {str, bool}:
-        return pd.Series(list(values), dtype=object)
     return list(values)
 
 

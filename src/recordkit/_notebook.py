@@ -51,14 +51,18 @@ def cell(value: object, limit: int = _MAX_CELL) -> str:
 
 
 def html_table(
-    header: Sequence[str], rows: Iterable[Sequence[object]], *, total: int | None = None
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    total: int | None = None,
+    limit: int = MAX_ROWS,
 ) -> str:
     """
-    An HTML table of the first `MAX_ROWS` of *rows*, and "… N more" when *total* is more.
+    An HTML table of the first *limit* of *rows*, and "… N more" when *total* is more.
     """
     shown = []
     for i, row in enumerate(rows):
-        if i == MAX_ROWS:
+        if i == limit:
             break
         shown.append(row)
     head = "".join(f'<th style="{_CELL}">{html.escape(cell(h))}</th>' for h in header)

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from recordkit._errors import RecordkitError, shorten
+from recordkit._notebook import html_block, html_table
 from recordkit.match._check import instances, number
 from recordkit.schema import JSONObject
 
@@ -277,3 +278,27 @@ class MatchExplanation:
 
     def __str__(self) -> str:
         return self.text()
+
+    def _repr_html_(self) -> str:
+        facts: list[tuple[str, object]] = [("match weight", f"{self.total:+.2f}")]
+        if self.model != "weighted_rules":
+            facts.append(("probability", f"{self.probability:.4f}"))
+        if self.rule is not None:
+            facts.append(("decided by", self.rule))
+        if self.version:
+            facts.append(("model", self.version))
+        running = self.prior
+        rows: list[tuple[object, ...]] = []
+        if self.model != "weighted_rules":
+            rows.append(("prior", "", "", "", f"{self.prior:+.2f}", f"{running:+.2f}"))
+        for t in self.terms:
+            running += t.weight
+            rows.append((t.comparison, t.level, t.left, t.right, f"{t.weight:+.2f}",
+                         f"{running:+.2f}"))  # fmt: skip
+        table = html_table(
+            ("comparison", "level", "left", "right", "weight", "running total"),
+            rows,
+            total=len(rows),
+            limit=40,
+        )
+        return html_block(f"{self.left} ~ {self.right}", facts, table)

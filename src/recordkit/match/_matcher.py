@@ -10,13 +10,14 @@ below it imports it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
 from recordkit._errors import RecordkitError, shorten
+from recordkit._frames import arrow_table, pandas_frame, polars_frame
 from recordkit._gc import collector_paused
 from recordkit.match._blocking import BlockingReport
 from recordkit.match._cluster import Assignment, Cluster
@@ -26,9 +27,16 @@ from recordkit.match._defaults import settings_for_schema
 from recordkit.match._evaluate import Evaluation, evaluate_run
 from recordkit.match._explain import MatchExplanation
 from recordkit.match._fit import fit_model, u_sample
+from recordkit.match._model import WeightedRules
 from recordkit.match._pairs import candidate_pairs, compare_pairs, count_pairs
+from recordkit.match._result_view import result_columns, result_html, result_repr
 from recordkit.match._scoring import Scored, explain_scored, score_pairs
 from recordkit.match._settings import MatchSettings
+
+if TYPE_CHECKING:
+    import pandas  # type: ignore[import-untyped]
+    import polars
+    import pyarrow  # type: ignore[import-untyped]
 
 __all__ = ["MatchResult", "Matcher"]
 
@@ -193,7 +201,9 @@ class Matcher(MatchSettings):
         Cluster the duplicates within *data*; fits the model first when there is none.
 
         Args:
-            data: columns (mapping of name → values), rows (mappings) or `Record` values.
+            data: columns (mapping of name → values), rows (mappings), `Record` values,
+                or a table (a pandas or polars DataFrame, an Arrow table; a missing cell
+                is blank).
             ids: record ids (default: records' ids, an ``id`` column, or positions).
             previous: record id → entity id from an earlier run; ids are kept where they can.
             never: pairs of record ids a person said are not the same (rejected reviews):
@@ -291,12 +301,18 @@ def _pairs(prepared: Prepared, left: object, right: object) -> tuple[Ints, Ints]
     return out[0], out[1]
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, repr=False)
 class MatchResult:
     """
     The outcome of a batch run: clusters with entity ids, the scored pairs, the report.
 
+    In a notebook it shows its counts, the largest clusters and the blocking report;
+    `to_pandas`, `to_polars` and `to_arrow` give the clusters (one row per record, with
+    its entity id) or the compared pairs (with their match weights) as a table.
+
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       Renders in a notebook; converts to tables.
     """
 
     matcher: Matcher
@@ -304,6 +320,69 @@ class MatchResult:
     report: BlockingReport
     prepared: Prepared = attrs.field(repr=False)
     scored: Scored = attrs.field(repr=False)
+
+    def __repr__(self) -> str:
+        return result_repr(self.assignment, len(self.prepared.ids), self.scored)
+
+    def _repr_html_(self) -> str:
+        return result_html(self.assignment, len(self.prepared.ids), self.scored, self.report)
+
+    def _table(self, part: object) -> dict[str, list[object]]:
+        weighted = isinstance(self.matcher.model, WeightedRules)
+        return result_columns(part, self.prepared.ids, self.assignment, self.scored, weighted)
+
+    def to_pandas(self, *, part: str = "clusters") -> pandas.DataFrame:
+        """
+        The clusters or the compared pairs as a pandas DataFrame.
+
+        Examples:
+            >>> import recordkit as rk
+            >>> m = rk.Matcher.for_schema(rk.bundled_schema("contact"))
+            >>> ada = {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"}
+            >>> result = m.dedupe([ada, dict(ada), {**ada, "email": "bob@example.com",
+            ...                                     "first_name": "Bob"}])
+            >>> result.to_pandas()["cluster_size"].tolist()
+            [2, 2, 1]
+
+        Args:
+            part: ``clusters`` (one row per record, in the data's order: ``record_id``,
+                ``entity_id``, ``cluster_size``; assign ``entity_id`` to the data's own
+                table to group it) or ``pairs`` (one row per compared pair: ``left_id``,
+                ``right_id``, ``match_weight``, ``match_probability`` (empty for weighted
+                rules), ``is_match``, ``decided_by`` (a ``must_match`` or
+                ``never_match`` rule, or empty)).
+
+        Raises:
+            RecordkitError: *part* is neither, or pandas is not installed (the ``pandas``
+                extra).
+
+        .. versionadded:: 0.2.0
+        """
+        return pandas_frame(self._table(part), "MatchResult.to_pandas")
+
+    def to_polars(self, *, part: str = "clusters") -> polars.DataFrame:
+        """
+        The clusters or the compared pairs as a polars DataFrame (see `to_pandas`).
+
+        Raises:
+            RecordkitError: *part* is not a part, or polars is not installed (the
+                ``polars`` extra).
+
+        .. versionadded:: 0.2.0
+        """
+        return polars_frame(self._table(part), "MatchResult.to_polars")
+
+    def to_arrow(self, *, part: str = "clusters") -> pyarrow.Table:
+        """
+        The clusters or the compared pairs as an Arrow table (see `to_pandas`).
+
+        Raises:
+            RecordkitError: *part* is not a part, or pyarrow is not installed (the
+                ``arrow`` extra).
+
+        .. versionadded:: 0.2.0
+        """
+        return arrow_table(self._table(part), "MatchResult.to_arrow")
 
     @property
     def clusters(self) -> tuple[Cluster, ...]:

@@ -11,6 +11,7 @@ from typing import Any, Final
 import attrs
 
 from recordkit._errors import shorten
+from recordkit._notebook import cell, html_block, html_table
 from recordkit.quality._errors import QualityError
 from recordkit.quality._sketch import HLL_LG_K, datasketches, decode, encode
 from recordkit.schema import JSONObject, JSONValue
@@ -164,6 +165,21 @@ class FieldProfile:
     def __repr__(self) -> str:
         return (f"FieldProfile({self.name!r}, rows={self.rows}, filled={self.filled}, "
                 f"distinct~{self.distinct}, invalid={self.invalid})")  # fmt: skip
+
+    def _repr_html_(self) -> str:
+        rates = [(k, f"{v:.1%}") for k, v in (("fill rate", self.fill_rate),
+                 ("invalid rate", self.invalid_rate)) if v is not None]  # fmt: skip
+        facts = [("rows", f"{self.rows:,}"), ("filled", f"{self.filled:,}"), *rates,
+                 ("distinct", f"~{self.distinct:,}")]  # fmt: skip
+        values = self.top_values(5)
+        shapes = self.top_shapes(3)
+        quantiles = self.quantiles((0.0, 0.5, 1.0))
+        tables = [
+            html_table(("top value", "rows"), values) if values else "",
+            html_table(("top shape", "rows"), shapes) if shapes else "",
+            html_table(("minimum", "median", "maximum"), [quantiles]) if quantiles else "",
+        ]
+        return html_block(f"Field {cell(self.name)}", facts, *tables)
 
     # -- exact counts ------------------------------------------------------------------
 

@@ -5,19 +5,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from recordkit._errors import RecordkitError, shorten
+from recordkit._errors import shorten
+from recordkit._frames import arrow_table, pandas_frame, polars_frame
 from recordkit._gc import collector_paused
 from recordkit._suggest import close_matches
 from recordkit.match import MatchResult
 from recordkit.quality._accumulate import FieldAccumulator
 from recordkit.quality._errors import QualityError
 from recordkit.quality._field import FieldProfile, check_count, rate
-from recordkit.rules import RuleSet, Severity, chunks_of, run_chunk
+from recordkit.quality._profile_view import profile_columns, profile_html
+from recordkit.quality._reading import read_chunks
+from recordkit.rules import RuleSet, Severity, run_chunk
 from recordkit.schema import JSONObject, JSONValue, Schema
+
+if TYPE_CHECKING:
+    import pandas  # type: ignore[import-untyped]
+    import polars
+    import pyarrow  # type: ignore[import-untyped]
 
 __all__ = ["Profile", "profile"]
 
@@ -106,7 +114,52 @@ class Profile:
             check_count(self.duplicates, "duplicates", maximum=self.rows)
 
     def __repr__(self) -> str:
-        return f"Profile(rows={self.rows}, fields={list(self.field_names)})"
+        names = self.field_names
+        shown = ", ".join(repr(n) for n in names[:8]) + (", …" if len(names) > 8 else "")
+        return f"Profile(rows={self.rows}, fields=[{shown}])"
+
+    def _repr_html_(self) -> str:
+        facts = [("completeness", self.completeness), ("validity", self.validity),
+                 ("duplicate rate", self.duplicate_rate)]  # fmt: skip
+        return profile_html(self.rows, self.fields, facts)
+
+    def to_pandas(self) -> pandas.DataFrame:
+        """
+        The profile as a pandas DataFrame, one row per field.
+
+        The columns: ``field``, ``rows``, ``filled``, ``fill_rate``, ``distinct``,
+        ``invalid``, ``invalid_rate``, ``top_values`` and ``top_shapes`` (as
+        ``value (count)`` text), ``kind`` (of the quantiles), ``minimum``, ``median``
+        and ``maximum``.
+
+        Raises:
+            RecordkitError: pandas is not installed (the ``pandas`` extra).
+
+        .. versionadded:: 0.2.0
+        """
+        return pandas_frame(profile_columns(self.fields), "Profile.to_pandas")
+
+    def to_polars(self) -> polars.DataFrame:
+        """
+        The profile as a polars DataFrame, one row per field (see `to_pandas`).
+
+        Raises:
+            RecordkitError: polars is not installed (the ``polars`` extra).
+
+        .. versionadded:: 0.2.0
+        """
+        return polars_frame(profile_columns(self.fields), "Profile.to_polars")
+
+    def to_arrow(self) -> pyarrow.Table:
+        """
+        The profile as an Arrow table, one row per field (see `to_pandas`).
+
+        Raises:
+            RecordkitError: pyarrow is not installed (the ``arrow`` extra).
+
+        .. versionadded:: 0.2.0
+        """
+        return arrow_table(profile_columns(self.fields), "Profile.to_arrow")
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -301,8 +354,8 @@ def profile(
 
     Args:
         data: columns (a mapping of column name → values), rows (an iterable of
-            mappings), a pandas or polars DataFrame, or a delimited file (a path, an
-            open file or a `recordkit.sources.CsvSource`).
+            mappings), a pandas or polars DataFrame, an Arrow table, or a delimited
+            file (a path, an open file or a `recordkit.sources.CsvSource`).
         schema: measure validity with this schema's rules (`RuleSet.for_schema`).
         rules: measure validity with this rule set instead.
         duplicates: a matcher's `MatchResult` over the same records (its records minus
@@ -327,7 +380,7 @@ def profile(
     if chunk_size < 1:
         raise QualityError("chunk_size must be at least 1", parameter="chunk_size")
     with collector_paused():
-        result = _profile(_read(data, chunk_size), ruleset, wanted)
+        result = _profile(read_chunks(data, chunk_size), ruleset, wanted)
     dups = _duplicates(duplicates, result.rows)
     return attrs.evolve(result, duplicates=dups) if dups is not None else result
 
@@ -371,49 +424,6 @@ def _duplicates(value: object, rows: int) -> int | None:
             )
         return found
     return check_count(value, "duplicates", maximum=rows)
-
-
-def _read(data: object, size: int) -> Iterator[tuple[Mapping[str, Sequence[object]], int]]:
-    if isinstance(data, Mapping):
-        return _column_chunks(data, size)
-    try:
-        return chunks_of(data, size)
-    except RecordkitError as exc:  # not rows, a frame or a file
-        raise QualityError(str(exc), parameter="data") from None
-
-
-def _column_chunks(
-    data: Mapping[Any, Any], size: int
-) -> Iterator[tuple[Mapping[str, Sequence[object]], int]]:
-    lengths = set()
-    for name, column in data.items():
-        if not isinstance(name, str) or not name:
-            raise QualityError(f"column names must be text, got {shorten(name)}",
-                               parameter="data")  # fmt: skip
-        if (
-            isinstance(column, str | bytes)
-            or not hasattr(column, "__len__")
-            or not hasattr(column, "__getitem__")
-        ):
-            raise QualityError(f"column {name!r} must be a sequence of cells",
-                               parameter="data")  # fmt: skip
-        lengths.add(len(column))
-    if len(lengths) > 1:
-        raise QualityError(f"columns differ in length: {sorted(lengths)[:5]}", parameter="data")
-    total = lengths.pop() if lengths else 0
-    if not total:
-        yield {n: [] for n in data}, 0
-    for start in range(0, total, size):
-        stop = min(start + size, total)
-        yield {n: _cells(c, start, stop) for n, c in data.items()}, stop - start
-
-
-def _cells(column: Any, start: int, stop: int) -> Sequence[object]:
-    part = column[start:stop]
-    if type(part) is list:
-        return part
-    tolist = getattr(part, "tolist", None)  # NumPy arrays, pandas and polars series
-    return list(tolist() if callable(tolist) else part)
 
 
 class _Run:

@@ -18,6 +18,7 @@ from typing import Any, Final
 import attrs
 
 from recordkit._errors import shorten
+from recordkit._notebook import cell, html_block, html_table
 from recordkit.quality._errors import QualityError
 from recordkit.quality._keyers import fingerprint_key
 from recordkit.quality._neighbours import NearestNeighbours, linked_groups
@@ -56,7 +57,7 @@ def _key(value: object) -> str:
     return value
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class VariantCluster:
     """
     Values that a method says are spellings of one thing, with their counts.
@@ -87,6 +88,19 @@ class VariantCluster:
         if self.chosen is not None and self.chosen not in self.values:
             raise QualityError(f"chosen value {shorten(self.chosen)} is not a member",
                                parameter="chosen")  # fmt: skip
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{cell(v, 40)!r} ({n})" for v, n in self.members[:5])
+        more = f", … {len(self.members) - 5} more" if len(self.members) > 5 else ""
+        return f"VariantCluster({cell(self.canonical, 40)!r} ← [{shown}{more}])"
+
+    def _repr_html_(self) -> str:
+        facts = [("canonical", self.canonical), ("values", len(self.members)),
+                 ("rows", f"{self.count:,}")]  # fmt: skip
+        rows = ((v, n, "canonical" if v == self.canonical else "→ canonical")
+                for v, n in self.members)  # fmt: skip
+        table = html_table(("value", "rows", ""), rows, total=len(self.members))
+        return html_block(f"Variant cluster {cell(self.key, 40)}", facts, table)
 
     @property
     def values(self) -> tuple[str, ...]:

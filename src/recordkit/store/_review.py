@@ -20,6 +20,7 @@ from typing import Any, Final
 import attrs
 
 from recordkit._errors import StoreError, shorten
+from recordkit._notebook import cell, html_block, html_table
 from recordkit.match import MatchExplanation
 from recordkit.store._entries import json_safe
 
@@ -84,7 +85,7 @@ def _optional_text(value: object) -> str | None:
     return None if value is None else _text(value)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Review:
     """
     A suspected duplicate waiting for a person: which records, how sure, why, and the decision.
@@ -131,6 +132,28 @@ class Review:
             )
         if (self.status == "open") != (self.decided_at is None):
             raise StoreError("a review is open exactly when it has no decision time")
+
+    def __repr__(self) -> str:
+        return (f"Review({cell(self.id, 60)!r}: {cell(self.record_id, 60)!r} ~ "
+                f"{cell(self.other_id, 60)!r}, probability={self.probability:.3f}, "
+                f"{self.status})")  # fmt: skip
+
+    def _repr_html_(self) -> str:
+        facts = [
+            ("status", self.status),
+            ("probability", f"{self.probability:.3f}"),
+            ("match weight", f"{self.weight:+.2f}"),
+            ("flagged", self.at.isoformat()),
+        ]
+        if self.decided_by is not None:
+            facts.append(("decided by", self.decided_by))
+        terms = self.explanation.get("terms")
+        rows = [(t.get("comparison"), t.get("level"), t.get("left"), t.get("right"),
+                 t.get("weight")) for t in terms if isinstance(t, Mapping)] if isinstance(
+                     terms, list) else []  # fmt: skip
+        table = html_table(("comparison", "level", "left", "right", "weight"), rows,
+                           total=len(rows), limit=40) if rows else ""  # fmt: skip
+        return html_block(f"Review {cell(self.record_id)} ~ {cell(self.other_id)}", facts, table)
 
     @property
     def pair(self) -> frozenset[str]:

@@ -10,18 +10,27 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
 from recordkit._errors import RecordkitError, shorten
+from recordkit._frames import arrow_table, check_part, pandas_frame, polars_frame, rows_columns
+from recordkit._notebook import cell, html_block, html_table
 from recordkit.match._check import instances
 from recordkit.match._explain import MatchExplanation
 from recordkit.match.merge._lineage import CellLineage, Repoint
 from recordkit.match.merge._policy import MergePolicy
 from recordkit.schema import JSONObject, Record, Schema, record_from_dict, record_to_dict
 
+if TYPE_CHECKING:
+    import pandas  # type: ignore[import-untyped]
+    import polars
+    import pyarrow  # type: ignore[import-untyped]
+
 __all__ = ["MERGED", "UNMERGEABLE_STATES", "MergeError", "MergePlan"]
+
+_PARTS: Final = ("lineage", "records")
 
 MERGED: Final = "merged"
 """
@@ -134,7 +143,12 @@ class MergePlan:
         policy: the policy that decided.
         explanations: the match explanations (scores, term by term) that led to the merge.
 
+    In a notebook it shows the surviving value of each field and where it came from;
+    `to_pandas`, `to_polars` and `to_arrow` give the lineage or the records as a table.
+
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       Renders in a notebook; converts to tables.
     """
 
     id: str
@@ -155,6 +169,80 @@ class MergePlan:
             f"MergePlan({self.id!r}: {list(self.merged_ids)} into {self.survivor_id!r}, "
             f"{len(self.lineage)} fields, {len(self.repoints)} references)"
         )
+
+    def _repr_html_(self) -> str:
+        facts = [("survivor", self.survivor_id), ("merged", ", ".join(self.merged_ids)),
+                 ("fields", len(self.lineage)), ("references", len(self.repoints))]  # fmt: skip
+        rows = ((c.field, c.value, ", ".join(c.record_ids), c.reason, len(c.losers))
+                for c in self.lineage)  # fmt: skip
+        table = html_table(("field", "surviving value", "from", "why", "other values"), rows,
+                           total=len(self.lineage), limit=30)  # fmt: skip
+        return html_block(f"Merge plan {cell(self.id, 60)}", facts, table)
+
+    def _table(self, part: object) -> dict[str, list[object]]:
+        part = check_part(part, _PARTS)
+        if part == "records":
+            records = (self.survivor, *self.originals)
+            roles: list[object] = ["golden", *("original" for _ in self.originals)]
+            names = self.survivor.field_names
+            columns = rows_columns(
+                [r.values for r in records], {"_id": [r.id for r in records], "_role": roles}
+            )
+            for name in names:
+                columns.setdefault(name, [None] * len(records))
+            return columns
+        return {
+            "field": [c.field for c in self.lineage],
+            "value": [c.value for c in self.lineage],
+            "record_ids": [", ".join(c.record_ids) for c in self.lineage],
+            "source": [c.source for c in self.lineage],
+            "strategy": [cell(c.strategy, 200) for c in self.lineage],
+            "reason": [c.reason for c in self.lineage],
+            "other_values": [len(c.losers) for c in self.lineage],
+        }
+
+    def to_pandas(self, *, part: str = "lineage") -> pandas.DataFrame:
+        """
+        The plan's lineage or its records as a pandas DataFrame.
+
+        Args:
+            part: ``lineage`` (one row per field: the surviving ``value``, the
+                ``record_ids`` and ``source`` it came from, the ``strategy`` and
+                ``reason`` that chose it, how many ``other_values`` lost) or ``records``
+                (the golden record, then the originals: ``_id``, ``_role`` (``golden``
+                or ``original``), then every field).
+
+        Raises:
+            RecordkitError: *part* is neither, or pandas is not installed (the ``pandas``
+                extra).
+
+        .. versionadded:: 0.2.0
+        """
+        return pandas_frame(self._table(part), "MergePlan.to_pandas")
+
+    def to_polars(self, *, part: str = "lineage") -> polars.DataFrame:
+        """
+        The plan's lineage or its records as a polars DataFrame (see `to_pandas`).
+
+        Raises:
+            RecordkitError: *part* is not a part, or polars is not installed (the
+                ``polars`` extra).
+
+        .. versionadded:: 0.2.0
+        """
+        return polars_frame(self._table(part), "MergePlan.to_polars")
+
+    def to_arrow(self, *, part: str = "lineage") -> pyarrow.Table:
+        """
+        The plan's lineage or its records as an Arrow table (see `to_pandas`).
+
+        Raises:
+            RecordkitError: *part* is not a part, or pyarrow is not installed (the
+                ``arrow`` extra).
+
+        .. versionadded:: 0.2.0
+        """
+        return arrow_table(self._table(part), "MergePlan.to_arrow")
 
     @property
     def survivor_id(self) -> str:
