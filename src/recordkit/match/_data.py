@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from recordkit._errors import RecordkitError, SchemaError, shorten
-from recordkit._frames import frame_columns, frame_kind, frame_names
+from recordkit._frames import frame_chunks, frame_columns, frame_kind, frame_names
 from recordkit._suggest import close_matches
 from recordkit.match._check import items
 from recordkit.match._factored import Factored, Gathered, Objects
@@ -36,12 +36,14 @@ def read_data(
 
     *data* is a mapping of column name → values, a sequence of mappings (rows) or
     `Record` values, or a table (a pandas or polars DataFrame, an Arrow table), read as
-    its columns, a missing cell as ``None``. Ids come from *ids*, then records' ids or an
+    its columns, a missing cell as ``None``; a table without a needed column is blank
+    there, as rows without the key are, unless it has a column of a close name (a typo,
+    refused). Ids come from *ids*, then records' ids or an
     ``id`` column, else from positions (``f"{default_ids}{i}"``).
 
     Raises:
-        SchemaError: a needed column is absent from column data or a table, or a record
-            is of another schema than *schema*.
+        SchemaError: a needed column is absent from column data (or from a table that
+            has a column of a close name), or a record is of another schema than *schema*.
         RecordkitError: the data is not one of those shapes, or ids are not unique text.
     """
     out: dict[str, list[Any]]
@@ -112,18 +114,28 @@ def read_data(
 
 def _table_columns(table: object, columns: Sequence[str]) -> dict[str, list[object]]:
     """
-    The needed *columns* of a table, and its ``id`` column, as lists of values.
+    The needed *columns* of a table (blank where it has none), and its ``id`` column.
 
     Raises:
-        SchemaError: a needed column is absent (with the closest names).
+        SchemaError: a needed column is absent and the table has one of a close name.
     """
     names = frame_names(table)
     for name in columns:
-        if name not in names:
-            raise SchemaError(
-                f"the table has no column {name!r}", suggestions=close_matches(name, names)
-            )
-    return frame_columns(table, (*columns, "id"))
+        near = () if name in names else close_matches(name, names)
+        if near:
+            raise SchemaError(f"the table has no column {name!r}", suggestions=near)
+    out = frame_columns(table, (*columns, "id"))
+    length = len(next(iter(out.values()))) if out else _rows(table)
+    for name in columns:
+        out.setdefault(name, [None] * length)
+    return out
+
+
+def _rows(table: Any) -> int:
+    """
+    The number of rows of a table none of whose columns is needed.
+    """
+    return sum(length for _, length in frame_chunks(table, 1_000_000))
 
 
 _PLAIN: Final = Prep()
