@@ -36,6 +36,7 @@ from recordkit._steward_core import (
     _validation_error,
 )
 from recordkit._steward_erase import SUPPRESSED, _SubjectVerbs, suppressed_ids
+from recordkit._steward_health import _HealthVerbs
 from recordkit._steward_lifecycle import _LifecycleVerbs
 from recordkit._steward_policy import _PolicyVerbs
 from recordkit._steward_retention import _RetentionVerbs
@@ -51,6 +52,7 @@ from recordkit.match import (
     IndexMismatch,
     MatchResult,
 )
+from recordkit.quality import HealthModel
 from recordkit.rules import Enforcement, EnforcementMode, RuleSet
 from recordkit.schema import NOT_GIVEN, NotGiven, Provenance, Record, Schema
 from recordkit.store import MemoryStore, Store
@@ -68,6 +70,7 @@ class Steward(
     _SubjectVerbs,
     _ConsentVerbs,
     _PolicyVerbs,
+    _HealthVerbs,
 ):
     """
     The facade over one schema: capture, update and read records through one road.
@@ -118,6 +121,9 @@ class Steward(
         key: a secret of at least 16 bytes the database does not hold, for the keyed
             hashes `erase` keeps of an erased person's identifiers (suppression entries;
             without a key none are kept, and a re-import is not recognized).
+        health: the `HealthModel` that scores every record written (``None``: no
+            scores are kept). Each score is stored with its record, in the same
+            transaction; `health`, `lowest_health` and `rescore` read and refresh them.
 
     Every write goes through one commit path: the access check (with the values being
     written), one store transaction holding the records, lineage, quarantined rows and
@@ -125,6 +131,7 @@ class Steward(
     (``store.audit_log()``), so events commit with the changes they describe.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 *health*.
     """
 
     def __init__(
@@ -144,6 +151,7 @@ class Steward(
         precedence: Sequence[str] = (),
         key: bytes | None = None,
         consent_for: Mapping[str, str] | None = None,
+        health: HealthModel | None = None,
     ) -> None:
         if not isinstance(schema, Schema):
             raise RecordkitError(f"Steward needs a Schema, got {type(schema).__name__}")
@@ -203,6 +211,11 @@ class Steward(
         self._key = key
         self.lifecycles = Lifecycles(schema, lifecycle=lifecycle, stages=stages, rules=self.rules)
         self._guard_consent(consent_for)
+        if health is not None and not isinstance(health, HealthModel):
+            raise RecordkitError(f"health must be a HealthModel or None, got {shorten(health)}")
+        self.health_model = health
+        self._consent_purposes = tuple(sorted(set((consent_for or {}).values())))
+        self._health_memo = {}
         self._swept_at: dt.datetime | None = None
         if matcher is not None and not isinstance(matcher, DuplicateCheck):
             raise RecordkitError(f"matcher must be a DuplicateCheck, got {shorten(matcher)}")
@@ -266,7 +279,9 @@ class Steward(
         record = prepared.records[0]
         if suppressed_ids(self.store, self.schema, self._key, [record]):
             raise ValidationError(SUPPRESSED)
-        create = Write(self, record, None, Action.CREATE, tuple(record.values))
+        create = Write(
+            self, record, None, Action.CREATE, tuple(record.values), issues=prepared.issues
+        )
         created = self._created_event(prepared.names, source, prepared.issues)
         if self.matcher is None:
             self._commit(Change(actor, now, [create], lambda w: created(w)))

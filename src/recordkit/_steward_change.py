@@ -16,10 +16,12 @@ import attrs
 
 from recordkit._errors import StoreError
 from recordkit.governance import AccessPolicy, Action, Actor, AuditLog
+from recordkit.quality import HealthScore
+from recordkit.rules import Issue
 from recordkit.schema import Record, Schema
 from recordkit.store import ConsentEntry, Erased, Lineage, QuarantineEntry, Review, Suppression
 
-__all__ = ["Change", "Committed", "Erasure", "Event", "Owner", "Write"]
+__all__ = ["Change", "Committed", "Erasure", "Event", "Owner", "Write", "audit_changes"]
 
 
 class Owner(Protocol):
@@ -57,6 +59,11 @@ class Owner(Protocol):
         Take records out of a persistent duplicate index, in the transaction.
         """
 
+    def _keep_health(self, change: Change, written: Sequence[Write]) -> None:
+        """
+        Store the health scores of the records *change* writes, in the transaction.
+        """
+
 
 @attrs.frozen
 class Write:
@@ -71,6 +78,8 @@ class Write:
         fields: the fields the write changes, for the access check.
         also: further ``(action, fields)`` the same write is checked for (a lifecycle move
             whose hooks change fields is a ``transition`` and an ``update`` of them).
+        issues: every issue the verb's rules found in the record as written, for its
+            health score (``None``: not known; the commit runs the rules over it).
     """
 
     owner: Owner
@@ -79,6 +88,7 @@ class Write:
     action: Action
     fields: tuple[str, ...]
     also: tuple[tuple[Action, tuple[str, ...]], ...] = ()
+    issues: Sequence[Issue] | None = None
 
     @property
     def expected(self) -> int | None:
@@ -154,6 +164,8 @@ class Change:
         grants: actions checked on no record (a policy change), with their owner.
         reviews: review queue entries to keep: new ones for flagged records (kept only
             when their record is stored), decided ones.
+        health: health scores to store as they are (a rescore); the records written,
+            and those the reviews name, are scored in the commit.
     """
 
     actor: Actor
@@ -169,6 +181,7 @@ class Change:
     checks: Sequence[Write] = ()
     grants: Sequence[tuple[Owner, Action]] = ()
     reviews: Sequence[Review] = ()
+    health: Sequence[HealthScore] = ()
 
 
 @attrs.frozen
@@ -183,3 +196,33 @@ class Committed:
     writes: Sequence[Write]
     quarantine: Sequence[QuarantineEntry]
     erased: Erased | None = None
+
+
+def audit_changes(
+    schema: Schema, event: Event, writes: Mapping[tuple[str, str], Write]
+) -> dict[str, dict[str, list[Any]]]:
+    """
+    The values *event* records: record id → field → ``[before, after]``, as plain data.
+
+    Every field the write of each named record changed, dumped by its field's type
+    (``None``: no value), so replaying a record's events rebuilds its values.
+    """
+    out: dict[str, dict[str, list[Any]]] = {}
+    for record_id in event.record_ids:
+        write = writes.get((schema.name, record_id))
+        if write is None:
+            continue
+        old: Mapping[str, Any] = write.before.values if write.before is not None else {}
+        new = write.after.values
+        row: dict[str, list[Any]] = {}
+        for name in old.keys() | new.keys():
+            a, b = old.get(name), new.get(name)
+            if a != b:
+                dump = schema.field(name).type.dump if name in schema else _plain
+                row[name] = [None if a is None else dump(a), None if b is None else dump(b)]
+        out[record_id] = row
+    return out
+
+
+def _plain(value: object) -> object:
+    return value

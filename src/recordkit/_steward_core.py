@@ -30,7 +30,7 @@ from recordkit._errors import (
     shorten,
 )
 from recordkit._resolve import Resolver
-from recordkit._steward_change import Change, Committed, Erasure, Event, Owner, Write
+from recordkit._steward_change import Change, Committed, Erasure, Owner, Write, audit_changes
 from recordkit._steward_read import Sight
 from recordkit.governance import AccessPolicy, Action, Actor, AuditEntry, AuditLog
 from recordkit.lifecycle import Lifecycles
@@ -47,36 +47,6 @@ from recordkit.store import Erased, QuarantineEntry, Store
 
 SYSTEM: Final = Actor("system", roles={"system"})
 DEFAULT_SOURCE: Final = "default"
-
-
-def _changes(
-    schema: Schema, event: Event, writes: Mapping[tuple[str, str], Write]
-) -> dict[str, dict[str, list[Any]]]:
-    """
-    The values *event* records: record id → field → ``[before, after]``, as plain data.
-
-    Every field the write of each named record changed, dumped by its field's type
-    (``None``: no value), so replaying a record's events rebuilds its values.
-    """
-    out: dict[str, dict[str, list[Any]]] = {}
-    for record_id in event.record_ids:
-        write = writes.get((schema.name, record_id))
-        if write is None:
-            continue
-        old: Mapping[str, Any] = write.before.values if write.before is not None else {}
-        new = write.after.values
-        row: dict[str, list[Any]] = {}
-        for name in old.keys() | new.keys():
-            a, b = old.get(name), new.get(name)
-            if a != b:
-                dump = schema.field(name).type.dump if name in schema else _plain
-                row[name] = [None if a is None else dump(a), None if b is None else dump(b)]
-        out[record_id] = row
-    return out
-
-
-def _plain(value: object) -> object:
-    return value
 
 
 def _utcnow() -> dt.datetime:
@@ -234,7 +204,7 @@ class _StewardCore:
                     record_ids=event.record_ids,
                     fields=event.fields,
                     detail=event.detail,
-                    changes=_changes(schema, event, by_id) if event.values else None,
+                    changes=audit_changes(schema, event, by_id) if event.values else None,
                 )
                 log = event.owner.audit
                 logs.setdefault(id(log), (log, []))[1].append(appended)
@@ -246,6 +216,9 @@ class _StewardCore:
             reviews = [r for r in change.reviews if r.status != "open" or r.record_id in stored]
             if reviews:
                 self.store.put_reviews(reviews)
+            keepers: dict[int, Owner] = {id(self): self, **{id(w.owner): w.owner for w in written}}
+            for keeper in keepers.values():  # scores of the records as they now are
+                keeper._keep_health(change, written)
             held = [*change.quarantine, *isolated]
             if held:
                 self.store.put_quarantine(held)
@@ -391,6 +364,12 @@ class _StewardCore:
         Remove erased records from an in-memory duplicate index (after the COMMIT).
         """
         raise NotImplementedError  # pragma: no cover
+
+    def _keep_health(self, change: Change, written: Sequence[Write]) -> None:
+        """
+        Store the health scores of what *change* writes, in the transaction.
+        """
+        raise NotImplementedError  # pragma: no cover - `_HealthVerbs`
 
     def _now(self) -> dt.datetime:
         """

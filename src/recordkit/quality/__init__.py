@@ -1,5 +1,10 @@
 """
-Data quality measured: dataset profiles and variant clusters.
+Data quality measured: record health scores, dataset profiles and variant clusters.
+
+A `HealthModel` scores each record 0-100 from weighted dimensions (completeness,
+validity, freshness, uniqueness, consent coverage, and any a plugin adds), with a
+`HealthScore` breakdown whose points add up to the score; a `Steward` given one keeps
+every record's score in its store, written with the record.
 
 A `Profile` measures a dataset field by field — fill rate, distinct count, top values,
 pattern shapes, quantiles and (with a schema) invalid rate — and the dataset as a whole
@@ -20,6 +25,21 @@ Profiling needs the ``quality`` extra (``pip install 'recordkit[quality]'``: the
 from recordkit.quality._compare import FieldDiff, ProfileDiff, compare_profiles
 from recordkit.quality._errors import QualityError
 from recordkit.quality._field import SKETCHES, FieldProfile
+from recordkit.quality._health import DEFAULT_HEALTH_WEIGHTS, HealthModel
+from recordkit.quality._health_dimensions import (
+    HEALTH_DIMENSIONS_GROUP,
+    CompletenessDimension,
+    ConsentDimension,
+    FreshnessDimension,
+    HealthDimension,
+    HealthInputs,
+    Measured,
+    UniquenessDimension,
+    ValidityDimension,
+    health_dimension,
+    installed_health_dimensions,
+)
+from recordkit.quality._health_score import DimensionScore, HealthScore
 from recordkit.quality._keyers import fingerprint_key, metaphone_key, ngram_key, soundex_key
 from recordkit.quality._neighbours import NearestNeighbours
 from recordkit.quality._profile import Profile, profile
@@ -32,17 +52,32 @@ from recordkit.quality._variants import (
 )
 
 __all__ = [
+    "DEFAULT_HEALTH_WEIGHTS",
+    "HEALTH_DIMENSIONS_GROUP",
     "SHAPE_CHARS",
     "SKETCHES",
+    "CompletenessDimension",
+    "ConsentDimension",
+    "DimensionScore",
     "FieldDiff",
     "FieldProfile",
+    "FreshnessDimension",
+    "HealthDimension",
+    "HealthInputs",
+    "HealthModel",
+    "HealthScore",
+    "Measured",
     "NearestNeighbours",
     "Profile",
     "ProfileDiff",
     "QualityError",
+    "UniquenessDimension",
+    "ValidityDimension",
     "VariantCluster",
     "compare_profiles",
     "fingerprint_key",
+    "health_dimension",
+    "installed_health_dimensions",
     "metaphone_key",
     "ngram_key",
     "profile",

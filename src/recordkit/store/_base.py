@@ -15,6 +15,9 @@ are interchangeable behind the facade. The port covers:
   moves travel with it, in ``Record.history``);
 - erasure: `erase` (every copy of some records, in one transaction) and the suppression
   entries that recognize an erased person later (`put_suppressions`, `suppressions`);
+- health scores: `put_health` (in the transaction writing the records), `health`,
+  `health_ranked` (least healthy first), `iterate_health`, and `open_duplicates` (the open
+  review items naming each record);
 - `transaction`: a block in which every call above commits together or not at all;
 - `audited`: a block whose writes the caller records in the audit trail itself (the
   facade's); outside one, every write made straight on a store appends its own event
@@ -45,6 +48,7 @@ from recordkit.store._entries import (
     Write,
 )
 from recordkit.store._erasure import ErasureMethods
+from recordkit.store._health import HealthMethods
 from recordkit.store._query import Condition, conditions
 from recordkit.store._review import ReviewMethods
 
@@ -82,7 +86,7 @@ def _check_batch_size(size: object) -> None:
         raise StoreError(f"batch_size must be a positive whole number, got {shorten(size)}")
 
 
-class Store(ErasureMethods, ReviewMethods, ABC):
+class Store(ErasureMethods, ReviewMethods, HealthMethods, ABC):
     """
     A repository of records with optimistic concurrency and atomic multi-record changes.
 

@@ -18,6 +18,7 @@ from recordkit._errors import ConflictError, NotFound, StoreError, shorten
 from recordkit._resolve import Resolver
 from recordkit.governance import MemoryAuditLog
 from recordkit.match.index import IndexRows
+from recordkit.quality import HealthScore
 from recordkit.schema import Record, Schema
 from recordkit.store._base import Store, Where
 from recordkit.store._checks import (
@@ -42,6 +43,7 @@ from recordkit.store._erasure import Suppression
 from recordkit.store._journal import Journal
 from recordkit.store._memory_audit import StoreAuditLog
 from recordkit.store._memory_erase import MemoryErasure
+from recordkit.store._memory_health import MemoryHealth
 from recordkit.store._memory_index import MemoryIndexData, MemoryIndexRows
 from recordkit.store._memory_review import MemoryReviews
 from recordkit.store._query import coerce_conditions, conditions, selects
@@ -50,7 +52,7 @@ from recordkit.store._review import Review
 __all__ = ["MemoryStore"]
 
 
-class MemoryStore(MemoryErasure, MemoryReviews, Store):
+class MemoryStore(MemoryErasure, MemoryReviews, MemoryHealth, Store):
     """
     Records kept in process memory; fast, shared by threads, gone when the process ends.
 
@@ -70,6 +72,7 @@ class MemoryStore(MemoryErasure, MemoryReviews, Store):
         self._suppressions: dict[str, Suppression] = {}
         self._indexes: dict[str, MemoryIndexData] = {}
         self._reviews: dict[str, Review] = {}
+        self._health: dict[str, dict[str, HealthScore]] = {}
         self._schemas: dict[str, Schema] = {}
         self._journal = Journal()
         self._lock = self._journal.lock
@@ -245,6 +248,7 @@ class MemoryStore(MemoryErasure, MemoryReviews, Store):
                 actual = None if current is None else current.version
                 raise ConflictError(str(record_id), expected=expected_version, actual=actual)
             self._journal.remove(self._records, record_id)
+            self._drop_health([record_id])
             if self._logs_writes():
                 self._log("store.delete", [(current, None)])
 

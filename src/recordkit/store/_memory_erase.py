@@ -48,6 +48,7 @@ class MemoryErasure(ErasureMethods):
     _indexes: dict[str, MemoryIndexData]
     _reviews: dict[str, Review]
     _journal: Journal
+    _drop_health: Callable[[Sequence[str]], None]  # MemoryStore's (`MemoryHealth`)
     # from Store
     _logs_writes: Callable[[], bool]
     transaction: Callable[[], AbstractContextManager[None]]
@@ -76,6 +77,7 @@ class MemoryErasure(ErasureMethods):
                 journal.remove(self._consents, rid)
             for index in self._indexes.values():  # out of every duplicate index
                 MemoryIndexRows("", index, journal).drop(ids)
+            self._drop_health(ids)  # and their health scores
             for review in [r for r in self._reviews.values() if wanted & r.pair]:
                 journal.remove(self._reviews, review.id)  # and out of the review queue
             rows = [e.id for e in self._quarantine.values() if finder and finder.holds(e.row)]

@@ -34,6 +34,7 @@ from recordkit.store._erasure import (
 from recordkit.store.sql._audit import SQLAuditLog
 from recordkit.store.sql._codec import RecordCodec, utc
 from recordkit.store.sql._engine import translate
+from recordkit.store.sql._health import drop_health
 from recordkit.store.sql._index_drop import drop_indexed
 from recordkit.store.sql._keyring import Keyring
 from recordkit.store.sql._tables import IDS_PER_SELECT, FixedTables, id_in
@@ -204,6 +205,7 @@ class EraseMethods(ErasureMethods, ABC):
             review = self.fixed.review  # and the reviews naming them
             _delete(conn, review, "record_id", ids)
             _delete(conn, review, "other_id", ids)
+            drop_health(conn, self.fixed, ids)  # and their health scores
             erased = Erased(
                 records=len(schemas),
                 lineage=_erase_lineage(conn, self.fixed, ids),

@@ -33,8 +33,9 @@ from recordkit.store._entries import UpsertResult, record_changes
 from recordkit.store.sql._audit import SQLAuditLog
 from recordkit.store.sql._codec import RecordCodec
 from recordkit.store.sql._engine import Duplicate
+from recordkit.store.sql._health import drop_health
 from recordkit.store.sql._query import fetch, where_clause
-from recordkit.store.sql._tables import IDS_PER_SELECT, id_in, insert_ignore
+from recordkit.store.sql._tables import IDS_PER_SELECT, FixedTables, id_in, insert_ignore
 from recordkit.store.sql._upsert import upsert
 
 __all__ = ["RecordMethods"]
@@ -48,6 +49,7 @@ class RecordMethods(ABC):
     dialect: str
     _codecs: dict[str, RecordCodec]
     _audit: SQLAuditLog
+    fixed: FixedTables
     # from Store: whether a write appends its own event, and appending it
     _logs_writes: Callable[[], bool]
     _log_writes: Callable[..., None]
@@ -283,6 +285,7 @@ class RecordMethods(ABC):
                     t.delete().where(t.c.rk_id == record_id, t.c.rk_version == expected_version)
                 )
                 if result.rowcount == 1:
+                    drop_health(conn, self.fixed, [record_id])
                     if before is not None:
                         self._log("store.delete", [(before, None)])
                     return

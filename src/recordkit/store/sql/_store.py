@@ -28,6 +28,7 @@ from recordkit.store._checks import check_callback, check_name
 from recordkit.store.sql._audit import SQLAuditLog
 from recordkit.store.sql._codec import RecordCodec
 from recordkit.store.sql._erase import EraseMethods
+from recordkit.store.sql._health import SQLHealth
 from recordkit.store.sql._history import HistoryMethods
 from recordkit.store.sql._index_rows import SQLIndexRows
 from recordkit.store.sql._keyring import Keyring, keys_table
@@ -109,7 +110,9 @@ def _sequence(value: object) -> bool:
     return isinstance(value, Sequence) and not isinstance(value, str | bytes)
 
 
-class SQLStore(RecordMethods, HistoryMethods, EraseMethods, ShredMethods, SQLReviews, Store):
+class SQLStore(
+    RecordMethods, HistoryMethods, EraseMethods, ShredMethods, SQLReviews, SQLHealth, Store
+):
     """
     A `Store` in a SQL database (SQLite, PostgreSQL) through SQLAlchemy Core.
 

@@ -9,8 +9,8 @@ The audit trail (``rk_audit``) keeps each event's header in columns and its payl
 canonical JSON text, with the head of the chain and the log's identity in ``rk_audit_head``.
 Identity keys, extra blocking keys, stage and state are indexed, so a point-of-entry
 duplicate check is an index lookup. Fixed tables hold the audit trail, merge lineage,
-consent, quarantine, persistent duplicate indexes (``rk_match_*``) and the suppression
-entries of erased people (``rk_suppression``,
+consent, quarantine, persistent duplicate indexes (``rk_match_*``), health scores
+(``rk_health``) and the suppression entries of erased people (``rk_suppression``,
 keyed hashes only), and ``rk_schema`` remembers which schema version each table was
 built from.
 """
@@ -237,6 +237,7 @@ class FixedTables:
     match_key: sa.Table
     match_link: sa.Table
     review: sa.Table
+    health: sa.Table
 
 
 def fixed_tables(metadata: sa.MetaData, *, prefix: str) -> FixedTables:
@@ -401,6 +402,21 @@ def fixed_tables(metadata: sa.MetaData, *, prefix: str) -> FixedTables:
             sa.Column("decided_by", sa.Text),
             sa.Column("note", sa.Text),
             sa.Index(f"ix_{p}review_queue", "schema", "status", "probability"),
+        ),
+        # each record's health score, written with the record: the score in a column
+        # (ranked by the index), its breakdown by dimension as compact JSON
+        health=sa.Table(
+            f"{p}health",
+            metadata,
+            sa.Column("schema", sa.String(63), primary_key=True),
+            sa.Column("record_id", sa.String(255), primary_key=True),
+            sa.Column("score", sa.SmallInteger, nullable=False),
+            sa.Column("model", sa.String(64), nullable=False),
+            sa.Column("at", ts, nullable=False),
+            sa.Column("breakdown", sa.Text, nullable=False),
+            sa.Index(f"ix_{p}health_rank", "schema", "score", "record_id"),
+            sa.Index(f"ix_{p}health_record", "record_id"),
+            sqlite_with_rowid=False,
         ),
     )
 
