@@ -11,9 +11,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) --upgrade pip
 
-# The demo needs the package and the SQLAlchemy extra (it stores into SQLite).
+# The demo is the command line's: it stores into SQLite and writes an HTML report.
 $(VENV)/.demo-installed: pyproject.toml | $(BIN)/python
-	$(PIP) -e '.[sql]'
+	$(PIP) -e '.[cli]'
 	@touch $@
 
 # Tests need the dev and docs extras, and the example plugin package the tests load.

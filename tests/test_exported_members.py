@@ -32,6 +32,7 @@ NAMESPACES = (
     "recordkit.engines",
     "recordkit.sources",
     "recordkit.quality",
+    "recordkit.report",
 )
 """
 The documented namespaces: the top level, and one per concept.

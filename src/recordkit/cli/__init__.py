@@ -1,42 +1,24 @@
 """
-The ``recordkit`` command line: a thin shell over the library.
+The ``recordkit`` command line: a thin shell over the library (extra ``cli``).
 
-Commands:
-    demo: load the bundled messy contact CSV into a SQLite file through a `Steward` and
-        print what happened (stored, quarantined and why, fill rates, what normalization
-        changed, duplicates).
+Commands: ``profile``, ``validate``, ``clean``, ``dedupe``, ``merge``, ``review``,
+``report``, ``export``, ``erase`` and ``demo``. Results go to standard output (text tables,
+or one JSON object with ``--format json``); messages, errors and progress bars to standard
+error. Exit status: 0 nothing wrong found, 1 issues found, 2 usage or input error.
 
 Run ``recordkit --help`` or ``python -m recordkit --help``.
 """
 
 from __future__ import annotations
 
-import argparse
+import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 __all__ = ["main"]
 
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="recordkit", description="Customer-record governance you embed in your application."
-    )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    demo = commands.add_parser(
-        "demo", help="capture the bundled messy contacts into SQLite and summarise"
-    )
-    demo.add_argument(
-        "--db",
-        type=Path,
-        default=None,
-        help="SQLite file to create (default: recordkit-demo.db in the temp folder, replaced)",
-    )
-    demo.add_argument(
-        "--csv", type=Path, default=None, help="contacts CSV to load (default: the bundled one)"
-    )
-    return parser
+EXIT_PIPE = 141
+"""Exit status when standard output was closed early (``| head``), as a shell reports SIGPIPE."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -47,12 +29,60 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: the arguments (default: ``sys.argv[1:]``).
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       Built on Typer with the subcommands above; exit statuses 0, 1 and 2.
     """
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if args.command == "demo":
-        from recordkit.cli._demo import demo
+    try:
+        import typer
+    except ImportError:
+        sys.stderr.write(
+            "recordkit: the command line needs the 'cli' extra: pip install 'recordkit[cli]'\n"
+        )
+        return 2
+    from recordkit._errors import RecordkitError
+    from recordkit.cli._app import app
 
-        return demo(db=args.db, csv_path=args.csv, out=sys.stdout)
-    parser.print_help()
-    return 2
+    args = list(sys.argv[1:] if argv is None else argv)
+    if sys.stdout is None:  # started with standard output closed: the results go nowhere
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+    try:
+        status = app(args=args, prog_name="recordkit", standalone_mode=False)
+    except typer.Exit as done:
+        status = done.exit_code
+    except typer.TyperException as wrong:  # usage errors: shown as Typer shows them
+        _show(wrong)
+        status = getattr(wrong, "exit_code", 2)
+    except typer.Abort:
+        sys.stderr.write("recordkit: interrupted\n")
+        status = 130
+    except BrokenPipeError:
+        return _closed_stdout()
+    except (RecordkitError, OSError) as failure:
+        sys.stderr.write(f"recordkit: error: {failure}\n")
+        status = 2
+    except KeyboardInterrupt:
+        sys.stderr.write("recordkit: interrupted\n")
+        status = 130
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return _closed_stdout()
+    return status if isinstance(status, int) else 0
+
+
+def _show(error: Exception) -> None:
+    try:
+        from typer import rich_utils
+
+        rich_utils.rich_format_error(error)  # type: ignore[arg-type]
+    except (ImportError, AttributeError):  # pragma: no cover - Typer without rich
+        sys.stderr.write(f"recordkit: {error}\n")
+
+
+def _closed_stdout() -> int:
+    """
+    The reader of standard output went away: stop quietly (no traceback at exit either).
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_PIPE

@@ -1,5 +1,9 @@
 """
-``recordkit demo``: the bundled messy contacts, captured into SQLite, summarised.
+``recordkit demo``: the whole story on the bundled messy contacts.
+
+Profile the file, capture it into SQLite through a `Steward` (normalized, validated, the
+bad rows quarantined), find the duplicate people, measure that against the bundled truth,
+merge each cluster into a golden record, write the HTML report, and print a summary.
 """
 
 from __future__ import annotations
@@ -10,12 +14,13 @@ import importlib.resources
 import io
 import tempfile
 import time
-from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, TextIO
 
-from recordkit._errors import RecordkitError
 from recordkit._steward import BatchResult, Steward
+from recordkit.cli._tables import InputError
+from recordkit.cli._ui import EXIT_CLEAN, Ui
+from recordkit.match import MERGED, Matcher, MatchResult
+from recordkit.quality import Profile
 from recordkit.schema import Record, Schema, bundled_schema
 
 __all__ = ["demo"]
@@ -23,13 +28,20 @@ __all__ = ["demo"]
 DEFAULT_DB = "recordkit-demo.db"
 
 
-def _rows(csv_path: Path | None) -> tuple[str, list[dict[str, str]]]:
+def _text(csv_path: Path | None) -> tuple[str, str]:
     if csv_path is None:
         resource = importlib.resources.files("recordkit") / "data" / "contacts.csv"
-        name, text = "contacts.csv (bundled)", resource.read_text(encoding="utf-8")
-    else:
-        name, text = str(csv_path), csv_path.read_text(encoding="utf-8")
-    return name, list(csv.DictReader(io.StringIO(text)))
+        return "contacts.csv (bundled)", resource.read_text(encoding="utf-8")
+    try:
+        return str(csv_path), csv_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{csv_path}: cannot be read ({exc})") from exc
+
+
+def _truth() -> dict[str, str]:
+    resource = importlib.resources.files("recordkit") / "data" / "contacts_truth.csv"
+    rows = csv.DictReader(io.StringIO(resource.read_text(encoding="utf-8")))
+    return {r["source_id"]: r["entity_id"] for r in rows}
 
 
 def _database(db: Path | None) -> Path:
@@ -39,113 +51,144 @@ def _database(db: Path | None) -> Path:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return path
     if db.exists():
-        raise RecordkitError(f"{db} exists already; pick a new file for the demo")
+        raise InputError(f"{db} exists already; pick a new file for the demo")
     return db
 
 
-def _shown(schema: Schema, name: str, value: Any) -> str:
-    dumped = schema.field(name).type.dump(value) if name in schema else value
-    return str(dumped)
-
-
-def _changes(schema: Schema, records: Iterable[Record], limit: int) -> list[str]:
+def _changes(schema: Schema, records: list[Record], limit: int) -> list[tuple[str, str, str]]:
     """
-    Examples of raw values that were stored differently, one or two per field.
+    Raw values that were stored differently, at most two per field.
     """
-    per_field: dict[str, int] = collections.Counter()
-    out: list[str] = []
+    per_field: collections.Counter[str] = collections.Counter()
+    out: list[tuple[str, str, str]] = []
     for record in records:
         for name, p in record.provenance.items():
             value = record.values.get(name)
             if p.raw is None or value is None or per_field[name] >= 2:
                 continue
-            stored = _shown(schema, name, value)
+            stored = str(schema.field(name).type.dump(value))
             if str(p.raw) != stored:
                 per_field[name] += 1
-                out.append(f"  {name:<14} {str(p.raw)[:32]!r:<36} → {stored[:32]!r}")
+                out.append((name, str(p.raw)[:32], stored[:32]))
                 if len(out) >= limit:
                     return out
     return out
 
 
-def _duplicates(schema: Schema, records: list[Record], out: TextIO) -> None:
-    try:
-        from recordkit.match import Matcher
-    except ImportError:
-        out.write("Duplicates: matching is not available in this build.\n")
-        return
-    started = time.perf_counter()
-    result = Matcher.for_schema(schema).dedupe(records)
-    groups = [c for c in result.clusters if len(c) > 1]
-    extra = sum(len(c) - 1 for c in groups)
-    seconds = time.perf_counter() - started
-    out.write(
-        f"Duplicates: {len(groups)} people appear more than once "
-        f"({extra} extra records), found in {seconds:.1f} s:\n"
-    )
-    by_id = {r.id: r for r in records}
-    for cluster in groups[:3]:
-        out.write(f"  entity {cluster.entity_id}:\n")
-        for rid in cluster.record_ids:
-            r = by_id[rid]
-            who = " ".join(str(r.get(f, "")) for f in ("first_name", "last_name"))
-            out.write(f"    {who:<24} {str(r.get('email', ''))[:34]:<36} {r.get('phone', '')}\n")
+def _accuracy(found: MatchResult, records: list[Record]) -> dict[str, float] | None:
+    truth = _truth()
+    labels = {
+        r.id: truth[str(r.values.get("source_id"))]
+        for r in records
+        if str(r.values.get("source_id")) in truth
+    }
+    if not labels:
+        return None
+    figures = found.evaluate(labels).clusters
+    return {"precision": figures.precision, "recall": figures.recall, "f1": figures.f1}
 
 
-def _summary(schema: Schema, result: BatchResult, out: TextIO) -> None:
-    stored = result.records
-    out.write(f"Stored {len(stored)} records; quarantined {len(result.quarantined)} rows.\n")
-    reasons = collections.Counter(
-        f"{e.field or '<record>'}: {e.message}" for q in result.quarantined for e in q.errors
-    )
-    if reasons:
-        out.write("Top quarantine reasons:\n")
-        for reason, count in reasons.most_common(5):
-            short = reason if len(reason) <= 80 else f"{reason[:79]}…"
-            out.write(f"  {count:>4}x {short}\n")
-    out.write("Fill rate per field (stored records):\n")
-    for f in schema.fields:
-        filled = sum(1 for r in stored if r.values.get(f.name) is not None)
-        share = filled / len(stored) if stored else 0.0
-        out.write(f"  {f.name:<16} {share:6.1%} {'█' * round(share * 30)}\n")
-    changes = _changes(schema, stored, 12)
-    if changes:
-        out.write("What coercion and normalization changed (raw → stored, from provenance):\n")
-        out.write("".join(f"{line}\n" for line in changes))
-
-
-def demo(*, db: Path | None, csv_path: Path | None, out: TextIO) -> int:
+def demo(ui: Ui, *, db: Path | None, csv_path: Path | None, report: Path | None) -> int:
     """
-    Capture the contacts CSV into a SQLite file and print what happened; return 0.
+    Run the story and print what happened; return 0.
     """
-    try:
-        from recordkit.store import SQLStore
-    except ImportError as exc:
-        out.write(f"{exc}\n")
-        return 1
-    try:
-        path = _database(db)
-        name, rows = _rows(csv_path)
-        schema = bundled_schema("contact")
-        out.write(f"Read {len(rows)} rows from {name}.\n")
-        with SQLStore(f"sqlite:///{path}") as store:
-            steward = Steward(schema, store=store)
-            started = time.perf_counter()
-            result = steward.capture_many(rows, source="crm_export")
-            seconds = time.perf_counter() - started
-            out.write(f"Captured in {seconds:.1f} s through Steward.capture_many.\n")
-            _summary(schema, result, out)
-            _duplicates(schema, result.records, out)
-            segment = store.count("contact", where={"state": "US-NY", "phone": None})
-            events = len(list(store.audit_log().events()))
-            out.write(
-                f"Segment query: {segment} contacts in US-NY with no phone.\n"
-                f"Quarantined rows kept for review: {len(store.quarantined('contact'))}.\n"
-                f"Audit trail: {events} event{'s' if events != 1 else ''}, "
-                f"chain intact: {store.audit_log().verify().ok}.\n"
-                f"SQLite database: {path.resolve()} (table {store.table('contact').name}).\n"
+    from recordkit.quality import profile
+    from recordkit.store import SQLStore
+
+    path = _database(db)
+    name, text = _text(csv_path)
+    schema = bundled_schema("contact")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    ui.say(f"[bold]1. Read[/bold] {len(rows)} rows from {name}.")
+    before = profile(rows, schema=schema)
+    ui.say(
+        f"[bold]2. Profile[/bold] as found: completeness {before.completeness:.1%}, "
+        f"rows with no error {before.validity:.1%}."
+    )
+    with SQLStore(f"sqlite:///{path}") as store:
+        steward = Steward(schema, store=store)
+        started = time.perf_counter()
+        result = steward.capture_many(rows, source="crm_export")
+        _captured(ui, schema, result, time.perf_counter() - started)
+        started = time.perf_counter()
+        found = Matcher.for_schema(schema).dedupe(result.records)
+        groups = [c for c in found.clusters if len(c) > 1]
+        extra = sum(len(c) - 1 for c in groups)
+        accuracy = _accuracy(found, result.records)
+        ui.say(
+            f"[bold]4. Dedupe[/bold]: {len(groups)} people appear more than once ({extra} "
+            f"extra records), found in {time.perf_counter() - started:.1f} s."
+        )
+        if accuracy is not None:
+            ui.say(
+                f"   Against the bundled truth: precision {accuracy['precision']:.3f}, "
+                f"recall {accuracy['recall']:.3f}, F1 {accuracy['f1']:.3f}."
             )
-    except (RecordkitError, OSError) as exc:
-        out.write(f"recordkit demo: {exc}\n")
-        return 1
-    return 0
+        for cluster in groups:
+            steward.merge(list(cluster.record_ids))
+        golden = [r for r in steward.query() if r.state != MERGED]
+        ui.say(
+            f"[bold]5. Merge[/bold]: each cluster became one golden record (survivorship per "
+            f"field, undoable): {len(golden)} golden records."
+        )
+        audit = store.audit_log()
+        events = len(list(audit.events()))
+        ui.say(
+            f"   Audit trail: {events} events, chain intact: {audit.verify().ok}; "
+            f"quarantined rows kept for review: {len(store.quarantined('contact'))}."
+        )
+        page = _report(ui, schema, before, result, found, report or path.with_suffix(".html"))
+    ui.json(
+        {"rows": len(rows), "stored": len(result.records),
+         "quarantined": len(result.quarantined), "duplicate_clusters": len(groups),
+         "golden_records": len(golden), "accuracy": accuracy, "database": str(path),
+         "report": str(page) if page else None, "audit_events": events}
+    )  # fmt: skip
+    ui.say(f"SQLite database: {path.resolve()}")
+    if page is not None:
+        ui.say(f"HTML report: {page.resolve()}")
+    return EXIT_CLEAN
+
+
+def _captured(ui: Ui, schema: Schema, result: BatchResult, seconds: float) -> None:
+    ui.say(
+        f"[bold]3. Clean[/bold]: stored {len(result.records)} records, quarantined "
+        f"{len(result.quarantined)} rows, in {seconds:.1f} s (Steward.capture_many)."
+    )
+    reasons = collections.Counter(
+        f"{e.field or '<record>'}: {e.code}" for q in result.quarantined for e in q.errors
+    )
+    ui.table("Top quarantine reasons", ("reason", "rows"), list(reasons.most_common(5)))
+    ui.table(
+        "What normalization changed (raw → stored, from provenance)",
+        ("field", "raw", "stored"),
+        list(_changes(schema, result.records, 10)),
+    )
+
+
+def _report(
+    ui: Ui,
+    schema: Schema,
+    before: Profile,
+    result: BatchResult,
+    found: MatchResult,
+    page: Path,
+) -> Path | None:
+    from recordkit.quality import profile
+    from recordkit.report import build_report
+
+    after = profile([r.values for r in result.records], schema=schema)
+    as_found = build_report(title="as found", profile=before)
+    built = build_report(
+        title="recordkit demo: bundled messy contacts",
+        profile=after,
+        batch=result,
+        duplicates=found,
+        history=[as_found],
+    )
+    try:
+        built.write_html(page)
+    except ImportError as exc:
+        ui.note(f"(no HTML report: {exc})")
+        return None
+    return page
