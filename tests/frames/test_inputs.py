@@ -250,3 +250,17 @@ class TestMatching:
         """profile reads an Arrow table as it reads the same columns."""
         data = {"city": ["NY", "New York", None, "NY"]}
         assert profile(data).to_dict() == profile(pa.table(data)).to_dict()
+
+
+def test_capture_many_tables_take_the_schema_kinds(contact: rk.Schema) -> None:
+    """Given the schema, capture_many's reader gives a numeric phone column as text."""
+    from recordkit._steward_source import pieces
+
+    frame = pd.DataFrame({"first_name": ["Ada"], "phone": [2125550100], "postcode": [94108.0]})
+    ((rows, read),) = list(pieces(frame, 10, contact))
+    assert ([{"first_name": "Ada", "phone": "2125550100", "postcode": "94108"}], None) == (
+        rows,
+        read,
+    )
+    ((plain_rows, _),) = list(pieces(frame, 10, contact.field_names))
+    assert 2125550100 == plain_rows[0]["phone"]  # type: ignore[index]
