@@ -18,6 +18,7 @@ from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 from recordkit._errors import NotFound, RecordkitError, shorten
+from recordkit._gc import collector_paused
 from recordkit._steward_change import Change, Event, Write
 from recordkit._steward_core import SYSTEM, _StewardCore
 from recordkit.governance import Action, Actor, AllOf, Condition
@@ -176,6 +177,12 @@ class _HealthVerbs(_StewardCore):
                 f"batch_size must be a positive whole number, got {shorten(batch_size)}"
             )
         self._check_reads_all(actor, "rescore")
+        with collector_paused():  # batches of small objects, no cycles
+            done = self._rescore_all(chosen, full, actor, batch_size)
+        self.health_model = chosen
+        return done
+
+    def _rescore_all(self, chosen: HealthModel, full: bool, actor: Actor, batch_size: int) -> int:
         name = self.schema.name
         done = 0
         if full:
@@ -188,7 +195,6 @@ class _HealthVerbs(_StewardCore):
                 records = [r for r in self.store.get_many(stale) if r is not None]
                 scores += self._score_records(chosen, records, {}, now=now)
                 done += self._rescored(actor, scores, chosen, now=now)
-        self.health_model = chosen
         return done
 
     def _rescored(

@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from recordkit._errors import shorten
+from recordkit._gc import collector_paused
 from recordkit.quality._errors import QualityError
 from recordkit.quality._health_dimensions import (
     CompletenessDimension,
@@ -158,6 +159,15 @@ def apportion(
     return totals, points
 
 
+def _with_none(measures: npt.NDArray[np.float64]) -> npt.NDArray[np.object_]:
+    """
+    *measures* as objects, ``None`` where a measure is NaN (does not apply).
+    """
+    out = measures.astype(object)
+    out[np.isnan(measures)] = None
+    return out
+
+
 @attrs.frozen(repr=False, init=False)
 class HealthModel:
     """
@@ -262,21 +272,18 @@ class HealthModel:
                 stale.append(s.record_id)
         if not same:
             return [], stale
-        nan = math.nan
-        measures = np.array(
-            [[nan if m is None else m for m in s.measures] for s in same], dtype=float
+        measures = np.array([s.measures for s in same], dtype=float)  # None: NaN
+        columns: list[Sequence[Mapping[str, JSONValue]]] = list(
+            zip(*(s.details for s in same), strict=True)
         )
-        details: list[tuple[Mapping[str, JSONValue], ...]] = [s.details for s in same]
         for j, dim in enumerate(self.dimensions):
             refresh = getattr(dim, "refresh", None)
             if refresh is None:
                 continue
-            column = [row[j] for row in details]
-            got = self._checked(dim, refresh(column, now), len(same))
+            got = self._checked(dim, refresh(columns[j], now), len(same))
             measures[:, j] = got.values
-            details = [
-                (*row[:j], d, *row[j + 1 :]) for row, d in zip(details, got.details, strict=True)
-            ]
+            columns[j] = got.details
+        details = list(zip(*columns, strict=True))
         return self._scores([s.record_id for s in same], measures, details, now), stale
 
     def _scores(
@@ -289,18 +296,19 @@ class HealthModel:
         if not ids:
             return []
         totals, points = apportion(measures, np.asarray(self._weights, dtype=float))
-        return scores_of(
-            ids,
-            totals.tolist(),
-            self.names,
-            tuple(d.version for d in self.dimensions),
-            self._weights,
-            measures.tolist(),
-            points.tolist(),
-            details,
-            self.fingerprint,
-            now,
-        )
+        with collector_paused():  # many small objects, no cycles
+            return scores_of(
+                ids,
+                totals.tolist(),
+                self.names,
+                tuple(d.version for d in self.dimensions),
+                self._weights,
+                _with_none(measures).tolist(),
+                points.tolist(),
+                details,
+                self.fingerprint,
+                now,
+            )
 
     @staticmethod
     def _checked(dim: HealthDimension, got: object, n: int) -> Measured:

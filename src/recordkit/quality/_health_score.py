@@ -11,7 +11,6 @@ open duplicate flags, the consent purposes with no decision.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -194,7 +193,7 @@ def scores_of(
     names: tuple[str, ...],
     versions: tuple[int, ...],
     weights: tuple[float, ...],
-    measures: Sequence[Sequence[float]],
+    measures: Sequence[Sequence[float | None]],
     points: Sequence[Sequence[int]],
     details: Sequence[tuple[Mapping[str, JSONValue], ...]],
     model: str,
@@ -203,22 +202,10 @@ def scores_of(
     """
     Make scores from columns: row *i* of *measures*, *points*, *details* is record *i*.
 
-    A NaN measure becomes ``None`` (the dimension does not apply).
+    A ``None`` measure: the dimension does not apply.
     """
-    isnan = math.isnan
     return [
-        HealthScore(
-            rid,
-            total,
-            model,
-            at,
-            names,
-            versions,
-            weights,
-            tuple(None if isnan(m) else m for m in ms),
-            tuple(ps),
-            ds,
-        )
+        HealthScore(rid, total, model, at, names, versions, weights, tuple(ms), tuple(ps), ds)
         for rid, total, ms, ps, ds in zip(
             record_ids, totals, measures, points, details, strict=True
         )

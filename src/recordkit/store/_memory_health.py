@@ -37,8 +37,17 @@ class MemoryHealth(HealthMethods):
         checked = check_scores(schema, scores)
         with self._journal.transaction():
             kept = self._health.setdefault(schema, {})
-            for s in checked:
-                self._journal.assign(kept, s.record_id, s)
+            before = {s.record_id: kept.get(s.record_id) for s in checked}
+            kept.update((s.record_id, s) for s in checked)
+
+            def undo() -> None:  # one undo for the batch, not one per score
+                for rid, score in before.items():
+                    if score is None:
+                        kept.pop(rid, None)
+                    else:
+                        kept[rid] = score
+
+            self._journal.on_undo(undo)
 
     def health(self, schema: str, record_ids: Sequence[str]) -> dict[str, HealthScore]:
         """
