@@ -28,9 +28,10 @@ START = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 # The public verbs that only read: every other public method of Steward writes.
 READS = {
     "audit_events", "became", "consent", "export_subject", "find_duplicates", "get", "get_merge",
-    "history", "merges", "quarantined", "query", "resolve", "retention", "reviews",
+    "health", "history", "lowest_health", "merges", "quarantined", "query", "resolve",
+    "retention", "reviews",
 }
-MAINTENANCE = {"learn", "rebuild_index"}
+MAINTENANCE = {"learn", "rebuild_index", "rescore"}
 """
 Verbs that change no record, event or consent: they rewrite data derived from the records
 (the persistent duplicate index, the check's model), checked as a read of every record.

@@ -77,7 +77,8 @@ class _BatchVerbs(_MergeVerbs):
         | str
         | os.PathLike[str]
         | IO[bytes]
-        | IO[str],
+        | IO[str]
+        | object,
         *,
         source: str,
         actor: Actor = SYSTEM,
@@ -101,7 +102,9 @@ class _BatchVerbs(_MergeVerbs):
         records join its index, so later captures are checked against them;
         `find_duplicates` reports the duplicates within the batch.
 
-        *rows* are mappings, a pandas or polars DataFrame, or a delimited text file: a
+        *rows* are mappings, a table (a pandas or polars DataFrame, a pyarrow ``Table``,
+        ``RecordBatch`` or ``RecordBatchReader``: read a chunk at a time, numbers reaching
+        text fields as their text), or a delimited text file: a
         `recordkit.sources.CsvSource`, or a path or an open file read as
         ``CsvSource(rows)``. A file's columns are matched to the schema's fields as the
         source says; a row of it that cannot be read (bytes not in the file's encoding,
@@ -124,7 +127,7 @@ class _BatchVerbs(_MergeVerbs):
                 raise RecordkitError(
                     f"{name} must be a whole number from 1 to 10**9, got {shorten(value)}"
                 )
-        read_in = pieces(rows, chunk_size, self.schema.field_names)
+        read_in = pieces(rows, chunk_size, self.schema)
         chosen = self.enforcement.mode("batch", mode)
         result = BatchResult([], [], [])
         memo: dict[Any, Any] = {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import importlib.resources
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -326,6 +327,18 @@ class TestProcesses:
         )  # fmt: skip
         assert "Traceback" not in closed.stderr
         assert closed.returncode in (0, EXIT_PIPE)
+
+    def test_progress_bar_on_a_terminal_only(self, tmp_path: Path) -> None:
+        base = [sys.executable, "-m", "recordkit", "validate", str(BUNDLED)]
+        env = {**os.environ, "TTY_COMPATIBLE": "1"}  # rich: treat stderr as a terminal
+        shown = subprocess.run(base, capture_output=True, text=True, timeout=300, env=env)
+        hidden = subprocess.run(base, capture_output=True, text=True, timeout=300)
+        quiet = subprocess.run([*base, "-q"], capture_output=True, text=True, env=env)
+        assert (1, 1, 1) == (shown.returncode, hidden.returncode, quiet.returncode)
+        assert "validating contacts.csv" in shown.stderr
+        assert "kB" in shown.stderr
+        assert "" == hidden.stderr == quiet.stderr
+        assert f"{ROWS} rows" in hidden.stdout
 
     def test_errors_on_stderr_and_status_2(self, tmp_path: Path) -> None:
         done = spawn("validate", tmp_path / "missing.csv")

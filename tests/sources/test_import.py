@@ -114,7 +114,7 @@ class TestCaptureMany:
         """A mapping, a number or bytes is refused at once."""
         for rows in ({"a": 1}, 42, b"rows"):
             with pytest.raises(rk.RecordkitError):
-                steward.capture_many(rows, source="x")  # type: ignore[arg-type]
+                steward.capture_many(rows, source="x")
 
 
 class TestRunBatch:
