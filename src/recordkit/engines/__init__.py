@@ -1,7 +1,16 @@
 """
-The batch road: columnar chunks and pure steps over them, run in-process by default.
+Engines: the whole batch road, run in-process on every core or over DuckDB.
+
+The road: read → normalize → validate → block → compare → score → cluster → golden records.
+
+Every engine takes the same rule set and matcher and gives the same `RoadResult`: the same
+normalized values, issues, pairs, weights and clusters. `InProcess` is the default;
+`DuckDBEngine` (the ``duckdb`` extra) runs the road over DuckDB relations, for one big
+machine and data larger than memory. An engine is any object with `Engine`'s ``run``.
 """
 
 from recordkit.engines._columns import Columns, chunks
+from recordkit.engines._inprocess import InProcess
+from recordkit.engines._result import EngineError, RoadResult
 
-__all__ = ["Columns", "chunks"]
+__all__ = ["Columns", "EngineError", "InProcess", "RoadResult", "chunks"]

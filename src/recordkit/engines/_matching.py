@@ -1,0 +1,185 @@
+"""
+The matching half of the road, with the heavy steps handed to an engine.
+
+The steps are the `recordkit.match.Matcher`'s own: prepare the columns once, make the
+candidate pairs, compare them, fit the model when the run needs one (as `Matcher.dedupe`
+does), score, cluster. An engine supplies three of them its own way (`PairWork`): the
+candidate pairs (numpy, or a SQL join on the blocking keys), the levels of a set of pairs
+(a process pool, or Arrow batches out of DuckDB) and the connected components of the
+matching pairs (numpy, or label propagation in SQL). Everything else is shared, so every
+engine gives the same pairs, weights and clusters.
+
+Clusters: a component of one or two records is a cluster as it is. A larger one may be a
+chain (A~B~C with A and C unrelated), which the matcher's guard splits; those records,
+and only those, are clustered again by `Matcher.dedupe` with the fitted model, which
+finds the same pairs among them, scores them the same and applies its guard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any, Final, Protocol
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from recordkit.match import (
+    Assignment,
+    FellegiSunter,
+    Matcher,
+    MatchResult,
+    MergePlan,
+    MergePolicy,
+    Prepared,
+    plan_merge,
+)
+from recordkit.schema import Record, Schema
+
+__all__ = ["PRIOR_FIT_AT", "PairWork", "golden_records", "match_road"]
+
+Ints = npt.NDArray[np.int64]
+Levels = dict[str, npt.NDArray[np.int8]]
+
+PRIOR_FIT_AT: Final = 1000
+"""
+Records from which a run fits its model instead of scoring with the shipped priors, as
+`Matcher.dedupe` does.
+"""
+
+
+class PairWork(Protocol):
+    """
+    The steps of matching an engine runs its own way.
+    """
+
+    def candidates(self, matcher: Matcher, prepared: Prepared) -> tuple[Ints, Ints]:
+        """
+        Every candidate pair ``(left < right)`` of the blocking rules, each once.
+        """
+
+    def compare(self, matcher: Matcher, prepared: Prepared, left: Ints, right: Ints) -> Levels:
+        """
+        The level of every pair in every comparison.
+        """
+
+    def components(self, n: int, left: Ints, right: Ints) -> Ints:
+        """
+        A label per record naming its connected component over the edges given.
+        """
+
+
+def _needs_fit(matcher: Matcher, records: int) -> bool:
+    model = matcher.model
+    if model is None:
+        return True
+    shipped = (
+        isinstance(model, FellegiSunter)
+        and model.fitted_on is None
+        and model.version.startswith("prior-")
+    )
+    return shipped and records >= PRIOR_FIT_AT
+
+
+def match_road(
+    work: PairWork, matcher: Matcher, columns: Mapping[str, Sequence[object]], ids: list[str]
+) -> MatchResult:
+    """
+    Dedupe the normalized *columns* (records *ids*) with *matcher*, *work* doing the heavy steps.
+    """
+    prepared = matcher.prepared(columns, ids=ids)
+    left, right = work.candidates(matcher, prepared)
+    left, right = _canonical(left, right)
+    # the levels' pairs, which the per-rule EM sessions of a fit read
+    prepared.memo["pairs"] = (left, right)
+    levels = work.compare(matcher, prepared, left, right)
+    fitted = matcher
+    if _needs_fit(matcher, len(prepared)):
+        ra, rb = matcher.u_sample(prepared)
+        random_levels = work.compare(matcher, prepared, ra, rb)
+        fitted = matcher.fit_prepared(prepared, levels, random_levels)
+    report = matcher.count_pairs(prepared)
+    scored = attrs.evolve(fitted.score(prepared, left, right, levels), report=report)
+    keep = scored.match
+    labels = work.components(len(prepared), left[keep], right[keep])
+    labels = _guarded(fitted, columns, ids, labels)
+    return MatchResult(fitted, Assignment.from_labels(ids, labels), report, prepared, scored)
+
+
+def _canonical(left: Ints, right: Ints) -> tuple[Ints, Ints]:
+    """
+    The pairs ordered by left, then right row: the same on every engine.
+    """
+    left = np.asarray(left, dtype=np.int64)
+    right = np.asarray(right, dtype=np.int64)
+    order = np.lexsort((right, left))
+    return left[order], right[order]
+
+
+def _guarded(
+    fitted: Matcher, columns: Mapping[str, Sequence[object]], ids: list[str], labels: Ints
+) -> Ints:
+    """
+    *labels*, the components of three records or more split as the matcher's guard splits them.
+    """
+    labels = np.asarray(labels, dtype=np.int64).copy()
+    sizes = np.bincount(labels, minlength=len(labels))[labels]
+    rows = np.flatnonzero(sizes > 2)
+    if not len(rows) or fitted.chain_guard <= 0:
+        return labels
+    picked = rows.tolist()
+    sub = {n: [values[i] for i in picked] for n, values in columns.items()}
+    result = fitted.dedupe(sub, ids=[ids[i] for i in picked])
+    position = {ids[i]: i for i in picked}
+    for cluster in result.clusters:
+        members = [position[r] for r in cluster.record_ids]
+        labels[members] = min(members)
+    return labels
+
+
+def golden_records(
+    schema: Schema,
+    columns: Mapping[str, Sequence[object]],
+    ids: list[str],
+    result: MatchResult | None,
+    *,
+    at: dt.datetime,
+    policy: MergePolicy | None,
+) -> tuple[tuple[Record, ...], tuple[MergePlan, ...]]:
+    """
+    One golden record per entity, in entity order, and the merge plans behind them.
+
+    A cluster is merged by *policy*; a lone record is its own golden record.
+    """
+    names = schema.field_names
+    position = {rid: i for i, rid in enumerate(ids)}
+
+    def record(rid: str) -> Record:
+        i = position[rid]
+        values: dict[str, Any] = {}
+        for n in names:
+            column = columns.get(n)
+            if column is not None and column[i] is not None:
+                values[n] = column[i]
+        return Record(id=rid, schema=schema.name, values=values, created_at=at,
+                      field_names=names)  # fmt: skip
+
+    if result is None:
+        return tuple(record(rid) for rid in ids), ()
+    golden: list[Record] = []
+    plans: list[MergePlan] = []
+    for cluster in result.clusters:
+        if len(cluster.record_ids) == 1:
+            golden.append(record(cluster.record_ids[0]))
+            continue
+        plan = plan_merge(
+            schema,
+            [record(rid) for rid in cluster.record_ids],
+            merge_id=f"golden:{cluster.entity_id}",
+            at=at,
+            policy=policy,
+        )
+        plans.append(plan)
+        golden.append(plan.survivor)
+    return tuple(golden), tuple(plans)

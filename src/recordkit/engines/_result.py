@@ -1,0 +1,167 @@
+"""
+What the batch road gives back, on every engine: `RoadResult`; and `EngineError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+
+from recordkit._errors import RecordkitError, shorten
+from recordkit.engines._matching import golden_records
+from recordkit.match import Cluster, Matcher, MatchResult, MergePlan, MergePolicy
+from recordkit.rules import BatchOutcome, CompiledRules, Issue, RuleSet
+from recordkit.schema import Record
+
+__all__ = ["EngineError", "RoadResult", "check_run", "finish"]
+
+
+class EngineError(RecordkitError):
+    """
+    An engine could not run the road: a worker died, an extra is missing, bad input.
+
+    .. versionadded:: 0.2.0
+    """
+
+
+@attrs.frozen(eq=False, repr=False)
+class RoadResult:
+    """
+    The batch road's outcome: normalized table, quarantine, matches, golden records.
+
+    Every engine gives the same result for the same input and settings. Rows read are
+    always the rows that passed plus the rows quarantined.
+
+    Attributes:
+        engine: the name of the engine that ran the road.
+        outcome: the rules' outcome: the normalized rows that passed (``columns``,
+            ``row_numbers``), the quarantine with reasons, every issue in row order.
+        ids: the record id of each normalized row (its row number, as text).
+        match: clusters with stable entity ids and the compared pairs with their weights.
+        golden: one record per entity: a cluster merged by the merge policy, a lone
+            record as it is; in entity order.
+        merges: the merge plans behind the golden records of clusters (lineage per field).
+
+    .. versionadded:: 0.2.0
+    """
+
+    engine: str
+    outcome: BatchOutcome
+    ids: tuple[str, ...]
+    match: MatchResult
+    golden: tuple[Record, ...]
+    merges: tuple[MergePlan, ...]
+
+    @property
+    def total(self) -> int:
+        """
+        Rows read.
+        """
+        return self.outcome.total
+
+    @property
+    def quarantined(self) -> int:
+        """
+        Rows held back by errors.
+        """
+        return len(self.outcome.quarantine)
+
+    @property
+    def issues(self) -> list[Issue]:
+        """
+        Every issue of every row, in row order.
+        """
+        return self.outcome.issues
+
+    @property
+    def clusters(self) -> tuple[Cluster, ...]:
+        """
+        The clusters of the normalized rows, each with its entity id.
+        """
+        return self.match.clusters
+
+    def pairs(self) -> list[tuple[str, str, float, bool]]:
+        """
+        Every compared pair: ``(left id, right id, match weight, is a match)``.
+        """
+        scored = self.match.scored
+        ids = self.ids
+        return [
+            (ids[a], ids[b], w, m)
+            for a, b, w, m in zip(
+                scored.left.tolist(),
+                scored.right.tolist(),
+                scored.weight.tolist(),
+                scored.match.tolist(),
+                strict=True,
+            )
+        ]
+
+    def summary(self) -> dict[str, int]:
+        """
+        Totals: rows read, passed, quarantined; pairs compared and matched; entities.
+        """
+        return {
+            "rows": self.total,
+            "passed": len(self.ids),
+            "quarantined": self.quarantined,
+            "pairs": len(self.match.scored.left),
+            "matches": int(self.match.scored.match.sum()),
+            "entities": len(self.golden),
+        }
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{k}={v}" for k, v in self.summary().items())
+        return f"RoadResult(engine={self.engine!r}, {counts})"
+
+
+def check_run(
+    rules: object,
+    matcher: object,
+    policy: object,
+    at: object,
+    chunk_size: object,
+    channel: object,
+) -> tuple[RuleSet, Matcher, dt.datetime]:
+    """
+    The arguments every engine's ``run`` takes, checked; the matcher and time filled in.
+    """
+    if not isinstance(rules, RuleSet):
+        raise RecordkitError(f"rules must be a RuleSet, got {shorten(rules)}")
+    if matcher is None:
+        matcher = Matcher.for_schema(rules.schema)
+    elif not isinstance(matcher, Matcher):
+        raise RecordkitError(f"matcher must be a Matcher or None, got {shorten(matcher)}")
+    if policy is not None and not isinstance(policy, MergePolicy):
+        raise RecordkitError(f"policy must be a MergePolicy or None, got {shorten(policy)}")
+    if at is None:
+        at = dt.datetime.now(dt.UTC)
+    if not isinstance(at, dt.datetime) or at.tzinfo is None:
+        raise RecordkitError(f"at must be a timezone-aware datetime, got {shorten(at)}")
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        raise RecordkitError(
+            f"chunk_size must be a positive whole number, got {shorten(chunk_size)}"
+        )
+    if channel is not None and (not isinstance(channel, str) or len(channel) > 200):
+        raise RecordkitError(
+            f"channel must be a source name (text, at most 200 characters) or None, "
+            f"got {shorten(channel)}"
+        )
+    return rules, matcher, at
+
+
+def finish(
+    engine: str,
+    rules: CompiledRules,
+    outcome: BatchOutcome,
+    match: MatchResult,
+    policy: MergePolicy | None,
+    at: dt.datetime,
+) -> RoadResult:
+    """
+    The road's result, with the golden records of *match*.
+    """
+    ids = match.prepared.ids
+    golden, merges = golden_records(rules.schema, outcome.columns, ids, match, at=at, policy=policy)
+    return RoadResult(engine, outcome, tuple(ids), match, golden, merges)
