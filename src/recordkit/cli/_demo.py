@@ -20,7 +20,7 @@ from recordkit._steward import BatchResult, Steward
 from recordkit.cli._tables import InputError
 from recordkit.cli._ui import EXIT_CLEAN, Ui
 from recordkit.match import MERGED, Matcher, MatchResult
-from recordkit.quality import Profile
+from recordkit.quality import HealthModel, HealthScore, Profile
 from recordkit.schema import Record, Schema, bundled_schema
 
 __all__ = ["demo"]
@@ -106,7 +106,7 @@ def demo(ui: Ui, *, db: Path | None, csv_path: Path | None, report: Path | None)
         f"rows with no error {before.validity:.1%}."
     )
     with SQLStore(f"sqlite:///{path}") as store:
-        steward = Steward(schema, store=store)
+        steward = Steward(schema, store=store, health=HealthModel())
         started = time.perf_counter()
         result = steward.capture_many(rows, source="crm_export")
         _captured(ui, schema, result, time.perf_counter() - started)
@@ -131,13 +131,17 @@ def demo(ui: Ui, *, db: Path | None, csv_path: Path | None, report: Path | None)
             f"[bold]5. Merge[/bold]: each cluster became one golden record (survivorship per "
             f"field, undoable): {len(golden)} golden records."
         )
+        scores = steward.lowest_health(limit=None)
+        _health(ui, scores)
         audit = store.audit_log()
         events = len(list(audit.events()))
         ui.say(
             f"   Audit trail: {events} events, chain intact: {audit.verify().ok}; "
             f"quarantined rows kept for review: {len(store.quarantined('contact'))}."
         )
-        page = _report(ui, schema, before, result, found, report or path.with_suffix(".html"))
+        page = _report(
+            ui, schema, before, result, found, scores, report or path.with_suffix(".html")
+        )
     ui.json(
         {"rows": len(rows), "stored": len(result.records),
          "quarantined": len(result.quarantined), "duplicate_clusters": len(groups),
@@ -148,6 +152,23 @@ def demo(ui: Ui, *, db: Path | None, csv_path: Path | None, report: Path | None)
     if page is not None:
         ui.say(f"HTML report: {page.resolve()}")
     return EXIT_CLEAN
+
+
+def _health(ui: Ui, scores: list[HealthScore]) -> None:
+    if not scores:
+        return
+    mean = sum(s.score for s in scores) / len(scores)
+    low = sum(1 for s in scores if s.score < 60)
+    ui.say(
+        f"[bold]6. Health[/bold]: golden records score {mean:.0f}/100 on average; "
+        f"{low} score under 60 (Steward.lowest_health)."
+    )
+    worst = scores[:3]
+    ui.table(
+        "Least healthy records",
+        ("record", "score", *worst[0].names),
+        [(s.record_id[:12], s.score, *s.points) for s in worst],
+    )
 
 
 def _captured(ui: Ui, schema: Schema, result: BatchResult, seconds: float) -> None:
@@ -172,6 +193,7 @@ def _report(
     before: Profile,
     result: BatchResult,
     found: MatchResult,
+    scores: list[HealthScore],
     page: Path,
 ) -> Path | None:
     from recordkit.quality import profile
@@ -184,6 +206,8 @@ def _report(
         profile=after,
         batch=result,
         duplicates=found,
+        health=[s.score for s in scores],
+        health_breakdowns=[dict(zip(s.names, s.points, strict=True)) for s in scores],
         history=[as_found],
     )
     try:

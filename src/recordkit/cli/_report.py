@@ -56,7 +56,7 @@ def report(
     """
     Build the report of *path* and write it to *out* (HTML) and *json_path*.
     """
-    from recordkit.quality import profile, variant_clusters
+    from recordkit.quality import HealthModel, profile, variant_clusters
     from recordkit.report import Report, build_report
 
     schema = read_schema(schema_name)
@@ -67,7 +67,7 @@ def report(
     fields = _variant_fields(schema, variants)
     values: dict[str, collections.Counter[str]] = {f: collections.Counter() for f in fields}
     rows: list[dict[str, object]] = []
-    steward = Steward(schema)
+    steward = Steward(schema, health=HealthModel())
     records: list[Record] = []
     quarantined: list[QuarantinedRow] = []
     issues: list[Issue] = []
@@ -93,12 +93,15 @@ def report(
         del rows
         clusters = {f: variant_clusters(values[f], min_count=1) for f in fields}
         duplicates = Matcher.for_schema(schema).dedupe(records) if records else None
+        scores = steward.lowest_health(limit=None)
         built = build_report(
             title=f"Data quality: {path.name}",
             profile=found,
             batch=BatchResult(records, quarantined, issues),
             variants={f: [c for c in cs if len(c.members) > 1] for f, cs in clusters.items()},
             duplicates=duplicates,
+            health=[s.score for s in scores],
+            health_breakdowns=[dict(zip(s.names, s.points, strict=True)) for s in scores],
             history=earlier,
         )
     with ui.working("writing the report"):
