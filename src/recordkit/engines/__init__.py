@@ -10,7 +10,8 @@ machine and data larger than memory. An engine is any object with `Engine`'s ``r
 """
 
 from recordkit.engines._columns import Columns, chunks
+from recordkit.engines._duckdb import DuckDBEngine
 from recordkit.engines._inprocess import InProcess
-from recordkit.engines._result import EngineError, RoadResult
+from recordkit.engines._result import Engine, EngineError, RoadResult
 
-__all__ = ["Columns", "EngineError", "InProcess", "RoadResult", "chunks"]
+__all__ = ["Columns", "DuckDBEngine", "Engine", "EngineError", "InProcess", "RoadResult", "chunks"]

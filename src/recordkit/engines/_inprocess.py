@@ -130,7 +130,7 @@ class InProcess:
     .. versionadded:: 0.2.0
     """
 
-    name: Final = "inprocess"
+    name: str = "inprocess"
 
     def __init__(self, *, workers: int | None = None, min_rows: int = 50_000) -> None:
         self.workers = (os.cpu_count() or 1) if workers is None else _count(workers, "workers", 1)

@@ -5,6 +5,7 @@ What the batch road gives back, on every engine: `RoadResult`; and `EngineError`
 from __future__ import annotations
 
 import datetime as dt
+from typing import Protocol
 
 import attrs
 
@@ -14,7 +15,7 @@ from recordkit.match import Cluster, Matcher, MatchResult, MergePlan, MergePolic
 from recordkit.rules import BatchOutcome, CompiledRules, Issue, RuleSet
 from recordkit.schema import Record
 
-__all__ = ["EngineError", "RoadResult", "check_run", "finish"]
+__all__ = ["Engine", "EngineError", "RoadResult", "check_run", "finish"]
 
 
 class EngineError(RecordkitError):
@@ -23,6 +24,37 @@ class EngineError(RecordkitError):
 
     .. versionadded:: 0.2.0
     """
+
+
+class Engine(Protocol):
+    """
+    What runs the batch road: `InProcess`, `DuckDBEngine`, or your own.
+
+    An engine takes any source it can read, the rule set and the matcher, and gives a
+    `RoadResult` equal to every other engine's for the same input: the same normalized
+    values, issues, pairs, weights, clusters and golden records.
+
+    .. versionadded:: 0.2.0
+    """
+
+    name: str
+    """A short name for the engine (``"inprocess"``, ``"duckdb"``)."""
+
+    def run(
+        self,
+        source: object,
+        rules: RuleSet,
+        *,
+        matcher: Matcher | None = None,
+        policy: MergePolicy | None = None,
+        at: dt.datetime | None = None,
+        chunk_size: int = 10_000,
+        channel: str | None = None,
+    ) -> RoadResult:
+        """
+        Clean, validate, match and merge *source*: the whole batch road.
+        """
+        ...
 
 
 @attrs.frozen(eq=False, repr=False)
