@@ -1,0 +1,207 @@
+"""Scale benchmark: the whole batch road on every core, on DuckDB, and a peer pipeline.
+
+    python benchmarks/scale.py            # 1,000,000 generated messy contacts
+    python benchmarks/scale.py --quick    # 20,000 rows
+
+The road: a CSV of generated messy contacts in → clean (normalize, validate) → dedupe →
+golden records → SQLite out. It runs, on the same file, with
+
+- ``inprocess``: `recordkit.engines.InProcess()` (a worker process per core);
+- ``inprocess_single_core``: `InProcess(workers=1)`;
+- ``duckdb``: `recordkit.engines.DuckDBEngine()`;
+- ``peer``: pandas ``read_csv``, the same phonenumbers / email-validator calls applied per
+  row (``apply``), Splink on DuckDB (as ``benchmarks/match.py`` configures it) and pandas
+  ``to_sql`` of the clustered rows.
+
+Every variant runs in a process of its own, the variants alternated round by round, and
+the figure is the median. ``engines_agree`` is 1 when the engines gave the same clusters.
+``uncached_clean_rps``: rows per second of `run_batch` with its memo off, one process.
+
+Writes benchmarks/results/scale.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+sys.path[:0] = [str(ROOT), str(HERE)]
+
+VARIANTS = ("inprocess", "inprocess_single_core", "duckdb", "peer")
+
+
+def make_csv(path: Path, rows: int) -> None:
+    """Write *rows* generated messy contacts (no truth column) to *path*."""
+    import csv
+
+    from scripts.contacts import COLUMNS, generate_columns
+
+    made = generate_columns(rows, seed=7, dup_rate=0.15)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(zip(*(made[c] for c in COLUMNS), strict=True))
+
+
+def _write_golden(result: Any, out: Path) -> None:
+    import pandas as pd  # type: ignore[import-untyped]
+
+    frame = pd.DataFrame([{"entity_id": g.id, **g.values} for g in result.golden])
+    with sqlite3.connect(out) as con:
+        frame.astype(str).to_sql("golden", con, index=False, if_exists="replace")
+
+
+def run_engine(variant: str, csv_path: str, out: str) -> dict[str, Any]:
+    """The road with one engine; seconds and a digest of the clusters."""
+    import recordkit as rk
+    from recordkit.engines import DuckDBEngine, InProcess
+
+    rules = rk.RuleSet.for_schema(rk.bundled_schema("contact"))
+    engine: Any = {
+        "inprocess": lambda: InProcess(),
+        "inprocess_single_core": lambda: InProcess(workers=1),
+        "duckdb": lambda: DuckDBEngine(),
+    }[variant]()
+    start = time.perf_counter()
+    result = engine.run(csv_path, rules)
+    _write_golden(result, Path(out))
+    seconds = time.perf_counter() - start
+    clusters = sorted(tuple(c.record_ids) for c in result.clusters if len(c) > 1)
+    digest = hashlib.sha256(json.dumps(clusters).encode()).hexdigest()
+    return {"seconds": seconds, "clusters": digest, "rows": result.total}
+
+
+def run_peer(csv_path: str, out: str) -> dict[str, Any]:
+    """The peer pipeline: pandas, per-row library calls, Splink on DuckDB, to_sql."""
+    import email_validator
+    import pandas as pd  # type: ignore[import-untyped]
+    import phonenumbers
+    from _match_peers import (  # type: ignore[import-not-found]
+        SPLINK_CONTACTS_THRESHOLD,
+        splink_contacts_linker,
+    )
+
+    def phone(value: object) -> object:
+        if not isinstance(value, str):
+            return None
+        try:
+            number = phonenumbers.parse(value, "US")
+        except phonenumbers.NumberParseException:
+            return None
+        if not phonenumbers.is_valid_number(number):
+            return None
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    def email(value: object) -> object:
+        if not isinstance(value, str):
+            return None
+        try:
+            return email_validator.validate_email(value, check_deliverability=False).normalized
+        except email_validator.EmailNotValidError:
+            return None
+
+    start = time.perf_counter()
+    frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
+    frame["phone"] = frame["phone"].apply(phone)
+    frame["email"] = frame["email"].apply(email)
+    frame = frame.drop_duplicates("source_id")
+    with tempfile.TemporaryDirectory() as tmp:
+        parquet = str(Path(tmp) / "clean.parquet")
+        frame.assign(entity_id="").to_parquet(parquet, index=False)
+        linker = splink_contacts_linker(parquet)
+        pred = linker.inference.predict(threshold_match_probability=0.2)
+        clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+            pred, threshold_match_probability=SPLINK_CONTACTS_THRESHOLD
+        ).as_pandas_dataframe()
+    with sqlite3.connect(out) as con:
+        clusters.astype(str).to_sql("golden", con, index=False, if_exists="replace")
+    return {"seconds": time.perf_counter() - start, "rows": len(frame)}
+
+
+def uncached_clean_rps(csv_path: str) -> float:
+    """Rows per second of run_batch with its memo off, in this process."""
+    import recordkit as rk
+    from recordkit.rules import run_batch
+
+    rules = rk.RuleSet.for_schema(rk.bundled_schema("contact"))
+    start = time.perf_counter()
+    outcome = run_batch(rules, csv_path, cache=False)
+    return outcome.total / (time.perf_counter() - start)
+
+
+def _child(variant: str, csv_path: str, out: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", variant, csv_path, out],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="20,000 rows instead of 1,000,000")
+    ap.add_argument("--rows", type=int, default=None, help="rows to generate (overrides)")
+    ap.add_argument("--rounds", type=int, default=None)
+    ap.add_argument("--child", nargs=3, metavar=("VARIANT", "CSV", "OUT"))
+    args = ap.parse_args()
+    if args.child:
+        variant, csv_path, out = args.child
+        if variant == "peer":
+            print(json.dumps(run_peer(csv_path, out)))
+        elif variant == "uncached":
+            print(json.dumps({"rps": uncached_clean_rps(csv_path)}))
+        else:
+            print(json.dumps(run_engine(variant, csv_path, out)))
+        return
+    rows = args.rows or (20_000 if args.quick else 1_000_000)
+    rounds = args.rounds or (1 if args.quick else 3)
+    with tempfile.TemporaryDirectory() as tmp:
+        csv_path = str(Path(tmp) / "contacts.csv")
+        make_csv(Path(csv_path), rows)
+        seconds: dict[str, list[float]] = {v: [] for v in VARIANTS}
+        digests: dict[str, Any] = {}
+        for r in range(rounds):
+            order = VARIANTS if r % 2 == 0 else tuple(reversed(VARIANTS))
+            for variant in order:
+                got = _child(variant, csv_path, str(Path(tmp) / f"{variant}.sqlite"))
+                seconds[variant].append(got["seconds"])
+                if "clusters" in got:
+                    digests[variant] = got["clusters"]
+        rps = _child("uncached", csv_path, "")["rps"]
+    median = {v: statistics.median(s) for v, s in seconds.items()}
+    key = f"{rows // 1_000_000}m" if rows >= 1_000_000 and rows % 1_000_000 == 0 else str(rows)
+    figures: dict[str, Any] = {
+        "rows": rows,
+        "rounds": rounds,
+        f"inprocess_{key}_s": round(median["inprocess"], 3),
+        f"inprocess_{key}_single_core_s": round(median["inprocess_single_core"], 3),
+        f"duckdb_{key}_s": round(median["duckdb"], 3),
+        f"peer_{key}_s": round(median["peer"], 3),
+        "engines_agree": int(len(set(digests.values())) == 1),
+        "uncached_clean_rps": round(rps, 1),
+    }
+    print(f"{'road':<24}{'seconds':>10}{'÷ peer':>10}")
+    for v in VARIANTS:
+        print(f"{v:<24}{median[v]:>10.2f}{median[v] / median['peer']:>10.2f}")
+    print(f"engines agree: {figures['engines_agree']}; uncached clean: {rps:,.0f} rows/s")
+    results = HERE / "results"
+    results.mkdir(exist_ok=True)
+    (results / "scale.json").write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n")
+
+
+if __name__ == "__main__":
+    main()
