@@ -54,6 +54,11 @@ class NotGiven:
     def __bool__(self) -> bool:
         return False
 
+    def __reduce__(self) -> str:
+        # Pickled by name: unpickling gives the module's singleton back, so ``is NOT_GIVEN``
+        # still holds in a worker process.
+        return self.name
+
 
 NOT_GIVEN: Final = NotGiven("NOT_GIVEN")
 """
