@@ -1,0 +1,86 @@
+"""
+`fast_email` against email-validator: where it answers, it answers as the library does.
+
+Addresses are generated around the edges the shortcut decides on (label lengths, hyphens,
+special-use names, digits at the end, total length, every ASCII punctuation mark), and
+each one it accepts must be one email-validator accepts with the same normalized form.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+
+import email_validator
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from recordkit.rules._contact import email_verdict
+from recordkit.rules._email_fast import fast_email
+
+_PIECES = string.ascii_letters + string.digits + "-._!#$%&'*+/=?^`{|}~@ \"()<>[],;:\\é"
+
+
+def _library(text: str) -> str | None:
+    try:
+        info = email_validator.validate_email(
+            text, check_deliverability=False, test_environment=False
+        )
+    except email_validator.EmailNotValidError:
+        return None
+    return info.normalized.lower()
+
+
+def _agrees(text: str) -> None:
+    fast = fast_email(text)
+    if fast is not None:
+        assert fast == _library(text), text
+
+
+@settings(max_examples=3000)
+@given(st.text(alphabet=_PIECES, max_size=40))
+def test_any_text(text: str) -> None:
+    _agrees(text)
+
+
+@settings(max_examples=3000)
+@given(
+    local=st.text(alphabet=string.ascii_letters + string.digits + ".-_+'", min_size=1, max_size=70),
+    labels=st.lists(
+        st.text(alphabet=string.ascii_letters + string.digits + "-", min_size=1, max_size=66),
+        min_size=1,
+        max_size=5,
+    ),
+    tld=st.sampled_from(["com", "ORG", "de", "io", "co.uk", "test", "local", "onion", "arpa",
+                         "invalid", "localhost", "c0m", "x-y", "xn--p1ai", "123", "a"]),
+)  # fmt: skip
+def test_address_shapes(local: str, labels: list[str], tld: str) -> None:
+    _agrees(f"{local}@{'.'.join(labels)}.{tld}")
+    _agrees(f"{local}@{'.'.join(labels)}")
+
+
+def test_generated_addresses_agree_and_many_are_decided_fast() -> None:
+    rng = random.Random(7)
+    words = ["ada", "Grace", "o'brien", "jean-luc", "x", "A.B", "li_na", "mc+tag", "Z9"]
+    domains = [
+        "example.com", "Mail.Example.ORG", "sub-domain.co.uk", "a-b.io", "ab--cd.com",
+        "xn--bcher-kva.de", "host", "x.test", "lab.local", "123.45", "t.c0", "-bad.com",
+        "bad-.com", "e.x.a.m.p.l.e.museum", "y" * 63 + ".com", "y" * 64 + ".com",
+    ]  # fmt: skip
+    decided = 0
+    count = 20_000
+    for _ in range(count):
+        local = (
+            rng.choice(words) + rng.choice(["", ".", "..", "1", "-", "+news"]) + rng.choice(words)
+        )
+        text = f"{local}@{rng.choice(domains)}"
+        _agrees(text)
+        decided += fast_email(text) is not None
+    assert decided > count // 5
+
+
+def test_verdicts_unchanged_on_the_usual_spellings() -> None:
+    for text in ["Ada.Lovelace@Example.com", "ada@example.co.uk", "A+B@sub.example.io"]:
+        assert email_verdict(text) == (_library(text), None)
+    assert email_verdict("ada@localhost")[1] is not None
+    assert email_verdict("ada@example.test")[1] is not None
