@@ -98,7 +98,10 @@ class _BatchVerbs(_MergeVerbs):
         the database cannot hold is quarantined too, with its reason, and never costs its
         neighbours: every row read is either stored or quarantined. Each chunk commits
         on its own through the one commit path (its records, one audit event and its
-        quarantined rows, under one batch id per call). With a ``matcher``, the stored
+        quarantined rows, under one batch id per call). With enrichers, the stored records
+        are enriched in that commit (once per distinct input in the whole run), and what
+        the enrichers could not do joins the result's issues at its row (warnings: it
+        never holds a row back). With a ``matcher``, the stored
         records join its index, so later captures are checked against them;
         `find_duplicates` reports the duplicates within the batch.
 
@@ -213,8 +216,8 @@ class _BatchVerbs(_MergeVerbs):
         def events(done: Sequence[Write]) -> list[Event]:
             return [Event(self, Action.UPDATE, [w.after.id for w in done], names, detail)]
 
-        self._commit(Change(actor, now, writes, events))
-        return attrs.evolve(report, updated=stored)
+        done = self._commit(Change(actor, now, writes, events))
+        return attrs.evolve(report, updated=[w.after for w in done.writes])
 
     # -- the road -----------------------------------------------------------------------
 
@@ -317,7 +320,11 @@ class _BatchVerbs(_MergeVerbs):
             stored = [w.after for w in done.writes]
             self._merge_admitted(merging, {r.id for r in stored}, actor)
         quarantined.sort(key=lambda q: q.index)
-        return BatchResult(stored, quarantined, list(prepared.issues))
+        issues = list(prepared.issues)
+        if done.enrichment:  # at the rows of the records they are about
+            for (_, rid), found in done.enrichment.items():
+                issues += [attrs.evolve(i, row=position[rid]) for i in found]
+        return BatchResult(stored, quarantined, issues)
 
     def _merge_admitted(
         self, merging: Sequence[tuple[str, str]], stored: set[str], actor: Actor

@@ -16,8 +16,8 @@ import attrs
 
 from recordkit._errors import StoreError
 from recordkit.governance import AccessPolicy, Action, Actor, AuditLog
-from recordkit.quality import HealthScore
-from recordkit.rules import Issue
+from recordkit.quality import Enrichment, HealthScore
+from recordkit.rules import Issue, RuleSet
 from recordkit.schema import Record, Schema
 from recordkit.store import ConsentEntry, Erased, Lineage, QuarantineEntry, Review, Suppression
 
@@ -26,12 +26,16 @@ __all__ = ["Change", "Committed", "Erasure", "Event", "Owner", "Write", "audit_c
 
 class Owner(Protocol):
     """
-    The steward a write or an event belongs to: its schema, policy, audit trail and index.
+    The steward a write or an event belongs to: its schema, policy, rules and index.
+
+    Also its audit trail and its enrichment.
     """
 
     schema: Schema
     access: AccessPolicy
     audit: AuditLog
+    rules: RuleSet
+    enrichment: Enrichment | None
 
     def _index(self, records: Iterable[Record]) -> None:
         """
@@ -189,13 +193,16 @@ class Committed:
     """
     What a commit stored.
 
-    The writes (all of them, unless some were isolated), the rows quarantined (those
-    given and those isolated) and, for an erasure, what the store removed.
+    The writes (all of them, unless some were isolated; records as enriched), the rows
+    quarantined (those given and those isolated), for an erasure what the store removed,
+    and the enrichment issues by (schema name, record id): an enricher that failed, a
+    derived value refused (none of them stopped the write).
     """
 
     writes: Sequence[Write]
     quarantine: Sequence[QuarantineEntry]
     erased: Erased | None = None
+    enrichment: Mapping[tuple[str, str], Sequence[Issue]] = attrs.field(factory=dict)
 
 
 def audit_changes(

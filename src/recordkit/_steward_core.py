@@ -3,15 +3,17 @@ The state and helpers every part of the `Steward` facade shares.
 
 `Steward` is assembled from parts, one concept to a module: the road (capture, update,
 batches), the lifecycle verbs and the merge verbs. `_StewardCore` holds what they all use:
-the schema, store, access policy, audit log, rules, lifecycles, matcher, clock and ids, and
-the one commit path.
+the schema, store, access policy, audit log, rules, enrichment, lifecycles, matcher, clock
+and ids, and the one commit path.
 
 **The one commit path.** Every verb describes its change as a `Change` (the records it
 writes with their before and after, lineage, quarantined rows, audit events) and hands it
-to `_StewardCore._commit`, which alone: checks the access policy for every write, with the
-values being written; applies everything in one store transaction (a persistent duplicate
-index's rows included); and only after the COMMIT succeeds, brings an in-memory duplicate
-index up to date. No verb reaches the store, the audit log or the index another way.
+to `_StewardCore._commit`, which alone: enriches the records it creates and updates (when
+the steward has enrichers: `recordkit._steward_enrich`); checks the access policy for
+every write, with the values being written; applies everything in one store transaction
+(a persistent duplicate index's rows included); and only after the COMMIT succeeds,
+brings an in-memory duplicate index up to date. No verb reaches the store, the audit log
+or the index another way.
 """
 
 from __future__ import annotations
@@ -31,12 +33,14 @@ from recordkit._errors import (
 )
 from recordkit._resolve import Resolver
 from recordkit._steward_change import Change, Committed, Erasure, Owner, Write, audit_changes
+from recordkit._steward_enrich import enrich_change
 from recordkit._steward_read import Sight
 from recordkit.governance import AccessPolicy, Action, Actor, AuditEntry, AuditLog
 from recordkit.lifecycle import Lifecycles
 from recordkit.match import (
     DuplicateCheck,
 )
+from recordkit.quality import DERIVED_PREFIX, Enrichment
 from recordkit.rules import (
     Enforcement,
     Issue,
@@ -68,6 +72,7 @@ class _StewardCore:
     access: AccessPolicy
     audit: AuditLog
     rules: RuleSet
+    enrichment: Enrichment | None
     enforcement: Enforcement
     related: tuple[_StewardCore, ...]
     lifecycles: Lifecycles
@@ -149,6 +154,11 @@ class _StewardCore:
             raise RecordkitError(
                 f"source must be a short non-blank name (valid Unicode), got {shorten(source)}"
             )
+        if str(source).startswith(DERIVED_PREFIX):  # the mark of derived values only
+            raise RecordkitError(
+                f"source must not start with {DERIVED_PREFIX!r}: that marks values an "
+                f"enricher derived, got {shorten(source)}"
+            )
 
     # -- the one commit path -------------------------------------------------------------
 
@@ -165,19 +175,25 @@ class _StewardCore:
 
     def _commit(self, change: Change) -> Committed:
         """
-        Apply *change*: access check, one store transaction, then the in-memory index.
+        Apply *change*: enrichment, access check, one store transaction, then the index.
 
-        Every write of every verb comes through here. Nothing is written unless the policy
-        permits every write; the records, lineage, quarantined rows and audit events
-        commit together or not at all; the duplicate index changes only after the COMMIT
-        (the outermost one: inside a caller's ``store.transaction()`` block, or a session
-        the store is joined to, after that commits; a rollback leaves the index as it was).
+        Every write of every verb comes through here. The records it creates and updates
+        are enriched first, when their steward has enrichers (filling missing fields only;
+        `Committed.writes` hold them as stored, `Committed.enrichment` the issues).
+        Nothing is written unless the policy permits every write; the records, lineage,
+        quarantined rows and audit events commit together or not at all; the duplicate
+        index changes only after the COMMIT (the outermost one: inside a caller's
+        ``store.transaction()`` block, or a session the store is joined to, after that
+        commits; a rollback leaves the index as it was).
 
         Raises:
             AccessDenied: the policy refuses a write (nothing is written).
             ConflictError: a record changed since it was read (nothing is written).
             StoreError: the database failed (nothing is written; the cause is chained).
         """
+        enriched: Mapping[tuple[str, str], Sequence[Issue]] = {}
+        if _enriches(self) or any(_enriches(r) for r in self.related):
+            change, enriched = enrich_change(change)
         for write in (*change.writes, *change.checks):
             self._permit(change.actor, write)
         for owner, action in change.grants:
@@ -231,7 +247,7 @@ class _StewardCore:
                 else:
                     # after the outermost COMMIT (the caller's, when they opened one)
                     self.store.on_commit(functools.partial(owner._index, records))
-        return Committed(written, held, erased)
+        return Committed(written, held, erased, enriched)
 
     def _erase(self, change: Change, gone: Erasure) -> Erased:
         """
@@ -415,6 +431,13 @@ class _StewardCore:
     def _check_actor(actor: object) -> None:
         if not isinstance(actor, Actor):
             raise RecordkitError(f"actor must be a recordkit Actor, got {shorten(actor)}")
+
+
+def _enriches(steward: _StewardCore) -> bool:
+    """
+    Whether *steward* enriches what it writes (a core without enrichment set does not).
+    """
+    return getattr(steward, "enrichment", None) is not None
 
 
 def _readable(value: object, limit: int) -> bool:

