@@ -8,8 +8,8 @@ imported on first use (from the ``sql`` subpackage), so the core never requires 
 Modules: ``_base`` (the port), ``_entries`` (what stores keep beside records), ``_erasure``
 (erasure's part of the port, its receipt and suppression entries), ``_query``
 (predicates), ``_checks`` (the argument checks every store shares), ``_journal``,
-``_memory`` and ``_memory_erase`` (`MemoryStore` and its undo journal), and the ``sql``
-subpackage (`SQLStore`).
+``_profiles`` (the profiles of imports), ``_memory`` and ``_memory_erase`` (`MemoryStore`
+and its undo journal), and the ``sql`` subpackage (`SQLStore`).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from recordkit.store._entries import (
 )
 from recordkit.store._erasure import Erased, Suppression
 from recordkit.store._memory import MemoryStore
+from recordkit.store._profiles import ProfileEntry
 from recordkit.store._query import (
     AllOf,
     AnyOf,
@@ -51,6 +52,7 @@ __all__ = [
     "MemoryStore",
     "Not",
     "Predicate",
+    "ProfileEntry",
     "QuarantineEntry",
     "RecordPredicate",
     "Review",

@@ -18,6 +18,8 @@ are interchangeable behind the facade. The port covers:
 - health scores: `put_health` (in the transaction writing the records), `health`,
   `health_ranked` (least healthy first), `iterate_health`, and `open_duplicates` (the open
   review items naming each record);
+- profiles of imports: `put_profile` (one `ProfileEntry` per ``capture_many`` run of a
+  steward that keeps them) and `profiles` (newest first);
 - `transaction`: a block in which every call above commits together or not at all;
 - `audited`: a block whose writes the caller records in the audit trail itself (the
   facade's); outside one, every write made straight on a store appends its own event
@@ -49,6 +51,7 @@ from recordkit.store._entries import (
 )
 from recordkit.store._erasure import ErasureMethods
 from recordkit.store._health import HealthMethods
+from recordkit.store._profiles import ProfileMethods
 from recordkit.store._query import Condition, conditions
 from recordkit.store._review import ReviewMethods
 
@@ -86,7 +89,7 @@ def _check_batch_size(size: object) -> None:
         raise StoreError(f"batch_size must be a positive whole number, got {shorten(size)}")
 
 
-class Store(ErasureMethods, ReviewMethods, HealthMethods, ABC):
+class Store(ErasureMethods, ReviewMethods, HealthMethods, ProfileMethods, ABC):
     """
     A repository of records with optimistic concurrency and atomic multi-record changes.
 

@@ -45,14 +45,16 @@ from recordkit.store._memory_audit import StoreAuditLog
 from recordkit.store._memory_erase import MemoryErasure
 from recordkit.store._memory_health import MemoryHealth
 from recordkit.store._memory_index import MemoryIndexData, MemoryIndexRows
+from recordkit.store._memory_profiles import MemoryProfiles
 from recordkit.store._memory_review import MemoryReviews
+from recordkit.store._profiles import ProfileEntry
 from recordkit.store._query import coerce_conditions, conditions, selects
 from recordkit.store._review import Review
 
 __all__ = ["MemoryStore"]
 
 
-class MemoryStore(MemoryErasure, MemoryReviews, MemoryHealth, Store):
+class MemoryStore(MemoryErasure, MemoryReviews, MemoryHealth, MemoryProfiles, Store):
     """
     Records kept in process memory; fast, shared by threads, gone when the process ends.
 
@@ -73,6 +75,7 @@ class MemoryStore(MemoryErasure, MemoryReviews, MemoryHealth, Store):
         self._indexes: dict[str, MemoryIndexData] = {}
         self._reviews: dict[str, Review] = {}
         self._health: dict[str, dict[str, HealthScore]] = {}
+        self._profiles: dict[str, ProfileEntry] = {}
         self._schemas: dict[str, Schema] = {}
         self._journal = Journal()
         self._lock = self._journal.lock

@@ -34,6 +34,7 @@ from recordkit.store.sql._index_rows import SQLIndexRows
 from recordkit.store.sql._keyring import Keyring, keys_table
 from recordkit.store.sql._migrations import prepare_fixed, prepare_table
 from recordkit.store.sql._migrations import script as migration_script
+from recordkit.store.sql._profiles import SQLProfiles
 from recordkit.store.sql._records import RecordMethods
 from recordkit.store.sql._review import SQLReviews
 from recordkit.store.sql._sealed import Sealer
@@ -111,7 +112,14 @@ def _sequence(value: object) -> bool:
 
 
 class SQLStore(
-    RecordMethods, HistoryMethods, EraseMethods, ShredMethods, SQLReviews, SQLHealth, Store
+    RecordMethods,
+    HistoryMethods,
+    EraseMethods,
+    ShredMethods,
+    SQLReviews,
+    SQLHealth,
+    SQLProfiles,
+    Store,
 ):
     """
     A `Store` in a SQL database (SQLite, PostgreSQL) through SQLAlchemy Core.

@@ -10,9 +10,9 @@ canonical JSON text, with the head of the chain and the log's identity in ``rk_a
 Identity keys, extra blocking keys, stage and state are indexed, so a point-of-entry
 duplicate check is an index lookup. Fixed tables hold the audit trail, merge lineage,
 consent, quarantine, persistent duplicate indexes (``rk_match_*``), health scores
-(``rk_health``) and the suppression entries of erased people (``rk_suppression``,
-keyed hashes only), and ``rk_schema`` remembers which schema version each table was
-built from.
+(``rk_health``), the profiles of imports (``rk_profile``) and the suppression entries of
+erased people (``rk_suppression``, keyed hashes only), and ``rk_schema`` remembers which
+schema version each table was built from.
 """
 
 from __future__ import annotations
@@ -238,6 +238,7 @@ class FixedTables:
     match_link: sa.Table
     review: sa.Table
     health: sa.Table
+    profile: sa.Table
 
 
 def fixed_tables(metadata: sa.MetaData, *, prefix: str) -> FixedTables:
@@ -417,6 +418,19 @@ def fixed_tables(metadata: sa.MetaData, *, prefix: str) -> FixedTables:
             sa.Index(f"ix_{p}health_rank", "schema", "score", "record_id"),
             sa.Index(f"ix_{p}health_record", "record_id"),
             sqlite_with_rowid=False,
+        ),
+        # the profile of each import (Profile.to_dict as JSON), listed newest first
+        profile=sa.Table(
+            f"{p}profile",
+            metadata,
+            sa.Column("id", sa.String(255), primary_key=True),
+            sa.Column("schema", sa.String(63), nullable=False),
+            sa.Column("at", ts, nullable=False),
+            sa.Column("source", sa.String(255), nullable=False),
+            sa.Column("actor", sa.String(255), nullable=False),
+            sa.Column("kind", sa.String(255), nullable=False),
+            sa.Column("profile", _json(), nullable=False),
+            sa.Index(f"ix_{p}profile_recent", "schema", "at"),
         ),
     )
 
