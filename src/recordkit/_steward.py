@@ -21,7 +21,6 @@ from recordkit._errors import (
     shorten,
 )
 from recordkit._resolve import Resolver, iso
-from recordkit._steward_batch import _BatchVerbs
 from recordkit._steward_change import Change, Event, Write
 from recordkit._steward_consent import _ConsentVerbs
 from recordkit._steward_core import (
@@ -39,10 +38,12 @@ from recordkit._steward_erase import SUPPRESSED, _SubjectVerbs, suppressed_ids
 from recordkit._steward_health import _HealthVerbs
 from recordkit._steward_lifecycle import _LifecycleVerbs
 from recordkit._steward_policy import _PolicyVerbs
+from recordkit._steward_profiles import _ProfileVerbs
 from recordkit._steward_retention import _RetentionVerbs
 from recordkit._steward_review import _ReviewVerbs
 from recordkit._steward_rows import BatchResult, QuarantinedRow
 from recordkit._steward_unmerge import _UnmergeVerbs
+from recordkit._steward_variants import VariantEdit, VariantEdits, _VariantVerbs
 from recordkit._steward_views import _ViewVerbs
 from recordkit.governance import AccessPolicy, Action, Actor, AllowAll, AuditLog, Policy
 from recordkit.lifecycle import Lifecycle, Lifecycles
@@ -57,20 +58,21 @@ from recordkit.rules import Enforcement, EnforcementMode, RuleSet
 from recordkit.schema import NOT_GIVEN, NotGiven, Provenance, Record, Schema
 from recordkit.store import MemoryStore, Store
 
-__all__ = ["BatchResult", "QuarantinedRow", "Steward"]
+__all__ = ["BatchResult", "QuarantinedRow", "Steward", "VariantEdit", "VariantEdits"]
 
 
 class Steward(
     _RetentionVerbs,
     _UnmergeVerbs,
     _LifecycleVerbs,
-    _BatchVerbs,
+    _ProfileVerbs,
     _ReviewVerbs,
     _ViewVerbs,
     _SubjectVerbs,
     _ConsentVerbs,
     _PolicyVerbs,
     _HealthVerbs,
+    _VariantVerbs,
 ):
     """
     The facade over one schema: capture, update and read records through one road.
@@ -124,6 +126,8 @@ class Steward(
         health: the `HealthModel` that scores every record written (``None``: no
             scores are kept). Each score is stored with its record, in the same
             transaction; `health`, `lowest_health` and `rescore` read and refresh them.
+        keep_profiles: keep the `Profile` of every ``capture_many`` run in the store
+            (`profiles` lists them, newest first), so trends exist; off by default.
 
     Every write goes through one commit path: the access check (with the values being
     written), one store transaction holding the records, lineage, quarantined rows and
@@ -131,7 +135,7 @@ class Steward(
     (``store.audit_log()``), so events commit with the changes they describe.
 
     .. versionadded:: 0.1.0
-    .. versionchanged:: 0.2.0 *health*.
+    .. versionchanged:: 0.2.0 *health* and *keep_profiles*.
     """
 
     def __init__(
@@ -152,6 +156,7 @@ class Steward(
         key: bytes | None = None,
         consent_for: Mapping[str, str] | None = None,
         health: HealthModel | None = None,
+        keep_profiles: bool = False,
     ) -> None:
         if not isinstance(schema, Schema):
             raise RecordkitError(f"Steward needs a Schema, got {type(schema).__name__}")
@@ -214,6 +219,11 @@ class Steward(
         if health is not None and not isinstance(health, HealthModel):
             raise RecordkitError(f"health must be a HealthModel or None, got {shorten(health)}")
         self.health_model = health
+        if not isinstance(keep_profiles, bool):
+            raise RecordkitError(
+                f"keep_profiles must be True or False, got {shorten(keep_profiles)}"
+            )
+        self.keep_profiles = keep_profiles
         self._consent_purposes = tuple(sorted(set((consent_for or {}).values())))
         self._health_memo = {}
         self._swept_at: dt.datetime | None = None
