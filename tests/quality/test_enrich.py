@@ -502,12 +502,17 @@ class TestArguments:
             Enrichment([]).check("contact")  # type: ignore[arg-type]
 
     def test_enrich_checks_its_arguments(self) -> None:
-        """Rules that are no RuleSet, a before list of another length: QualityError."""
+        """No RuleSet, no list of records, a bad before list: QualityError."""
         enrichment = Enrichment([PhoneEnricher()])
         with pytest.raises(QualityError, match="rules"):
             enrichment.enrich([], rules="rules")  # type: ignore[arg-type]
         with pytest.raises(QualityError, match="before"):
             enrichment.enrich([lead({})], rules=RULES, before=[])
+        with pytest.raises(QualityError, match="before"):
+            enrichment.enrich([lead({})], rules=RULES, before=["l1"])  # type: ignore[list-item]
+        for bad in (7, "records", [None], [{"phone": "+4930123456"}]):
+            with pytest.raises(QualityError, match="records"):
+                enrichment.enrich(bad, rules=RULES)  # type: ignore[arg-type]
 
     def test_the_shipped_enrichers_are_enrichers(self) -> None:
         """The protocol recognizes each shipped enricher and the test doubles."""

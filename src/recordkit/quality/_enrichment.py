@@ -218,15 +218,16 @@ class Enrichment:
             One `Enriched` per record, in order.
 
         Raises:
-            QualityError: *rules* is not a `RuleSet`, or *before* is not one per record.
+            QualityError: *rules* is not a `RuleSet`, *records* not a list of records, or
+                *before* not one record (or ``None``) per record.
         """
         if not isinstance(rules, RuleSet):
             raise QualityError(f"rules must be a RuleSet, got {shorten(rules)}", parameter="rules")
-        records = list(records)
-        priors: Sequence[Record | None] = [None] * len(records) if before is None else before
-        if len(priors) != len(records):
+        rows = [r for r in _records("records", records, none=False) if r is not None]
+        priors = [None] * len(rows) if before is None else _records("before", before)
+        if len(priors) != len(rows):
             raise QualityError(
-                f"before holds {len(priors)} records for {len(records)}", parameter="before"
+                f"before holds {len(priors)} records for {len(rows)}", parameter="before"
             )
         plans = rules.plans
         steps = [
@@ -236,7 +237,7 @@ class Enrichment:
         seen = _Seen()
         return [
             self._one(record, prior, rules, steps, seen)
-            for record, prior in zip(records, priors, strict=True)
+            for record, prior in zip(rows, priors, strict=True)
         ]
 
     def _one(
@@ -316,6 +317,16 @@ class Enrichment:
         if self.memo_size:
             memo[inputs] = made
         return made
+
+
+def _records(name: str, value: object, *, none: bool = True) -> list[Record | None]:
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise QualityError(f"{name} is a list of records, got {shorten(value)}", parameter=name)
+    out = list(value)
+    for item in out:
+        if not (isinstance(item, Record) or (none and item is None)):
+            raise QualityError(f"{name} holds records, got {shorten(item)}", parameter=name)
+    return out
 
 
 class _Step(NamedTuple):
