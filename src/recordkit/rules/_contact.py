@@ -17,6 +17,7 @@ import phonenumbers
 
 from recordkit._errors import RecordkitError
 from recordkit.rules._email_fast import fast_email
+from recordkit.rules._phone_fast import fast_phone
 from recordkit.rules._text import ValueT, clean_text
 from recordkit.schema import URL
 
@@ -54,6 +55,9 @@ def parse_phone(value: object, *, region: str | None = None) -> phonenumbers.Pho
     text = clean_text(value)
     if not text:
         return None
+    fast = fast_phone(text, region)
+    if fast is not None:
+        return fast  # the common shapes: what phonenumbers.parse gives, read directly
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:

@@ -1,0 +1,97 @@
+"""
+`fast_phone` against ``phonenumbers.parse``: where it reads a number, it reads the same one.
+
+Numbers come from phonenumbers' own example numbers for every region and number type,
+written in the international, national and E.164 forms and re-punctuated at random, read
+in their own region and in others; plus random digit strings with and without a plus. Each
+number the shortcut reads must equal (field by field) what ``parse`` gives, and so format
+and validate the same.
+"""
+
+from __future__ import annotations
+
+import random
+
+import phonenumbers
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from phonenumbers import PhoneNumberFormat, PhoneNumberType
+
+from recordkit.rules import normalize_phone
+from recordkit.rules._phone_fast import fast_phone
+
+_TYPES = [
+    PhoneNumberType.FIXED_LINE, PhoneNumberType.MOBILE, PhoneNumberType.TOLL_FREE,
+    PhoneNumberType.VOIP, PhoneNumberType.PREMIUM_RATE, PhoneNumberType.UAN,
+]  # fmt: skip
+_REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
+
+
+def _library(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
+    try:
+        return phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def _agrees(text: str, region: str | None) -> bool:
+    fast = fast_phone(text, region)
+    if fast is None:
+        return False
+    slow = _library(text, region)
+    assert slow is not None, (text, region)
+    assert fast == slow, (text, region, fast, slow)
+    assert phonenumbers.is_valid_number(fast) == phonenumbers.is_valid_number(slow)
+    return True
+
+
+def _repunctuate(text: str, rng: random.Random) -> str:
+    digits = [c for c in text if c.isdigit()]
+    out = "+" if text.startswith("+") else ""
+    for i, d in enumerate(digits):
+        if i and rng.random() < 0.3:
+            out += rng.choice([" ", "-", ".", " (", ") ", "  "])
+        out += d
+    return out
+
+
+def test_example_numbers_of_every_region_and_type() -> None:
+    rng = random.Random(3)
+    read = tried = 0
+    for region in _REGIONS:
+        for kind in _TYPES:
+            number = phonenumbers.example_number_for_type(region, kind)
+            if number is None:
+                continue
+            forms = [
+                phonenumbers.format_number(number, f)
+                for f in (PhoneNumberFormat.E164, PhoneNumberFormat.INTERNATIONAL,
+                          PhoneNumberFormat.NATIONAL)
+            ]  # fmt: skip
+            for text in [*forms, *(_repunctuate(f, rng) for f in forms)]:
+                for where in (region, "US", "GB", None):
+                    tried += 1
+                    read += _agrees(text, where)
+    assert read > tried // 5  # the shortcut reads a good share, and never differently
+
+
+@settings(max_examples=4000)
+@given(
+    plus=st.booleans(),
+    digits=st.text(alphabet="0123456789", min_size=1, max_size=18),
+    region=st.sampled_from(["US", "CA", "PR", "GB", "DE", "FR", "IN", "BR", "AR", "MX", "IT",
+                            "AG", "RU", "KZ", "JP", "AU", "NZ", None]),
+    spacer=st.sampled_from(["", " ", "-", ".", "() "]),
+)  # fmt: skip
+def test_random_digit_strings(plus: bool, digits: str, region: str | None, spacer: str) -> None:
+    text = ("+" if plus else "") + spacer.join([digits[:3], digits[3:6], digits[6:]]).strip(" (")
+    text = text.rstrip(" ()-.")
+    if text and text[-1].isdigit():
+        _agrees(text, region)
+
+
+def test_normalized_forms_unchanged_on_the_usual_spellings() -> None:
+    assert normalize_phone("(415) 555-0148", region="US") == "+14155550148"
+    assert normalize_phone("+44 20 7946 0958") == "+442079460958"
+    assert normalize_phone("+1 415 555 0148", region="GB") == "+14155550148"
+    assert normalize_phone("1 415 555 0148", region="US") == "+14155550148"  # parse's road
