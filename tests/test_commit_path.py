@@ -28,8 +28,8 @@ START = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 # The public verbs that only read: every other public method of Steward writes.
 READS = {
     "audit_events", "became", "consent", "export_subject", "find_duplicates", "get", "get_merge",
-    "health", "history", "lowest_health", "merges", "quarantined", "query", "resolve",
-    "retention", "reviews",
+    "find_variants", "health", "history", "lowest_health", "merges", "profiles", "quarantined",
+    "query", "resolve", "retention", "reviews",
 }
 MAINTENANCE = {"learn", "rebuild_index", "rescore"}
 """
@@ -200,6 +200,13 @@ def _flagged(contacts: rk.Steward, deals: rk.Steward) -> dict[str, Any]:
     return {"review": review.id}
 
 
+def _variants(contacts: rk.Steward, deals: rk.Steward) -> dict[str, Any]:
+    for i, city in enumerate(("London", "london", "LONDON")):
+        row = {"first_name": f"Ann{i}", "last_name": f"Lee{i}", "email": f"a{i}@example.com"}
+        contacts.capture({**row, "city": city}, source="crm")
+    return {}
+
+
 TITLES = rk.RuleSet.for_schema(
     rk.bundled_schema("contact"),
     version=2,
@@ -308,6 +315,13 @@ VERBS: list[Any] = [
     ),
     pytest.param(
         "reject", _flagged, lambda c, d, k: c.reject(k["review"]), {"merge"}, id="reject"
+    ),
+    pytest.param(
+        "apply_variants",
+        _variants,
+        lambda c, d, k: c.apply_variants("city", c.find_variants("city"), dry_run=False),
+        {"update"},
+        id="apply_variants",
     ),
     pytest.param(
         "revalidate",

@@ -584,6 +584,8 @@ OVERRIDES: dict[str, dict[str, Callable[[World], Any]]] = {
     "Steward.advance": {"to": lambda w: "normalized"},
     "Steward.became": {"stage": lambda w: "lead"},
     "Steward.revalidate": {"rules": lambda w: w.rules},
+    "Steward.apply_variants": {"field": lambda w: "city", "clusters": lambda w: []},
+    "Steward.find_variants": {"field": lambda w: "city"},
     "Steward.sweep": {"now": lambda w: T0 + dt.timedelta(days=400)},
     "Steward.update": {"expected_version": lambda w: w.record.version},
     "Steward.erase": {"subject": lambda w: w.steward.capture(dict(ADA), source="form").id},
@@ -1008,6 +1010,11 @@ OVERRIDES.update({
     "VariantCluster.with_canonical": {"value": lambda w: "b"},
 })  # fmt: skip
 OVERRIDES.update({
+    "store.ProfileEntry": {"profile": lambda w: _quality_profile()},
+    "MemoryStore.put_profile": {"entry": lambda w: rs.ProfileEntry(
+        f"p-{next(_ids)}", "contact", T0, "crm", "kim", _quality_profile())},
+    "SQLStore.put_profile": {"entry": lambda w: rs.ProfileEntry(
+        f"p-{next(_ids)}", "contact", T0, "crm", "kim", _quality_profile())},
     "report.build_report": {"created_at": lambda w: dt.datetime(2026, 1, 1, tzinfo=dt.UTC)},
     "report.Report": {"title": lambda w: "t",
                       "created_at": lambda w: dt.datetime(2026, 1, 1, tzinfo=dt.UTC)},

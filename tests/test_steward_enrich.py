@@ -55,18 +55,14 @@ def build(
     """A lead steward with a steady clock and counted ids, enriching with *enrichers*."""
     clock = itertools.count()
     ids = itertools.count()
-    steward = rk.Steward(
+    return rk.Steward(
         LEAD,
         store=store,
         clock=lambda: START + dt.timedelta(seconds=next(clock)),
         ids=lambda: f"l{next(ids)}",
+        enrichers=None if enrichers is None else list(enrichers),
         **options,
     )
-    if enrichers is not None:
-        enrichment = Enrichment(enrichers)
-        enrichment.check(LEAD)
-        steward.enrichment = enrichment
-    return steward
 
 
 @pytest.fixture(params=["memory", "sqlite"])
@@ -323,3 +319,28 @@ def test_build_helper_matches_the_steward_attribute() -> None:
     assert None is getattr(rk.Steward(LEAD), "enrichment", None)
     made: Callable[..., rk.Steward] = build
     assert isinstance(made(SHIPPED).enrichment, Enrichment)
+
+
+class TestConstructor:
+    @pytest.mark.parametrize(
+        "enrichers",
+        ["phone", [object()], [EmailEnricher(free_domains=())]],
+        ids=["a-string", "not-an-enricher", "fills-no-field"],
+    )
+    def test_bad_enrichers_are_refused(self, enrichers: Any) -> None:
+        """Enrichers that are no list, no enrichers, or fit no field: QualityError."""
+        with pytest.raises(rk.RecordkitError):
+            rk.Steward(rk.bundled_schema("contact"), enrichers=enrichers)
+
+    def test_capture_returns_the_enriched_record(self) -> None:
+        """The record capture returns is the one stored, derived values included."""
+        steward = rk.Steward(LEAD, enrichers=["phone"])
+        r = steward.capture({"name": "Ada", "phone": "+4930123456"}, source="form")
+        assert ("DE", r) == (r["country"], steward.get(r.id))
+
+    def test_an_observation_replaces_a_derived_value(self) -> None:
+        """Any observed value beats a derived one, whatever the source's rank."""
+        steward = rk.Steward(LEAD, enrichers=["phone"], precedence=["crm"])
+        r = steward.capture({"name": "Ada", "phone": "+4930123456"}, source="crm")
+        updated = steward.update(r.id, {"country": "AT"}, source="web")
+        assert ("AT", "web") == (updated["country"], updated.provenance["country"].source)

@@ -34,7 +34,7 @@ from recordkit._errors import (
     ValidationError,
 )
 from recordkit._gc import collector_pause
-from recordkit._steward import BatchResult, QuarantinedRow, Steward
+from recordkit._steward import BatchResult, QuarantinedRow, Steward, VariantEdit, VariantEdits
 from recordkit._steward_consent import Consent
 from recordkit._steward_erase import ErasureReceipt
 from recordkit.engines import Columns
@@ -276,6 +276,8 @@ __all__ = [
     "ValidationError",
     "Validator",
     "Validators",
+    "VariantEdit",
+    "VariantEdits",
     "WeightedRules",
     "all_of",
     "any_of",

@@ -5,7 +5,8 @@ When a bulk upsert meets a stored record, each incoming field is weighed against
 one by its provenance: the higher-ranked source wins, and between sources of equal rank the
 more recent observation wins (a tie goes to the incoming value). So a nightly import from a
 low-ranked system never overwrites what a salesperson typed in, and a late-arriving old
-file never overwrites newer data.
+file never overwrites newer data. A stored value nobody observed — a schema default, or a
+value an enricher derived — gives way to any observation.
 """
 
 from __future__ import annotations
@@ -13,12 +14,24 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 from recordkit._errors import StoreError, shorten
+from recordkit.quality import DERIVED_PREFIX
 from recordkit.schema import Provenance, Record
 
-__all__ = ["Resolver", "iso"]
+__all__ = ["DEFAULT_SOURCE", "Resolver", "iso", "observed"]
+
+DEFAULT_SOURCE: Final = "default"
+"""The provenance source of a value a schema default filled."""
+
+
+def observed(source: str) -> bool:
+    """
+    Whether a value from *source* was observed (not a schema default, not derived).
+    """
+    return source != DEFAULT_SOURCE and not source.startswith(DERIVED_PREFIX)
+
 
 Stamp = tuple[str, str, Any]
 """
@@ -107,7 +120,7 @@ class Resolver:
         try:
             for name in incoming.values:
                 theirs = stored.get(name)
-                if theirs is None:
+                if theirs is None or not observed(theirs[0]):
                     out.append(name)
                     continue
                 p = prov.get(name)
@@ -130,6 +143,27 @@ class Resolver:
                 f"record {shorten(incoming.id)}: the stored provenance cannot be read"
             ) from None
         return out
+
+    def split(
+        self, current: Record, names: Sequence[str], source: str, seen: dt.datetime
+    ) -> tuple[list[str], list[str]]:
+        """
+        Split *names* into the fields an observation by *source* at *seen* wins, and the rest.
+
+        The rest are the fields *current* keeps; the rule is the one `winners` follows for
+        a bulk upsert.
+        """
+        at = iso(seen)
+        won: list[str] = []
+        kept: list[str] = []
+        for name in names:
+            stored = current.provenance.get(name)
+            if stored is None or not observed(stored.source):
+                won.append(name)
+                continue
+            beats = self.beats(source, at, *self.stamp(stored)[:2])
+            (kept if beats is False else won).append(name)
+        return won, kept
 
 
 def _same(raw: Any, stored: Any) -> bool:

@@ -20,11 +20,10 @@ from recordkit._errors import (
     ValidationError,
     shorten,
 )
-from recordkit._resolve import Resolver, iso
+from recordkit._resolve import Resolver
 from recordkit._steward_change import Change, Event, Write
 from recordkit._steward_consent import _ConsentVerbs
 from recordkit._steward_core import (
-    DEFAULT_SOURCE,
     SYSTEM,
     _issue_counts,
     _new_id,
@@ -34,6 +33,7 @@ from recordkit._steward_core import (
     _utcnow,
     _validation_error,
 )
+from recordkit._steward_enrich import enrichment_of
 from recordkit._steward_erase import SUPPRESSED, _SubjectVerbs, suppressed_ids
 from recordkit._steward_health import _HealthVerbs
 from recordkit._steward_lifecycle import _LifecycleVerbs
@@ -53,7 +53,7 @@ from recordkit.match import (
     IndexMismatch,
     MatchResult,
 )
-from recordkit.quality import HealthModel
+from recordkit.quality import Enricher, Enrichment, HealthModel
 from recordkit.rules import Enforcement, EnforcementMode, RuleSet
 from recordkit.schema import NOT_GIVEN, NotGiven, Provenance, Record, Schema
 from recordkit.store import MemoryStore, Store
@@ -128,6 +128,11 @@ class Steward(
             transaction; `health`, `lowest_health` and `rescore` read and refresh them.
         keep_profiles: keep the `Profile` of every ``capture_many`` run in the store
             (`profiles` lists them, newest first), so trends exist; off by default.
+        enrichers: what fills missing fields of every record created or updated, from
+            what it holds (`recordkit.quality`: `PhoneEnricher`, `EmailEnricher`,
+            `SubdivisionEnricher`, a plugin's, by object or name, or an `Enrichment`);
+            ``None``: none (the default; it costs nothing). Filled values are marked as
+            derived in provenance and never replace an observed value.
 
     Every write goes through one commit path: the access check (with the values being
     written), one store transaction holding the records, lineage, quarantined rows and
@@ -135,7 +140,7 @@ class Steward(
     (``store.audit_log()``), so events commit with the changes they describe.
 
     .. versionadded:: 0.1.0
-    .. versionchanged:: 0.2.0 *health* and *keep_profiles*.
+    .. versionchanged:: 0.2.0 *health*, *keep_profiles* and *enrichers*.
     """
 
     def __init__(
@@ -157,6 +162,7 @@ class Steward(
         consent_for: Mapping[str, str] | None = None,
         health: HealthModel | None = None,
         keep_profiles: bool = False,
+        enrichers: Enrichment | Iterable[Enricher | str] | None = None,
     ) -> None:
         if not isinstance(schema, Schema):
             raise RecordkitError(f"Steward needs a Schema, got {type(schema).__name__}")
@@ -224,6 +230,7 @@ class Steward(
                 f"keep_profiles must be True or False, got {shorten(keep_profiles)}"
             )
         self.keep_profiles = keep_profiles
+        self.enrichment: Enrichment | None = enrichment_of(schema, enrichers)
         self._consent_purposes = tuple(sorted(set((consent_for or {}).values())))
         self._health_memo = {}
         self._swept_at: dt.datetime | None = None
@@ -294,8 +301,8 @@ class Steward(
         )
         created = self._created_event(prepared.names, source, prepared.issues)
         if self.matcher is None:
-            self._commit(Change(actor, now, [create], lambda w: created(w)))
-            return self._sight(actor).record(record)
+            done = self._commit(Change(actor, now, [create], lambda w: created(w)))
+            return self._sight(actor).record(done.writes[0].after)
         with self._screening(row):  # the check and the write it allows: one step
             verdict = self.matcher.screen(row)
             self.matcher.refuse(verdict)
@@ -320,10 +327,10 @@ class Steward(
                 # the survivor as written (no read after the commit: it cannot fail a merge)
                 return self._sight(actor).record(plan.survivor)
             flagged, reviews = self._flagged(record, verdict, now)
-            self._commit(
+            done = self._commit(
                 Change(actor, now, [create], lambda w: [*created(w), *flagged], reviews=reviews)
             )
-        return self._sight(actor).record(record)
+        return self._sight(actor).record(done.writes[0].after)
 
     def find_duplicates(
         self, *, previous: Mapping[str, str] | None = None, actor: Actor = SYSTEM
@@ -426,7 +433,9 @@ class Steward(
             raise _validation_error(errors, record_id)
         now = self._now()
         seen = seen_at or now
-        won, kept = self._winners(current, [n for n in changes if n in self.schema], source, seen)
+        won, kept = self._resolver.split(
+            current, [n for n in changes if n in self.schema], source, seen
+        )
         if not won:
             return self._sight(actor).record(current)
         values = dict(current.values)
@@ -450,8 +459,8 @@ class Steward(
         event = Event(self, Action.UPDATE, [record_id], won, detail)
         write = Write(self, updated, current, Action.UPDATE, tuple(won))
         if self.matcher is None or not set(won) & set(self.matcher.matcher.columns):
-            self._commit(Change(actor, now, [write], lambda _: [event]))
-            return self._sight(actor).record(updated)
+            done = self._commit(Change(actor, now, [write], lambda _: [event]))
+            return self._sight(actor).record(done.writes[0].after)
         with self._screening(updated):
             # an edit can make a duplicate too: checked like a capture, but never merged
             apart = self.store.reviews(
@@ -463,28 +472,9 @@ class Steward(
             )
             self.matcher.refuse(verdict)
             flagged, reviews = self._flagged(updated, verdict, now)
-            self._commit(Change(actor, now, [write], lambda _: [event, *flagged], reviews=reviews))
-        return self._sight(actor).record(updated)
-
-    def _winners(
-        self, current: Record, names: Sequence[str], source: str, seen: dt.datetime
-    ) -> tuple[list[str], list[str]]:
-        """
-        Split *names* into the fields the new observation wins and those the stored keeps.
-
-        The rule is `Resolver`'s, the same the bulk upsert follows.
-        """
-        resolver = self._resolver
-        at = iso(seen)
-        won: list[str] = []
-        kept: list[str] = []
-        for name in names:
-            stored = current.provenance.get(name)
-            if stored is None or stored.source == DEFAULT_SOURCE:
-                won.append(name)
-                continue
-            beats = resolver.beats(source, at, *resolver.stamp(stored)[:2])
-            (kept if beats is False else won).append(name)
-        return won, kept
+            done = self._commit(
+                Change(actor, now, [write], lambda _: [event, *flagged], reviews=reviews)
+            )
+        return self._sight(actor).record(done.writes[0].after)
 
     # -- batches ------------------------------------------------------------------------

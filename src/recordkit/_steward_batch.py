@@ -18,9 +18,9 @@ from typing import IO, Any
 import attrs
 
 from recordkit._errors import AccessDenied, RecordkitError, StoreError, ValidationError, shorten
+from recordkit._resolve import DEFAULT_SOURCE
 from recordkit._steward_change import Change, Event, Write
 from recordkit._steward_core import (
-    DEFAULT_SOURCE,
     SYSTEM,
     _blank,
     _issue_counts,
@@ -103,7 +103,9 @@ class _BatchVerbs(_MergeVerbs):
         the enrichers could not do joins the result's issues at its row (warnings: it
         never holds a row back). With a ``matcher``, the stored
         records join its index, so later captures are checked against them;
-        `find_duplicates` reports the duplicates within the batch.
+        `find_duplicates` reports the duplicates within the batch. A steward opened with
+        ``keep_profiles=True`` then keeps the profile of the rows the run read (`profiles`);
+        a run that fails keeps none.
 
         *rows* are mappings, a table (a pandas or polars DataFrame, a pyarrow ``Table``,
         ``RecordBatch`` or ``RecordBatchReader``: read a chunk at a time, numbers reaching
@@ -151,7 +153,13 @@ class _BatchVerbs(_MergeVerbs):
         except RecordkitError as exc:
             exc.partial = self._sight(actor).batch(result)
             raise
+        self._imported(result, source, actor)
         return self._sight(actor).batch(result)
+
+    def _imported(self, result: BatchResult, source: str, actor: Actor) -> None:
+        """
+        A `capture_many` run completed with *result* (what the steward keeps of it: a hook).
+        """
 
     def revalidate(
         self,

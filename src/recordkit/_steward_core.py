@@ -50,7 +50,6 @@ from recordkit.schema import Record, Schema
 from recordkit.store import Erased, QuarantineEntry, Store
 
 SYSTEM: Final = Actor("system", roles={"system"})
-DEFAULT_SOURCE: Final = "default"
 
 
 def _utcnow() -> dt.datetime:

@@ -12,11 +12,9 @@ and the shapes only.
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
-from typing import IO, Any, Final
+from collections.abc import Sequence
+from typing import Any, Final
 
 import attrs
 
@@ -26,8 +24,7 @@ from recordkit._steward_core import SYSTEM
 from recordkit._steward_rows import BatchResult
 from recordkit.governance import Actor
 from recordkit.quality import Profile, profile
-from recordkit.rules import EnforcementMode, RuleSet, Severity
-from recordkit.sources import CsvSource
+from recordkit.rules import RuleSet, Severity
 from recordkit.store import ProfileEntry
 
 __all__: list[str] = []
@@ -46,60 +43,9 @@ class _ProfileVerbs(_BatchVerbs):
 
     keep_profiles: bool
 
-    def capture_many(
-        self,
-        rows: Iterable[Mapping[str, Any]]
-        | CsvSource
-        | str
-        | os.PathLike[str]
-        | IO[bytes]
-        | IO[str]
-        | object,
-        *,
-        source: str,
-        actor: Actor = SYSTEM,
-        observed_at: dt.datetime | None = None,
-        chunk_size: int = 10_000,
-        mode: EnforcementMode | str | None = None,
-        memo_size: int = 100_000,
-    ) -> BatchResult:
-        """
-        Take in many new records, column by column and chunk by chunk.
-
-        The steward's `RuleSet` runs over each chunk column by column, once per distinct
-        value in the whole run. Under ``quarantine`` (the batch default), rows with errors
-        are held back whole, with their issues; ``warn`` stores them too; ``block`` raises
-        at the first chunk with an error. Every row read is either stored or quarantined
-        (with its reason). Each chunk commits on its own through the one commit path.
-        *rows* are mappings, a pandas or polars DataFrame, an Arrow table, or a delimited
-        text file (a `recordkit.sources.CsvSource`, a path or an open file).
-
-        A steward opened with ``keep_profiles=True`` then profiles the rows the run read
-        — the stored records' values as the source gave them (their raw values) and the
-        quarantined rows as given, a field's invalid count being the rows the run's rules
-        found an error on — and keeps the profile in its store (`profiles`). A run that
-        fails keeps none.
-
-        Raises:
-            RecordkitError: a chunk failed (a `StoreError` from the database, a
-                `ValidationError` under ``block``, an `AccessDenied`); earlier chunks
-                stay committed, and the error's ``partial`` is their `BatchResult`, so
-                the caller can resume after ``partial.total`` rows.
-
-        .. versionchanged:: 0.2.0 keeps the run's profile when the steward keeps them.
-        """
-        result = super().capture_many(
-            rows,
-            source=source,
-            actor=actor,
-            observed_at=observed_at,
-            chunk_size=chunk_size,
-            mode=mode,
-            memo_size=memo_size,
-        )
+    def _imported(self, result: BatchResult, source: str, actor: Actor) -> None:
         if self.keep_profiles:
             self._keep_profile(result, source, actor)
-        return result
 
     def profiles(
         self, *, source: str | None = None, limit: int | None = None, actor: Actor = SYSTEM
