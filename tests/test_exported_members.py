@@ -144,6 +144,7 @@ def test_top_level_names_come_from_one_namespace() -> None:
     """Every top-level name is the facade's, an error, or exported by its concept's namespace."""
     concept = {id(value) for ns, _, value in _exports() if ns != "recordkit"}
     facade = {"Steward", "BatchResult", "QuarantinedRow", "ErasureReceipt", "Consent",
+              "VariantEdit", "VariantEdits",
               "collector_pause", "__version__"}
     errors = {  # the one error tree lives at the top level
         name for name in recordkit.__all__
