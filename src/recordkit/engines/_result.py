@@ -5,17 +5,24 @@ What the batch road gives back, on every engine: `RoadResult`; and `EngineError`
 from __future__ import annotations
 
 import datetime as dt
-from typing import Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 import attrs
 
 from recordkit._errors import RecordkitError, shorten
+from recordkit._frames import arrow_table, check_part, pandas_frame, polars_frame, rows_columns
+from recordkit._notebook import html_block, html_table
 from recordkit.engines._matching import golden_records
 from recordkit.match import Cluster, Matcher, MatchResult, MergePlan, MergePolicy
 from recordkit.rules import BatchOutcome, CompiledRules, Issue, RuleSet
 from recordkit.schema import Record
 
-__all__ = ["Engine", "EngineError", "RoadResult", "check_run", "finish"]
+if TYPE_CHECKING:
+    import pandas  # type: ignore[import-untyped]
+    import polars
+    import pyarrow  # type: ignore[import-untyped]
+
+__all__ = ["ROAD_PARTS", "Engine", "EngineError", "RoadResult", "check_run", "finish"]
 
 
 class EngineError(RecordkitError):
@@ -146,6 +153,82 @@ class RoadResult:
     def __repr__(self) -> str:
         counts = ", ".join(f"{k}={v}" for k, v in self.summary().items())
         return f"RoadResult(engine={self.engine!r}, {counts})"
+
+    def _repr_html_(self) -> str:
+        facts = [(k, f"{v:,}") for k, v in self.summary().items()]
+        names = list(self.golden[0].values) if self.golden else []
+        golden = html_table(
+            ["_id", *names],
+            ([r.id, *(r.values.get(n) for n in names)] for r in self.golden),
+            total=len(self.golden),
+        )
+        return html_block(f"Batch road ({self.engine})", facts, golden)
+
+    def _golden(self) -> dict[str, list[object]]:
+        return rows_columns(
+            [dict(r.values) for r in self.golden], {"_id": [r.id for r in self.golden]}
+        )
+
+    def to_pandas(self, *, part: str = "golden") -> pandas.DataFrame:
+        """
+        One part of the result as a pandas DataFrame.
+
+        Args:
+            part: ``golden`` (one row per entity: its golden record's id in ``_id``, then
+                its values), ``rows`` (the normalized rows that passed, with ``_row``),
+                ``issues``, ``quarantine`` (the rows held back as given, with ``_row``
+                and ``_errors``), ``clusters`` (each row's entity id) or ``pairs`` (every
+                compared pair with its weight).
+
+        Raises:
+            RecordkitError: *part* is none of those, or pandas is not installed (the
+                ``pandas`` extra).
+
+        .. versionadded:: 0.2.0
+        """
+        part = check_part(part, ROAD_PARTS)
+        if part in _MATCH_PARTS:
+            return self.match.to_pandas(part=part)
+        if part != "golden":
+            return self.outcome.to_pandas(part=part)
+        return pandas_frame(self._golden(), "RoadResult.to_pandas")
+
+    def to_polars(self, *, part: str = "golden") -> polars.DataFrame:
+        """
+        One part of the result as a polars DataFrame (the parts of `to_pandas`).
+
+        Raises:
+            RecordkitError: *part* is not a part, or polars is not installed.
+
+        .. versionadded:: 0.2.0
+        """
+        part = check_part(part, ROAD_PARTS)
+        if part in _MATCH_PARTS:
+            return self.match.to_polars(part=part)
+        if part != "golden":
+            return self.outcome.to_polars(part=part)
+        return polars_frame(self._golden(), "RoadResult.to_polars")
+
+    def to_arrow(self, *, part: str = "golden") -> pyarrow.Table:
+        """
+        One part of the result as an Arrow table (the parts of `to_pandas`).
+
+        Raises:
+            RecordkitError: *part* is not a part, or pyarrow is not installed.
+
+        .. versionadded:: 0.2.0
+        """
+        part = check_part(part, ROAD_PARTS)
+        if part in _MATCH_PARTS:
+            return self.match.to_arrow(part=part)
+        if part != "golden":
+            return self.outcome.to_arrow(part=part)
+        return arrow_table(self._golden(), "RoadResult.to_arrow")
+
+
+ROAD_PARTS: Final = ("golden", "rows", "issues", "quarantine", "clusters", "pairs")
+"""The parts of a `RoadResult` as a table."""
+_MATCH_PARTS: Final = ("clusters", "pairs")
 
 
 def check_run(

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from recordkit._errors import shorten
+from recordkit._notebook import html_block, html_table
 from recordkit.quality._errors import QualityError
 from recordkit.schema import JSONObject, JSONValue
 
@@ -101,6 +102,15 @@ class HealthScore:
     def __repr__(self) -> str:
         parts = " ".join(f"{n}={p}" for n, p in zip(self.names, self.points, strict=True))
         return f"HealthScore({self.record_id!r}, {self.score}: {parts})"
+
+    def _repr_html_(self) -> str:
+        rows = [
+            (d.name, d.points, d.weight, "" if d.measure is None else f"{d.measure:.2f}")
+            for d in self.dimensions
+        ]
+        table = html_table(("dimension", "points", "weight", "measure"), rows, limit=len(rows))
+        facts = [("record", self.record_id), ("score", f"{self.score}/100")]
+        return html_block("Record health", facts, table)
 
     @property
     def dimensions(self) -> tuple[DimensionScore, ...]:
