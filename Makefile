@@ -30,8 +30,10 @@ lint: $(VENV)/.test-installed
 typecheck: $(VENV)/.test-installed
 	$(BIN)/mypy --strict src tests
 
+# The Spark tests start a JVM: CI (CI=true) runs them, a developer's run leaves them out
+# (run them with `make pytest CI=true` or `pytest -m spark`).
 pytest: $(VENV)/.test-installed
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(if $(filter true,$(CI)),,-m "not spark")
 
 docs: $(VENV)/.test-installed
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -q

@@ -131,8 +131,9 @@ _ERRORS = (
     "UnmergeConflict", "ValidationError", "SourceError", "QualityError",
 )  # fmt: skip
 _ABSTRACT = (
-    "AccessPolicy", "AuditLog", "Comparator", "CompiledRules", "Guard", "Normalizer",
-    "PartialResult", "Store", "SurvivorshipStrategy", "Validator",
+    "AccessPolicy", "AuditLog", "Comparator", "CompiledRules", "Enricher", "Engine", "Guard",
+    "HealthDimension", "Normalizer", "PartialResult", "Store", "SurvivorshipStrategy",
+    "Validator",
 )  # fmt: skip
 _COMPILED = ("Factored", "FieldPlan", "Gathered", "Prepared", "Step")
 """
@@ -152,6 +153,8 @@ EXEMPT: dict[str, str] = {
     "Report.write_json": "writes a file at the path given",
     "Report.write_html": "writes a file at the path given",
     "Report.read_json": "reads a file at the path given",
+    # A valid call starts a Java virtual machine (the Spark tests cover its arguments).
+    "SparkEngine": "starts a JVM",
 }
 """
 Callables that legitimately take anything, with the reason.

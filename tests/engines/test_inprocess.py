@@ -26,6 +26,21 @@ def weights(result: RoadResult) -> dict[tuple[str, str], float]:
 
 
 class TestInProcess:
+    def test_comparing_in_workers_gives_the_single_process_result(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Pairs compared in worker processes (any count, here) score as in one process."""
+        import recordkit.engines._inprocess as inprocess
+
+        rows = contact_rows(600)
+        one = InProcess(workers=1).run(rows, contact_rules(), at=AT)
+        monkeypatch.setattr(inprocess, "MIN_PAIRS", 0)
+        two = InProcess(workers=2, min_rows=0).run(rows, contact_rules(), at=AT, chunk_size=150)
+        assert one.match.entity_of == two.match.entity_of
+        w1, w2 = weights(one), weights(two)
+        assert w1.keys() == w2.keys()
+        assert np.allclose([w1[k] for k in w1], [w2[k] for k in w1], rtol=0, atol=1e-9)
+
     def test_workers_give_the_single_process_result(self) -> None:
         """Two workers over small chunks give exactly what one process gives."""
         rows = contact_rows(1200)

@@ -19,7 +19,7 @@ import pytest
 
 from recordkit import RecordkitError
 from recordkit.engines import EngineError, InProcess
-from recordkit.engines._spark import SparkEngine
+from recordkit.engines import SparkEngine
 from recordkit.match import Matcher
 from tests.engines.conftest_spark import deadly_in_spark, spark_engine
 from tests.engines.data import AT, contact_rows, contact_rules, write_contacts

@@ -32,7 +32,7 @@ from recordkit.engines._assemble import Assembly
 from recordkit.engines._matching import match_road
 from recordkit.engines._read import Chunk, read_chunks
 from recordkit.engines._result import EngineError, RoadResult, check_run, finish
-from recordkit.engines._ship import dump, dumps, load, loads
+from recordkit.engines._ship import dump, dumps, light, load, loads
 from recordkit.match import Matcher, MergePolicy, Prepared
 from recordkit.rules import ChunkResult, CompiledRules, run_chunk
 
@@ -318,11 +318,8 @@ class _Pool:
         if not path.exists():
             # comparing reads the features and, to compare each distinct pair of values
             # once, the factored columns: the pairs made so far stay behind
-            memo = {k: v for k, v in prepared.memo.items() if k == "factored"}
-            light = Prepared(prepared.ids, prepared.columns, prepared.features, prepared.keys,
-                             prepared.source, memo)  # fmt: skip
             with open(path, "wb") as f:
-                dump((matcher, light), f)
+                dump((matcher, light(prepared)), f)
         return str(path)
 
     def components(self, n: int, left: Ints, right: Ints) -> Ints:

@@ -1,61 +1,65 @@
 """
-Pickling what a worker needs (rule sets, matchers, prepared records), singletons kept.
+Pickling what a worker needs (rule sets, matchers, prepared records), and no more.
 
-`recordkit.schema.NOT_GIVEN` is compared by identity (``is NOT_GIVEN``); a plain pickle
-makes a copy of it in the worker, which no longer is it. These pickles carry the singleton
-by name and give the worker's own back.
+Pickles made here are read back only by this library's own workers, never from elsewhere.
+`light` keeps of prepared records only what comparing reads.
 """
 
 from __future__ import annotations
 
-import io
 import pickle
 from typing import IO, Any
 
-from recordkit.schema import NOT_GIVEN
+from recordkit.match import Prepared
 
-__all__ = ["dump", "dumps", "load", "loads"]
-
-_SINGLETONS: dict[str, object] = {"NOT_GIVEN": NOT_GIVEN}
-
-
-class _Pickler(pickle.Pickler):
-    def persistent_id(self, obj: Any) -> str | None:
-        return "NOT_GIVEN" if obj is NOT_GIVEN else None
-
-
-class _Unpickler(pickle.Unpickler):
-    def persistent_load(self, pid: Any) -> object:
-        if isinstance(pid, str) and pid in _SINGLETONS:
-            return _SINGLETONS[pid]
-        raise pickle.UnpicklingError(f"unknown persistent id {pid!r}")
+__all__ = ["dump", "dumps", "light", "load", "loads"]
 
 
 def dump(obj: object, file: IO[bytes]) -> None:
     """
     Pickle *obj* into *file*.
     """
-    _Pickler(file, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+    pickle.dump(obj, file, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def dumps(obj: object) -> bytes:
     """
     *obj* pickled.
     """
-    out = io.BytesIO()
-    dump(obj, out)
-    return out.getvalue()
+    return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def load(file: IO[bytes]) -> Any:
     """
     What `dump` wrote into *file* (written by this library, never read from elsewhere).
     """
-    return _Unpickler(file).load()
+    return pickle.load(file)
 
 
 def loads(data: bytes) -> Any:
     """
     What `dumps` made.
     """
-    return load(io.BytesIO(data))
+    return pickle.loads(data)
+
+
+def light(prepared: Prepared) -> Prepared:
+    """
+    *prepared* with only what comparing reads (the features, the factored columns).
+    """
+    memo: dict[str, Any] = {}
+    factored = prepared.memo.get("factored")
+    if isinstance(factored, dict):
+        # a factored column is a cache: one holding a function made on the fly (a
+        # prefix, a blocking key) stays behind and the worker makes it again
+        memo["factored"] = {k: v for k, v in factored.items() if _picklable(v)}
+    return Prepared(prepared.ids, prepared.columns, prepared.features, prepared.keys,
+                    prepared.source, memo)  # fmt: skip
+
+
+def _picklable(value: object) -> bool:
+    try:
+        dumps(value)
+    except (pickle.PicklingError, AttributeError, TypeError):
+        return False
+    return True

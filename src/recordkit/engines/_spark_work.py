@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import json
-import pickle
 import uuid
 from typing import Any, Final
 
@@ -22,7 +21,7 @@ import numpy.typing as npt
 
 from recordkit._errors import shorten
 from recordkit.engines._result import EngineError
-from recordkit.engines._ship import dumps
+from recordkit.engines._ship import dumps, light
 from recordkit.engines._spark_tasks import Shipped, compare_pairs
 from recordkit.match import Matcher, Prepared
 
@@ -108,28 +107,6 @@ def arrow_of(frame: Any) -> Any:
     )
 
 
-def _light(prepared: Prepared) -> Prepared:
-    """
-    *prepared* with only what comparing reads (the features, the factored columns).
-    """
-    memo: dict[str, Any] = {}
-    factored = prepared.memo.get("factored")
-    if isinstance(factored, dict):
-        # a factored column is a cache: one holding a function made on the fly (a
-        # prefix, a blocking key) stays behind and the worker makes it again
-        memo["factored"] = {k: v for k, v in factored.items() if _picklable(v)}
-    return Prepared(prepared.ids, prepared.columns, prepared.features, prepared.keys,
-                    prepared.source, memo)  # fmt: skip
-
-
-def _picklable(value: object) -> bool:
-    try:
-        dumps(value)
-    except (pickle.PicklingError, AttributeError, TypeError):
-        return False
-    return True
-
-
 class SparkWork:
     """
     Blocking, comparing and clustering on a Spark session, for `match_road`.
@@ -180,7 +157,7 @@ class SparkWork:
         key = (id(matcher), id(prepared))
         if key not in self.shipped:
             settings = json.dumps(matcher.to_dict(), allow_nan=False)
-            payload = dumps((settings, _light(prepared)))
+            payload = dumps((settings, light(prepared)))
             self.shipped[key] = ship(self.spark, payload)
         return self.shipped[key]
 
