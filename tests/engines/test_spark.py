@@ -18,8 +18,7 @@ import pyarrow.parquet as pq  # type: ignore[import-untyped]
 import pytest
 
 from recordkit import RecordkitError
-from recordkit.engines import EngineError, InProcess
-from recordkit.engines import SparkEngine
+from recordkit.engines import EngineError, InProcess, SparkEngine
 from recordkit.match import Matcher
 from tests.engines.conftest_spark import deadly_in_spark, spark_engine
 from tests.engines.data import AT, contact_rows, contact_rules, write_contacts

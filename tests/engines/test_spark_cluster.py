@@ -21,8 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from recordkit.engines import InProcess
-from recordkit.engines import SparkEngine
+from recordkit.engines import InProcess, SparkEngine
 from tests.engines.conftest_spark import SETTINGS, need_spark
 from tests.engines.data import AT, contact_rows, contact_rules, write_contacts
 from tests.engines.test_road import assert_same
