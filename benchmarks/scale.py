@@ -9,6 +9,7 @@ golden records → SQLite out. It runs, on the same file, with
 - ``inprocess``: `recordkit.engines.InProcess()` (a worker process per core);
 - ``inprocess_single_core``: `InProcess(workers=1)`;
 - ``duckdb``: `recordkit.engines.DuckDBEngine()`;
+- ``spark``: `recordkit.engines.SparkEngine(master="local[2]")`, the JVM's start counted;
 - ``peer``: pandas ``read_csv``, the same phonenumbers / email-validator calls applied per
   row (``apply``), Splink on DuckDB (as ``benchmarks/match.py`` configures it) and pandas
   ``to_sql`` of the clustered rows.
@@ -38,7 +39,13 @@ HERE = Path(__file__).parent
 ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
-VARIANTS = ("inprocess", "inprocess_single_core", "duckdb", "peer")
+VARIANTS = ("inprocess", "inprocess_single_core", "duckdb", "spark", "peer")
+SPARK_CONFIG = {
+    "spark.ui.enabled": "false",
+    "spark.sql.shuffle.partitions": "8",
+    "spark.driver.memory": "6g",
+    "spark.driver.maxResultSize": "4g",
+}
 
 
 def make_csv(path: Path, rows: int) -> None:
@@ -65,18 +72,21 @@ def _write_golden(result: Any, out: Path) -> None:
 def run_engine(variant: str, csv_path: str, out: str) -> dict[str, Any]:
     """The road with one engine; seconds and a digest of the clusters."""
     import recordkit as rk
-    from recordkit.engines import DuckDBEngine, InProcess
+    from recordkit.engines import DuckDBEngine, InProcess, SparkEngine
 
     rules = rk.RuleSet.for_schema(rk.bundled_schema("contact"))
+    start = time.perf_counter()  # an engine's start-up (Spark's JVM) is part of its time
     engine: Any = {
         "inprocess": lambda: InProcess(),
         "inprocess_single_core": lambda: InProcess(workers=1),
         "duckdb": lambda: DuckDBEngine(),
+        "spark": lambda: SparkEngine(master="local[2]", config=SPARK_CONFIG),
     }[variant]()
-    start = time.perf_counter()
     result = engine.run(csv_path, rules)
     _write_golden(result, Path(out))
     seconds = time.perf_counter() - start
+    if variant == "spark":
+        engine.spark.stop()
     clusters = sorted(tuple(c.record_ids) for c in result.clusters if len(c) > 1)
     digest = hashlib.sha256(json.dumps(clusters).encode()).hexdigest()
     return {"seconds": seconds, "clusters": digest, "rows": result.total}
@@ -190,7 +200,11 @@ def main() -> None:
         f"inprocess_{key}_s": round(median["inprocess"], 3),
         f"inprocess_{key}_single_core_s": round(median["inprocess_single_core"], 3),
         f"duckdb_{key}_s": round(median["duckdb"], 3),
+        f"spark_{key}_s": round(median["spark"], 3),
         f"peer_{key}_s": round(median["peer"], 3),
+        "inprocess_vs_peer": round(median["inprocess"] / median["peer"], 3),
+        "cores_vs_single_core": round(median["inprocess"] / median["inprocess_single_core"], 3),
+        "spark_vs_inprocess": round(median["spark"] / median["inprocess"], 3),
         "engines_agree": int(len(set(digests.values())) == 1),
         "uncached_clean_rps": round(rps, 1),
     }

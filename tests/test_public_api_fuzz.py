@@ -931,6 +931,8 @@ def _module_targets() -> list[Target]:
                 for attr, raw in vars(obj).items():
                     if attr.startswith("_") or not isinstance(raw, staticmethod | classmethod):
                         continue
+                    if f"{name}.{attr}" in EXEMPT:
+                        continue
                     method = getattr(obj, attr)
                     params = _params(method)
                     if params:
@@ -1025,6 +1027,36 @@ OVERRIDES.update({
     "report.Report.from_json": {"text": lambda w: rp.build_report(health=[1.0]).to_json()},
 })  # fmt: skip
 INSTANCES["Report"] = lambda w: rp.build_report(health=[1.0])
+
+
+def _health_score() -> Any:
+    steward = rk.Steward(rk.bundled_schema("contact"), health=rq.HealthModel())
+    record = steward.capture({"first_name": "Ada", "last_name": "Lovelace"}, source="crm")
+    return steward.health(record.id)
+
+
+OVERRIDES.update({
+    "VariantEdits": {"replacements": lambda w: {"london": "London"}, "edits": lambda w: (),
+                     "dry_run": lambda w: True},
+    "quality.Derivation": {"enricher": lambda w: "phone", "version": lambda w: "1",
+                           "reads": lambda w: ["phone"]},
+    "quality.DimensionScore": {"measure": lambda w: 0.5, "points": lambda w: 10,
+                               "detail": lambda w: {}},
+    "quality.Enrichment": {"enrichers": lambda w: ["phone"]},
+    "quality.HealthInputs": {"records": lambda w: [], "issues": lambda w: [],
+                             "duplicates": lambda w: [], "consents": lambda w: []},
+    "quality.HealthScore": {
+        "score": lambda w: _health_score().score, "model": lambda w: _health_score().model,
+        "names": lambda w: _health_score().names, "versions": lambda w: _health_score().versions,
+        "weights": lambda w: _health_score().weights,
+        "measures": lambda w: _health_score().measures,
+        "points": lambda w: _health_score().points, "details": lambda w: _health_score().details,
+    },
+    "quality.HealthScore.from_dict": {"data": lambda w: _health_score().to_dict()},
+    "quality.Measured": {"values": lambda w: [0.5], "details": lambda w: [{}]},
+    "MemoryStore.put_health": {"scores": lambda w: []},
+    "SQLStore.put_health": {"scores": lambda w: []},
+})  # fmt: skip
 INSTANCES.update({
     "Profile": lambda w: _quality_profile(),
     "FieldProfile": lambda w: _quality_profile().field("city"),
@@ -1266,6 +1298,13 @@ def test_every_required_parameter_has_a_valid_value() -> None:
 
 
 KNOWN_REFUSALS = {
+    # Plugins by name: no enricher or health dimension plugin is installed here.
+    "quality.enricher",
+    "quality.health_dimension",
+    # The world steward keeps no health scores (it has no HealthModel).
+    "Steward.health",
+    "Steward.lowest_health",
+    "Steward.rescore",
     # The world's duplicate check reads an in-memory Index: it has its index already.
     "DuplicateCheck.bind",
     # The world steward's check scores with weighted rules: points have nothing to learn.

@@ -74,6 +74,26 @@ class HealthInputs:
     purposes: tuple[str, ...] = ()
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.schema, Schema):
+            raise QualityError(
+                f"HealthInputs.schema must be a Schema, got {shorten(self.schema)}",
+                parameter="schema",
+            )
+        for name in ("records", "issues", "duplicates", "consents"):
+            if not isinstance(getattr(self, name), Sequence) or isinstance(
+                getattr(self, name), str
+            ):
+                raise QualityError(
+                    f"HealthInputs.{name} must be a list, got {shorten(getattr(self, name))}",
+                    parameter=name,
+                )
+        if not all(isinstance(r, Record) for r in self.records):
+            raise QualityError("HealthInputs.records must hold records", parameter="records")
+        if not isinstance(self.now, dt.datetime) or self.now.tzinfo is None:
+            raise QualityError(
+                f"HealthInputs.now must be a timezone-aware datetime, got {shorten(self.now)}",
+                parameter="now",
+            )
         n = len(self.records)
         for name in ("issues", "duplicates", "consents"):
             if len(getattr(self, name)) != n:
@@ -83,9 +103,31 @@ class HealthInputs:
 
 
 def _floats(values: Iterable[float]) -> npt.NDArray[np.float64]:
-    if isinstance(values, np.ndarray | Sequence):
-        return np.asarray(values, dtype=float)
-    return np.fromiter(values, dtype=float)
+    try:
+        if isinstance(values, np.ndarray | Sequence) and not isinstance(values, str | bytes):
+            out = np.asarray(values, dtype=float)
+        elif isinstance(values, Iterable) and not isinstance(values, str | bytes | Mapping):
+            out = np.fromiter(values, dtype=float)
+        else:
+            raise TypeError(type(values).__name__)
+    except (TypeError, ValueError, OverflowError):
+        raise QualityError(
+            f"Measured.values must be numbers, got {shorten(values)}", parameter="values"
+        ) from None
+    if out.ndim != 1:
+        raise QualityError("Measured.values must be a flat list of numbers", parameter="values")
+    return out
+
+
+def _details(details: object) -> tuple[Mapping[str, JSONValue], ...]:
+    if not isinstance(details, Sequence) or isinstance(details, str | bytes) or not all(
+        isinstance(d, Mapping) for d in details
+    ):
+        raise QualityError(
+            f"Measured.details must be a list of mappings, got {shorten(details)}",
+            parameter="details",
+        )
+    return tuple(details)
 
 
 @attrs.frozen
@@ -102,7 +144,13 @@ class Measured:
     """
 
     values: npt.NDArray[np.float64] = attrs.field(converter=_floats)
-    details: Sequence[Mapping[str, JSONValue]]
+    details: Sequence[Mapping[str, JSONValue]] = attrs.field(converter=_details)
+
+    def __attrs_post_init__(self) -> None:
+        if len(self.details) != len(self.values):
+            raise QualityError(
+                "Measured.details must hold one entry per value", parameter="details"
+            )
 
 
 @runtime_checkable
@@ -226,7 +274,7 @@ class CompletenessDimension:
             for i in np.flatnonzero(~have):
                 missing[i].setdefault(f"missing_{kind}", []).append(name)
         values = filled / total if total else np.ones(len(records))
-        return Measured(values, [dict(m) for m in missing])  # type: ignore[arg-type]
+        return Measured(values, [dict(m) for m in missing])
 
 
 @attrs.frozen

@@ -276,6 +276,8 @@ class Report:
             raise ReportError(
                 f"cannot read {target}: {exc.strerror or exc}", parameter="path"
             ) from None
+        except (ValueError, UnicodeError):  # a NUL byte or a lone surrogate in the path
+            raise ReportError(f"cannot read {shorten(str(target))}", parameter="path") from None
         return cls.from_json(data)
 
     # -- HTML ------------------------------------------------------------------------------

@@ -86,7 +86,7 @@ def fast_phone(text: str, region: str | None) -> phonenumbers.PhoneNumber | None
             return None
         prefix = _PREFIXES.get(code)
         national = digits[size:]
-    elif region in _NANP_REGIONS and len(digits) == 10:
+    elif type(region) is str and region in _NANP_REGIONS and len(digits) == 10:
         code, prefix, national = _NANP, _PREFIXES.get(_NANP), digits
     else:
         return None

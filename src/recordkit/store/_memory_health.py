@@ -102,7 +102,7 @@ class MemoryHealth(HealthMethods):
         Record id → how many open review items name it.
         """
         check_name("schema", schema)
-        wanted = set(check_ids(record_ids))
+        wanted = {i for i in check_ids(record_ids) if isinstance(i, str)}
         out: dict[str, int] = {}
         if not wanted:
             return out
