@@ -154,6 +154,7 @@ class _MergeVerbs(_IndexKeeping):
             picks=picks,
             valid=self._passes_rules,
             explanation=explanation,
+            health=self._merge_health(records),
         )
         before = {r.id: r for r in records}
         writes = [
@@ -189,6 +190,15 @@ class _MergeVerbs(_IndexKeeping):
             detail=plan.to_dict(self.schema),
         )
         return plan, writes, lineage
+
+    def _merge_health(self, records: Sequence[Record]) -> dict[str, int]:
+        """
+        The kept health scores of *records* (none when the steward keeps no scores).
+        """
+        if getattr(self, "health_model", None) is None:
+            return {}
+        kept = self.store.health(self.schema.name, [r.id for r in records])
+        return {record_id: score.score for record_id, score in kept.items()}
 
     @staticmethod
     def _merge_detail(plan: MergePlan) -> dict[str, Any]:

@@ -60,6 +60,16 @@ def _check(schema: Schema, records: Sequence[Record]) -> None:
         raise MergeError(f"only live records merge: {which}", record_ids=[r.id for r in dead])
 
 
+def _scores(health: object) -> Mapping[str, int]:
+    if health is None:
+        return {}
+    if not isinstance(health, Mapping) or not all(
+        isinstance(k, str) and type(v) is int and 0 <= v <= 100 for k, v in health.items()
+    ):
+        raise MergeError(f"health maps record ids to scores from 0 to 100, got {shorten(health)}")
+    return health
+
+
 def _checks_validity(strategy: SurvivorshipStrategy) -> bool:
     """
     Whether *strategy* (or one it falls back on) looks at `Candidate.valid`.
@@ -67,7 +77,9 @@ def _checks_validity(strategy: SurvivorshipStrategy) -> bool:
     return "validated_only" in json.dumps(strategy.to_data())
 
 
-def _candidate(r: Record, name: str, rank: int, valid: Validity | None) -> Candidate:
+def _candidate(
+    r: Record, name: str, rank: int, valid: Validity | None, health: Mapping[str, int]
+) -> Candidate:
     p = r.provenance.get(name)
     value = r.values[name]
     return Candidate(
@@ -78,6 +90,7 @@ def _candidate(r: Record, name: str, rank: int, valid: Validity | None) -> Candi
         rank,
         len(r.present),
         True if valid is None else bool(valid(name, value)),
+        health.get(r.id),
     )
 
 
@@ -93,6 +106,7 @@ def plan_merge(
     picks: Mapping[str, str] | None = None,
     valid: Validity | None = None,
     explanation: object = None,
+    health: Mapping[str, int] | None = None,
 ) -> MergePlan:
     """
     Work out the merge of *records* (of *schema*) without writing anything.
@@ -110,6 +124,7 @@ def plan_merge(
             (default: every stored value does).
         explanation: the match explanation(s) behind the merge (one or a list of
             `MatchExplanation` or plain data), kept in the plan.
+        health: record id → health score (0-100), for the ``healthiest`` strategy.
 
     Returns:
         The plan; its ``repoints`` are empty (see `find_repoints`).
@@ -119,6 +134,8 @@ def plan_merge(
             a record already merged, retired or erased, or a manual pick naming a record not
             in the merge.
         SchemaError: the policy names unknown fields or misuses ``keep_all``.
+
+    .. versionchanged:: 0.2.0 *health*.
     """
     if not isinstance(schema, Schema):
         raise MergeError(f"plan_merge needs a Schema, got {type(schema).__name__}")
@@ -142,6 +159,7 @@ def plan_merge(
                 f"this merge ({', '.join(sorted(map(repr, ids)))})",
                 record_ids=[str(picked)],
             )
+    scores = _scores(health)
     ranked = policy.rank(records)
     by_id = {r.id: r for r in ranked}
     lineage: list[CellLineage] = []
@@ -151,7 +169,7 @@ def plan_merge(
         strategy = policy.strategy_for(f.name)
         check = valid if _checks_validity(strategy) else None
         candidates = [
-            _candidate(r, f.name, rank, check)
+            _candidate(r, f.name, rank, check, scores)
             for rank, r in enumerate(ranked)
             if r.values.get(f.name) is not None
         ]

@@ -21,6 +21,7 @@ from recordkit.match.merge._survivorship import (
     _MOST_RECENT,
     SurvivorshipStrategy,
     _FromRecord,
+    _Healthiest,
     _KeepAll,
     _Longest,
     _MostComplete,
@@ -67,6 +68,20 @@ class Survive:
         The longest value as text (a full name over an initial, a full street address).
         """
         return _Longest()
+
+    @staticmethod
+    def healthiest() -> SurvivorshipStrategy:
+        """
+        The value from the healthiest record (highest health score; ties: rank order).
+
+        The most recent value when no record of the merge is scored.
+
+        A steward that keeps health scores (``Steward(health=...)``) hands them to the
+        merge; `plan_merge` takes them as ``health=``.
+
+        .. versionadded:: 0.2.0
+        """
+        return _Healthiest()
 
     @staticmethod
     def oldest() -> SurvivorshipStrategy:
@@ -155,6 +170,7 @@ _SIMPLE: Final[Mapping[str, Callable[[], SurvivorshipStrategy]]] = {
     "keep_all": Survive.keep_all,
     "validated_only": Survive.validated_only,
     "oldest": Survive.oldest,
+    "healthiest": Survive.healthiest,
     "most_frequent": Survive.most_frequent,
     "greatest": Survive.greatest,
     "least": Survive.least,
@@ -173,9 +189,9 @@ def strategy_from_data(data: object, *, path: str = "") -> SurvivorshipStrategy:
     Build a strategy from its plain-data form (the inverse of ``to_data``).
 
     Accepted forms: a name (``most_recent``, ``most_complete``, ``longest``,
-    ``survivor_first``, ``keep_all``, ``validated_only``), or a mapping with one of
-    ``trusted_sources: [..]``, ``validated_only: true``, ``from_record: <id>`` and an optional
-    ``then: <strategy>``. A strategy object is returned as it is.
+    ``survivor_first``, ``keep_all``, ``validated_only``, ``healthiest`` …), or a mapping with
+    one of ``trusted_sources: [..]``, ``validated_only: true``, ``from_record: <id>`` and an
+    optional ``then: <strategy>``. A strategy object is returned as it is.
 
     Raises:
         SchemaError: the data names no strategy; says where and suggests close names.

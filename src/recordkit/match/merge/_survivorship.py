@@ -45,8 +45,10 @@ class Candidate:
             lowest rank.
         completeness: how many fields of the record hold a value.
         valid: whether the value passes the schema's validation.
+        health: the record's health score, 0-100 (``None``: not scored).
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 *health*.
     """
 
     record_id: str
@@ -56,6 +58,7 @@ class Candidate:
     rank: int
     completeness: int
     valid: bool = True
+    health: int | None = None
 
 
 def _ids(value: Iterable[str]) -> tuple[str, ...]:
@@ -223,6 +226,18 @@ class _Oldest(_ByName):
         first = min(c.observed_at for c in candidates)
         winner = next(c for c in candidates if c.observed_at == first)
         return _pick(winner, f"observed first ({winner.observed_at.isoformat()})")
+
+
+@attrs.frozen
+class _Healthiest(_ByName):
+    name: str = attrs.field(default="healthiest", init=False)
+
+    def __call__(self, field: Field, candidates: Sequence[Candidate]) -> Choice:
+        scored = [c for c in candidates if c.health is not None]
+        if not scored:
+            return _MOST_RECENT(field, candidates)
+        winner = _best(scored, lambda c: c.health)[0]
+        return _pick(winner, f"healthiest record (health {winner.health}/100)")
 
 
 @attrs.frozen
