@@ -120,8 +120,10 @@ def _floats(values: Iterable[float]) -> npt.NDArray[np.float64]:
 
 
 def _details(details: object) -> tuple[Mapping[str, JSONValue], ...]:
-    if not isinstance(details, Sequence) or isinstance(details, str | bytes) or not all(
-        isinstance(d, Mapping) for d in details
+    if (
+        not isinstance(details, Sequence)
+        or isinstance(details, str | bytes)
+        or not all(type(d) is dict or isinstance(d, Mapping) for d in details)
     ):
         raise QualityError(
             f"Measured.details must be a list of mappings, got {shorten(details)}",
