@@ -28,8 +28,8 @@ START = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 # The public verbs that only read: every other public method of Steward writes.
 READS = {
     "audit_events", "became", "consent", "export_subject", "find_duplicates", "get", "get_merge",
-    "find_variants", "health", "history", "lowest_health", "merges", "profiles", "quarantined",
-    "query", "resolve", "retention", "reviews",
+    "find_variants", "health", "history", "lowest_health", "merges", "profile", "profiles",
+    "quarantined", "query", "resolve", "retention", "reviews",
 }
 MAINTENANCE = {"learn", "rebuild_index", "rescore"}
 """

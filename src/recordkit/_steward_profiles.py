@@ -22,6 +22,7 @@ from recordkit._errors import RecordkitError, shorten
 from recordkit._steward_batch import _BatchVerbs
 from recordkit._steward_core import SYSTEM
 from recordkit._steward_rows import BatchResult
+from recordkit._steward_views import Where
 from recordkit.governance import Actor
 from recordkit.quality import Profile, profile
 from recordkit.rules import RuleSet, Severity
@@ -82,6 +83,49 @@ class _ProfileVerbs(_BatchVerbs):
             raise RecordkitError(f"limit must be a whole number or None, got {shorten(limit)}")
         self._check_reads_all(actor, "profiles")
         return self.store.profiles(self.schema.name, source=source, limit=limit)
+
+    def profile(
+        self,
+        where: Where = (),
+        *,
+        state: str | None = None,
+        actor: Actor = SYSTEM,
+        batch_size: int = 10_000,
+    ) -> Profile:
+        """
+        Profile the stored records (those meeting *where*), read batch by batch.
+
+        Each field's fill rate, distinct count, top values, shapes and quantiles are those
+        of the stored values, and its invalid count the records the steward's rules now
+        find an error in (rules changed since the records were stored show here first);
+        memory stays bounded by a batch and the sketches.
+
+        Examples:
+            >>> from recordkit import Steward, bundled_schema
+            >>> contacts = Steward(bundled_schema("contact"))
+            >>> _ = contacts.capture({"first_name": "Ada", "last_name": "Lovelace"}, source="x")
+            >>> contacts.profile().field("first_name").fill_rate
+            1.0
+
+        Args:
+            where: a store condition (as `query` takes it).
+            state: only records in this lifecycle state.
+            actor: who reads; they must read every record of the schema in clear.
+            batch_size: records read at a time.
+
+        Raises:
+            RecordkitError: an argument is wrong.
+            AccessDenied: *actor* may read only some records, or some fields masked.
+
+        .. versionadded:: 0.2.0
+        """
+        self._check_reads_all(actor, "profile")
+        names = self.schema.field_names
+        batches = self.store.iterate(
+            self.schema.name, where=where, state=state, batch_size=batch_size
+        )
+        rows = ({n: record.values.get(n) for n in names} for batch in batches for record in batch)
+        return profile(rows, rules=self.rules, fields=names, chunk_size=batch_size)
 
     def _keep_profile(self, result: BatchResult, source: str, actor: Actor) -> None:
         """
