@@ -15,7 +15,7 @@ import email_validator
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recordkit.rules._contact import email_verdict
+from recordkit.rules._contact import email_problem, email_verdict
 from recordkit.rules._email_fast import fast_email
 
 _PIECES = string.ascii_letters + string.digits + "-._!#$%&'*+/=?^`{|}~@ \"()<>[],;:\\é"
@@ -35,6 +35,7 @@ def _agrees(text: str) -> None:
     fast = fast_email(text)
     if fast is not None:
         assert fast == _library(text), text
+    assert (email_problem(text) is None) == (_library(text) is not None), text
 
 
 @settings(max_examples=3000)

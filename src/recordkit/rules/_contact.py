@@ -226,6 +226,8 @@ def email_problem(value: Any) -> str | None:
         return f"expected text, got {type(value).__name__}"
     if len(value) > _MAX_EMAIL:
         return "too long to be an email address"
+    if fast_email(value) is not None:
+        return None  # a plain address email-validator accepts (see `fast_email`)
     try:
         email_validator.validate_email(value, check_deliverability=False)
     except email_validator.EmailNotValidError as exc:
