@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from recordkit._errors import shorten
 from recordkit.quality._errors import QualityError
+from recordkit.quality._health_values import details_of, measures_of
 from recordkit.rules import Issue, Severity
 from recordkit.schema import JSONObject, JSONValue, Record, Schema
 
@@ -102,36 +103,6 @@ class HealthInputs:
                 )
 
 
-def _floats(values: Iterable[float]) -> npt.NDArray[np.float64]:
-    try:
-        if isinstance(values, np.ndarray | Sequence) and not isinstance(values, str | bytes):
-            out = np.asarray(values, dtype=float)
-        elif isinstance(values, Iterable) and not isinstance(values, str | bytes | Mapping):
-            out = np.fromiter(values, dtype=float)
-        else:
-            raise TypeError(type(values).__name__)
-    except (TypeError, ValueError, OverflowError):
-        raise QualityError(
-            f"Measured.values must be numbers, got {shorten(values)}", parameter="values"
-        ) from None
-    if out.ndim != 1:
-        raise QualityError("Measured.values must be a flat list of numbers", parameter="values")
-    return out
-
-
-def _details(details: object) -> tuple[Mapping[str, JSONValue], ...]:
-    if (
-        not isinstance(details, Sequence)
-        or isinstance(details, str | bytes)
-        or not all(type(d) is dict or isinstance(d, Mapping) for d in details)
-    ):
-        raise QualityError(
-            f"Measured.details must be a list of mappings, got {shorten(details)}",
-            parameter="details",
-        )
-    return tuple(details)
-
-
 @attrs.frozen
 class Measured:
     """
@@ -145,8 +116,8 @@ class Measured:
     .. versionadded:: 0.2.0
     """
 
-    values: npt.NDArray[np.float64] = attrs.field(converter=_floats)
-    details: Sequence[Mapping[str, JSONValue]] = attrs.field(converter=_details)
+    values: npt.NDArray[np.float64] = attrs.field(converter=measures_of)
+    details: Sequence[Mapping[str, JSONValue]] = attrs.field(converter=details_of)
 
     def __attrs_post_init__(self) -> None:
         if len(self.details) != len(self.values):
