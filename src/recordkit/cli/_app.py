@@ -104,7 +104,10 @@ Input = Annotated[
 SchemaOpt = Annotated[
     str,
     typer.Option(
-        "--schema", "-s", help="A bundled schema (contact, company, deal) or a YAML file."
+        "--schema",
+        "-s",
+        metavar="NAME|FILE",
+        help="A bundled schema (contact, company, deal) or a YAML file.",
     ),
 ]
 UnknownOpt = Annotated[
@@ -116,6 +119,7 @@ ColumnOpt = Annotated[
     typer.Option(
         "--column",
         "-c",
+        metavar="HEADER=FIELD",
         help="Rename a column to a field: HEADER=FIELD (HEADER= drops it). Repeatable.",
     ),
 ]
