@@ -13,7 +13,6 @@ loads one by name (read when called, never at import).
 
 from __future__ import annotations
 
-import importlib.metadata
 import re
 from collections.abc import Iterable, Mapping
 from typing import Final, Protocol, runtime_checkable
@@ -22,6 +21,7 @@ import attrs
 
 from recordkit._errors import shorten
 from recordkit.quality._errors import QualityError
+from recordkit.quality._plugins import installed, load
 from recordkit.schema import Provenance
 
 __all__ = [
@@ -220,8 +220,7 @@ def installed_enrichers() -> tuple[str, ...]:
 
     .. versionadded:: 0.2.0
     """
-    eps = importlib.metadata.entry_points(group=ENRICHERS_GROUP)
-    return tuple(sorted(ep.name for ep in eps))
+    return installed(ENRICHERS_GROUP)
 
 
 def enricher(name: str, **options: object) -> Enricher:
@@ -237,22 +236,6 @@ def enricher(name: str, **options: object) -> Enricher:
 
     .. versionadded:: 0.2.0
     """
-    if not isinstance(name, str):
-        raise QualityError(f"name is an enricher's name, got {shorten(name)}", parameter="name")
-    for ep in importlib.metadata.entry_points(group=ENRICHERS_GROUP):
-        if ep.name == name:
-            try:
-                made: object = ep.load()(**options)
-            except QualityError:
-                raise
-            except Exception as exc:
-                raise QualityError(
-                    f"enricher {name!r} failed to load: {shorten(exc, 200)}", parameter="name"
-                ) from exc
-            if not isinstance(made, Enricher):
-                raise QualityError(
-                    f"entry point {name!r} did not make an Enricher", parameter="name"
-                )
-            return made
-    known = ", ".join(installed_enrichers()) or "none"
-    raise QualityError(f"no enricher {name!r} is installed; installed: {known}", parameter="name")
+    made = load(ENRICHERS_GROUP, name, options, "enricher", Enricher)
+    assert isinstance(made, Enricher)
+    return made

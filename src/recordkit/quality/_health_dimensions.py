@@ -11,7 +11,6 @@ entry-point group (see `health_dimension`).
 from __future__ import annotations
 
 import datetime as dt
-import importlib.metadata
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Final, Protocol, runtime_checkable
@@ -23,6 +22,7 @@ import numpy.typing as npt
 from recordkit._errors import shorten
 from recordkit.quality._errors import QualityError
 from recordkit.quality._health_values import details_of, measures_of
+from recordkit.quality._plugins import installed, load
 from recordkit.rules import Issue, Severity
 from recordkit.schema import JSONObject, JSONValue, Record, Schema
 
@@ -433,8 +433,7 @@ def installed_health_dimensions() -> tuple[str, ...]:
 
     .. versionadded:: 0.2.0
     """
-    eps = importlib.metadata.entry_points(group=HEALTH_DIMENSIONS_GROUP)
-    return tuple(sorted(ep.name for ep in eps))
+    return installed(HEALTH_DIMENSIONS_GROUP)
 
 
 def health_dimension(name: str, **options: object) -> HealthDimension:
@@ -449,28 +448,9 @@ def health_dimension(name: str, **options: object) -> HealthDimension:
 
     .. versionadded:: 0.2.0
     """
-    if not isinstance(name, str):
-        raise QualityError(f"name is a dimension's name, got {shorten(name)}", parameter="name")
-    for ep in importlib.metadata.entry_points(group=HEALTH_DIMENSIONS_GROUP):
-        if ep.name == name:
-            try:
-                made: object = ep.load()(**options)
-            except QualityError:
-                raise
-            except Exception as exc:
-                raise QualityError(
-                    f"health dimension {name!r} failed to load: {shorten(exc, 200)}",
-                    parameter="name",
-                ) from exc
-            if not isinstance(made, HealthDimension):
-                raise QualityError(
-                    f"entry point {name!r} did not make a HealthDimension", parameter="name"
-                )
-            return made
-    known = ", ".join(installed_health_dimensions()) or "none"
-    raise QualityError(
-        f"no health dimension {name!r} is installed; installed: {known}", parameter="name"
-    )
+    made = load(HEALTH_DIMENSIONS_GROUP, name, options, "health dimension", HealthDimension)
+    assert isinstance(made, HealthDimension)
+    return made
 
 
 def plain(detail: Mapping[str, JSONValue]) -> JSONObject:
