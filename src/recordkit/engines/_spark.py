@@ -45,6 +45,7 @@ from recordkit.engines._spark_work import (
     SparkWork,
     arrow_of,
     frame_of,
+    map_in_arrow,
     ship,
     spark_error,
     spark_reason,
@@ -267,7 +268,7 @@ class SparkEngine:
                 "chunk binary",
             )
             task = functools.partial(clean_shipped, shipped, channel)
-        table = arrow_of(frame.mapInArrow(task, CLEANED))
+        table = arrow_of(map_in_arrow(frame, task, CLEANED))
         return _in_order(table)
 
     def _frame(self, source: object, schema: Schema) -> Any:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import uuid
+import warnings
 from typing import Any, Final
 
 import numpy as np
@@ -92,6 +93,24 @@ def frame_of(spark: Any, table: Any, partitions: int | None = None) -> Any:
     if partitions is not None and table.num_rows:
         frame = frame.repartition(partitions)
     return frame
+
+
+# PySpark checks the pandas version whenever it builds an Arrow UDF and warns about pandas 3,
+# although ``mapInArrow`` hands recordkit Arrow batches and never pandas objects.
+_PANDAS_VERSION_WARNING: Final = "PySpark does not yet fully support pandas"
+
+
+def map_in_arrow(frame: Any, task: Any, schema: Any) -> Any:
+    """
+    ``frame.mapInArrow(task, schema)`` without PySpark's pandas-version warning.
+
+    The warning concerns pandas-backed UDFs; the tasks here read and write Arrow only.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message=_PANDAS_VERSION_WARNING, category=FutureWarning
+        )
+        return frame.mapInArrow(task, schema)
 
 
 def arrow_of(frame: Any) -> Any:
@@ -173,7 +192,8 @@ class SparkWork:
         )  # fmt: skip
         task = functools.partial(compare_pairs, self._broadcast(matcher, prepared), names)
         out_schema = ", ".join(["k long", *(f"c{i} tinyint" for i in range(len(names)))])
-        got = arrow_of(frame_of(self.spark, pairs, self.partitions).mapInArrow(task, out_schema))
+        frame = frame_of(self.spark, pairs, self.partitions)
+        got = arrow_of(map_in_arrow(frame, task, out_schema))
         order = got.column("k").to_numpy().astype(np.int64)
         out: Levels = {}
         for i, name in enumerate(names):
