@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any, Final, Protocol
+from typing import Final, Protocol
 
 import attrs
 import numpy as np
@@ -155,13 +155,11 @@ def golden_records(
     names = schema.field_names
     position = {rid: i for i, rid in enumerate(ids)}
 
+    held = [(n, columns[n]) for n in names if columns.get(n) is not None]
+
     def record(rid: str) -> Record:
         i = position[rid]
-        values: dict[str, Any] = {}
-        for n in names:
-            column = columns.get(n)
-            if column is not None and column[i] is not None:
-                values[n] = column[i]
+        values = {n: column[i] for n, column in held if column[i] is not None}
         return Record(id=rid, schema=schema.name, values=values, created_at=at,
                       field_names=names)  # fmt: skip
 

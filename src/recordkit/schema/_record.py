@@ -176,11 +176,21 @@ def _names(value: Any) -> Any:
     return value  # not a list: `_name_list` names and refuses it
 
 
+_NAME_LISTS: dict[tuple[str, ...], None] = {}
+"""
+Field-name tuples found valid already: every record of a schema carries the same one.
+"""
+
+
 def _name_list(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if type(value) is tuple and value in _NAME_LISTS:
+        return
     if not isinstance(value, tuple) or not all(isinstance(n, str) for n in value):
         raise ValidationError(
             f"{_where(instance, attribute)} must be a list of field names, got {shorten(value)}"
         )
+    if type(value) is tuple and len(_NAME_LISTS) < 256:  # a few schemas' worth
+        _NAME_LISTS[value] = None
 
 
 class _UnknownField(SchemaError, KeyError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -21,7 +22,7 @@ from recordkit.match.merge._lineage import CellLineage, CellValue, Repoint
 from recordkit.match.merge._plan import MERGED, UNMERGEABLE_STATES, MergeError, MergePlan
 from recordkit.match.merge._policy import MergePolicy
 from recordkit.match.merge._survivorship import Candidate, SurvivorshipStrategy
-from recordkit.schema import Record, Schema, Transition
+from recordkit.schema import Field, Record, Schema, Transition
 
 __all__ = ["find_repoints", "plan_merge"]
 
@@ -77,8 +78,43 @@ def _checks_validity(strategy: SurvivorshipStrategy) -> bool:
     return "validated_only" in json.dumps(strategy.to_data())
 
 
+_FieldPlan = tuple[Field, SurvivorshipStrategy, bool]
+
+_PLANS: weakref.WeakKeyDictionary[MergePolicy, tuple[Schema, list[_FieldPlan]]] = (
+    weakref.WeakKeyDictionary()
+)
+"""
+Per policy (by identity: a policy is immutable), the schema it was last checked against and
+each field's strategy, so clusters merged one after another check the policy once.
+"""
+
+
+def _field_plans(policy: MergePolicy, schema: Schema) -> list[_FieldPlan]:
+    """
+    Each field of *schema* with its strategy and whether that looks at validity.
+
+    Raises:
+        SchemaError: the policy does not fit *schema* (`MergePolicy.check`).
+    """
+    kept = _PLANS.get(policy)
+    if kept is not None and kept[0] is schema:
+        return kept[1]
+    policy.check(schema)
+    plans = []
+    for f in schema.fields:
+        strategy = policy.strategy_for(f.name)
+        plans.append((f, strategy, _checks_validity(strategy)))
+    _PLANS[policy] = (schema, plans)
+    return plans
+
+
 def _candidate(
-    r: Record, name: str, rank: int, valid: Validity | None, health: Mapping[str, int]
+    r: Record,
+    name: str,
+    rank: int,
+    valid: Validity | None,
+    health: Mapping[str, int],
+    filled: int,
 ) -> Candidate:
     p = r.provenance.get(name)
     value = r.values[name]
@@ -88,7 +124,7 @@ def _candidate(
         None if p is None else p.source,
         r.updated_at if p is None else p.observed_at,
         rank,
-        len(r.present),
+        filled,
         True if valid is None else bool(valid(name, value)),
         health.get(r.id),
     )
@@ -149,7 +185,7 @@ def plan_merge(
         raise MergeError(f"policy must be a MergePolicy, got {type(policy).__name__}")
     if picks:
         policy = policy.with_picks(picks)
-    policy.check(schema)
+    plans = _field_plans(policy, schema)
     ids = {r.id for r in records}
     for name, strategy in policy.fields.items():
         picked = getattr(strategy, "record_id", None)
@@ -165,33 +201,34 @@ def plan_merge(
     lineage: list[CellLineage] = []
     values: dict[str, Any] = {}
     provenance = {}
-    for f in schema.fields:
-        strategy = policy.strategy_for(f.name)
-        check = valid if _checks_validity(strategy) else None
+    filled = {r.id: sum(v is not None for v in r.values.values()) for r in ranked}
+    for f, strategy, checks in plans:
+        name = f.name
+        check = valid if checks else None
         candidates = [
-            _candidate(r, f.name, rank, check, scores)
+            _candidate(r, name, rank, check, scores, filled[r.id])
             for rank, r in enumerate(ranked)
-            if r.values.get(f.name) is not None
+            if r.values.get(name) is not None
         ]
         if not candidates:
             continue
         choice = strategy(f, candidates)
         if choice.value is not None:
-            values[f.name] = choice.value
+            values[name] = choice.value
             first = by_id[choice.record_ids[0]] if choice.record_ids else None
-            if first is not None and f.name in first.provenance:
-                provenance[f.name] = first.provenance[f.name]
+            if first is not None and name in first.provenance:
+                provenance[name] = first.provenance[name]
         lineage.append(
             CellLineage(
-                f.name,
+                name,
                 choice.value,
                 choice.record_ids,
                 strategy.to_data(),
                 choice.reason,
-                [
-                    CellValue(c.record_id, c.value, by_id[c.record_id].provenance.get(f.name))
+                tuple(
+                    CellValue(c.record_id, c.value, by_id[c.record_id].provenance.get(name))
                     for c in candidates
-                ],
+                ),
             )
         )
     head = ranked[0]
