@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -25,7 +26,7 @@ from recordkit.match._blocking import (
     pairs_within,
 )
 from recordkit.match._data import Prepared
-from recordkit.match._factored import Factored
+from recordkit.match._factored import Factored, Objects
 from recordkit.match._settings import MatchSettings
 from recordkit.match.comparison import Comparator, Comparison
 
@@ -156,17 +157,46 @@ def compare_each(settings: MatchSettings, prepared: Prepared, left: Ints, right:
     """
     The level of every pair in every comparison, pair by pair (built-in comparisons only).
 
-    Gives what `compare_pairs` gives on many pairs; used on few.
+    Gives what `compare_pairs` gives on many pairs; used on few. A comparison of one column
+    works once per distinct pair of that column's values (its features are functions of
+    the value), so a lookup whose candidates share a city or a surname compares it once.
     """
     feats = prepared.features
     pairs = list(zip(left.tolist(), right.tolist(), strict=True))
     out: Levels = {}
     for c in settings.comparisons:
         assert isinstance(c, Comparison)
-        out[c.name] = np.fromiter(
-            (c._compare_one(feats, i, j) for i, j in pairs), dtype=np.int8, count=len(pairs)
-        )
+        column = prepared.columns.get(c.columns[0]) if len(c.columns) == 1 else None
+        if column is None:
+            got = [c._compare_one(feats, i, j) for i, j in pairs]
+        else:
+            got = _each_distinct(c, feats, column, pairs)
+        out[c.name] = np.array(got, dtype=np.int8)
     return out
+
+
+def _each_distinct(
+    c: Comparison, feats: dict[str, npt.NDArray[Any]], column: Objects, pairs: list[tuple[int, int]]
+) -> list[int]:
+    """
+    `Comparison._compare_one` of each pair, once per distinct pair of *column*'s values.
+
+    Values are told apart by type too (``1`` and ``True`` are equal in Python but need not
+    prepare alike); an unhashable value is compared on its own.
+    """
+    seen: dict[tuple[object, ...], int] = {}
+    got = []
+    for i, j in pairs:
+        a, b = column[i], column[j]
+        try:
+            key = (type(a), a, type(b), b)
+            level = seen.get(key)
+            if level is None:
+                level = seen[key] = c._compare_one(feats, i, j)
+        except TypeError:  # an unhashable value
+            level = c._compare_one(feats, i, j)
+        got.append(level)
+    return got
 
 
 def _compare_distinct(
