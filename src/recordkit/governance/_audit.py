@@ -360,10 +360,16 @@ class AuditLog(ABC):
         if refused is not None:
             return refused
         chain = Chain(cp)
-        for entry in self._chain_entries():
-            if not chain.step(*entry):
-                break
-        return chain.finish(*self.head())
+        return chain.finish(*self._walk(chain))
+
+    def _walk(self, chain: Chain) -> tuple[int, str]:
+        """
+        Walk *chain* over the events, oldest first, until a problem; then the head row.
+
+        A store may read the events and the head in one snapshot, and faster.
+        """
+        chain.walk(self._chain_entries())
+        return self.head()
 
     def _chain_entries(self) -> Iterator[ChainEntry]:
         """

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections.abc import Iterable
 from typing import Final
 
 import attrs
@@ -178,6 +179,43 @@ class Chain:
         self.checked += 1
         self.seq, self.prev = seq, stored
         return True
+
+    def walk(self, entries: Iterable[tuple[int, str, str, str, str | None]]) -> bool:
+        """
+        Check *entries* in order, as `step` checks each; false when a problem stops the walk.
+
+        An event that passes every check only moves the walk on (without a call of
+        `step`); any other goes through `step`, which names what is wrong.
+        """
+        seq, prev, checked = self.seq, self.prev, self.checked
+        mark = -1 if self.checkpoint is None else self.checkpoint.seq
+        for entry in entries:
+            at, link, stored, computed, problem = entry
+            if (
+                problem is None
+                and at == seq + 1
+                and link == prev
+                and computed == stored
+                and at != mark
+                and at.__class__ is int
+            ):
+                seq, prev, checked = at, stored, checked + 1
+                continue
+            self.seq, self.prev, self.checked = seq, prev, checked
+            if not self.step(*entry):
+                return False
+            seq, prev, checked = self.seq, self.prev, self.checked
+        self.seq, self.prev, self.checked = seq, prev, checked
+        return True
+
+    def leap(self, seq: int, head_hash: str, count: int) -> None:
+        """
+        Move on over *count* events the caller checked in bulk, as `step` checks each.
+
+        The last of them is number *seq*, with hash *head_hash*.
+        """
+        self.seq, self.prev = seq, head_hash
+        self.checked += count
 
     def finish(self, head_seq: int, head_hash: str) -> VerifyReport:
         """

@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from recordkit._errors import StoreError, shorten
+from recordkit._errors import StoreError
 from recordkit.governance import AuditEvent, AuditLog
-from recordkit.store.sql._audit_read import chain_entries, event_of, filter_clause, naming_any
+from recordkit.store.sql._audit_chain import Chain, head_of, walk_chain
+from recordkit.store.sql._audit_read import event_of, filter_clause, naming_any
 from recordkit.store.sql._codec import utc
 
 if TYPE_CHECKING:
@@ -93,20 +94,10 @@ class SQLAuditLog(AuditLog):
         """
         The head row: the last sequence number and hash it records.
 
-        Raises:
-            StoreError: the head row is missing.
+        ``-1`` and the problem when the head row is missing or unusable.
         """
-        head_t = self._fixed.audit_head
         with self._db.reader("reading the audit trail's head") as conn:
-            row = conn.execute(
-                sa.select(head_t.c.seq, head_t.c.hash).where(head_t.c.id == 1)
-            ).first()
-        if row is None:
-            return (-1, "the head row is missing")
-        try:
-            return (int(row.seq), str(row.hash))
-        except (TypeError, ValueError):
-            return (-1, f"the head row holds {shorten(row.seq)}")
+            return head_of(conn, self._fixed.audit_head)
 
     def _chained(
         self,
@@ -316,11 +307,14 @@ class SQLAuditLog(AuditLog):
                 done += int(result.rowcount)
         return done
 
-    def _chain_entries(self) -> Iterator[tuple[int, str, str, str, str | None]]:
+    def _walk(self, chain: Chain) -> tuple[int, str]:
         """
-        What `verify` checks of each event, read as stored text, page by page.
+        Walk *chain* over the stored events, then read the head: one reader, one snapshot.
         """
-        return chain_entries(self._db, self._fixed.audit, self._header_hash, self._payload_digest)
+        with self._db.reader("verifying the audit trail") as conn:
+            table = self._fixed.audit
+            walk_chain(conn, table, chain, self._header_hash, self._payload_digest)
+            return head_of(conn, self._fixed.audit_head)
 
     def __len__(self) -> int:
         table = self._fixed.audit
