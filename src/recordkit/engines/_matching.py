@@ -165,6 +165,8 @@ def golden_records(
 
     if result is None:
         return tuple(record(rid) for rid in ids), ()
+    if policy is None:  # once, not per cluster
+        policy = MergePolicy.from_schema(schema)
     golden: list[Record] = []
     plans: list[MergePlan] = []
     for cluster in result.clusters:
