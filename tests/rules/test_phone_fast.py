@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 from recordkit.rules import normalize_phone
-from recordkit.rules._phone_fast import fast_phone
+from recordkit.rules._phone_fast import fast_phone, valid_number
 
 _TYPES = [
     PhoneNumberType.FIXED_LINE, PhoneNumberType.MOBILE, PhoneNumberType.TOLL_FREE,
@@ -95,3 +95,56 @@ def test_normalized_forms_unchanged_on_the_usual_spellings() -> None:
     assert normalize_phone("+44 20 7946 0958") == "+442079460958"
     assert normalize_phone("+1 415 555 0148", region="GB") == "+14155550148"
     assert normalize_phone("1 415 555 0148", region="US") == "+14155550148"  # parse's road
+
+
+# -- valid_number against phonenumbers.is_valid_number --------------------------------------
+
+_ALL_TYPES = [t for t in vars(PhoneNumberType).values() if isinstance(t, int)]
+
+
+def _numbers_near(
+    number: phonenumbers.PhoneNumber, rng: random.Random
+) -> list[phonenumbers.PhoneNumber]:
+    """*number* and numbers one edit away: a digit changed, dropped or added; leading zeros."""
+    text = str(number.national_number)
+    out = [number]
+    for _ in range(4):
+        i = rng.randrange(len(text))
+        changed = text[:i] + rng.choice("0123456789") + text[i + 1 :]
+        for national in (changed, text[:i] + text[i + 1 :], text + rng.choice("0123456789")):
+            if national and national.lstrip("0"):
+                out.append(phonenumbers.PhoneNumber(number.country_code, int(national)))
+    zeros = phonenumbers.PhoneNumber(number.country_code, number.national_number)
+    zeros.italian_leading_zero = True
+    zeros.number_of_leading_zeros = rng.choice([None, 1, 2])
+    out.append(zeros)
+    return out
+
+
+def test_valid_number_agrees_on_every_region_type_and_their_neighbours() -> None:
+    """Every example number of every region, type and non-geographic code, and its neighbours."""
+    rng = random.Random(5)
+    numbers = []
+    for region in _REGIONS:
+        for kind in _ALL_TYPES:
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example is not None:
+                numbers.extend(_numbers_near(example, rng))
+    for code in phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS:
+        example = phonenumbers.example_number_for_non_geo_entity(code)
+        if example is not None:
+            numbers.extend(_numbers_near(example, rng))
+    verdicts = {valid_number(n) for n in numbers}
+    assert verdicts == {True, False}  # both answers are exercised
+    for n in numbers:
+        assert valid_number(n) == phonenumbers.is_valid_number(n), n
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    code=st.sampled_from(sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)) | st.integers(0, 999),
+    national=st.integers(0, 10**17),
+)
+def test_valid_number_agrees_on_random_numbers(code: int, national: int) -> None:
+    number = phonenumbers.PhoneNumber(country_code=code, national_number=national)
+    assert valid_number(number) == phonenumbers.is_valid_number(number)

@@ -9,9 +9,12 @@ the number starts with it — and `fast_phone` takes them itself, giving the sam
 `phonenumbers.PhoneNumber` (equal field by field), for the countries whose national prefix
 is one plain string of digits with no transform rule. Everything else (a number written
 with its national prefix or a leading zero, an extension, letters, an exit code, a country
-whose prefix rule is a pattern) is left to phonenumbers. Validity is still decided by
-phonenumbers (`is_valid_number` on the number); the tests and
-`scripts/differential_contacts.py` hold the shortcut equal to ``parse``.
+whose prefix rule is a pattern) is left to phonenumbers.
+
+`valid_number` is ``phonenumbers.is_valid_number`` taken the same steps with each region's
+patterns compiled once (phonenumbers looks every pattern up again, for each of up to ten
+number types, on every call). The tests and `scripts/differential_contacts.py` hold both
+shortcuts equal to phonenumbers.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import Final
 import phonenumbers
 from phonenumbers import PhoneMetadata
 
-__all__ = ["fast_phone"]
+__all__ = ["fast_phone", "valid_number"]
 
 _SHAPE: Final = re.compile(r"\+?[0-9][0-9 ().\-]*[0-9]", re.ASCII)
 _SEPARATORS: Final = str.maketrans("", "", " ().-+")
@@ -98,3 +101,142 @@ def fast_phone(text: str, region: str | None) -> phonenumbers.PhoneNumber | None
     ):
         return None
     return phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
+
+
+_TYPES: Final = (
+    "premium_rate",
+    "toll_free",
+    "shared_cost",
+    "voip",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
+    "fixed_line",
+)
+"""
+The number types phonenumbers tries, in its order, before ``mobile``.
+"""
+
+_Desc = tuple[frozenset[int], re.Pattern[str] | None]
+_Kinds = tuple[_Desc | None, tuple[_Desc | None, ...]]
+_KINDS: dict[int, tuple[PhoneMetadata, _Kinds]] = {}
+
+
+def _desc(desc: phonenumbers.PhoneNumberDesc | None) -> _Desc | None:
+    if desc is None:
+        return None
+    pattern = desc.national_number_pattern
+    return frozenset(desc.possible_length), re.compile(pattern) if pattern else None
+
+
+def _kinds(metadata: PhoneMetadata) -> _Kinds:
+    """
+    *metadata*'s general description and the number types that make a number valid.
+
+    Kept per metadata object (the object is kept with it, so its id is not reused).
+    """
+    kept = _KINDS.get(id(metadata))
+    if kept is not None and kept[0] is metadata:
+        return kept[1]
+    names = list(_TYPES)
+    if not metadata.same_mobile_and_fixed_line_pattern:  # phonenumbers' own condition
+        names.append("mobile")
+    kinds = (
+        _desc(metadata.general_desc),
+        tuple(_desc(getattr(metadata, n)) for n in names),
+    )
+    _KINDS[id(metadata)] = (metadata, kinds)
+    return kinds
+
+
+def _matches(national: str, desc: _Desc | None) -> bool:
+    """
+    Phonenumbers' ``_is_number_matching_desc``.
+    """
+    if desc is None:
+        return False
+    lengths, pattern = desc
+    if lengths and len(national) not in lengths:
+        return False
+    return pattern is not None and pattern.fullmatch(national) is not None
+
+
+_Step = tuple[re.Pattern[str] | None, _Kinds | None]
+"""
+One region of a calling code, as phonenumbers tries it: its leading-digits pattern (or,
+without one, its number types) picks the region.
+"""
+_Plan = tuple[tuple[str, ...], tuple[_Step, ...], dict[str, _Kinds | None]]
+_PLANS: dict[int, _Plan | None] = {}
+
+
+def _plan(code: int) -> _Plan | None:
+    """
+    How phonenumbers decides a number of calling code *code* valid, worked out once.
+
+    The code's regions, how each is recognised and, per region, the number types that make
+    a number of it valid (``None``: phonenumbers refuses that region for *code*).
+    """
+    if code in _PLANS:
+        return _PLANS[code]
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(code)
+    if regions is None:
+        _PLANS[code] = None
+        return None
+    steps: list[_Step] = []
+    final: dict[str, _Kinds | None] = {}
+    for region in regions:
+        metadata = PhoneMetadata.metadata_for_region(region.upper(), None)
+        if metadata is None:
+            steps.append((None, None))
+        elif metadata.leading_digits is not None:
+            steps.append((re.compile(metadata.leading_digits), None))
+        else:
+            steps.append((None, _kinds(metadata)))
+        own = PhoneMetadata.metadata_for_region_or_calling_code(code, region.upper())
+        refused = own is None or (
+            region != phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY
+            and code != phonenumbers.country_code_for_valid_region(region)
+        )
+        final[region] = None if own is None or refused else _kinds(own)
+    plan = (tuple(regions), tuple(steps), final)
+    _PLANS[code] = plan
+    return plan
+
+
+def _has(national: str, kinds: _Kinds) -> bool:
+    general, types = kinds
+    return _matches(national, general) and any(_matches(national, k) for k in types)
+
+
+def valid_number(number: phonenumbers.PhoneNumber) -> bool:
+    """
+    ``phonenumbers.is_valid_number(number)``, with the patterns compiled once.
+
+    The same steps: the region is the calling code's only one, else the first whose
+    leading digits match or whose number types the number fits; then the number must fit
+    one of that region's number types.
+    """
+    code = number.country_code
+    plan = None if code is None else _plan(code)
+    if plan is None:
+        return False
+    national = phonenumbers.national_significant_number(number)
+    regions, steps, final = plan
+    if len(regions) == 1:
+        region: str | None = regions[0]
+    else:
+        region = None
+        for name, (leading, kinds) in zip(regions, steps, strict=True):
+            if leading is not None:
+                if leading.match(national):
+                    region = name
+                    break
+            elif kinds is not None and _has(national, kinds):
+                region = name
+                break
+    if region is None:
+        return False
+    kinds = final[region]
+    return kinds is not None and _has(national, kinds)

@@ -17,6 +17,7 @@ from recordkit._errors import SchemaError, shorten
 from recordkit.rules._contact import email_fix, email_problem, parse_phone, url_verdict
 from recordkit.rules._issue import Issue, Severity, _severity
 from recordkit.rules._normalizers import Handoff
+from recordkit.rules._phone_fast import valid_number
 from recordkit.rules._places import (
     country_candidates,
     country_code,
@@ -77,7 +78,7 @@ class _PhoneCheck:
                 make_issue(self, "phone.unreadable", "is not a phone number", value, hint=hint,
                            severity=self.severity),
             )  # fmt: skip
-        if not phonenumbers.is_valid_number(number):
+        if not valid_number(number):
             return (
                 make_issue(self, "phone.invalid", "is not a valid phone number", value,
                            hint="check the digits and the country code",
