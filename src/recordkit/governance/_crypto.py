@@ -16,6 +16,7 @@ import binascii
 import hashlib
 import hmac
 import os
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Final
 
@@ -42,6 +43,53 @@ The first byte of every sealed value: the format, so a later one can be told apa
 """
 
 
+_POOL: Final = 12 * 4096
+"""
+Bytes of randomness drawn from the system at once for nonces (a block serves many seals).
+"""
+
+
+class _Nonces:
+    """
+    Random nonces, drawn from ``os.urandom`` a block at a time: one system call per 4,096.
+
+    Every nonce is fresh randomness handed out once (under a lock, so threads never share
+    one); a child process forgets the parent's block (``os.register_at_fork``), so it
+    never hands out what its parent does.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pool = b""
+        self._at = 0
+
+    def take(self, size: int) -> bytes:
+        """
+        *size* random bytes never handed out before.
+        """
+        with self._lock:
+            at = self._at
+            end = at + size
+            if end > len(self._pool):
+                self._pool = os.urandom(max(_POOL, size))
+                at, end = 0, size
+            self._at = end
+            return self._pool[at:end]
+
+    def forget(self) -> None:
+        """
+        Drop the block at hand (in a child process after a fork).
+        """
+        self._lock = threading.Lock()
+        self._pool = b""
+        self._at = 0
+
+
+_NONCES: Final = _Nonces()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_NONCES.forget)
+
+
 class DataKey:
     """
     One subject's data key, unwrapped: seals and opens that subject's values.
@@ -56,22 +104,37 @@ class DataKey:
     .. versionadded:: 0.2.0
     """
 
-    __slots__ = ("_cipher", "key_id", "wrapped")
+    __slots__ = ("_aead", "_cipher", "_secret", "key_id", "wrapped")
 
     key_id: str
     wrapped: bytes
-    _cipher: AESGCM
+    _secret: bytes
+    _aead: type[AESGCM]
+    _cipher: AESGCM | None
 
     def __init__(self) -> None:
         raise StoreError("a DataKey is made by FieldEncryption.new_key or open_key")
 
     @classmethod
-    def _made(cls, key_id: str, wrapped: bytes, cipher: AESGCM) -> DataKey:
+    def _made(cls, key_id: str, wrapped: bytes, secret: bytes, aead: type[AESGCM]) -> DataKey:
+        # The cipher is made on first use: an AES-GCM object holds OpenSSL contexts (over
+        # a KiB), and a bulk write's keys seal once each (`seal_many` keeps none).
         key = object.__new__(cls)
         key.key_id = key_id
         key.wrapped = wrapped
-        key._cipher = cipher
+        key._secret = secret
+        key._aead = aead
+        key._cipher = None
         return key
+
+    def _kept(self) -> AESGCM:
+        """
+        The key's cipher, made once and kept (for a key that seals or opens many values).
+        """
+        cipher = self._cipher
+        if cipher is None:
+            cipher = self._cipher = self._aead(self._secret)
+        return cipher
 
     def __repr__(self) -> str:
         return f"DataKey(key_id={self.key_id!r})"
@@ -90,8 +153,8 @@ class DataKey:
             aad = context.encode()
         except UnicodeEncodeError:
             raise StoreError("seal: the text or context is not valid Unicode") from None
-        nonce = os.urandom(_NONCE)
-        sealed = _VERSION + nonce + self._cipher.encrypt(nonce, data, aad)
+        nonce = _NONCES.take(_NONCE)
+        sealed = _VERSION + nonce + self._kept().encrypt(nonce, data, aad)
         return binascii.b2a_base64(sealed, newline=False).decode("ascii")
 
     def seal_many(self, items: Sequence[tuple[str, str]]) -> list[str]:
@@ -105,8 +168,9 @@ class DataKey:
             raise StoreError(
                 f"seal_many takes a list of (text, context) pairs, got {shorten(items)}"
             )
-        nonces = os.urandom(_NONCE * len(items))
-        encrypt = self._cipher.encrypt
+        nonces = _NONCES.take(_NONCE * len(items))
+        encrypt = (self._cipher or self._aead(self._secret)).encrypt  # kept by none but `_kept`
+        b2a = binascii.b2a_base64
         out: list[str] = []
         at = 0
         for item in items:
@@ -120,8 +184,7 @@ class DataKey:
                 ) from None
             nonce = nonces[at : at + _NONCE]
             at += _NONCE
-            sealed = _VERSION + nonce + encrypt(nonce, data, aad)
-            out.append(binascii.b2a_base64(sealed, newline=False).decode("ascii"))
+            out.append(b2a(_VERSION + nonce + encrypt(nonce, data, aad), newline=False).decode())
         return out
 
     def open(self, token: str, context: str) -> str:
@@ -138,7 +201,8 @@ class DataKey:
             raw = base64.b64decode(token, validate=True)
             if raw[:1] != _VERSION or len(raw) < 1 + _NONCE + 16:
                 raise ValueError("not a sealed value")
-            data = self._cipher.decrypt(raw[1 : 1 + _NONCE], raw[1 + _NONCE :], context.encode())
+            cipher = self._kept()
+            data = cipher.decrypt(raw[1 : 1 + _NONCE], raw[1 + _NONCE :], context.encode())
             return data.decode()
         except (invalid_tag(), ValueError, binascii.Error, UnicodeError):
             raise StoreError(
@@ -235,7 +299,7 @@ class FieldEncryption:
         """
         key_id = self.provider.key_id
         data_key = os.urandom(KEY_BYTES)
-        return DataKey._made(key_id, self.provider.wrap(key_id, data_key), self._aead(data_key))
+        return DataKey._made(key_id, self.provider.wrap(key_id, data_key), data_key, self._aead)
 
     def new_keys(self, count: int) -> list[DataKey]:
         """
@@ -253,9 +317,9 @@ class FieldEncryption:
         wrapped = self.provider.wrap_many(key_id, data_keys)
         if len(wrapped) != count:
             raise StoreError(f"the key provider wrapped {len(wrapped)} of {count} data keys")
-        cipher = self._aead
+        aead = self._aead
         made = DataKey._made
-        return [made(key_id, w, cipher(k)) for k, w in zip(data_keys, wrapped, strict=True)]
+        return [made(key_id, w, k, aead) for k, w in zip(data_keys, wrapped, strict=True)]
 
     def open_key(self, key_id: str, wrapped: bytes) -> DataKey:
         """
@@ -267,9 +331,9 @@ class FieldEncryption:
         """
         check_text("key_id", key_id)
         data_key = self.provider.unwrap(key_id, check_bytes("wrapped", wrapped))
-        if len(data_key) != KEY_BYTES:
+        if not isinstance(data_key, bytes) or len(data_key) != KEY_BYTES:
             raise StoreError(f"a data key unwrapped under {shorten(key_id)} is not 32 bytes")
-        return DataKey._made(key_id, wrapped, self._aead(data_key))
+        return DataKey._made(key_id, wrapped, data_key, self._aead)
 
     def blind_index(self, context: str, text: str) -> str:
         """
@@ -297,7 +361,7 @@ class FieldEncryption:
         if key is None:
             base = self.provider.derive(self.provider.key_id, "blind index")
             key = self._index_keys[context] = hmac.digest(base, context.encode(), "sha256")
-        blake2b = hashlib.blake2b
+        fresh = hashlib.blake2b(key=key, digest_size=16).copy  # keyed once, copied per text
 
         def index(text: str) -> str:
             if text.__class__ is not str:
@@ -306,6 +370,8 @@ class FieldEncryption:
                 data = text.encode()
             except UnicodeEncodeError:
                 raise StoreError("a blind index is taken of valid Unicode only") from None
-            return blake2b(data, key=key, digest_size=16).hexdigest()
+            state = fresh()
+            state.update(data)
+            return state.hexdigest()
 
         return index

@@ -17,6 +17,7 @@ import os
 import stat
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -279,14 +280,14 @@ class LocalKeyFile(KeyProvider):
             raise StoreError(f"wrap_many takes a list of data keys, got {shorten(data_keys)}")
         if self._cipher is None:
             self._cipher = aead()(master)
+        if not all(map(isinstance, data_keys, repeat(bytes))):
+            bad = next(k for k in data_keys if not isinstance(k, bytes))
+            check_bytes("data_key", bad)
         encrypt = self._cipher.encrypt
         aad = self._id.encode()
-        nonces = os.urandom(_NONCE * len(data_keys))
-        out: list[bytes] = []
-        for i, data_key in enumerate(data_keys):
-            nonce = nonces[i * _NONCE : (i + 1) * _NONCE]
-            out.append(nonce + encrypt(nonce, check_bytes("data_key", data_key), aad))
-        return out
+        pool = os.urandom(_NONCE * len(data_keys))
+        nonces = [pool[at : at + _NONCE] for at in range(0, len(pool), _NONCE)]
+        return [n + encrypt(n, k, aad) for n, k in zip(nonces, data_keys, strict=True)]
 
     def unwrap(self, key_id: str, wrapped: bytes) -> bytes:
         """

@@ -36,7 +36,7 @@ from recordkit.schema import (
     Transition,
 )
 from recordkit.store._entries import json_safe
-from recordkit.store.sql._sealed import Refused, Sealer
+from recordkit.store.sql._sealed import SAME, Refused, Sealer
 from recordkit.store.sql._stamps import Group, Summaries
 from recordkit.store.sql._tables import SHELL, SchemaTable
 
@@ -313,10 +313,12 @@ class RecordCodec:
             if raw.__class__ is float and not math.isfinite(raw):
                 raw = str(raw)
             if sealed and name in sealed:
-                assert self.sealer is not None
-                raw = self.sealer.seal_raw(
-                    record_id, name, raw, None if values is None else values.get(name)
-                )
+                value = None if values is None else values.get(name)
+                if raw.__class__ is str and value.__class__ is str and raw == value:
+                    raw = SAME  # the value's own text, kept once (sealed in its column)
+                else:
+                    assert self.sealer is not None
+                    raw = self.sealer.seal_raw(record_id, name, raw, value)
             source = p.source
             out[name] = (source, text, raw)
             if text is not at0 or source is not source0:  # usually the very same objects

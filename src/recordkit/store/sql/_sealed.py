@@ -180,6 +180,7 @@ class Sealer:
         self._index_context = {name: f"{table}{_SEP}{name}" for name in fields}
         self._suffix = {name: f"{name}{_SEP}value" for name in fields}
         self._indexers: dict[str, Callable[[str], str]] = {}
+        self._ready: dict[str, tuple[Any, ...]] = {}  # the plans with their indexers
         # field → to text, to the text its index hashes (None: the same), context suffix,
         # index column, currency column (money only)
         self._plans: dict[
@@ -220,23 +221,31 @@ class Sealer:
             Refused: a value is not of its field's type.
             StoreError: the record has no usable data key.
         """
-        plans = self._plans
-        indexers = self._indexers
+        plans = self._ready or self._prepare()
         prefix = f"{self.table}{_SEP}{record_id}{_SEP}"
         items: list[tuple[str, str]] = []
         for name, value in pairs:
-            to_text, to_index, suffix, index_col, currency_col = plans[name]
+            to_text, to_index, suffix, index_col, currency_col, index = plans[name]
             try:
                 text = to_text(value)
-                index = text if to_index is None else to_index(value)
+                row[index_col] = index(text if to_index is None else to_index(value))
             except TypeError as exc:
                 raise Refused(name, value, str(exc)) from None
             items.append((text, prefix + suffix))
-            row[index_col] = (indexers.get(name) or self._indexer(name))(index)
             if currency_col is not None:
                 row[currency_col] = None
         for (name, _), token in zip(pairs, self._key(record_id).seal_many(items), strict=True):
             row[name] = token
+
+    def _prepare(self) -> dict[str, tuple[Any, ...]]:
+        """
+        Each field's plan with its blind-index function (made on first use: the master key).
+        """
+        self._ready = {
+            name: (*plan, self._indexers.get(name) or self._indexer(name))
+            for name, plan in self._plans.items()
+        }
+        return self._ready
 
     def _indexer(self, name: str) -> Callable[[str], str]:
         index = self._indexers[name] = self.encryption.indexer(self._index_context[name])

@@ -17,8 +17,9 @@ concurrent writer changed a row in between, the whole upsert rolls back with a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Final, NamedTuple
 
 import sqlalchemy as sa
 
@@ -174,10 +175,12 @@ def _plan(
             created.append(r.id)
             if written is None:
                 pass
-            elif sealed is None:
-                written[r.id] = {n: v for n, v in r.values.items() if v is not None}
             else:
-                written[r.id] = _written(sealed, inserts[-1], r.values, r.values, nulls=False)
+                done = written[r.id] = {n: v for n, v in r.values.items() if v is not None}
+                if sealed is not None:  # the sealed text each encrypted field's column got
+                    inserted = inserts[-1]
+                    for n in sealed.keys() & done.keys():
+                        done[n] = inserted[sealed[n]]
             continue
         values = r.values
         prov, stamps, settled = encoded[r.id]
@@ -338,8 +341,45 @@ def upsert(
     """
     # A batch makes hundreds of thousands of short-lived, acyclic objects (rows, JSON
     # tuples, driver parameters); scanning them for cycles cost as much as encoding them.
-    with collector_paused():
+    with collector_paused(), _page_cache(conn, len(records)):
         return _upsert(conn, codec, records, precedence, dialect, written)
+
+
+_CACHE_ROWS: Final = 10_000
+"""
+Batches of at least this many records get a page cache sized for them (SQLite).
+"""
+_CACHE_MAX_KIB: Final = 256 * 1024
+
+
+@contextlib.contextmanager
+def _page_cache(conn: sa.Connection, rows: int) -> Iterator[None]:
+    """
+    On SQLite, a page cache sized for a batch of *rows* while it is written, then as before.
+
+    A batch inserts into every index of its table, and keys that come in no order (emails,
+    and the blind indexes of encrypted fields, random by design) touch pages all over each
+    index: with SQLite's default cache (2 MB) a large batch keeps reading them again and
+    writing them back. Half a KiB per record (at most 256 MiB) keeps its indexes' pages.
+    """
+    if conn.dialect.name != "sqlite" or rows < _CACHE_ROWS:
+        yield
+        return
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    page = conn.exec_driver_sql("PRAGMA page_size").scalar()
+    wanted = min(_CACHE_MAX_KIB, rows // 2)
+    if not isinstance(before, int) or not isinstance(page, int):
+        yield
+        return
+    held = -before if before < 0 else before * page // 1024
+    if held >= wanted:
+        yield
+        return
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{int(wanted)}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
 
 
 def _upsert(
