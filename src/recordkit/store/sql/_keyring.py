@@ -140,6 +140,19 @@ class Keyring:
         made = self.encryption.new_keys(len(ids))
         keys.update(zip(ids, made, strict=True))
         # shredded_at is left out: NULL, without a bind per row
+        if (
+            conn.dialect.name == "sqlite"
+            and conn.dialect.paramstyle == "qmark"
+            and not conn.get_execution_options().get("schema_translate_map")
+        ):
+            # the driver takes the ids, key ids and wrapped bytes as they are: no row dicts
+            statement = self.table.insert().compile(
+                dialect=conn.dialect, column_keys=["record_id", "key_id", "wrapped"]
+            )
+            if statement.positiontup == ["record_id", "key_id", "wrapped"]:
+                params = [(i, k.key_id, k.wrapped) for i, k in zip(ids, made, strict=True)]
+                conn.exec_driver_sql(statement.string, params)
+                return
         rows = [
             {"record_id": i, "key_id": k.key_id, "wrapped": k.wrapped}
             for i, k in zip(ids, made, strict=True)
