@@ -157,25 +157,28 @@ def golden_records(
 
     held = [(n, columns[n]) for n in names if columns.get(n) is not None]
 
-    def record(rid: str) -> Record:
-        i = position[rid]
-        values = {n: column[i] for n, column in held if column[i] is not None}
-        return Record(id=rid, schema=schema.name, values=values, created_at=at,
-                      field_names=names)  # fmt: skip
+    def records(rids: Sequence[str]) -> list[Record]:
+        rows = []
+        for rid in rids:
+            i = position[rid]
+            rows.append((rid, {n: column[i] for n, column in held if column[i] is not None}))
+        return Record.many(schema.name, rows, created_at=at, field_names=names)
 
     if result is None:
-        return tuple(record(rid) for rid in ids), ()
+        return tuple(records(ids)), ()
     if policy is None:  # once, not per cluster
         policy = MergePolicy.from_schema(schema)
+    clusters = result.clusters
+    lone = iter(records([c.record_ids[0] for c in clusters if len(c.record_ids) == 1]))
     golden: list[Record] = []
     plans: list[MergePlan] = []
-    for cluster in result.clusters:
+    for cluster in clusters:
         if len(cluster.record_ids) == 1:
-            golden.append(record(cluster.record_ids[0]))
+            golden.append(next(lone))
             continue
         plan = plan_merge(
             schema,
-            [record(rid) for rid in cluster.record_ids],
+            records(cluster.record_ids),
             merge_id=f"golden:{cluster.entity_id}",
             at=at,
             policy=policy,
