@@ -7,10 +7,10 @@ reported, not raised. The events and the head row are read through one connectio
 snapshot on SQLite).
 
 On SQLite the events stream from one query in batches, and a batch of well-formed events
-is checked column by column (``map`` over the batch's columns: the header texts built by
-``str.format``, hashed by ``hashlib``, compared as tuples), without a Python step per event;
-a batch where anything differs from the common case is walked event by event, so the
-report names the first bad event exactly as the general walk does.
+is checked column by column (types and times checked over whole columns, the header texts
+built and hashed in comprehensions, hashes and links compared as sequences), without a
+Python step per event; a batch where anything differs from the common case is walked
+event by event, so the report names the first bad event exactly as the general walk does.
 """
 
 from __future__ import annotations
