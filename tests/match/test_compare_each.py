@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import recordkit as rk
@@ -122,8 +122,20 @@ def test_the_default_contact_comparisons_agree_pair_by_pair(rows: list[dict[str,
         assert arrays[name].tolist() == one_by_one[name].tolist(), name
 
 
+_BLANK = dict.fromkeys(
+    ("first_name", "last_name", "email", "phone", "birth_date", "postcode", "street", "city",
+     "company"),
+)  # fmt: skip
+
+
 @settings(max_examples=200, deadline=None)
 @given(rows=contacts())
+@example(  # numbers whose difference overflows a float
+    rows=[
+        {**_BLANK, "country": "US", "revenue": 3.6701613780426453e301},
+        {**_BLANK, "country": "US", "revenue": -1.797692767846178e308},
+    ]
+)
 def test_every_level_kind_agrees_pair_by_pair(rows: list[dict[str, Any]]) -> None:
     """
     Every level kind, every similarity and distance metric, numbers, NaN and non-text

@@ -289,9 +289,10 @@ class NumberWithin(Level):
         Within the absolute or relative tolerance (NaN never is).
         """
         a, b = left[f"num:{column}"], right[f"num:{column}"]
-        diff = np.abs(a - b)
         hit = np.zeros(len(a), dtype=np.bool_)
-        with np.errstate(invalid="ignore"):
+        # near the float limits a difference overflows to infinity, as plain Python's does
+        with np.errstate(invalid="ignore", over="ignore"):
+            diff = np.abs(a - b)
             if self.absolute is not None:
                 hit |= diff <= self.absolute
             if self.relative is not None:
