@@ -622,6 +622,8 @@ OVERRIDES: dict[str, dict[str, Callable[[World], Any]]] = {
     "Record.get": {"name": lambda w: "first_name"},
     "Record.from_dict": {"data": lambda w: w.record.to_dict(w.schema)},
     "Record.from_json": {"text": lambda w: w.record.to_json(w.schema)},
+    "Record.many": {"schema": lambda w: "contact", "rows": lambda w: [("m1", {"email": "a@b.co"})],
+                    "created_at": lambda w: T0},
     "Lifecycle.state": {"name": lambda w: "active"},
     "Lifecycle.rank": {"name": lambda w: "active"},
     "Lifecycle.edge": {"source": lambda w: "captured", "target": lambda w: "normalized"},

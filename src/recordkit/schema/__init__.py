@@ -16,13 +16,8 @@ from recordkit.schema._io import (
     schema_to_dict,
 )
 from recordkit.schema._json import JSONObject, JSONValue
-from recordkit.schema._record import (
-    Provenance,
-    Record,
-    Transition,
-    record_from_dict,
-    record_to_dict,
-)
+from recordkit.schema._record import Record, record_from_dict, record_to_dict
+from recordkit.schema._record_parts import Provenance, Transition
 from recordkit.schema._schema import Catalog, Model, Schema
 from recordkit.schema._types import (
     FIELD_TYPES,
