@@ -118,7 +118,16 @@ def value_for(ftype: rk.FieldType) -> st.SearchStrategy[Any]:
         rk.MoneyType: st.builds(rk.Money, finite, st.sampled_from(["USD", "EUR", "JPY"])),
         rk.Boolean: st.booleans(),
     }
-    return st.none() | table.get(type(ftype), text)
+    coerced = text.map(lambda s: _coerced(ftype, s)).filter(lambda v: v is not None)
+    return st.none() | table.get(type(ftype), coerced)
+
+
+def _coerced(ftype: rk.FieldType, text: str) -> object:
+    """What *ftype* makes of *text*; ``None`` when it refuses it (a URL field and ``mailto:``)."""
+    try:
+        return ftype.coerce(text)
+    except rk.CoercionError:
+        return None
 
 
 @st.composite
