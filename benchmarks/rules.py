@@ -6,7 +6,8 @@ Writes benchmarks/results/rules.json and prints a table. Figures:
 
 - ``engine_rps`` / ``handwritten_rps``: rows per second, uncached, on 100,000 messy
   10-field contacts (``--quick``: 10,000);
-- ``uncached_ratio``: engine time / hand-written time, both uncached (target <= 1.10);
+- ``uncached_ratio``: engine time / hand-written time, both uncached (target <= 0.75:
+  faster than calling the libraries by hand);
 - ``cached_speedup``: hand-written uncached time / engine time with memoization, on rows in
   which half of the phone, email and picklist values repeat earlier rows (bound 2,
   target >= 1.8).
@@ -295,7 +296,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         print(f"  {key:<{width}}  {value}")
     print("  per round: uncached", [round(x, 3) for x in uncached],
           "cached", [round(x, 3) for x in cached])
-    print("  targets: uncached_ratio <= 1.10, cached_speedup >= 1.8")
+    print("  targets: uncached_ratio <= 0.75, cached_speedup >= 1.8")
     return results
 
 
