@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recordkit.rules._contact import email_problem, email_verdict
-from recordkit.rules._email_fast import fast_email
+from recordkit.rules._email_fast import fast_email, no_at_sign
 
 _PIECES = string.ascii_letters + string.digits + "-._!#$%&'*+/=?^`{|}~@ \"()<>[],;:\\é"
 
@@ -31,11 +31,30 @@ def _library(text: str) -> str | None:
     return info.normalized.lower()
 
 
+def _message(text: str) -> str | None:
+    try:
+        email_validator.validate_email(text, check_deliverability=False, test_environment=False)
+    except email_validator.EmailNotValidError as exc:
+        return str(exc)
+    return None
+
+
 def _agrees(text: str) -> None:
     fast = fast_email(text)
     if fast is not None:
         assert fast == _library(text), text
+    missing = no_at_sign(text)
+    if missing is not None:
+        assert missing == _message(text), text
     assert (email_problem(text) is None) == (_library(text) is not None), text
+
+
+@settings(max_examples=3000)
+@given(st.text(max_size=60).filter(lambda t: "@" not in t))
+def test_text_without_an_at_sign(text: str) -> None:
+    """Any text, Unicode look-alikes and combining marks included, with no plain at-sign."""
+    _agrees(text)
+    _agrees(text + "\ufe6b" + text)
 
 
 @settings(max_examples=3000)

@@ -80,7 +80,8 @@ def test_example_numbers_of_every_region_and_type() -> None:
     plus=st.booleans(),
     digits=st.text(alphabet="0123456789", min_size=1, max_size=18),
     region=st.sampled_from(["US", "CA", "PR", "GB", "DE", "FR", "IN", "BR", "AR", "MX", "IT",
-                            "AG", "RU", "KZ", "JP", "AU", "NZ", None]),
+                            "AG", "RU", "KZ", "JP", "AU", "NZ", "NL", "BE", "CH", "AT", "SE",
+                            "ES", "PL", "ZA", "NG", "CN", "KR", "TR", "IE", "PT", "FI", None]),
     spacer=st.sampled_from(["", " ", "-", ".", "() "]),
 )  # fmt: skip
 def test_random_digit_strings(plus: bool, digits: str, region: str | None, spacer: str) -> None:
@@ -88,6 +89,29 @@ def test_random_digit_strings(plus: bool, digits: str, region: str | None, space
     text = text.rstrip(" ()-.")
     if text and text[-1].isdigit():
         _agrees(text, region)
+
+
+@settings(max_examples=4000)
+@given(
+    region=st.sampled_from(_REGIONS),
+    digits=st.text(alphabet="0123456789", min_size=1, max_size=16),
+    spacer=st.sampled_from(["", " ", "-", ".", ") "]),
+)
+def test_national_numbers_with_a_trunk_prefix(region: str, digits: str, spacer: str) -> None:
+    """Digits starting with 0 (a trunk prefix in most of the world) read in every region."""
+    text = "0" + spacer.join([digits[:2], digits[2:5], digits[5:]]).rstrip(" ()-.")
+    if text[-1].isdigit():
+        _agrees(text, region)
+
+
+def test_national_numbers_are_read_in_the_usual_regions() -> None:
+    """The shortcut reads national numbers written with a trunk prefix, not only ``+``."""
+    assert _agrees("020 7946 0958", "GB")
+    assert _agrees("030 12345678", "DE")
+    assert _agrees("01 42 68 53 00", "FR")
+    assert _agrees("06-12345678", "NL")
+    assert not _agrees("0049 30 1234567", "DE")  # an exit code: the library's reading
+    assert not _agrees("07946 0958", "GB")  # too short without the prefix: parse keeps it
 
 
 def test_normalized_forms_unchanged_on_the_usual_spellings() -> None:

@@ -16,7 +16,7 @@ import email_validator
 import phonenumbers
 
 from recordkit._errors import RecordkitError
-from recordkit.rules._email_fast import fast_email
+from recordkit.rules._email_fast import fast_email, no_at_sign
 from recordkit.rules._phone_fast import fast_phone
 from recordkit.rules._text import ValueT, clean_text
 from recordkit.schema import URL
@@ -165,6 +165,8 @@ def _unwrapped(value: str) -> str:
 def _validated(text: str, lowercase: bool) -> tuple[str | None, str | None]:
     if lowercase and (fast := fast_email(text)) is not None:
         return fast, None  # the common plain address: email-validator's verdict, faster
+    if (missing := no_at_sign(text)) is not None:
+        return None, missing  # no at-sign: the library's own verdict and words
     try:
         info = email_validator.validate_email(
             text, check_deliverability=False, test_environment=False
@@ -228,6 +230,8 @@ def email_problem(value: Any) -> str | None:
         return "too long to be an email address"
     if fast_email(value) is not None:
         return None  # a plain address email-validator accepts (see `fast_email`)
+    if (missing := no_at_sign(value)) is not None:
+        return missing
     try:
         email_validator.validate_email(value, check_deliverability=False)
     except email_validator.EmailNotValidError as exc:

@@ -11,6 +11,9 @@ the address with the domain in lower case. `fast_email` answers for those addres
 and leaves every other one (quoted, Unicode, IDNA ``xn--`` labels, anything odd) to
 email-validator; `scripts/differential_contacts.py` and the tests hold its answers equal to
 the library's over generated addresses.
+
+`no_at_sign` answers for the other common case, text with no at-sign at all: the library
+refuses it before looking at anything else, always with the same message.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Final
 
 import email_validator
 
-__all__ = ["fast_email"]
+__all__ = ["fast_email", "no_at_sign"]
 
 _ATEXT: Final = r"a-zA-Z0-9_!#$%&'*+\-/=?^`{|}~"
 _LABEL: Final = r"[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
@@ -58,3 +61,31 @@ def fast_email(text: str) -> str | None:
     ):
         return None
     return text.lower()
+
+
+_AT_SIGNS: Final = ("@", "<", "\uff20", "\ufe6b")
+"""
+The at-sign, the angle bracket that opens an address, and the two at-sign look-alikes the
+library names in its messages: text with none of them has no address part.
+"""
+_NO_AT: list[str] = []
+
+
+def no_at_sign(text: str) -> str | None:
+    """
+    Email-validator's message for *text* when it has no at-sign at all, else ``None``.
+
+    The library splits an address at its first unquoted at-sign (or angle bracket) and,
+    finding none, refuses it with one message whatever the rest holds; that message is
+    asked of the library once (so it is the installed version's own words).
+    """
+    if any(sign in text for sign in _AT_SIGNS):
+        return None
+    if not _NO_AT:
+        try:
+            email_validator.validate_email("nobody", check_deliverability=False)
+        except email_validator.EmailNotValidError as exc:
+            _NO_AT.append(str(exc))
+        else:  # pragma: no cover - a library that took "nobody" as an address
+            return None
+    return _NO_AT[0]

@@ -91,6 +91,8 @@ def fast_phone(text: str, region: str | None) -> phonenumbers.PhoneNumber | None
         national = digits[size:]
     elif type(region) is str and region in _NANP_REGIONS and len(digits) == 10:
         code, prefix, national = _NANP, _PREFIXES.get(_NANP), digits
+    elif type(region) is str:
+        return _national(digits, region)
     else:
         return None
     if (
@@ -100,6 +102,86 @@ def fast_phone(text: str, region: str | None) -> phonenumbers.PhoneNumber | None
         or (prefix and national.startswith(prefix))
     ):
         return None
+    return phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
+
+
+_Patterns = tuple[re.Pattern[str], re.Pattern[str] | None, re.Pattern[str] | None]
+_National = tuple[_Patterns, tuple[int, ...], frozenset[int], int]
+_NATIONAL: dict[str, _National | None] = {}
+
+
+def _national_plan(region: str) -> _National | None:
+    """
+    How phonenumbers reads a number of *region* written with its trunk prefix, where plain.
+
+    Plain: the national prefix pattern captures nothing and has no transform rule. The
+    prefix and exit code patterns, the general number pattern, the possible and the
+    local-only lengths, and the calling code; worked out on first use.
+    """
+    if region in _NATIONAL:
+        return _NATIONAL[region]
+    plan = None
+    metadata = (
+        PhoneMetadata.metadata_for_region(region, None)
+        if region in phonenumbers.SUPPORTED_REGIONS
+        else None
+    )
+    general = None if metadata is None else metadata.general_desc
+    if (
+        metadata is not None
+        and general is not None
+        and general.possible_length
+        and metadata.national_prefix_for_parsing
+        and not metadata.national_prefix_transform_rule
+        and metadata.country_code is not None
+    ):
+        prefix = re.compile(metadata.national_prefix_for_parsing)
+        exit_code = metadata.international_prefix
+        pattern = general.national_number_pattern
+        if prefix.groups == 0:
+            patterns = (
+                prefix,
+                re.compile(exit_code) if exit_code else None,
+                re.compile(pattern) if pattern else None,
+            )
+            plan = (
+                patterns,
+                tuple(general.possible_length),
+                frozenset(general.possible_length_local_only or ()),
+                metadata.country_code,
+            )
+    _NATIONAL[region] = plan
+    return plan
+
+
+def _national(digits: str, region: str) -> phonenumbers.PhoneNumber | None:
+    """
+    ``parse`` of national *digits* written with *region*'s trunk prefix (``020 7946 0958``).
+
+    Phonenumbers' steps for such a number: no exit code at its start, the prefix stripped
+    unless the number fits the region's pattern only with it, kept when what is left has
+    no possible length. Only digits starting with ``0`` are read here (no calling code
+    starts with one, so the library's "the region's own code without a plus" reading
+    never applies); anything else (a leading zero left, an exit code) is left to it.
+    """
+    plan = _national_plan(region) if digits[0] == "0" else None
+    if plan is None:
+        return None
+    (prefix, exit_code, general), lengths, local, code = plan
+    stripped = prefix.match(digits)
+    if stripped is None or (exit_code is not None and exit_code.match(digits)):
+        return None  # no trunk prefix, or an exit code: the library decides
+    national = digits[stripped.end() :]
+    size = len(national)
+    if (
+        not _MIN_NATIONAL <= size <= _MAX_NATIONAL
+        or national[0] == "0"
+        or (general is not None and general.fullmatch(digits) and not general.fullmatch(national))
+        or size in local
+        or size < lengths[0]
+        or (lengths[0] < size <= lengths[-1] and size not in lengths[1:])
+    ):
+        return None  # parse keeps the prefix: a leading zero, which the library reads
     return phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
 
 
