@@ -83,12 +83,29 @@ def test_example_numbers_of_every_region_and_type() -> None:
                             "AG", "RU", "KZ", "JP", "AU", "NZ", "NL", "BE", "CH", "AT", "SE",
                             "ES", "PL", "ZA", "NG", "CN", "KR", "TR", "IE", "PT", "FI", None]),
     spacer=st.sampled_from(["", " ", "-", ".", "() "]),
+    opening=st.booleans(),
 )  # fmt: skip
-def test_random_digit_strings(plus: bool, digits: str, region: str | None, spacer: str) -> None:
+def test_random_digit_strings(
+    plus: bool, digits: str, region: str | None, spacer: str, opening: bool
+) -> None:
     text = ("+" if plus else "") + spacer.join([digits[:3], digits[3:6], digits[6:]]).strip(" (")
-    text = text.rstrip(" ()-.")
+    text = ("(" if opening else "") + text.rstrip(" ()-.")
     if text and text[-1].isdigit():
         _agrees(text, region)
+
+
+@settings(max_examples=4000)
+@given(
+    code=st.sampled_from(sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)),
+    national=st.text(alphabet="0123456789", min_size=1, max_size=15),
+    region=st.sampled_from([None, "US", "GB", "DE"]),
+)
+def test_international_numbers_of_every_calling_code(
+    code: int, national: str, region: str | None
+) -> None:
+    """``+<code> <digits>`` for every calling code, whatever its national prefix rule."""
+    _agrees(f"+{code} {national}", region)
+    _agrees(f"(+{code}) {national}", region)
 
 
 @settings(max_examples=4000)
@@ -112,6 +129,8 @@ def test_national_numbers_are_read_in_the_usual_regions() -> None:
     assert _agrees("06-12345678", "NL")
     assert not _agrees("0049 30 1234567", "DE")  # an exit code: the library's reading
     assert not _agrees("07946 0958", "GB")  # too short without the prefix: parse keeps it
+    assert _agrees("(212) 555-0148", "US")  # parse starts reading at the first digit
+    assert _agrees("+55 11 91234-5678", "BR")  # a prefix rule that does not match here
 
 
 def test_normalized_forms_unchanged_on_the_usual_spellings() -> None:

@@ -6,10 +6,10 @@ international form (``+44 20 7946 0958``) or, in North America, ten national dig
 (``(415) 555-0148``). For those shapes phonenumbers' ``parse`` comes down to a few steps —
 take the country code (the shortest prefix that is one), and strip the national prefix when
 the number starts with it — and `fast_phone` takes them itself, giving the same
-`phonenumbers.PhoneNumber` (equal field by field), for the countries whose national prefix
-is one plain string of digits with no transform rule. Everything else (a number written
-with its national prefix or a leading zero, an extension, letters, an exit code, a country
-whose prefix rule is a pattern) is left to phonenumbers.
+`phonenumbers.PhoneNumber` (equal field by field). A number written nationally with its
+trunk prefix (``020 7946 0958``) is read where the region's prefix rule captures nothing.
+Everything else (a leading zero left, an extension, letters, an exit code, a national
+prefix to strip from an international number) is left to phonenumbers.
 
 `valid_number` is ``phonenumbers.is_valid_number`` taken the same steps with each region's
 patterns compiled once (phonenumbers looks every pattern up again, for each of up to ten
@@ -27,27 +27,26 @@ from phonenumbers import PhoneMetadata
 
 __all__ = ["fast_phone", "valid_number"]
 
-_SHAPE: Final = re.compile(r"\+?[0-9][0-9 ().\-]*[0-9]", re.ASCII)
+_SHAPE: Final = re.compile(r"\(?\+?[0-9][0-9 ().\-]*[0-9]", re.ASCII)
 _SEPARATORS: Final = str.maketrans("", "", " ().-+")
 _NANP: Final = 1
 _MIN_NATIONAL: Final = 4
 _MAX_NATIONAL: Final = 15
 
 
-def _plain_prefixes() -> dict[int, str]:
+def _prefixes() -> dict[int, re.Pattern[str] | None]:
     """
-    Country code → its national prefix for parsing (``""``: none), where that is plain.
+    Calling code → its national prefix pattern for parsing (``None``: it has none).
 
-    Plain: a string of digits and no transform rule, so stripping it is a prefix test.
+    A number in international form has its national prefix stripped only where the
+    pattern matches at its start; elsewhere the pattern, and any transform rule, do nothing.
     """
-    out: dict[int, str] = {}
+    out: dict[int, re.Pattern[str] | None] = {}
     for code, regions in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items():
         metadata = PhoneMetadata.metadata_for_region_or_calling_code(code, regions[0])
-        if metadata is None or metadata.national_prefix_transform_rule:
-            continue
-        prefix = metadata.national_prefix_for_parsing or ""
-        if prefix == "" or prefix.isdigit():
-            out[code] = prefix
+        if metadata is not None:
+            prefix = metadata.national_prefix_for_parsing
+            out[code] = re.compile(prefix) if prefix else None
     return out
 
 
@@ -67,7 +66,7 @@ def _plain_nanp_regions() -> frozenset[str]:
     return frozenset(out)
 
 
-_PREFIXES: Final = _plain_prefixes()
+_PREFIXES: Final = _prefixes()
 _NANP_REGIONS: Final = _plain_nanp_regions()
 
 
@@ -78,8 +77,9 @@ def fast_phone(text: str, region: str | None) -> phonenumbers.PhoneNumber | None
     if _SHAPE.fullmatch(text) is None:
         return None
     digits = text.translate(_SEPARATORS)
-    if text[0] == "+":
-        if "+" in text[1:] or digits[0] == "0":
+    written = text[1:] if text[0] == "(" else text  # parse starts at the first + or digit
+    if written[0] == "+":
+        if "+" in written[1:] or digits[0] == "0":
             return None  # parse reads no country code starting with 0
         for size in (1, 2, 3):
             code = int(digits[:size])
@@ -87,19 +87,18 @@ def fast_phone(text: str, region: str | None) -> phonenumbers.PhoneNumber | None
                 break
         else:
             return None
-        prefix = _PREFIXES.get(code)
         national = digits[size:]
     elif type(region) is str and region in _NANP_REGIONS and len(digits) == 10:
-        code, prefix, national = _NANP, _PREFIXES.get(_NANP), digits
+        code, national = _NANP, digits
     elif type(region) is str:
         return _national(digits, region)
     else:
         return None
     if (
-        prefix is None
+        code not in _PREFIXES
         or not _MIN_NATIONAL <= len(national) <= _MAX_NATIONAL
         or national[0] == "0"
-        or (prefix and national.startswith(prefix))
+        or ((prefix := _PREFIXES[code]) is not None and prefix.match(national) is not None)
     ):
         return None
     return phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
