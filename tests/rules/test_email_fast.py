@@ -39,7 +39,7 @@ def _message(text: str) -> str | None:
     return None
 
 
-def _agrees(text: str) -> None:
+def check_agrees(text: str) -> None:
     fast = fast_email(text)
     if fast is not None:
         assert fast == _library(text), text
@@ -53,14 +53,14 @@ def _agrees(text: str) -> None:
 @given(st.text(max_size=60).filter(lambda t: "@" not in t))
 def test_text_without_an_at_sign(text: str) -> None:
     """Any text, Unicode look-alikes and combining marks included, with no plain at-sign."""
-    _agrees(text)
-    _agrees(text + "\ufe6b" + text)
+    check_agrees(text)
+    check_agrees(text + "\ufe6b" + text)
 
 
 @settings(max_examples=3000)
 @given(st.text(alphabet=_PIECES, max_size=40))
 def test_any_text(text: str) -> None:
-    _agrees(text)
+    check_agrees(text)
 
 
 @settings(max_examples=3000)
@@ -75,8 +75,8 @@ def test_any_text(text: str) -> None:
                          "invalid", "localhost", "c0m", "x-y", "xn--p1ai", "123", "a"]),
 )  # fmt: skip
 def test_address_shapes(local: str, labels: list[str], tld: str) -> None:
-    _agrees(f"{local}@{'.'.join(labels)}.{tld}")
-    _agrees(f"{local}@{'.'.join(labels)}")
+    check_agrees(f"{local}@{'.'.join(labels)}.{tld}")
+    check_agrees(f"{local}@{'.'.join(labels)}")
 
 
 def test_generated_addresses_agree_and_many_are_decided_fast() -> None:
@@ -94,7 +94,7 @@ def test_generated_addresses_agree_and_many_are_decided_fast() -> None:
             rng.choice(words) + rng.choice(["", ".", "..", "1", "-", "+news"]) + rng.choice(words)
         )
         text = f"{local}@{rng.choice(domains)}"
-        _agrees(text)
+        check_agrees(text)
         decided += fast_email(text) is not None
     assert decided > count // 5
 

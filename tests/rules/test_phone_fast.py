@@ -34,7 +34,7 @@ def _library(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
         return None
 
 
-def _agrees(text: str, region: str | None) -> bool:
+def check_agrees(text: str, region: str | None) -> bool:
     fast = fast_phone(text, region)
     if fast is None:
         return False
@@ -71,7 +71,7 @@ def test_example_numbers_of_every_region_and_type() -> None:
             for text in [*forms, *(_repunctuate(f, rng) for f in forms)]:
                 for where in (region, "US", "GB", None):
                     tried += 1
-                    read += _agrees(text, where)
+                    read += check_agrees(text, where)
     assert read > tried // 5  # the shortcut reads a good share, and never differently
 
 
@@ -91,7 +91,7 @@ def test_random_digit_strings(
     text = ("+" if plus else "") + spacer.join([digits[:3], digits[3:6], digits[6:]]).strip(" (")
     text = ("(" if opening else "") + text.rstrip(" ()-.")
     if text and text[-1].isdigit():
-        _agrees(text, region)
+        check_agrees(text, region)
 
 
 @settings(max_examples=4000)
@@ -104,8 +104,8 @@ def test_international_numbers_of_every_calling_code(
     code: int, national: str, region: str | None
 ) -> None:
     """``+<code> <digits>`` for every calling code, whatever its national prefix rule."""
-    _agrees(f"+{code} {national}", region)
-    _agrees(f"(+{code}) {national}", region)
+    check_agrees(f"+{code} {national}", region)
+    check_agrees(f"(+{code}) {national}", region)
 
 
 @settings(max_examples=4000)
@@ -118,19 +118,19 @@ def test_national_numbers_with_a_trunk_prefix(region: str, digits: str, spacer: 
     """Digits starting with 0 (a trunk prefix in most of the world) read in every region."""
     text = "0" + spacer.join([digits[:2], digits[2:5], digits[5:]]).rstrip(" ()-.")
     if text[-1].isdigit():
-        _agrees(text, region)
+        check_agrees(text, region)
 
 
 def test_national_numbers_are_read_in_the_usual_regions() -> None:
     """The shortcut reads national numbers written with a trunk prefix, not only ``+``."""
-    assert _agrees("020 7946 0958", "GB")
-    assert _agrees("030 12345678", "DE")
-    assert _agrees("01 42 68 53 00", "FR")
-    assert _agrees("06-12345678", "NL")
-    assert not _agrees("0049 30 1234567", "DE")  # an exit code: the library's reading
-    assert not _agrees("07946 0958", "GB")  # too short without the prefix: parse keeps it
-    assert _agrees("(212) 555-0148", "US")  # parse starts reading at the first digit
-    assert _agrees("+55 11 91234-5678", "BR")  # a prefix rule that does not match here
+    assert check_agrees("020 7946 0958", "GB")
+    assert check_agrees("030 12345678", "DE")
+    assert check_agrees("01 42 68 53 00", "FR")
+    assert check_agrees("06-12345678", "NL")
+    assert not check_agrees("0049 30 1234567", "DE")  # an exit code: the library's reading
+    assert not check_agrees("07946 0958", "GB")  # too short without the prefix: parse keeps it
+    assert check_agrees("(212) 555-0148", "US")  # parse starts reading at the first digit
+    assert check_agrees("+55 11 91234-5678", "BR")  # a prefix rule that does not match here
 
 
 def test_normalized_forms_unchanged_on_the_usual_spellings() -> None:
