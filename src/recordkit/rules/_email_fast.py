@@ -18,6 +18,7 @@ refuses it before looking at anything else, always with the same message.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Final
 
@@ -68,7 +69,6 @@ _AT_SIGNS: Final = ("@", "<", "\uff20", "\ufe6b")
 The at-sign, the angle bracket that opens an address, and the two at-sign look-alikes the
 library names in its messages: text with none of them has no address part.
 """
-_NO_AT: list[str] = []
 
 
 def no_at_sign(text: str) -> str | None:
@@ -81,11 +81,13 @@ def no_at_sign(text: str) -> str | None:
     """
     if any(sign in text for sign in _AT_SIGNS):
         return None
-    if not _NO_AT:
-        try:
-            email_validator.validate_email("nobody", check_deliverability=False)
-        except email_validator.EmailNotValidError as exc:
-            _NO_AT.append(str(exc))
-        else:  # pragma: no cover - a library that took "nobody" as an address
-            return None
-    return _NO_AT[0]
+    return _no_at_message()
+
+
+@functools.cache
+def _no_at_message() -> str | None:
+    try:
+        email_validator.validate_email("nobody", check_deliverability=False)
+    except email_validator.EmailNotValidError as exc:
+        return str(exc)
+    return None  # pragma: no cover - a library that took "nobody" as an address

@@ -79,7 +79,7 @@ def fast_phone(text: str, region: str | None) -> phonenumbers.PhoneNumber | None
     digits = text.translate(_SEPARATORS)
     written = text[1:] if text[0] == "(" else text  # parse starts at the first + or digit
     if written[0] == "+":
-        if "+" in written[1:] or digits[0] == "0":
+        if digits[0] == "0":
             return None  # parse reads no country code starting with 0
         for size in (1, 2, 3):
             code = int(digits[:size])
