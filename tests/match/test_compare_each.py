@@ -29,8 +29,9 @@ from recordkit.match import (
     block_on,
 )
 from recordkit.match._data import Prepared
-from recordkit.match._pairs import SCALAR_PAIRS, compare_each, compare_pairs
+from recordkit.match._pairs import SCALAR_PAIRS, compare_against, compare_each, compare_pairs
 from recordkit.match.comparison import Comparison
+from recordkit.match.comparison._levels import FEW
 
 FIRST = ["Ann", "Anne", "Annie", "Bob", "Robert", "Rob", "Liz", "Elizabeth", "Jon", "John"]
 LAST = ["Smith", "Smyth", "Smithe", "Jones", "Johns", "O'Neil", "Oneil", "Lee", "Le"]
@@ -47,9 +48,9 @@ def _maybe(values: list[str]) -> st.SearchStrategy[str | None]:
 
 
 @st.composite
-def contacts(draw: st.DrawFn) -> list[dict[str, Any]]:
+def contacts(draw: st.DrawFn, least: int = 2, most: int = 9) -> list[dict[str, Any]]:
     """A few contact rows drawn from small pools, so that most levels are reached."""
-    n = draw(st.integers(2, 9))
+    n = draw(st.integers(least, most))
     return [
         {
             "first_name": draw(_maybe(FIRST)),
@@ -172,3 +173,32 @@ def test_few_pairs_go_one_by_one_and_many_through_arrays() -> None:
     assert len(np.tile(left, times)) > SCALAR_PAIRS
     for name, levels in few.items():
         assert np.tile(levels, times).tolist() == many[name].tolist(), name
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.one_of(contacts(), contacts(FEW + 2, 3 * FEW)),
+    copies=st.sampled_from([1, SCALAR_PAIRS]),
+)
+def test_a_new_record_against_other_rows_agrees_with_the_joined_rows(
+    rows: list[dict[str, Any]], copies: int
+) -> None:
+    """
+    A lookup compares row 0 of the new record with an index's rows where they are (the
+    *other* side); that gives the levels of the same pairs in one joined dataset, one by
+    one, through the arrays (the rows repeated past `SCALAR_PAIRS`) and level by level
+    over all the candidates (`compare_against`: pair by pair up to `FEW` distinct
+    candidates, through rapidfuzz's and the levels' array calls past it).
+    """
+    for matcher in (every_level(), Matcher.for_schema(rk.bundled_schema("contact"))):
+        one = matcher.prepared(rows[:1])
+        them = matcher.prepared(rows[1:] * copies)
+        joined = matcher.prepared(rows[:1] + rows[1:] * copies)
+        right = np.arange(len(them), dtype=np.int64)
+        left = np.zeros(len(them), dtype=np.int64)
+        apart = compare_pairs(matcher, one, left, right, them)
+        against = compare_against(matcher, one, them, right)
+        together = _by_arrays(matcher, joined, left, right + 1)
+        for name in together:
+            assert apart[name].tolist() == together[name].tolist(), name
+            assert against[name].tolist() == together[name].tolist(), name

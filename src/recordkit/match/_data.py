@@ -191,6 +191,35 @@ class Prepared:
         return cls(ids, columns, features, keys, source, memo={"factored": factored})
 
     @classmethod
+    def build_one(
+        cls,
+        raw: Mapping[str, Sequence[Any]],
+        ids: list[str],
+        prep: Mapping[str, Prep],
+        comparators: Sequence[Comparator],
+    ) -> Prepared:
+        """
+        `build` for one record: each value prepared and each feature made on its own.
+
+        The same arrays `build` makes for one row, without its work per column (a
+        point-of-entry lookup prepares one record at a time).
+        """
+        values = {name: prep.get(name, _PLAIN).function()(cells[0]) for name, cells in raw.items()}
+        columns: dict[str, Objects] = {}
+        for name, value in values.items():
+            cell = np.empty(1, dtype=object)
+            cell[0] = value
+            columns[name] = cell
+        features: dict[str, npt.NDArray[Any]] = {}
+        keys: dict[str, tuple[str, ...]] = {}
+        for c in comparators:
+            made = c.features_one(values) if isinstance(c, Comparison) else c.features(columns)
+            keys[c.name] = tuple(made)
+            for key, arr in made.items():
+                features.setdefault(key, arr)
+        return cls(ids, columns, features, keys)
+
+    @classmethod
     def of_prepared(
         cls,
         columns: Mapping[str, Sequence[object]],

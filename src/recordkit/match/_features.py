@@ -24,12 +24,17 @@ from recordkit.match._prepare import number_of
 from recordkit.rules import fold_key
 
 __all__ = [
+    "DATE_PARTS",
+    "EMAIL_KEY",
+    "EMAIL_LOCAL",
     "date_parts",
     "digits",
     "email_key",
+    "family_function",
     "family_ids",
     "mapped",
     "nickname_families",
+    "number_or_nan",
     "numbers",
 ]
 
@@ -162,6 +167,12 @@ def _ordinal(value: object) -> tuple[int, int, int, int]:
     return (y, m, d, days)
 
 
+DATE_PARTS: Final = _ordinal
+"""
+``(year, month, day, ordinal day)`` of one ISO date text; ``-1`` each when not a date.
+"""
+
+
 def date_parts(values: Objects | Factored) -> npt.NDArray[np.int64]:
     """
     ``(year, month, day, ordinal day)`` per ISO date text; ``-1`` where not a date.
@@ -170,27 +181,27 @@ def date_parts(values: Objects | Factored) -> npt.NDArray[np.int64]:
     return out
 
 
+def number_or_nan(value: object) -> float:
+    """
+    One value as a float (NaN when missing or not a number).
+    """
+    number = number_of(value)
+    return np.nan if number is None else number
+
+
 def numbers(values: Objects | Factored) -> npt.NDArray[np.float64]:
     """
     The values as floats (NaN where missing or not a number).
     """
-
-    def one(value: object) -> float:
-        number = number_of(value)
-        return np.nan if number is None else number
-
-    out: npt.NDArray[np.float64] = Factored.of(values).rows(one, np.float64)
+    out: npt.NDArray[np.float64] = Factored.of(values).rows(number_or_nan, np.float64)
     return out
 
 
-def family_ids(
-    values: Objects | Factored,
-    families: Mapping[str, tuple[str, ...]],
-    ids: Mapping[str, int],
-    width: int,
-) -> npt.NDArray[np.int32]:
+def family_function(
+    families: Mapping[str, tuple[str, ...]], ids: Mapping[str, int], width: int
+) -> Callable[[object], tuple[int, ...]]:
     """
-    Per row, the ids of the name families of each token of the value (``-1`` padded).
+    One value → the ids of the name families of each of its tokens (``-1`` padded).
     """
     empty = (-1,) * width
 
@@ -205,6 +216,19 @@ def family_ids(
         found = found[:width]
         return (*found, *empty[len(found) :])
 
+    return one
+
+
+def family_ids(
+    values: Objects | Factored,
+    families: Mapping[str, tuple[str, ...]],
+    ids: Mapping[str, int],
+    width: int,
+) -> npt.NDArray[np.int32]:
+    """
+    Per row, the ids of the name families of each token of the value (``-1`` padded).
+    """
+    one = family_function(families, ids, width)
     out: npt.NDArray[np.int32] = Factored.of(values).rows(one, np.int32, width)
     return out
 

@@ -30,6 +30,7 @@ __all__ = ["FellegiSunter", "MatchRule", "WeightedRules"]
 
 Floats = npt.NDArray[np.float64]
 _TF_CAP = 12.0  # bits: one shared rare value never outweighs everything else
+_ADJUSTED_KEPT = 100_000  # term-frequency adjustments a model remembers (`tf_adjustment_of`)
 
 
 def _labels_map(value: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
@@ -189,6 +190,9 @@ class FellegiSunter:
     version: str = attrs.field(default="", converter=_version, kw_only=True)
     fitted_on: int | None = attrs.field(default=None, converter=_fitted_on, kw_only=True)
     _weights: dict[str, Floats] = attrs.field(init=False, eq=False, hash=False, repr=False)
+    _adjusted: dict[tuple[str, object], float] = attrs.field(
+        init=False, eq=False, hash=False, repr=False, factory=dict
+    )
 
     def __attrs_post_init__(self) -> None:
         if not 0.0 < self.prior < 1.0:
@@ -227,6 +231,21 @@ class FellegiSunter:
         """
         u = max(self.u[name][1], 1e-12)
         return np.clip(np.log2(u / np.maximum(frequency, 1e-12)), -_TF_CAP, _TF_CAP)
+
+    def tf_adjustment_of(self, name: str, value: object) -> float:
+        """
+        `tf_adjustment` of one value's `frequency` (remembered: a lookup asks it often).
+
+        The same number the arrays give, worked out by them once per value.
+        """
+        key = (name, value) if isinstance(value, str) else (name, None)
+        made = self._adjusted.get(key)
+        if made is None:
+            if len(self._adjusted) >= _ADJUSTED_KEPT:
+                self._adjusted.clear()  # a long-lived service meets many values once
+            made = float(self.tf_adjustment(name, self.frequency(name, [value]))[0])
+            self._adjusted[key] = made
+        return made
 
     def frequency(self, name: str, values: Sequence[object]) -> Floats:
         """
@@ -380,7 +399,7 @@ def explain_pair(
         w = float(model.weights(name)[k])
         adj = 0.0
         if k == 1 and name in model.tf:
-            adj = float(model.tf_adjustment(name, model.frequency(name, [lv]))[0])
+            adj = model.tf_adjustment_of(name, lv)
         terms.append(
             WeightTerm(
                 name,

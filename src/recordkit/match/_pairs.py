@@ -34,6 +34,7 @@ __all__ = [
     "SCALAR_PAIRS",
     "blocking_codes",
     "candidate_pairs",
+    "compare_against",
     "compare_each",
     "compare_pairs",
     "count_pairs",
@@ -112,21 +113,31 @@ def candidate_pairs(
     return left, right, BlockingReport(tuple(counts))
 
 
-def compare_pairs(settings: MatchSettings, prepared: Prepared, left: Ints, right: Ints) -> Levels:
+def compare_pairs(
+    settings: MatchSettings,
+    prepared: Prepared,
+    left: Ints,
+    right: Ints,
+    other: Prepared | None = None,
+) -> Levels:
     """
     The level of every pair in every comparison, in chunks of a few million pairs.
+
+    *left* are rows of *prepared*, *right* rows of *other* (by default *prepared* too): a
+    new record is compared with an index's rows where they are, without copying them.
     """
     out: Levels = {c.name: np.zeros(len(left), np.int8) for c in settings.comparisons}
     if len(left) <= SCALAR_PAIRS and all(isinstance(c, Comparison) for c in settings.comparisons):
-        return compare_each(settings, prepared, left, right)
-    factored = prepared.memo.get("factored", {})
+        return compare_each(settings, prepared, left, right, other)
+    them = prepared if other is None else other
+    factored = prepared.memo.get("factored", {}) if other is None else {}
 
     def one(c: Comparator, a: Ints, b: Ints) -> npt.NDArray[np.int8]:
         keys = prepared.keys[c.name]
         column = factored.get(c.columns[0]) if len(c.columns) == 1 else None
         if isinstance(c, Comparison) and column is not None:
             return _compare_distinct(c, prepared, keys, column, a, b)
-        return c.compare(prepared.gather(keys, a), prepared.gather(keys, b))
+        return c.compare(prepared.gather(keys, a), them.gather(keys, b))
 
     if len(left) < _THREADED:  # a lookup: threads would cost more than they save
         for c in settings.comparisons:
@@ -153,48 +164,80 @@ def compare_pairs(settings: MatchSettings, prepared: Prepared, left: Ints, right
     return out
 
 
-def compare_each(settings: MatchSettings, prepared: Prepared, left: Ints, right: Ints) -> Levels:
+def compare_against(settings: MatchSettings, one: Prepared, them: Prepared, rows: Ints) -> Levels:
+    """
+    The level of row 0 of *one* (a new record) against each of *rows* of *them*.
+
+    What `compare_pairs` gives those pairs, worked out level by level over all the
+    candidates at once (`Comparison._compare_against`) for the built-in comparisons, so
+    a lookup with a hundred candidates costs little more than one with three.
+    """
+    if not all(isinstance(c, Comparison) for c in settings.comparisons):
+        return compare_pairs(settings, one, np.zeros(len(rows), np.int64), rows, them)
+    out: Levels = {}
+    for c in settings.comparisons:
+        assert isinstance(c, Comparison)
+        out[c.name] = np.array(c._compare_against(one.features, them.features, rows), np.int8)
+    return out
+
+
+def compare_each(
+    settings: MatchSettings,
+    prepared: Prepared,
+    left: Ints,
+    right: Ints,
+    other: Prepared | None = None,
+) -> Levels:
     """
     The level of every pair in every comparison, pair by pair (built-in comparisons only).
 
+    *left* are rows of *prepared*, *right* rows of *other* (by default *prepared* too).
     Gives what `compare_pairs` gives on many pairs; used on few. A comparison of one column
     works once per distinct pair of that column's values (its features are functions of
     the value), so a lookup whose candidates share a city or a surname compares it once.
     """
-    feats = prepared.features
+    them = prepared if other is None else other
+    mine, theirs = prepared.features, them.features
     pairs = list(zip(left.tolist(), right.tolist(), strict=True))
     out: Levels = {}
     for c in settings.comparisons:
         assert isinstance(c, Comparison)
-        column = prepared.columns.get(c.columns[0]) if len(c.columns) == 1 else None
-        if column is None:
-            got = [c._compare_one(feats, i, j) for i, j in pairs]
+        name = c.columns[0] if len(c.columns) == 1 else None
+        if name is None or name not in prepared.columns or name not in them.columns:
+            got = [c._compare_one(mine, i, theirs, j) for i, j in pairs]
         else:
-            got = _each_distinct(c, feats, column, pairs)
+            columns = (prepared.columns[name], them.columns[name])
+            got = _each_distinct(c, (mine, theirs), columns, pairs)
         out[c.name] = np.array(got, dtype=np.int8)
     return out
 
 
 def _each_distinct(
-    c: Comparison, feats: dict[str, npt.NDArray[Any]], column: Objects, pairs: list[tuple[int, int]]
+    c: Comparison,
+    feats: tuple[dict[str, npt.NDArray[Any]], dict[str, npt.NDArray[Any]]],
+    columns: tuple[Objects, Objects],
+    pairs: list[tuple[int, int]],
 ) -> list[int]:
     """
-    `Comparison._compare_one` of each pair, once per distinct pair of *column*'s values.
+    `Comparison._compare_one` of each pair, once per distinct pair of the column's values.
 
+    *feats* and *columns* are the left and right sides' features and column values.
     Values are told apart by type too (``1`` and ``True`` are equal in Python but need not
     prepare alike); an unhashable value is compared on its own.
     """
+    mine, theirs = feats
+    left, right = columns
     seen: dict[tuple[object, ...], int] = {}
     got = []
     for i, j in pairs:
-        a, b = column[i], column[j]
+        a, b = left[i], right[j]
         try:
             key = (type(a), a, type(b), b)
             level = seen.get(key)
             if level is None:
-                level = seen[key] = c._compare_one(feats, i, j)
+                level = seen[key] = c._compare_one(mine, i, theirs, j)
         except TypeError:  # an unhashable value
-            level = c._compare_one(feats, i, j)
+            level = c._compare_one(mine, i, theirs, j)
         got.append(level)
     return got
 

@@ -58,7 +58,9 @@ def score_pairs(
         weight += model.weights(c.name)[lv]
         if c.name in model.tf:
             exact = lv == 1
-            if exact.any():
+            if len(prepared) == 1 and exact.any():  # a lookup: one value on the left
+                weight[exact] += model.tf_adjustment_of(c.name, prepared.columns[c.columns[0]][0])
+            elif exact.any():
                 freq = _frequencies(model, c.name, prepared, c.columns[0], left[exact])
                 weight[exact] += model.tf_adjustment(c.name, freq)
     if isinstance(model, FellegiSunter):

@@ -196,9 +196,11 @@ class MatchSettings:
             regions = [r for r in regions if r in data]
         wanted = (*self.columns, *dict.fromkeys(r for r in regions if r is not None))
         raw, found = read_data(data, wanted, ids=ids, schema=self.schema, default_ids=default_ids)
-        if not any(p.region_from for p in self.prepare.values()):
-            return Prepared.build(raw, found, self.prepare, self.comparisons, source)
-        regional = with_record_regions(raw, self.prepare)
-        for r in regions:
-            regional.pop(r, None)
-        return Prepared.build(regional, found, self.prepare, self.comparisons, source)
+        columns: dict[str, Sequence[Any]] = dict(raw)
+        if any(p.region_from for p in self.prepare.values()):
+            columns = with_record_regions(raw, self.prepare)
+            for r in regions:
+                columns.pop(r, None)
+        if len(found) == 1 and source is None:  # one record: a point-of-entry lookup
+            return Prepared.build_one(columns, found, self.prepare, self.comparisons)
+        return Prepared.build(columns, found, self.prepare, self.comparisons, source)

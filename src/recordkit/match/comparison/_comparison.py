@@ -22,13 +22,16 @@ from recordkit._errors import SchemaError, shorten
 from recordkit.match._check import items
 from recordkit.match._factored import Factored, Gathered, Objects
 from recordkit.match._features import (
+    DATE_PARTS,
     EMAIL_KEY,
     EMAIL_LOCAL,
     date_parts,
     digits,
+    family_function,
     family_ids,
     mapped,
     nickname_families,
+    number_or_nan,
     numbers,
 )
 from recordkit.match.comparison._domain_levels import (
@@ -37,6 +40,7 @@ from recordkit.match.comparison._domain_levels import (
     level_from_dict,
 )
 from recordkit.match.comparison._levels import (
+    FEW,
     Exact,
     Feats,
     Level,
@@ -52,10 +56,10 @@ __all__ = ["Comparator", "Comparison"]
 _FAMILY_WIDTH: Final = 4  # name families kept per name; more is rare
 _PREFIX: Final = re.compile(r"prefix(\d+)")
 _EXACT, _GRADED, _OTHER = 0, 1, 2  # how `_compare_one` tests a level
-_Step = tuple[int, int, str, tuple[str, str], float, Callable[..., Any], Callable[..., Any]]
+_Step = tuple[int, int, str, tuple[str, str], float, Callable[..., Any], Callable[..., Any], Level]
 """
 One level in `Comparison._compare_one`: number, how, feature key, shared score key, cutoff,
-and the level's functions.
+the level's functions, and the level.
 """
 
 
@@ -146,9 +150,62 @@ def _feature(
     if kind == "nick":
         return family_ids(values, families or {}, family_index, _FAMILY_WIDTH)
     if m := _PREFIX.fullmatch(kind):
-        n = int(m[1])
-        return mapped(values, lambda v: v[:n] if isinstance(v, str) and len(v) >= n else None)
+        return mapped(values, _prefix(int(m[1])))
     raise SchemaError(f"unknown comparison feature {shorten(key)}")
+
+
+def _same(value: object) -> object:
+    return value
+
+
+def _is_value(value: object) -> bool:
+    return value is not None
+
+
+def _prefix(n: int) -> Callable[[object], object]:
+    def prefix(value: object) -> object:
+        return value[:n] if isinstance(value, str) and len(value) >= n else None
+
+    return prefix
+
+
+_OneFeature = tuple[str, str, Callable[[object], object], Any]
+"""
+One feature of one record (`Comparison.features_one`): key, column, function, dtype.
+"""
+
+
+def _feature_of_one(
+    key: str, families: Mapping[str, tuple[str, ...]] | None, family_index: Mapping[str, int]
+) -> _OneFeature:
+    """
+    How `_feature` computes *key* for one value: the same functions, one value at a time.
+    """
+    kind, _, column = key.partition(":")
+    fn: Callable[[object], object]
+    dtype: Any = object
+    if kind == "value":
+        fn = _same
+    elif kind == "present":
+        fn, dtype = _is_value, np.bool_
+    elif kind == "email_key":
+        fn = EMAIL_KEY
+    elif kind == "email_local":
+        fn = EMAIL_LOCAL
+    elif kind == "digits":
+        fn = digits
+    elif kind == "date":
+        fn, dtype = DATE_PARTS, np.int64
+    elif kind == "num":
+        fn, dtype = number_or_nan, np.float64
+    elif kind == "nick":
+        fn = family_function(families or {}, family_index, _FAMILY_WIDTH)
+        dtype = np.int32
+    elif m := _PREFIX.fullmatch(kind):
+        fn = _prefix(int(m[1]))
+    else:
+        raise SchemaError(f"unknown comparison feature {shorten(key)}")
+    return key, column, fn, dtype
 
 
 @attrs.frozen(repr=False)
@@ -188,6 +245,9 @@ class Comparison:
     _labels: tuple[str, ...] = attrs.field(init=False, eq=False, hash=False, repr=False)
     _one_plan: tuple[_Step, ...] = attrs.field(init=False, eq=False, hash=False, repr=False)
     _present_key: str = attrs.field(init=False, eq=False, hash=False, repr=False)
+    _one_features: tuple[_OneFeature, ...] = attrs.field(
+        init=False, eq=False, hash=False, repr=False
+    )
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -222,16 +282,20 @@ class Comparison:
         # one pair at a time (`_compare_one`): each level's way, feature and cutoff, once
         plan: list[_Step] = []
         for k, lv in enumerate(self.levels, start=1):
+            step: _Step
             if isinstance(lv, Similar | Within):
                 key = f"{lv.feature}:{self.primary}"
                 cutoff = cutoffs[lv.score_key]
-                plan.append((k, _GRADED, key, lv.score_key, cutoff, lv._score_pair, lv._passes_one))
+                step = (k, _GRADED, key, lv.score_key, cutoff, lv._score_pair, lv._passes_one, lv)
             elif isinstance(lv, Exact) and lv.feature == "value":
-                plan.append((k, _EXACT, f"value:{self.primary}", ("", ""), 0.0, _none, _none))
+                step = (k, _EXACT, f"value:{self.primary}", ("", ""), 0.0, _none, _none, lv)
             else:
-                plan.append((k, _OTHER, "", ("", ""), 0.0, lv._test_one, _none))
+                step = (k, _OTHER, "", ("", ""), 0.0, lv._test_one, _none, lv)
+            plan.append(step)
         object.__setattr__(self, "_one_plan", tuple(plan))
         object.__setattr__(self, "_present_key", f"present:{self.primary}")
+        one = tuple(_feature_of_one(key, families, self._family_index) for key in keys)
+        object.__setattr__(self, "_one_features", one)
 
     def __repr__(self) -> str:
         return f"Comparison({self.name!r}, {list(self.labels[1:-1])})"
@@ -283,6 +347,32 @@ class Comparison:
             out[key] = _feature(key, columns[column], self._families, self._family_index)
         return out
 
+    def features_one(self, values: Mapping[str, object]) -> dict[str, npt.NDArray[Any]]:
+        """
+        The feature arrays of one record (one row each), from its prepared *values*.
+
+        What `features` gives for a one-row column, without the array work per feature
+        (a point-of-entry lookup prepares one record).
+
+        Raises:
+            SchemaError: a column this comparison reads is not in *values*.
+        """
+        out: dict[str, npt.NDArray[Any]] = {}
+        for key, column, fn, dtype in self._one_features:
+            if column not in values:
+                raise SchemaError(
+                    f"comparison {self.name!r} reads column {column!r}, which the data lacks",
+                    path=self.name,
+                )
+            value = fn(values[column])
+            if dtype is object:
+                cell = np.empty(1, dtype=object)
+                cell[0] = value
+                out[key] = cell
+            else:
+                out[key] = np.array([value], dtype=dtype)
+        return out
+
     def compare(self, left: Feats, right: Feats) -> npt.NDArray[np.int8]:
         """
         The level of each pair, trying levels in order on the pairs still undecided.
@@ -327,32 +417,116 @@ class Comparison:
             todo = todo[~hit]
         return out
 
-    def _compare_one(self, feats: Rows, i: int, j: int) -> int:
+    def _compare_one(self, left: Rows, i: int, right: Rows, j: int) -> int:
         """
-        The level of the one pair of rows *i* and *j* of *feats* (whole feature arrays).
+        The level of the pair of row *i* of *left* and row *j* of *right* (whole arrays).
 
-        The same level `compare` gives that pair, worked out in plain Python: cheaper when
-        only a few pairs are compared (a point-of-entry lookup).
+        The two sides may be the same arrays (a batch) or not (a new record against an
+        index). The same level `compare` gives that pair, worked out in plain Python:
+        cheaper when only a few pairs are compared (a point-of-entry lookup).
         """
-        present = feats[self._present_key]
-        if not (present[i] and present[j]):
+        if not (left[self._present_key][i] and right[self._present_key][j]):
             return 0
         shared: dict[tuple[str, str], float] = {}
-        for k, how, key, score_key, cutoff, first, then in self._one_plan:
+        for k, how, key, score_key, cutoff, first, then, _ in self._one_plan:
             if how == _EXACT:
-                values = feats[key]
-                hit = bool(values[i] == values[j])  # both present here
+                hit = bool(left[key][i] == right[key][j])  # both present here
             elif how == _GRADED:  # first scores a pair of values, then says if it passes
                 score = shared.get(score_key)
                 if score is None:
-                    values = feats[key]
-                    score = shared[score_key] = first(values[i], values[j], cutoff)
+                    score = shared[score_key] = first(left[key][i], right[key][j], cutoff)
                 hit = then(score)
             else:  # first tests the rows
-                hit = first(feats, i, j, self.primary)
+                hit = first(left, i, right, j, self.primary)
             if hit:
                 return k
         return len(self.levels) + 1
+
+    def _compare_against(self, left: Rows, right: Rows, rows: npt.NDArray[np.int64]) -> list[int]:
+        """
+        The level of row 0 of *left* (a new record) against each of *rows* of *right*.
+
+        The levels `_compare_one` gives each pair, worked out level by level over all the
+        candidates at once: each feature read once, each similarity in one rapidfuzz call.
+        A comparison of one column works once per distinct value among the candidates (its
+        features are functions of the value): candidates found by a shared surname or
+        postcode share it.
+        """
+        if len(rows) > FEW and len(self._columns) == 1:
+            values = right[f"value:{self.primary}"][rows].tolist()
+            codes: dict[tuple[type, object], int] = {}
+            firsts: list[int] = []
+            try:
+                for t, v in enumerate(values):
+                    if codes.setdefault((v.__class__, v), len(firsts)) == len(firsts):
+                        firsts.append(t)
+                shape = [codes[(v.__class__, v)] for v in values]
+            except TypeError:  # an unhashable value: every candidate on its own
+                firsts = []
+            if firsts and len(firsts) < len(rows):
+                once = self._against(left, right, rows[firsts])
+                return [once[c] for c in shape]
+        return self._against(left, right, rows)
+
+    def _against(self, left: Rows, right: Rows, rows: npt.NDArray[np.int64]) -> list[int]:
+        """
+        `_compare_against`, every candidate on its own.
+        """
+        n = len(rows)
+        if not left[self._present_key][0]:
+            return [0] * n
+        different = len(self.levels) + 1
+        todo = [t for t, here in enumerate(right[self._present_key][rows].tolist()) if here]
+        out = [0] * n
+        for t in todo:
+            out[t] = different
+        column: dict[str, list[Any]] = {}
+        shared: dict[tuple[str, str], list[float]] = {}
+        at = rows.tolist()
+        for k, how, key, score_key, cutoff, first, then, level in self._one_plan:
+            if not todo:
+                break
+            if how == _OTHER and len(todo) <= FEW:
+                hits = [first(left, 0, right, at[t], self.primary) for t in todo]
+            elif how == _OTHER:  # the level's array test, the new record against each
+                hits = self._test_against(level, left, right, rows[todo])
+            else:
+                if key not in column:
+                    column[key] = right[key][rows].tolist()
+                theirs = column[key]
+                mine = left[key][0]
+                if how == _EXACT:
+                    hits = [bool(mine == theirs[t]) for t in todo]
+                else:  # scored once for every candidate still open, shared by the levels
+                    if score_key not in shared:
+                        assert isinstance(level, Similar | Within)
+                        scores = [0.0] * n
+                        found = level._score_against(mine, [theirs[t] for t in todo], cutoff)
+                        for t, score in zip(todo, found, strict=True):
+                            scores[t] = score
+                        shared[score_key] = scores
+                    scores = shared[score_key]
+                    hits = [then(scores[t]) for t in todo]
+            rest_todo = []
+            for t, hit in zip(todo, hits, strict=True):
+                if hit:
+                    out[t] = k
+                else:
+                    rest_todo.append(t)
+            todo = rest_todo
+        return out
+
+    def _test_against(
+        self, level: Level, left: Rows, right: Rows, rows: npt.NDArray[np.int64]
+    ) -> list[bool]:
+        """
+        `Level.test` of row 0 of *left* against each of *rows* of *right*.
+        """
+        keys = level.features(self.primary)
+        mine = {k: np.broadcast_to(left[k][:1], (len(rows), *left[k].shape[1:])) for k in keys}
+        theirs = {k: right[k][rows] for k in keys}
+        hits: list[bool] = level.test(mine, theirs, self.primary).tolist()
+        return hits
 
     def to_dict(self) -> JSONObject:
         """

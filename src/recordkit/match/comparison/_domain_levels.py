@@ -66,13 +66,13 @@ class NameFamily(Level):
         same = (a[:, :, None] == b[:, None, :]) & (a[:, :, None] >= 0)
         return np.asarray(same.any(axis=(1, 2)), dtype=np.bool_)
 
-    def _test_one(self, feats: Rows, i: int, j: int, column: str) -> bool:
+    def _test_one(self, left: Rows, i: int, right: Rows, j: int, column: str) -> bool:
         """
-        Any family shared by rows *i* and *j*.
+        Any family shared by row *i* of *left* and row *j* of *right*.
         """
-        families = feats[f"nick:{column}"]
-        theirs = set(families[j].tolist())
-        return any(f >= 0 and f in theirs for f in families[i].tolist())
+        key = f"nick:{column}"
+        theirs = set(right[key][j].tolist())
+        return any(f >= 0 and f in theirs for f in left[key][i].tolist())
 
     def describe(self, column: str) -> str:
         """
@@ -108,12 +108,12 @@ class Swapped(Level):
         hit = (a1 == b2) & (a2 == b1) & (a1 != a2) & present(a1) & present(a2)
         return np.asarray(hit, dtype=np.bool_)
 
-    def _test_one(self, feats: Rows, i: int, j: int, column: str) -> bool:
+    def _test_one(self, left: Rows, i: int, right: Rows, j: int, column: str) -> bool:
         """
-        The two columns swapped between rows *i* and *j*.
+        The two columns swapped between row *i* of *left* and row *j* of *right*.
         """
-        mine, other = feats[f"value:{column}"], feats[f"value:{self.other}"]
-        a1, a2, b1, b2 = mine[i], other[i], mine[j], other[j]
+        mine, other = f"value:{column}", f"value:{self.other}"
+        a1, a2, b1, b2 = left[mine][i], left[other][i], right[mine][j], right[other][j]
         if a1 is None or a2 is None:
             return False
         return bool(a1 == b2) and bool(a2 == b1) and bool(a1 != a2)
@@ -158,13 +158,13 @@ class DateSwap(Level):
         )
         return np.asarray(hit, dtype=np.bool_)
 
-    def _test_one(self, feats: Rows, i: int, j: int, column: str) -> bool:
+    def _test_one(self, left: Rows, i: int, right: Rows, j: int, column: str) -> bool:
         """
-        Day and month swapped between rows *i* and *j*, in one year.
+        Day and month swapped between row *i* of *left* and row *j* of *right*, in one year.
         """
-        parts = feats[f"date:{column}"]
-        a: list[int] = parts[i].tolist()
-        b: list[int] = parts[j].tolist()
+        key = f"date:{column}"
+        a: list[int] = left[key][i].tolist()
+        b: list[int] = right[key][j].tolist()
         return a[0] >= 0 and a[0] == b[0] and a[1] == b[2] and a[2] == b[1] and a[1] != a[2]
 
     def describe(self, column: str) -> str:
@@ -202,12 +202,12 @@ class DateWithin(Level):
         da, db = a[:, 3], b[:, 3]
         return np.asarray((da >= 0) & (db >= 0) & (np.abs(da - db) <= self.days), dtype=np.bool_)
 
-    def _test_one(self, feats: Rows, i: int, j: int, column: str) -> bool:
+    def _test_one(self, left: Rows, i: int, right: Rows, j: int, column: str) -> bool:
         """
-        Rows *i* and *j* both real dates, at most *days* apart.
+        Row *i* of *left* and row *j* of *right* both real dates, at most *days* apart.
         """
-        parts = feats[f"date:{column}"]
-        da, db = int(parts[i][3]), int(parts[j][3])
+        key = f"date:{column}"
+        da, db = int(left[key][i][3]), int(right[key][j][3])
         return da >= 0 and db >= 0 and abs(da - db) <= self.days
 
     def describe(self, column: str) -> str:
@@ -243,13 +243,13 @@ class Prefix(Level):
         a, b = left[key], right[key]
         return np.asarray((a == b) & present(a), dtype=np.bool_)
 
-    def _test_one(self, feats: Rows, i: int, j: int, column: str) -> bool:
+    def _test_one(self, left: Rows, i: int, right: Rows, j: int, column: str) -> bool:
         """
-        Equal prefixes at rows *i* and *j*, present on both sides.
+        Equal prefixes at row *i* of *left* and row *j* of *right*, present on both sides.
         """
-        values = feats[f"prefix{self.length}:{column}"]
-        a = values[i]
-        return a is not None and bool(a == values[j])
+        key = f"prefix{self.length}:{column}"
+        a = left[key][i]
+        return a is not None and bool(a == right[key][j])
 
     def describe(self, column: str) -> str:
         """
@@ -299,12 +299,12 @@ class NumberWithin(Level):
                 hit |= diff <= self.relative * np.maximum(np.abs(a), np.abs(b))
         return hit
 
-    def _test_one(self, feats: Rows, i: int, j: int, column: str) -> bool:
+    def _test_one(self, left: Rows, i: int, right: Rows, j: int, column: str) -> bool:
         """
-        Rows *i* and *j* within the absolute or relative tolerance (NaN never is).
+        Row *i* of *left* and row *j* of *right* within the tolerance (NaN never is).
         """
-        numbers = feats[f"num:{column}"]
-        a, b = float(numbers[i]), float(numbers[j])
+        key = f"num:{column}"
+        a, b = float(left[key][i]), float(right[key][j])
         diff = abs(a - b)
         if diff != diff:  # NaN: a side missing, or inf against inf
             return False

@@ -24,13 +24,14 @@ from recordkit._errors import SchemaError, shorten
 from recordkit.match._check import number
 from recordkit.schema import JSONObject
 
-__all__ = ["Exact", "Level", "Similar", "Within", "present"]
+__all__ = ["FEW", "Exact", "Level", "Similar", "Within", "present"]
 
 Bools = npt.NDArray[np.bool_]
 Feats = Mapping[str, npt.NDArray[Any]]
 Rows = Mapping[str, npt.NDArray[np.generic]]
 """
-Whole feature arrays by key, read one row at a time (``_test_one``, ``_compare_one``).
+Whole feature arrays by key, read one row at a time (``_test_one``, ``_compare_one``);
+a pair's two rows may come from two such mappings (a new record against an index).
 """
 
 _SIMILARITY: Final[dict[str, tuple[Any, float]]] = {
@@ -53,6 +54,13 @@ _FEATURE_LABELS: Final = {
     "email_local": "same user name",
     "digits": "same digits",
 }
+
+
+FEW: Final = 8
+"""
+Up to this many pairs, a new record is compared with its candidates pair by pair in plain
+Python; past it, with one array call (rapidfuzz's, numpy's) for all of them.
+"""
 
 
 def present(values: npt.NDArray[Any]) -> Bools:
@@ -118,18 +126,18 @@ class Level(abc.ABC):
         Which of the pairs (aligned rows of *left* and *right*) fall into this level.
         """
 
-    def _test_one(self, feats: Rows, i: int, j: int, column: str) -> bool:
+    def _test_one(self, left: Rows, i: int, right: Rows, j: int, column: str) -> bool:
         """
-        Whether the one pair of rows *i* and *j* of *feats* falls into this level.
+        Whether row *i* of *left* and row *j* of *right* fall into this level.
 
-        The same answer as `test` on that pair: the built-in levels answer in plain
-        Python (a point-of-entry lookup compares a handful of pairs).
+        The two sides may be the same arrays (a batch) or not (a new record against an
+        index). The same answer as `test` on that pair: the built-in levels answer in
+        plain Python (a point-of-entry lookup compares a handful of pairs).
         """
-        rows = np.array([i], dtype=np.int64), np.array([j], dtype=np.int64)
         keys = self.features(column)
-        left = {k: feats[k][rows[0]] for k in keys}
-        right = {k: feats[k][rows[1]] for k in keys}
-        return bool(self.test(left, right, column)[0])
+        a = {k: left[k][i : i + 1] for k in keys}
+        b = {k: right[k][j : j + 1] for k in keys}
+        return bool(self.test(a, b, column)[0])
 
     def describe(self, column: str) -> str:
         """
@@ -181,13 +189,13 @@ class Exact(Level):
         a, b = left[key], right[key]
         return np.asarray((a == b) & present(a), dtype=np.bool_)
 
-    def _test_one(self, feats: Rows, i: int, j: int, column: str) -> bool:
+    def _test_one(self, left: Rows, i: int, right: Rows, j: int, column: str) -> bool:
         """
-        Equal and present on both sides, for rows *i* and *j*.
+        Equal and present on both sides, for row *i* of *left* and row *j* of *right*.
         """
-        values = feats[f"{self.feature}:{column}"]
-        a = values[i]
-        return a is not None and bool(a == values[j])
+        key = f"{self.feature}:{column}"
+        a = left[key][i]
+        return a is not None and bool(a == right[key][j])
 
     def describe(self, column: str) -> str:
         """
@@ -265,14 +273,40 @@ class _Graded(Level):
         Whether *score* falls into this level, as `passes` says.
         """
 
-    def _test_one(self, feats: Rows, i: int, j: int, column: str) -> bool:
+    def _test_one(self, left: Rows, i: int, right: Rows, j: int, column: str) -> bool:
         """
-        Whether rows *i* and *j* fall into this level (scored with no cutoff).
+        Whether row *i* of *left* and row *j* of *right* fall into this level (no cutoff).
         """
-        values = feats[f"{self.feature}:{column}"]
-        return self._passes_one(self._score_pair(values[i], values[j], self._no_cutoff))
+        key = f"{self.feature}:{column}"
+        return self._passes_one(self._score_pair(left[key][i], right[key][j], self._no_cutoff))
 
     _no_cutoff: ClassVar[float]
+
+    def _score_against(self, a: object, others: list[object], cutoff: float) -> list[float]:
+        """
+        The score of *a* against each of *others*, as `_score_pair` gives each pair.
+
+        One rapidfuzz ``process.cdist`` call for the whole list (a new record against
+        its candidates); ``None`` on either side scores `_missing`.
+        """
+        out = [self._missing] * len(others)
+        if a is None:
+            return out
+        at = [t for t, b in enumerate(others) if b is not None]
+        if len(at) <= FEW:  # a call per pair costs less than one array call here
+            for t in at:
+                out[t] = self._score_pair(a, others[t], cutoff)
+        elif at:
+            got = self._one_to_many(a, [others[t] for t in at], cutoff)
+            for t, score in zip(at, got, strict=True):
+                out[t] = score
+        return out
+
+    @abc.abstractmethod
+    def _one_to_many(self, a: object, others: list[object], cutoff: float) -> list[float]:
+        """
+        The scores of *a* against every one of *others* (none of them ``None``).
+        """
 
     def _pairwise(
         self, left: Feats, right: Feats, column: str, all_present: bool, **options: Any
@@ -369,6 +403,19 @@ class Similar(_Graded):
         score = float(np.float32(raw))
         return score / scale if scale != 1.0 else score
 
+    def _one_to_many(self, a: object, others: list[object], cutoff: float) -> list[float]:
+        """
+        The similarities of *a* to *others*, rounded through float32 as `scores` keeps them.
+        """
+        scorer, scale = _SIMILARITY[self.metric]
+        options = {"scorer": scorer, "score_cutoff": cutoff * scale, "dtype": np.float32}
+        try:
+            raw = process.cdist([a], others, **options)
+        except TypeError:  # a cell that is not text, as `_cpdist` reads it
+            raw = process.cdist([str(a)], [str(b) for b in others], **options)
+        scores: list[float] = raw[0].tolist()
+        return [s / scale for s in scores] if scale != 1.0 else scores
+
     def _passes_one(self, score: float) -> bool:
         """
         Whether *score* reaches the threshold.
@@ -452,6 +499,17 @@ class Within(_Graded):
             return float(scorer(a, b, score_cutoff=int(cutoff)))
         except TypeError:  # a cell that is not text, as `_cpdist` reads it
             return float(scorer(str(a), str(b), score_cutoff=int(cutoff)))
+
+    def _one_to_many(self, a: object, others: list[object], cutoff: float) -> list[float]:
+        """
+        The edit distances of *a* to *others*.
+        """
+        options = {"scorer": _DISTANCE[self.metric], "score_cutoff": int(cutoff)}
+        try:
+            raw = process.cdist([a], others, **options)
+        except TypeError:  # a cell that is not text, as `_cpdist` reads it
+            raw = process.cdist([str(a)], [str(b) for b in others], **options)
+        return [float(d) for d in raw[0].tolist()]
 
     def _passes_one(self, score: float) -> bool:
         """

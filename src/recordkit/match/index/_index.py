@@ -24,11 +24,16 @@ from recordkit.match._data import Prepared
 from recordkit.match._dedupe import strong_weight
 from recordkit.match._factored import Objects
 from recordkit.match._matcher import Matcher
-from recordkit.match._scoring import Scored
 from recordkit.match.index._batch import BatchLookups, Screened, joined, score_rows, within
 from recordkit.match.index._entities import Entities
 from recordkit.match.index._lookup import RULE_WEIGHT, Added, Lookup
-from recordkit.match.index._prepared import found_matches, id_list, prepare_batch, prepare_one
+from recordkit.match.index._prepared import (
+    found_matches,
+    id_list,
+    prepare_batch,
+    prepare_one,
+    score_against,
+)
 from recordkit.schema import Record
 
 __all__ = ["Index"]
@@ -103,6 +108,7 @@ class Index:
         self._dead: set[int] = set()
         self._writes = 0  # changes made through this object, so a kept look-up knows it is stale
         self._screened: Screened | None = None
+        self._view: tuple[int, Prepared] | None = None  # `_whole`, with the writes it saw
 
     def __len__(self) -> int:
         return len(self._ids) - len(self._dead)
@@ -212,19 +218,16 @@ class Index:
             found.update(dict.fromkeys(members))
         return list(found), skipped
 
-    def _score(self, one: Prepared, cands: list[int]) -> tuple[Prepared, Scored]:
-        rows = np.asarray(cands, dtype=np.int64)
-        columns = {
-            k: np.concatenate([v, self._columns[k].view()[rows]]) for k, v in one.columns.items()
-        }
-        features = {
-            k: np.concatenate([v, self._features[k].view()[rows]]) for k, v in one.features.items()
-        }
-        both = Prepared([*one.ids, *(self._ids[i] for i in cands)], columns, features, one.keys)
-        left = np.zeros(len(cands), dtype=np.int64)
-        right = np.arange(1, len(cands) + 1, dtype=np.int64)
-        levels = self.matcher.compare(both, left, right)
-        return both, self.matcher.score(both, left, right, levels)
+    def _whole(self) -> Prepared:
+        """
+        The indexed rows as one `Prepared` (views of the columns, made once per change).
+        """
+        kept = self._view
+        if kept is None or kept[0] != self._writes:
+            columns = {k: c.view() for k, c in self._columns.items()}
+            features = {k: c.view() for k, c in self._features.items()}
+            kept = self._view = (self._writes, Prepared(self._ids, columns, features, self._keys))
+        return kept[1]
 
     def lookup(self, record: object, *, record_id: str | None = None) -> Lookup:
         """
@@ -242,9 +245,12 @@ class Index:
         cands, skipped = self._candidates(one)
         if not cands:
             return Lookup((), 0, tuple(skipped)), []
-        both, scored = self._score(one, cands)
+        whole = self._whole()
+        scored = score_against(self.matcher, one, whole, cands)
         entity = self._entities.entity
-        matches, found = found_matches(self.matcher, both, scored, lambda rid: entity.get(rid, rid))
+        matches, found = found_matches(
+            self.matcher, one, whole, scored, lambda rid: entity.get(rid, rid)
+        )
         edges = [(cands[k], w) for k, w in found]
         return Lookup(tuple(matches), len(cands), tuple(skipped)), edges
 

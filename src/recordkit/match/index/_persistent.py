@@ -16,7 +16,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
-import numpy as np
 
 from recordkit._errors import RecordkitError, shorten
 from recordkit.match._cluster import ClusterMerge, ClusterSplit
@@ -24,7 +23,6 @@ from recordkit.match._data import Prepared
 from recordkit.match._dedupe import shipped_prior, strong_weight
 from recordkit.match._matcher import Matcher
 from recordkit.match._model import model_from_dict
-from recordkit.match._scoring import Scored
 from recordkit.match.index._batch import BatchLookups, Screened, joined, score_rows, within
 from recordkit.match.index._entities import recluster_rows
 from recordkit.match.index._lookup import Added, Lookup
@@ -36,6 +34,7 @@ from recordkit.match.index._prepared import (
     prepare_batch,
     prepare_one,
     prepared_value,
+    score_against,
 )
 from recordkit.match.index._rebuild import write_rows
 from recordkit.match.index._rows import (
@@ -228,9 +227,12 @@ class PersistentIndex:
         cands = [rid for rid in found if rid in stored]
         if not cands:
             return Lookup((), 0, tuple(skipped)), []
-        both, scored = self._score(one, [stored[rid] for rid in cands])
+        rows = [stored[rid] for rid in cands]
+        data = {c: [r.values.get(c) for r in rows] for c in self._columns}
+        them = Prepared.of_prepared(data, cands, self.matcher.comparisons)
+        scored = score_against(self.matcher, one, them, range(len(cands)))
         entity = {rid: stored[rid].entity_id or rid for rid in cands}
-        matches, hits = found_matches(self.matcher, both, scored, entity.__getitem__)
+        matches, hits = found_matches(self.matcher, one, them, scored, entity.__getitem__)
         edges = [(cands[k], w) for k, w in hits]
         return Lookup(tuple(matches), len(cands), tuple(skipped)), edges
 
@@ -276,18 +278,6 @@ class PersistentIndex:
             skipped,
             entity.__getitem__,
         )
-
-    def _score(self, one: Prepared, rows: Sequence[IndexRow]) -> tuple[Prepared, Scored]:
-        ids = [r.record_id for r in rows]
-        data = {c: [r.values.get(c) for r in rows] for c in self._columns}
-        them = Prepared.of_prepared(data, ids, self.matcher.comparisons)
-        columns = {k: np.concatenate([v, them.columns[k]]) for k, v in one.columns.items()}
-        features = {k: np.concatenate([v, them.features[k]]) for k, v in one.features.items()}
-        both = Prepared([*one.ids, *ids], columns, features, one.keys)
-        left = np.zeros(len(rows), dtype=np.int64)
-        right = np.arange(1, len(rows) + 1, dtype=np.int64)
-        levels = self.matcher.compare(both, left, right)
-        return both, self.matcher.score(both, left, right, levels)
 
     # -- adding and taking out -------------------------------------------------------------
 

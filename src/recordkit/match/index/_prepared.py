@@ -13,14 +13,16 @@ from functools import partial
 from typing import cast
 
 import numpy as np
+import numpy.typing as npt
 
 from recordkit._errors import RecordkitError, SchemaError, shorten
 from recordkit._suggest import close_matches
 from recordkit.match._data import Prepared
-from recordkit.match._factored import Factored
+from recordkit.match._factored import Factored, Objects
 from recordkit.match._matcher import Matcher
 from recordkit.match._model import FellegiSunter
-from recordkit.match._scoring import Scored
+from recordkit.match._pairs import compare_against
+from recordkit.match._scoring import Scored, score_pairs
 from recordkit.match.index._lookup import RULE_WEIGHT, Match
 from recordkit.match.index._rows import KEY_SEP, Value
 from recordkit.schema import Record
@@ -34,6 +36,7 @@ __all__ = [
     "prepare_check",
     "prepare_one",
     "prepared_value",
+    "score_against",
 ]
 
 
@@ -100,16 +103,36 @@ def prepare_check(matcher: Matcher, record: object) -> None:
         raise RecordkitError(f"a record is a mapping or a Record, got {type(record).__name__}")
 
 
+def score_against(
+    matcher: Matcher, one: Prepared, them: Prepared, rows: Sequence[int] | npt.NDArray[np.int64]
+) -> Scored:
+    """
+    Row 0 of *one* (a new record) compared with and scored against *rows* of *them*.
+
+    The candidates are read where they are (an index's columns): nothing is copied.
+    """
+    left = np.zeros(len(rows), dtype=np.int64)
+    right = np.asarray(rows, dtype=np.int64)
+    levels = compare_against(matcher, one, them, right)
+    return score_pairs(matcher, matcher.fitted(), one, left, right, levels)
+
+
 def found_matches(
-    matcher: Matcher, both: Prepared, scored: Scored, entity_of: Callable[[str], str]
+    matcher: Matcher,
+    one: Prepared,
+    them: Prepared,
+    scored: Scored,
+    entity_of: Callable[[str], str],
 ) -> tuple[list[Match], list[tuple[int, float]]]:
     """
     The matches of a lookup, best first, each with its explanation.
 
-    From the scores of row 0 of *both* against each candidate (rows 1…); also each
+    From the scores of row 0 of *one* against rows of *them* (`score_against`); also each
     match's (candidate number, link weight).
     """
     hits = np.flatnonzero(scored.match)
+    if not len(hits):
+        return [], []
     prob_of = (
         1.0 / (1.0 + np.exp2(-scored.weight))
         if isinstance(matcher.model, FellegiSunter)
@@ -118,20 +141,36 @@ def found_matches(
     matches = []
     edges = []
     for k in hits[np.argsort(-scored.weight[hits], kind="stable")].tolist():
-        rid = both.ids[k + 1]
+        j = int(scored.right[k])
+        rid = them.ids[j]
         w = RULE_WEIGHT if scored.rule[k] == 1 else float(scored.weight[k])
         edges.append((k, w))
         prob = 1.0 if scored.rule[k] == 1 else float(prob_of[k])
-        matches.append(
-            Match(
-                rid,
-                entity_of(rid),
-                prob,
-                float(scored.weight[k]),
-                partial(matcher.explain_scored, both, scored, k),  # made when read
-            )
+        pair, at = _pair(one, them, j), np.zeros(1, dtype=np.int64)
+        kept = Scored(
+            at,
+            at + 1,
+            {name: lv[k : k + 1] for name, lv in scored.levels.items()},
+            scored.weight[k : k + 1],
+            scored.match[k : k + 1],
+            scored.rule[k : k + 1],
+            scored.report,
         )
+        explain = partial(matcher.explain_scored, pair, kept, 0)  # made when read
+        matches.append(Match(rid, entity_of(rid), prob, float(scored.weight[k]), explain))
     return matches, edges
+
+
+def _pair(one: Prepared, them: Prepared, j: int) -> Prepared:
+    """
+    The new record and row *j* of *them*, as two rows (their values as they are now).
+    """
+    columns: dict[str, Objects] = {}
+    for name, values in one.columns.items():
+        both = np.empty(2, dtype=object)
+        both[0], both[1] = values[0], them.columns[name][j]
+        columns[name] = both
+    return Prepared([one.ids[0], them.ids[j]], columns, {}, one.keys)
 
 
 def id_list(record_ids: object) -> list[str]:

@@ -1,0 +1,97 @@
+"""One record prepared on its own gives exactly the arrays a batch gives for its row.
+
+A point-of-entry lookup prepares one record at a time (`Prepared.build_one`, each value and
+feature made on its own); a batch prepares whole columns once per distinct value. The two
+must agree on every column and feature, value, dtype and shape: the index appends a lookup's
+arrays to its own, and a lookup and a batch run must never disagree about a pair.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import recordkit as rk
+from recordkit.match import Exact, Matcher
+from recordkit.match.comparison import Comparison
+from recordkit.match.index._prepared import score_against
+from tests.match.strategies import tiny_fs_matcher
+from tests.strategies import people
+
+from .test_compare_each import contacts, every_level
+
+
+def _same_arrays(a: np.ndarray, b: np.ndarray) -> bool:
+    if a.dtype != b.dtype or a.shape != b.shape:
+        return False
+    if a.dtype == object:
+        return [(type(x), x) for x in a.tolist()] == [(type(y), y) for y in b.tolist()]
+    return bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=contacts(), at=st.integers(0, 8))
+def test_one_record_prepares_as_its_row_in_a_batch(rows: list[dict[str, Any]], at: int) -> None:
+    """
+    Every column and feature of one record equals its row of the batch, for the bundled
+    contact matcher and for one comparison of every level kind.
+    """
+    at = at % len(rows)
+    for matcher in (every_level(), Matcher.for_schema(rk.bundled_schema("contact"))):
+        one = matcher.prepared([rows[at]])
+        batch = matcher.prepared(rows)
+        assert one.keys == batch.keys
+        assert set(one.columns) == set(batch.columns)
+        assert set(one.features) == set(batch.features)
+        for name, column in one.columns.items():
+            assert _same_arrays(column, batch.columns[name][at : at + 1]), name
+        for key, feature in one.features.items():
+            assert _same_arrays(feature, batch.features[key][at : at + 1]), key
+
+
+def test_one_record_reads_a_phone_in_its_own_country() -> None:
+    """
+    A national number is read in the record's country, as in a batch (``region_from``).
+    """
+    matcher = Matcher.for_schema(rk.bundled_schema("contact"))
+    row = {"first_name": "Ann", "phone": "020 7946 0958", "country": "GB"}
+    one = matcher.prepared([row])
+    assert one.columns["phone"].tolist() == ["+442079460958"]
+    assert "country" not in one.columns
+    batch = matcher.prepared([row, {"first_name": "Bob", "phone": "212 555 0100"}])
+    assert batch.columns["phone"].tolist() == ["+442079460958", "+12125550100"]
+
+
+def test_an_unknown_feature_is_refused_when_the_comparison_is_made() -> None:
+    """
+    A level reading a feature no comparison knows is refused at once, naming it.
+    """
+    with pytest.raises(rk.SchemaError, match="unknown comparison feature 'bogus:email'"):
+        Comparison("email", [Exact(feature="bogus")])
+
+
+@settings(max_examples=25, deadline=None)
+@given(rows=people())
+def test_a_lookup_weighs_each_candidate_as_the_batch_weighs_the_pair(
+    rows: list[dict[str, Any]],
+) -> None:
+    """
+    A new record scored against an index's rows (`score_against`: one record prepared on
+    its own, its term frequencies looked up once) gets, for every candidate, the very
+    weight and verdict the batch scoring gives the same pair in one joined dataset.
+    """
+    fitted = tiny_fs_matcher().fit(rows)
+    one = fitted.prepared(rows[:1], default_ids="new:")
+    them = fitted.prepared(rows[1:])
+    rows_of_them = np.arange(len(them), dtype=np.int64)
+    scored = score_against(fitted, one, them, rows_of_them)
+    joined = fitted.prepared(rows)
+    left = np.zeros(len(them), dtype=np.int64)
+    levels = fitted.compare(joined, left, rows_of_them + 1)
+    batch = fitted.score(joined, left, rows_of_them + 1, levels)
+    assert scored.weight.tolist() == batch.weight.tolist()
+    assert scored.match.tolist() == batch.match.tolist()
