@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -18,8 +19,8 @@ from hypothesis import strategies as st
 import recordkit as rk
 from recordkit.match import Exact, Matcher
 from recordkit.match.comparison import Comparison
-from recordkit.match.index._prepared import score_against
-from tests.match.strategies import tiny_fs_matcher
+from recordkit.match.index._against import score_against
+from tests.match.strategies import rules_matcher, tiny_fs_matcher
 from tests.strategies import people
 
 from .test_compare_each import contacts, every_level
@@ -75,23 +76,34 @@ def test_an_unknown_feature_is_refused_when_the_comparison_is_made() -> None:
 
 
 @settings(max_examples=25, deadline=None)
-@given(rows=people())
+@given(
+    rows=people(),
+    probability=st.one_of(st.just(0.9), st.floats(0.0, 1.0)),
+    points=st.integers(-5, 25),
+)
 def test_a_lookup_weighs_each_candidate_as_the_batch_weighs_the_pair(
-    rows: list[dict[str, Any]],
+    rows: list[dict[str, Any]], probability: float, points: int
 ) -> None:
     """
     A new record scored against an index's rows (`score_against`: one record prepared on
-    its own, its term frequencies looked up once) gets, for every candidate, the very
-    weight and verdict the batch scoring gives the same pair in one joined dataset.
+    its own, its term frequencies looked up once, its weights summed in plain Python, the
+    hopeless candidates given up early) gets, for every candidate it keeps, the very weight
+    and verdict the batch scoring gives the same pair in one joined dataset, and gives up
+    only candidates the batch finds no match; under a fitted model and under fixed points,
+    at any threshold.
     """
-    fitted = tiny_fs_matcher().fit(rows)
-    one = fitted.prepared(rows[:1], default_ids="new:")
-    them = fitted.prepared(rows[1:])
-    rows_of_them = np.arange(len(them), dtype=np.int64)
-    scored = score_against(fitted, one, them, rows_of_them)
-    joined = fitted.prepared(rows)
-    left = np.zeros(len(them), dtype=np.int64)
-    levels = fitted.compare(joined, left, rows_of_them + 1)
-    batch = fitted.score(joined, left, rows_of_them + 1, levels)
-    assert scored.weight.tolist() == batch.weight.tolist()
-    assert scored.match.tolist() == batch.match.tolist()
+    fs = tiny_fs_matcher(threshold=probability).fit(rows)
+    for fitted in (fs, attrs.evolve(rules_matcher(), threshold=points)):
+        one = fitted.prepared(rows[:1], default_ids="new:")
+        them = fitted.prepared(rows[1:])
+        rows_of_them = np.arange(len(them), dtype=np.int64)
+        scored = score_against(fitted, one, them, rows_of_them)
+        joined = fitted.prepared(rows)
+        left = np.zeros(len(them), dtype=np.int64)
+        levels = fitted.compare(joined, left, rows_of_them + 1)
+        batch = fitted.score(joined, left, rows_of_them + 1, levels)
+        kept = scored.right.tolist()
+        assert scored.weight.tolist() == batch.weight[kept].tolist()
+        assert scored.match.tolist() == batch.match[kept].tolist()
+        given_up = sorted(set(rows_of_them.tolist()) - set(kept))
+        assert not batch.match[given_up].any()  # only hopeless candidates are given up

@@ -4,6 +4,8 @@ Scoring compared pairs: match weights, verdicts, deterministic rules, explanatio
 
 from __future__ import annotations
 
+from typing import Final
+
 import attrs
 import numpy as np
 import numpy.typing as npt
@@ -49,20 +51,10 @@ def score_pairs(
     Match weights and verdicts for compared pairs, under *model*.
     """
     labels = settings.labels
-    weight = np.zeros(len(left), dtype=np.float64)
-    for c in settings.comparisons:
-        lv = levels[c.name]
-        if isinstance(model, WeightedRules):
-            weight += model.table(c.name, c.labels)[lv]
-            continue
-        weight += model.weights(c.name)[lv]
-        if c.name in model.tf:
-            exact = lv == 1
-            if len(prepared) == 1 and exact.any():  # a lookup: one value on the left
-                weight[exact] += model.tf_adjustment_of(c.name, prepared.columns[c.columns[0]][0])
-            elif exact.any():
-                freq = _frequencies(model, c.name, prepared, c.columns[0], left[exact])
-                weight[exact] += model.tf_adjustment(c.name, freq)
+    if len(prepared) == 1 and len(left) <= _PLAIN_PAIRS:
+        weight = _weights_of_one(settings, model, prepared, levels, len(left))
+    else:
+        weight = _weights(settings, model, prepared, left, levels)
     if isinstance(model, FellegiSunter):
         weight += model.prior_weight
         with np.errstate(over="ignore"):
@@ -78,6 +70,65 @@ def score_pairs(
     match = (match | (rule == 1)) & (rule != 2)
     report = BlockingReport(())
     return Scored(left, right, levels, weight, match, rule, report)
+
+
+_PLAIN_PAIRS: Final = 64
+"""
+Up to this many pairs of one new record, the weights are summed in plain Python (numpy's
+per-call cost outweighs its speed there); the sums are the same, in the same order.
+"""
+
+
+def _weights(
+    settings: MatchSettings,
+    model: FellegiSunter | WeightedRules,
+    prepared: Prepared,
+    left: Ints,
+    levels: Levels,
+) -> npt.NDArray[np.float64]:
+    """
+    Each pair's weight before the prior: its levels' weights and term-frequency adjustments.
+    """
+    weight = np.zeros(len(left), dtype=np.float64)
+    for c in settings.comparisons:
+        lv = levels[c.name]
+        if isinstance(model, WeightedRules):
+            weight += model.table(c.name, c.labels)[lv]
+            continue
+        weight += model.weights(c.name)[lv]
+        if c.name in model.tf:
+            exact = lv == 1
+            if len(prepared) == 1 and exact.any():  # a lookup: one value on the left
+                weight[exact] += model.tf_adjustment_of(c.name, prepared.columns[c.columns[0]][0])
+            elif exact.any():
+                freq = _frequencies(model, c.name, prepared, c.columns[0], left[exact])
+                weight[exact] += model.tf_adjustment(c.name, freq)
+    return weight
+
+
+def _weights_of_one(
+    settings: MatchSettings,
+    model: FellegiSunter | WeightedRules,
+    prepared: Prepared,
+    levels: Levels,
+    n: int,
+) -> npt.NDArray[np.float64]:
+    """
+    `_weights` of one new record's *n* pairs, summed in plain Python in the same order.
+    """
+    sums = [0.0] * n
+    for c in settings.comparisons:
+        lv: list[int] = levels[c.name].tolist()
+        if isinstance(model, WeightedRules):
+            points: list[float] = model.table(c.name, c.labels).tolist()
+            sums = [w + points[k] for w, k in zip(sums, lv, strict=True)]
+            continue
+        table: list[float] = model.weights(c.name).tolist()
+        sums = [w + table[k] for w, k in zip(sums, lv, strict=True)]
+        if c.name in model.tf and 1 in lv:
+            adj = model.tf_adjustment_of(c.name, prepared.columns[c.columns[0]][0])
+            sums = [w + adj if k == 1 else w for w, k in zip(sums, lv, strict=True)]
+    return np.array(sums, dtype=np.float64)
 
 
 def _frequencies(

@@ -452,7 +452,9 @@ class Comparison:
         features are functions of the value): candidates found by a shared surname or
         postcode share it.
         """
-        if len(rows) > FEW and len(self._columns) == 1:
+        if len(rows) <= FEW:  # a call per pair costs less than the work per level here
+            return [self._compare_one(left, 0, right, j) for j in rows.tolist()]
+        if len(self._columns) == 1:
             values = right[f"value:{self.primary}"][rows].tolist()
             codes: dict[tuple[type, object], int] = {}
             firsts: list[int] = []

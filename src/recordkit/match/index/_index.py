@@ -24,16 +24,11 @@ from recordkit.match._data import Prepared
 from recordkit.match._dedupe import strong_weight
 from recordkit.match._factored import Objects
 from recordkit.match._matcher import Matcher
+from recordkit.match.index._against import score_against
 from recordkit.match.index._batch import BatchLookups, Screened, joined, score_rows, within
 from recordkit.match.index._entities import Entities
 from recordkit.match.index._lookup import RULE_WEIGHT, Added, Lookup
-from recordkit.match.index._prepared import (
-    found_matches,
-    id_list,
-    prepare_batch,
-    prepare_one,
-    score_against,
-)
+from recordkit.match.index._prepared import found_matches, id_list, prepare_batch, prepare_one
 from recordkit.schema import Record
 
 __all__ = ["Index"]
@@ -248,10 +243,9 @@ class Index:
         whole = self._whole()
         scored = score_against(self.matcher, one, whole, cands)
         entity = self._entities.entity
-        matches, found = found_matches(
+        matches, edges = found_matches(
             self.matcher, one, whole, scored, lambda rid: entity.get(rid, rid)
         )
-        edges = [(cands[k], w) for k, w in found]
         return Lookup(tuple(matches), len(cands), tuple(skipped)), edges
 
     def lookup_many(self, records: Sequence[object]) -> list[Lookup]:

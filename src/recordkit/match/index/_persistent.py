@@ -23,6 +23,7 @@ from recordkit.match._data import Prepared
 from recordkit.match._dedupe import shipped_prior, strong_weight
 from recordkit.match._matcher import Matcher
 from recordkit.match._model import model_from_dict
+from recordkit.match.index._against import score_against
 from recordkit.match.index._batch import BatchLookups, Screened, joined, score_rows, within
 from recordkit.match.index._entities import recluster_rows
 from recordkit.match.index._lookup import Added, Lookup
@@ -34,7 +35,6 @@ from recordkit.match.index._prepared import (
     prepare_batch,
     prepare_one,
     prepared_value,
-    score_against,
 )
 from recordkit.match.index._rebuild import write_rows
 from recordkit.match.index._rows import (
@@ -233,7 +233,7 @@ class PersistentIndex:
         scored = score_against(self.matcher, one, them, range(len(cands)))
         entity = {rid: stored[rid].entity_id or rid for rid in cands}
         matches, hits = found_matches(self.matcher, one, them, scored, entity.__getitem__)
-        edges = [(cands[k], w) for k, w in hits]
+        edges = [(cands[j], w) for j, w in hits]
         return Lookup(tuple(matches), len(cands), tuple(skipped)), edges
 
     def lookup_many(self, records: Sequence[object]) -> list[Lookup]:

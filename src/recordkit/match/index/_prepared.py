@@ -13,7 +13,6 @@ from functools import partial
 from typing import cast
 
 import numpy as np
-import numpy.typing as npt
 
 from recordkit._errors import RecordkitError, SchemaError, shorten
 from recordkit._suggest import close_matches
@@ -21,8 +20,7 @@ from recordkit.match._data import Prepared
 from recordkit.match._factored import Factored, Objects
 from recordkit.match._matcher import Matcher
 from recordkit.match._model import FellegiSunter
-from recordkit.match._pairs import compare_against
-from recordkit.match._scoring import Scored, score_pairs
+from recordkit.match._scoring import Scored
 from recordkit.match.index._lookup import RULE_WEIGHT, Match
 from recordkit.match.index._rows import KEY_SEP, Value
 from recordkit.schema import Record
@@ -36,7 +34,6 @@ __all__ = [
     "prepare_check",
     "prepare_one",
     "prepared_value",
-    "score_against",
 ]
 
 
@@ -103,20 +100,6 @@ def prepare_check(matcher: Matcher, record: object) -> None:
         raise RecordkitError(f"a record is a mapping or a Record, got {type(record).__name__}")
 
 
-def score_against(
-    matcher: Matcher, one: Prepared, them: Prepared, rows: Sequence[int] | npt.NDArray[np.int64]
-) -> Scored:
-    """
-    Row 0 of *one* (a new record) compared with and scored against *rows* of *them*.
-
-    The candidates are read where they are (an index's columns): nothing is copied.
-    """
-    left = np.zeros(len(rows), dtype=np.int64)
-    right = np.asarray(rows, dtype=np.int64)
-    levels = compare_against(matcher, one, them, right)
-    return score_pairs(matcher, matcher.fitted(), one, left, right, levels)
-
-
 def found_matches(
     matcher: Matcher,
     one: Prepared,
@@ -128,7 +111,7 @@ def found_matches(
     The matches of a lookup, best first, each with its explanation.
 
     From the scores of row 0 of *one* against rows of *them* (`score_against`); also each
-    match's (candidate number, link weight).
+    match's (row of *them*, link weight).
     """
     hits = np.flatnonzero(scored.match)
     if not len(hits):
@@ -144,7 +127,7 @@ def found_matches(
         j = int(scored.right[k])
         rid = them.ids[j]
         w = RULE_WEIGHT if scored.rule[k] == 1 else float(scored.weight[k])
-        edges.append((k, w))
+        edges.append((j, w))
         prob = 1.0 if scored.rule[k] == 1 else float(prob_of[k])
         pair, at = _pair(one, them, j), np.zeros(1, dtype=np.int64)
         kept = Scored(
