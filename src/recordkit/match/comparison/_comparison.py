@@ -482,16 +482,13 @@ class Comparison:
         out = [0] * n
         for t in todo:
             out[t] = different
-        column: dict[str, list[Any]] = {}
+        column: dict[str, list[Any]] = {}  # each feature over the candidates, read once
         shared: dict[tuple[str, str], list[float]] = {}
-        at = rows.tolist()
-        for k, how, key, score_key, cutoff, first, then, level in self._one_plan:
+        for k, how, key, score_key, cutoff, _, then, level in self._one_plan:
             if not todo:
                 break
-            if how == _OTHER and len(todo) <= FEW:
-                hits = [first(left, 0, right, at[t], self.primary) for t in todo]
-            elif how == _OTHER:  # the level's array test, the new record against each
-                hits = self._test_against(level, left, right, rows[todo])
+            if how == _OTHER:
+                hits = self._test_listed(level, left, right, rows, todo, column)
             else:
                 if key not in column:
                     column[key] = right[key][rows].tolist()
@@ -517,6 +514,31 @@ class Comparison:
                     rest_todo.append(t)
             todo = rest_todo
         return out
+
+    def _test_listed(
+        self,
+        level: Level,
+        left: Rows,
+        right: Rows,
+        rows: npt.NDArray[np.int64],
+        todo: list[int],
+        column: dict[str, list[Any]],
+    ) -> list[bool]:
+        """
+        Whether row 0 of *left* falls into *level* with each of the candidates *todo*.
+
+        The level's test in lists (`Level._test_list`) over the features of *column* (read
+        on first need), else its array test.
+        """
+        keys = level.features(self.primary)
+        for key in keys:
+            if key not in column:
+                column[key] = right[key][rows].tolist()
+        mine = [left[key][:1].tolist()[0] for key in keys]
+        hits = level._test_list(mine, [[column[key][t] for t in todo] for key in keys])
+        if hits is None:  # a level with only an array test
+            hits = self._test_against(level, left, right, rows[todo])
+        return hits
 
     def _test_against(
         self, level: Level, left: Rows, right: Rows, rows: npt.NDArray[np.int64]

@@ -6,8 +6,8 @@ They follow the same protocol as the text levels in `recordkit.match.comparison.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import ClassVar, Final
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, Final
 
 import attrs
 import numpy as np
@@ -74,6 +74,13 @@ class NameFamily(Level):
         theirs = set(right[key][j].tolist())
         return any(f >= 0 and f in theirs for f in left[key][i].tolist())
 
+    def _test_list(self, mine: Sequence[Any], theirs: Sequence[list[Any]]) -> list[bool]:
+        """
+        Any family shared with each candidate.
+        """
+        families = [f for f in mine[0] if f >= 0]
+        return [any(f in row for f in families) for row in theirs[0]]
+
     def describe(self, column: str) -> str:
         """
         ``nickname``.
@@ -117,6 +124,15 @@ class Swapped(Level):
         if a1 is None or a2 is None:
             return False
         return bool(a1 == b2) and bool(a2 == b1) and bool(a1 != a2)
+
+    def _test_list(self, mine: Sequence[Any], theirs: Sequence[list[Any]]) -> list[bool]:
+        """
+        The two columns swapped with each candidate.
+        """
+        a1, a2 = mine
+        if a1 is None or a2 is None or not bool(a1 != a2):
+            return [False] * len(theirs[0])
+        return [bool(a1 == b2) and bool(a2 == b1) for b1, b2 in zip(*theirs, strict=True)]
 
     def describe(self, column: str) -> str:
         """
@@ -167,6 +183,15 @@ class DateSwap(Level):
         b: list[int] = right[key][j].tolist()
         return a[0] >= 0 and a[0] == b[0] and a[1] == b[2] and a[2] == b[1] and a[1] != a[2]
 
+    def _test_list(self, mine: Sequence[Any], theirs: Sequence[list[Any]]) -> list[bool]:
+        """
+        Day and month swapped with each candidate, in one year.
+        """
+        y, m, d, _ = mine[0]
+        if y < 0 or m == d:
+            return [False] * len(theirs[0])
+        return [b[0] == y and b[2] == m and b[1] == d for b in theirs[0]]
+
     def describe(self, column: str) -> str:
         """
         ``day and month swapped``.
@@ -210,6 +235,15 @@ class DateWithin(Level):
         da, db = int(left[key][i][3]), int(right[key][j][3])
         return da >= 0 and db >= 0 and abs(da - db) <= self.days
 
+    def _test_list(self, mine: Sequence[Any], theirs: Sequence[list[Any]]) -> list[bool]:
+        """
+        Both real dates, at most *days* apart, for each candidate.
+        """
+        da = mine[0][3]
+        if da < 0:
+            return [False] * len(theirs[0])
+        return [b[3] >= 0 and abs(da - b[3]) <= self.days for b in theirs[0]]
+
     def describe(self, column: str) -> str:
         """
         ``within 31 days``.
@@ -250,6 +284,15 @@ class Prefix(Level):
         key = f"prefix{self.length}:{column}"
         a = left[key][i]
         return a is not None and bool(a == right[key][j])
+
+    def _test_list(self, mine: Sequence[Any], theirs: Sequence[list[Any]]) -> list[bool]:
+        """
+        Equal prefixes, present on both sides, for each candidate.
+        """
+        a = mine[0]
+        if a is None:
+            return [False] * len(theirs[0])
+        return [bool(a == b) for b in theirs[0]]
 
     def describe(self, column: str) -> str:
         """
@@ -304,13 +347,22 @@ class NumberWithin(Level):
         Row *i* of *left* and row *j* of *right* within the tolerance (NaN never is).
         """
         key = f"num:{column}"
-        a, b = float(left[key][i]), float(right[key][j])
+        return self._near(float(left[key][i]), float(right[key][j]))
+
+    def _near(self, a: float, b: float) -> bool:
         diff = abs(a - b)
         if diff != diff:  # NaN: a side missing, or inf against inf
             return False
         if self.absolute is not None and diff <= self.absolute:
             return True
         return self.relative is not None and diff <= self.relative * max(abs(a), abs(b))
+
+    def _test_list(self, mine: Sequence[Any], theirs: Sequence[list[Any]]) -> list[bool]:
+        """
+        Within the absolute or relative tolerance of each candidate (NaN never is).
+        """
+        a = float(mine[0])
+        return [self._near(a, float(b)) for b in theirs[0]]
 
     def describe(self, column: str) -> str:
         """

@@ -11,7 +11,7 @@ strictest (exact) to the loosest. Each level names the row features it reads
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Final
 
 import attrs
@@ -139,6 +139,16 @@ class Level(abc.ABC):
         b = {k: right[k][j : j + 1] for k in keys}
         return bool(self.test(a, b, column)[0])
 
+    def _test_list(self, mine: Sequence[Any], theirs: Sequence[list[Any]]) -> list[bool] | None:
+        """
+        Whether a new record falls into this level with each of its candidates, in lists.
+
+        *mine* holds the new record's features (in `features` order, as plain Python
+        values: a row of a numeric feature as a list), *theirs* each feature over the
+        candidates. ``None`` when the level has no such test (its array test is used).
+        """
+        return None
+
     def describe(self, column: str) -> str:
         """
         The human label of this level.
@@ -196,6 +206,15 @@ class Exact(Level):
         key = f"{self.feature}:{column}"
         a = left[key][i]
         return a is not None and bool(a == right[key][j])
+
+    def _test_list(self, mine: Sequence[Any], theirs: Sequence[list[Any]]) -> list[bool]:
+        """
+        Equal and present on both sides, for each candidate.
+        """
+        a = mine[0]
+        if a is None:
+            return [False] * len(theirs[0])
+        return [bool(a == b) for b in theirs[0]]
 
     def describe(self, column: str) -> str:
         """
