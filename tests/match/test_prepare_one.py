@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 import recordkit as rk
 from recordkit.match import Exact, Matcher
+from recordkit.match._data import Prepared
 from recordkit.match.comparison import Comparison
 from recordkit.match.index._against import score_against
 from tests.match.strategies import rules_matcher, tiny_fs_matcher
@@ -107,3 +108,19 @@ def test_a_lookup_weighs_each_candidate_as_the_batch_weighs_the_pair(
         assert scored.match.tolist() == batch.match[kept].tolist()
         given_up = sorted(set(rows_of_them.tolist()) - set(kept))
         assert not batch.match[given_up].any()  # only hopeless candidates are given up
+
+
+@settings(max_examples=100, deadline=None)
+@given(rows=contacts())
+def test_a_few_stored_rows_give_the_batch_features(rows: list[dict[str, Any]]) -> None:
+    """
+    A lookup's candidates read back from a persistent index (their prepared values, a few
+    rows: each feature made value by value) get the features the batch gave them.
+    """
+    for matcher in (every_level(), Matcher.for_schema(rk.bundled_schema("contact"))):
+        batch = matcher.prepared(rows)
+        stored = {name: column.tolist() for name, column in batch.columns.items()}
+        again = Prepared.of_prepared(stored, list(batch.ids), matcher.comparisons)
+        assert again.keys == batch.keys
+        for key, feature in batch.features.items():
+            assert _same_arrays(again.features[key], feature), key

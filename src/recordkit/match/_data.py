@@ -138,6 +138,10 @@ def _rows(table: Any) -> int:
     return sum(length for _, length in frame_chunks(table, 1_000_000))
 
 
+_FEW_ROWS: Final = 16
+"""
+Up to this many rows already prepared, features are made value by value (`of_prepared`).
+"""
 _PLAIN: Final = Prep()
 """
 How a column no `Prep` names is prepared (as text).
@@ -204,16 +208,29 @@ class Prepared:
         The same arrays `build` makes for one row, without its work per column (a
         point-of-entry lookup prepares one record at a time).
         """
-        values = {name: prep.get(name, _PLAIN).function()(cells[0]) for name, cells in raw.items()}
+        values = {n: [prep.get(n, _PLAIN).function()(cells[0])] for n, cells in raw.items()}
+        return cls._of_values(values, ids, comparators)
+
+    @classmethod
+    def _of_values(
+        cls,
+        values: Mapping[str, list[Any]],
+        ids: list[str],
+        comparators: Sequence[Comparator],
+    ) -> Prepared:
+        """
+        A few rows of prepared *values*, each feature made value by value.
+        """
         columns: dict[str, Objects] = {}
-        for name, value in values.items():
-            cell = np.empty(1, dtype=object)
-            cell[0] = value
-            columns[name] = cell
+        for name, cells in values.items():
+            column = np.empty(len(cells), dtype=object)
+            for i, value in enumerate(cells):
+                column[i] = value
+            columns[name] = column
         features: dict[str, npt.NDArray[Any]] = {}
         keys: dict[str, tuple[str, ...]] = {}
         for c in comparators:
-            made = c.features_one(values) if isinstance(c, Comparison) else c.features(columns)
+            made = c.features_of(values) if isinstance(c, Comparison) else c.features(columns)
             keys[c.name] = tuple(made)
             for key, arr in made.items():
                 features.setdefault(key, arr)
@@ -228,7 +245,11 @@ class Prepared:
     ) -> Prepared:
         """
         Rows prepared already (a persistent index's stored values): features only.
+
+        A few rows (a lookup's candidates) get each feature value by value.
         """
+        if 0 < len(ids) <= _FEW_ROWS:
+            return cls._of_values({k: list(v) for k, v in columns.items()}, ids, comparators)
         factored = {name: Factored.of(values) for name, values in columns.items()}
         prepared = {name: f.values() for name, f in factored.items()}
         features: dict[str, npt.NDArray[Any]] = {}

@@ -171,7 +171,7 @@ def _prefix(n: int) -> Callable[[object], object]:
 
 _OneFeature = tuple[str, str, Callable[[object], object], Any]
 """
-One feature of one record (`Comparison.features_one`): key, column, function, dtype.
+One feature of a few records (`Comparison.features_of`): key, column, function, dtype.
 """
 
 
@@ -347,12 +347,13 @@ class Comparison:
             out[key] = _feature(key, columns[column], self._families, self._family_index)
         return out
 
-    def features_one(self, values: Mapping[str, object]) -> dict[str, npt.NDArray[Any]]:
+    def features_of(self, values: Mapping[str, Sequence[object]]) -> dict[str, npt.NDArray[Any]]:
         """
-        The feature arrays of one record (one row each), from its prepared *values*.
+        The feature arrays of a few records, from their prepared *values* (lists by column).
 
-        What `features` gives for a one-row column, without the array work per feature
-        (a point-of-entry lookup prepares one record).
+        What `features` gives for those rows, each feature made value by value, without
+        the array work per feature (a point-of-entry lookup prepares one record, and reads
+        a few candidates' stored values).
 
         Raises:
             SchemaError: a column this comparison reads is not in *values*.
@@ -364,13 +365,14 @@ class Comparison:
                     f"comparison {self.name!r} reads column {column!r}, which the data lacks",
                     path=self.name,
                 )
-            value = fn(values[column])
+            made = [fn(v) for v in values[column]]
             if dtype is object:
-                cell = np.empty(1, dtype=object)
-                cell[0] = value
-                out[key] = cell
+                cells = np.empty(len(made), dtype=object)
+                for i, value in enumerate(made):
+                    cells[i] = value
+                out[key] = cells
             else:
-                out[key] = np.array([value], dtype=dtype)
+                out[key] = np.array(made, dtype=dtype)
         return out
 
     def compare(self, left: Feats, right: Feats) -> npt.NDArray[np.int8]:
