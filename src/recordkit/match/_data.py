@@ -4,7 +4,7 @@ Data in: columns, rows or `Record` values, turned into prepared columns and feat
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final
 
 import attrs
@@ -148,6 +148,22 @@ How a column no `Prep` names is prepared (as text).
 """
 
 
+def _features(
+    comparators: Sequence[Comparator], make: Callable[[Comparator], dict[str, npt.NDArray[Any]]]
+) -> tuple[dict[str, npt.NDArray[Any]], dict[str, tuple[str, ...]]]:
+    """
+    Every comparator's features (made by *make*, each key once) and each one's keys.
+    """
+    features: dict[str, npt.NDArray[Any]] = {}
+    keys: dict[str, tuple[str, ...]] = {}
+    for c in comparators:
+        made = make(c)
+        keys[c.name] = tuple(made)
+        for key, arr in made.items():
+            features.setdefault(key, arr)
+    return features, keys
+
+
 @attrs.frozen(eq=False)
 class Prepared:
     """
@@ -184,14 +200,11 @@ class Prepared:
             name: prepare_factored(values, prep.get(name, _PLAIN)) for name, values in raw.items()
         }
         columns = {name: f.values() for name, f in factored.items()}
-        features: dict[str, npt.NDArray[Any]] = {}
-        keys: dict[str, tuple[str, ...]] = {}
-        for c in comparators:
-            # the built-in comparisons work once per distinct value
-            made = c.features(factored) if isinstance(c, Comparison) else c.features(columns)
-            keys[c.name] = tuple(made)
-            for key, arr in made.items():
-                features.setdefault(key, arr)
+        # the built-in comparisons work once per distinct value
+        features, keys = _features(
+            comparators,
+            lambda c: c.features(factored) if isinstance(c, Comparison) else c.features(columns),
+        )
         return cls(ids, columns, features, keys, source, memo={"factored": factored})
 
     @classmethod
@@ -227,13 +240,10 @@ class Prepared:
             for i, value in enumerate(cells):
                 column[i] = value
             columns[name] = column
-        features: dict[str, npt.NDArray[Any]] = {}
-        keys: dict[str, tuple[str, ...]] = {}
-        for c in comparators:
-            made = c.features_of(values) if isinstance(c, Comparison) else c.features(columns)
-            keys[c.name] = tuple(made)
-            for key, arr in made.items():
-                features.setdefault(key, arr)
+        features, keys = _features(
+            comparators,
+            lambda c: c.features_of(values) if isinstance(c, Comparison) else c.features(columns),
+        )
         return cls(ids, columns, features, keys)
 
     @classmethod
@@ -252,13 +262,10 @@ class Prepared:
             return cls._of_values({k: list(v) for k, v in columns.items()}, ids, comparators)
         factored = {name: Factored.of(values) for name, values in columns.items()}
         prepared = {name: f.values() for name, f in factored.items()}
-        features: dict[str, npt.NDArray[Any]] = {}
-        keys: dict[str, tuple[str, ...]] = {}
-        for c in comparators:
-            made = c.features(factored) if isinstance(c, Comparison) else c.features(prepared)
-            keys[c.name] = tuple(made)
-            for key, arr in made.items():
-                features.setdefault(key, arr)
+        features, keys = _features(
+            comparators,
+            lambda c: c.features(factored) if isinstance(c, Comparison) else c.features(prepared),
+        )
         return cls(ids, prepared, features, keys)
 
     def gather(self, keys: Iterable[str], rows: npt.NDArray[np.int64]) -> Gathered:
