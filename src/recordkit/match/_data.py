@@ -210,7 +210,7 @@ class Prepared:
     @classmethod
     def build_one(
         cls,
-        raw: Mapping[str, Sequence[Any]],
+        raw: Mapping[str, Sequence[object]],
         ids: list[str],
         prep: Mapping[str, Prep],
         comparators: Sequence[Comparator],
@@ -242,7 +242,7 @@ class Prepared:
             columns[name] = column
         features, keys = _features(
             comparators,
-            lambda c: c.features_of(values) if isinstance(c, Comparison) else c.features(columns),
+            lambda c: c._features_of(values) if isinstance(c, Comparison) else c.features(columns),
         )
         return cls(ids, columns, features, keys)
 

@@ -23,7 +23,8 @@ from recordkit.match.comparison._domain_levels import (
     Swapped,
     level_from_dict,
 )
-from recordkit.match.comparison._levels import Exact, Level, Similar, Within
+from recordkit.match.comparison._graded import Similar, Within
+from recordkit.match.comparison._levels import Exact, Level
 from recordkit.match.comparison._library import (
     address_comparison,
     comparator_from_dict,

@@ -10,9 +10,8 @@ through the ``recordkit.comparators`` entry-point group (see `recordkit.match.co
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final, Protocol, runtime_checkable
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
 
 import attrs
 import numpy as np
@@ -22,16 +21,13 @@ from recordkit._errors import SchemaError, shorten
 from recordkit.match._check import items
 from recordkit.match._factored import Factored, Gathered, Objects
 from recordkit.match._features import (
-    DATE_PARTS,
     EMAIL_KEY,
     EMAIL_LOCAL,
     date_parts,
     digits,
-    family_function,
     family_ids,
     mapped,
     nickname_families,
-    number_or_nan,
     numbers,
 )
 from recordkit.match.comparison._domain_levels import (
@@ -39,32 +35,18 @@ from recordkit.match.comparison._domain_levels import (
     Swapped,
     level_from_dict,
 )
+from recordkit.match.comparison._graded import Similar, Within
 from recordkit.match.comparison._levels import (
-    FEW,
     Exact,
     Feats,
     Level,
     Rows,
-    Similar,
-    Within,
     present,
 )
+from recordkit.match.comparison._plan import FAMILY_WIDTH, PREFIX, Plan, prefix
 from recordkit.schema import JSONObject
 
 __all__ = ["Comparator", "Comparison"]
-
-_FAMILY_WIDTH: Final = 4  # name families kept per name; more is rare
-_PREFIX: Final = re.compile(r"prefix(\d+)")
-_EXACT, _GRADED, _OTHER = 0, 1, 2  # how `_compare_one` tests a level
-_Step = tuple[int, int, str, tuple[str, str], float, Callable[..., Any], Callable[..., Any], Level]
-"""
-One level in `Comparison._compare_one`: number, how, feature key, shared score key, cutoff,
-the level's functions, and the level.
-"""
-
-
-def _none(*_: object) -> None:
-    return None
 
 
 @runtime_checkable
@@ -148,64 +130,10 @@ def _feature(
     if kind == "num":
         return numbers(values)
     if kind == "nick":
-        return family_ids(values, families or {}, family_index, _FAMILY_WIDTH)
-    if m := _PREFIX.fullmatch(kind):
-        return mapped(values, _prefix(int(m[1])))
+        return family_ids(values, families or {}, family_index, FAMILY_WIDTH)
+    if m := PREFIX.fullmatch(kind):
+        return mapped(values, prefix(int(m[1])))
     raise SchemaError(f"unknown comparison feature {shorten(key)}")
-
-
-def _same(value: object) -> object:
-    return value
-
-
-def _is_value(value: object) -> bool:
-    return value is not None
-
-
-def _prefix(n: int) -> Callable[[object], object]:
-    def prefix(value: object) -> object:
-        return value[:n] if isinstance(value, str) and len(value) >= n else None
-
-    return prefix
-
-
-_OneFeature = tuple[str, str, Callable[[object], object], Any]
-"""
-One feature of a few records (`Comparison.features_of`): key, column, function, dtype.
-"""
-
-
-def _feature_of_one(
-    key: str, families: Mapping[str, tuple[str, ...]] | None, family_index: Mapping[str, int]
-) -> _OneFeature:
-    """
-    How `_feature` computes *key* for one value: the same functions, one value at a time.
-    """
-    kind, _, column = key.partition(":")
-    fn: Callable[[object], object]
-    dtype: Any = object
-    if kind == "value":
-        fn = _same
-    elif kind == "present":
-        fn, dtype = _is_value, np.bool_
-    elif kind == "email_key":
-        fn = EMAIL_KEY
-    elif kind == "email_local":
-        fn = EMAIL_LOCAL
-    elif kind == "digits":
-        fn = digits
-    elif kind == "date":
-        fn, dtype = DATE_PARTS, np.int64
-    elif kind == "num":
-        fn, dtype = number_or_nan, np.float64
-    elif kind == "nick":
-        fn = family_function(families or {}, family_index, _FAMILY_WIDTH)
-        dtype = np.int32
-    elif m := _PREFIX.fullmatch(kind):
-        fn = _prefix(int(m[1]))
-    else:
-        raise SchemaError(f"unknown comparison feature {shorten(key)}")
-    return key, column, fn, dtype
 
 
 @attrs.frozen(repr=False)
@@ -243,11 +171,7 @@ class Comparison:
         init=False, eq=False, hash=False, repr=False
     )
     _labels: tuple[str, ...] = attrs.field(init=False, eq=False, hash=False, repr=False)
-    _one_plan: tuple[_Step, ...] = attrs.field(init=False, eq=False, hash=False, repr=False)
-    _present_key: str = attrs.field(init=False, eq=False, hash=False, repr=False)
-    _one_features: tuple[_OneFeature, ...] = attrs.field(
-        init=False, eq=False, hash=False, repr=False
-    )
+    _plan: Plan = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -279,23 +203,19 @@ class Comparison:
         object.__setattr__(self, "_cutoffs", cutoffs)
         labels = ("missing", *(lv.describe(self.primary) for lv in self.levels), "different")
         object.__setattr__(self, "_labels", labels)
-        # one pair at a time (`_compare_one`): each level's way, feature and cutoff, once
-        plan: list[_Step] = []
-        for k, lv in enumerate(self.levels, start=1):
-            step: _Step
-            if isinstance(lv, Similar | Within):
-                key = f"{lv.feature}:{self.primary}"
-                cutoff = cutoffs[lv.score_key]
-                step = (k, _GRADED, key, lv.score_key, cutoff, lv._score_pair, lv._passes_one, lv)
-            elif isinstance(lv, Exact) and lv.feature == "value":
-                step = (k, _EXACT, f"value:{self.primary}", ("", ""), 0.0, _none, _none, lv)
-            else:
-                step = (k, _OTHER, "", ("", ""), 0.0, lv._test_one, _none, lv)
-            plan.append(step)
-        object.__setattr__(self, "_one_plan", tuple(plan))
-        object.__setattr__(self, "_present_key", f"present:{self.primary}")
-        one = tuple(_feature_of_one(key, families, self._family_index) for key in keys)
-        object.__setattr__(self, "_one_features", one)
+        # few pairs (`_compare_one`, `_compare_against`): each level's way, worked out once
+        single = len(cols) == 1
+        plan = Plan.of(
+            self.name,
+            self.primary,
+            single,
+            self.levels,
+            cutoffs,
+            keys,
+            families,
+            self._family_index,
+        )
+        object.__setattr__(self, "_plan", plan)
 
     def __repr__(self) -> str:
         return f"Comparison({self.name!r}, {list(self.labels[1:-1])})"
@@ -347,34 +267,6 @@ class Comparison:
             out[key] = _feature(key, columns[column], self._families, self._family_index)
         return out
 
-    def features_of(self, values: Mapping[str, Sequence[object]]) -> dict[str, npt.NDArray[Any]]:
-        """
-        The feature arrays of a few records, from their prepared *values* (lists by column).
-
-        What `features` gives for those rows, each feature made value by value, without
-        the array work per feature (a point-of-entry lookup prepares one record, and reads
-        a few candidates' stored values).
-
-        Raises:
-            SchemaError: a column this comparison reads is not in *values*.
-        """
-        out: dict[str, npt.NDArray[Any]] = {}
-        for key, column, fn, dtype in self._one_features:
-            if column not in values:
-                raise SchemaError(
-                    f"comparison {self.name!r} reads column {column!r}, which the data lacks",
-                    path=self.name,
-                )
-            made = [fn(v) for v in values[column]]
-            if dtype is object:
-                cells = np.empty(len(made), dtype=object)
-                for i, value in enumerate(made):
-                    cells[i] = value
-                out[key] = cells
-            else:
-                out[key] = np.array(made, dtype=dtype)
-        return out
-
     def compare(self, left: Feats, right: Feats) -> npt.NDArray[np.int8]:
         """
         The level of each pair, trying levels in order on the pairs still undecided.
@@ -419,140 +311,28 @@ class Comparison:
             todo = todo[~hit]
         return out
 
+    def _features_of(self, values: Mapping[str, Sequence[object]]) -> dict[str, npt.NDArray[Any]]:
+        """
+        The feature arrays of a few records from their prepared values (`Plan.features_of`).
+        """
+        return self._plan.features_of(values)
+
     def _compare_one(self, left: Rows, i: int, right: Rows, j: int) -> int:
         """
-        The level of the pair of row *i* of *left* and row *j* of *right* (whole arrays).
+        The level of row *i* of *left* with row *j* of *right* (`Plan.one`).
 
-        The two sides may be the same arrays (a batch) or not (a new record against an
-        index). The same level `compare` gives that pair, worked out in plain Python:
-        cheaper when only a few pairs are compared (a point-of-entry lookup).
+        The same level `compare` gives that pair, worked out in plain Python: cheaper when
+        only a few pairs are compared (a point-of-entry lookup).
         """
-        if not (left[self._present_key][i] and right[self._present_key][j]):
-            return 0
-        shared: dict[tuple[str, str], float] = {}
-        for k, how, key, score_key, cutoff, first, then, _ in self._one_plan:
-            if how == _EXACT:
-                hit = bool(left[key][i] == right[key][j])  # both present here
-            elif how == _GRADED:  # first scores a pair of values, then says if it passes
-                score = shared.get(score_key)
-                if score is None:
-                    score = shared[score_key] = first(left[key][i], right[key][j], cutoff)
-                hit = then(score)
-            else:  # first tests the rows
-                hit = first(left, i, right, j, self.primary)
-            if hit:
-                return k
-        return len(self.levels) + 1
+        return self._plan.one(left, i, right, j)
 
     def _compare_against(self, left: Rows, right: Rows, rows: npt.NDArray[np.int64]) -> list[int]:
         """
-        The level of row 0 of *left* (a new record) against each of *rows* of *right*.
+        The level of row 0 of *left* (a new record) with each of *rows* of *right*.
 
-        The levels `_compare_one` gives each pair, worked out level by level over all the
-        candidates at once: each feature read once, each similarity in one rapidfuzz call.
-        A comparison of one column works once per distinct value among the candidates (its
-        features are functions of the value): candidates found by a shared surname or
-        postcode share it.
+        The levels `compare` gives those pairs (`Plan.against`).
         """
-        if len(rows) <= FEW:  # a call per pair costs less than the work per level here
-            return [self._compare_one(left, 0, right, j) for j in rows.tolist()]
-        if len(self._columns) == 1:
-            values = right[f"value:{self.primary}"][rows].tolist()
-            codes: dict[tuple[type, object], int] = {}
-            firsts: list[int] = []
-            try:
-                for t, v in enumerate(values):
-                    if codes.setdefault((v.__class__, v), len(firsts)) == len(firsts):
-                        firsts.append(t)
-                shape = [codes[(v.__class__, v)] for v in values]
-            except TypeError:  # an unhashable value: every candidate on its own
-                firsts = []
-            if firsts and len(firsts) < len(rows):
-                once = self._against(left, right, rows[firsts])
-                return [once[c] for c in shape]
-        return self._against(left, right, rows)
-
-    def _against(self, left: Rows, right: Rows, rows: npt.NDArray[np.int64]) -> list[int]:
-        """
-        `_compare_against`, every candidate on its own.
-        """
-        n = len(rows)
-        if not left[self._present_key][0]:
-            return [0] * n
-        different = len(self.levels) + 1
-        todo = [t for t, here in enumerate(right[self._present_key][rows].tolist()) if here]
-        out = [0] * n
-        for t in todo:
-            out[t] = different
-        column: dict[str, list[Any]] = {}  # each feature over the candidates, read once
-        shared: dict[tuple[str, str], list[float]] = {}
-        for k, how, key, score_key, cutoff, _, then, level in self._one_plan:
-            if not todo:
-                break
-            if how == _OTHER:
-                hits = self._test_listed(level, left, right, rows, todo, column)
-            else:
-                if key not in column:
-                    column[key] = right[key][rows].tolist()
-                theirs = column[key]
-                mine = left[key][0]
-                if how == _EXACT:
-                    hits = [bool(mine == theirs[t]) for t in todo]
-                else:  # scored once for every candidate still open, shared by the levels
-                    if score_key not in shared:
-                        assert isinstance(level, Similar | Within)
-                        scores = [0.0] * n
-                        found = level._score_against(mine, [theirs[t] for t in todo], cutoff)
-                        for t, score in zip(todo, found, strict=True):
-                            scores[t] = score
-                        shared[score_key] = scores
-                    scores = shared[score_key]
-                    hits = [then(scores[t]) for t in todo]
-            rest_todo = []
-            for t, hit in zip(todo, hits, strict=True):
-                if hit:
-                    out[t] = k
-                else:
-                    rest_todo.append(t)
-            todo = rest_todo
-        return out
-
-    def _test_listed(
-        self,
-        level: Level,
-        left: Rows,
-        right: Rows,
-        rows: npt.NDArray[np.int64],
-        todo: list[int],
-        column: dict[str, list[Any]],
-    ) -> list[bool]:
-        """
-        Whether row 0 of *left* falls into *level* with each of the candidates *todo*.
-
-        The level's test in lists (`Level._test_list`) over the features of *column* (read
-        on first need), else its array test.
-        """
-        keys = level.features(self.primary)
-        for key in keys:
-            if key not in column:
-                column[key] = right[key][rows].tolist()
-        mine = [left[key][:1].tolist()[0] for key in keys]
-        hits = level._test_list(mine, [[column[key][t] for t in todo] for key in keys])
-        if hits is None:  # a level with only an array test
-            hits = self._test_against(level, left, right, rows[todo])
-        return hits
-
-    def _test_against(
-        self, level: Level, left: Rows, right: Rows, rows: npt.NDArray[np.int64]
-    ) -> list[bool]:
-        """
-        `Level.test` of row 0 of *left* against each of *rows* of *right*.
-        """
-        keys = level.features(self.primary)
-        mine = {k: np.broadcast_to(left[k][:1], (len(rows), *left[k].shape[1:])) for k in keys}
-        theirs = {k: right[k][rows] for k in keys}
-        hits: list[bool] = level.test(mine, theirs, self.primary).tolist()
-        return hits
+        return self._plan.against(left, right, rows)
 
     def to_dict(self) -> JSONObject:
         """

@@ -14,15 +14,14 @@ import numpy as np
 
 from recordkit._errors import SchemaError, shorten
 from recordkit.match._check import number
+from recordkit.match.comparison._graded import Similar, Within
 from recordkit.match.comparison._levels import (
     Bools,
     Exact,
     Feats,
     Level,
     Rows,
-    Similar,
-    Within,
-    _label,
+    label_of,
     present,
 )
 
@@ -85,7 +84,7 @@ class NameFamily(Level):
         """
         ``nickname``.
         """
-        return _label(self, "nickname / same name family")
+        return label_of(self, "nickname / same name family")
 
 
 @attrs.frozen
@@ -138,7 +137,7 @@ class Swapped(Level):
         """
         ``swapped with last_name``.
         """
-        return _label(self, f"swapped with {self.other}")
+        return label_of(self, f"swapped with {self.other}")
 
 
 @attrs.frozen
@@ -196,7 +195,7 @@ class DateSwap(Level):
         """
         ``day and month swapped``.
         """
-        return _label(self, "day and month swapped")
+        return label_of(self, "day and month swapped")
 
 
 @attrs.frozen
@@ -248,7 +247,7 @@ class DateWithin(Level):
         """
         ``within 31 days``.
         """
-        return _label(self, f"within {self.days} days")
+        return label_of(self, f"within {self.days} days")
 
 
 @attrs.frozen
@@ -298,7 +297,7 @@ class Prefix(Level):
         """
         ``first 3 characters``.
         """
-        return _label(self, f"first {self.length} characters")
+        return label_of(self, f"first {self.length} characters")
 
 
 @attrs.frozen
@@ -373,7 +372,7 @@ class NumberWithin(Level):
             parts.append(f"within {self.absolute:g}")
         if self.relative is not None:
             parts.append(f"within {self.relative:.0%}")
-        return _label(self, " or ".join(parts))
+        return label_of(self, " or ".join(parts))
 
 
 _LEVELS: Final[dict[str, type[Level]]] = {

@@ -23,7 +23,8 @@ from recordkit.match.comparison._domain_levels import (
     Prefix,
     Swapped,
 )
-from recordkit.match.comparison._levels import Exact, Level, Similar, Within
+from recordkit.match.comparison._graded import Similar, Within
+from recordkit.match.comparison._levels import Exact, Level
 
 __all__ = [
     "ENTRY_POINT_GROUP",
