@@ -36,7 +36,7 @@ from recordkit.schema import (
     Transition,
 )
 from recordkit.store._entries import json_safe
-from recordkit.store.sql._sealed import SAME, Refused, Sealer
+from recordkit.store.sql._sealed import SAME, Refused, Sealer, Unsealed
 from recordkit.store.sql._stamps import Group, Summaries
 from recordkit.store.sql._tables import SHELL, SchemaTable
 
@@ -182,9 +182,12 @@ class RecordCodec:
 
     # -- writing --------------------------------------------------------------------------
 
-    def encode(self, record: Record) -> dict[str, Any]:
+    def encode(self, record: Record, unsealed: list[Unsealed] | None = None) -> dict[str, Any]:
         """
         The full row for *record*.
+
+        With *unsealed*, the encrypted fields are left to `seal` (the row is added to it):
+        a bulk write seals its rows together.
 
         Raises:
             StoreError: a value is not of its field's type (or too large for its column).
@@ -197,16 +200,28 @@ class RecordCodec:
         row["rk_stage"] = record.stage
         row["rk_created_at"] = utc(record.created_at)
         row["rk_updated_at"] = utc(record.updated_at)
+        # the text of an encrypted value its provenance is compared with, made once for both
+        known: dict[str, str] | None = None if self.sealer is None else {}
         row["rk_provenance"], row["rk_stamps"], _ = self.provenance(
-            record.provenance, record.id, record.values
+            record.provenance, record.id, record.values, known
         )
-        row["rk_extras"] = self.fields(record, record.values, row)
+        row["rk_extras"] = self.fields(record, record.values, row, known, unsealed)
         row["rk_history"] = history_json(record.history) if record.history else None
         return row
 
-    def fields(self, record: Record, values: Mapping[str, Any], row: dict[str, Any]) -> Any:
+    def fields(
+        self,
+        record: Record,
+        values: Mapping[str, Any],
+        row: dict[str, Any],
+        known: Mapping[str, str] | None = None,
+        unsealed: list[Unsealed] | None = None,
+    ) -> Any:
         """
         Put the columns of *values* (some or all of *record*'s) into *row*; return extras.
+
+        *known*: encrypted fields' values as text already, from `provenance`. With
+        *unsealed*, the encrypted fields are left to `seal` (the row is added to it).
 
         Raises:
             StoreError: a value is not of its field's type (or too large for its column).
@@ -255,7 +270,10 @@ class RecordCodec:
                 error.unstorable = True  # the value's fault: a batch quarantines its row
                 raise error from exc
         if sealed is not None:
-            self._seal(record.id, sealed, row)
+            if unsealed is None:
+                self.seal([(record.id, sealed, row, known)])
+            else:
+                unsealed.append((record.id, sealed, row, known))
         if nulls is None and unknown is None:
             return None
         extras: dict[str, Any] = {}
@@ -265,16 +283,22 @@ class RecordCodec:
             extras["unknown"] = unknown
         return extras
 
-    def _seal(self, record_id: str, pairs: list[tuple[str, Any]], row: dict[str, Any]) -> None:
+    def seal(self, unsealed: Sequence[Unsealed]) -> None:
         """
-        Put the sealed text and blind index of each encrypted field of *pairs* into *row*.
+        Put the sealed text and blind index of each encrypted field of *unsealed* into its row.
+
+        Raises:
+            StoreError: a value is not of its field's type, or a record has no usable data
+                key.
         """
+        if not unsealed:
+            return
         assert self.sealer is not None
         try:
-            self.sealer.seal_into(record_id, pairs, row)
+            self.sealer.seal_rows(unsealed)
         except Refused as exc:
             error = StoreError(
-                f"record {shorten(record_id)} field {exc.name!r}: cannot store "
+                f"record {shorten(exc.record_id)} field {exc.name!r}: cannot store "
                 f"{shorten(exc.value)}: {exc}"
             )
             error.unstorable = True  # the value's fault: a batch quarantines its row
@@ -285,12 +309,15 @@ class RecordCodec:
         provenance: Mapping[str, Provenance],
         record_id: str = "",
         values: Mapping[str, Any] | None = None,
+        known: dict[str, str] | None = None,
     ) -> tuple[dict[str, Any], str, tuple[Group, ...]]:
         """
         *provenance* as JSON data (``{field: [source, observed_at, raw]}``) and its stamps.
 
         The raw values of encrypted fields are sealed under *record_id*'s data key (or
         kept once with the value, when they are its text: *values* are the record's).
+        *known*, when given, gets the text made of each encrypted value to tell that (field
+        → text), for `fields` to seal without making it again.
 
         Returns the data, its ``rk_stamps`` text and the distinct observations (source,
         time as text) in it. Tuples rather than lists: they hold only text and numbers, so
@@ -298,6 +325,7 @@ class RecordCodec:
         """
         cache = self._iso
         sealed = self._sealed
+        sealer = self.sealer
         out: dict[str, Any] = {}
         source0: str | None = None
         at0 = ""
@@ -312,13 +340,24 @@ class RecordCodec:
             raw = p.raw
             if raw.__class__ is float and not math.isfinite(raw):
                 raw = str(raw)
-            if sealed and name in sealed:
+            if sealer is not None and name in sealed:
                 value = None if values is None else values.get(name)
-                if raw.__class__ is str and value.__class__ is str and raw == value:
-                    raw = SAME  # the value's own text, kept once (sealed in its column)
-                else:
-                    assert self.sealer is not None
-                    raw = self.sealer.seal_raw(record_id, name, raw, value)
+                same = False
+                if raw.__class__ is str and value is not None:
+                    # the value's own text is kept once (sealed in its column): the usual
+                    # case, told here without a call (as `Sealer.seal_raw` tells it)
+                    if value.__class__ is str:
+                        same = raw == value
+                    else:
+                        try:
+                            made = sealer.texts[name](value)
+                        except TypeError:
+                            pass  # the value is refused when its column is encoded
+                        else:
+                            same = raw == made
+                            if known is not None:
+                                known[name] = made
+                raw = SAME if same else sealer.seal_raw(record_id, name, raw, value)
             source = p.source
             out[name] = (source, text, raw)
             if text is not at0 or source is not source0:  # usually the very same objects

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextvars import ContextVar
+from typing import Final
 
 import sqlalchemy as sa
 
@@ -39,6 +40,39 @@ def keys_table(metadata: sa.MetaData, *, prefix: str) -> sa.Table:
         # SQLite: rows kept in the primary key's order, one B-tree per insert, not two
         sqlite_with_rowid=False,
     )
+
+
+_ONE_ROW: Final = "VALUES (?, ?, ?)"
+"""
+The end of the SQL SQLAlchemy compiles for one key row on SQLite.
+"""
+_KEY_ROWS: Final = 300
+"""
+Key rows per INSERT on SQLite: 900 parameters, under the 999 older SQLite versions allow.
+"""
+
+
+def _insert_rows(
+    conn: sa.Connection, head: str, ids: Sequence[str], keys: Sequence[DataKey]
+) -> None:
+    """
+    Insert the key rows of *ids* on SQLite, `_KEY_ROWS` per statement.
+
+    *head* is the INSERT up to its VALUES. A statement of many rows costs the database a
+    fraction per row of what one row per statement (``executemany``) does, and the driver
+    takes the ids, key ids and wrapped bytes as they are.
+    """
+    full = f"{head}VALUES {', '.join(['(?, ?, ?)'] * _KEY_ROWS)}"
+    for start in range(0, len(ids), _KEY_ROWS):
+        params: list[object] = []
+        add = params.extend
+        for i, k in zip(
+            ids[start : start + _KEY_ROWS], keys[start : start + _KEY_ROWS], strict=True
+        ):
+            add((i, k.key_id, k.wrapped))
+        rows = len(params) // 3
+        sql = full if rows == _KEY_ROWS else f"{head}VALUES {', '.join(['(?, ?, ?)'] * rows)}"
+        conn.exec_driver_sql(sql, tuple(params))
 
 
 _SCOPE: ContextVar[tuple[Keyring, dict[str, DataKey | None]] | None] = ContextVar(
@@ -145,13 +179,14 @@ class Keyring:
             and conn.dialect.paramstyle == "qmark"
             and not conn.get_execution_options().get("schema_translate_map")
         ):
-            # the driver takes the ids, key ids and wrapped bytes as they are: no row dicts
             statement = self.table.insert().compile(
                 dialect=conn.dialect, column_keys=["record_id", "key_id", "wrapped"]
             )
-            if statement.positiontup == ["record_id", "key_id", "wrapped"]:
-                params = [(i, k.key_id, k.wrapped) for i, k in zip(ids, made, strict=True)]
-                conn.exec_driver_sql(statement.string, params)
+            sql = statement.string
+            if statement.positiontup == ["record_id", "key_id", "wrapped"] and sql.endswith(
+                _ONE_ROW
+            ):
+                _insert_rows(conn, sql[: -len(_ONE_ROW)], ids, made)
                 return
         rows = [
             {"record_id": i, "key_id": k.key_id, "wrapped": k.wrapped}
@@ -184,6 +219,18 @@ class Keyring:
                 f"record {shorten(record_id)} has encrypted values but no data key in rk_keys"
             )
         return scope[1][record_id]
+
+    def held(self) -> Mapping[str, DataKey | None]:
+        """
+        The data keys of the current scope, record id → key (``None``: shredded).
+
+        For a caller looking up many (`key` checks the scope on every call); empty outside
+        a scope of this keyring.
+        """
+        scope = _SCOPE.get()
+        if scope is None or scope[0] is not self:
+            return {}
+        return scope[1]
 
     def shred(self, conn: sa.Connection, ids: Sequence[str]) -> int:
         """

@@ -35,6 +35,7 @@ from recordkit.store.sql._codec import RecordCodec
 from recordkit.store.sql._engine import Duplicate
 from recordkit.store.sql._health import drop_health
 from recordkit.store.sql._query import fetch, where_clause
+from recordkit.store.sql._sealed import SEAL_ROWS, Unsealed
 from recordkit.store.sql._tables import IDS_PER_SELECT, FixedTables, id_in, insert_ignore
 from recordkit.store.sql._upsert import upsert
 
@@ -160,8 +161,16 @@ class RecordMethods(ABC):
         sealer = codec.sealer
         if sealer is None:
             return [codec.encode(r) for r in records]
+        unsealed: list[Unsealed] = []  # sealed SEAL_ROWS rows at a time, together
+        rows: list[dict[str, Any]] = []
         with sealer.keyring.scope(conn, [r.id for r in records], create=True):
-            return [codec.encode(r) for r in records]
+            for r in records:
+                if len(unsealed) >= SEAL_ROWS:
+                    codec.seal(unsealed)
+                    unsealed.clear()
+                rows.append(codec.encode(r, unsealed))
+            codec.seal(unsealed)
+        return rows
 
     def put(self, record: Record, *, expected_version: int | None) -> None:
         """

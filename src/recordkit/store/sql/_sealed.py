@@ -37,13 +37,18 @@ from recordkit.schema import (
 from recordkit.store._entries import json_safe
 from recordkit.store.sql._keyring import Keyring
 
-__all__ = ["SAME", "SHREDDED", "Refused", "Sealer", "index_column"]
+__all__ = ["SAME", "SEAL_ROWS", "SHREDDED", "Refused", "Sealer", "Unsealed", "index_column"]
 
 SAME: Final = 0
 """
 A sealed field's provenance raw value that is the field's own text (kept once, sealed).
 """
 
+SEAL_ROWS: Final = 1024
+"""
+Rows a bulk write seals together (`Sealer.seal_rows`): enough that a pass's set-up is
+spread thin, few enough that the rows waiting for it stay small in memory.
+"""
 SHREDDED: Final = "shredded"
 """
 The `Masked` kind of a value whose data key was destroyed.
@@ -137,15 +142,28 @@ def _text_codec(
 
         return flag, lambda s: s == "1", flag
 
-    def text(v: Any) -> str:
-        if not isinstance(v, str):
-            raise TypeError("expected text")
-        return v
-
-    return text, str, text
+    return _text, str, _text
 
 
-_Plan = tuple[Callable[[Any], str], Callable[[Any], str] | None, str, str, str | None]
+def _text(v: Any) -> str:
+    """
+    A text field's value as text: itself (TypeError for anything else).
+    """
+    if not isinstance(v, str):
+        raise TypeError("expected text")
+    return v
+
+
+_Plan = tuple[Callable[[Any], str], Callable[[Any], str] | None, bytes, str, str | None]
+_Ready = tuple[
+    Callable[[Any], str],
+    Callable[[Any], str] | None,
+    bytes,
+    str,
+    str | None,
+    Callable[[bytes], str],
+    bool,
+]
 
 
 class Refused(TypeError):
@@ -153,10 +171,18 @@ class Refused(TypeError):
     A value an encrypted field cannot hold (not of its type).
     """
 
-    def __init__(self, name: str, value: Any, reason: str) -> None:
+    def __init__(self, name: str, value: Any, reason: str, record_id: str = "") -> None:
         super().__init__(reason)
         self.name = name
         self.value = value
+        self.record_id = record_id
+
+
+Unsealed = tuple[str, Sequence[tuple[str, Any]], dict[str, Any], Mapping[str, str] | None]
+"""
+A row waiting for its encrypted fields (`Sealer.seal_rows`): the record id, its ``(field,
+value)`` pairs, the row, and the values known as text already (field → text) or None.
+"""
 
 
 class Sealer:
@@ -177,24 +203,31 @@ class Sealer:
         self.fields = frozenset(fields)
         self.index = {name: index_column(name) for name in fields}
         self._codecs = {name: _text_codec(schema.field(name).type) for name in fields}
+        self.texts: dict[str, Callable[[Any], str]] = {
+            name: to_text for name, (to_text, _, _) in self._codecs.items()
+        }
+        """
+        Field → its value as the text it is sealed as (TypeError for a value not of its type).
+        """
         self._index_context = {name: f"{table}{_SEP}{name}" for name in fields}
-        self._suffix = {name: f"{name}{_SEP}value" for name in fields}
+        self._head = f"{table}{_SEP}".encode()
         self._indexers: dict[str, Callable[[str], str]] = {}
-        self._ready: dict[str, tuple[Any, ...]] = {}  # the plans with their indexers
-        # field → to text, to the text its index hashes (None: the same), context suffix,
-        # index column, currency column (money only)
-        self._plans: dict[
-            str, tuple[Callable[[Any], str], Callable[[Any], str] | None, str, str, str | None]
-        ] = {
+        self._ready: dict[str, _Ready] = {}  # the plans with their indexers
+        # field → to text, to the text its index hashes (None: the same), the context's
+        # tail after the record id (UTF-8), index column, currency column (money only)
+        self._plans: dict[str, _Plan] = {
             name: (
                 to_text,
                 None if to_index is to_text else to_index,
-                self._suffix[name],
+                f"{_SEP}{name}{_SEP}value".encode(),
                 self.index[name],
                 f"{name}__currency" if isinstance(schema.field(name).type, MoneyType) else None,
             )
             for name, (to_text, _, to_index) in self._codecs.items()
         }
+        self._text_types = frozenset(
+            n for n, (to_text, _, _) in self._codecs.items() if to_text is _text
+        )
 
     def _context(self, record_id: str, name: str, part: str) -> str:
         return f"{self.table}{_SEP}{record_id}{_SEP}{name}{_SEP}{part}"
@@ -208,41 +241,74 @@ class Sealer:
             )
         return key
 
-    def seal_into(
-        self, record_id: str, pairs: Sequence[tuple[str, Any]], row: dict[str, Any]
-    ) -> None:
+    def seal_rows(self, rows: Sequence[Unsealed]) -> None:
         """
-        Put each ``(field, value)`` of *pairs* into *row*: sealed text, and blind index.
+        Put each ``(field, value)`` of each of *rows* into its row: sealed text, blind index.
 
         A money field's currency column is left empty (the currency is sealed with the
-        amount).
+        amount). A row's known texts (field → what `texts` made of its value) are not made
+        again. The rows share one `FieldEncryption.sealer` (one draw of nonces for them
+        all, a cipher per record), so a bulk write does not pay a round of calls per
+        record; a record's values are checked before its missing or shredded key is told.
 
         Raises:
-            Refused: a value is not of its field's type.
-            StoreError: the record has no usable data key.
+            Refused: a value is not of its field's type (naming its record).
+            StoreError: a record has no usable data key, or a text is not valid Unicode.
         """
         plans = self._ready or self._prepare()
-        prefix = f"{self.table}{_SEP}{record_id}{_SEP}"
-        items: list[tuple[str, str]] = []
-        for name, value in pairs:
-            to_text, to_index, suffix, index_col, currency_col, index = plans[name]
+        held = self.keyring.held()
+        seal = self.encryption.sealer(sum(len(pairs) for _, pairs, _, _ in rows))
+        for record_id, pairs, row, known in rows:
+            # each value's text is encoded once, for its blind index and its seal; the
+            # contexts share the table and record part, encoded once per record
             try:
-                text = to_text(value)
-                row[index_col] = index(text if to_index is None else to_index(value))
-            except TypeError as exc:
-                raise Refused(name, value, str(exc)) from None
-            items.append((text, prefix + suffix))
-            if currency_col is not None:
-                row[currency_col] = None
-        for (name, _), token in zip(pairs, self._key(record_id).seal_many(items), strict=True):
-            row[name] = token
+                head = self._head + record_id.encode()
+            except UnicodeEncodeError:
+                raise StoreError(f"record id {shorten(record_id)} is not valid Unicode") from None
+            key = held.get(record_id)
+            if key is None:
+                self._check(record_id, pairs)  # the values first, as before a key is used
+                key = self._key(record_id)  # shredded, or no key at all: raises, saying which
+            for name, value in pairs:
+                to_text, to_index, tail, index_col, currency_col, index, text_type = plans[name]
+                try:
+                    if text_type and value.__class__ is str:
+                        encoded = value.encode()  # text is its own text: no call
+                    else:
+                        text = known.get(name) if known else None
+                        encoded = (to_text(value) if text is None else text).encode()
+                    row[index_col] = index(
+                        encoded if to_index is None else to_index(value).encode()
+                    )
+                except TypeError as exc:
+                    raise Refused(name, value, str(exc), record_id) from None
+                except UnicodeEncodeError:
+                    raise StoreError("a blind index is taken of valid Unicode only") from None
+                if currency_col is not None:
+                    row[currency_col] = None
+                row[name] = seal(key, encoded, head + tail)
 
-    def _prepare(self) -> dict[str, tuple[Any, ...]]:
+    def _check(self, record_id: str, pairs: Sequence[tuple[str, Any]]) -> None:
+        """
+        Raise `Refused` for the first value of *pairs* not of its field's type.
+        """
+        for name, value in pairs:
+            try:
+                self._codecs[name][0](value)
+            except TypeError as exc:
+                raise Refused(name, value, str(exc), record_id) from None
+
+    def _prepare(self) -> dict[str, _Ready]:
         """
         Each field's plan with its blind-index function (made on first use: the master key).
         """
+        encryption = self.encryption
         self._ready = {
-            name: (*plan, self._indexers.get(name) or self._indexer(name))
+            name: (
+                *plan,
+                encryption.encoded_indexer(self._index_context[name]),
+                name in self._text_types,
+            )
             for name, plan in self._plans.items()
         }
         return self._ready

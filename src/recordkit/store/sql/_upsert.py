@@ -30,6 +30,7 @@ from recordkit.schema import Record
 from recordkit.store._entries import UpsertResult
 from recordkit.store.sql._bulk import executemany
 from recordkit.store.sql._codec import RecordCodec, utc
+from recordkit.store.sql._sealed import SEAL_ROWS, Unsealed
 from recordkit.store.sql._stamps import Group
 from recordkit.store.sql._tables import IDS_PER_SELECT, id_in
 
@@ -163,24 +164,29 @@ def _plan(
     sealed = (
         None if codec.sealer is None else {n: codec.st.columns[n][0] for n in codec.sealer.fields}
     )
+    # encrypted fields are sealed SEAL_ROWS rows at a time, together (one pass)
+    unsealed: list[Unsealed] | None = None if sealed is None else []
+    # the written records whose audit values are the sealed text their rows get: each
+    # one's id, row and the fields an update wrote (None: created)
+    sealed_later: list[tuple[str, dict[str, Any], list[str] | None]] = []
     created: list[str] = []
     updated: list[str] = []
     unchanged: list[str] = []
     inserts: list[dict[str, Any]] = []
-    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    changed: list[dict[str, Any]] = []
     for r in records:
         stored = existing.get(r.id)
+        if unsealed is not None and len(unsealed) >= SEAL_ROWS:
+            codec.seal(unsealed)
+            unsealed.clear()
         if stored is None:
-            inserts.append(codec.encode(r))
+            row = codec.encode(r, unsealed)
+            inserts.append(row)
             created.append(r.id)
-            if written is None:
-                pass
-            else:
-                done = written[r.id] = {n: v for n, v in r.values.items() if v is not None}
-                if sealed is not None:  # the sealed text each encrypted field's column got
-                    inserted = inserts[-1]
-                    for n in sealed.keys() & done.keys():
-                        done[n] = inserted[sealed[n]]
+            if written is not None:
+                written[r.id] = {n: v for n, v in r.values.items() if v is not None}
+                if sealed is not None:
+                    sealed_later.append((r.id, row, None))
             continue
         values = r.values
         prov, stamps, settled = encoded[r.id]
@@ -198,24 +204,53 @@ def _plan(
                 f"table {codec.table.name}: record {shorten(r.id)} column 'rk_version' holds "
                 f"{shorten(version)}, not a whole number"
             )
-        row: dict[str, Any] = {"b_id": r.id, "b_version": version, "rk_version": version + 1}
+        row = {"b_id": r.id, "b_version": version, "rk_version": version + 1}
         everything = len(won) == len(values)
-        new_extras = codec.fields(r, values if everything else {n: values[n] for n in won}, row)
+        new_extras = codec.fields(
+            r, values if everything else {n: values[n] for n in won}, row, unsealed=unsealed
+        )
         row["rk_provenance"] = prov
         row["rk_stamps"] = stamps
         row["rk_extras"] = _extras(stored.extras, won, new_extras, r.id)
         row["rk_updated_at"] = max(utc(stored.updated_at), utc(r.updated_at))
         if owner_field is not None and owner_field in won:
             row["rk_owner"] = r.owner
-        shapes.setdefault(tuple(row), []).append(row)  # same fields, same order: one shape
+        changed.append(row)
         updated.append(r.id)
-        if written is None:
-            pass
-        elif sealed is None:
+        if written is not None:
             written[r.id] = {n: values[n] for n in won}
-        else:
-            written[r.id] = _written(sealed, row, values, won, nulls=True)
+            if sealed is not None:
+                sealed_later.append((r.id, row, won))
+    if unsealed:
+        codec.seal(unsealed)
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in changed:  # a row's sealed columns are in it now
+        shapes.setdefault(tuple(row), []).append(row)  # same fields, same order: one shape
+    if written is not None and sealed is not None:
+        _seal_written(written, sealed_later, sealed)
     return Plan(created, updated, unchanged, inserts, shapes)
+
+
+def _seal_written(
+    written: dict[str, dict[str, Any]],
+    later: Sequence[tuple[str, dict[str, Any], list[str] | None]],
+    sealed: Mapping[str, str],
+) -> None:
+    """
+    Put the sealed text each encrypted field's column got into *written* (the audit event).
+
+    *later* holds each written record's id, row, and the fields an update wrote (None: a
+    created record, whose fields without a value are left out).
+    """
+    sealed_columns = tuple(sealed.items())
+    for record_id, row, won in later:
+        done = written[record_id]
+        if won is not None:
+            written[record_id] = _written(sealed, row, done, won, nulls=True)
+            continue
+        for n, column in sealed_columns:
+            if n in done:
+                done[n] = row[column]
 
 
 def _written(
