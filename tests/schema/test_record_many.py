@@ -87,6 +87,7 @@ def test_bad_rows_are_named(rows: object, message: str) -> None:
         ({"created_at": "2026-01-01"}, "created_at"),
         ({"created_at": None}, "created_at"),
         ({"field_names": ("a", 3)}, "field_names"),
+        ({"field_names": [["a"]]}, "field_names"),  # an unhashable name
     ],
 )
 def test_bad_shared_arguments_are_named(kwargs: dict[str, Any], message: str) -> None:
@@ -94,3 +95,12 @@ def test_bad_shared_arguments_are_named(kwargs: dict[str, Any], message: str) ->
     schema = args.pop("schema")
     with pytest.raises(ValidationError, match=message):
         Record.many(schema, [("c1", {})], **args)
+
+
+def test_an_unhashable_field_name_is_named_by_the_constructor() -> None:
+    """
+    A list among the field names gets a `ValidationError` naming ``field_names``, not a
+    bare `TypeError` from hashing it.
+    """
+    with pytest.raises(ValidationError, match="field_names"):
+        Record(id="c1", schema="contact", values={}, created_at=AT, field_names=[["a"]])

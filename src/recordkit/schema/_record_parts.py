@@ -177,8 +177,11 @@ Field-name tuples found valid already: every record of a schema carries the same
 
 
 def _name_list(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if type(value) is tuple and value in _NAME_LISTS:
-        return
+    try:
+        if type(value) is tuple and value in _NAME_LISTS:
+            return
+    except TypeError:  # an unhashable name (a list): refused below, named
+        pass
     if not isinstance(value, tuple) or not all(isinstance(n, str) for n in value):
         raise ValidationError(
             f"{_where(instance, attribute)} must be a list of field names, got {shorten(value)}"
