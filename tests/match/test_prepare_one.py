@@ -124,3 +124,26 @@ def test_a_few_stored_rows_give_the_batch_features(rows: list[dict[str, Any]]) -
         assert again.keys == batch.keys
         for key, feature in batch.features.items():
             assert _same_arrays(again.features[key], feature), key
+
+
+def test_matchers_pickle_with_their_few_pairs_plans() -> None:
+    """
+    A matcher goes to worker processes by pickle: every level kind's plan (name families,
+    prefixes) goes with it and compares a new record as before.
+    """
+    import pickle
+
+    rows = [
+        {"first_name": "Bob", "last_name": "Smith", "postcode": "SW1A 1AA", "revenue": 3},
+        {"first_name": "Robert", "last_name": "Smyth", "postcode": "SW1A 2AA", "revenue": 4},
+    ]
+    for matcher in (every_level(), Matcher.for_schema(rk.bundled_schema("contact"))):
+        again = pickle.loads(pickle.dumps(matcher))
+        one, them = matcher.prepared(rows[:1]), matcher.prepared(rows[1:] * 12)
+        right = np.arange(len(them), dtype=np.int64)
+        for c, d in zip(matcher.comparisons, again.comparisons, strict=True):
+            assert isinstance(c, Comparison)
+            assert isinstance(d, Comparison)
+            first = c._compare_against(one.features, them.features, right)
+            assert d._compare_against(one.features, them.features, right) == first
+        assert again.prepared(rows[:1]).keys == one.keys

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Final
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
@@ -27,6 +28,7 @@ __all__ = [
     "DATE_PARTS",
     "EMAIL_KEY",
     "EMAIL_LOCAL",
+    "FamilyIds",
     "date_parts",
     "digits",
     "email_key",
@@ -197,26 +199,43 @@ def numbers(values: Objects | Factored) -> npt.NDArray[np.float64]:
     return out
 
 
+@attrs.frozen
+class FamilyIds:
+    """
+    One value → the ids of the name families of each of its tokens (``-1`` padded).
+
+    A callable object, not a closure, so a comparison holding it pickles (worker
+    processes receive it).
+    """
+
+    families: Mapping[str, tuple[str, ...]] = attrs.field(eq=False, hash=False)
+    ids: Mapping[str, int] = attrs.field(eq=False, hash=False)
+    width: int
+
+    def __call__(self, value: object) -> tuple[int, ...]:
+        """
+        The family ids of *value*'s tokens, at most `width`, padded with ``-1``.
+        """
+        empty = (-1,) * self.width
+        if not isinstance(value, str):
+            return empty
+        found: list[int] = []
+        ids = self.ids
+        for token in value.split():
+            for fam in self.families.get(token, (token,)):
+                if fam in ids and ids[fam] not in found:
+                    found.append(ids[fam])
+        found = found[: self.width]
+        return (*found, *empty[len(found) :])
+
+
 def family_function(
     families: Mapping[str, tuple[str, ...]], ids: Mapping[str, int], width: int
 ) -> Callable[[object], tuple[int, ...]]:
     """
-    One value → the ids of the name families of each of its tokens (``-1`` padded).
+    One value → the ids of the name families of each of its tokens (`FamilyIds`).
     """
-    empty = (-1,) * width
-
-    def one(value: object) -> tuple[int, ...]:
-        if not isinstance(value, str):
-            return empty
-        found: list[int] = []
-        for token in value.split():
-            for fam in families.get(token, (token,)):
-                if fam in ids and ids[fam] not in found:
-                    found.append(ids[fam])
-        found = found[:width]
-        return (*found, *empty[len(found) :])
-
-    return one
+    return FamilyIds(families, ids, width)
 
 
 def family_ids(

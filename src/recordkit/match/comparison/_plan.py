@@ -65,15 +65,29 @@ def _is_value(value: object) -> bool:
     return value is not None
 
 
-def prefix(n: int) -> Callable[[object], object]:
+@attrs.frozen
+class FirstChars:
     """
     The first *n* characters of a text value (``None`` when shorter or not text).
+
+    A callable object, not a closure, so a comparison holding it pickles.
     """
 
-    def first(value: object) -> object:
+    n: int
+
+    def __call__(self, value: object) -> object:
+        """
+        *value*'s first *n* characters.
+        """
+        n = self.n
         return value[:n] if isinstance(value, str) and len(value) >= n else None
 
-    return first
+
+def prefix(n: int) -> Callable[[object], object]:
+    """
+    The first *n* characters of a text value (`FirstChars`).
+    """
+    return FirstChars(n)
 
 
 def _feature_of_one(
