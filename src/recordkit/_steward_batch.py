@@ -18,6 +18,7 @@ from typing import IO, Any
 import attrs
 
 from recordkit._errors import AccessDenied, RecordkitError, StoreError, ValidationError, shorten
+from recordkit._gc import collector_paused
 from recordkit._resolve import DEFAULT_SOURCE
 from recordkit._steward_change import Change, Event, Write
 from recordkit._steward_core import (
@@ -142,10 +143,12 @@ class _BatchVerbs(_MergeVerbs):
         offset = 0
         try:
             for chunk, read in read_in:
-                done = self._capture_chunk(
-                    chunk, source, actor, seen, chosen, offset, (memo, memo_size), unique, batch,
-                    read=read,
-                )  # fmt: skip
+                # a chunk builds many objects and no cycles: the collector waits (see `_gc`)
+                with collector_paused():
+                    done = self._capture_chunk(
+                        chunk, source, actor, seen, chosen, offset, (memo, memo_size), unique,
+                        batch, read=read,
+                    )  # fmt: skip
                 result.records.extend(done.records)
                 result.quarantined.extend(done.quarantined)
                 result.issues.extend(done.issues)

@@ -160,6 +160,7 @@ class SQLIndexRows(IndexRows):
         step = 500
         with self._reader("reading a duplicate index's blocking keys") as conn:
             for rule, texts in by_rule.items():
+                texts.sort()  # each part a range of the primary key: fewer pages to read
                 for start in range(0, len(texts), step):
                     part = texts[start : start + step]
                     where = (t.c.idx == self.name, t.c.rule == rule, t.c.key.in_(part))
@@ -358,6 +359,9 @@ class SQLIndexRows(IndexRows):
                 raise StoreError(f"index rows are IndexRow values, got {shorten(row)}")
         if not rows:
             return
+        # in primary-key order: each insert lands beside the one before it, on pages the
+        # cache holds already (in arrival order, a large batch reads and writes pages all
+        # over each table again and again)
         records = [
             {
                 "idx": self.name,
@@ -366,12 +370,13 @@ class SQLIndexRows(IndexRows):
                 "blocks": json.dumps([list(k) for k in r.keys], separators=(",", ":")),
                 "entity_id": r.entity_id,
             }
-            for r in rows
+            for r in sorted(rows, key=_record_id)
         ]
         keys = [
-            {"idx": self.name, "rule": rule, "key": key, "record_id": r.record_id}
-            for r in rows
-            for rule, key in dict.fromkeys(r.keys)
+            {"idx": self.name, "rule": rule, "key": key, "record_id": rid}
+            for rule, key, rid in sorted(
+                {(rule, key, r.record_id) for r in rows for rule, key in r.keys}
+            )
         ]
         with self._unit("writing a duplicate index's rows") as conn:
             executemany(conn, self._t.match_row.insert(), records)
@@ -389,7 +394,7 @@ class SQLIndexRows(IndexRows):
             return
         t = self._t.match_link
         with self._unit("writing a duplicate index's matches") as conn:
-            pairs = list(both)
+            pairs = sorted(both)  # in primary-key order, as `put`
             for start in range(0, len(pairs), IDS_PER_SELECT // 2):
                 part = pairs[start : start + IDS_PER_SELECT // 2]
                 conn.execute(
@@ -401,7 +406,7 @@ class SQLIndexRows(IndexRows):
             executemany(
                 conn,
                 t.insert(),
-                [{"idx": self.name, "a": a, "b": b, "weight": w} for (a, b), w in both.items()],
+                [{"idx": self.name, "a": a, "b": b, "weight": both[(a, b)]} for a, b in pairs],
             )
 
     def set_entities(self, entities: Mapping[str, str]) -> None:
@@ -467,6 +472,10 @@ class SQLIndexRows(IndexRows):
             if conn.dialect.name == "postgresql":
                 whole = _lock_id(self.name, -1, "")
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(:n)"), {"n": whole})
+
+
+def _record_id(row: IndexRow) -> str:
+    return row.record_id
 
 
 def _row(name: str, record_id: str, vals: Any, keys: Any, entity: Any) -> IndexRow:
