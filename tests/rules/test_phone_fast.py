@@ -13,12 +13,15 @@ from __future__ import annotations
 import random
 
 import phonenumbers
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
+from scripts.contacts import generate_columns
 
-from recordkit.rules import normalize_phone
-from recordkit.rules._phone_fast import fast_phone, valid_number
+from recordkit.rules import clean_text, country_code, normalize_phone
+from recordkit.rules._phone_fast import fast_phone, possible_number
+from recordkit.rules._phone_valid import valid_number
 
 _TYPES = [
     PhoneNumberType.FIXED_LINE, PhoneNumberType.MOBILE, PhoneNumberType.TOLL_FREE,
@@ -42,6 +45,7 @@ def check_agrees(text: str, region: str | None) -> bool:
     assert slow is not None, (text, region)
     assert fast == slow, (text, region, fast, slow)
     assert phonenumbers.is_valid_number(fast) == phonenumbers.is_valid_number(slow)
+    assert possible_number(fast) == phonenumbers.is_possible_number(slow), (text, region)
     return True
 
 
@@ -127,10 +131,119 @@ def test_national_numbers_are_read_in_the_usual_regions() -> None:
     assert check_agrees("030 12345678", "DE")
     assert check_agrees("01 42 68 53 00", "FR")
     assert check_agrees("06-12345678", "NL")
-    assert not check_agrees("0049 30 1234567", "DE")  # an exit code: the library's reading
-    assert not check_agrees("07946 0958", "GB")  # too short without the prefix: parse keeps it
+    assert check_agrees("0049 30 1234567", "DE")  # an exit code, then the country
+    assert check_agrees("07946 0958", "GB")  # too short without the prefix: parse keeps it
     assert check_agrees("(212) 555-0148", "US")  # parse starts reading at the first digit
     assert check_agrees("+55 11 91234-5678", "BR")  # a prefix rule that does not match here
+
+
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        pytest.param("212.555.0148 x12", "US", id="extension-x"),
+        pytest.param("(415) 555-0148 ext. 7", "US", id="extension-ext"),
+        pytest.param("+44 20 7946 0958 EXT 123456789", None, id="extension-nine-digits"),
+        pytest.param("+39 06 1234 5678", "IT", id="italian-leading-zero"),
+        pytest.param("03-3224-1234", "JP", id="prefix-rule-with-groups"),
+        pytest.param("(02) 9374 1234", "AU", id="prefix-in-brackets"),
+        pytest.param("0 21 1234-5678", "BR", id="carrier-code-rule"),
+        pytest.param("1-415-555-0148", "US", id="own-code-without-plus"),
+        pytest.param("44 20 7946 0958", "GB", id="own-code-too-long-with-it"),
+        pytest.param("001 415 555 0148", "US", id="not-the-region-exit-code"),
+        pytest.param("011 44 20 7946 0958", "US", id="region-exit-code"),
+        pytest.param("+44 (0)20 7946 0958", "GB", id="national-prefix-after-plus"),
+        pytest.param("55 1234 5678", "MX", id="no-trunk-prefix"),
+        pytest.param("912 345 678", "ES", id="no-trunk-prefix-es"),
+    ],
+)
+def test_shapes_read_without_the_parser(text: str, region: str) -> None:
+    """Extensions, exit codes, leading zeros and prefix rules of every kind are read here."""
+    assert check_agrees(text, region)
+
+
+_EXTENSIONS = [" x{}", " ext. {}", " ext {}", " x {}", " Ext. {}", "x{}", " EXT{}", " X {}"]
+
+
+def test_example_numbers_with_exit_codes_and_extensions() -> None:
+    """Every region's example numbers after its exit code or 00, with an extension or not."""
+    rng = random.Random(9)
+    read = tried = 0
+    for region in _REGIONS:
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        exit_codes = ["00", "011", "0011", "810", "010"]
+        if metadata is not None and metadata.preferred_international_prefix:
+            exit_codes.append(metadata.preferred_international_prefix)
+        for kind in _TYPES:
+            number = phonenumbers.example_number_for_type(region, kind)
+            if number is None:
+                continue
+            e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+            national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+            digits = e164[1:]
+            extension = rng.choice(_EXTENSIONS).format(rng.choice(["1", "12", "0042", "123456789"]))
+            for text in [
+                f"{rng.choice(exit_codes)} {digits}",
+                f"{rng.choice(exit_codes)}{_repunctuate(digits, rng)}",
+                e164 + extension,
+                _repunctuate(national, rng) + extension,
+                digits,
+                f"{number.country_code} {national}",
+                e164 + rng.choice(_EXTENSIONS).format("1234567890"),
+            ]:
+                for where in (region, rng.choice(_REGIONS), None):
+                    tried += 1
+                    read += check_agrees(text, where)
+    assert read > tried // 2
+
+
+@settings(max_examples=4000)
+@given(
+    region=st.sampled_from(_REGIONS),
+    head=st.sampled_from(["", "0", "00", "011", "1", "+", "(", "(0", "8", "9"]),
+    digits=st.text(alphabet="0123456789", min_size=1, max_size=16),
+    spacer=st.sampled_from(["", " ", "-", ".", ") "]),
+    extension=st.sampled_from(["", " x1", " ext. 42", " x 123456789", "x0"]),
+)
+def test_any_digits_in_any_region(
+    region: str, head: str, digits: str, spacer: str, extension: str
+) -> None:
+    """Digits after a prefix, own calling codes included, read in every region."""
+    code = str(phonenumbers.country_code_for_region(region))
+    for start in (head, head + code):
+        text = start + spacer.join([digits[:2], digits[2:5], digits[5:]]).rstrip(" ()-.")
+        if text and text[-1].isdigit():
+            check_agrees(text + extension, region)
+
+
+def test_generated_contacts_are_read_as_the_library_reads_them() -> None:
+    """The contacts generator's phone numbers, in their own country's region and in others."""
+    columns = generate_columns(6000, seed=5)
+    read = tried = 0
+    for text, country in zip(columns["phone"], columns["country"], strict=True):
+        text = clean_text(text)
+        if not text:
+            continue
+        region = country_code(country)
+        for where in (region if region in phonenumbers.SUPPORTED_REGIONS else "US", "GB", None):
+            tried += 1
+            read += check_agrees(text, where)
+    assert read > 0.6 * tried
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    code=st.sampled_from(sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)) | st.integers(0, 999),
+    national=st.integers(0, 10**17),
+    zeros=st.sampled_from([None, 0, 1, 2, 3]),
+)
+def test_possible_number_agrees_on_random_numbers(
+    code: int, national: int, zeros: int | None
+) -> None:
+    number = phonenumbers.PhoneNumber(country_code=code, national_number=national)
+    if zeros is not None:
+        number.italian_leading_zero = True
+        number.number_of_leading_zeros = zeros
+    assert possible_number(number) == phonenumbers.is_possible_number(number)
 
 
 def test_normalized_forms_unchanged_on_the_usual_spellings() -> None:

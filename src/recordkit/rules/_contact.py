@@ -17,7 +17,8 @@ import phonenumbers
 
 from recordkit._errors import RecordkitError
 from recordkit.rules._email_fast import fast_email, no_at_sign
-from recordkit.rules._phone_fast import fast_phone
+from recordkit.rules._phone_fast import fast_phone, possible_number
+from recordkit.rules._phone_valid import valid_number
 from recordkit.rules._text import ValueT, clean_text
 from recordkit.schema import URL
 
@@ -55,23 +56,25 @@ def parse_phone(value: object, *, region: str | None = None) -> phonenumbers.Pho
     text = clean_text(value)
     if not text:
         return None
-    fast = fast_phone(text, region)
-    if fast is not None:
-        return fast  # the common shapes: what phonenumbers.parse gives, read directly
-    try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        number = None
-    except Exception:  # the library must not take a batch down with it
-        return None
-    if text.startswith("00") and (number is None or not phonenumbers.is_valid_number(number)):
+    # the common shapes are read directly, to what phonenumbers.parse gives
+    number = fast_phone(text, region)
+    if number is None:
+        try:
+            number = phonenumbers.parse(text, region)
+        except phonenumbers.NumberParseException:
+            number = None
+        except Exception:  # the library must not take a batch down with it
+            return None
+    if text.startswith("00") and (number is None or not valid_number(number)):
         # "0061 2 …" is the international form in most of the world, even where the
         # region's own exit code differs (Australia dials 0011): prefer it when it reads.
-        try:
-            international = phonenumbers.parse("+" + text[2:], None)
-        except Exception:
-            return number
-        if number is None or phonenumbers.is_possible_number(international):
+        international = fast_phone("+" + text[2:], None)
+        if international is None:
+            try:
+                international = phonenumbers.parse("+" + text[2:], None)
+            except Exception:
+                return number
+        if number is None or possible_number(international):
             return international
     return number
 
@@ -94,7 +97,7 @@ def normalize_phone(value: ValueT, *, region: str | None = None) -> ValueT | str
     .. versionadded:: 0.1.0
     """
     number = parse_phone(value, region=region)
-    if number is None or not phonenumbers.is_possible_number(number):
+    if number is None or not possible_number(number):
         return value
     text = phone_text(number)
     return value if text is None else text
@@ -112,10 +115,12 @@ def phone_text(number: phonenumbers.PhoneNumber) -> str | None:
     """
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if number.italian_leading_zero:
-        try:
-            again = phonenumbers.parse(e164, None)
-        except phonenumbers.NumberParseException:
-            return None
+        again = fast_phone(e164, None)
+        if again is None:
+            try:
+                again = phonenumbers.parse(e164, None)
+            except phonenumbers.NumberParseException:
+                return None
         if (again.national_number, again.italian_leading_zero, again.number_of_leading_zeros) != (
             number.national_number,
             number.italian_leading_zero,

@@ -22,6 +22,7 @@ from recordkit.rules._options import (
     picklist_options,
     region_option,
 )
+from recordkit.rules._phone_fast import possible_number
 from recordkit.rules._placeholders import is_placeholder
 from recordkit.rules._places import country_code, subdivision_code
 from recordkit.rules._rule import Normalizer, changed
@@ -132,7 +133,7 @@ class _Phone:
             region = context[0] if context[0] in phonenumbers.SUPPORTED_REGIONS else region
         number = parse_phone(value, region=region)
         after = None
-        if number is not None and phonenumbers.is_possible_number(number):
+        if number is not None and possible_number(number):
             after = phone_text(number)
         if after is None:  # unreadable, or its E.164 text would read as another number
             if self.handoff is not None:

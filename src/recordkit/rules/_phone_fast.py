@@ -1,323 +1,274 @@
 """
-The common shapes of a phone number, read without phonenumbers' parser, to the same number.
+Phone numbers in their common shapes, read without phonenumbers' parser, to the same number.
 
-Most numbers in customer data are digits with spaces, dashes, dots or brackets: either in
-international form (``+44 20 7946 0958``) or, in North America, ten national digits
-(``(415) 555-0148``). For those shapes phonenumbers' ``parse`` comes down to a few steps —
-take the country code (the shortest prefix that is one), and strip the national prefix when
-the number starts with it — and `fast_phone` takes them itself, giving the same
-`phonenumbers.PhoneNumber` (equal field by field). A number written nationally with its
-trunk prefix (``020 7946 0958``) is read where the region's prefix rule captures nothing.
-Everything else (a leading zero left, an extension, letters, an exit code, a national
-prefix to strip from an international number) is left to phonenumbers.
+Most numbers in customer data are digits with spaces, dashes, dots or brackets, perhaps
+after a plus or an exit code, perhaps with an extension (``x12``, ``ext. 12``): ``+44 20
+7946 0958``, ``(415) 555-0148``, ``020 7946 0958``, ``011 44 20 7946 0958``,
+``1-415-555-0148 ext. 7``. For those shapes `fast_phone` takes phonenumbers' ``parse``
+steps itself, with each region's patterns compiled once: the extension split off, an exit
+code or a plus and the calling code read (or the region's own calling code written without
+a plus), the national prefix stripped where the region's rule strips it, leading zeros
+kept. It gives the same `phonenumbers.PhoneNumber` (equal field by field); anything else
+(letters, other labels, a rule phonenumbers would trip on, a number it would refuse) is
+left to phonenumbers.
 
-`valid_number` is ``phonenumbers.is_valid_number`` taken the same steps with each region's
-patterns compiled once (phonenumbers looks every pattern up again, for each of up to ten
-number types, on every call). The tests and `scripts/differential_contacts.py` hold both
-shortcuts equal to phonenumbers.
+`possible_number` is ``phonenumbers.is_possible_number`` with the possible lengths read
+once per calling code. The tests and `scripts/differential_contacts.py` hold both equal to
+phonenumbers.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Final
+from typing import Final, NamedTuple
 
 import phonenumbers
 from phonenumbers import PhoneMetadata
 
-__all__ = ["fast_phone", "valid_number"]
+__all__ = ["fast_phone", "possible_number"]
 
-_SHAPE: Final = re.compile(r"\(?\+?[0-9][0-9 ().\-]*[0-9]", re.ASCII)
+_SHAPE: Final = re.compile(
+    r"(\(?\+?[0-9][0-9 ().\-]*[0-9])(?: *(?:[xX]|[eE][xX][tT]\.?) *([0-9]{1,9}))?", re.ASCII
+)
+"""
+A number (digits and separators, an opening bracket or plus first) and maybe an extension:
+``x`` or ``ext`` then at most nine digits, which phonenumbers reads as one whatever the label.
+"""
 _SEPARATORS: Final = str.maketrans("", "", " ().-+")
-_NANP: Final = 1
-_MIN_NATIONAL: Final = 4
-_MAX_NATIONAL: Final = 15
+_MIN_NATIONAL: Final = 2  # phonenumbers' _MIN_LENGTH_FOR_NSN
+_MAX_NATIONAL: Final = 17  # _MAX_LENGTH_FOR_NSN
+_MAX_CODE: Final = 3  # the longest calling code
+
+# phonenumbers' ValidationResult, as `_length` needs it
+_POSSIBLE, _LOCAL, _SHORT, _LONG, _INVALID = range(5)
+_KEEPS_PREFIX: Final = frozenset({_SHORT, _LOCAL, _INVALID})
+"""
+The lengths after stripping for which ``parse`` keeps the national prefix after all.
+"""
 
 
-def _prefixes() -> dict[int, re.Pattern[str] | None]:
+class _Meta(NamedTuple):
     """
-    Calling code → its national prefix pattern for parsing (``None``: it has none).
-
-    A number in international form has its national prefix stripped only where the
-    pattern matches at its start; elsewhere the pattern, and any transform rule, do nothing.
+    What ``parse`` reads of one region's metadata, compiled once.
     """
-    out: dict[int, re.Pattern[str] | None] = {}
-    for code, regions in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items():
-        metadata = PhoneMetadata.metadata_for_region_or_calling_code(code, regions[0])
-        if metadata is not None:
-            prefix = metadata.national_prefix_for_parsing
-            out[code] = re.compile(prefix) if prefix else None
-    return out
+
+    code: int
+    exit_code: re.Pattern[str] | None
+    prefix: re.Pattern[str] | None
+    transform: str | None
+    general: re.Pattern[str] | None
+    lengths: tuple[int, ...]
+    local: frozenset[int]
 
 
-def _plain_nanp_regions() -> frozenset[str]:
+def _compiled(metadata: PhoneMetadata | None) -> _Meta | None:
     """
-    The North American regions whose own national prefix rule is the plain ``1``.
+    *metadata* as `_Meta`; ``None`` where phonenumbers would trip (no general description).
     """
-    out = set()
-    for region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(_NANP, ()):
-        metadata = PhoneMetadata.metadata_for_region(region)
-        if (
-            metadata is not None
-            and not metadata.national_prefix_transform_rule
-            and metadata.national_prefix_for_parsing == "1"
-        ):
-            out.add(region)
-    return frozenset(out)
+    general = None if metadata is None else metadata.general_desc
+    if metadata is None or general is None or metadata.country_code is None:
+        return None
+    if not general.possible_length:
+        return None
+    exit_code = metadata.international_prefix
+    prefix = metadata.national_prefix_for_parsing
+    pattern = general.national_number_pattern
+    return _Meta(
+        metadata.country_code,
+        None if exit_code is None else re.compile(exit_code),
+        re.compile(prefix) if prefix else None,
+        metadata.national_prefix_transform_rule or None,
+        re.compile(pattern) if pattern else None,
+        tuple(general.possible_length),
+        frozenset(general.possible_length_local_only or ()),
+    )
 
 
-_PREFIXES: Final = _prefixes()
-_NANP_REGIONS: Final = _plain_nanp_regions()
+_REGIONS: dict[str, _Meta | None] = {}
+_CODES: dict[int, _Meta | None] = {}
+
+
+def _region(region: str) -> _Meta | None:
+    """
+    The metadata ``parse`` reads a number of *region* with (a supported region).
+    """
+    if region not in _REGIONS:
+        _REGIONS[region] = _compiled(PhoneMetadata.metadata_for_region(region, None))
+    return _REGIONS[region]
+
+
+def _code(code: int) -> _Meta | None:
+    """
+    The metadata of calling code *code*'s main region, as ``parse`` takes it.
+    """
+    if code not in _CODES:
+        main = phonenumbers.region_code_for_country_code(code)
+        _CODES[code] = _compiled(PhoneMetadata.metadata_for_region_or_calling_code(code, main))
+    return _CODES[code]
+
+
+def _length(size: int, meta: _Meta) -> int:
+    """
+    Phonenumbers' ``_test_number_length`` for a national number of *size* digits.
+    """
+    if size in meta.local:
+        return _LOCAL
+    lengths = meta.lengths
+    if size == lengths[0]:
+        return _POSSIBLE
+    if size < lengths[0]:
+        return _SHORT
+    if size > lengths[-1]:
+        return _LONG
+    return _POSSIBLE if size in lengths[1:] else _INVALID
+
+
+def _fits(digits: str, meta: _Meta) -> bool:
+    """
+    Whether *digits* match the general pattern (phonenumbers' ``_match_national_number``).
+    """
+    return meta.general is not None and meta.general.fullmatch(digits) is not None
+
+
+class _Undecided(Exception):
+    """
+    A step phonenumbers would fail at in its own way: the number is left to it.
+    """
+
+
+def _stripped(digits: str, meta: _Meta) -> str:
+    """
+    *digits* without the national prefix where ``parse`` strips it.
+
+    Phonenumbers' ``_maybe_strip_national_prefix_carrier_code`` (the carrier code aside).
+
+    Raises:
+        _Undecided: a transform rule with no group to read (the library fails on it).
+    """
+    prefix = meta.prefix
+    if prefix is None or not digits or (found := prefix.match(digits)) is None:
+        return digits
+    groups = found.groups()
+    if meta.transform is None or groups[-1:] == (None,):
+        rest = digits[found.end() :]
+    elif not groups:
+        raise _Undecided  # a transform rule with nothing to capture
+    else:
+        rest = prefix.sub(meta.transform, digits, count=1)
+    if _fits(digits, meta) and not _fits(rest, meta):
+        return digits  # viable as written, not once stripped: kept
+    return rest
+
+
+def _calling_code(digits: str) -> tuple[int, str] | None:
+    """
+    The calling code *digits* start with and the rest, as ``parse`` reads them after ``+``.
+    """
+    if len(digits) <= _MIN_NATIONAL or digits[0] == "0":
+        return None  # too short after the plus, or no code: the library decides
+    for size in range(1, _MAX_CODE + 1):
+        code = int(digits[:size])
+        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            return code, digits[size:]
+    return None
+
+
+def _own_code(digits: str, meta: _Meta) -> str | None:
+    """
+    The national number when ``parse`` reads *digits* as starting with the region's code.
+
+    That is when they start with it (written without a plus) and fit the region's pattern
+    only without it, or are too long with it.
+    """
+    code = str(meta.code)
+    if not digits.startswith(code):
+        return None
+    rest = _stripped(digits[len(code) :], meta)
+    if (not _fits(digits, meta) and _fits(rest, meta)) or _length(len(digits), meta) == _LONG:
+        return rest
+    return None
+
+
+def _read(digits: str, plus: bool, meta: _Meta | None) -> tuple[int, str, _Meta] | None:
+    """
+    The calling code, the national number and the metadata to strip its prefix with.
+
+    ``None``: not decided here.
+    """
+    if plus:
+        found = _calling_code(digits)
+    elif meta is None:
+        return None  # no region and no plus: the library refuses it
+    else:
+        exit_code = meta.exit_code
+        after = exit_code.match(digits) if exit_code is not None else None
+        if after is not None and digits[after.end() : after.end() + 1] != "0":
+            found = _calling_code(digits[after.end() :])  # an exit code, then the country
+            if found is None:
+                return None
+        elif (national := _own_code(digits, meta)) is not None:
+            found = (meta.code, national)
+        else:
+            return meta.code, digits, meta  # a national number, read in the region given
+    if found is None:
+        return None
+    code, national = found
+    number_meta = _code(code)
+    return None if number_meta is None else (code, national, number_meta)
 
 
 def fast_phone(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
     """
     ``phonenumbers.parse(text, region)`` for the common shapes, else ``None`` (not decided).
     """
-    if _SHAPE.fullmatch(text) is None:
+    shape = _SHAPE.fullmatch(text)
+    if shape is None:
         return None
-    digits = text.translate(_SEPARATORS)
-    written = text[1:] if text[0] == "(" else text  # parse starts at the first + or digit
-    if written[0] == "+":
-        if digits[0] == "0":
-            return None  # parse reads no country code starting with 0
-        for size in (1, 2, 3):
-            code = int(digits[:size])
-            if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
-                break
-        else:
+    written, extension = shape.group(1, 2)
+    digits = written.translate(_SEPARATORS)
+    meta = None
+    if region is not None:
+        if type(region) is not str or region not in phonenumbers.SUPPORTED_REGIONS:
             return None
-        national = digits[size:]
-    elif type(region) is str and region in _NANP_REGIONS and len(digits) == 10:
-        code, national = _NANP, digits
-    elif type(region) is str:
-        return _national(digits, region)
-    else:
+        meta = _region(region)
+        if meta is None:
+            return None
+    if len(digits) < 3:
+        return None  # too few digits to be viable once written with separators
+    plus = written[written[0] == "("] == "+"  # parse starts at the first + or digit
+    try:
+        read = _read(digits, plus, meta)
+        if read is None or len(read[1]) < _MIN_NATIONAL:
+            return None
+        code, national, number_meta = read
+        stripped = _stripped(national, number_meta)
+    except _Undecided:
         return None
-    if (
-        code not in _PREFIXES
-        or not _MIN_NATIONAL <= len(national) <= _MAX_NATIONAL
-        or national[0] == "0"
-        or ((prefix := _PREFIXES[code]) is not None and prefix.match(national) is not None)
-    ):
+    if _length(len(stripped), number_meta) not in _KEEPS_PREFIX:
+        national = stripped
+    if len(national) > _MAX_NATIONAL:
         return None
-    return phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
+    number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
+    if extension:
+        number.extension = extension
+    if len(national) > 1 and national[0] == "0":
+        number.italian_leading_zero = True
+        zeros = len(national) - len(national.lstrip("0"))
+        zeros = min(zeros, len(national) - 1)  # an all-zero number keeps its last digit
+        if zeros != 1:
+            number.number_of_leading_zeros = zeros
+    return number
 
 
-_Patterns = tuple[re.Pattern[str], re.Pattern[str] | None, re.Pattern[str] | None]
-_National = tuple[_Patterns, tuple[int, ...], frozenset[int], int]
-_NATIONAL: dict[str, _National | None] = {}
-
-
-def _national_plan(region: str) -> _National | None:
+def possible_number(number: phonenumbers.PhoneNumber) -> bool:
     """
-    How phonenumbers reads a number of *region* written with its trunk prefix, where plain.
-
-    Plain: the national prefix pattern captures nothing and has no transform rule. The
-    prefix and exit code patterns, the general number pattern, the possible and the
-    local-only lengths, and the calling code; worked out on first use.
-    """
-    if region in _NATIONAL:
-        return _NATIONAL[region]
-    plan = None
-    metadata = (
-        PhoneMetadata.metadata_for_region(region, None)
-        if region in phonenumbers.SUPPORTED_REGIONS
-        else None
-    )
-    general = None if metadata is None else metadata.general_desc
-    if (
-        metadata is not None
-        and general is not None
-        and general.possible_length
-        and metadata.national_prefix_for_parsing
-        and not metadata.national_prefix_transform_rule
-        and metadata.country_code is not None
-    ):
-        prefix = re.compile(metadata.national_prefix_for_parsing)
-        exit_code = metadata.international_prefix
-        pattern = general.national_number_pattern
-        if prefix.groups == 0:
-            patterns = (
-                prefix,
-                re.compile(exit_code) if exit_code else None,
-                re.compile(pattern) if pattern else None,
-            )
-            plan = (
-                patterns,
-                tuple(general.possible_length),
-                frozenset(general.possible_length_local_only or ()),
-                metadata.country_code,
-            )
-    _NATIONAL[region] = plan
-    return plan
-
-
-def _national(digits: str, region: str) -> phonenumbers.PhoneNumber | None:
-    """
-    ``parse`` of national *digits* written with *region*'s trunk prefix (``020 7946 0958``).
-
-    Phonenumbers' steps for such a number: no exit code at its start, the prefix stripped
-    unless the number fits the region's pattern only with it, kept when what is left has
-    no possible length. Only digits starting with ``0`` are read here (no calling code
-    starts with one, so the library's "the region's own code without a plus" reading
-    never applies); anything else (a leading zero left, an exit code) is left to it.
-    """
-    plan = _national_plan(region) if digits[0] == "0" else None
-    if plan is None:
-        return None
-    (prefix, exit_code, general), lengths, local, code = plan
-    stripped = prefix.match(digits)
-    if stripped is None or (exit_code is not None and exit_code.match(digits)):
-        return None  # no trunk prefix, or an exit code: the library decides
-    national = digits[stripped.end() :]
-    size = len(national)
-    if (
-        not _MIN_NATIONAL <= size <= _MAX_NATIONAL
-        or national[0] == "0"
-        or (general is not None and general.fullmatch(digits) and not general.fullmatch(national))
-        or size in local
-        or size < lengths[0]
-        or (lengths[0] < size <= lengths[-1] and size not in lengths[1:])
-    ):
-        return None  # parse keeps the prefix: a leading zero, which the library reads
-    return phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
-
-
-_TYPES: Final = (
-    "premium_rate",
-    "toll_free",
-    "shared_cost",
-    "voip",
-    "personal_number",
-    "pager",
-    "uan",
-    "voicemail",
-    "fixed_line",
-)
-"""
-The number types phonenumbers tries, in its order, before ``mobile``.
-"""
-
-_Desc = tuple[frozenset[int], re.Pattern[str] | None]
-_Kinds = tuple[_Desc | None, tuple[_Desc | None, ...]]
-_KINDS: dict[int, tuple[PhoneMetadata, _Kinds]] = {}
-
-
-def _desc(desc: phonenumbers.PhoneNumberDesc | None) -> _Desc | None:
-    if desc is None:
-        return None
-    pattern = desc.national_number_pattern
-    return frozenset(desc.possible_length), re.compile(pattern) if pattern else None
-
-
-def _kinds(metadata: PhoneMetadata) -> _Kinds:
-    """
-    *metadata*'s general description and the number types that make a number valid.
-
-    Kept per metadata object (the object is kept with it, so its id is not reused).
-    """
-    kept = _KINDS.get(id(metadata))
-    if kept is not None and kept[0] is metadata:
-        return kept[1]
-    names = list(_TYPES)
-    if not metadata.same_mobile_and_fixed_line_pattern:  # phonenumbers' own condition
-        names.append("mobile")
-    kinds = (
-        _desc(metadata.general_desc),
-        tuple(_desc(getattr(metadata, n)) for n in names),
-    )
-    _KINDS[id(metadata)] = (metadata, kinds)
-    return kinds
-
-
-def _matches(national: str, desc: _Desc | None) -> bool:
-    """
-    Phonenumbers' ``_is_number_matching_desc``.
-    """
-    if desc is None:
-        return False
-    lengths, pattern = desc
-    if lengths and len(national) not in lengths:
-        return False
-    return pattern is not None and pattern.fullmatch(national) is not None
-
-
-_Step = tuple[re.Pattern[str] | None, _Kinds | None]
-"""
-One region of a calling code, as phonenumbers tries it: its leading-digits pattern (or,
-without one, its number types) picks the region.
-"""
-_Plan = tuple[tuple[str, ...], tuple[_Step, ...], dict[str, _Kinds | None]]
-_PLANS: dict[int, _Plan | None] = {}
-
-
-def _plan(code: int) -> _Plan | None:
-    """
-    How phonenumbers decides a number of calling code *code* valid, worked out once.
-
-    The code's regions, how each is recognised and, per region, the number types that make
-    a number of it valid (``None``: phonenumbers refuses that region for *code*).
-    """
-    if code in _PLANS:
-        return _PLANS[code]
-    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(code)
-    if regions is None:
-        _PLANS[code] = None
-        return None
-    steps: list[_Step] = []
-    final: dict[str, _Kinds | None] = {}
-    for region in regions:
-        metadata = PhoneMetadata.metadata_for_region(region.upper(), None)
-        if metadata is None:
-            steps.append((None, None))
-        elif metadata.leading_digits is not None:
-            steps.append((re.compile(metadata.leading_digits), None))
-        else:
-            steps.append((None, _kinds(metadata)))
-        own = PhoneMetadata.metadata_for_region_or_calling_code(code, region.upper())
-        refused = own is None or (
-            region != phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY
-            and code != phonenumbers.country_code_for_valid_region(region)
-        )
-        final[region] = None if own is None or refused else _kinds(own)
-    plan = (tuple(regions), tuple(steps), final)
-    _PLANS[code] = plan
-    return plan
-
-
-def _has(national: str, kinds: _Kinds) -> bool:
-    general, types = kinds
-    return _matches(national, general) and any(_matches(national, k) for k in types)
-
-
-def valid_number(number: phonenumbers.PhoneNumber) -> bool:
-    """
-    ``phonenumbers.is_valid_number(number)``, with the patterns compiled once.
-
-    The same steps: the region is the calling code's only one, else the first whose
-    leading digits match or whose number types the number fits; then the number must fit
-    one of that region's number types.
+    ``phonenumbers.is_possible_number(number)``, with the lengths read once per code.
     """
     code = number.country_code
-    plan = None if code is None else _plan(code)
-    if plan is None:
+    if code not in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
         return False
-    national = phonenumbers.national_significant_number(number)
-    regions, steps, final = plan
-    if len(regions) == 1:
-        region: str | None = regions[0]
-    else:
-        region = None
-        for name, (leading, kinds) in zip(regions, steps, strict=True):
-            if leading is not None:
-                if leading.match(national):
-                    region = name
-                    break
-            elif kinds is not None and _has(national, kinds):
-                region = name
-                break
-    if region is None:
-        return False
-    kinds = final[region]
-    return kinds is not None and _has(national, kinds)
+    meta = _code(code)
+    if meta is None:
+        return bool(phonenumbers.is_possible_number(number))
+    size = len(phonenumbers.national_significant_number(number))
+    return _length(size, meta) in (_POSSIBLE, _LOCAL)

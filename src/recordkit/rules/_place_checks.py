@@ -17,7 +17,7 @@ from recordkit._errors import SchemaError, shorten
 from recordkit.rules._contact import email_fix, email_problem, parse_phone, url_verdict
 from recordkit.rules._issue import Issue, Severity, _severity
 from recordkit.rules._normalizers import Handoff
-from recordkit.rules._phone_fast import valid_number
+from recordkit.rules._phone_valid import valid_number
 from recordkit.rules._places import (
     country_candidates,
     country_code,
