@@ -12,13 +12,18 @@ import random
 import string
 
 import email_validator
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recordkit.rules._contact import email_problem, email_verdict
-from recordkit.rules._email_fast import fast_email, no_at_sign
+from recordkit.rules._email_fast import fast_email, fast_verdict, no_at_sign
 
 _PIECES = string.ascii_letters + string.digits + "-._!#$%&'*+/=?^`{|}~@ \"()<>[],;:\\é"
+_UNICODE = (
+    "éüÖßçñøåÆΣ\u03c3\u03c2İ\u0131K\u212a"  # letters: case pairs, final sigma, Kelvin sign
+    "\u0301\u0308\u200b\u00a0\u3000\u2028\ufeff\U0001f600\ud800中"  # marks, spaces, format…
+)
 
 
 def _library(text: str) -> str | None:
@@ -39,14 +44,31 @@ def _message(text: str) -> str | None:
     return None
 
 
-def check_agrees(text: str) -> None:
+def _verdict(text: str) -> tuple[str | None, str | None]:
+    try:
+        info = email_validator.validate_email(
+            text, check_deliverability=False, test_environment=False
+        )
+    except email_validator.EmailNotValidError as exc:
+        return None, str(exc)
+    return info.normalized, None
+
+
+def check_agrees(text: str) -> bool:
+    """
+    Assert that the shortcuts answer as the library does; whether `fast_verdict` answered.
+    """
     fast = fast_email(text)
     if fast is not None:
         assert fast == _library(text), text
+    verdict = fast_verdict(text)
+    if verdict is not None:
+        assert verdict == _verdict(text), text
     missing = no_at_sign(text)
     if missing is not None:
         assert missing == _message(text), text
     assert (email_problem(text) is None) == (_library(text) is not None), text
+    return verdict is not None
 
 
 @settings(max_examples=3000)
@@ -104,3 +126,63 @@ def test_verdicts_unchanged_on_the_usual_spellings() -> None:
         assert email_verdict(text) == (_library(text), None)
     assert email_verdict("ada@localhost")[1] is not None
     assert email_verdict("ada@example.test")[1] is not None
+
+
+@settings(max_examples=3000)
+@given(
+    local=st.text(alphabet=string.ascii_letters + string.digits + ".-_+" + _UNICODE, max_size=20)
+    | st.text(max_size=12),
+    domain=st.text(alphabet=string.ascii_letters + string.digits + ".-_@,[] ", max_size=30),
+    at=st.sampled_from(["@", "@@", "@", "@ "]),
+)
+def test_unicode_local_parts_and_broken_domains(local: str, domain: str, at: str) -> None:
+    """Local parts in any script (marks, look-alikes, NFC changes) before any ASCII domain."""
+    check_agrees(f"{local}{at}{domain}")
+
+
+@settings(max_examples=2000)
+@given(
+    labels=st.lists(
+        st.text(alphabet=string.ascii_letters + string.digits + "-", max_size=70), max_size=4
+    ),
+    local=st.sampled_from(["ada", "Postmaster", "INFO", "zoë", "e\u0301", "K\u212a", "a.b"]),
+)
+def test_every_refusal_of_a_host_name(labels: list[str], local: str) -> None:
+    """Empty, dotted, hyphenated, ``ab--``, long and special-use host names, in order."""
+    for tld in ["", ".com", ".local", ".test", ".x1", ".arpa", "."]:
+        check_agrees(f"{local}@{'.'.join(labels)}{tld}")
+
+
+def test_generated_messy_addresses_agree_and_most_are_decided() -> None:
+    """Messy addresses at volume, valid and not, are decided here as the library decides."""
+    rng = random.Random(11)
+    words = ["ada", "Zoë", "josé", "MÜLLER", "o'brien", "li_na", "mc+tag", "Z9", "e\u0301", ""]
+    domains = ["example.com", "Example.ORG", "mail.co.uk", "broken", "a..b.com", "-x.io", "x-.io",
+               "ab--c.de", "host.local", "y" * 64 + ".com", "x.c0m", "b,com", ""]  # fmt: skip
+    decided = 0
+    count = 20_000
+    for _ in range(count):
+        local = rng.choice(words) + rng.choice(["", ".", "..", "1", "-"]) + rng.choice(words)
+        text = local + rng.choice(["@", "@", "@@", " @", "@ "]) + rng.choice(domains)
+        decided += check_agrees(text)
+    assert decided > count // 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("zoë.müller12@example.com", id="unicode-local"),
+        pytest.param("ZOË.MÜLLER@Example.ORG", id="unicode-upper"),
+        pytest.param("a.b1@@broken", id="doubled-at"),
+        pytest.param("ada@broken", id="no-period"),
+        pytest.param("ada@", id="nothing-after"),
+        pytest.param("ada@a..com", id="two-periods"),
+        pytest.param("ada@x.c0m", id="no-top-level-domain"),
+        pytest.param("ada@x.local", id="special-use"),
+        pytest.param("Postmaster@Example.com", id="case-insensitive-mailbox"),
+        pytest.param("e\u0301@example.com", id="composed-in-nfc"),
+    ],
+)
+def test_decided_here(text: str) -> None:
+    """The usual shapes, valid and not, are decided without the library."""
+    assert check_agrees(text)

@@ -16,7 +16,7 @@ import email_validator
 import phonenumbers
 
 from recordkit._errors import RecordkitError
-from recordkit.rules._email_fast import fast_email, no_at_sign
+from recordkit.rules._email_fast import fast_verdict, no_at_sign
 from recordkit.rules._phone_fast import fast_phone, possible_number
 from recordkit.rules._phone_valid import valid_number
 from recordkit.rules._text import ValueT, clean_text
@@ -168,8 +168,10 @@ def _unwrapped(value: str) -> str:
 
 
 def _validated(text: str, lowercase: bool) -> tuple[str | None, str | None]:
-    if lowercase and (fast := fast_email(text)) is not None:
-        return fast, None  # the common plain address: email-validator's verdict, faster
+    verdict = fast_verdict(text)  # the common shapes: email-validator's verdict, faster
+    if verdict is not None:
+        address = verdict[0]
+        return (address.lower() if lowercase else address) if address else None, verdict[1]
     if (missing := no_at_sign(text)) is not None:
         return None, missing  # no at-sign: the library's own verdict and words
     try:
@@ -233,8 +235,9 @@ def email_problem(value: Any) -> str | None:
         return f"expected text, got {type(value).__name__}"
     if len(value) > _MAX_EMAIL:
         return "too long to be an email address"
-    if fast_email(value) is not None:
-        return None  # a plain address email-validator accepts (see `fast_email`)
+    verdict = fast_verdict(value)
+    if verdict is not None:
+        return verdict[1]  # email-validator's verdict on the common shapes (`fast_verdict`)
     if (missing := no_at_sign(value)) is not None:
         return missing
     try:
