@@ -78,6 +78,24 @@ class TestFellegiSunter:
         data = json.loads(json.dumps(self.MODEL.to_dict()))
         assert self.MODEL.to_dict() == FellegiSunter.from_dict(data).to_dict()
 
+    @given(
+        u=st.floats(1e-9, 0.999),
+        table=st.dictionaries(st.text(max_size=3), st.floats(0.0, 1.0), max_size=6),
+        floor=st.floats(0.0, 0.01),
+        values=st.lists(st.one_of(st.text(max_size=3), st.none(), st.integers()), max_size=12),
+    )
+    def test_one_values_adjustment_is_the_arrays_bit_for_bit(
+        self, u: float, table: dict[str, float], floor: float, values: list[object]
+    ) -> None:
+        """`tf_adjustment_of` gives exactly what `tf_adjustment` gives for the same value."""
+        model = FellegiSunter(
+            0.01, {"a": (1.0, 0.9, 0.1)}, {"a": (1.0, u, 1.0 - u)}, tf={"a": table},
+            tf_floor={"a": floor},
+        )  # fmt: skip
+        arrays = model.tf_adjustment("a", model.frequency("a", values))
+        assert [model.tf_adjustment_of("a", v) for v in values] == arrays.tolist()
+        assert [model.tf_adjustment_of("a", v) for v in values] == arrays.tolist()  # remembered
+
     @pytest.mark.parametrize(
         "data",
         [

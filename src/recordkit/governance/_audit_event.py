@@ -66,6 +66,12 @@ def _text(what: str, value: object) -> str:
     return value
 
 
+_LEAVES: Final = frozenset({str, int, bool, type(None)})
+"""
+The types `plain` keeps as they are, looked up by exact type (most of an event's values).
+"""
+
+
 def plain(value: object, path: str, depth: int = 0) -> Any:
     """
     *value* as JSON data: text keys, lists for tuples, text for other objects.
@@ -77,21 +83,44 @@ def plain(value: object, path: str, depth: int = 0) -> Any:
         ValidationError: a mapping key is not text, or the data nests too deep (named by
             *path*).
     """
+    return _plain(value, path, depth)
+
+
+_Path = str | tuple["_Path", str | int]
+"""
+Where a value is: the top's name, or (where its container is, its key or index). Made into
+text only for an error, so checking large data costs no formatting.
+"""
+
+
+def _path_text(at: _Path) -> str:
+    parts: list[str] = []
+    while isinstance(at, tuple):
+        at, key = at
+        parts.append(f"[{key}]" if isinstance(key, int) else f".{key}")
+    return at + "".join(reversed(parts))
+
+
+def _plain(value: object, at: _Path, depth: int) -> Any:
     if value is None or isinstance(value, str | bool | int):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     if depth > 50:
-        raise ValidationError(f"{path}: nested more than 50 levels deep")
+        raise ValidationError(f"{_path_text(at)}: nested more than 50 levels deep")
+    leaves = _LEAVES
     if isinstance(value, Mapping):
         out: dict[str, Any] = {}
         for key, item in value.items():
             if not isinstance(key, str):
-                raise ValidationError(f"{path}: keys must be text, got {shorten(key)}")
-            out[key] = plain(item, f"{path}.{key}", depth + 1)
+                raise ValidationError(f"{_path_text(at)}: keys must be text, got {shorten(key)}")
+            out[key] = item if type(item) in leaves else _plain(item, (at, key), depth + 1)
         return out
     if isinstance(value, list | tuple):
-        return [plain(item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value)]
+        return [
+            item if type(item) in leaves else _plain(item, (at, i), depth + 1)
+            for i, item in enumerate(value)
+        ]
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     return str(value)
@@ -105,6 +134,8 @@ def _changes(value: object) -> Changes:
         return {}
     if not isinstance(value, Mapping):
         raise ValidationError(f"changes must be a mapping of record ids, got {shorten(value)}")
+    leaves = _LEAVES
+    named: set[str] = set()
     out: Changes = {}
     for record_id, fields in value.items():
         _text("a record id in changes", record_id)
@@ -115,14 +146,18 @@ def _changes(value: object) -> Changes:
             )
         row: dict[str, list[Any]] = {}
         for name, pair in fields.items():
-            _text(f"a field name in changes[{shorten(record_id)}]", name)
+            if type(name) is not str or name not in named:  # each name checked once
+                named.add(_text(f"a field name in changes[{shorten(record_id)}]", name))
             if not isinstance(pair, list | tuple) or len(pair) != 2:
                 raise ValidationError(
                     f"changes[{shorten(record_id)}][{shorten(name)}] must be [before, after], "
                     f"got {shorten(pair)}"
                 )
-            where = f"changes[{shorten(record_id)}][{shorten(name)}]"
-            row[name] = [plain(pair[0], where), plain(pair[1], where)]
+            before, after = pair
+            if type(before) not in leaves or type(after) not in leaves:
+                where = f"changes[{shorten(record_id)}][{shorten(name)}]"
+                before, after = _plain(before, where, 0), _plain(after, where, 0)
+            row[name] = [before, after]
         out[record_id] = row
     return out
 

@@ -243,7 +243,12 @@ class FellegiSunter:
         if made is None:
             if len(self._adjusted) >= _ADJUSTED_KEPT:
                 self._adjusted.clear()  # a long-lived service meets many values once
-            made = float(self.tf_adjustment(name, self.frequency(name, [value]))[0])
+            # `tf_adjustment` for one value, step by step: the same IEEE division, max and
+            # clip, and numpy's own log2
+            u = max(self.u[name][1], 1e-12)
+            floor = self.tf_floor.get(name, 0.0)
+            frequency = self.tf.get(name, {}).get(key[1], floor) if key[1] is not None else floor
+            made = min(max(float(np.log2(u / max(frequency, 1e-12))), -_TF_CAP), _TF_CAP)
             self._adjusted[key] = made
         return made
 

@@ -63,14 +63,6 @@ class SQLIndexRows(IndexRows):
         self._unit = unit
         self._reader = reader
         self._few: dict[tuple[str, int, bool], sa.TextClause] = {}
-        row = tables.match_row
-        # built once, so SQLAlchemy compiles each once (the ids expand on each call)
-        self._rows_stmt = sa.select(
-            row.c.record_id, row.c.vals, row.c.blocks, row.c.entity_id
-        ).where(
-            row.c.idx == sa.bindparam("b_idx"),
-            row.c.record_id.in_(sa.bindparam("b_ids", expanding=True)),
-        )
 
     def __repr__(self) -> str:
         return f"SQLIndexRows({self.name!r})"
@@ -146,7 +138,7 @@ class SQLIndexRows(IndexRows):
         """
         The records of each of *keys*; ``None`` for a key with more than *limit*.
 
-        Per rule, two indexed reads per few hundred keys: the sizes, then the members of
+        Per rule, two indexed reads per few thousand keys: the sizes, then the members of
         the keys that are small enough.
         """
         t = self._t.match_key
@@ -157,13 +149,12 @@ class SQLIndexRows(IndexRows):
         by_rule: dict[int, list[str]] = {}
         for rule, key in wanted:
             by_rule.setdefault(rule, []).append(key)
-        step = 500
         with self._reader("reading a duplicate index's blocking keys") as conn:
+            dialect = conn.dialect.name
             for rule, texts in by_rule.items():
                 texts.sort()  # each part a range of the primary key: fewer pages to read
-                for start in range(0, len(texts), step):
-                    part = texts[start : start + step]
-                    where = (t.c.idx == self.name, t.c.rule == rule, t.c.key.in_(part))
+                for part in chunks(texts):
+                    where = (t.c.idx == self.name, t.c.rule == rule, id_in(t.c.key, part, dialect))
                     sizes = conn.execute(
                         sa.select(t.c.key, sa.func.count()).where(*where).group_by(t.c.key)
                     ).all()
@@ -175,7 +166,7 @@ class SQLIndexRows(IndexRows):
                         continue
                     found = conn.execute(
                         sa.select(t.c.key, t.c.record_id).where(
-                            t.c.idx == self.name, t.c.rule == rule, t.c.key.in_(small)
+                            t.c.idx == self.name, t.c.rule == rule, id_in(t.c.key, small, dialect)
                         )
                     )
                     for k, rid in found:
@@ -283,11 +274,14 @@ class SQLIndexRows(IndexRows):
         """
         The rows of *record_ids* in the index.
         """
+        t = self._t.match_row
         out: dict[str, IndexRow] = {}
         with self._reader("reading a duplicate index's rows") as conn:
             for chunk in chunks(list(dict.fromkeys(record_ids))):
-                found = conn.execute(self._rows_stmt, {"b_idx": self.name, "b_ids": chunk})
-                for rid, vals, keys, entity in found:
+                stmt = sa.select(t.c.record_id, t.c.vals, t.c.blocks, t.c.entity_id).where(
+                    t.c.idx == self.name, id_in(t.c.record_id, chunk, conn.dialect.name)
+                )
+                for rid, vals, keys, entity in conn.execute(stmt):
                     out[rid] = _row(self.name, rid, vals, keys, entity)
         return out
 
