@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Hashable, Iterable, Iterator, Mapping
-from itertools import compress, islice
+from itertools import compress, islice, repeat
 from typing import Any, Final, cast
 
 import attrs
@@ -34,19 +34,26 @@ def _row_chunks(rows: Iterable[Any], size: int) -> Iterator[tuple[dict[str, list
     offset = 0
     while chunk := list(islice(iterator, size)):
         names: dict[Any, None] = {}
-        for i, row in enumerate(chunk):
-            if type(row) is not dict and not isinstance(row, Mapping):
-                raise RecordkitError(
-                    f"row {offset + i}: expected a mapping, got {type(row).__name__}"
-                )
-            names.update(dict.fromkeys(row))
+        plain = set(map(type, chunk)) == {dict}
+        if plain and all(map(chunk[0].keys().__eq__, map(dict.keys, chunk))):
+            names = dict.fromkeys(chunk[0])  # plain dicts with the same keys: the usual batch
+        else:
+            for i, row in enumerate(chunk):
+                if type(row) is not dict and not isinstance(row, Mapping):
+                    raise RecordkitError(
+                        f"row {offset + i}: expected a mapping, got {type(row).__name__}"
+                    )
+                names.update(dict.fromkeys(row))
         for key in names:
             if not isinstance(key, str):
                 i = next(i for i, row in enumerate(chunk) if key in row)
                 raise RecordkitError(
                     f"row {offset + i}: column names must be text, got {shorten(key)}"
                 )
-        yield {n: [row.get(n) for row in chunk] for n in names}, len(chunk)
+        if plain:
+            yield {n: list(map(dict.get, chunk, repeat(n))) for n in names}, len(chunk)
+        else:
+            yield {n: [row.get(n) for row in chunk] for n in names}, len(chunk)
         offset += len(chunk)
 
 

@@ -9,8 +9,10 @@ pair: the memo is bounded, and simply starts over when full.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from itertools import compress
+from itertools import chain, compress
+from operator import add
 from typing import Any, Final
 
 import attrs
@@ -211,11 +213,11 @@ def _run_chunk(
             map(list, zip(*results, strict=True)) if results else ([], [], [])
         )
         out[name] = values
-        for i in compress(range(length), made_by_row):
-            made = made_by_row[i]
-            changes[i] += len(made)
-            for rule_id in made:
-                _stats(stats, rule_id).changes += 1
+        if any(made_by_row):
+            changes = list(map(add, changes, map(len, made_by_row)))
+            # counted in the order rows made them, so the rules keep their first-seen order
+            for rule_id, count in Counter(chain.from_iterable(made_by_row)).items():
+                _stats(stats, rule_id).changes += count
         for i in compress(range(length), found_by_row):
             for issue in found_by_row[i]:
                 issues.append((offset + i, issue))

@@ -95,9 +95,28 @@ def surely_not_placeholder(text: str) -> bool:
     if not text or len(text) > _MAX:
         return True
     first, last = text[0], text[-1]  # a letter or digit there: nothing to strip before it
+    if first in _CLEAR_FIRST or last in _CLEAR_LAST:
+        return True
+    if first < _TABLED and last < _TABLED:
+        return False  # the tables answer for both ends
     return (first.isalnum() and first.casefold()[:1] not in _FIRST) or (
         last.isalnum() and last.casefold()[-1:] not in _LAST
     )
+
+
+_TABLED: Final = "\u0250"
+"""
+The characters (Latin ones) whose answer is tabled below; the others are worked out.
+"""
+_CLEAR_FIRST: Final = frozenset(
+    c for c in map(chr, range(ord(_TABLED))) if c.isalnum() and c.casefold()[:1] not in _FIRST
+)
+_CLEAR_LAST: Final = frozenset(
+    c for c in map(chr, range(ord(_TABLED))) if c.isalnum() and c.casefold()[-1:] not in _LAST
+)
+"""
+The letters and digits no placeholder starts (ends) with, even case-folded.
+"""
 
 
 def _only_x(text: str) -> bool:

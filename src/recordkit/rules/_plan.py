@@ -87,6 +87,7 @@ class FieldPlan:
     screens: tuple[Step, ...] = ()
     _calls: tuple[tuple[Any, ...], ...] = attrs.field(init=False, eq=False, repr=False)
     _placeholder_only: bool = attrs.field(init=False, eq=False, repr=False)
+    _defaulted: bool = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         # (bound method, reads, rule) per step: what `run` loops over, without lookups.
@@ -103,13 +104,15 @@ class FieldPlan:
         # its first and last characters, without a call
         only = bool(self.screens) and all(type(s.rule) is _Placeholder for s in self.screens)
         object.__setattr__(self, "_placeholder_only", only)
+        object.__setattr__(self, "_defaulted", self.field.default is not NOT_GIVEN)
+        on_missing = calls(self.on_missing, "validate")
         object.__setattr__(
             self,
             "_calls",
             (
                 normalize,
-                calls(self.on_missing, "validate"),
-                calls(self.validators, "validate"),
+                on_missing,
+                (*on_missing, *calls(self.validators, "validate")),  # what a value is checked by
                 calls(self.screens, "validate"),
             ),
         )
@@ -226,9 +229,10 @@ class FieldPlan:
         .. versionchanged:: 0.2.0
            ``on_invalid``.
         """
-        value, changes, issues = self._run(raw, context, defaults, explain)
-        if on_invalid == "quarantine" or not issues:
-            return value, changes, issues
+        result = self._run(raw, context, defaults, explain)
+        if on_invalid == "quarantine" or not result[2]:
+            return result
+        value, changes, issues = result
         value, issues = self._settle(raw, value, issues, context, on_invalid)
         return value, changes, issues
 
@@ -279,12 +283,12 @@ class FieldPlan:
         self, raw: Any, context: Sequence[Any], defaults: bool, explain: bool
     ) -> tuple[Any, tuple[Any, ...], tuple[Issue, ...]]:
         name = self.field.name
-        normalizers, on_missing, validators, screens = self._calls
+        normalizers, on_missing, checked, screens = self._calls
         changes: list[Any] | None = None
         issues: list[Issue] | None = None
         if (
             defaults
-            and self.field.default is not NOT_GIVEN
+            and self._defaulted
             and (raw is None or (isinstance(raw, str) and (not raw or raw.isspace())))
         ):
             raw = self.field.default
@@ -330,8 +334,7 @@ class FieldPlan:
             if type(raw) is str and raw and not raw.isspace():
                 issues = issues or []
                 issues.append(self._invisible(raw))
-        checks = on_missing if value is None else (*on_missing, *validators)
-        for validate, reads, rule in checks:
+        for validate, reads, rule in on_missing if value is None else checked:
             try:
                 found = validate(value, *[context[i] for i in reads]) if reads else validate(value)
             except Exception as exc:
