@@ -25,6 +25,7 @@ from recordkit._errors import StoreError
 from recordkit.governance import AuditEvent, AuditLog
 from recordkit.store.sql._audit_chain import Chain, head_of, walk_chain
 from recordkit.store.sql._audit_read import event_of, filter_clause, naming_any
+from recordkit.store.sql._bulk import executemany
 from recordkit.store.sql._codec import utc
 
 if TYPE_CHECKING:
@@ -194,7 +195,7 @@ class SQLAuditLog(AuditLog):
                 rows.append(row)
                 events.append(event)
                 prev = event.hash
-            conn.execute(self._fixed.audit.insert(), rows)
+            executemany(conn, self._fixed.audit.insert(), rows)
             head_t = self._fixed.audit_head
             conn.execute(head_t.update().where(head_t.c.id == 1).values(seq=seq, hash=prev))
         return events

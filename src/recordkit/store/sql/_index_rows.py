@@ -412,11 +412,12 @@ class SQLIndexRows(IndexRows):
         t = self._t.match_row
         stmt = (
             t.update()
-            .where(t.c.idx == self.name, t.c.record_id == sa.bindparam("b_id"))
+            .where(t.c.idx == sa.bindparam("b_idx"), t.c.record_id == sa.bindparam("b_id"))
             .values(entity_id=sa.bindparam("b_entity"))
         )
+        rows = [{"b_idx": self.name, "b_id": r, "b_entity": entities[r]} for r in sorted(entities)]
         with self._unit("writing a duplicate index's entities") as conn:
-            conn.execute(stmt, [{"b_id": r, "b_entity": e} for r, e in entities.items()])
+            executemany(conn, stmt, rows)
 
     def drop(self, record_ids: Sequence[str]) -> int:
         """

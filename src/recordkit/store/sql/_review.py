@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from recordkit._errors import NotFound, StoreError, shorten
 from recordkit.store._review import Review, ReviewMethods, check_review_filter
+from recordkit.store.sql._bulk import executemany
 from recordkit.store.sql._codec import utc
 from recordkit.store.sql._tables import FixedTables
 
@@ -94,7 +95,7 @@ class SQLReviews(ReviewMethods):
         with self._unit("keeping reviews") as conn:
             ids = list(latest)
             conn.execute(t.delete().where(t.c.id.in_(ids)))
-            conn.execute(t.insert(), [_row(r) for r in latest.values()])
+            executemany(conn, t.insert(), [_row(r) for r in latest.values()])
 
     def reviews(
         self,
