@@ -350,22 +350,29 @@ class PersistentIndex:
         named = self.rows.taken(alone)
         keys = batch.memo.get("keys") or batch_keys(self.matcher, batch)
         columns = {c: batch.columns[c].tolist() for c in self._columns}
-        rows = [
-            IndexRow(
-                rid,
-                {c: prepared_value(columns[c][i]) for c in self._columns},
-                tuple(keys[i]),
-                None if rid in linked or rid in named else rid,
-            )
-            for i, rid in enumerate(batch.ids)
-        ]
-        self.rows.put(rows)
+        seeds = [rid for rid in batch.ids if rid in linked or rid in named]
+        at = {rid: i for i, rid in enumerate(batch.ids)}
+
+        def rows_of(ids: Sequence[str], entity: Mapping[str, str]) -> list[IndexRow]:
+            return [
+                IndexRow(
+                    rid,
+                    {c: prepared_value(columns[c][at[rid]]) for c in self._columns},
+                    tuple(keys[at[rid]]),
+                    entity[rid],
+                )
+                for rid in ids
+            ]
+
+        # the rows of records alone go in now; the others once their entities are formed
+        # (from the matches, kept first), so that each row is written once, with its entity
+        entity = {rid: rid for rid in batch.ids if rid not in linked and rid not in named}
+        self.rows.put(rows_of(list(entity), entity))
         if edges:
             self.rows.link(edges)
-        seeds = [rid for rid in batch.ids if rid in linked or rid in named]
-        entity = {row.record_id: row.entity_id for row in rows if row.entity_id is not None}
         if seeds:
             entity.update(self._recluster(seeds, None)[2])
+            self.rows.put(rows_of(seeds, entity))
         return [
             Added(rid, entity[rid], lookup) for rid, lookup in zip(batch.ids, lookups, strict=True)
         ]
