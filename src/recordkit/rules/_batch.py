@@ -292,13 +292,16 @@ class _Run:
             for row, issue in result.located:
                 if row in bad:
                     row_issues.setdefault(row, []).append(at_row(issue, row))
+            given = chunk.given
+            names, held = list(columns), list(columns.values())
+            normalized = [cols[n] for n in self.names]
             for row in sorted(bad):
                 i = row - offset
-                if chunk.given is not None:
-                    raw: Mapping[str, Any] = chunk.given[start + i]
+                if given is not None:
+                    raw: Mapping[str, Any] = given[start + i]
                 else:
-                    raw = {n: col[i] for n, col in columns.items()}
-                values = {n: cols[n][i] for n in self.names}
+                    raw = dict(zip(names, [col[i] for col in held], strict=True))
+                values = dict(zip(self.names, [col[i] for col in normalized], strict=True))
                 self.quarantine.append(RowIssues(row, raw, values, tuple(row_issues[row])))
 
     def unreadable(self, row: int, bad: UnreadableRow) -> None:

@@ -5,8 +5,9 @@ What a rule run says: `Issue` (something wrong), `Change` (something fixed), `Ou
 from __future__ import annotations
 
 import enum
+import operator
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -127,14 +128,19 @@ def for_field(issue: Issue, field: str) -> Issue:
 
 
 def _copy(issue: Issue, name: str, value: Any) -> Issue:
+    # every slot read at once and written through its descriptor (a frozen class's
+    # __setattr__ refuses); then the one that changes
     placed = object.__new__(Issue)
-    for slot in _ISSUE_SLOTS:
-        object.__setattr__(placed, slot, getattr(issue, slot))
-    object.__setattr__(placed, name, value)
+    for put, held in zip(_ISSUE_PUTS, _ISSUE_GET(issue), strict=True):
+        put(placed, held)
+    _ISSUE_PUT[name](placed, value)
     return placed
 
 
-_ISSUE_SLOTS = tuple(a.name for a in attrs.fields(Issue))
+_ISSUE_SLOTS: Final = tuple(a.name for a in attrs.fields(Issue))
+_ISSUE_GET: Final = operator.attrgetter(*_ISSUE_SLOTS)
+_ISSUE_PUT: Final[dict[str, Any]] = {n: getattr(Issue, n).__set__ for n in _ISSUE_SLOTS}
+_ISSUE_PUTS: Final = tuple(_ISSUE_PUT.values())
 
 
 @attrs.frozen
