@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import recordkit as rk
+from recordkit._controls import strip_controls
 from recordkit.rules import (
     Issue,
     RuleSet,
@@ -102,6 +103,15 @@ def test_a_placeholder_is_no_value_in_every_field_type(kind: str, raw: str) -> N
     (issue,) = issues_of(out, kind)
     assert ("value.placeholder", Severity.ERROR, raw) == (issue.code, issue.severity, issue.value)
     assert "blank" in issue.hint
+
+
+@pytest.mark.parametrize("kind", [k for k in KINDS if k != "picklist"])
+@pytest.mark.parametrize("raw", ["/\x1b", "\x1b[31mN/A\x1b[0m", "n\u200ba", "-\x00"])
+def test_a_placeholder_wrapped_in_control_characters_is_no_value(kind: str, raw: str) -> None:
+    """Read as cleaning leaves it: a placeholder once its control characters are gone."""
+    assert is_placeholder(raw)
+    out = RULES.run({kind: raw})
+    assert (None, ["value.placeholder"]) == (out.values[kind], codes(out, kind))
 
 
 def test_a_picklist_value_that_looks_like_a_placeholder_is_a_value() -> None:
@@ -607,7 +617,7 @@ def _placeholder_by_definition(value: object) -> bool:
 
     if not isinstance(value, str) or len(value) > p._MAX:
         return False
-    text = value.strip()
+    text = strip_controls(value).strip()  # control characters read as cleaning leaves them
     if not text:
         return False
     if p._MARKS.fullmatch(text):

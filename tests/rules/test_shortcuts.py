@@ -21,10 +21,13 @@ from tests.strategies import messy_text
 
 def _by_definition(text: str) -> bool:
     """
-    `surely_not_placeholder` as first written: from the end characters alone.
+    `surely_not_placeholder` as first written: from the end characters alone (of text
+    without control characters; text with them may be one once they are gone).
     """
     if not text or len(text) > p._MAX:
         return True
+    if not text.isprintable():
+        return False
     first, last = text[0], text[-1]
     return (first.isalnum() and first.casefold()[:1] not in p._FIRST) or (
         last.isalnum() and last.casefold()[-1:] not in p._LAST
@@ -43,6 +46,20 @@ class TestPlaceholderScreen:
     @given(st.text(max_size=45) | messy_text())
     def test_any_text(self, text: str) -> None:
         assert _by_definition(text) == p.surely_not_placeholder(text)
+
+    @settings(max_examples=1000)
+    @given(
+        st.builds(
+            lambda a, w, b: a + w + b,
+            st.text(max_size=3),
+            st.sampled_from([*sorted(p.PLACEHOLDERS), "N/A", "-", "??", "xx"]),
+            st.text(max_size=3),
+        )
+        | messy_text()
+    )
+    def test_surely_not_is_never_wrong(self, text: str) -> None:
+        """Text the screen clears is never a placeholder (control characters and all)."""
+        assert not (p.surely_not_placeholder(text) and p.is_placeholder(text))
 
 
 _KEYS = st.sampled_from(["first_name", "email", "phone", "zip", "extra"])

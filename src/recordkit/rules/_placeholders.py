@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from recordkit._controls import strip_controls
+
 __all__ = ["PLACEHOLDERS", "is_placeholder", "placeholder_key", "surely_not_placeholder"]
 
 
@@ -67,11 +69,14 @@ def is_placeholder(value: object) -> bool:
         (True, True, False)
 
     Blank text is not a placeholder (it is no value at all); nor is anything but text.
+    Control characters are read as cleaning leaves them (gone): "N/A" in an ANSI colour is one.
 
     .. versionadded:: 0.2.0
     """
     if not isinstance(value, str) or len(value) > _MAX:
         return False
+    if not value.isprintable():
+        value = strip_controls(value)  # read as cleaning leaves it: "N/A\x1b" says "N/A"
     text = value.strip()
     if not text:
         return False
@@ -94,6 +99,8 @@ def surely_not_placeholder(text: str) -> bool:
     """
     if not text or len(text) > _MAX:
         return True
+    if not text.isprintable():
+        return False  # its control characters go first (`is_placeholder`)
     first, last = text[0], text[-1]  # a letter or digit there: nothing to strip before it
     if first in _CLEAR_FIRST or last in _CLEAR_LAST:
         return True
