@@ -328,3 +328,16 @@ def test_a_shredded_record_in_a_batch_is_refused_after_its_values_are_checked(
     with pytest.raises(StoreError, match=r"record 'a' field 'born': cannot store"):
         store.upsert_many([bad])
     assert "b@example.com" == store.get("b").values["email"]
+
+
+def test_key_rows_hold_each_wrapped_key_as_a_blob(
+    store: SQLStore, lead_encryption: FieldEncryption
+) -> None:
+    store.upsert_many([lead(f"r{i}", email=f"p{i}@example.com") for i in range(5)])
+    engine = store.engine
+    assert engine is not None
+    with engine.connect() as conn:
+        kinds = conn.exec_driver_sql("SELECT DISTINCT typeof(wrapped) FROM rk_keys").all()
+    assert [("blob",)] == kinds
+    assert 5 == len(_keys_of(store, lead_encryption))  # each unwraps
+    assert "p3@example.com" == store.get("r3").values["email"]

@@ -60,7 +60,7 @@ def _insert_rows(
 
     *head* is the INSERT up to its VALUES. A statement of many rows costs the database a
     fraction per row of what one row per statement (``executemany``) does, and the driver
-    takes the ids, key ids and wrapped bytes as they are.
+    takes the ids, key ids and wrapped keys without a conversion.
     """
     full = f"{head}VALUES {', '.join(['(?, ?, ?)'] * _KEY_ROWS)}"
     for start in range(0, len(ids), _KEY_ROWS):
@@ -69,7 +69,9 @@ def _insert_rows(
         for i, k in zip(
             ids[start : start + _KEY_ROWS], keys[start : start + _KEY_ROWS], strict=True
         ):
-            add((i, k.key_id, k.wrapped))
+            # the same BLOB: sqlite3 binds a bytearray as it is, but looks for an adapter
+            # of every bytes value (an AttributeError made and dropped per key)
+            add((i, k.key_id, bytearray(k.wrapped)))
         rows = len(params) // 3
         sql = full if rows == _KEY_ROWS else f"{head}VALUES {', '.join(['(?, ?, ?)'] * rows)}"
         conn.exec_driver_sql(sql, tuple(params))
