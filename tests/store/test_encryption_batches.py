@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from recordkit import Masked, Record, StoreError
 from recordkit.governance import DataKey, FieldEncryption, LocalKeyFile, _crypto
 from recordkit.store import SQLStore
-from recordkit.store.sql._sealed import SEAL_ROWS
+from recordkit.store.sql._keyring import Keyring
+from recordkit.store.sql._sealed import SEAL_ROWS, Sealer
 from recordkit.store.sql._upsert import _page_cache
 from tests.store.examples import LEAD, T0, lead
 
@@ -341,3 +342,39 @@ def test_key_rows_hold_each_wrapped_key_as_a_blob(
     assert [("blob",)] == kinds
     assert 5 == len(_keys_of(store, lead_encryption))  # each unwraps
     assert "p3@example.com" == store.get("r3").values["email"]
+
+
+class _Day(dt.date):
+    def isoformat(self) -> str:
+        return "a day of its own"
+
+
+@settings(max_examples=200, deadline=None)
+@given(days=st.lists(st.dates(), max_size=40))
+def test_a_date_fields_text_is_its_iso_text_kept_or_not(days: list[dt.date]) -> None:
+    """The texts a date field keeps are the dates' own, also after it forgets them."""
+    sealer = _lead_sealer()
+    to_text = sealer.texts["born"]
+    for day in days + days:  # the second time from what was kept
+        assert day.isoformat() == to_text(day)
+    assert "a day of its own" == to_text(_Day(2020, 1, 2))  # a subclass is asked each time
+    assert "2020-01-02" == to_text(dt.date(2020, 1, 2))
+    for bad in (dt.datetime(2020, 1, 2, tzinfo=dt.UTC), "2020-01-02", [2020]):
+        with pytest.raises(TypeError, match="expected a date"):
+            to_text(bad)
+
+
+def test_a_date_field_forgets_its_texts_when_it_holds_enough(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from recordkit.store.sql import _sealed
+
+    monkeypatch.setattr(_sealed, "_DAYS_KEPT", 3)
+    to_text = _lead_sealer().texts["born"]
+    days = [dt.date(2000, 1, 1) + dt.timedelta(days=n) for n in range(10)]
+    assert [d.isoformat() for d in days * 2] == [to_text(d) for d in days * 2]
+
+
+def _lead_sealer() -> Sealer:
+    keyring = Keyring(_ENCRYPTION, sa.Table("rk_keys", sa.MetaData()))
+    return Sealer(keyring, LEAD, "rk_lead", ["email", "born"])

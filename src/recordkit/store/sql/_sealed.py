@@ -53,6 +53,10 @@ SHREDDED: Final = "shredded"
 """
 The `Masked` kind of a value whose data key was destroyed.
 """
+_DAYS_KEPT: Final = 8192
+"""
+Texts of dates a date field keeps (then forgets them all and starts again).
+"""
 _BULLETS: Final = "•••••"
 _SEP: Final = "\x1f"
 
@@ -116,11 +120,20 @@ def _text_codec(
 
         return instant, dt.datetime.fromisoformat, instant
     if isinstance(t, Date):
+        # a date's text, kept: ``isoformat`` formats through printf, and dates repeat
+        days: dict[dt.date, str] = {}
 
         def day(v: Any) -> str:
-            if not isinstance(v, dt.date) or isinstance(v, dt.datetime):
-                raise TypeError("expected a date")
-            return v.isoformat()
+            text = days.get(v) if v.__class__ is dt.date else None
+            if text is None:
+                if not isinstance(v, dt.date) or isinstance(v, dt.datetime):
+                    raise TypeError("expected a date")
+                text = v.isoformat()
+                if v.__class__ is dt.date:
+                    if len(days) >= _DAYS_KEPT:
+                        days.clear()
+                    days[v] = text
+            return text
 
         return day, dt.date.fromisoformat, day
     if isinstance(t, Integer):
