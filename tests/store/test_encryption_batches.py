@@ -331,6 +331,35 @@ def test_a_shredded_record_in_a_batch_is_refused_after_its_values_are_checked(
     assert "b@example.com" == store.get("b").values["email"]
 
 
+def test_every_record_of_a_batch_over_several_passes_has_its_sealed_text_in_the_audit(
+    store: SQLStore,
+) -> None:
+    """Audit values are taken pass by pass: each is its own record's column, created or not."""
+    count = 2 * SEAL_ROWS + 3
+    store.upsert_many([lead(f"r{i}", email=f"p{i}@example.com") for i in range(0, count, 2)])
+    later = T0 + dt.timedelta(days=1)
+    records = []
+    for i in range(count):
+        if i % 4 == 0:  # stored: a new email
+            records.append(lead(f"r{i}", at=later, email=f"u{i}@example.com"))
+        elif i % 4 == 2:  # stored: a birth date
+            records.append(lead(f"r{i}", at=later, born=dt.date(1990, 1, 1 + i % 28)))
+        else:  # new
+            born = dt.date(1991, 2, 3)
+            records.append(lead(f"r{i}", at=later, email=f"n{i}@example.com", born=born))
+    result = store.upsert_many(records)
+    assert (count // 2, count - count // 2) == (len(result.created), len(result.updated))
+    event = list(store.audit_log().events())[-1]
+    assert count == len(event.record_ids)
+    for i in range(count):
+        changes = event.changes[f"r{i}"]
+        fields = {"email"} if i % 4 == 0 else {"born"} if i % 4 == 2 else {"email", "born"}
+        assert fields == set(changes)
+        for name in fields:
+            assert changes[name][1] == _cell(store, f"r{i}", name)
+    assert store.audit_log().verify()
+
+
 def test_key_rows_hold_each_wrapped_key_as_a_blob(
     store: SQLStore, lead_encryption: FieldEncryption
 ) -> None:

@@ -177,8 +177,7 @@ def _plan(
     for r in records:
         stored = existing.get(r.id)
         if unsealed is not None and len(unsealed) >= SEAL_ROWS:
-            codec.seal(unsealed)
-            unsealed.clear()
+            _seal_pass(codec, unsealed, written, sealed_later, sealed)
         if stored is None:
             row = codec.encode(r, unsealed)
             inserts.append(row)
@@ -222,13 +221,31 @@ def _plan(
             if sealed is not None:
                 sealed_later.append((r.id, row, won))
     if unsealed:
-        codec.seal(unsealed)
+        _seal_pass(codec, unsealed, written, sealed_later, sealed)
     shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in changed:  # a row's sealed columns are in it now
         shapes.setdefault(tuple(row), []).append(row)  # same fields, same order: one shape
-    if written is not None and sealed is not None:
-        _seal_written(written, sealed_later, sealed)
     return Plan(created, updated, unchanged, inserts, shapes)
+
+
+def _seal_pass(
+    codec: RecordCodec,
+    unsealed: list[Unsealed],
+    written: dict[str, dict[str, Any]] | None,
+    later: list[tuple[str, dict[str, Any], list[str] | None]],
+    sealed: Mapping[str, str] | None,
+) -> None:
+    """
+    Seal the rows of one pass, and give their records' audit values the sealed text.
+
+    The audit values are taken while the pass's rows are at hand: a batch of 100,000 rows
+    walked again at the end reads each row back from main memory.
+    """
+    codec.seal(unsealed)
+    unsealed.clear()
+    if written is not None and sealed is not None:
+        _seal_written(written, later, sealed)
+        later.clear()
 
 
 def _seal_written(
