@@ -23,7 +23,7 @@ import numpy.typing as npt
 from recordkit.match._data import Prepared
 from recordkit.match._matcher import Matcher
 from recordkit.match._model import FellegiSunter, WeightedRules
-from recordkit.match._pairs import compare_against
+from recordkit.match._pairs import Levels, compare_against
 from recordkit.match._scoring import Scored, score_pairs
 from recordkit.match.comparison import Comparison
 
@@ -53,10 +53,12 @@ def score_against(
     """
     right = np.asarray(rows, dtype=np.int64)
     model = matcher.fitted()
+    levels: Levels | None = None
     if len(right) > 1 and not matcher.must_match:
-        right = _hopeful(matcher, model, one, them, right)
+        right, levels = _hopeful(matcher, model, one, them, right)
     left = np.zeros(len(right), dtype=np.int64)
-    levels = compare_against(matcher, one, them, right)
+    if levels is None:
+        levels = compare_against(matcher, one, them, right)
     return score_pairs(matcher, model, one, left, right, levels)
 
 
@@ -66,13 +68,16 @@ def _hopeful(
     one: Prepared,
     them: Prepared,
     rows: npt.NDArray[np.int64],
-) -> npt.NDArray[np.int64]:
+) -> tuple[npt.NDArray[np.int64], Levels | None]:
     """
     The candidates whose weight can still reach the threshold, comparison by comparison.
+
+    With them, their level in every comparison (all are compared by the end), as
+    `compare_against` gives them; ``None`` when a comparator of another kind is left to it.
     """
     comparisons = [c for c in matcher.comparisons if isinstance(c, Comparison)]
     if len(comparisons) < len(matcher.comparisons):
-        return rows  # a comparator of another kind: compared in full
+        return rows, None  # a comparator of another kind: compared in full
     tables = [_table(matcher, model, one, c) for c in comparisons]
     # the most telling first: the widest spread between agreeing and disagreeing
     order = sorted(range(len(comparisons)), key=lambda i: min(tables[i]) - max(tables[i]))
@@ -82,18 +87,21 @@ def _hopeful(
     need = _threshold_weight(matcher, model) - _MARGIN
     alive = rows
     sums = [0.0] * len(rows)
+    found: dict[str, list[int]] = {}
     for at, i in enumerate(order):
         c = comparisons[i]
         table = tables[i]
-        levels = c._compare_against(one.features, them.features, alive)
+        levels = found[c.name] = c._compare_against(one.features, them.features, alive)
         sums = [w + table[k] for w, k in zip(sums, levels, strict=True)]
         keep = [t for t, w in enumerate(sums) if w + best_after[at + 1] >= need]
         if len(keep) < len(sums):
             alive = alive[keep]
             sums = [sums[t] for t in keep]
+            found = {name: [got[t] for t in keep] for name, got in found.items()}
         if not len(alive):
             break
-    return alive
+    # every comparison ran on the candidates left (none left: the rest never ran)
+    return alive, {c.name: np.array(found.get(c.name, []), np.int8) for c in comparisons}
 
 
 def _table(
