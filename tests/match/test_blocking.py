@@ -76,6 +76,34 @@ class TestCandidates:
             report.total,
         )
 
+    @given(
+        st.lists(
+            st.tuples(
+                st.none() | st.sampled_from(["ann", "anna", "bob", "Bo", "1980-03-07"]),
+                st.none() | st.sampled_from(["1", "12", "2", "x"]),
+            ),
+            max_size=40,
+        )
+    )
+    def test_counts_after_the_pairs_are_the_counts_before(
+        self, rows: list[tuple[str | None, str | None]]
+    ) -> None:
+        """Counting with the block codes the pairs were made from gives the same report."""
+        data = {"a": [a for a, _ in rows], "b": [b for _, b in rows]}
+        m = matcher(block_on("a[:2]"), block_on("b"), block_on("a|year", "b[:1]"))
+        before = m.count_pairs(m.prepared(data))
+        prepared = m.prepared(data)
+        m.candidates(prepared)
+        assert before == m.count_pairs(prepared)
+        # and both are the pairs a plain count of the values' blocks gives
+        for rule, count in zip(m.blocking, before.rules, strict=True):
+            keys = [
+                rule.key_of({c: prepared.columns[c][i] for c in rule.columns})
+                for i in range(len(rows))
+            ]
+            blocks = itertools.groupby(sorted(k for k in keys if k is not None))
+            assert sum(n * (n - 1) // 2 for n in (len(list(g)) for _, g in blocks)) == count.pairs
+
     def test_an_exploding_rule_is_refused_with_its_key(self) -> None:
         data = {"a": ["same"] * 2000}
         m = matcher(block_on("a"), max_pairs=10_000)
