@@ -270,15 +270,30 @@ class TestBatchScreening:
         for row in BATCH:
             one.capture(row, source="import")
 
-        def flags(s: rk.Steward) -> int:
+        def flags(s: rk.Steward) -> list[tuple[str, str]]:
+            return sorted(
+                (f["record"], f["other"])
+                for e in s.audit_events()
+                if e.action == "flag_duplicate"
+                for f in e.detail["flags"]
+            )
+
+        def events(s: rk.Steward) -> int:
             return sum(e.action == "flag_duplicate" for e in s.audit_events())
+
+        def pairs(s: rk.Steward) -> list[tuple[str, str]]:  # the same pairs, by their emails
+            stored = (r for batch in s.store.iterate(CONTACT.name) for r in batch)
+            email = {r.id: str(r.values.get("email")).lower() for r in stored}
+            return sorted((email[a], email[b]) for a, b in flags(s))
 
         def groups(s: rk.Steward) -> list[int]:
             assert s.matcher is not None
             return sorted(len(g) for g in _groups(s.matcher.index.entities).values())
 
-        assert (4, 2, [1, 2, 2]) == (len(result.records), flags(steward), groups(steward))
-        assert (flags(one), groups(one)) == (flags(steward), groups(steward))
+        assert (4, 2, [1, 2, 2]) == (len(result.records), len(flags(steward)), groups(steward))
+        assert (pairs(one), groups(one)) == (pairs(steward), groups(steward))
+        # one event for the batch's chunk, naming every flagged pair; one per capture
+        assert (1, 2) == (events(steward), events(one))
 
     def test_capture_many_merges_into_the_stored_record(
         self, open_store: Callable[[], Store]

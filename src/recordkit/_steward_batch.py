@@ -288,7 +288,7 @@ class _BatchVerbs(_MergeVerbs):
 
         created = self._created_event(prepared.names, source, prepared.issues)
         with self._screening(None) if self.matcher is not None and writes else nullcontext():
-            flagged: list[Event] = []
+            flags: list[dict[str, Any]] = []
             merging: list[tuple[str, str]] = []  # (best match, new record)
             reviews: list[Review] = []
             if self.matcher is not None and writes:
@@ -302,9 +302,10 @@ class _BatchVerbs(_MergeVerbs):
                         quarantined.append(held(index, rows[index - offset], reason, "<duplicate>"))
                         continue
                     admitted.append(write)
-                    events_of, reviews_of = self._flagged(write.after, verdict, now)
-                    flagged += events_of
-                    reviews += reviews_of
+                    flag = self._flagged(write.after, verdict, now)
+                    if flag is not None:
+                        flags.append(flag[0])
+                        reviews.append(flag[1])
                     best = verdict.best
                     if verdict.action == "merge" and best is not None:
                         merging.append((best.record_id, write.after.id))
@@ -315,7 +316,10 @@ class _BatchVerbs(_MergeVerbs):
 
             def events(written: Sequence[Write]) -> list[Event]:
                 ids = {w.after.id for w in written}
-                return [*created(written), *(e for e in flagged if e.record_ids[0] in ids)]
+                return [
+                    *created(written),
+                    *self._flag_events([f for f in flags if f["record"] in ids]),
+                ]
 
             done = self._commit(
                 Change(

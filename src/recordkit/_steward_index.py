@@ -55,18 +55,19 @@ class _IndexKeeping(_StewardCore):
 
     def _flagged(
         self, record: Record, verdict: Verdict, at: dt.datetime
-    ) -> tuple[list[Event], list[Review]]:
+    ) -> tuple[dict[str, Any], Review] | None:
         """
-        What a verdict that flags leaves (else nothing): a review and its audit event.
+        What a verdict that flags leaves (else ``None``): its event entry and its review.
 
-        The `Review` holds the matcher's explanation for a person to decide; the
-        ``flag_duplicate`` event names it, and says which comparisons agreed and how much
-        each weighed, never the compared values (they stay in the review, which erasure
+        The `Review` holds the matcher's explanation for a person to decide; the entry
+        (one of a ``flag_duplicate`` event's ``flags``, see `_flag_events`) names both
+        records and the review, and says which comparisons agreed and how much each
+        weighed, never the compared values (they stay in the review, which erasure
         removes).
         """
         best = verdict.best
         if verdict.action != "flag" or best is None:
-            return [], []
+            return None
         explanation = best.explanation
         review = Review(
             f"rv-{uuid.uuid4().hex}",
@@ -79,15 +80,30 @@ class _IndexKeeping(_StewardCore):
             at,
             model=explanation.version,
         )
-        detail = {
+        entry = {
+            "record": record.id,
+            "other": best.record_id,
             "entity": best.entity_id,
             "review": review.id,
             "probability": review.probability,
             "model": explanation.version,
             "why": [[t.comparison, t.level, round(t.weight, 4)] for t in explanation.terms],
         }
-        event = Event(self, "flag_duplicate", [record.id, best.record_id], (), detail, values=False)
-        return [event], [review]
+        return entry, review
+
+    def _flag_events(self, flags: Sequence[Mapping[str, Any]]) -> list[Event]:
+        """
+        The ``flag_duplicate`` event of *flags* (`_flagged` entries), or none without flags.
+
+        One event per write, however many records it flags (a batch's chunk flags many):
+        its ``record_ids`` are every flagged record and the record each seems to
+        duplicate, its ``detail["flags"]`` one entry per flag.
+        """
+        if not flags:
+            return []
+        ids = list(dict.fromkeys(rid for f in flags for rid in (f["record"], f["other"])))
+        detail = {"flags": list(flags)}
+        return [Event(self, "flag_duplicate", ids, (), detail, values=False)]
 
     @property
     def _persistent(self) -> bool:

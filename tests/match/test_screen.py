@@ -28,11 +28,13 @@ class TestCapture:
         b = s.capture(BOB_2, source="web")
         flags = [e for e in s.audit.events() if e.action == "flag_duplicate"]
         assert (1, [b.id, a.id]) == (len(flags), list(flags[0].record_ids))
-        why = {comparison for comparison, _, _ in flags[0].detail["why"]}
+        [flag] = flags[0].detail["flags"]
+        assert (b.id, a.id) == (flag["record"], flag["other"])
+        why = {comparison for comparison, _, _ in flag["why"]}
         assert "email" in why
         [review] = s.reviews()
         assert (review.id, "terms") == (
-            flags[0].detail["review"],
+            flag["review"],
             next(iter(review.explanation)) and "terms",
         )
 
