@@ -41,6 +41,24 @@ class TestInProcess:
         assert w1.keys() == w2.keys()
         assert np.allclose([w1[k] for k in w1], [w2[k] for k in w1], rtol=0, atol=1e-9)
 
+    def test_merging_in_workers_gives_the_single_process_result(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Clusters merged in worker processes give the same golden records and merge plans."""
+        import recordkit.engines._inprocess as inprocess
+
+        rows = contact_rows(1200)
+        one = InProcess(workers=1).run(rows, contact_rules(), at=AT)
+        monkeypatch.setattr(inprocess, "MIN_GROUPS", 0)
+        monkeypatch.setattr(inprocess, "_GROUPS_PER_TASK", 7)
+        two = InProcess(workers=2, min_rows=0).run(rows, contact_rules(), at=AT, chunk_size=150)
+        assert len(one.merges) > 14  # several tasks' worth of clusters
+        assert [(g.id, g.values, g.provenance) for g in one.golden] == [
+            (g.id, g.values, g.provenance) for g in two.golden
+        ]
+        assert one.golden == two.golden
+        assert one.merges == two.merges
+
     def test_workers_give_the_single_process_result(self) -> None:
         """Two workers over small chunks give exactly what one process gives."""
         rows = contact_rows(1200)

@@ -46,6 +46,7 @@ def assert_same(expected: RoadResult, actual: RoadResult) -> None:
     assert [(x[0], x[1], x[3]) for x in a] == [(x[0], x[1], x[3]) for x in b]
     assert np.allclose([x[2] for x in a], [x[2] for x in b], rtol=0, atol=1e-9)
     assert [g.values for g in expected.golden] == [g.values for g in actual.golden]
+    assert expected.merges == actual.merges
     assert actual.total == len(actual.ids) + actual.quarantined
 
 

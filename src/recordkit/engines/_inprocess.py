@@ -17,7 +17,7 @@ import multiprocessing
 import os
 import tempfile
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -29,12 +29,13 @@ import numpy.typing as npt
 from recordkit._errors import shorten
 from recordkit._gc import collector_paused
 from recordkit.engines._assemble import Assembly
-from recordkit.engines._matching import match_road
+from recordkit.engines._matching import Group, match_road, merge_plans
 from recordkit.engines._read import Chunk, read_chunks
 from recordkit.engines._result import EngineError, RoadResult, check_run, finish
 from recordkit.engines._ship import dump, dumps, light, load, loads
-from recordkit.match import Matcher, MergePolicy, Prepared
+from recordkit.match import Matcher, MergePlan, MergePolicy, Prepared
 from recordkit.rules import ChunkResult, CompiledRules, run_chunk
+from recordkit.schema import Schema
 
 __all__ = ["InProcess", "components"]
 
@@ -46,6 +47,11 @@ MIN_PAIRS: Final = 200_000
 Pairs from which comparing goes to the worker processes (below, it stays here).
 """
 _PAIRS_PER_TASK: Final = 500_000
+MIN_GROUPS: Final = 1000
+"""
+Clusters to merge from which planning the merges goes to the worker processes.
+"""
+_GROUPS_PER_TASK: Final = 2000
 
 # One worker's state: the rule set and its memo, the prepared records it compares.
 _WORKER: dict[str, Any] = {}
@@ -70,6 +76,20 @@ def _compare(path: str, left: Ints, right: Ints) -> Levels:
         _WORKER["path"] = path
     matcher: Matcher = _WORKER["matcher"]
     return matcher.compare(_WORKER["prepared"], left, right)
+
+
+def _merge(
+    columns: dict[str, list[Any]],
+    ids: list[str],
+    groups: list[Group],
+    at: dt.datetime,
+    policy: bytes,
+) -> bytes:
+    rules: CompiledRules = _WORKER["rules"]
+    with collector_paused():
+        plans = list(merge_plans(rules.schema, columns, ids, groups, at=at, policy=loads(policy)))
+        # merge plans hold read-only mappings, which only this library's pickles carry
+        return dumps(plans)
 
 
 def components(n: int, left: Ints, right: Ints) -> Ints:
@@ -182,7 +202,7 @@ class InProcess:
             outcome = assembly.outcome()
             match = match_road(pool, matcher, outcome.columns,
                                [str(n) for n in outcome.row_numbers])  # fmt: skip
-            return finish(self.name, rules, outcome, match, policy, when)
+            return finish(self.name, rules, outcome, match, policy, when, pool)
 
 
 def _buffer(chunks: Iterator[Chunk], rows: int) -> list[Chunk]:
@@ -324,6 +344,44 @@ class _Pool:
 
     def components(self, n: int, left: Ints, right: Ints) -> Ints:
         return components(n, left, right)
+
+    # -- golden records (MergeWork) -------------------------------------------------------
+
+    def plans(
+        self,
+        schema: Schema,
+        columns: Mapping[str, Sequence[object]],
+        ids: Sequence[str],
+        groups: Sequence[Group],
+        *,
+        at: dt.datetime,
+        policy: MergePolicy,
+    ) -> Iterator[MergePlan]:
+        """
+        The merge plan of each of *groups*, planned by the workers, in order.
+
+        Each task gets the rows of its clusters only; the plans start at once, so the
+        caller makes the lone records meanwhile.
+        """
+        if self.executor is None or len(groups) < MIN_GROUPS:
+            return merge_plans(schema, columns, ids, groups, at=at, policy=policy)
+        held = [(n, columns[n]) for n in schema.field_names if columns.get(n) is not None]
+        position = {rid: i for i, rid in enumerate(ids)}
+        shipped = dumps(policy)
+        parts = max(2 * self.workers, -(-len(groups) // _GROUPS_PER_TASK))
+        size = -(-len(groups) // parts)
+        futures: list[Future[bytes]] = []
+        for s in range(0, len(groups), size):
+            part = list(groups[s : s + size])
+            rows = [position[rid] for _, rids in part for rid in rids]
+            sub = {n: [column[i] for i in rows] for n, column in held}
+            futures.append(self.executor.submit(
+                _merge, sub, [ids[i] for i in rows], part, at, shipped))  # fmt: skip
+        return self._plans_of(futures)
+
+    def _plans_of(self, futures: list[Future[bytes]]) -> Iterator[MergePlan]:
+        for future in futures:
+            yield from loads(self._result(future))
 
 
 def _slice(chunk: Chunk, start: int, stop: int) -> dict[str, list[Any]]:

@@ -18,7 +18,7 @@ finds the same pairs among them, scores them the same and applies its guard.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Final, Protocol
 
 import attrs
@@ -37,7 +37,15 @@ from recordkit.match import (
 )
 from recordkit.schema import Record, Schema
 
-__all__ = ["PRIOR_FIT_AT", "PairWork", "golden_records", "match_road"]
+__all__ = [
+    "PRIOR_FIT_AT",
+    "Group",
+    "MergeWork",
+    "PairWork",
+    "golden_records",
+    "match_road",
+    "merge_plans",
+]
 
 Ints = npt.NDArray[np.int64]
 Levels = dict[str, npt.NDArray[np.int8]]
@@ -138,6 +146,97 @@ def _guarded(
     return labels
 
 
+Group = tuple[str, tuple[str, ...]]
+"""
+A cluster to merge, as plain data: its entity id and its record ids.
+"""
+
+
+class MergeWork(Protocol):
+    """
+    How an engine plans the merges of its clusters (in this process, or on workers).
+    """
+
+    def plans(
+        self,
+        schema: Schema,
+        columns: Mapping[str, Sequence[object]],
+        ids: Sequence[str],
+        groups: Sequence[Group],
+        *,
+        at: dt.datetime,
+        policy: MergePolicy,
+    ) -> Iterator[MergePlan]:
+        """
+        The merge plan of each of *groups* (two records or more), in order.
+
+        The work may start at the call, and go on while the caller does something else
+        before it reads the plans.
+        """
+
+
+class _Records:
+    """
+    Records of the normalized *columns* by id, made at *at* as a batch makes them.
+    """
+
+    def __init__(
+        self,
+        schema: Schema,
+        columns: Mapping[str, Sequence[object]],
+        ids: Sequence[str],
+        at: dt.datetime,
+    ) -> None:
+        self.schema = schema
+        self.names = schema.field_names
+        self.position = {rid: i for i, rid in enumerate(ids)}
+        self.held = [(n, columns[n]) for n in self.names if columns.get(n) is not None]
+        self.at = at
+
+    def __call__(self, rids: Sequence[str]) -> list[Record]:
+        held = self.held
+        rows = []
+        for rid in rids:
+            i = self.position[rid]
+            rows.append((rid, {n: column[i] for n, column in held if column[i] is not None}))
+        return Record.many(self.schema.name, rows, created_at=self.at, field_names=self.names)
+
+
+def merge_plans(
+    schema: Schema,
+    columns: Mapping[str, Sequence[object]],
+    ids: Sequence[str],
+    groups: Sequence[Group],
+    *,
+    at: dt.datetime,
+    policy: MergePolicy,
+) -> Iterator[MergePlan]:
+    """
+    The merge plan of each of *groups* (entity id, record ids), in order, made here.
+    """
+    records = _Records(schema, columns, ids, at)
+    return iter(
+        [
+            plan_merge(schema, records(rids), merge_id=f"golden:{entity}", at=at, policy=policy)
+            for entity, rids in groups
+        ]
+    )
+
+
+class _Here:
+    def plans(
+        self,
+        schema: Schema,
+        columns: Mapping[str, Sequence[object]],
+        ids: Sequence[str],
+        groups: Sequence[Group],
+        *,
+        at: dt.datetime,
+        policy: MergePolicy,
+    ) -> Iterator[MergePlan]:
+        return merge_plans(schema, columns, ids, groups, at=at, policy=policy)
+
+
 def golden_records(
     schema: Schema,
     columns: Mapping[str, Sequence[object]],
@@ -146,29 +245,22 @@ def golden_records(
     *,
     at: dt.datetime,
     policy: MergePolicy | None,
+    work: MergeWork | None = None,
 ) -> tuple[tuple[Record, ...], tuple[MergePlan, ...]]:
     """
     One golden record per entity, in entity order, and the merge plans behind them.
 
-    A cluster is merged by *policy*; a lone record is its own golden record.
+    A cluster is merged by *policy*; a lone record is its own golden record. *work* plans
+    the merges (default: here, one after another); the lone records are made while it does.
     """
-    names = schema.field_names
-    position = {rid: i for i, rid in enumerate(ids)}
-
-    held = [(n, columns[n]) for n in names if columns.get(n) is not None]
-
-    def records(rids: Sequence[str]) -> list[Record]:
-        rows = []
-        for rid in rids:
-            i = position[rid]
-            rows.append((rid, {n: column[i] for n, column in held if column[i] is not None}))
-        return Record.many(schema.name, rows, created_at=at, field_names=names)
-
+    records = _Records(schema, columns, ids, at)
     if result is None:
         return tuple(records(ids)), ()
     if policy is None:  # once, not per cluster
         policy = MergePolicy.from_schema(schema)
     clusters = result.clusters
+    groups = [(c.entity_id, c.record_ids) for c in clusters if len(c.record_ids) > 1]
+    planned = (work or _Here()).plans(schema, columns, ids, groups, at=at, policy=policy)
     lone = iter(records([c.record_ids[0] for c in clusters if len(c.record_ids) == 1]))
     golden: list[Record] = []
     plans: list[MergePlan] = []
@@ -176,13 +268,7 @@ def golden_records(
         if len(cluster.record_ids) == 1:
             golden.append(next(lone))
             continue
-        plan = plan_merge(
-            schema,
-            records(cluster.record_ids),
-            merge_id=f"golden:{cluster.entity_id}",
-            at=at,
-            policy=policy,
-        )
+        plan = next(planned)
         plans.append(plan)
         golden.append(plan.survivor)
     return tuple(golden), tuple(plans)

@@ -12,7 +12,7 @@ import attrs
 from recordkit._errors import RecordkitError, shorten
 from recordkit._frames import arrow_table, check_part, pandas_frame, polars_frame, rows_columns
 from recordkit._notebook import html_block, html_table
-from recordkit.engines._matching import golden_records
+from recordkit.engines._matching import MergeWork, golden_records
 from recordkit.match import Cluster, Matcher, MatchResult, MergePlan, MergePolicy
 from recordkit.rules import BatchOutcome, CompiledRules, Issue, RuleSet
 from recordkit.schema import Record
@@ -273,10 +273,13 @@ def finish(
     match: MatchResult,
     policy: MergePolicy | None,
     at: dt.datetime,
+    work: MergeWork | None = None,
 ) -> RoadResult:
     """
-    The road's result, with the golden records of *match*.
+    The road's result, with the golden records of *match* (their merges planned by *work*).
     """
     ids = match.prepared.ids
-    golden, merges = golden_records(rules.schema, outcome.columns, ids, match, at=at, policy=policy)
+    golden, merges = golden_records(
+        rules.schema, outcome.columns, ids, match, at=at, policy=policy, work=work
+    )
     return RoadResult(engine, outcome, tuple(ids), match, golden, merges)

@@ -2,31 +2,81 @@
 Pickling what a worker needs (rule sets, matchers, prepared records), and no more.
 
 Pickles made here are read back only by this library's own workers, never from elsewhere.
-`light` keeps of prepared records only what comparing reads.
+They also carry read-only mappings (a record's values, a merge policy's fields), which
+`pickle` alone refuses, and they carry the many small values of merge plans (records,
+lineage cells) as tuples of their fields, which is quicker both ways than attrs' own
+mapping of names. `light` keeps of prepared records only what comparing reads.
 """
 
 from __future__ import annotations
 
+import copyreg
+import io
+import operator
 import pickle
+from collections.abc import Callable
+from types import MappingProxyType
 from typing import IO, Any
 
-from recordkit.match import Prepared
+import attrs
+
+from recordkit.match import CellLineage, CellValue, MergePlan, Prepared
+from recordkit.schema import Record, Transition
 
 __all__ = ["dump", "dumps", "light", "load", "loads"]
+
+
+def _read_only(values: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    return MappingProxyType(values)
+
+
+def _reduce_read_only(
+    proxy: MappingProxyType[Any, Any],
+) -> tuple[Callable[[dict[Any, Any]], MappingProxyType[Any, Any]], tuple[dict[Any, Any]]]:
+    return _read_only, (dict(proxy),)
+
+
+# pickle writes its NEWOBJ opcode (``cls.__new__(cls)``) for this function
+_NEW: Callable[[type], object] = copyreg.__newobj__  # type: ignore[attr-defined]
+
+
+def _by_fields(cls: type) -> Callable[[object], tuple[Any, ...]]:
+    """
+    A reducer pickling an instance of the slotted attrs class *cls* as its fields in order.
+
+    The instance comes back through the class's own ``__setstate__``, which takes the
+    fields as a tuple in the order of `attrs.fields` (and resets a cached hash).
+    """
+    names = [a.name for a in attrs.fields(cls)]
+    get = operator.attrgetter(*names)
+    if len(names) == 1:
+        return lambda obj: (_NEW, (cls,), (get(obj),))
+    return lambda obj: (_NEW, (cls,), get(obj))
+
+
+_REDUCERS: dict[type, Any] = {
+    **copyreg.dispatch_table,
+    MappingProxyType: _reduce_read_only,
+    **{cls: _by_fields(cls) for cls in (Record, Transition, MergePlan, CellLineage, CellValue)},
+}
 
 
 def dump(obj: object, file: IO[bytes]) -> None:
     """
     Pickle *obj* into *file*.
     """
-    pickle.dump(obj, file, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler = pickle.Pickler(file, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _REDUCERS  # this pickler's own table: nothing process-wide
+    pickler.dump(obj)
 
 
 def dumps(obj: object) -> bytes:
     """
     *obj* pickled.
     """
-    return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    out = io.BytesIO()
+    dump(obj, out)
+    return out.getvalue()
 
 
 def load(file: IO[bytes]) -> Any:
