@@ -107,9 +107,7 @@ def map_in_arrow(frame: Any, task: Any, schema: Any) -> Any:
     The warning concerns pandas-backed UDFs; the tasks here read and write Arrow only.
     """
     with warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore", message=_PANDAS_VERSION_WARNING, category=FutureWarning
-        )
+        warnings.filterwarnings("ignore", message=_PANDAS_VERSION_WARNING, category=FutureWarning)
         return frame.mapInArrow(task, schema)
 
 
