@@ -2,6 +2,7 @@
 
     python benchmarks/scale.py            # 1,000,000 generated messy contacts
     python benchmarks/scale.py --quick    # 20,000 rows
+    python benchmarks/scale.py --rows 200000 --variants inprocess,inprocess_single_core
 
 The road: a CSV of generated messy contacts in → clean (normalize, validate) → dedupe →
 golden records → SQLite out. It runs, on the same file, with
@@ -32,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -71,17 +73,20 @@ def _write_golden(result: Any, out: Path) -> None:
 
 def run_engine(variant: str, csv_path: str, out: str) -> dict[str, Any]:
     """The road with one engine; seconds and a digest of the clusters."""
+    import pandas  # noqa: F401  # the writer's library, imported before the clock as the peer's
+
     import recordkit as rk
     from recordkit.engines import DuckDBEngine, InProcess, SparkEngine
 
     rules = rk.RuleSet.for_schema(rk.bundled_schema("contact"))
     start = time.perf_counter()  # an engine's start-up (Spark's JVM) is part of its time
-    engine: Any = {
+    makers: dict[str, Callable[[], Any]] = {
         "inprocess": lambda: InProcess(),
         "inprocess_single_core": lambda: InProcess(workers=1),
         "duckdb": lambda: DuckDBEngine(),
         "spark": lambda: SparkEngine(master="local[2]", config=SPARK_CONFIG),
-    }[variant]()
+    }
+    engine = makers[variant]()
     result = engine.run(csv_path, rules)
     _write_golden(result, Path(out))
     seconds = time.perf_counter() - start
@@ -95,7 +100,7 @@ def run_engine(variant: str, csv_path: str, out: str) -> dict[str, Any]:
 def run_peer(csv_path: str, out: str) -> dict[str, Any]:
     """The peer pipeline: pandas, per-row library calls, Splink on DuckDB, to_sql."""
     import email_validator
-    import pandas as pd  # type: ignore[import-untyped]
+    import pandas as pd
     import phonenumbers
     from _match_peers import (  # type: ignore[import-not-found]
         SPLINK_CONTACTS_THRESHOLD,
@@ -161,11 +166,29 @@ def _child(variant: str, csv_path: str, out: str) -> dict[str, Any]:
     return result
 
 
+def _print_some(seconds: dict[str, list[float]], digests: dict[str, Any]) -> None:
+    """Medians of a run of some variants (no results file), and the cores ratio if it ran."""
+    median = {v: statistics.median(s) for v, s in seconds.items()}
+    for v, m in median.items():
+        print(f"{v:<24}{m:>10.2f}  ({', '.join(f'{x:.2f}' for x in seconds[v])})")
+    if {"inprocess", "inprocess_single_core"} <= median.keys():
+        ratio = median["inprocess"] / median["inprocess_single_core"]
+        print(f"cores_vs_single_core {ratio:.3f}")
+    print(f"engines agree: {int(len(set(digests.values())) == 1)}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="20,000 rows instead of 1,000,000")
     ap.add_argument("--rows", type=int, default=None, help="rows to generate (overrides)")
     ap.add_argument("--rounds", type=int, default=None)
+    ap.add_argument(
+        "--variants",
+        default=",".join(VARIANTS),
+        help="comma-separated variants to run; with fewer than all, the medians are printed "
+        "and results/scale.json is left as it is",
+    )
+    ap.add_argument("--csv", default=None, help="an existing contacts CSV instead of a new one")
     ap.add_argument("--child", nargs=3, metavar=("VARIANT", "CSV", "OUT"))
     args = ap.parse_args()
     if args.child:
@@ -179,18 +202,24 @@ def main() -> None:
         return
     rows = args.rows or (20_000 if args.quick else 1_000_000)
     rounds = args.rounds or (1 if args.quick else 3)
+    variants = tuple(v for v in VARIANTS if v in args.variants.split(","))
     with tempfile.TemporaryDirectory() as tmp:
-        csv_path = str(Path(tmp) / "contacts.csv")
-        make_csv(Path(csv_path), rows)
-        seconds: dict[str, list[float]] = {v: [] for v in VARIANTS}
+        csv_path = args.csv or str(Path(tmp) / "contacts.csv")
+        if args.csv is None:
+            make_csv(Path(csv_path), rows)
+        seconds: dict[str, list[float]] = {v: [] for v in variants}
         digests: dict[str, Any] = {}
         for r in range(rounds):
-            order = VARIANTS if r % 2 == 0 else tuple(reversed(VARIANTS))
+            order = variants if r % 2 == 0 else tuple(reversed(variants))
             for variant in order:
                 got = _child(variant, csv_path, str(Path(tmp) / f"{variant}.sqlite"))
                 seconds[variant].append(got["seconds"])
+                print(f"round {r + 1} {variant}: {got['seconds']:.2f} s", flush=True)
                 if "clusters" in got:
                     digests[variant] = got["clusters"]
+        if variants != VARIANTS:
+            _print_some(seconds, digests)
+            return
         rps = _child("uncached", csv_path, "")["rps"]
     median = {v: statistics.median(s) for v, s in seconds.items()}
     key = f"{rows // 1_000_000}m" if rows >= 1_000_000 and rows % 1_000_000 == 0 else str(rows)
