@@ -31,14 +31,15 @@ class Chunk:
     """
     Rows *offset* to *offset + length* of a source, column by column.
 
-    ``given`` holds each row of a file as read (what its quarantine keeps);
-    ``unreadable`` the rows of a file that could not be read, by position in the chunk.
+    ``given`` holds each row of a file as read (what its quarantine keeps, made only for
+    the rows quarantined); ``unreadable`` the rows of a file that could not be read, by
+    position in the chunk.
     """
 
     columns: dict[str, list[Any]]
     length: int
     offset: int
-    given: list[dict[str, object]] | None = None
+    given: list[CsvRow | UnreadableRow] | None = None
     unreadable: dict[int, UnreadableRow] = attrs.field(factory=dict)
 
     def pieces(self) -> Iterator[tuple[int, int]]:
@@ -59,7 +60,7 @@ class Chunk:
         Row *i* of the chunk as given.
         """
         if self.given is not None:
-            return self.given[i]
+            return self.given[i].as_given()
         return {n: column[i] for n, column in self.columns.items()}
 
 
@@ -127,8 +128,7 @@ def _file_chunks(rows: Iterator[CsvRow | UnreadableRow], size: int) -> Iterator[
         empty: dict[str, str] = {}
         values = [r.values if type(r) is CsvRow else empty for r in chunk]
         columns: dict[str, list[Any]] = {n: [v.get(n) for v in values] for n in names}
-        given = [r.as_given() for r in chunk]
-        yield Chunk(columns, len(chunk), offset, given, unreadable)
+        yield Chunk(columns, len(chunk), offset, chunk, unreadable)
         offset += len(chunk)
 
 
