@@ -255,6 +255,35 @@ class TestErrors:
             IndexRow("c1", {}, (("0", "k"),))  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("kind", ["memory", "sqlite", "postgresql"])
+def test_a_match_kept_again_takes_the_new_weight(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """`IndexRows.link` keeps each match both ways; a pair linked again takes the new weight,
+    the other matches stay as they were."""
+    if kind == "memory":
+        store: Store = MemoryStore()
+    elif kind == "sqlite":
+        store = SQLStore(f"sqlite:///{tmp_path / 'links.db'}")
+    else:
+        store = SQLStore(request.getfixturevalue("postgres_url"))
+    try:
+        rows = store.index_rows("p")
+        with store.transaction():
+            rows.link([("c1", "c2", 1.5), ("c1", "c3", -2.0)])
+        with store.transaction():
+            rows.link([("c2", "c1", 4.25), ("c4", "c1", 0.5)])
+        assert {
+            "c1": {"c2": 4.25, "c3": -2.0, "c4": 0.5},
+            "c2": {"c1": 4.25},
+            "c3": {"c1": -2.0},
+            "c4": {"c1": 0.5},
+        } == rows.links(["c1", "c2", "c3", "c4"])
+    finally:
+        if isinstance(store, SQLStore):
+            store.close()
+
+
 class TestErasure:
     def test_erasing_a_record_takes_it_out_of_every_index(self, store: Store) -> None:
         """After `Store.erase`, no index holds the record's values, keys or matches."""

@@ -17,6 +17,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from recordkit._errors import StoreError, shorten
 from recordkit.match.index import IndexRow, IndexRows
@@ -38,6 +39,26 @@ def _lock_id(name: str, rule: int, key: str) -> int:
     """
     digest = hashlib.blake2b(f"{name}\x1f{rule}\x1f{key}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+def _upsert_weight(table: sa.Table, dialect: str) -> sa.Insert | None:
+    """
+    An INSERT of a match that takes the new weight when the pair is kept already.
+
+    ``None`` on a database without ``ON CONFLICT`` (then: DELETE, then INSERT).
+    """
+    made: Any
+    if dialect == "sqlite":
+        made = sqlite.insert(table)
+    elif dialect == "postgresql":
+        made = postgresql.insert(table)
+    else:
+        return None
+    keys = [table.c.idx, table.c.a, table.c.b]
+    upsert: sa.Insert = made.on_conflict_do_update(
+        index_elements=keys, set_={"weight": made.excluded.weight}
+    )
+    return upsert
 
 
 class SQLIndexRows(IndexRows):
@@ -389,6 +410,11 @@ class SQLIndexRows(IndexRows):
         t = self._t.match_link
         with self._unit("writing a duplicate index's matches") as conn:
             pairs = sorted(both)  # in primary-key order, as `put`
+            rows = [{"idx": self.name, "a": a, "b": b, "weight": both[(a, b)]} for a, b in pairs]
+            upsert = _upsert_weight(t, conn.dialect.name)
+            if upsert is not None:  # one statement per row: new or with the new weight
+                executemany(conn, upsert, rows)
+                return
             for start in range(0, len(pairs), IDS_PER_SELECT // 2):
                 part = pairs[start : start + IDS_PER_SELECT // 2]
                 conn.execute(
@@ -397,11 +423,7 @@ class SQLIndexRows(IndexRows):
                         sa.tuple_(t.c.a, t.c.b).in_(part),
                     )
                 )
-            executemany(
-                conn,
-                t.insert(),
-                [{"idx": self.name, "a": a, "b": b, "weight": both[(a, b)]} for a, b in pairs],
-            )
+            executemany(conn, t.insert(), rows)
 
     def set_entities(self, entities: Mapping[str, str]) -> None:
         """

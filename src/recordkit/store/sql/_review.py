@@ -16,7 +16,7 @@ from recordkit._errors import NotFound, StoreError, shorten
 from recordkit.store._review import Review, ReviewMethods, check_review_filter
 from recordkit.store.sql._bulk import executemany
 from recordkit.store.sql._codec import utc
-from recordkit.store.sql._tables import FixedTables
+from recordkit.store.sql._tables import IDS_PER_SELECT, FixedTables, id_in
 
 __all__ = ["SQLReviews"]
 
@@ -94,7 +94,9 @@ class SQLReviews(ReviewMethods):
         latest = {r.id: r for r in reviews}
         with self._unit("keeping reviews") as conn:
             ids = list(latest)
-            conn.execute(t.delete().where(t.c.id.in_(ids)))
+            for start in range(0, len(ids), IDS_PER_SELECT):  # one bound list per part
+                part = ids[start : start + IDS_PER_SELECT]
+                conn.execute(t.delete().where(id_in(t.c.id, part, conn.dialect.name)))
             executemany(conn, t.insert(), [_row(r) for r in latest.values()])
 
     def reviews(
