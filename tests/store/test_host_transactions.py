@@ -309,3 +309,39 @@ class TestPostgreSQL:
             assert [] == [t for t in tables(engine) if t.startswith("hosttx_")]
         finally:
             engine.dispose()
+
+
+class TestSqliteEngineSettings:
+    @pytest.mark.parametrize("mib", [1, 64, 300])
+    def test_each_connection_gets_the_page_cache_asked_for(self, tmp_path: Path, mib: int) -> None:
+        """``cache_mib`` sets every pooled connection's page cache, in KiB as SQLite counts."""
+        engine = sqlite_engine(f"sqlite:///{tmp_path / 'c.db'}", cache_mib=mib)
+        try:
+            a, b = engine.raw_connection(), engine.raw_connection()  # two pooled connections
+            try:
+                sizes = [c.cursor().execute("PRAGMA cache_size").fetchone()[0] for c in (a, b)]
+            finally:
+                a.close()
+                b.close()
+        finally:
+            engine.dispose()
+        assert [-mib * 1024] * 2 == sizes
+
+    def test_a_store_opened_by_url_has_the_default_cache(self, tmp_path: Path) -> None:
+        """A store opened with a URL builds its engine with 64 MiB of page cache."""
+        with SQLStore(f"sqlite:///{tmp_path / 'd.db'}") as store:
+            assert store.engine is not None
+            with store.engine.connect() as conn:
+                assert -64 * 1024 == conn.exec_driver_sql("PRAGMA cache_size").scalar()
+
+    @pytest.mark.parametrize(
+        ("name", "value"),
+        [("cache_mib", 0), ("cache_mib", 1.5), ("cache_mib", True), ("cache_mib", 70000),
+         ("timeout", -1), ("timeout", "10"), ("timeout", False)],
+    )  # fmt: skip
+    def test_bad_settings_are_refused_by_name(self, tmp_path: Path, name: str, value: Any) -> None:
+        """A cache size or timeout of the wrong kind is a StoreError naming it, before any file."""
+        path = tmp_path / "e.db"
+        with pytest.raises(StoreError, match=name):
+            sqlite_engine(f"sqlite:///{path}", **{name: value})
+        assert not path.exists()

@@ -60,7 +60,9 @@ class Unstorable(StoreError):
     unstorable = True
 
 
-def sqlite_engine(url: str | sa.URL, *, timeout: float = 10.0, create: bool = True) -> sa.Engine:
+def sqlite_engine(
+    url: str | sa.URL, *, timeout: float = 10.0, create: bool = True, cache_mib: int = 64
+) -> sa.Engine:
     """
     A SQLAlchemy engine for a SQLite database with real transactions and savepoints.
 
@@ -73,20 +75,32 @@ def sqlite_engine(url: str | sa.URL, *, timeout: float = 10.0, create: bool = Tr
         timeout: seconds to wait for another writer's lock before giving up.
         create: create the file when it does not exist, readable by its owner only
             (``False``: raise `StoreError`).
+        cache_mib: each connection's page cache, at most this many MiB (SQLite's own
+            default is 2). Pages are held as they are read, up to the limit. A batch
+            writes rows all over its tables' indexes (random ids, blocking keys): with a
+            small cache, one transaction reads the same pages again and again and writes
+            them to the log more than once.
 
     Connections turn ``secure_delete`` on: deleted content is overwritten with zeros, so
     an erased value leaves no copy in the file's free pages.
 
     Raises:
-        StoreError: not a SQLite URL, or the file is missing and *create* is false (or
-            cannot be created).
+        StoreError: not a SQLite URL, the file is missing and *create* is false (or
+            cannot be created), or *timeout* or *cache_mib* is not a number in range.
 
     .. versionadded:: 0.1.0
+
+    .. versionchanged:: 0.2.0
+        *cache_mib*, 64 by default.
 
     .. versionchanged:: 0.2.0
         Files are created with mode 0600 (their ``-wal`` and ``-shm`` files too), and
         ``secure_delete`` is on.
     """
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 <= timeout < 1e6:
+        raise StoreError(f"timeout is a number of seconds from 0, got {shorten(timeout)}")
+    if isinstance(cache_mib, bool) or not isinstance(cache_mib, int) or not 0 < cache_mib <= 65536:
+        raise StoreError(f"cache_mib is a whole number from 1 to 65536, got {shorten(cache_mib)}")
     try:
         parsed = make_url(url)
     except (sa.exc.ArgumentError, TypeError, ValueError) as exc:
@@ -114,6 +128,7 @@ def sqlite_engine(url: str | sa.URL, *, timeout: float = 10.0, create: bool = Tr
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA cache_size=-{cache_mib * 1024}")  # in KiB
             # deleted content is overwritten with zeros, so an erased value leaves no copy
             # in free pages (the write-ahead log is checkpointed after an erase)
             cursor.execute("PRAGMA secure_delete=ON")
