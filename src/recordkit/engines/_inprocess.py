@@ -13,6 +13,7 @@ happens here, in row order, so the result is the one a single process gives.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import multiprocessing
 import os
 import tempfile
@@ -32,7 +33,7 @@ from recordkit.engines._assemble import Assembly
 from recordkit.engines._matching import Group, match_road, merge_plans
 from recordkit.engines._read import Chunk, read_chunks
 from recordkit.engines._result import EngineError, RoadResult, check_run, finish
-from recordkit.engines._ship import dump, dumps, light, load, loads
+from recordkit.engines._ship import dump_light, dumps, load_light, loads
 from recordkit.match import Matcher, MergePlan, MergePolicy, Prepared
 from recordkit.rules import ChunkResult, CompiledRules, run_chunk
 from recordkit.schema import Schema
@@ -72,7 +73,7 @@ def _clean(columns: dict[str, list[Any]], length: int, offset: int) -> ChunkResu
 def _compare(path: str, left: Ints, right: Ints) -> Levels:
     if _WORKER.get("path") != path:
         with open(path, "rb") as f:
-            _WORKER["matcher"], _WORKER["prepared"] = load(f)
+            _WORKER["prepared"], _WORKER["matcher"] = load_light(f)
         _WORKER["path"] = path
     matcher: Matcher = _WORKER["matcher"]
     return matcher.compare(_WORKER["prepared"], left, right)
@@ -339,7 +340,7 @@ class _Pool:
             # comparing reads the features and, to compare each distinct pair of values
             # once, the factored columns: the pairs made so far stay behind
             with open(path, "wb") as f:
-                dump((matcher, light(prepared)), f)
+                dump_light(prepared, matcher, f)
         return str(path)
 
     def components(self, n: int, left: Ints, right: Ints) -> Ints:
@@ -358,26 +359,31 @@ class _Pool:
         policy: MergePolicy,
     ) -> Iterator[MergePlan]:
         """
-        The merge plan of each of *groups*, planned by the workers, in order.
+        The merge plan of each of *groups*, in order: most planned by the workers.
 
         Each task gets the rows of its clusters only; the plans start at once, so the
-        caller makes the lone records meanwhile.
+        caller makes the lone records meanwhile. This process plans the first share.
         """
         if self.executor is None or len(groups) < MIN_GROUPS:
             return merge_plans(schema, columns, ids, groups, at=at, policy=policy)
         held = [(n, columns[n]) for n in schema.field_names if columns.get(n) is not None]
         position = {rid: i for i, rid in enumerate(ids)}
         shipped = dumps(policy)
-        parts = max(2 * self.workers, -(-len(groups) // _GROUPS_PER_TASK))
-        size = -(-len(groups) // parts)
+        # this process plans a share itself: a plan costs a worker about half as much
+        # again to pickle as to make, and this process is no busier than the workers
+        # (the lone records and the workers' plans to read)
+        here = len(groups) // (self.workers + 2)
+        parts = max(2 * self.workers, -(-(len(groups) - here) // _GROUPS_PER_TASK))
+        size = -(-(len(groups) - here) // parts)
         futures: list[Future[bytes]] = []
-        for s in range(0, len(groups), size):
+        for s in range(here, len(groups), size):
             part = list(groups[s : s + size])
             rows = [position[rid] for _, rids in part for rid in rids]
             sub = {n: [column[i] for i in rows] for n, column in held}
             futures.append(self.executor.submit(
                 _merge, sub, [ids[i] for i in rows], part, at, shipped))  # fmt: skip
-        return self._plans_of(futures)
+        mine = merge_plans(schema, columns, ids, groups[:here], at=at, policy=policy)
+        return itertools.chain(mine, self._plans_of(futures))
 
     def _plans_of(self, futures: list[Future[bytes]]) -> Iterator[MergePlan]:
         for future in futures:

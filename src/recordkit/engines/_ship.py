@@ -23,7 +23,7 @@ import attrs
 from recordkit.match import CellLineage, CellValue, MergePlan, Prepared
 from recordkit.schema import Record, Transition
 
-__all__ = ["dump", "dumps", "light", "load", "loads"]
+__all__ = ["dump", "dump_light", "dumps", "light", "load", "load_light", "loads"]
 
 
 def _read_only(values: dict[Any, Any]) -> MappingProxyType[Any, Any]:
@@ -97,14 +97,47 @@ def light(prepared: Prepared) -> Prepared:
     """
     *prepared* with only what comparing reads (the features, the factored columns).
     """
-    memo: dict[str, Any] = {}
+    bare, factored = _parts(prepared)
+    if factored is not None:
+        bare.memo["factored"] = {k: v for k, v in factored.items() if _picklable(v)}
+    return bare
+
+
+def dump_light(prepared: Prepared, extra: object, file: IO[bytes]) -> None:
+    """
+    Pickle `light` *prepared*, and *extra* with it, into *file* (read by `load_light`).
+
+    Each factored column is pickled once: the pickle that shows it can travel is the
+    one written.
+    """
+    bare, factored = _parts(prepared)
+    pickled: dict[str, bytes] = {}
+    for key, value in (factored or {}).items():
+        try:
+            pickled[key] = dumps(value)
+        except (pickle.PicklingError, AttributeError, TypeError):
+            continue  # made on the fly (a prefix, a blocking key): the worker makes it again
+    dump((bare, pickled, extra), file)
+
+
+def load_light(file: IO[bytes]) -> tuple[Prepared, Any]:
+    """
+    What `dump_light` wrote into *file*: the prepared records and the extra.
+    """
+    bare, pickled, extra = load(file)
+    if pickled:
+        bare.memo["factored"] = {key: loads(data) for key, data in pickled.items()}
+    return bare, extra
+
+
+def _parts(prepared: Prepared) -> tuple[Prepared, dict[str, Any] | None]:
+    """
+    *prepared* with an empty memo, and its factored columns (a cache) when it has them.
+    """
     factored = prepared.memo.get("factored")
-    if isinstance(factored, dict):
-        # a factored column is a cache: one holding a function made on the fly (a
-        # prefix, a blocking key) stays behind and the worker makes it again
-        memo["factored"] = {k: v for k, v in factored.items() if _picklable(v)}
-    return Prepared(prepared.ids, prepared.columns, prepared.features, prepared.keys,
-                    prepared.source, memo)  # fmt: skip
+    bare = Prepared(prepared.ids, prepared.columns, prepared.features, prepared.keys,
+                    prepared.source, {})  # fmt: skip
+    return bare, factored if isinstance(factored, dict) else None
 
 
 def _picklable(value: object) -> bool:
