@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -10,10 +11,10 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from recordkit.governance import VerifyReport
+from recordkit.governance import AuditLog, VerifyReport
 from recordkit.store import SQLStore
 from recordkit.store.sql import _audit_chain
-from tests.governance.test_audit import KEY, write
+from tests.governance.test_audit import KEY, T0, write
 from tests.governance.test_audit_sql import COLUMNS, _flip, _raw
 
 EVENTS = 11
@@ -116,4 +117,62 @@ def test_a_flipped_byte_is_named_as_one_by_one(
             assume(False)  # a seq taken by another event: the database refuses it itself
         report = log.verify()
         assert (False, True) == (report.ok, report.first_bad is not None), report
+        assert report == _one_by_one(store)
+
+
+def test_times_with_and_without_microseconds(tmp_path: Path, leaps: list[bool]) -> None:
+    """Whole seconds and microseconds mixed in a batch hash as isoformat writes them."""
+    with SQLStore(f"sqlite:///{tmp_path / 'a.db'}") as store:
+        log = store.audit_log()
+        for i in range(EVENTS):
+            log.append(
+                at=T0 + dt.timedelta(seconds=i, microseconds=(0, 1, 500_000, 999_999)[i % 4]),
+                actor="ann",
+                action="update",
+                schema="lead",
+                record_ids=[f"r{i}"],
+                fields=["email"],
+                changes={f"r{i}": {"email": [None, f"p{i}@example.com"]}},
+            )
+        report = log.verify()
+        assert (True, EVENTS, [True, True, True]) == (report.ok, report.checked, leaps)
+        assert report == _one_by_one(store)
+
+
+def test_hashes_cut_at_other_places_are_not_waved_through(
+    tmp_path: Path, leaps: list[bool]
+) -> None:
+    """Hashes whose texts, joined, equal the real ones but are cut elsewhere fail verify."""
+    with SQLStore(f"sqlite:///{tmp_path / 'a.db'}") as store:
+        log = store.audit_log()
+        write(log, EVENTS)
+        engine = store.engine
+        assert engine is not None
+        rows = _raw(
+            engine,
+            "SELECT seq, at, actor, action, schema, record_ids, fields, payload_digest "
+            "FROM rk_audit ORDER BY seq",
+        )
+        # re-chain with every stored hash moved one character along the joined text (each
+        # link still pointing at the stored hash before it): one text, other cuts
+        carry, prev = "", "0" * 64
+        for seq, at, actor, action, schema, ids, fields, digest in rows:
+            when = dt.datetime.fromisoformat(str(at)).replace(tzinfo=dt.UTC).isoformat()
+            real = AuditLog._header_hash(
+                int(str(seq)), when, str(actor), str(action), str(schema), str(ids),
+                str(fields), str(digest), prev,
+            )  # fmt: skip
+            joined = carry + real
+            stored, carry = (joined[:63], joined[63:]) if seq == 1 else (joined, "")
+            _raw(
+                engine,
+                "UPDATE rk_audit SET hash = :h, prev_hash = :p WHERE seq = :s",
+                h=stored,
+                p=prev,
+                s=seq,
+            )
+            prev = stored
+        _raw(engine, "UPDATE rk_audit_head SET hash = :h WHERE id = 1", h=prev)
+        report = log.verify()
+        assert (False, 1, [False]) == (report.ok, report.first_bad, leaps), report
         assert report == _one_by_one(store)

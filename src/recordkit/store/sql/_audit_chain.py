@@ -8,8 +8,9 @@ snapshot on SQLite).
 
 On SQLite the events stream from one query in batches, and a batch of well-formed events
 is checked column by column (types and times checked over whole columns, the header texts
-built and hashed in comprehensions, hashes and links compared as sequences), without a
-Python step per event; a batch where anything differs from the common case is walked
+built in one comprehension, every SHA-256 taken by mapping and its raw digest joined into
+one hex text per column, compared with the stored hashes joined), without a Python step
+per event; a batch where anything differs from the common case is walked
 event by event, so the report names the first bad event exactly as the general walk does.
 """
 
@@ -20,8 +21,6 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
-from itertools import repeat
-from operator import itemgetter
 from typing import Any, Final, NamedTuple, Protocol
 
 import sqlalchemy as sa
@@ -69,7 +68,11 @@ _SQLITE_TIMES: Final = re.compile(rf"(?:{_TIME}\n)*{_TIME}", re.ASCII)
 """
 Such times, one a line (a batch's, joined: every one of them 26 characters long).
 """
-_MICRO: Final = itemgetter(slice(19, None))
+_SHA256: Final = hashlib.sha256
+_DIGEST: Final = type(hashlib.sha256()).digest
+"""
+A SHA-256 object's raw digest, as a function (to map over a batch's hashes).
+"""
 
 
 def walk_chain(
@@ -210,47 +213,53 @@ def _leap(chain: Chain, rows: Sequence[tuple[Any, ...]], names: _Names) -> bool:
     """
     (seqs, ats, actors, actions, schemas, ids, fields, details, prevs, stored, payloads,
      digests, redacted) = zip(*rows, strict=True)  # fmt: skip
-    text = {str}
+    first = chain.seq + 1
+    count = len(rows)
+    checkpoint = chain.checkpoint
     if not (
         set(details) == {"{}"}
         and set(redacted) == {0}
         and set(map(type, seqs)) == {int}
-        and set(map(type, payloads)) == text
-        and set(map(type, digests)) == text
-        and set(map(type, prevs)) == text
-        and set(map(type, ids)) == text
-        and set(map(type, fields)) == text
-        and set(map(type, ats)) == text
-        and set(map(len, ats)) == {26}
-        and _SQLITE_TIMES.fullmatch("\n".join(ats))
+        and seqs == tuple(range(first, first + count))
+        and (checkpoint is None or not first <= checkpoint.seq < first + count)
+        and prevs[0] == chain.prev
+        and prevs[1:] == stored[:-1]
     ):
         return False
-    first = chain.seq + 1
-    count = len(rows)
-    checkpoint = chain.checkpoint
-    if (
-        seqs != tuple(range(first, first + count))
-        or (checkpoint is not None and first <= checkpoint.seq < first + count)
-        or prevs[0] != chain.prev
-        or prevs[1:] != stored[:-1]
-    ):
-        return False
-    sha256 = hashlib.sha256
     try:
-        if [sha256(p.encode()).hexdigest() for p in payloads] != list(digests):
+        # ``join`` takes text only (a TypeError for anything else): with the lengths, it
+        # makes whole-column comparisons as exact as comparing event by event. Record ids
+        # and fields are read cast to text, as the event by event walk hashes them.
+        times = "\n".join(ats)
+        hashes = "".join(stored)
+        sums = "".join(digests)
+        if not (
+            set(map(len, stored)) == {64}
+            and set(map(len, digests)) == {64}
+            and len(times) == 27 * count - 1  # every time 26 characters (the pattern's)
+            and _SQLITE_TIMES.fullmatch(times)
+        ):
             return False
-        micros = map(str.replace, map(_MICRO, ats), repeat(".000000"), repeat(""))
+        # one SHA-256 per payload and per header, mapped (no Python step per event), as
+        # raw digests: their hex is made once for the batch
+        if b"".join(map(_DIGEST, map(_SHA256, map(str.encode, payloads)))).hex() != sums:
+            return False
+        # a time's "YYYY-MM-DD HH:MM:SS.ffffff" as isoformat writes it: a space and a
+        # period occur nowhere else in the batch's times, so whole-text replacements
+        # give each its T, and drop the microseconds exactly where they are zero
+        whens = times.replace(".000000", "").replace(" ", "T").split("\n")
         quoted = map(names.__getitem__, zip(actors, actions, schemas, strict=True))
         headers = [
-            f'[{n}, "{a[:10]}T{a[11:19]}{u}+00:00", {q}, {i}, {f}, "{d}", "{p}"]'
-            for n, a, u, q, i, f, d, p in zip(
-                seqs, ats, micros, quoted, ids, fields, digests, prevs, strict=True
+            f'[{n}, "{w}+00:00", {q}, {i}, {f}, "{d}", "{p}"]'
+            for n, w, q, i, f, d, p in zip(
+                seqs, whens, quoted, ids, fields, digests, prevs, strict=True
             )
         ]
-        if [sha256(h.encode()).hexdigest() for h in headers] != list(stored):
+        if b"".join(map(_DIGEST, map(_SHA256, map(str.encode, headers)))).hex() != hashes:
             return False
-    except UnicodeEncodeError:
-        return False  # text with lone surrogates: the event by event walk hashes it
+    except (TypeError, UnicodeEncodeError):
+        # a value not text, or text with lone surrogates: the event by event walk reads it
+        return False
     chain.leap(seqs[-1], stored[-1], count)
     return True
 
