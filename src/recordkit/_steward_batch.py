@@ -316,10 +316,8 @@ class _BatchVerbs(_MergeVerbs):
 
             def events(written: Sequence[Write]) -> list[Event]:
                 ids = {w.after.id for w in written}
-                return [
-                    *created(written),
-                    *self._flag_events([f for f in flags if f["record"] in ids]),
-                ]
+                kept = [f for f in flags if f["record"] in ids]
+                return [*created(written), *self._flag_events(kept)]
 
             done = self._commit(
                 Change(

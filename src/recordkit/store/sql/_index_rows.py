@@ -17,13 +17,13 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from recordkit._errors import StoreError, shorten
 from recordkit.match.index import IndexRow, IndexRows
 from recordkit.store.sql._bulk import executemany
 from recordkit.store.sql._index_drop import chunks, drop_rows
-from recordkit.store.sql._tables import IDS_PER_SELECT, FixedTables, id_in, insert_ignore
+from recordkit.store.sql._inserts import insert_ignore, insert_or_update
+from recordkit.store.sql._tables import IDS_PER_SELECT, FixedTables, id_in
 
 __all__ = ["SQLIndexRows"]
 
@@ -39,26 +39,6 @@ def _lock_id(name: str, rule: int, key: str) -> int:
     """
     digest = hashlib.blake2b(f"{name}\x1f{rule}\x1f{key}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
-
-
-def _upsert_weight(table: sa.Table, dialect: str) -> sa.Insert | None:
-    """
-    An INSERT of a match that takes the new weight when the pair is kept already.
-
-    ``None`` on a database without ``ON CONFLICT`` (then: DELETE, then INSERT).
-    """
-    made: Any
-    if dialect == "sqlite":
-        made = sqlite.insert(table)
-    elif dialect == "postgresql":
-        made = postgresql.insert(table)
-    else:
-        return None
-    keys = [table.c.idx, table.c.a, table.c.b]
-    upsert: sa.Insert = made.on_conflict_do_update(
-        index_elements=keys, set_={"weight": made.excluded.weight}
-    )
-    return upsert
 
 
 class SQLIndexRows(IndexRows):
@@ -411,7 +391,7 @@ class SQLIndexRows(IndexRows):
         with self._unit("writing a duplicate index's matches") as conn:
             pairs = sorted(both)  # in primary-key order, as `put`
             rows = [{"idx": self.name, "a": a, "b": b, "weight": both[(a, b)]} for a, b in pairs]
-            upsert = _upsert_weight(t, conn.dialect.name)
+            upsert = insert_or_update(t, conn.dialect.name, ("idx", "a", "b"), ("weight",))
             if upsert is not None:  # one statement per row: new or with the new weight
                 executemany(conn, upsert, rows)
                 return

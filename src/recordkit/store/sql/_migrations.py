@@ -33,7 +33,8 @@ from alembic.operations import Operations
 
 from recordkit._errors import StoreError
 from recordkit.schema import Schema
-from recordkit.store.sql._tables import SHELL, FixedTables, insert_ignore
+from recordkit.store.sql._inserts import insert_ignore
+from recordkit.store.sql._tables import SHELL, FixedTables
 
 __all__ = [
     "blocking",

@@ -34,9 +34,10 @@ from recordkit.store.sql._audit import SQLAuditLog
 from recordkit.store.sql._codec import RecordCodec
 from recordkit.store.sql._engine import Duplicate
 from recordkit.store.sql._health import drop_health
+from recordkit.store.sql._inserts import insert_ignore
 from recordkit.store.sql._query import fetch, where_clause
 from recordkit.store.sql._sealed import SEAL_ROWS, Unsealed
-from recordkit.store.sql._tables import IDS_PER_SELECT, FixedTables, id_in, insert_ignore
+from recordkit.store.sql._tables import IDS_PER_SELECT, FixedTables, id_in
 from recordkit.store.sql._upsert import upsert
 
 __all__ = ["RecordMethods"]

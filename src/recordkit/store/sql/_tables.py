@@ -27,7 +27,7 @@ from typing import Any, Final
 
 import attrs
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 
 from recordkit._errors import StoreError
 from recordkit.schema import (
@@ -47,7 +47,6 @@ __all__ = [
     "SchemaTable",
     "fixed_tables",
     "id_in",
-    "insert_ignore",
     "schema_table",
 ]
 
@@ -436,19 +435,6 @@ def fixed_tables(metadata: sa.MetaData, *, prefix: str) -> FixedTables:
             sa.Index(f"ix_{p}profile_recent", "schema", "at"),
         ),
     )
-
-
-def insert_ignore(table: sa.Table, dialect: str) -> Any:
-    """
-    An INSERT that skips a row whose key is taken (``ON CONFLICT DO NOTHING``).
-
-    On other dialects, a plain INSERT (a taken key raises).
-    """
-    if dialect == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing()
-    if dialect == "sqlite":
-        return sqlite.insert(table).on_conflict_do_nothing()
-    return table.insert()
 
 
 IDS_PER_SELECT: Final = 5000
