@@ -33,6 +33,12 @@ At most this many keys (a lookup's) are read in one ``UNION ALL`` statement.
 """
 
 
+_compact = json.JSONEncoder(separators=(",", ":")).encode
+"""
+JSON text without spaces (one encoder for every row, not one per call).
+"""
+
+
 def _lock_id(name: str, rule: int, key: str) -> int:
     """
     A signed 64-bit number for one blocking key of one index (PostgreSQL advisory locks).
@@ -361,8 +367,8 @@ class SQLIndexRows(IndexRows):
             {
                 "idx": self.name,
                 "record_id": r.record_id,
-                "vals": json.dumps(dict(r.values), separators=(",", ":")),
-                "blocks": json.dumps([list(k) for k in r.keys], separators=(",", ":")),
+                "vals": _compact(r.values),
+                "blocks": _compact(r.keys),  # pairs as JSON arrays
                 "entity_id": r.entity_id,
             }
             for r in sorted(rows, key=_record_id)
