@@ -10,7 +10,7 @@ in one is recorded as an explicit `ClusterMerge` or `ClusterSplit`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
@@ -192,20 +192,27 @@ def recluster_rows(
     strong: float | None,
     seeds: Sequence[str],
     lookup: Lookup | None,
+    known: Mapping[str, Mapping[str, float]] | None = None,
 ) -> tuple[list[ClusterMerge], list[ClusterSplit], dict[str, str]]:
     """
     Re-form the components *seeds* reach among stored index *rows*; keep the entity ids.
 
     Only those components are read (their matches a step at a time, then their rows);
-    the entity ids that change are written back. Returns the merges, the splits, and
-    record id → entity id for every record read.
+    the entity ids that change are written back. *known*, when given, holds every match
+    of every seed (new records, whose matches were just found): the first step is not
+    read. Returns the merges, the splits, and record id → entity id for every record read.
     """
     links: dict[str, dict[str, float]] = {}
     order = list(dict.fromkeys(seeds))
     seen = set(order)
     frontier = list(order)
+    given = known
     while frontier:  # the connected components of the seeds, one read per step
-        found = rows.links(frontier)
+        if given is not None:  # the first step, known
+            found = {rid: dict(given.get(rid, {})) for rid in frontier}
+            given = None
+        else:
+            found = rows.links(frontier)
         step: list[str] = []
         for rid in frontier:
             links[rid] = others = found.get(rid, {})

@@ -371,7 +371,11 @@ class PersistentIndex:
         if edges:
             self.rows.link(edges)
         if seeds:
-            entity.update(self._recluster(seeds, None)[2])
+            # new records: their matches are the edges just kept, both ways (no read)
+            known: dict[str, dict[str, float]] = {}
+            for a, b, w in edges:
+                known.setdefault(a, {})[b] = known.setdefault(b, {})[a] = float(w)
+            entity.update(self._recluster(seeds, None, known)[2])
             self.rows.put(rows_of(seeds, entity))
         return [
             Added(rid, entity[rid], lookup) for rid, lookup in zip(batch.ids, lookups, strict=True)
@@ -427,13 +431,16 @@ class PersistentIndex:
         return self._add(record, record_id, entity if was_alone else None)
 
     def _recluster(
-        self, seeds: Sequence[str], lookup: Lookup | None
+        self,
+        seeds: Sequence[str],
+        lookup: Lookup | None,
+        known: Mapping[str, Mapping[str, float]] | None = None,
     ) -> tuple[list[ClusterMerge], list[ClusterSplit], dict[str, str]]:
         """
-        Re-form the components *seeds* reach with the guarded rule; keep the entity ids.
+        Re-form the components *seeds* reach (matches *known*: see `recluster_rows`).
         """
         strong = strong_weight(self.matcher, self.matcher.fitted())
-        return recluster_rows(self.rows, self.matcher.chain_guard, strong, seeds, lookup)
+        return recluster_rows(self.rows, self.matcher.chain_guard, strong, seeds, lookup, known)
 
     # -- reading --------------------------------------------------------------------------
 
