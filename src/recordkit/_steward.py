@@ -326,9 +326,7 @@ class Steward(
                 )
                 # the survivor as written (no read after the commit: it cannot fail a merge)
                 return self._sight(actor).record(plan.survivor)
-            flag = self._flagged(record, verdict, now)
-            flagged = self._flag_events([] if flag is None else [flag[0]])
-            reviews = [] if flag is None else [flag[1]]
+            flagged, reviews = self._flag_one(record, verdict, now)
             done = self._commit(
                 Change(actor, now, [create], lambda w: [*created(w), *flagged], reviews=reviews)
             )
@@ -473,9 +471,7 @@ class Steward(
                 never=[r.other_id if r.record_id == record_id else r.record_id for r in apart],
             )
             self.matcher.refuse(verdict)
-            flag = self._flagged(updated, verdict, now)
-            flagged = self._flag_events([] if flag is None else [flag[0]])
-            reviews = [] if flag is None else [flag[1]]
+            flagged, reviews = self._flag_one(updated, verdict, now)
             done = self._commit(
                 Change(actor, now, [write], lambda _: [event, *flagged], reviews=reviews)
             )

@@ -91,6 +91,17 @@ class _IndexKeeping(_StewardCore):
         }
         return entry, review
 
+    def _flag_one(
+        self, record: Record, verdict: Verdict, at: dt.datetime
+    ) -> tuple[list[Event], list[Review]]:
+        """
+        The event and review a capture's or an edit's verdict leaves (none unless it flags).
+        """
+        flag = self._flagged(record, verdict, at)
+        if flag is None:
+            return [], []
+        return self._flag_events([flag[0]]), [flag[1]]
+
     def _flag_events(self, flags: Sequence[Mapping[str, Any]]) -> list[Event]:
         """
         The ``flag_duplicate`` event of *flags* (`_flagged` entries), or none without flags.

@@ -16,7 +16,8 @@ from recordkit._errors import NotFound, StoreError, shorten
 from recordkit.store._review import Review, ReviewMethods, check_review_filter
 from recordkit.store.sql._bulk import executemany
 from recordkit.store.sql._codec import utc
-from recordkit.store.sql._tables import IDS_PER_SELECT, FixedTables, id_in
+from recordkit.store.sql._index_drop import chunks
+from recordkit.store.sql._tables import FixedTables, id_in
 
 __all__ = ["SQLReviews"]
 
@@ -94,8 +95,7 @@ class SQLReviews(ReviewMethods):
         latest = {r.id: r for r in reviews}
         with self._unit("keeping reviews") as conn:
             ids = list(latest)
-            for start in range(0, len(ids), IDS_PER_SELECT):  # one bound list per part
-                part = ids[start : start + IDS_PER_SELECT]
+            for part in chunks(ids):  # one bound list per part
                 conn.execute(t.delete().where(id_in(t.c.id, part, conn.dialect.name)))
             executemany(conn, t.insert(), [_row(r) for r in latest.values()])
 
