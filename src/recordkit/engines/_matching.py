@@ -223,20 +223,6 @@ def merge_plans(
     )
 
 
-class _Here:
-    def plans(
-        self,
-        schema: Schema,
-        columns: Mapping[str, Sequence[object]],
-        ids: Sequence[str],
-        groups: Sequence[Group],
-        *,
-        at: dt.datetime,
-        policy: MergePolicy,
-    ) -> Iterator[MergePlan]:
-        return merge_plans(schema, columns, ids, groups, at=at, policy=policy)
-
-
 def golden_records(
     schema: Schema,
     columns: Mapping[str, Sequence[object]],
@@ -260,7 +246,8 @@ def golden_records(
         policy = MergePolicy.from_schema(schema)
     clusters = result.clusters
     groups = [(c.entity_id, c.record_ids) for c in clusters if len(c.record_ids) > 1]
-    planned = (work or _Here()).plans(schema, columns, ids, groups, at=at, policy=policy)
+    making = merge_plans if work is None else work.plans
+    planned = making(schema, columns, ids, groups, at=at, policy=policy)
     lone = iter(records([c.record_ids[0] for c in clusters if len(c.record_ids) == 1]))
     golden: list[Record] = []
     plans: list[MergePlan] = []
