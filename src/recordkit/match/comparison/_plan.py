@@ -245,13 +245,19 @@ class Plan:
             return [self.one(left, 0, right, j) for j in rows.tolist()]
         if self.single:
             values = right[f"value:{self.primary}"][rows].tolist()
-            codes: dict[tuple[type, object], int] = {}
+            codes: dict[object, int] = {}
             firsts: list[int] = []
+            shape: list[int] = []
             try:
                 for t, v in enumerate(values):
-                    if codes.setdefault((v.__class__, v), len(firsts)) == len(firsts):
+                    # text (the usual value) is its own key, as text equals text only;
+                    # another value goes with its type (1, 1.0 and True stay apart)
+                    code = codes.setdefault(
+                        v if v.__class__ is str else (v.__class__, v), len(firsts)
+                    )
+                    if code == len(firsts):
                         firsts.append(t)
-                shape = [codes[(v.__class__, v)] for v in values]
+                    shape.append(code)
             except TypeError:  # an unhashable value: every candidate on its own
                 firsts = []
             if firsts and len(firsts) < len(rows):
@@ -267,41 +273,41 @@ class Plan:
         present = self.present_key
         if not left[present][0]:
             return [0] * n
-        todo = [t for t, here in enumerate(right[present][rows].tolist()) if here]
-        out = [0] * n
-        for t in todo:
-            out[t] = len(self.steps) + 1
+        here = right[present][rows].tolist()
+        last = len(self.steps) + 1
+        out = [last if h else 0 for h in here]
+        todo = [t for t, h in enumerate(here) if h]
         column: dict[str, list[Any]] = {}  # each feature over the candidates, read once
-        shared: dict[tuple[str, str], list[float]] = {}
+        shared: dict[tuple[str, str], dict[int, float]] = {}  # scores by candidate
         for k, how, key, score_key, cutoff, _, then, level in self.steps:
             if not todo:
                 break
             if how == _OTHER:
                 hits = self._listed(level, left, right, rows, todo, column)
             else:
-                if key not in column:
-                    column[key] = right[key][rows].tolist()
-                theirs = column[key]
+                theirs = column.get(key)
+                if theirs is None:
+                    theirs = column[key] = right[key][rows].tolist()
                 mine = left[key][0]
                 if how == _EXACT:
                     hits = [bool(mine == theirs[t]) for t in todo]
                 else:  # scored once for every candidate still open, shared by the levels
-                    if score_key not in shared:
+                    scores = shared.get(score_key)
+                    if scores is None:
                         assert isinstance(level, Similar | Within)
-                        scores = [0.0] * n
                         found = level._score_against(mine, [theirs[t] for t in todo], cutoff)
-                        for t, score in zip(todo, found, strict=True):
-                            scores[t] = score
-                        shared[score_key] = scores
-                    scores = shared[score_key]
-                    hits = [then(scores[t]) for t in todo]
-            rest = []
-            for t, hit in zip(todo, hits, strict=True):
-                if hit:
-                    out[t] = k
-                else:
-                    rest.append(t)
-            todo = rest
+                        shared[score_key] = dict(zip(todo, found, strict=True))
+                        hits = list(map(then, found))
+                    else:
+                        hits = [then(scores[t]) for t in todo]
+            if True in hits:  # the candidates at this level leave; the others go on
+                rest = []
+                for t, hit in zip(todo, hits, strict=True):
+                    if hit:
+                        out[t] = k
+                    else:
+                        rest.append(t)
+                todo = rest
         return out
 
     def _listed(
