@@ -41,10 +41,13 @@ docs: $(VENV)/.test-installed
 test: lint typecheck pytest docs
 
 # Benchmarks need the bench extra (Splink, recordlinkage); QUICK=1 runs the small versions.
+# The last one, DuckDB on 10,000,000 contacts, takes the better part of an hour.
 bench: $(VENV)/.test-installed
 	$(PIP) -e '.[bench]'
 	@set -e; for b in benchmarks/[a-z]*.py; do \
 	  echo "== $$b"; $(BIN)/python $$b $(if $(QUICK),--quick,); done
+	@echo "== benchmarks/scale.py --only duckdb-10m"
+	$(BIN)/python benchmarks/scale.py --only duckdb-10m $(if $(QUICK),--quick,)
 
 clean:
 	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -19,6 +19,15 @@ Every variant runs in a process of its own, the variants alternated round by rou
 the figure is the median. ``engines_agree`` is 1 when the engines gave the same clusters.
 ``uncached_clean_rps``: rows per second of `run_batch` with its memo off, one process.
 
+    python benchmarks/scale.py --only duckdb-10m  # 10,000,000 rows, DuckDB only
+
+runs the same road with ``duckdb`` alone on 10,000,000 generated contacts (``--rows`` to
+change it; with ``--quick``, 100,000), once, and adds ``duckdb_10m_s`` and
+``duckdb_10m_peak_mib`` (the peak resident memory of the process that ran it) to the kept
+results. The CSV is generated a million rows at a time (seeds 7, 8, ...; each part has its
+own duplicates, and its source ids carry the part's number, so they stay unique). Expect
+the file to take about 2 GB on disk, and the run the better part of an hour.
+
 Writes benchmarks/results/scale.json.
 """
 
@@ -27,6 +36,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import resource
 import sqlite3
 import statistics
 import subprocess
@@ -61,6 +71,22 @@ def make_csv(path: Path, rows: int) -> None:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(COLUMNS)
         writer.writerows(zip(*(made[c] for c in COLUMNS), strict=True))
+
+
+def make_big_csv(path: Path, rows: int, part: int = 1_000_000) -> None:
+    """Write *rows* generated messy contacts to *path*, *part* rows (one seed) at a time."""
+    import csv
+
+    from scripts.contacts import COLUMNS, generate_columns
+
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for n, start in enumerate(range(0, rows, part)):
+            made = generate_columns(min(part, rows - start), seed=7 + n, dup_rate=0.15)
+            made["source_id"] = [f"p{n}-{sid}" for sid in made["source_id"]]
+            writer.writerows(zip(*(made[c] for c in COLUMNS), strict=True))
+            print(f"  generated {min(start + part, rows):,} rows", flush=True)
 
 
 def _write_golden(result: Any, out: Path) -> None:
@@ -189,6 +215,11 @@ def main() -> None:
         "and results/scale.json is left as it is",
     )
     ap.add_argument("--csv", default=None, help="an existing contacts CSV instead of a new one")
+    ap.add_argument(
+        "--only",
+        choices=["duckdb-10m"],
+        help="run only DuckDB on 10,000,000 rows, adding its figures to the kept results",
+    )
     ap.add_argument("--child", nargs=3, metavar=("VARIANT", "CSV", "OUT"))
     args = ap.parse_args()
     if args.child:
@@ -199,6 +230,9 @@ def main() -> None:
             print(json.dumps({"rps": uncached_clean_rps(csv_path)}))
         else:
             print(json.dumps(run_engine(variant, csv_path, out)))
+        return
+    if args.only == "duckdb-10m":
+        duckdb_big(args.rows or (100_000 if args.quick else 10_000_000), args.csv)
         return
     rows = args.rows or (20_000 if args.quick else 1_000_000)
     rounds = args.rounds or (1 if args.quick else 3)
@@ -222,7 +256,7 @@ def main() -> None:
             return
         rps = _child("uncached", csv_path, "")["rps"]
     median = {v: statistics.median(s) for v, s in seconds.items()}
-    key = f"{rows // 1_000_000}m" if rows >= 1_000_000 and rows % 1_000_000 == 0 else str(rows)
+    key = _key(rows)
     figures: dict[str, Any] = {
         "rows": rows,
         "rounds": rounds,
@@ -241,9 +275,38 @@ def main() -> None:
     for v in VARIANTS:
         print(f"{v:<24}{median[v]:>10.2f}{median[v] / median['peer']:>10.2f}")
     print(f"engines agree: {figures['engines_agree']}; uncached clean: {rps:,.0f} rows/s")
-    results = HERE / "results"
-    results.mkdir(exist_ok=True)
-    (results / "scale.json").write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n")
+    results = HERE / "results" / "scale.json"
+    results.parent.mkdir(exist_ok=True)
+    kept = json.loads(results.read_text()) if results.exists() else {}
+    big = {k: v for k, v in kept.items() if k.startswith("duckdb_10m")}  # from --only
+    results.write_text(json.dumps({**big, **figures}, indent=2, sort_keys=True) + "\n")
+
+
+def _key(rows: int) -> str:
+    """``1m``, ``10m`` for whole millions, else the number of rows."""
+    return f"{rows // 1_000_000}m" if rows >= 1_000_000 and rows % 1_000_000 == 0 else str(rows)
+
+
+def duckdb_big(rows: int, csv_path: str | None) -> None:
+    """The road with DuckDB alone on *rows* contacts, once: seconds and peak memory kept."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(csv_path) if csv_path else Path(tmp) / "contacts.csv"
+        if csv_path is None:
+            make_big_csv(path, rows)
+        got = _child("duckdb", str(path), str(Path(tmp) / "duckdb.sqlite"))
+    # the largest resident set of any child waited for: the one run above (kilobytes)
+    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    key = _key(rows)
+    figures = {
+        f"duckdb_{key}_s": round(got["seconds"], 3),
+        f"duckdb_{key}_peak_mib": round(peak_mib, 1),
+        f"duckdb_{key}_rows": got["rows"],
+    }
+    for name, value in figures.items():
+        print(f"{name:<24}{value:>14}")
+    results = HERE / "results" / "scale.json"
+    kept = json.loads(results.read_text()) if results.exists() else {}
+    results.write_text(json.dumps({**kept, **figures}, indent=2, sort_keys=True) + "\n")
 
 
 if __name__ == "__main__":
