@@ -285,7 +285,14 @@ def with_record_regions(
     for name, p in prep.items():
         if p.kind != "phone" or not p.region_from or name not in raw or p.region_from not in raw:
             continue
-        countries = Factored.of(raw[p.region_from])
+        given = raw[p.region_from]
+        if len(given) == 1:  # one record (a lookup): its country, without the arrays
+            region = _country(given[0])
+            value = raw[name][0]
+            if region is not None and region != p.region and _national(value):
+                out[name] = [_read_in(value, region)]
+            continue
+        countries = Factored.of(given)
         codes = countries.map(_country).uniques.tolist()
         other = np.array([c is not None and c != p.region for c in codes], dtype=bool)
         rows = np.flatnonzero(other[countries.codes]) if len(codes) else np.zeros(0, np.int64)
@@ -300,12 +307,20 @@ def with_record_regions(
             region = codes[int(countries.codes[i])]
             key = (value, region)
             if key not in memo:
-                read = normalize_phone(value, region=region)
-                ok = isinstance(read, str) and _E164.fullmatch(read.split(";", 1)[0])
-                memo[key] = read.split(";", 1)[0] if ok and isinstance(read, str) else value
+                memo[key] = _read_in(value, region)
             values[i] = memo[key]
         out[name] = values
     return out
+
+
+def _read_in(value: str, region: str) -> object:
+    """
+    *value*'s E.164 form read in *region* (when possible there), else *value* as it is.
+    """
+    read = normalize_phone(value, region=region)
+    if isinstance(read, str) and _E164.fullmatch(read.split(";", 1)[0]):
+        return read.split(";", 1)[0]
+    return value
 
 
 def _country(value: object) -> str | None:
