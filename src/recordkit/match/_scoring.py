@@ -50,7 +50,6 @@ def score_pairs(
     """
     Match weights and verdicts for compared pairs, under *model*.
     """
-    labels = settings.labels
     if len(prepared) == 1 and len(left) <= _PLAIN_PAIRS:
         weight = _weights_of_one(settings, model, prepared, levels, len(left))
     else:
@@ -63,13 +62,20 @@ def score_pairs(
     else:
         match = weight >= settings.threshold
     rule = np.zeros(len(left), dtype=np.int8)
-    for r in settings.must_match:
-        rule[r.mask(levels, labels)] = 1
-    for r in settings.never_match:
-        rule[r.mask(levels, labels)] = 2
-    match = (match | (rule == 1)) & (rule != 2)
-    report = BlockingReport(())
-    return Scored(left, right, levels, weight, match, rule, report)
+    if settings.must_match or settings.never_match:  # else no rule changes a verdict
+        labels = settings.labels
+        for r in settings.must_match:
+            rule[r.mask(levels, labels)] = 1
+        for r in settings.never_match:
+            rule[r.mask(levels, labels)] = 2
+        match = (match | (rule == 1)) & (rule != 2)
+    return Scored(left, right, levels, weight, match, rule, _NO_REPORT)
+
+
+_NO_REPORT: Final = BlockingReport(())
+"""
+The blocking report of pairs scored without blocking counts (immutable, shared).
+"""
 
 
 _PLAIN_PAIRS: Final = 64
