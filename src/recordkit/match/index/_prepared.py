@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
-from typing import cast
+from typing import NamedTuple, cast
 
 import numpy as np
 
 from recordkit._errors import RecordkitError, SchemaError, shorten
 from recordkit._suggest import close_matches
 from recordkit.match._data import Prepared
+from recordkit.match._explain import MatchExplanation
 from recordkit.match._factored import Factored, Objects
 from recordkit.match._matcher import Matcher
 from recordkit.match._model import FellegiSunter
@@ -123,37 +124,57 @@ def found_matches(
     )
     matches = []
     edges = []
+    names = list(one.columns)
+    mine = [one.columns[name][0] for name in names]
     for k in hits[np.argsort(-scored.weight[hits], kind="stable")].tolist():
         j = int(scored.right[k])
         rid = them.ids[j]
         w = RULE_WEIGHT if scored.rule[k] == 1 else float(scored.weight[k])
         edges.append((j, w))
         prob = 1.0 if scored.rule[k] == 1 else float(prob_of[k])
-        pair, at = _pair(one, them, j), np.zeros(1, dtype=np.int64)
-        kept = Scored(
-            at,
-            at + 1,
-            {name: lv[k : k + 1] for name, lv in scored.levels.items()},
-            scored.weight[k : k + 1],
-            scored.match[k : k + 1],
-            scored.rule[k : k + 1],
-            scored.report,
-        )
-        explain = partial(matcher.explain_scored, pair, kept, 0)  # made when read
+        # the pair's values as they are now (the candidate's row may change later); the
+        # explanation is made from them when read
+        theirs = [them.columns[name][j] for name in names]
+        pair = _Pair(one.ids[0], rid, names, mine, theirs, one.keys)
+        explain = partial(_explain, matcher, pair, scored, k)
         matches.append(Match(rid, entity_of(rid), prob, float(scored.weight[k]), explain))
     return matches, edges
 
 
-def _pair(one: Prepared, them: Prepared, j: int) -> Prepared:
+class _Pair(NamedTuple):
     """
-    The new record and row *j* of *them*, as two rows (their values as they are now).
+    A new record and a candidate: ids, column names, both rows' values, feature keys.
+    """
+
+    new_id: str
+    other_id: str
+    names: list[str]
+    mine: list[object]
+    theirs: list[object]
+    keys: dict[str, tuple[str, ...]]
+
+
+def _explain(matcher: Matcher, pair: _Pair, scored: Scored, k: int) -> MatchExplanation:
+    """
+    The explanation of pair *k* of *scored*: the new record and its candidate, two rows.
     """
     columns: dict[str, Objects] = {}
-    for name, values in one.columns.items():
+    for name, a, b in zip(pair.names, pair.mine, pair.theirs, strict=True):
         both = np.empty(2, dtype=object)
-        both[0], both[1] = values[0], them.columns[name][j]
+        both[0], both[1] = a, b
         columns[name] = both
-    return Prepared([one.ids[0], them.ids[j]], columns, {}, one.keys)
+    prepared = Prepared([pair.new_id, pair.other_id], columns, {}, pair.keys)
+    at = np.zeros(1, dtype=np.int64)
+    kept = Scored(
+        at,
+        at + 1,
+        {name: lv[k : k + 1] for name, lv in scored.levels.items()},
+        scored.weight[k : k + 1],
+        scored.match[k : k + 1],
+        scored.rule[k : k + 1],
+        scored.report,
+    )
+    return matcher.explain_scored(prepared, kept, 0)
 
 
 def id_list(record_ids: object) -> list[str]:
