@@ -7,8 +7,10 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -152,6 +154,47 @@ class TestBind:
         assert {"INTRANS"} == {status for verb, status in written if verb == "INSERT"}
         assert read
         assert {"IDLE"} == {status for _, status in read}
+
+    @pytest.mark.postgres
+    def test_postgres_pings_only_an_idle_connection(
+        self, database_url: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """
+        A pooled connection handed out a moment ago is used without a ping (no round trip);
+        one unused for longer than IDLE_PING is pinged first, and replaced when its server
+        session is gone, so the read still succeeds.
+        """
+        from recordkit.store.sql import _session
+
+        store = SQLStore(database_url("postgres"), schemas=[LEAD], table_prefix="ping_")
+        assert store.engine is not None
+        dialect = store.engine.dialect
+        pings: list[object] = []
+        ping = dialect.do_ping
+
+        def counted(dbapi_connection: Any) -> bool:
+            pings.append(dbapi_connection)
+            return bool(ping(dbapi_connection))
+
+        monkeypatch.setattr(dialect, "do_ping", counted)
+        try:
+            store.put(FULL, expected_version=None)
+            for _ in range(3):
+                assert FULL == store.get(FULL.id)
+            assert [] == pings
+            with store.engine.connect() as conn:
+                backend = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+            killer = sa.create_engine(database_url("postgres"))
+            with killer.connect() as conn:
+                conn.execute(sa.text("SELECT pg_terminate_backend(:p)"), {"p": backend})
+                conn.commit()
+            killer.dispose()
+            later = time.monotonic() + 2 * _session.IDLE_PING
+            monkeypatch.setattr(_session, "monotonic", lambda: later)
+            assert FULL == store.get(FULL.id)
+            assert 1 == len(pings)
+        finally:
+            store.close()
 
     @pytest.mark.parametrize(
         "bind",

@@ -18,6 +18,8 @@ import threading
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from time import monotonic
+from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -33,7 +35,14 @@ from recordkit.store.sql._engine import (
     translate,
 )
 
-__all__ = ["Database", "engine_for"]
+__all__ = ["IDLE_PING", "Database", "engine_for", "ping_when_idle"]
+
+IDLE_PING: Final = 1.0
+"""
+A pooled connection unused for longer than this (seconds) is checked before it is used.
+"""
+
+_USED = "recordkit_used"
 
 
 def engine_for(url: str | sa.URL, *, timeout: float, create: bool) -> sa.Engine:
@@ -47,9 +56,44 @@ def engine_for(url: str | sa.URL, *, timeout: float, create: bool) -> sa.Engine:
     if parsed.get_backend_name() == "sqlite":
         return sqlite_engine(parsed, timeout=timeout, create=create)
     try:
-        return sa.create_engine(parsed, pool_pre_ping=True)
+        engine = sa.create_engine(parsed)
     except (sa.exc.SQLAlchemyError, ImportError) as exc:
         raise StoreError(f"cannot use database URL {parsed!r}: {exc}") from None
+    ping_when_idle(engine)
+    return engine
+
+
+def ping_when_idle(engine: sa.Engine, idle: float = IDLE_PING) -> None:
+    """
+    Check a pooled connection before handing it out, if unused for more than *idle* seconds.
+
+    SQLAlchemy's ``pool_pre_ping`` checks every checkout: one more round trip before each
+    read, which a quick read (a duplicate lookup) pays again and again. A connection handed
+    out less than *idle* seconds ago answered then; one unused for longer (the server may
+    have restarted or dropped it) is pinged, and a dead one is replaced, with every
+    connection pooled before it, before the caller sees it. A new connection is not pinged.
+    """
+    dialect = engine.dialect
+
+    def connected(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_USED] = monotonic()
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        now = monotonic()
+        last = record.info.get(_USED)
+        record.info[_USED] = now
+        if last is not None and now - last <= idle:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as exc:
+            if dialect.is_disconnect(exc, dbapi_connection, None):
+                # the pool replaces this connection and every one pooled before it
+                raise sa.exc.InvalidatePoolError(str(exc)) from exc
+            raise
+
+    event.listen(engine, "connect", connected)
+    event.listen(engine, "checkout", checkout)
 
 
 class Database:
