@@ -20,7 +20,7 @@ from recordkit.governance import DataKey, FieldEncryption, LocalKeyFile, _crypto
 from recordkit.store import SQLStore
 from recordkit.store.sql._keyring import Keyring
 from recordkit.store.sql._sealed import SEAL_ROWS, Sealer
-from recordkit.store.sql._upsert import _page_cache
+from recordkit.store.sql._sqlite_batch import page_cache
 from tests.store.examples import LEAD, T0, lead
 
 
@@ -86,10 +86,10 @@ def test_a_large_batch_gets_a_page_cache_and_gives_it_back(tmp_path: Path) -> No
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'c.db'}")
     with engine.connect() as conn:
         before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-        with _page_cache(conn, 100_000):
+        with page_cache(conn, 100_000):
             during = conn.exec_driver_sql("PRAGMA cache_size").scalar()
         after = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-        with _page_cache(conn, 10):
+        with page_cache(conn, 10):
             small = conn.exec_driver_sql("PRAGMA cache_size").scalar()
     engine.dispose()
     assert (-50_000, before, before) == (during, after, small)

@@ -17,9 +17,8 @@ concurrent writer changed a row in between, the whole upsert rolls back with a
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Final, NamedTuple
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -31,6 +30,7 @@ from recordkit.store._entries import UpsertResult
 from recordkit.store.sql._bulk import executemany
 from recordkit.store.sql._codec import RecordCodec, utc
 from recordkit.store.sql._sealed import SEAL_ROWS, Unsealed
+from recordkit.store.sql._sqlite_batch import indexes_after, page_cache
 from recordkit.store.sql._stamps import Group
 from recordkit.store.sql._tables import IDS_PER_SELECT, id_in
 
@@ -393,45 +393,8 @@ def upsert(
     """
     # A batch makes hundreds of thousands of short-lived, acyclic objects (rows, JSON
     # tuples, driver parameters); scanning them for cycles cost as much as encoding them.
-    with collector_paused(), _page_cache(conn, len(records)):
+    with collector_paused(), page_cache(conn, len(records)):
         return _upsert(conn, codec, records, precedence, dialect, written)
-
-
-_CACHE_ROWS: Final = 10_000
-"""
-Batches of at least this many records get a page cache sized for them (SQLite).
-"""
-_CACHE_MAX_KIB: Final = 256 * 1024
-
-
-@contextlib.contextmanager
-def _page_cache(conn: sa.Connection, rows: int) -> Iterator[None]:
-    """
-    On SQLite, a page cache sized for a batch of *rows* while it is written, then as before.
-
-    A batch inserts into every index of its table, and keys that come in no order (emails,
-    and the blind indexes of encrypted fields, random by design) touch pages all over each
-    index: with SQLite's default cache (2 MB) a large batch keeps reading them again and
-    writing them back. Half a KiB per record (at most 256 MiB) keeps its indexes' pages.
-    """
-    if conn.dialect.name != "sqlite" or rows < _CACHE_ROWS:
-        yield
-        return
-    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-    page = conn.exec_driver_sql("PRAGMA page_size").scalar()
-    wanted = min(_CACHE_MAX_KIB, rows // 2)
-    if not isinstance(before, int) or not isinstance(page, int):
-        yield
-        return
-    held = -before if before < 0 else before * page // 1024
-    if held >= wanted:
-        yield
-        return
-    conn.exec_driver_sql(f"PRAGMA cache_size = -{int(wanted)}")
-    try:
-        yield
-    finally:
-        conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
 
 
 def _upsert(
@@ -487,7 +450,9 @@ def _write(
             raise ConflictError(gone, expected=int(existing[gone].version), actual=None)
     plan = _plan(codec, records, existing, encoded, provenance, resolver, written)
     if plan.inserts:
-        executemany(conn, t.insert(), plan.inserts)
+        blind = () if codec.sealer is None else codec.sealer.index.values()
+        with indexes_after(conn, t, frozenset(blind), len(plan.inserts)):
+            executemany(conn, t.insert(), plan.inserts)
     guard = sa.and_(t.c.rk_id == sa.bindparam("b_id"), t.c.rk_version == sa.bindparam("b_version"))
     for rows in plan.updates.values():
         result = executemany(conn, t.update().where(guard), rows)
