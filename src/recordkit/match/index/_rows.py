@@ -32,11 +32,20 @@ A prepared comparison value: what a matcher's ``prepare`` step makes of a field.
 """
 
 
+_PLAIN: Final = frozenset({str, int, float, bool, type(None)})
+"""
+The exact types of prepared values (subclasses are checked one by one).
+"""
+
+
 def _values(value: Mapping[str, Value]) -> dict[str, Value]:
     if not isinstance(value, Mapping):
         raise RecordkitError(f"an index row's values are a mapping, got {shorten(value)}")
     out: dict[str, Value] = {}
     for name, v in value.items():
+        if name.__class__ is str and v.__class__ in _PLAIN:  # the usual case, without calls
+            out[name] = v
+            continue
         if not isinstance(name, str) or not (v is None or isinstance(v, str | int | float)):
             raise RecordkitError(
                 f"an index row's values are text, numbers or None by column name, got "

@@ -218,24 +218,26 @@ class SQLIndexRows(IndexRows):
         if not wanted or len(wanted) > _FEW:
             return super().candidates(wanted, limit)
         blocks: dict[tuple[int, str], list[str] | None] = {k: [] for k in wanted}
-        rows: dict[str, IndexRow] = {}
+        stored: dict[str, tuple[Any, Any, Any]] = {}  # as read: decoded once it is wanted
         with self._reader("reading a duplicate index's candidates") as conn:
             stmt = self._few_statement(conn, len(wanted), joined=True)
             params: dict[str, object] = {"idx": self.name, "lim": limit + 1}
             for n, (rule, key) in enumerate(wanted):
                 params[f"r{n}"] = rule
                 params[f"k{n}"] = key
-            for n, rid, vals, keys_text, entity in conn.execute(stmt, params):
+            for n, rid, vals, keys_text, entity in conn.execute(stmt, params).all():
                 members = blocks[wanted[int(n)]]
                 assert members is not None
                 members.append(str(rid))
-                if rid not in rows:
-                    rows[rid] = _row(self.name, rid, vals, keys_text, entity)
+                if rid not in stored:
+                    stored[rid] = (vals, keys_text, entity)
         for wanted_key, members in blocks.items():
             if members is not None and len(members) > limit:
                 blocks[wanted_key] = None
         kept = {rid for found in blocks.values() if found for rid in found}
-        return blocks, {rid: row for rid, row in rows.items() if rid in kept}
+        # the rows of blocks too large to use are never decoded
+        rows = {rid: _row(self.name, rid, *got) for rid, got in stored.items() if rid in kept}
+        return blocks, rows
 
     def _few_statement(self, conn: sa.Connection, n: int, *, joined: bool = False) -> sa.TextClause:
         """
