@@ -318,8 +318,10 @@ def _read_in(value: str, region: str) -> object:
     *value*'s E.164 form read in *region* (when possible there), else *value* as it is.
     """
     read = normalize_phone(value, region=region)
-    if isinstance(read, str) and _E164.fullmatch(read.split(";", 1)[0]):
-        return read.split(";", 1)[0]
+    if isinstance(read, str):
+        number = read.split(";", 1)[0]  # an extension is not compared
+        if _E164.fullmatch(number):
+            return number
     return value
 
 
