@@ -24,7 +24,9 @@ the figure is the median. ``engines_agree`` is 1 when the engines gave the same 
 runs the same road with ``duckdb`` alone on 10,000,000 generated contacts (``--rows`` to
 change it; with ``--quick``, 100,000), once, and adds ``duckdb_10m_s`` and
 ``duckdb_10m_peak_mib`` (the peak resident memory of the process that ran it) to the kept
-results. The CSV is generated a million rows at a time (seeds 7, 8, ...; each part has its
+results, with ``duckdb_10m_finished`` (0 when the run was killed, for instance by the
+kernel when memory ran out: its seconds are then null and its peak memory is where it
+stopped). The CSV is generated a million rows at a time (seeds 7, 8, ...; each part has its
 own duplicates, and its source ids carry the part's number, so they stay unique). Expect
 the file to take about 2 GB on disk, and the run the better part of an hour.
 
@@ -293,17 +295,33 @@ def duckdb_big(rows: int, csv_path: str | None) -> None:
         path = Path(csv_path) if csv_path else Path(tmp) / "contacts.csv"
         if csv_path is None:
             make_big_csv(path, rows)
-        got = _child("duckdb", str(path), str(Path(tmp) / "duckdb.sqlite"))
+        started = time.perf_counter()
+        try:
+            got: dict[str, Any] | None = _child(
+                "duckdb", str(path), str(Path(tmp) / "duckdb.sqlite")
+            )
+        except subprocess.CalledProcessError as exc:
+            # a run that does not finish (killed by the kernel when memory runs out) is a
+            # figure too: how long it lasted and how much memory it held, kept as such
+            got = None
+            how = (
+                f"killed by signal {-exc.returncode}"
+                if exc.returncode < 0
+                else f"exit status {exc.returncode}"
+            )
+            print(f"the DuckDB run did not finish ({how}) after "
+                  f"{time.perf_counter() - started:.0f} s", file=sys.stderr)  # fmt: skip
     # the largest resident set of any child waited for: the one run above (kilobytes)
     peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     key = _key(rows)
     figures = {
-        f"duckdb_{key}_s": round(got["seconds"], 3),
+        f"duckdb_{key}_s": None if got is None else round(got["seconds"], 3),
         f"duckdb_{key}_peak_mib": round(peak_mib, 1),
-        f"duckdb_{key}_rows": got["rows"],
+        f"duckdb_{key}_rows": None if got is None else got["rows"],
+        f"duckdb_{key}_finished": int(got is not None),
     }
     for name, value in figures.items():
-        print(f"{name:<24}{value:>14}")
+        print(f"{name:<24}{value!s:>14}")
     results = HERE / "results" / "scale.json"
     kept = json.loads(results.read_text()) if results.exists() else {}
     results.write_text(json.dumps({**kept, **figures}, indent=2, sort_keys=True) + "\n")
