@@ -364,10 +364,10 @@ class PersistentIndex:
                 for rid in ids
             ]
 
-        # the rows of records alone go in now; the others once their entities are formed
-        # (from the matches, kept first), so that each row is written once, with its entity
+        # every row goes in once its entity is known: a record alone is its own entity, the
+        # others' entities are formed from the matches (kept first). Re-forming reads only
+        # the records the matches reach, never one alone, so all rows are written at once
         entity = {rid: rid for rid in batch.ids if rid not in linked and rid not in named}
-        self.rows.put(rows_of(list(entity), entity))
         if edges:
             self.rows.link(edges)
         if seeds:
@@ -376,7 +376,7 @@ class PersistentIndex:
             for a, b, w in edges:
                 known.setdefault(a, {})[b] = known.setdefault(b, {})[a] = float(w)
             entity.update(self._recluster(seeds, None, known)[2])
-            self.rows.put(rows_of(seeds, entity))
+        self.rows.put(rows_of(batch.ids, entity))
         return [
             Added(rid, entity[rid], lookup) for rid, lookup in zip(batch.ids, lookups, strict=True)
         ]
