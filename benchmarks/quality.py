@@ -22,7 +22,8 @@ Writes benchmarks/results/quality.json (a flat object) and prints a table. Figur
 Rounds alternate recordkit and ydata-profiling (ABAB...), so both run under the same load;
 each figure is the median over the rounds. ydata-profiling runs in this interpreter when
 it imports here; otherwise give ``--ydata-python``, an interpreter that has it (its NumPy
-pin may not suit this environment): the frame is handed over as a pickle, and only the
+pin may not suit this environment), or set ``RECORDKIT_BENCH_YDATA_PYTHON`` to it (``make
+bench`` makes one in ``.venv-ydata``): the frame is handed over as a pickle, and only the
 
 
 """
@@ -32,6 +33,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import pickle
 import statistics
 import subprocess
@@ -178,7 +180,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="100,000 rows, 20,000 values")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
-        "--ydata-python", default=None, help="an interpreter with ydata-profiling installed"
+        "--ydata-python",
+        default=os.environ.get("RECORDKIT_BENCH_YDATA_PYTHON") or None,
+        help="an interpreter with ydata-profiling installed "
+        "(default: $RECORDKIT_BENCH_YDATA_PYTHON, which make bench sets)",
     )
     args = parser.parse_args()
     rows = 100_000 if args.quick else 1_000_000
