@@ -6,7 +6,7 @@ The road: read → normalize → validate → block → compare → score → cl
 Every engine takes the same rule set and matcher and gives the same `RoadResult`: the same
 normalized values, issues, pairs, weights and clusters. `InProcess` is the default;
 `DuckDBEngine` (the ``duckdb`` extra) runs the road over DuckDB relations, for one big
-machine and data larger than memory; `SparkEngine` (the ``spark`` extra) runs it on Apache
+machine and the files and tables DuckDB reads; `SparkEngine` (the ``spark`` extra) runs it on Apache
 Spark, for a cluster. An engine is any object with `Engine`'s ``run``.
 """
 

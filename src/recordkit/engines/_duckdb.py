@@ -2,8 +2,9 @@
 `DuckDBEngine`: the batch road over DuckDB relations (the ``duckdb`` extra).
 
 The input is a DuckDB relation (a CSV or Parquet file, an Arrow table, a table of the
-engine's database), read as Arrow record batches a chunk at a time, so a file larger
-than memory streams through recordkit's own rule code. Blocking is a SQL self-join on
+engine's database), read as Arrow record batches a chunk at a time through recordkit's
+own rule code; the cleaned rows, the prepared columns and the result are held in this
+process, as the in-process engine holds them. Blocking is a SQL self-join on
 each rule's block codes; comparing runs recordkit's own comparators over batches of the
 candidate pairs (never DuckDB's string similarity functions, which score differently);
 clusters are connected components found in SQL by label propagation. DuckDB spills to
@@ -64,7 +65,7 @@ def _text(value: object, what: str) -> str | None:
 
 class DuckDBEngine:
     """
-    The batch road over DuckDB: for one big machine and data larger than memory.
+    The batch road over DuckDB: for one big machine, a DuckDB database, files DuckDB reads.
 
     Gives what `InProcess` gives (the same normalized values, issues, pairs, weights and
     clusters): rules and comparators are recordkit's own, DuckDB does the reading, the
