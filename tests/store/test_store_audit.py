@@ -119,3 +119,52 @@ class TestAppendMany:
         assert {"c2": {"email": [None, "x2@y.org"]}} == read[2].changes
         with pytest.raises(rk.ValidationError):
             log.append_many(["not an entry"])  # type: ignore[list-item]
+
+
+class TestAuditCompression:
+    @pytest.mark.parametrize(
+        "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+    )
+    def test_large_audit_columns_use_lz4_where_the_server_has_it(
+        self, backend: str, make_store: object
+    ) -> None:
+        """On PostgreSQL a new store's audit payloads are LZ4-compressed; events still verify."""
+        import sqlalchemy as sa
+
+        from recordkit.store import SQLStore
+        from recordkit.store.sql._migrations import fast_compression
+
+        store = make_store()  # type: ignore[operator]
+        assert isinstance(store, SQLStore) and store.engine is not None
+        table = store.fixed.audit
+        store.upsert_many([lead(f"r{i}", name=f"Ada {i}", visits=i) for i in range(300)])
+        with store.engine.connect() as conn:
+            if backend == "sqlite":
+                assert not fast_compression(conn, table, ("payload",))
+                return
+            has_lz4 = conn.execute(
+                sa.text(
+                    "SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' "
+                    "AND 'lz4' = ANY(enumvals)"
+                )
+            ).first()
+            kept = dict(
+                conn.execute(
+                    sa.text(
+                        "SELECT attname, attcompression FROM pg_attribute "
+                        "WHERE attrelid = CAST(:t AS regclass) "
+                        "AND attname IN ('payload', 'record_ids', 'detail')"
+                    ),
+                    {"t": table.name},
+                ).all()
+            )
+            used = conn.execute(
+                sa.text(
+                    f"SELECT pg_column_compression(payload) FROM {table.name} "
+                    "ORDER BY seq DESC LIMIT 1"
+                )
+            ).scalar_one()
+        expected = "l" if has_lz4 else ""
+        assert {"payload": expected, "record_ids": expected, "detail": ""} == kept
+        assert used == ("lz4" if has_lz4 else "pglz")
+        assert store.audit_log().verify()

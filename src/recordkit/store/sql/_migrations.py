@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 import attrs
@@ -217,6 +217,8 @@ def prepare_fixed(
         )
     if missing:
         metadata.create_all(conn, tables=missing)
+        if fixed.audit in missing:
+            fast_compression(conn, fixed.audit, ("payload", "record_ids"))
     if apply and len(missing) < len(tables):
         migrate(conn, metadata, {t.name for t in tables if t.name in existing})
     head = fixed.audit_head
@@ -232,6 +234,33 @@ def prepare_fixed(
             .where(head.c.id == 1, head.c.log_id.is_(None))
             .values(log_id=uuid.uuid4().hex)
         )
+
+
+def fast_compression(conn: sa.Connection, table: sa.Table, columns: Sequence[str]) -> bool:
+    """
+    Compress *columns* of *table* with LZ4 where PostgreSQL can (14 and later, built with it).
+
+    A bulk write's audit event holds every value it wrote (about 40 MB of text for 100,000
+    contacts), which the server compresses inside the write: with LZ4 instead of
+    PostgreSQL's default (pglz) a 100,000-record upsert took 0.25 to 0.45 s less, for a
+    fifth more disk. Applies to values written from then on; elsewhere (another database,
+    an older server, a server built without LZ4) nothing changes. Returns whether it
+    applied.
+    """
+    if conn.dialect.name != "postgresql":
+        return False
+    has_lz4 = conn.execute(
+        sa.text(
+            "SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' "
+            "AND 'lz4' = ANY(enumvals)"
+        )
+    ).first()
+    if has_lz4 is None:
+        return False
+    quote = conn.dialect.identifier_preparer
+    changes = ", ".join(f"ALTER COLUMN {quote.quote(name)} SET COMPRESSION lz4" for name in columns)
+    conn.execute(sa.text(f"ALTER TABLE {quote.format_table(table)} {changes}"))
+    return True
 
 
 def _missing_columns(inspector: Any, table: sa.Table) -> list[sa.Column[Any]]:
