@@ -135,7 +135,8 @@ class TestAuditCompression:
         from recordkit.store.sql._migrations import fast_compression
 
         store = make_store()  # type: ignore[operator]
-        assert isinstance(store, SQLStore) and store.engine is not None
+        assert isinstance(store, SQLStore)
+        assert store.engine is not None
         table = store.fixed.audit
         store.upsert_many([lead(f"r{i}", name=f"Ada {i}", visits=i) for i in range(300)])
         with store.engine.connect() as conn:
@@ -148,7 +149,7 @@ class TestAuditCompression:
                     "AND 'lz4' = ANY(enumvals)"
                 )
             ).first()
-            kept = dict(
+            kept: dict[str, str] = dict(
                 conn.execute(
                     sa.text(
                         "SELECT attname, attcompression FROM pg_attribute "
