@@ -25,7 +25,7 @@ from recordkit.governance._condition import (
     Predicate,
     RecordPredicate,
 )
-from recordkit.governance._mask import REDACT, Strategy
+from recordkit.governance._mask import REDACT, Masked, Strategy, fixed_mask
 from recordkit.governance._rules import LEVELS, ActorRef, RecordRule, Role, Test
 from recordkit.schema import Schema
 
@@ -62,6 +62,11 @@ class Compiled:
     hidden: tuple[tuple[str, Strategy], ...]
     hidden_names: Mapping[str, Strategy]
     rules: Mapping[Action, tuple[CompiledRule, ...]]
+    fixed: tuple[Masked | None, ...]
+    """
+    For each of ``hidden``, its `Masked` value when that does not depend on the value (made
+    once here: a read masks every record it returns).
+    """
 
 
 def _level(role: Role, schema: Schema, name: str) -> int:
@@ -101,7 +106,8 @@ def compile_roles(
             for c in rules
             if action in c.rule.actions and (c.rule.roles is None or c.rule.roles & names)
         )
-    return Compiled(actions, frozenset(writable), tuple(hidden), dict(hidden), by_action)
+    fixed = tuple(fixed_mask(name, strategy) for name, strategy in hidden)
+    return Compiled(actions, frozenset(writable), tuple(hidden), dict(hidden), by_action, fixed)
 
 
 def rule_tests(rule: RecordRule, label: str, schema: Schema, path: str) -> CompiledRule:

@@ -164,6 +164,21 @@ class _Null:
         return "null"
 
 
+FIXED: Final = frozenset({"redact", "null"})
+"""
+Strategies whose text does not depend on the value (their `Masked` values can be shared).
+"""
+
+
+def fixed_mask(field: str, strategy: Strategy) -> Masked | None:
+    """
+    The one `Masked` value of *field* under *strategy*, when its text ignores the value.
+    """
+    if strategy.kind not in FIXED:
+        return None
+    return masked(field, strategy.kind, strategy.shown(field, None, None))
+
+
 REDACT: Final = _Redact()
 """
 The strategy for fields an actor may not read at all.

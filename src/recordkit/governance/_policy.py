@@ -50,7 +50,7 @@ from recordkit.governance._compiled import (
     schema_error,
 )
 from recordkit.governance._condition import AllOf, AnyOf, Condition, Not
-from recordkit.governance._mask import Masked, Strategy, masked, needs_key
+from recordkit.governance._mask import FIXED, Masked, Strategy, masked, needs_key
 from recordkit.governance._policy_data import (
     ROOT,
     SECTION,
@@ -377,7 +377,7 @@ class Policy:
     # -- masking ------------------------------------------------------------------------
 
     def _masked(self, field: str, strategy: Strategy, value: object) -> Masked:
-        if strategy.kind in _FIXED:  # the same text whatever the value: made once
+        if strategy.kind in FIXED:  # the same text whatever the value: made once
             key = (field, strategy)
             found = self._fixed.get(key)
             if found is None:
@@ -397,20 +397,21 @@ class Policy:
             SchemaError: the policy does not fit *schema*.
             ValidationError: an argument of the wrong kind.
         """
-        hidden = self._bind(actor, schema).compiled.hidden
+        compiled = self._bind(actor, schema).compiled
         if not isinstance(record, Record):
             raise ValidationError(f"record must be a Record, got {shorten(record)}")
-        if not hidden:
+        if not compiled.hidden:
             return record
         values = dict(record.values)
         provenance = dict(record.provenance)
-        for name, strategy in hidden:
+        for (name, strategy), fixed in zip(compiled.hidden, compiled.fixed, strict=True):
             value = values.get(name)
             if value is not None:
-                values[name] = self._masked(name, strategy, value)
+                values[name] = fixed if fixed is not None else self._masked(name, strategy, value)
             prov = provenance.get(name)
             if prov is not None and prov.raw is not None:
-                provenance[name] = _provenance(prov, strategy.shown(name, prov.raw, self._key))
+                raw = fixed.text if fixed is not None else strategy.shown(name, prov.raw, self._key)
+                provenance[name] = _provenance(prov, raw)
         return _with(record, values, provenance)
 
     def mask_values(
@@ -438,11 +439,6 @@ class Policy:
 
 
 _RECORD_FIELDS: Final = tuple(a.name for a in attrs.fields(Record))
-
-_FIXED: Final = frozenset({"redact", "null"})
-"""
-Strategies whose text does not depend on the value (their `Masked` values are shared).
-"""
 
 
 def _provenance(prov: Provenance, raw: str) -> Provenance:
